@@ -1,0 +1,484 @@
+//! 基本4情報: the basic four items of 券面事項入力補助AP EF 02, decoded into typed values.
+//!
+//! Layout (card-protocol §5.3): `FF 20 L { DF 21 offsets, DF 22 name, DF 23 address,
+//! DF 24 birth YYYYMMDD, DF 25 sex }`. We parse the elements in sequence and treat the DF 21
+//! positions as a hint we don't need. Unknown tags inside are skipped (forward compatible),
+//! duplicates and missing items are errors. Every value is personal data: the types here zeroize
+//! on drop and their `Debug` prints nothing of the content.
+
+use super::tlv::{self, TlvError};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use std::fmt;
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+pub const TAG_BASIC4: u32 = 0xFF20;
+pub const TAG_OFFSETS: u32 = 0xDF21;
+pub const TAG_NAME: u32 = 0xDF22;
+pub const TAG_ADDRESS: u32 = 0xDF23;
+pub const TAG_BIRTH: u32 = 0xDF24;
+pub const TAG_SEX: u32 = 0xDF25;
+
+/// Which field a decoding problem is in. Never carries the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Address,
+    BirthDate,
+    Gender,
+}
+
+impl Field {
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Address => "address",
+            Field::BirthDate => "birth date",
+            Field::Gender => "gender",
+        }
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Field::Name => "氏名",
+            Field::Address => "住所",
+            Field::BirthDate => "生年月日",
+            Field::Gender => "性別",
+        }
+    }
+}
+
+/// Why EF 02 could not be decoded. Carries structure only, never personal data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum Basic4Error {
+    #[error("malformed TLV: {0}")]
+    Tlv(#[from] TlvError),
+    #[error("unexpected outer tag {0:#06X}")]
+    UnexpectedTag(u32),
+    #[error("{} is missing", .0.label_en())]
+    Missing(Field),
+    #[error("{} appears twice", .0.label_en())]
+    Duplicate(Field),
+    #[error("{} is not valid UTF-8", .0.label_en())]
+    InvalidUtf8(Field),
+    #[error("{} contains a control character", .0.label_en())]
+    ControlCharacter(Field),
+    #[error("{} is empty", .0.label_en())]
+    Empty(Field),
+    #[error("{} has an invalid format", .0.label_en())]
+    Format(Field),
+}
+
+/// Personal text from the card (name, address). Zeroized on drop, hidden from `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PersonalText(Zeroizing<String>);
+
+impl PersonalText {
+    pub fn new(s: &str) -> PersonalText {
+        PersonalText(Zeroizing::new(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PersonalText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[personal]")
+    }
+}
+
+impl Serialize for PersonalText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// 性別 as the card codes it. `1`/`2` are certain; other codes are kept verbatim.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+    /// Any other code (`9` "not applicable" in ISO 5218, `3` "unknown" in the certificate).
+    Other(u8),
+}
+
+impl Gender {
+    pub fn from_code(code: u8) -> Gender {
+        match code {
+            b'1' => Gender::Male,
+            b'2' => Gender::Female,
+            c => Gender::Other(c),
+        }
+    }
+    pub fn code(self) -> u8 {
+        match self {
+            Gender::Male => b'1',
+            Gender::Female => b'2',
+            Gender::Other(c) => c,
+        }
+    }
+    /// Stable machine value used in JSON.
+    pub fn as_key(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+            Gender::Other(b'9') => "not_applicable",
+            Gender::Other(_) => "unknown",
+        }
+    }
+}
+
+impl fmt::Debug for Gender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[personal]")
+    }
+}
+
+/// A Gregorian calendar date that exists.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BirthDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl BirthDate {
+    pub fn new(year: u16, month: u8, day: u8) -> Option<BirthDate> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (year >= 1800 && day >= 1 && day <= days).then_some(BirthDate { year, month, day })
+    }
+
+    /// From 8 ASCII digits `YYYYMMDD`.
+    pub fn from_yyyymmdd(raw: &[u8]) -> Option<BirthDate> {
+        if raw.len() != 8 || !raw.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = |r: &[u8]| r.iter().fold(0u32, |a, &b| a * 10 + (b - b'0') as u32);
+        BirthDate::new(n(&raw[0..4]) as u16, n(&raw[4..6]) as u8, n(&raw[6..8]) as u8)
+    }
+
+    /// From `YYYY-MM-DD`.
+    pub fn from_iso(s: &str) -> Option<BirthDate> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits: Vec<u8> = b.iter().copied().filter(|c| *c != b'-').collect();
+        BirthDate::from_yyyymmdd(&digits)
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+    pub fn yyyymmdd(self) -> String {
+        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl fmt::Debug for BirthDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[personal]")
+    }
+}
+
+/// The decoded basic four items.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicFour {
+    /// 氏名 without the former-name part.
+    pub name: PersonalText,
+    /// 旧氏, when the card's name text carries one (see [`split_former_name`]).
+    pub former_name: Option<PersonalText>,
+    pub gender: Gender,
+    pub birth_date: BirthDate,
+    pub address: PersonalText,
+}
+
+impl fmt::Debug for BasicFour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BasicFour([personal data hidden])")
+    }
+}
+
+impl Serialize for BasicFour {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("BasicFour", 5)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("former_name", &self.former_name)?;
+        st.serialize_field("gender", self.gender.as_key())?;
+        st.serialize_field("birth_date", &self.birth_date.iso())?;
+        st.serialize_field("address", &self.address)?;
+        st.end()
+    }
+}
+
+/// Where the chip keeps 旧氏 is unconfirmed (card-protocol §12). We follow the one hint there
+/// is: a trailing full-width (or ASCII) parenthesised part of the name text, optionally
+/// prefixed `旧氏：`/`旧姓：`. The virtual card writes that form. Returns (name, former name).
+pub fn split_former_name(full: &str) -> (&str, Option<&str>) {
+    let trimmed = full.trim_end();
+    for (open, close) in [('（', '）'), ('(', ')')] {
+        if let Some(body) = trimmed.strip_suffix(close) {
+            if let Some(idx) = body.rfind(open) {
+                let name = body[..idx].trim_end_matches([' ', '\u{3000}']);
+                let mut former = &body[idx + open.len_utf8()..];
+                for prefix in ["旧氏", "旧姓"] {
+                    if let Some(rest) = former.strip_prefix(prefix) {
+                        former = rest.trim_start_matches(['：', ':', ' ', '\u{3000}']);
+                    }
+                }
+                if !name.is_empty() && !former.is_empty() {
+                    return (name, Some(former));
+                }
+            }
+        }
+    }
+    (full, None)
+}
+
+fn text(field: Field, raw: &[u8]) -> Result<PersonalText, Basic4Error> {
+    let s = std::str::from_utf8(raw).map_err(|_| Basic4Error::InvalidUtf8(field))?;
+    // A control character (ESC above all) in card text could drive the clerk's terminal.
+    if s.chars().any(|c| c.is_control()) {
+        return Err(Basic4Error::ControlCharacter(field));
+    }
+    if s.trim_matches([' ', '\u{3000}']).is_empty() {
+        return Err(Basic4Error::Empty(field));
+    }
+    Ok(PersonalText::new(s))
+}
+
+/// Decodes the content of EF 02. Bytes after the outer element (file padding) are ignored.
+pub fn decode(ef: &[u8]) -> Result<BasicFour, Basic4Error> {
+    let (outer, _padding) = tlv::parse_one(ef)?;
+    if outer.tag != TAG_BASIC4 {
+        return Err(Basic4Error::UnexpectedTag(outer.tag));
+    }
+    let mut name = None;
+    let mut address = None;
+    let mut birth = None;
+    let mut sex = None;
+    for item in tlv::iter(outer.value) {
+        let item = item?;
+        let (slot, field) = match item.tag {
+            TAG_NAME => (&mut name, Field::Name),
+            TAG_ADDRESS => (&mut address, Field::Address),
+            TAG_BIRTH => (&mut birth, Field::BirthDate),
+            TAG_SEX => (&mut sex, Field::Gender),
+            _ => continue, // DF 21 offsets and anything newer
+        };
+        if slot.replace(item.value).is_some() {
+            return Err(Basic4Error::Duplicate(field));
+        }
+    }
+    let full_name = text(Field::Name, name.ok_or(Basic4Error::Missing(Field::Name))?)?;
+    let address = text(Field::Address, address.ok_or(Basic4Error::Missing(Field::Address))?)?;
+    let birth_date = BirthDate::from_yyyymmdd(birth.ok_or(Basic4Error::Missing(Field::BirthDate))?)
+        .ok_or(Basic4Error::Format(Field::BirthDate))?;
+    let gender = match sex.ok_or(Basic4Error::Missing(Field::Gender))? {
+        [c] if c.is_ascii_digit() => Gender::from_code(*c),
+        _ => return Err(Basic4Error::Format(Field::Gender)),
+    };
+    let (main, former) = split_former_name(full_name.as_str());
+    Ok(BasicFour {
+        name: PersonalText::new(main),
+        former_name: former.map(PersonalText::new),
+        gender,
+        birth_date,
+        address,
+    })
+}
+
+/// Encodes the basic four items the way the card stores them (used by the virtual card).
+/// `long_header` picks the outer length form `82 HH LL` instead of the shortest one.
+pub fn encode(full_name: &str, address: &str, birth_yyyymmdd: &str, sex_code: u8, long_header: bool) -> Vec<u8> {
+    fn push_len(out: &mut Vec<u8>, len: usize, force_long: bool) {
+        if force_long {
+            out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+        } else if len < 0x80 {
+            out.push(len as u8);
+        } else if len < 0x100 {
+            out.extend_from_slice(&[0x81, len as u8]);
+        } else {
+            out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+        }
+    }
+    let items: [(u32, &[u8]); 4] = [
+        (TAG_NAME, full_name.as_bytes()),
+        (TAG_ADDRESS, address.as_bytes()),
+        (TAG_BIRTH, birth_yyyymmdd.as_bytes()),
+        (TAG_SEX, std::slice::from_ref(&sex_code)),
+    ];
+    let mut body = Vec::new();
+    let mut positions = Vec::new();
+    // Header length decides the absolute positions written into DF 21.
+    let inner_len_guess: usize = 11 + items.iter().map(|(_, v)| 2 + if v.len() < 0x80 { 1 } else if v.len() < 0x100 { 2 } else { 3 } + v.len()).sum::<usize>();
+    let outer_header = 2 + if long_header { 3 } else if inner_len_guess < 0x80 { 1 } else if inner_len_guess < 0x100 { 2 } else { 3 };
+    let mut pos = outer_header + 11;
+    for (tag, value) in items.iter() {
+        positions.push(pos as u16);
+        let start = body.len();
+        body.extend_from_slice(&(*tag as u16).to_be_bytes());
+        push_len(&mut body, value.len(), false);
+        body.extend_from_slice(value);
+        pos += body.len() - start;
+    }
+    let mut inner = vec![0xDF, 0x21, 0x08];
+    for p in positions {
+        inner.extend_from_slice(&p.to_be_bytes());
+    }
+    inner.extend_from_slice(&body);
+    let mut out = vec![0xFF, 0x20];
+    push_len(&mut out, inner.len(), long_header);
+    out.extend_from_slice(&inner);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The synthetic example of card-protocol §5.3, byte for byte.
+    const DOC_EXAMPLE: &str = "FF20820044DF210800100022003A0045DF220FE5B1B1E794B0E38080E5A4AAE9838EDF2315E69DB1E4BAACE983BDE58D83E4BBA3E794B0E58CBADF240831393830303231 37DF250131";
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    #[test]
+    fn decodes_the_documented_example() {
+        let b = decode(&unhex(DOC_EXAMPLE)).unwrap();
+        assert_eq!(b.name.as_str(), "山田\u{3000}太郎");
+        assert!(b.former_name.is_none());
+        assert_eq!(b.address.as_str(), "東京都千代田区");
+        assert_eq!(b.birth_date.iso(), "1980-02-17");
+        assert!(b.gender == Gender::Male);
+    }
+
+    #[test]
+    fn encoder_reproduces_the_documented_example() {
+        let enc = encode("山田\u{3000}太郎", "東京都千代田区", "19800217", b'1', true);
+        assert_eq!(enc, unhex(DOC_EXAMPLE));
+    }
+
+    #[test]
+    fn both_outer_length_forms_and_long_values() {
+        let long_addr = "北海道札幌市中央区北一条西二丁目一番地　札幌市役所本庁舎内ビル十二階一二〇四号室".repeat(3);
+        for long in [false, true] {
+            let enc = encode("𠮷野\u{3000}花子（佐藤）", &long_addr, "20190501", b'2', long);
+            assert!(enc.len() > 256);
+            let b = decode(&enc).unwrap();
+            assert_eq!(b.name.as_str(), "𠮷野\u{3000}花子");
+            assert_eq!(b.former_name.as_ref().unwrap().as_str(), "佐藤");
+            assert_eq!(b.address.as_str(), long_addr);
+            assert!(b.gender == Gender::Female);
+        }
+    }
+
+    #[test]
+    fn former_name_forms() {
+        assert_eq!(split_former_name("山田\u{3000}花子（旧氏：佐藤）"), ("山田\u{3000}花子", Some("佐藤")));
+        assert_eq!(split_former_name("山田 花子(佐藤)"), ("山田 花子", Some("佐藤")));
+        assert_eq!(split_former_name("山田\u{3000}花子"), ("山田\u{3000}花子", None));
+        assert_eq!(split_former_name("（佐藤）"), ("（佐藤）", None));
+        assert_eq!(split_former_name("山田（）"), ("山田（）", None));
+    }
+
+    #[test]
+    fn malformed_inputs_are_typed_errors() {
+        let good = encode("山田\u{3000}太郎", "東京都", "19800217", b'1', false);
+        // Truncated anywhere: never a panic, always an error.
+        for cut in 0..good.len() {
+            assert!(decode(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        // Padding after the element is fine.
+        let mut padded = good.clone();
+        padded.extend_from_slice(&[0xFF; 40]);
+        assert!(decode(&padded).is_ok());
+        // Wrong outer tag.
+        let mut wrong = good.clone();
+        wrong[1] = 0x10;
+        assert_eq!(decode(&wrong).unwrap_err(), Basic4Error::UnexpectedTag(0xFF10));
+        // Invalid UTF-8 in the name (a lone continuation byte).
+        let bad = encode("\u{0}", "東京都", "19800217", b'1', false);
+        assert_eq!(decode(&bad).unwrap_err(), Basic4Error::ControlCharacter(Field::Name));
+        let mut bad_utf8 = encode("ab", "東京都", "19800217", b'1', false);
+        let i = bad_utf8.windows(2).position(|w| w == b"ab").unwrap();
+        bad_utf8[i] = 0x80;
+        assert_eq!(decode(&bad_utf8).unwrap_err(), Basic4Error::InvalidUtf8(Field::Name));
+        // ESC in the address.
+        let esc = encode("山田", "東京\u{1b}[2J", "19800217", b'1', false);
+        assert_eq!(decode(&esc).unwrap_err(), Basic4Error::ControlCharacter(Field::Address));
+        // Impossible dates and wrong sex field.
+        assert_eq!(decode(&encode("山田", "東京", "19800230", b'1', false)).unwrap_err(), Basic4Error::Format(Field::BirthDate));
+        assert_eq!(decode(&encode("山田", "東京", "1980021", b'1', false)).unwrap_err(), Basic4Error::Format(Field::BirthDate));
+        assert_eq!(decode(&encode("山田", "東京", "19800217", b'M', false)).unwrap_err(), Basic4Error::Format(Field::Gender));
+        assert_eq!(decode(&encode("\u{3000}", "東京", "19800217", b'1', false)).unwrap_err(), Basic4Error::Empty(Field::Name));
+    }
+
+    #[test]
+    fn unknown_tags_skipped_duplicates_and_missing_refused() {
+        let inner: Vec<u8> = [
+            &[0xDF, 0x30, 0x02, 0xAB, 0xCD][..],
+            &[0xDF, 0x22, 0x02, b'A', b'B'],
+            &[0xDF, 0x23, 0x01, b'C'],
+            &[0xDF, 0x24, 0x08],
+            b"20000229",
+            &[0xDF, 0x25, 0x01, b'9'],
+        ]
+        .concat();
+        let mut ef = vec![0xFF, 0x20, inner.len() as u8];
+        ef.extend_from_slice(&inner);
+        let b = decode(&ef).unwrap();
+        assert_eq!(b.gender.as_key(), "not_applicable");
+        assert_eq!(b.birth_date.iso(), "2000-02-29");
+
+        let mut dup = inner.clone();
+        dup.extend_from_slice(&[0xDF, 0x25, 0x01, b'1']);
+        let mut ef = vec![0xFF, 0x20, dup.len() as u8];
+        ef.extend_from_slice(&dup);
+        assert_eq!(decode(&ef).unwrap_err(), Basic4Error::Duplicate(Field::Gender));
+
+        let missing = &inner[..inner.len() - 4];
+        let mut ef = vec![0xFF, 0x20, missing.len() as u8];
+        ef.extend_from_slice(missing);
+        assert_eq!(decode(&ef).unwrap_err(), Basic4Error::Missing(Field::Gender));
+    }
+
+    #[test]
+    fn debug_and_errors_hide_personal_data() {
+        let b = decode(&encode("秘密\u{3000}太郎", "秘密町", "19800217", b'1', false)).unwrap();
+        let s = format!("{b:?} {:?} {:?} {:?}", b.name, b.birth_date, b.gender);
+        assert!(!s.contains("秘密") && !s.contains("1980"), "{s}");
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["name"], "秘密\u{3000}太郎");
+        assert_eq!(json["former_name"], serde_json::Value::Null);
+        assert_eq!(json["gender"], "male");
+        assert_eq!(json["birth_date"], "1980-02-17");
+    }
+
+    #[test]
+    fn calendar() {
+        assert!(BirthDate::new(1900, 2, 29).is_none());
+        assert!(BirthDate::new(2000, 2, 29).is_some());
+        assert!(BirthDate::new(2023, 4, 31).is_none());
+        assert_eq!(BirthDate::from_iso("1989-01-08").unwrap().yyyymmdd(), "19890108");
+        assert!(BirthDate::from_iso("1989/01/08").is_none());
+    }
+}

@@ -1,0 +1,382 @@
+//! The My Number Card client: typed operations over a [`Transport`], through the allowlist.
+//!
+//! Rules it keeps (card-protocol §3, §8, §9; design.md):
+//! - VERIFY with data is sent exactly once per call and never re-sent for any reason.
+//! - Selections already in place are not repeated: re-selecting a DF would drop the verified
+//!   state, and every APDU costs 30–200 ms on a contactless reader.
+//! - File sizes come from the TLV/DER header, never a fixed size; reads use one extended READ
+//!   BINARY where the reader allows it and fall back to 256-byte chunks (remembered).
+
+use super::apdu::{Command, Response, StatusWord, EXTENDED_MAX_NE, INS_READ_BINARY, SHORT_MAX_NE};
+use super::basic4::{self, BasicFour};
+use super::error::{CardError, Malformed};
+use super::files::{Application, Ef};
+use super::guard::Guard;
+use super::tlv;
+use super::transport::{Transport, TransportError};
+use crate::secret::{PinKind, Secret};
+use zeroize::Zeroizing;
+
+/// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2); the 32-byte hash follows.
+pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] =
+    [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+
+/// Builds `DigestInfo(SHA-256, hash)`.
+pub fn sha256_digest_info(hash: &[u8; 32]) -> Vec<u8> {
+    let mut v = SHA256_DIGEST_INFO_PREFIX.to_vec();
+    v.extend_from_slice(hash);
+    v
+}
+
+/// What the token EF says the card is (card-protocol §1.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardKind {
+    MyNumberCard,
+    JukiCard,
+    Other(String),
+}
+
+pub struct MyNumberCard<T: Transport> {
+    g: Guard<T>,
+    /// Extended-length reads: `Some(true)` work, `Some(false)` don't, `None` not tried yet.
+    extended: Option<bool>,
+}
+
+fn pin_ef(kind: PinKind) -> Ef {
+    match kind {
+        PinKind::TextPin => Ef::TextPin,
+        PinKind::SignPassword => Ef::SignPassword,
+    }
+}
+
+impl<T: Transport> MyNumberCard<T> {
+    pub fn new(transport: T) -> MyNumberCard<T> {
+        let extended = transport.extended_length();
+        MyNumberCard { g: Guard::new(transport), extended }
+    }
+
+    pub fn transport(&self) -> &T {
+        self.g.inner()
+    }
+
+    pub fn into_transport(self) -> T {
+        self.g.into_inner()
+    }
+
+    /// APDUs sent to the card so far.
+    pub fn apdus_sent(&self) -> u32 {
+        self.g.sent()
+    }
+
+    pub fn extended_length(&self) -> Option<bool> {
+        self.extended
+    }
+
+    /// Call at the start of each PC/SC transaction: another program may have touched the card.
+    pub fn forget_selection(&mut self) {
+        self.g.forget();
+    }
+
+    /// Sends one command; follows `61 xx` with GET RESPONSE and, for READ BINARY only, `6C xx`
+    /// with the corrected length. Never repeats any other command.
+    fn exchange(&mut self, cmd: &Command) -> Result<Response, CardError> {
+        let mut resp = self.g.transmit(cmd)?;
+        if resp.sw.sw1() == 0x6C && cmd.ins() == INS_READ_BINARY {
+            let ne = if resp.sw.sw2() == 0 { SHORT_MAX_NE } else { resp.sw.sw2() as usize };
+            let retry = Command::new(cmd.cla(), cmd.ins(), cmd.p1(), cmd.p2(), &[], ne);
+            resp = self.g.transmit(&retry)?;
+        }
+        let mut rounds = 0;
+        while resp.sw.sw1() == 0x61 {
+            rounds += 1;
+            if rounds > 64 {
+                return Err(Malformed::Chaining.into());
+            }
+            let ne = if resp.sw.sw2() == 0 { SHORT_MAX_NE } else { resp.sw.sw2() as usize };
+            let next = self.g.transmit(&Command::get_response(ne))?;
+            resp.data.extend_from_slice(&next.data);
+            resp.sw = next.sw;
+        }
+        Ok(resp)
+    }
+
+    fn select_app(&mut self, app: Application) -> Result<(), CardError> {
+        if self.g.selected().0 == Some(app) {
+            return Ok(());
+        }
+        let r = self.exchange(&Command::select_df(app.aid()))?;
+        match r.sw {
+            StatusWord::OK => Ok(()),
+            StatusWord::FILE_NOT_FOUND | StatusWord::FUNC_NOT_SUPPORTED | StatusWord::WRONG_P1P2 => {
+                Err(CardError::NotMyNumberCard)
+            }
+            sw => Err(CardError::Status { sw, op: "SELECT application" }),
+        }
+    }
+
+    fn select_ef(&mut self, ef: Ef) -> Result<(), CardError> {
+        self.select_app(ef.app())?;
+        if self.g.selected().1 == Some(ef) {
+            return Ok(());
+        }
+        let r = self.exchange(&Command::select_ef(ef.fid()))?;
+        match r.sw {
+            StatusWord::OK => Ok(()),
+            StatusWord::FILE_NOT_FOUND => Err(match ef {
+                // Under-15 cards carry no signing certificate, key or password.
+                Ef::SignCert | Ef::SignKey | Ef::SignPassword => CardError::NoSigningCertificate,
+                _ => CardError::FileNotFound(ef),
+            }),
+            sw => Err(CardError::Status { sw, op: "SELECT file" }),
+        }
+    }
+
+    /// Tries left for a PIN, read with VERIFY without data. Spends no try.
+    pub fn pin_tries(&mut self, kind: PinKind) -> Result<u8, CardError> {
+        self.select_ef(pin_ef(kind))?;
+        let r = self.exchange(&Command::verify_query())?;
+        match r.sw {
+            sw if sw.retries().is_some() => Ok(sw.retries().unwrap_or(0)),
+            StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Ok(0),
+            // The card never answers 90 00 here (card-protocol §3.4); don't guess a count.
+            sw => Err(CardError::Status { sw, op: "VERIFY (retry counter)" }),
+        }
+    }
+
+    /// VERIFY with data: sent exactly once. The caller must have shown the tries left and got
+    /// an Enter on a well-formed PIN; this function never retries.
+    pub fn verify(&mut self, secret: &Secret) -> Result<(), CardError> {
+        let kind = secret.kind();
+        self.select_ef(pin_ef(kind))?;
+        let cmd = Command::verify(secret);
+        let r = self.g.transmit(&cmd)?;
+        drop(cmd);
+        match r.sw {
+            StatusWord::OK => Ok(()),
+            sw if sw.retries() == Some(0) => Err(CardError::Locked { kind }),
+            sw if sw.retries().is_some() => Err(CardError::WrongPin { kind, tries_left: sw.retries().unwrap_or(0) }),
+            StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Err(CardError::Locked { kind }),
+            sw => Err(CardError::Status { sw, op: "VERIFY" }),
+        }
+    }
+
+    /// Reads and decodes 基本4情報 (text AP EF 02). Needs the 4-digit PIN verified.
+    pub fn read_basic_four(&mut self) -> Result<BasicFour, CardError> {
+        let raw = self.read_ef(Ef::Basic4)?;
+        Ok(basic4::decode(&raw)?)
+    }
+
+    /// Reads a certificate EF and checks it is one X.509 certificate.
+    pub fn read_certificate(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
+        let der = self.read_ef(ef)?;
+        if der.first() != Some(&0x30) || openssl::x509::X509::from_der(&der).is_err() {
+            return Err(Malformed::Certificate.into());
+        }
+        Ok(der)
+    }
+
+    /// Reads the token EF (JPKI 0006) to tell a My Number Card from other JPKI tokens.
+    pub fn identify(&mut self) -> Result<CardKind, CardError> {
+        self.select_ef(Ef::JpkiToken)?;
+        let r = self.exchange(&Command::read_binary(0, 0x20))?;
+        if !(r.sw.is_ok() || r.sw == StatusWord::END_OF_FILE_WARNING) {
+            return Err(CardError::Status { sw: r.sw, op: "READ BINARY (token)" });
+        }
+        let text = std::str::from_utf8(&r.data).map_err(|_| Malformed::Token)?;
+        let text = text.trim_end_matches([' ', '\0']);
+        Ok(match text {
+            "JPKIAPICCTOKEN2" => CardKind::MyNumberCard,
+            "JPKIAPICCTOKEN" => CardKind::JukiCard,
+            t if t.chars().all(|c| c.is_ascii_graphic()) => CardKind::Other(t.to_string()),
+            _ => return Err(Malformed::Token.into()),
+        })
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE with the signing key over a DigestInfo. Needs the signing
+    /// password verified in this same JPKI-AP selection. Returns the 256-byte signature.
+    pub fn sign(&mut self, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.select_ef(Ef::SignKey)?;
+        let r = self.exchange(&Command::sign(digest_info))?;
+        match r.sw {
+            StatusWord::OK if r.data.len() == 256 => Ok(r.data.to_vec()),
+            StatusWord::OK => Err(Malformed::SignatureLength(r.data.len()).into()),
+            StatusWord::SECURITY_STATUS | StatusWord::CONDITIONS_NOT_SATISFIED => Err(CardError::SecurityStatus),
+            sw => Err(CardError::Status { sw, op: "COMPUTE DIGITAL SIGNATURE" }),
+        }
+    }
+
+    fn read_chunk(&mut self, offset: usize, ne: usize) -> Result<Response, CardError> {
+        let offset = u16::try_from(offset).ok().filter(|o| *o <= 0x7FFF).ok_or(Malformed::TooLong(offset))?;
+        let r = self.exchange(&Command::read_binary(offset, ne))?;
+        match r.sw {
+            StatusWord::OK | StatusWord::END_OF_FILE_WARNING => Ok(r),
+            StatusWord::SECURITY_STATUS => Err(CardError::SecurityStatus),
+            StatusWord::WRONG_OFFSET => Err(Malformed::Truncated.into()),
+            sw => Err(CardError::Status { sw, op: "READ BINARY" }),
+        }
+    }
+
+    /// First read of a file: one extended READ BINARY for the whole file where that works,
+    /// else 256 bytes. An extended attempt that fails for a reason other than the card or the
+    /// service going away is taken as "not supported" and not tried again on this reader.
+    fn read_first(&mut self, ef: Ef) -> Result<Response, CardError> {
+        let want_extended = self.extended != Some(false) && ef.max_len() > SHORT_MAX_NE;
+        if want_extended {
+            match self.read_chunk(0, EXTENDED_MAX_NE) {
+                Ok(r) => {
+                    self.extended = Some(true);
+                    return Ok(r);
+                }
+                Err(e @ CardError::SecurityStatus)
+                | Err(e @ CardError::Transport(TransportError::CardRemoved | TransportError::NoCard | TransportError::NoService | TransportError::CardReset | TransportError::Busy | TransportError::Refused(_))) => {
+                    return Err(e)
+                }
+                Err(_) => {
+                    tracing::info!("extended-length READ BINARY failed; using 256-byte chunks");
+                    self.extended = Some(false);
+                    // The failed exchange may have dropped our view of the selection.
+                    self.select_ef(ef)?;
+                }
+            }
+        }
+        self.read_chunk(0, SHORT_MAX_NE)
+    }
+
+    /// Reads an EF whole: size from its TLV header, then the rest in as few reads as possible.
+    fn read_ef(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
+        self.select_ef(ef)?;
+        let first = self.read_first(ef)?;
+        let mut buf = first.data;
+        let (_, _, header_len, value_len) = tlv::read_header(&buf)?;
+        let total = header_len + value_len;
+        if total > ef.max_len() {
+            return Err(Malformed::TooLong(total).into());
+        }
+        while buf.len() < total {
+            let chunk_max = if self.extended == Some(true) { EXTENDED_MAX_NE } else { SHORT_MAX_NE };
+            let ne = (total - buf.len()).min(chunk_max);
+            let r = self.read_chunk(buf.len(), ne)?;
+            if r.data.is_empty() {
+                return Err(Malformed::Truncated.into());
+            }
+            buf.extend_from_slice(&r.data);
+        }
+        buf.truncate(total);
+        Ok(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Scripted answers; records encoded commands.
+    struct Script {
+        answers: Vec<Result<Response, TransportError>>,
+        sent: Vec<Vec<u8>>,
+    }
+    impl Script {
+        fn new(answers: Vec<Result<Response, TransportError>>) -> Script {
+            Script { answers: answers.into_iter().rev().collect(), sent: Vec::new() }
+        }
+    }
+    impl Transport for Script {
+        fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+            self.sent.push(cmd.encode().to_vec());
+            self.answers.pop().unwrap_or(Err(TransportError::CardRemoved))
+        }
+    }
+    fn ok() -> Result<Response, TransportError> {
+        Ok(Response::status(StatusWord::OK))
+    }
+    fn sw(v: u16) -> Result<Response, TransportError> {
+        Ok(Response::status(StatusWord(v)))
+    }
+
+    #[test]
+    fn status_words_map_to_typed_errors() {
+        use crate::secret::Pin;
+        let pin = Pin::new(b"1234").unwrap();
+        let cases: Vec<(u16, CardError)> = vec![
+            (0x63C2, CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 }),
+            (0x63C0, CardError::Locked { kind: PinKind::TextPin }),
+            (0x6984, CardError::Locked { kind: PinKind::TextPin }),
+            (0x6983, CardError::Locked { kind: PinKind::TextPin }),
+            (0x6A80, CardError::Status { sw: StatusWord(0x6A80), op: "VERIFY" }),
+        ];
+        for (code, expected) in cases {
+            let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), sw(code)]));
+            assert_eq!(c.verify(pin.secret()).unwrap_err(), expected);
+            assert_eq!(c.apdus_sent(), 3);
+        }
+        let mut c = MyNumberCard::new(Script::new(vec![sw(0x6A82)]));
+        assert_eq!(c.pin_tries(PinKind::TextPin).unwrap_err(), CardError::NotMyNumberCard);
+        let mut c = MyNumberCard::new(Script::new(vec![ok(), sw(0x6A82)]));
+        assert_eq!(c.pin_tries(PinKind::SignPassword).unwrap_err(), CardError::NoSigningCertificate);
+        let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), ok()]));
+        assert!(matches!(c.pin_tries(PinKind::TextPin), Err(CardError::Status { .. })));
+        let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), sw(0x63C1)]));
+        assert_eq!(c.pin_tries(PinKind::TextPin).unwrap(), 1);
+    }
+
+    #[test]
+    fn verify_is_never_resent_even_on_transport_errors_or_6c() {
+        use crate::secret::Pin;
+        let pin = Pin::new(b"1234").unwrap();
+        for answer in [Err(TransportError::Timeout), Err(TransportError::CardReset), Err(TransportError::Other("x".into())), sw(0x6C04), sw(0x6700)] {
+            let mut t = Script::new(vec![ok(), ok(), answer]);
+            let mut c = MyNumberCard::new(&mut t);
+            assert!(c.verify(pin.secret()).is_err());
+            drop(c);
+            let verifies = t.sent.iter().filter(|a| a[1] == 0x20 && a.len() > 4).count();
+            assert_eq!(verifies, 1);
+            assert_eq!(t.sent.len(), 3);
+        }
+    }
+
+    #[test]
+    fn read_falls_back_from_extended_to_short_and_remembers() {
+        // A cert of 600 bytes: 30 82 02 54 + 596.
+        let mut cert = vec![0x30, 0x82, 0x02, 0x54];
+        cert.resize(600, 0xAB);
+        let answers = vec![
+            ok(),                                       // SELECT JPKI
+            ok(),                                       // SELECT 000A
+            Err(TransportError::ExtendedUnsupported),   // extended READ
+            Ok(Response::new(cert[..256].to_vec(), StatusWord::OK)),
+            Ok(Response::new(cert[256..512].to_vec(), StatusWord::OK)),
+            Ok(Response::new(cert[512..].to_vec(), StatusWord::OK)),
+        ];
+        let mut t = Script::new(answers);
+        let mut c = MyNumberCard::new(&mut t);
+        let err = c.read_certificate(Ef::AuthCert).unwrap_err();
+        // The bytes are not a real certificate: the client says so after reading exactly.
+        assert_eq!(err, CardError::Malformed(Malformed::Certificate));
+        assert_eq!(c.extended_length(), Some(false));
+        drop(c);
+        let reads: Vec<&Vec<u8>> = t.sent.iter().filter(|a| a[1] == 0xB0).collect();
+        assert_eq!(reads.len(), 4);
+        assert_eq!(reads[0], &vec![0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
+        assert_eq!(reads[1], &vec![0x00, 0xB0, 0x00, 0x00, 0x00]);
+        assert_eq!(reads[2], &vec![0x00, 0xB0, 0x01, 0x00, 0x00]);
+        assert_eq!(reads[3], &vec![0x00, 0xB0, 0x02, 0x00, 0x58]);
+    }
+
+    #[test]
+    fn lying_length_headers_are_bounded() {
+        let answers = vec![ok(), ok(), Ok(Response::new(vec![0xFF, 0x20, 0x83, 0xFF, 0xFF, 0xFF], StatusWord::OK))];
+        let mut c = MyNumberCard::new(Script::new(answers));
+        assert!(matches!(c.read_basic_four(), Err(CardError::Malformed(Malformed::TooLong(_)))));
+        // Declares 300 bytes, then the card gives nothing more.
+        let answers = vec![ok(), ok(), Ok(Response::new(vec![0xFF, 0x20, 0x82, 0x01, 0x2C, 0xDF], StatusWord::OK)), Ok(Response::new(vec![], StatusWord::OK))];
+        let mut c = MyNumberCard::new(Script::new(answers));
+        assert_eq!(c.read_basic_four().unwrap_err(), CardError::Malformed(Malformed::Truncated));
+    }
+
+    #[test]
+    fn digest_info_prefix() {
+        let di = sha256_digest_info(&[0u8; 32]);
+        assert_eq!(di.len(), 51);
+        assert_eq!(&di[..4], &[0x30, 0x31, 0x30, 0x0D]);
+    }
+}

@@ -1,0 +1,233 @@
+//! The APDU allowlist. Every command from the client passes through [`Guard`], which follows
+//! what is selected on the card and refuses — before anything is sent — any command that could
+//! reach a file not in [`super::files`]: above all the My Number (text AP EF 01) and EF 03.
+//!
+//! It is deliberately stricter than the client needs: SELECT only by DF name or by FID under a
+//! known DF with P2 = `0C`, READ BINARY only by offset (never by short EF identifier), VERIFY and
+//! SIGN only on the matching PIN / key EF, and no other instruction but GET RESPONSE.
+
+use super::apdu::{Command, Response, INS_GET_RESPONSE, INS_READ_BINARY, INS_SELECT, INS_SIGN, INS_VERIFY};
+use super::files::{Access, Application, Ef, FORBIDDEN_TEXT_EFS};
+use super::transport::{Refusal, Transport, TransportError};
+
+pub struct Guard<T> {
+    inner: T,
+    app: Option<Application>,
+    ef: Option<Ef>,
+    sent: u32,
+}
+
+/// What a SELECT would select, once allowed.
+enum Target {
+    Df(Application),
+    File(Ef),
+    None,
+}
+
+impl<T: Transport> Guard<T> {
+    pub fn new(inner: T) -> Guard<T> {
+        Guard { inner, app: None, ef: None, sent: 0 }
+    }
+
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
+    pub fn inner(&self) -> &T {
+        &self.inner
+    }
+
+    /// APDUs that reached the transport (refused ones are not counted).
+    pub fn sent(&self) -> u32 {
+        self.sent
+    }
+
+    /// Forget what we think is selected (new transaction, after a reset).
+    pub fn forget(&mut self) {
+        self.app = None;
+        self.ef = None;
+    }
+
+    pub fn selected(&self) -> (Option<Application>, Option<Ef>) {
+        (self.app, self.ef)
+    }
+
+    fn check(&self, cmd: &Command) -> Result<Target, Refusal> {
+        match (cmd.cla(), cmd.ins()) {
+            (0x00, INS_SELECT) => match (cmd.p1(), cmd.p2()) {
+                (0x04, 0x0C) => Application::from_aid(cmd.data()).map(Target::Df).ok_or(Refusal::Application),
+                (0x02, 0x0C) => {
+                    let app = self.app.ok_or(Refusal::NothingSelected)?;
+                    let fid = match cmd.data() {
+                        [hi, lo] => u16::from_be_bytes([*hi, *lo]),
+                        _ => return Err(Refusal::File),
+                    };
+                    if app == Application::Text && FORBIDDEN_TEXT_EFS.contains(&fid) {
+                        return Err(Refusal::MyNumberFile);
+                    }
+                    Ef::lookup(app, fid).map(Target::File).ok_or(Refusal::File)
+                }
+                // By path, MF, parent, with FCI...: none of it is needed, some could reach EF 01.
+                _ => Err(Refusal::Instruction),
+            },
+            (0x00, INS_READ_BINARY) => {
+                if cmd.p1() & 0x80 != 0 {
+                    // Short EF identifier: would select a file implicitly, past our tracking.
+                    return Err(Refusal::Operation);
+                }
+                self.require(Access::Read)?;
+                if !cmd.data().is_empty() {
+                    return Err(Refusal::Operation);
+                }
+                Ok(Target::None)
+            }
+            (0x00, INS_VERIFY) if (cmd.p1(), cmd.p2()) == (0x00, 0x80) => {
+                self.require(Access::Verify)?;
+                Ok(Target::None)
+            }
+            (0x80, INS_SIGN) if (cmd.p1(), cmd.p2()) == (0x00, 0x80) => {
+                self.require(Access::Sign)?;
+                Ok(Target::None)
+            }
+            (0x00, INS_GET_RESPONSE) if cmd.data().is_empty() => Ok(Target::None),
+            _ => Err(Refusal::Instruction),
+        }
+    }
+
+    fn require(&self, access: Access) -> Result<(), Refusal> {
+        match self.ef {
+            None => Err(Refusal::NothingSelected),
+            Some(ef) if ef.access() == access => Ok(()),
+            Some(_) => Err(Refusal::Operation),
+        }
+    }
+}
+
+impl<T: Transport> Transport for Guard<T> {
+    fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+        let target = self.check(cmd).map_err(|r| {
+            tracing::warn!(apdu = %cmd, refusal = %r, "APDU refused by allowlist");
+            TransportError::Refused(r)
+        })?;
+        // Until the card confirms a SELECT, we don't know what is selected.
+        match target {
+            Target::Df(_) => self.forget(),
+            Target::File(_) => self.ef = None,
+            Target::None => {}
+        }
+        self.sent += 1;
+        let started = std::time::Instant::now();
+        let result = self.inner.transmit(cmd);
+        match &result {
+            Ok(resp) => {
+                tracing::debug!(apdu = %cmd, sw = %resp.sw, len = resp.data.len(), us = started.elapsed().as_micros() as u64, "APDU");
+                if resp.sw.is_ok() {
+                    match target {
+                        Target::Df(app) => self.app = Some(app),
+                        Target::File(ef) => self.ef = Some(ef),
+                        Target::None => {}
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::debug!(apdu = %cmd, error = %e, "APDU failed");
+                // A failed command selects nothing new (SELECTs cleared the state before
+                // sending), but after a reset or removal the card starts from scratch.
+                if matches!(e, TransportError::CardReset | TransportError::CardRemoved | TransportError::NoCard) {
+                    self.forget();
+                }
+            }
+        }
+        result
+    }
+
+    fn extended_length(&self) -> Option<bool> {
+        self.inner.extended_length()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::apdu::StatusWord;
+    use crate::card::files::{AID_JPKI, AID_TEXT};
+
+    /// Answers 90 00 to everything and records what it was sent.
+    #[derive(Default)]
+    struct Recorder(Vec<Vec<u8>>);
+    impl Transport for Recorder {
+        fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+            self.0.push(cmd.encode().to_vec());
+            Ok(Response::status(StatusWord::OK))
+        }
+    }
+
+    fn refused(g: &mut Guard<Recorder>, c: Command) -> Refusal {
+        let before = g.inner().0.len();
+        match g.transmit(&c) {
+            Err(TransportError::Refused(r)) => {
+                assert_eq!(g.inner().0.len(), before, "refused command reached the card");
+                r
+            }
+            other => panic!("{c} was not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn my_number_and_ef03_never_reach_the_card() {
+        let mut g = Guard::new(Recorder::default());
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        assert_eq!(refused(&mut g, Command::select_ef(0x0001)), Refusal::MyNumberFile);
+        assert_eq!(refused(&mut g, Command::select_ef(0x0003)), Refusal::MyNumberFile);
+        // Reading by short EF identifier 1 or 3 (P1 = 0x80 | SFI).
+        g.transmit(&Command::select_ef(0x0002)).unwrap();
+        assert_eq!(refused(&mut g, Command::new(0, 0xB0, 0x81, 0, &[], 256)), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::new(0, 0xB0, 0x83, 0, &[], 256)), Refusal::Operation);
+        // Select by path from MF, or asking for FCI, or READ RECORD / odd READ BINARY / GET DATA.
+        assert_eq!(refused(&mut g, Command::new(0, 0xA4, 0x08, 0x0C, &[0xD3, 0x92, 0x00, 0x01], 0)), Refusal::Instruction);
+        assert_eq!(refused(&mut g, Command::new(0, 0xA4, 0x02, 0x00, &[0x00, 0x01], 256)), Refusal::Instruction);
+        assert_eq!(refused(&mut g, Command::new(0, 0xB2, 0x01, 0x0C, &[], 256)), Refusal::Instruction);
+        assert_eq!(refused(&mut g, Command::new(0, 0xB1, 0x00, 0x01, &[0x54, 0x02, 0, 0], 256)), Refusal::Instruction);
+        assert_eq!(refused(&mut g, Command::new(0, 0xCA, 0x01, 0x01, &[], 256)), Refusal::Instruction);
+        // Other applications (券面事項確認AP) are not on the list.
+        let visual = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+        assert_eq!(refused(&mut g, Command::select_df(&visual)), Refusal::Application);
+        // Every refused command above left no trace on the card.
+        assert_eq!(g.inner().0.len(), 2);
+    }
+
+    #[test]
+    fn reads_need_an_allowlisted_readable_file() {
+        let mut g = Guard::new(Recorder::default());
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::NothingSelected);
+        assert_eq!(refused(&mut g, Command::select_ef(0x0002)), Refusal::NothingSelected);
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        g.transmit(&Command::select_ef(0x0011)).unwrap();
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::Operation);
+        g.transmit(&Command::verify_query()).unwrap();
+        assert_eq!(refused(&mut g, Command::sign(&[0; 51])), Refusal::Operation);
+        // Same FID 0002 means the CA certificate under JPKI: the guard tracks the DF.
+        g.transmit(&Command::select_df(&AID_JPKI)).unwrap();
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::NothingSelected);
+        g.transmit(&Command::select_ef(0x001A)).unwrap();
+        g.transmit(&Command::sign(&[0; 51])).unwrap();
+        assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::select_ef(0x0017)), Refusal::File);
+    }
+
+    /// A card that answers 6A 82 to SELECT: the guard must not believe the select happened.
+    struct NotFound;
+    impl Transport for NotFound {
+        fn transmit(&mut self, _: &Command) -> Result<Response, TransportError> {
+            Ok(Response::status(StatusWord::FILE_NOT_FOUND))
+        }
+    }
+
+    #[test]
+    fn failed_select_leaves_nothing_selected() {
+        let mut g = Guard::new(NotFound);
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        assert_eq!(g.selected(), (None, None));
+        assert!(matches!(g.transmit(&Command::select_ef(0x0002)), Err(TransportError::Refused(Refusal::NothingSelected))));
+    }
+}

@@ -1,0 +1,17 @@
+//! Talking APDUs to a My Number Card: command/response types, the transport seam, the
+//! allowlist guard, the client, EF 02 decoding, and the virtual card used by tests and the demo.
+
+pub mod apdu;
+pub mod basic4;
+pub mod client;
+pub mod error;
+pub mod files;
+pub mod guard;
+pub mod tlv;
+pub mod transport;
+pub mod vcard;
+
+pub use basic4::BasicFour;
+pub use client::MyNumberCard;
+pub use error::CardError;
+pub use transport::{Transport, TransportError};

@@ -1,0 +1,381 @@
+//! The virtual My Number Card: an in-process card that answers raw APDUs the way the real card
+//! does (card-protocol §15). It is a [`Transport`] for tests and the demo, and the card behind
+//! the vpcd bridge, where every PC/SC program (pcsc_scan, OpenSC) sees it as a real card.
+//!
+//! Behaviour kept from the real card: SELECT by DF name / by FID with P2 `0C` and no FCI;
+//! selecting a DF drops every verified state; protected EFs select fine and answer `69 82` on
+//! READ; READ BINARY returns min(Ne, remaining) with short and extended Le; VERIFY without data
+//! answers `63 Cx` always; wrong PIN → `63 Cx` (x = tries left, `63 C0` on the last), any
+//! VERIFY while blocked → `69 84`; counters survive resets (they belong to the card, not the
+//! connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over the data.
+
+pub mod pki;
+pub mod profile;
+pub mod vpcd;
+
+use super::apdu::{Command, Response, StatusWord};
+use super::basic4;
+use super::files::{AID_JPKI, AID_TEXT};
+use super::transport::{Transport, TransportError};
+use openssl::pkey::Private;
+use openssl::rsa::{Padding, Rsa};
+use pki::{PersonKeys, TestPki};
+use profile::{CertState, Profile};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+/// 券面事項確認AP and the 住基 AP exist on the card; we give them no files.
+const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+
+/// The contact ATR of a My Number Card (card-protocol §1.2): T=1, historical bytes declare
+/// extended Lc/Le.
+pub const DEFAULT_ATR: [u8; 19] =
+    [0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Df {
+    Text,
+    Jpki,
+    Visual,
+    Juki,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PinId {
+    Text,
+    Auth,
+    Sign,
+}
+
+enum Node {
+    Data { bytes: Vec<u8>, needs: Option<PinId> },
+    Pin(PinId),
+    Key { needs: PinId, key: Rsa<Private> },
+}
+
+struct PinState {
+    value: Zeroizing<Vec<u8>>,
+    tries: u8,
+    max: u8,
+}
+
+/// What happened on the card, for tests and the bridge's `--stats` file. No data, no PINs.
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct CardStats {
+    pub apdus: u32,
+    pub verify_with_data: u32,
+    pub verify_queries: u32,
+    pub selects: u32,
+    pub reads: u32,
+    pub extended_apdus: u32,
+    pub signatures: u32,
+    pub resets: u32,
+    /// Tries left per PIN, as the card holds them now.
+    pub text_pin_tries: u8,
+    pub sign_password_tries: u8,
+    /// SELECT attempts on 券面事項入力補助AP EF 01 / EF 03 (must stay 0 with our client).
+    pub my_number_selects: u32,
+}
+
+pub struct VirtualCard {
+    files: HashMap<(Df, u16), Node>,
+    pins: HashMap<PinId, PinState>,
+    df: Option<Df>,
+    ef: Option<(Df, u16)>,
+    verified: Vec<PinId>,
+    extended_length: bool,
+    atr: Vec<u8>,
+    stats: Arc<Mutex<CardStats>>,
+    /// In-process fault injection: after this many APDUs the card is "pulled".
+    remove_after: Option<u32>,
+    /// Certificates as issued, for tests and the demo's receiver.
+    pub sign_cert_der: Option<Vec<u8>>,
+    pub sign_ca_der: Vec<u8>,
+    pub auth_ca_der: Vec<u8>,
+}
+
+impl VirtualCard {
+    /// A card for `profile`, with certificates issued by `pki`.
+    pub fn new(profile: &Profile, pki: &TestPki) -> Result<VirtualCard, openssl::error::ErrorStack> {
+        let keys = pki.issue(profile)?;
+        Ok(VirtualCard::with_keys(profile, pki, keys))
+    }
+
+    pub fn with_keys(p: &Profile, pki: &TestPki, keys: PersonKeys) -> VirtualCard {
+        let birth = p.birth().expect("validated profile").yyyymmdd();
+        let ef02 = basic4::encode(&p.card_name(), &p.address, &birth, p.gender.as_bytes()[0], p.ef02_long_header);
+        let mut my_number = vec![0xFF, 0x10, 0x0C];
+        my_number.extend_from_slice(p.my_number().as_bytes());
+        my_number.extend_from_slice(&[0xFF, 0xFF]);
+        // EF 03: J-LIS signature over hashes incl. the My Number's. Content is opaque here.
+        let mut ef03 = vec![0xFF, 0x30, 0x82, 0x01, 0x4B, 0xDF, 0x31, 0x20];
+        ef03.resize(336, 0x5A);
+
+        let der = |c: &openssl::x509::X509| c.to_der().expect("DER of a built certificate");
+        let mut token = b"JPKIAPICCTOKEN2".to_vec();
+        token.resize(32, b' ');
+        let sign_ca_der = der(&pki.sign_ca.cert);
+        let auth_ca_der = der(&pki.auth_ca.cert);
+
+        let mut files = HashMap::new();
+        let data = |bytes: Vec<u8>, needs| Node::Data { bytes, needs };
+        files.insert((Df::Text, 0x0001), data(my_number, Some(PinId::Text)));
+        files.insert((Df::Text, 0x0002), data(ef02, Some(PinId::Text)));
+        files.insert((Df::Text, 0x0003), data(ef03, Some(PinId::Text)));
+        files.insert((Df::Text, 0x0011), Node::Pin(PinId::Text));
+        files.insert((Df::Jpki, 0x0002), data(sign_ca_der.clone(), None));
+        files.insert((Df::Jpki, 0x0006), data(token, None));
+        files.insert((Df::Jpki, 0x000A), data(der(&keys.auth_cert), None));
+        files.insert((Df::Jpki, 0x000B), data(auth_ca_der.clone(), None));
+        files.insert((Df::Jpki, 0x0017), Node::Key { needs: PinId::Auth, key: keys.auth_key });
+        files.insert((Df::Jpki, 0x0018), Node::Pin(PinId::Auth));
+        let mut pins = HashMap::new();
+        let pin = |v: &str, tries: u8, max: u8| PinState { value: Zeroizing::new(v.as_bytes().to_vec()), tries, max };
+        pins.insert(PinId::Text, pin(&p.pin, p.tries.pin, 3));
+        pins.insert(PinId::Auth, pin(&p.pin, 3, 3));
+        let mut sign_cert_der = None;
+        if let (Some(cert), Some(key), Some(pw)) = (keys.sign_cert, keys.sign_key, p.sign_password.as_deref()) {
+            if p.signing_certificate != CertState::None {
+                sign_cert_der = Some(der(&cert));
+                files.insert((Df::Jpki, 0x0001), data(der(&cert), Some(PinId::Sign)));
+                files.insert((Df::Jpki, 0x001A), Node::Key { needs: PinId::Sign, key });
+                files.insert((Df::Jpki, 0x001B), Node::Pin(PinId::Sign));
+                pins.insert(PinId::Sign, pin(pw, p.tries.sign_password, 5));
+            }
+        }
+        let stats = CardStats {
+            text_pin_tries: p.tries.pin,
+            sign_password_tries: pins.get(&PinId::Sign).map(|s| s.tries).unwrap_or(0),
+            ..CardStats::default()
+        };
+        VirtualCard {
+            files,
+            pins,
+            df: None,
+            ef: None,
+            verified: Vec::new(),
+            extended_length: p.extended_length,
+            atr: DEFAULT_ATR.to_vec(),
+            stats: Arc::new(Mutex::new(stats)),
+            remove_after: None,
+            sign_cert_der,
+            sign_ca_der,
+            auth_ca_der,
+        }
+    }
+
+    pub fn atr(&self) -> &[u8] {
+        &self.atr
+    }
+
+    pub fn set_atr(&mut self, atr: Vec<u8>) {
+        self.atr = atr;
+    }
+
+    /// A handle on the card's counters that stays valid after the card moves into a client.
+    pub fn stats(&self) -> Arc<Mutex<CardStats>> {
+        Arc::clone(&self.stats)
+    }
+
+    /// In-process fault injection: answer `CardRemoved` from the n+1-th APDU on.
+    pub fn remove_after(&mut self, n: u32) {
+        self.remove_after = Some(n);
+    }
+
+    /// Warm reset / power cycle: the selection and the verified states go; counters stay.
+    pub fn reset(&mut self) {
+        self.df = None;
+        self.ef = None;
+        self.verified.clear();
+        if let Ok(mut s) = self.stats.lock() {
+            s.resets += 1;
+        }
+    }
+
+    /// Processes one raw command APDU and returns `data || SW1 SW2`.
+    pub fn process(&mut self, raw: &[u8]) -> Zeroizing<Vec<u8>> {
+        let extended = raw.len() > 5 && raw[4] == 0x00;
+        let resp = match Command::decode(raw) {
+            None => Response::status(StatusWord::WRONG_LENGTH),
+            Some(_) if extended && !self.extended_length => Response::status(StatusWord::WRONG_LENGTH),
+            Some(cmd) => {
+                if extended {
+                    self.bump(|s| s.extended_apdus += 1);
+                }
+                self.dispatch(&cmd)
+            }
+        };
+        self.bump(|s| s.apdus += 1);
+        resp.to_raw()
+    }
+
+    fn bump(&self, f: impl FnOnce(&mut CardStats)) {
+        if let Ok(mut s) = self.stats.lock() {
+            f(&mut s);
+        }
+    }
+
+    fn dispatch(&mut self, cmd: &Command) -> Response {
+        match (cmd.cla(), cmd.ins()) {
+            (0x00, 0xA4) => self.select(cmd),
+            (0x00, 0xB0) => self.read_binary(cmd),
+            (0x00, 0x20) => self.verify(cmd),
+            (0x80, 0x2A) => self.sign(cmd),
+            (0x00, 0xC0) => Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
+            (0x00 | 0x80, _) => Response::status(StatusWord::INS_NOT_SUPPORTED),
+            _ => Response::status(StatusWord::CLA_NOT_SUPPORTED),
+        }
+    }
+
+    fn select(&mut self, cmd: &Command) -> Response {
+        self.bump(|s| s.selects += 1);
+        if cmd.p2() != 0x0C {
+            return Response::status(StatusWord::WRONG_P1P2);
+        }
+        match cmd.p1() {
+            0x04 => {
+                let df = match cmd.data() {
+                    d if d == AID_TEXT => Df::Text,
+                    d if d == AID_JPKI => Df::Jpki,
+                    d if d == AID_VISUAL => Df::Visual,
+                    d if d == AID_JUKI => Df::Juki,
+                    _ => return Response::status(StatusWord::FILE_NOT_FOUND),
+                };
+                self.df = Some(df);
+                self.ef = None;
+                self.verified.clear();
+                Response::status(StatusWord::OK)
+            }
+            0x02 => {
+                let (Some(df), [hi, lo]) = (self.df, cmd.data()) else {
+                    return Response::status(StatusWord::FILE_NOT_FOUND);
+                };
+                let fid = u16::from_be_bytes([*hi, *lo]);
+                if df == Df::Text && (fid == 0x0001 || fid == 0x0003) {
+                    self.bump(|s| s.my_number_selects += 1);
+                }
+                if self.files.contains_key(&(df, fid)) {
+                    self.ef = Some((df, fid));
+                    Response::status(StatusWord::OK)
+                } else {
+                    Response::status(StatusWord::FILE_NOT_FOUND)
+                }
+            }
+            _ => Response::status(StatusWord::WRONG_P1P2),
+        }
+    }
+
+    fn read_binary(&mut self, cmd: &Command) -> Response {
+        self.bump(|s| s.reads += 1);
+        if cmd.p1() & 0x80 != 0 {
+            return Response::status(StatusWord::FUNC_NOT_SUPPORTED);
+        }
+        let Some(Node::Data { bytes, needs }) = self.ef.and_then(|k| self.files.get(&k)) else {
+            return Response::status(StatusWord::COMMAND_NOT_ALLOWED);
+        };
+        if let Some(pin) = needs {
+            if !self.verified.contains(pin) {
+                return Response::status(StatusWord::SECURITY_STATUS);
+            }
+        }
+        let offset = u16::from_be_bytes([cmd.p1(), cmd.p2()]) as usize;
+        if offset > bytes.len() {
+            return Response::status(StatusWord::WRONG_OFFSET);
+        }
+        let ne = if cmd.ne() == 0 { 256 } else { cmd.ne() };
+        let end = bytes.len().min(offset + ne);
+        Response::new(bytes[offset..end].to_vec(), StatusWord::OK)
+    }
+
+    fn verify(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) {
+            return Response::status(StatusWord::WRONG_P1P2);
+        }
+        let Some(Node::Pin(id)) = self.ef.and_then(|k| self.files.get(&k)) else {
+            return Response::status(StatusWord::COMMAND_NOT_ALLOWED);
+        };
+        let id = *id;
+        if cmd.data().is_empty() {
+            self.bump(|s| s.verify_queries += 1);
+        } else {
+            self.bump(|s| s.verify_with_data += 1);
+        }
+        let Some(state) = self.pins.get_mut(&id) else {
+            return Response::status(StatusWord::FILE_NOT_FOUND);
+        };
+        if cmd.data().is_empty() {
+            return Response::status(StatusWord::new(0x63, 0xC0 | state.tries));
+        }
+        if state.tries == 0 {
+            return Response::status(StatusWord::REF_DATA_UNUSABLE);
+        }
+        // Constant-time compare; memcmp::eq panics on unequal lengths, so check those first.
+        let right = state.value.len() == cmd.data().len() && openssl::memcmp::eq(&state.value, cmd.data());
+        let resp = if right {
+            state.tries = state.max;
+            if !self.verified.contains(&id) {
+                self.verified.push(id);
+            }
+            Response::status(StatusWord::OK)
+        } else {
+            state.tries -= 1;
+            self.verified.retain(|v| *v != id);
+            Response::status(StatusWord::new(0x63, 0xC0 | state.tries))
+        };
+        let tries = state.tries;
+        self.bump(|s| match id {
+            PinId::Text => s.text_pin_tries = tries,
+            PinId::Sign => s.sign_password_tries = tries,
+            PinId::Auth => {}
+        });
+        resp
+    }
+
+    fn sign(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1(), cmd.p2()) != (0x00, 0x80) {
+            return Response::status(StatusWord::WRONG_P1P2);
+        }
+        let Some(Node::Key { needs, key }) = self.ef.and_then(|k| self.files.get(&k)) else {
+            return Response::status(StatusWord::COMMAND_NOT_ALLOWED);
+        };
+        if !self.verified.contains(needs) {
+            return Response::status(StatusWord::SECURITY_STATUS);
+        }
+        // PKCS#1 v1.5 type 1 needs 11 bytes of padding in a 256-byte block.
+        if cmd.data().is_empty() || cmd.data().len() > 245 {
+            return Response::status(StatusWord::WRONG_LENGTH);
+        }
+        let mut sig = vec![0u8; key.size() as usize];
+        match key.private_encrypt(cmd.data(), &mut sig, Padding::PKCS1) {
+            Ok(n) => {
+                sig.truncate(n);
+                self.bump(|s| s.signatures += 1);
+                Response::new(sig, StatusWord::OK)
+            }
+            Err(_) => Response::status(StatusWord::UNKNOWN),
+        }
+    }
+}
+
+impl Transport for VirtualCard {
+    fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+        if let Some(n) = self.remove_after {
+            let sent = self.stats.lock().map(|s| s.apdus).unwrap_or(0);
+            if sent >= n {
+                return Err(TransportError::CardRemoved);
+            }
+        }
+        if cmd.needs_extended() && !self.extended_length {
+            // What a reader without extended-length support does: the APDU never goes out.
+            return Err(TransportError::ExtendedUnsupported);
+        }
+        let raw = self.process(&cmd.encode());
+        Response::from_raw(&raw).ok_or_else(|| TransportError::Other("short response".into()))
+    }
+
+    fn extended_length(&self) -> Option<bool> {
+        None
+    }
+}

@@ -1,0 +1,208 @@
+//! A test PKI made at run time with openssl: two self-signed "JPKI-like" CAs (signing and
+//! authentication) and per-person certificates shaped like the real ones (card-protocol §11):
+//! the signing certificate carries the four items as subjectAltName otherNames
+//! `1.2.392.200149.8.5.5.1`–`.6` (UTF8String). Nothing here is a real J-LIS key or certificate,
+//! and no private key is committed: the CA can be kept in a directory the caller names.
+
+use super::profile::{CertState, Profile};
+use crate::wareki;
+use openssl::asn1::{Asn1Integer, Asn1Object, Asn1Time};
+use openssl::bn::{BigNum, MsbOption};
+use openssl::error::ErrorStack;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::x509::extension::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
+};
+use openssl::x509::{X509Builder, X509Name, X509NameBuilder, X509};
+use std::path::Path;
+
+pub const OID_NAME: &str = "1.2.392.200149.8.5.5.1";
+pub const OID_NAME_FLAGS: &str = "1.2.392.200149.8.5.5.2";
+pub const OID_GENDER: &str = "1.2.392.200149.8.5.5.3";
+pub const OID_BIRTH: &str = "1.2.392.200149.8.5.5.4";
+pub const OID_ADDRESS: &str = "1.2.392.200149.8.5.5.5";
+pub const OID_ADDRESS_FLAGS: &str = "1.2.392.200149.8.5.5.6";
+
+const DAY: i64 = 86_400;
+
+pub struct Ca {
+    pub key: PKey<Private>,
+    pub cert: X509,
+}
+
+/// The two CAs of the test PKI.
+pub struct TestPki {
+    pub sign_ca: Ca,
+    pub auth_ca: Ca,
+}
+
+/// What the virtual card holds for one person.
+pub struct PersonKeys {
+    pub sign_key: Option<Rsa<Private>>,
+    pub sign_cert: Option<X509>,
+    pub auth_key: Rsa<Private>,
+    pub auth_cert: X509,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn random_serial() -> Result<Asn1Integer, ErrorStack> {
+    let mut bn = BigNum::new()?;
+    bn.rand(127, MsbOption::MAYBE_ZERO, false)?;
+    bn.to_asn1_integer()
+}
+
+fn ca_name(ou: &str) -> Result<X509Name, ErrorStack> {
+    let mut n = X509NameBuilder::new()?;
+    n.append_entry_by_text("C", "JP")?;
+    n.append_entry_by_text("O", "JPKI")?;
+    n.append_entry_by_text("OU", ou)?;
+    n.append_entry_by_text("OU", "madoguchi TEST CA - not J-LIS")?;
+    Ok(n.build())
+}
+
+fn new_ca(ou: &str) -> Result<Ca, ErrorStack> {
+    let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+    let name = ca_name(ou)?;
+    let mut b = X509Builder::new()?;
+    b.set_version(2)?;
+    let serial = random_serial()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(&name)?;
+    b.set_pubkey(&key)?;
+    let nb = Asn1Time::from_unix(now() - 10 * 365 * DAY)?;
+    b.set_not_before(&nb)?;
+    let na = Asn1Time::from_unix(now() + 10 * 365 * DAY)?;
+    b.set_not_after(&na)?;
+    b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
+    b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
+    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(None, None))?;
+    b.append_extension(ski)?;
+    b.sign(&key, MessageDigest::sha256())?;
+    Ok(Ca { key, cert: b.build() })
+}
+
+/// DER of a UTF8String, the `content` otherName needs.
+fn utf8_string_der(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = vec![0x0C];
+    match bytes.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend_from_slice(&[0x81, n as u8]),
+        n => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(bytes);
+    out
+}
+
+impl TestPki {
+    pub fn generate() -> Result<TestPki, ErrorStack> {
+        Ok(TestPki {
+            sign_ca: new_ca("JPKI for digital signature")?,
+            auth_ca: new_ca("JPKI for user authentication")?,
+        })
+    }
+
+    /// Loads the CAs from `dir`, or creates them there (mode 0600 keys) when absent.
+    pub fn load_or_create(dir: &Path) -> std::io::Result<TestPki> {
+        let files = ["sign-ca.key", "sign-ca.pem", "auth-ca.key", "auth-ca.pem"].map(|f| dir.join(f));
+        let io = |e: ErrorStack| std::io::Error::other(e.to_string());
+        if files.iter().all(|f| f.exists()) {
+            let read = |i: usize| std::fs::read(&files[i]);
+            let ca = |k: Vec<u8>, c: Vec<u8>| -> Result<Ca, ErrorStack> {
+                Ok(Ca { key: PKey::private_key_from_pem(&k)?, cert: X509::from_pem(&c)? })
+            };
+            return Ok(TestPki {
+                sign_ca: ca(read(0)?, read(1)?).map_err(io)?,
+                auth_ca: ca(read(2)?, read(3)?).map_err(io)?,
+            });
+        }
+        std::fs::create_dir_all(dir)?;
+        let pki = TestPki::generate().map_err(io)?;
+        for (i, ca) in [&pki.sign_ca, &pki.auth_ca].into_iter().enumerate() {
+            write_private(&files[2 * i], &ca.key.private_key_to_pem_pkcs8().map_err(io)?)?;
+            std::fs::write(&files[2 * i + 1], ca.cert.to_pem().map_err(io)?)?;
+        }
+        Ok(pki)
+    }
+
+    /// Issues the person's signing certificate (unless under 15) and authentication certificate.
+    pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
+        let auth_key = Rsa::generate(2048)?;
+        let auth_cert = self.leaf(&self.auth_ca, &PKey::from_rsa(auth_key.clone())?, None, CertState::Valid)?;
+        let (sign_key, sign_cert) = if p.signing_certificate == CertState::None {
+            (None, None)
+        } else {
+            let key = Rsa::generate(2048)?;
+            let cert = self.leaf(&self.sign_ca, &PKey::from_rsa(key.clone())?, Some(p), p.signing_certificate)?;
+            (Some(key), Some(cert))
+        };
+        Ok(PersonKeys { sign_key, sign_cert, auth_key, auth_cert })
+    }
+
+    fn leaf(&self, ca: &Ca, key: &PKey<Private>, person: Option<&Profile>, state: CertState) -> Result<X509, ErrorStack> {
+        let mut b = X509Builder::new()?;
+        b.set_version(2)?;
+        let serial = random_serial()?;
+    b.set_serial_number(&serial)?;
+        let mut subject = X509NameBuilder::new()?;
+        subject.append_entry_by_text("C", "JP")?;
+        let mut cn = BigNum::new()?;
+        cn.rand(80, MsbOption::ONE, false)?;
+        subject.append_entry_by_text("CN", &cn.to_hex_str()?)?;
+        b.set_subject_name(&subject.build())?;
+        b.set_issuer_name(ca.cert.subject_name())?;
+        b.set_pubkey(key)?;
+        let (from, to) = match state {
+            CertState::Expired => (now() - 5 * 365 * DAY, now() - 30 * DAY),
+            _ => (now() - DAY, now() + 5 * 365 * DAY),
+        };
+        let nb = Asn1Time::from_unix(from)?;
+    b.set_not_before(&nb)?;
+        let na = Asn1Time::from_unix(to)?;
+    b.set_not_after(&na)?;
+        b.append_extension(BasicConstraints::new().critical().build()?)?;
+        let mut ku = KeyUsage::new();
+        ku.critical().digital_signature();
+        if person.is_some() {
+            ku.non_repudiation();
+        }
+        b.append_extension(ku.build()?)?;
+        let aki = AuthorityKeyIdentifier::new().keyid(false).build(&b.x509v3_context(Some(&ca.cert), None))?;
+        b.append_extension(aki)?;
+        if let Some(p) = person {
+            let birth = p.birth().expect("validated profile");
+            let era = wareki::to_wareki(birth).map(|(e, _)| e.jpki_digit()).unwrap_or('0');
+            // The certificate uses 3 for "unknown"; the chip's 9 maps there.
+            let gender = match p.gender.as_str() {
+                "1" | "2" => p.gender.clone(),
+                _ => "3".to_string(),
+            };
+            let flags = |s: &str| "0".repeat(s.chars().count());
+            let mut san = SubjectAlternativeName::new();
+            san.other_name2(Asn1Object::from_str(OID_NAME)?, &utf8_string_der(&p.name));
+            san.other_name2(Asn1Object::from_str(OID_NAME_FLAGS)?, &utf8_string_der(&flags(&p.name)));
+            san.other_name2(Asn1Object::from_str(OID_GENDER)?, &utf8_string_der(&gender));
+            san.other_name2(Asn1Object::from_str(OID_BIRTH)?, &utf8_string_der(&format!("{era}{}", birth.yyyymmdd())));
+            san.other_name2(Asn1Object::from_str(OID_ADDRESS)?, &utf8_string_der(&p.address));
+            san.other_name2(Asn1Object::from_str(OID_ADDRESS_FLAGS)?, &utf8_string_der(&flags(&p.address)));
+            let ext = san.build(&b.x509v3_context(Some(&ca.cert), None))?;
+            b.append_extension(ext)?;
+        }
+        b.sign(&ca.key, MessageDigest::sha256())?;
+        Ok(b.build())
+    }
+}
+
+fn write_private(path: &Path, pem: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    f.write_all(pem)?;
+    f.sync_all()
+}

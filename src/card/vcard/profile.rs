@@ -1,0 +1,252 @@
+//! A person on the virtual card: TOML files under `tests/fixtures/profiles/`.
+//!
+//! Test data only, made up. The My Number on a virtual card is generated with a valid check
+//! digit so the card is realistic, and the station can never read it anyway.
+
+use crate::card::basic4::BirthDate;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CertState {
+    /// Valid for five years from yesterday.
+    #[default]
+    Valid,
+    /// Expired a month ago.
+    Expired,
+    /// Valid dates, but its serial is meant to be on the CRL (the receiver checks).
+    Revoked,
+    /// No signing certificate, key or password (holders under 15).
+    None,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tries {
+    #[serde(default = "three")]
+    pub pin: u8,
+    #[serde(default = "five")]
+    pub sign_password: u8,
+}
+
+fn three() -> u8 {
+    3
+}
+fn five() -> u8 {
+    5
+}
+fn yes() -> bool {
+    true
+}
+
+impl Default for Tries {
+    fn default() -> Tries {
+        Tries { pin: 3, sign_password: 5 }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short id used on the command line (`--profile yamada`).
+    pub id: String,
+    /// 氏名 as the card face shows it (surname, U+3000, given name).
+    pub name: String,
+    #[serde(default)]
+    pub former_name: Option<String>,
+    /// Chip code: "1" male, "2" female, "9" not applicable.
+    pub gender: String,
+    /// YYYY-MM-DD.
+    pub birth_date: String,
+    pub address: String,
+    /// 券面事項入力補助用暗証番号 (4 digits). Also used as the auth PIN.
+    pub pin: String,
+    /// 署名用パスワード (6–16, A–Z 0–9). Ignored when `signing_certificate = "none"`.
+    #[serde(default)]
+    pub sign_password: Option<String>,
+    #[serde(default)]
+    pub tries: Tries,
+    #[serde(default)]
+    pub signing_certificate: CertState,
+    /// Write EF 02's outer length as `82 HH LL` (seen in clients) instead of the short form.
+    #[serde(default = "yes")]
+    pub ef02_long_header: bool,
+    /// Whether the card accepts extended-length APDUs.
+    #[serde(default = "yes")]
+    pub extended_length: bool,
+    /// 12-digit My Number (synthetic). Generated from the id when absent.
+    #[serde(default)]
+    pub my_number: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("profile {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("profile {id}: {message}")]
+    Invalid { id: String, message: String },
+}
+
+impl Profile {
+    pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let p: Profile =
+            toml::from_str(text).map_err(|e| ProfileError::Parse { path: origin.to_string(), message: e.to_string() })?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ProfileError::Io { path: path.display().to_string(), source })?;
+        Profile::from_toml(&text, &path.display().to_string())
+    }
+
+    fn invalid(&self, message: &str) -> ProfileError {
+        ProfileError::Invalid { id: self.id.clone(), message: message.to_string() }
+    }
+
+    fn validate(&self) -> Result<(), ProfileError> {
+        if self.birth().is_none() {
+            return Err(self.invalid("birth_date must be YYYY-MM-DD and exist"));
+        }
+        if self.gender.len() != 1 || !self.gender.as_bytes()[0].is_ascii_digit() {
+            return Err(self.invalid("gender must be one digit (1, 2 or 9)"));
+        }
+        if crate::secret::Pin::new(self.pin.as_bytes()).is_err() {
+            return Err(self.invalid("pin must be 4 digits"));
+        }
+        if self.signing_certificate != CertState::None {
+            match &self.sign_password {
+                Some(p) if p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) && (6..=16).contains(&p.len()) => {}
+                _ => return Err(self.invalid("sign_password must be 6–16 of A–Z 0–9")),
+            }
+        }
+        if self.tries.pin > 3 || self.tries.sign_password > 5 {
+            return Err(self.invalid("tries exceed the card maximum (3 / 5)"));
+        }
+        if let Some(n) = &self.my_number {
+            if n.len() != 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(self.invalid("my_number must be 12 digits"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn birth(&self) -> Option<BirthDate> {
+        BirthDate::from_iso(&self.birth_date)
+    }
+
+    /// The name text as the virtual card stores it in EF 02 (see `basic4::split_former_name`).
+    pub fn card_name(&self) -> String {
+        match &self.former_name {
+            Some(f) => format!("{}（{}）", self.name, f),
+            None => self.name.clone(),
+        }
+    }
+
+    /// 12-digit My Number with a valid check digit (card-protocol §5.2).
+    pub fn my_number(&self) -> String {
+        if let Some(n) = &self.my_number {
+            return n.clone();
+        }
+        let seed = self.id.bytes().fold(1469598103934665603u64, |h, b| (h ^ b as u64).wrapping_mul(1099511628211));
+        let body: Vec<u32> = (0..11).map(|i| ((seed >> (i * 5)) % 10) as u32).collect();
+        let mut s: String = body.iter().map(|d| char::from(b'0' + *d as u8)).collect();
+        s.push(char::from(b'0' + check_digit(&body) as u8));
+        s
+    }
+}
+
+/// My Number check digit over the first 11 digits.
+pub fn check_digit(first11: &[u32]) -> u32 {
+    let sum: u32 = first11
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(n, d)| d * if n + 1 <= 6 { n as u32 + 2 } else { n as u32 - 4 })
+        .sum();
+    let r = sum % 11;
+    if r <= 1 {
+        0
+    } else {
+        11 - r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digit_matches_the_known_example() {
+        let d: Vec<u32> = "12345678901".bytes().map(|b| (b - b'0') as u32).collect();
+        assert_eq!(check_digit(&d), 8);
+    }
+
+    #[test]
+    fn profile_validation() {
+        let ok = r#"id = "t"
+name = "山田　太郎"
+gender = "1"
+birth_date = "1980-02-17"
+address = "東京都"
+pin = "1234"
+sign_password = "ABC123"
+"#;
+        let p = Profile::from_toml(ok, "inline").unwrap();
+        assert_eq!(p.my_number().len(), 12);
+        assert!(Profile::from_toml(&ok.replace("1980-02-17", "1980-02-30"), "x").is_err());
+        assert!(Profile::from_toml(&ok.replace("\"1234\"", "\"12345\""), "x").is_err());
+        assert!(Profile::from_toml(&ok.replace("ABC123", "abc123"), "x").is_err());
+        let e = Profile::from_toml(&format!("{ok}colour = 1\n"), "x").unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+    }
+}
+
+/// The profiles shipped in `examples/profiles/`, built into the binary so `--profile NAME`
+/// works from any directory.
+pub const BUILTIN: [(&str, &str); 8] = [
+    ("yamada", include_str!("../../../examples/profiles/yamada.toml")),
+    ("sato", include_str!("../../../examples/profiles/sato.toml")),
+    ("yoshino", include_str!("../../../examples/profiles/yoshino.toml")),
+    ("takahashi", include_str!("../../../examples/profiles/takahashi.toml")),
+    ("expired", include_str!("../../../examples/profiles/expired.toml")),
+    ("revoked", include_str!("../../../examples/profiles/revoked.toml")),
+    ("lasttry", include_str!("../../../examples/profiles/lasttry.toml")),
+    ("locked", include_str!("../../../examples/profiles/locked.toml")),
+];
+
+impl Profile {
+    /// A built-in profile by id, or a profile file by path.
+    pub fn named(name: &str) -> Result<Profile, ProfileError> {
+        if let Some((_, text)) = BUILTIN.iter().find(|(id, _)| *id == name) {
+            return Profile::from_toml(text, name);
+        }
+        if Path::new(name).exists() {
+            return Profile::load(Path::new(name));
+        }
+        Err(ProfileError::Invalid {
+            id: name.to_string(),
+            message: format!(
+                "no such built-in profile or file (built-in: {})",
+                BUILTIN.iter().map(|(id, _)| *id).collect::<Vec<_>>().join(", ")
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::*;
+
+    #[test]
+    fn all_builtin_profiles_parse_and_ids_match() {
+        for (id, _) in BUILTIN {
+            assert_eq!(Profile::named(id).unwrap().id, id);
+        }
+        assert!(Profile::named("nobody").is_err());
+    }
+}

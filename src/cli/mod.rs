@@ -1,0 +1,57 @@
+//! Command implementations. Each returns a process exit code (see `EXIT_CODES` in main.rs).
+
+pub mod read;
+pub mod readers;
+pub mod vcard;
+
+use madoguchi::card::{CardError, TransportError};
+use std::path::Path;
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_INTERNAL: u8 = 1;
+pub const EXIT_NO_SERVICE: u8 = 3;
+pub const EXIT_NO_CARD: u8 = 4;
+pub const EXIT_WRONG_PIN: u8 = 5;
+pub const EXIT_LOCKED: u8 = 6;
+pub const EXIT_CARD_GONE: u8 = 7;
+pub const EXIT_BAD_CARD: u8 = 8;
+pub const EXIT_REFUSED: u8 = 9;
+
+pub fn exit_code_transport(e: &TransportError) -> u8 {
+    use TransportError as T;
+    match e {
+        T::NoService => EXIT_NO_SERVICE,
+        T::NoReader | T::UnknownReader(_) | T::NoCard | T::Busy => EXIT_NO_CARD,
+        T::CardRemoved | T::CardReset | T::Unresponsive | T::Timeout | T::Other(_) => EXIT_CARD_GONE,
+        T::ExtendedUnsupported | T::Refused(_) => EXIT_BAD_CARD,
+    }
+}
+
+pub fn exit_code(e: &CardError) -> u8 {
+    match e {
+        CardError::Transport(t) => exit_code_transport(t),
+        CardError::WrongPin { .. } => EXIT_WRONG_PIN,
+        CardError::Locked { .. } => EXIT_LOCKED,
+        CardError::SecurityStatus => EXIT_CARD_GONE,
+        CardError::NotMyNumberCard
+        | CardError::FileNotFound(_)
+        | CardError::NoSigningCertificate
+        | CardError::Malformed(_)
+        | CardError::Status { .. } => EXIT_BAD_CARD,
+    }
+}
+
+/// Logs go to a file only: the terminal belongs to the user (and later to the UI).
+pub fn init_log(path: &Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let level = std::env::var("MADOGUCHI_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::DEBUG);
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .init();
+    Ok(())
+}

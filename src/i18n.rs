@@ -1,0 +1,178 @@
+//! Every sentence a person reads, in Japanese (default) and English, in one place.
+//! Each message says what happened and what to do next. None includes card data or a PIN.
+
+use crate::card::error::{CardError, Malformed};
+use crate::card::transport::{Refusal, TransportError};
+use crate::secret::{PinFormatError, PinKind};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "ja" | "jp" | "japanese" => Some(Lang::Ja),
+            "en" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+pub fn pin_name(lang: Lang, kind: PinKind) -> &'static str {
+    match (lang, kind) {
+        (Lang::Ja, PinKind::TextPin) => "券面事項入力補助用暗証番号（数字4桁）",
+        (Lang::En, PinKind::TextPin) => "card PIN for the basic four items (4 digits)",
+        (Lang::Ja, PinKind::SignPassword) => "署名用電子証明書のパスワード（英数字6～16桁）",
+        (Lang::En, PinKind::SignPassword) => "signing password (6-16 letters and digits)",
+    }
+}
+
+pub fn tries_left(lang: Lang, kind: PinKind, n: u8) -> String {
+    match lang {
+        Lang::Ja => format!("{}の残り入力回数: {}回", pin_name(lang, kind), n),
+        Lang::En => format!("{}: {} tries left", pin_name(lang, kind), n),
+    }
+}
+
+pub fn last_try_warning(lang: Lang, kind: PinKind) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "{}の残り入力回数は1回です。次に間違えるとロックされ、市区町村の窓口で初期化が必要になります。",
+            pin_name(lang, kind)
+        ),
+        Lang::En => format!(
+            "Only one try left for the {}. A wrong entry locks it, and it must then be reset at the municipal office.",
+            pin_name(lang, kind)
+        ),
+    }
+}
+
+pub fn pin_format(lang: Lang, kind: PinKind, e: &PinFormatError) -> String {
+    match (lang, e) {
+        (Lang::Ja, PinFormatError::Length { .. }) => format!("{}を入力してください。（入力回数は減っていません）", pin_name(lang, kind)),
+        (Lang::Ja, PinFormatError::Character { position }) => {
+            format!("{}文字目に使えない文字があります。{}を入力してください。（入力回数は減っていません）", position, pin_name(lang, kind))
+        }
+        (Lang::En, PinFormatError::Length { .. }) => format!("Enter the {}. (No try was used.)", pin_name(lang, kind)),
+        (Lang::En, PinFormatError::Character { position }) => {
+            format!("Character {} is not allowed. Enter the {}. (No try was used.)", position, pin_name(lang, kind))
+        }
+    }
+}
+
+pub fn transport_error(lang: Lang, e: &TransportError) -> String {
+    use TransportError as T;
+    match lang {
+        Lang::Ja => match e {
+            T::NoService => "カードリーダーのサービス（pcscd）が起動していません。`sudo systemctl start pcscd` で起動してください。".into(),
+            T::NoReader => "カードリーダーが接続されていません。リーダーを接続してください。".into(),
+            T::UnknownReader(n) => format!("指定されたカードリーダー「{n}」が見つかりません。`madoguchi readers` で名前を確認してください。"),
+            T::NoCard => "カードがリーダーに置かれていません。マイナンバーカードをリーダーに置いてください。".into(),
+            T::CardRemoved => "読み取り中にカードが離れました。カードをリーダーに置いたまま動かさずに、もう一度お試しください。".into(),
+            T::CardReset => "他のプログラムがカードをリセットしました。もう一度お試しください。".into(),
+            T::Unresponsive => "カードが応答しません。カードをリーダーの中央に置き、動かさないでください。".into(),
+            T::Busy => "他のプログラムがカードリーダーを使用中です。そのプログラムを終了してから、もう一度お試しください。".into(),
+            T::Timeout => "カードリーダーの応答がありません。もう一度お試しください。".into(),
+            T::ExtendedUnsupported => "このカードリーダーは長いデータの一括読み取りに対応していません。".into(),
+            T::Refused(r) => format!("安全のため、この操作は行いません（{}）。", refusal(lang, r)),
+            T::Other(d) => format!("カードとの通信に失敗しました（{d}）。もう一度お試しください。"),
+        },
+        Lang::En => match e {
+            T::NoService => "The smart card service (pcscd) is not running. Start it with `sudo systemctl start pcscd`.".into(),
+            T::NoReader => "No card reader is connected. Connect a reader.".into(),
+            T::UnknownReader(n) => format!("Card reader \"{n}\" not found. Check the names with `madoguchi readers`."),
+            T::NoCard => "No card on the reader. Place the My Number Card on the reader.".into(),
+            T::CardRemoved => "The card left the reader during the read. Keep it still on the reader and try again.".into(),
+            T::CardReset => "Another program reset the card. Try again.".into(),
+            T::Unresponsive => "The card does not respond. Place it in the centre of the reader and keep it still.".into(),
+            T::Busy => "Another program is using the card reader. Close it and try again.".into(),
+            T::Timeout => "The card reader did not answer. Try again.".into(),
+            T::ExtendedUnsupported => "This reader cannot read long data in one piece.".into(),
+            T::Refused(r) => format!("Refused for safety ({}).", refusal(lang, r)),
+            T::Other(d) => format!("Communication with the card failed ({d}). Try again."),
+        },
+    }
+}
+
+fn refusal(lang: Lang, r: &Refusal) -> &'static str {
+    match (lang, r) {
+        (Lang::Ja, Refusal::MyNumberFile) => "個人番号は読み取りません",
+        (Lang::En, Refusal::MyNumberFile) => "the My Number is never read",
+        (Lang::Ja, _) => "許可されていないカード操作です",
+        (Lang::En, _) => "card operation not on the allowlist",
+    }
+}
+
+pub fn card_error(lang: Lang, e: &CardError) -> String {
+    use CardError as C;
+    match lang {
+        Lang::Ja => match e {
+            C::Transport(t) => transport_error(lang, t),
+            C::NotMyNumberCard => "このカードはマイナンバーカードではないか、読み取れない種類のカードです。".into(),
+            C::WrongPin { kind, tries_left } => format!(
+                "{}が違います。残り入力回数は{}回です。",
+                pin_name(lang, *kind),
+                tries_left
+            ),
+            C::Locked { kind } => format!(
+                "{}がロックされています。お住まいの市区町村の窓口で暗証番号の初期化（再設定）を行ってください。",
+                pin_name(lang, *kind)
+            ),
+            C::SecurityStatus => "暗証番号の確認が済んでいないため読み取れません。最初からやり直してください。".into(),
+            C::FileNotFound(_) => "カードに必要な情報が見つかりません。".into(),
+            C::NoSigningCertificate => "このカードには署名用電子証明書がありません（15歳未満の方には発行されません）。".into(),
+            C::Malformed(m) => format!("カードから正しくないデータが返されました（{}）。カードを置き直して、もう一度お試しください。", malformed(m)),
+            C::Status { sw, op } => format!("カードがエラーを返しました（{op}: {sw}）。もう一度お試しください。"),
+        },
+        Lang::En => match e {
+            C::Transport(t) => transport_error(lang, t),
+            C::NotMyNumberCard => "This card is not a My Number Card, or not a kind that can be read.".into(),
+            C::WrongPin { kind, tries_left } => {
+                format!("Wrong {}. {} tries left.", pin_name(lang, *kind), tries_left)
+            }
+            C::Locked { kind } => format!(
+                "The {} is locked. It must be reset at the municipal office where the holder lives.",
+                pin_name(lang, *kind)
+            ),
+            C::SecurityStatus => "The PIN was not verified, so the card refused the read. Start over.".into(),
+            C::FileNotFound(_) => "A required file is missing on the card.".into(),
+            C::NoSigningCertificate => "This card has no signing certificate (none is issued to holders under 15).".into(),
+            C::Malformed(m) => format!("The card returned invalid data ({}). Place the card again and retry.", malformed(m)),
+            C::Status { sw, op } => format!("The card returned an error ({op}: {sw}). Try again."),
+        },
+    }
+}
+
+fn malformed(m: &Malformed) -> String {
+    // Structural description only (English technical detail is fine in both languages).
+    m.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_one_sentence_or_two_and_nonempty() {
+        let errors = [
+            CardError::NotMyNumberCard,
+            CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 },
+            CardError::Locked { kind: PinKind::SignPassword },
+            CardError::NoSigningCertificate,
+            CardError::Transport(TransportError::NoService),
+            CardError::Transport(TransportError::CardRemoved),
+        ];
+        for e in &errors {
+            for lang in [Lang::Ja, Lang::En] {
+                let m = card_error(lang, e);
+                assert!(!m.is_empty() && !m.contains('\n'), "{m}");
+            }
+        }
+        assert!(card_error(Lang::Ja, &errors[1]).contains("残り入力回数は2回"));
+        assert!(card_error(Lang::En, &errors[2]).contains("municipal office"));
+    }
+}

@@ -1,0 +1,10 @@
+//! madoguchi (窓口): a terminal enrollment station for the Japanese My Number Card.
+//!
+//! Data flows one way: `reader` (PC/SC) and `card` (APDUs) below, texts in `i18n`, secrets in
+//! `secret`. See `README.md` and `docs/` for the design.
+
+pub mod card;
+pub mod i18n;
+pub mod reader;
+pub mod secret;
+pub mod wareki;

@@ -1,0 +1,82 @@
+//! `madoguchi`: command-line entry point. Commands live in `cli/`.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use madoguchi::i18n::Lang;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  unexpected internal error
+  2  usage error (bad arguments)
+  3  pcscd (the PC/SC service) is not running
+  4  no reader, reader not found, or no card on the reader
+  5  wrong PIN (the message says how many tries are left)
+  6  PIN locked: reset at the municipal office
+  7  card removed or not responding during the operation
+  8  not a My Number Card, or the card gave an invalid or unexpected answer
+  9  refused before any try was spent: PIN format, no PIN given, or last try without --last-try";
+
+#[derive(Parser)]
+#[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station", after_help = EXIT_CODES)]
+struct Cli {
+    /// Language of messages: ja (default) or en.
+    #[arg(long, global = true, value_parser = parse_lang, default_value = "ja")]
+    lang: Lang,
+    /// Write a debug log here (never card data or PINs).
+    #[arg(long, global = true, value_name = "FILE")]
+    log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| "expected ja or en".to_string())
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List PC/SC readers: name, card present, ATR.
+    Readers {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify the 4-digit PIN and print the basic four items (name, former name, gender,
+    /// birth date, address). The PIN is read from the terminal without echo, or as one line on
+    /// stdin when stdin is not a terminal; never from arguments or the environment.
+    #[command(after_help = EXIT_CODES)]
+    Read {
+        /// Reader name (exact or substring). Default: the first reader with a card.
+        #[arg(long)]
+        reader: Option<String>,
+        /// Print JSON: {name, former_name, gender, birth_date (YYYY-MM-DD), address}.
+        #[arg(long)]
+        json: bool,
+        /// Allow spending the last remaining PIN try.
+        #[arg(long)]
+        last_try: bool,
+    },
+    /// Run the virtual My Number Card in the vsmartcard vpcd reader of a running pcscd
+    /// (for tests, demos and OpenSC cross-checks).
+    Vcard(cli::vcard::VcardArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = &cli.log_file {
+        if let Err(e) = cli::init_log(path) {
+            eprintln!("madoguchi: cannot open log file {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    let code = match cli.command {
+        Command::Readers { json } => cli::readers::run(cli.lang, json),
+        Command::Read { reader, json, last_try } => cli::read::run(cli.lang, reader.as_deref(), json, last_try),
+        Command::Vcard(args) => cli::vcard::run(args),
+    };
+    ExitCode::from(code)
+}

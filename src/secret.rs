@@ -1,0 +1,250 @@
+//! PINs and passwords typed by the citizen.
+//!
+//! These types validate on construction (so a typo never reaches the card and never costs a
+//! try), zeroize their bytes on drop, and cannot be printed: `Debug` shows only the kind, there
+//! is no `Display`, no `Clone`, no `Serialize`. The only way out is [`Secret::expose`], which
+//! is crate-private and used to build the VERIFY APDU (whose buffer is zeroizing too).
+
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// Longest input we ever accept from a keyboard or stdin line for any PIN kind. Anything longer
+/// is refused before it is stored, so a pasted blob cannot grow buffers.
+pub const MAX_INPUT: usize = 64;
+
+/// Which PIN rule applies. The texts the UI shows for each rule live in `i18n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinKind {
+    /// 券面事項入力補助用暗証番号: 4 digits, 3 tries.
+    TextPin,
+    /// 署名用電子証明書のパスワード: 6–16 of A–Z 0–9, 5 tries.
+    SignPassword,
+}
+
+impl PinKind {
+    pub fn max_tries(self) -> u8 {
+        match self {
+            PinKind::TextPin => 3,
+            PinKind::SignPassword => 5,
+        }
+    }
+
+    pub fn length_range(self) -> (usize, usize) {
+        match self {
+            PinKind::TextPin => (4, 4),
+            PinKind::SignPassword => (6, 16),
+        }
+    }
+
+    /// Whether `c` may be typed at all for this kind (after upper-casing for passwords).
+    pub fn accepts_char(self, c: char) -> bool {
+        match self {
+            PinKind::TextPin => c.is_ascii_digit(),
+            PinKind::SignPassword => c.is_ascii_digit() || c.is_ascii_alphabetic(),
+        }
+    }
+}
+
+/// Why a typed value is not a well-formed PIN. Carries no part of the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PinFormatError {
+    #[error("wrong length: {len} characters, expected {min}..={max}")]
+    Length { len: usize, min: usize, max: usize },
+    #[error("character not allowed at position {position}")]
+    Character { position: usize },
+}
+
+/// A validated PIN or password. Construct with [`Pin::new`] / [`SignPassword::new`].
+pub struct Secret {
+    kind: PinKind,
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl Secret {
+    fn parse(kind: PinKind, input: &[u8]) -> Result<Secret, PinFormatError> {
+        let (min, max) = kind.length_range();
+        if input.len() < min || input.len() > max {
+            return Err(PinFormatError::Length {
+                len: input.len().min(MAX_INPUT),
+                min,
+                max,
+            });
+        }
+        let mut bytes = Zeroizing::new(Vec::with_capacity(max));
+        for (i, &b) in input.iter().enumerate() {
+            let c = match kind {
+                // The card compares bytes; clients upper-case the password (card-protocol §8.1).
+                PinKind::SignPassword => b.to_ascii_uppercase(),
+                PinKind::TextPin => b,
+            };
+            if !c.is_ascii() || !kind.accepts_char(c as char) {
+                return Err(PinFormatError::Character { position: i + 1 });
+            }
+            bytes.push(c);
+        }
+        Ok(Secret { kind, bytes })
+    }
+
+    pub fn kind(&self) -> PinKind {
+        self.kind
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The ASCII bytes for the VERIFY data field. Crate-private on purpose.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}([hidden])", self.kind)
+    }
+}
+
+/// The 4-digit 券面事項入力補助用暗証番号.
+pub struct Pin(Secret);
+
+impl Pin {
+    pub fn new(input: &[u8]) -> Result<Pin, PinFormatError> {
+        Secret::parse(PinKind::TextPin, input).map(Pin)
+    }
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pin([hidden])")
+    }
+}
+
+/// The signing password (署名用電子証明書のパスワード). Lower case input is upper-cased.
+pub struct SignPassword(Secret);
+
+impl SignPassword {
+    pub fn new(input: &[u8]) -> Result<SignPassword, PinFormatError> {
+        Secret::parse(PinKind::SignPassword, input).map(SignPassword)
+    }
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SignPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SignPassword([hidden])")
+    }
+}
+
+/// Reads one line of secret input from `reader` byte by byte into a fixed, zeroizing buffer
+/// (no `String` growth that would leave copies of the PIN in freed memory). Stops at `\n`;
+/// strips a trailing `\r`. Input longer than [`MAX_INPUT`] is drained and refused.
+pub fn read_secret_line(reader: &mut dyn std::io::Read) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(MAX_INPUT + 1));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        match reader.read(&mut byte[..]) {
+            Ok(0) => break,
+            Ok(_) => {
+                any = true;
+                if byte[0] == b'\n' {
+                    break;
+                }
+                if buf.len() < MAX_INPUT {
+                    buf.push(byte[0]);
+                } else {
+                    too_long = true;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    if too_long {
+        // Keep the length wrong so validation refuses it, without keeping the content.
+        buf.iter_mut().for_each(|b| *b = 0);
+        buf.resize(MAX_INPUT + 1, 0);
+    }
+    Ok(Some(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pin_accepts_four_digits_only() {
+        assert!(Pin::new(b"1234").is_ok());
+        assert_eq!(
+            Pin::new(b"123").unwrap_err(),
+            PinFormatError::Length { len: 3, min: 4, max: 4 }
+        );
+        assert_eq!(
+            Pin::new(b"12345").unwrap_err(),
+            PinFormatError::Length { len: 5, min: 4, max: 4 }
+        );
+        assert_eq!(Pin::new(b"12a4").unwrap_err(), PinFormatError::Character { position: 3 });
+        assert_eq!(Pin::new("１２３４".as_bytes()).unwrap_err(), PinFormatError::Length { len: 12, min: 4, max: 4 });
+        assert_eq!(Pin::new(b"12 4").unwrap_err(), PinFormatError::Character { position: 3 });
+    }
+
+    #[test]
+    fn password_rules_and_upper_casing() {
+        let p = SignPassword::new(b"abc123").unwrap();
+        assert_eq!(p.secret().expose(), b"ABC123");
+        assert!(SignPassword::new(b"ABCDE").is_err());
+        assert!(SignPassword::new(b"ABCDEFGHIJ1234567").is_err());
+        assert!(SignPassword::new(b"ABCDEFGHIJ123456").is_ok());
+        assert_eq!(SignPassword::new(b"ABC-123").unwrap_err(), PinFormatError::Character { position: 4 });
+        assert!(SignPassword::new("ＡＢＣ１２３".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_content() {
+        let p = Pin::new(b"9876").unwrap();
+        let s = format!("{p:?} {:?}", p.secret());
+        assert!(!s.contains("9876"), "{s}");
+        assert!(s.contains("hidden"));
+        let w = SignPassword::new(b"secret99").unwrap();
+        let s = format!("{w:?} {:?}", w.secret());
+        assert!(!s.to_uppercase().contains("SECRET99"), "{s}");
+    }
+
+    #[test]
+    fn errors_carry_no_input() {
+        let e = Pin::new(b"98x6").unwrap_err();
+        let s = format!("{e} {e:?}");
+        assert!(!s.contains("98") && !s.contains('x'), "{s}");
+    }
+
+    #[test]
+    fn reads_a_line_and_refuses_overlong() {
+        let mut input: &[u8] = b"1234\r\nrest";
+        let line = read_secret_line(&mut input).unwrap().unwrap();
+        assert_eq!(&line[..], b"1234");
+        let long = vec![b'1'; 200];
+        let mut input: &[u8] = &long;
+        let line = read_secret_line(&mut input).unwrap().unwrap();
+        assert!(Pin::new(&line).is_err());
+        assert!(line.iter().all(|&b| b == 0));
+        let mut empty: &[u8] = b"";
+        assert!(read_secret_line(&mut empty).unwrap().is_none());
+    }
+}
