@@ -60,6 +60,20 @@ enum Command {
         #[arg(long)]
         last_try: bool,
     },
+    /// Read a JPKI certificate from the card and print it as PEM. `sign` needs the signing
+    /// password (terminal without echo, or one line on stdin).
+    #[command(after_help = EXIT_CODES)]
+    Cert {
+        /// Which certificate.
+        #[arg(value_enum, default_value = "sign")]
+        which: cli::cert::Which,
+        /// Reader name (exact or substring). Default: the first reader with a card.
+        #[arg(long)]
+        reader: Option<String>,
+        /// Allow spending the last remaining password try.
+        #[arg(long)]
+        last_try: bool,
+    },
     /// Run the virtual My Number Card in the vsmartcard vpcd reader of a running pcscd
     /// (for tests, demos and OpenSC cross-checks).
     Vcard(cli::vcard::VcardArgs),
@@ -76,6 +90,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Readers { json } => cli::readers::run(cli.lang, json),
         Command::Read { reader, json, last_try } => cli::read::run(cli.lang, reader.as_deref(), json, last_try),
+        Command::Cert { which, reader, last_try } => cli::cert::run(cli.lang, reader.as_deref(), which, last_try),
         Command::Vcard(args) => cli::vcard::run(args),
     };
     ExitCode::from(code)

@@ -61,7 +61,8 @@ pub struct Secret {
 }
 
 impl Secret {
-    fn parse(kind: PinKind, input: &[u8]) -> Result<Secret, PinFormatError> {
+    /// Validates `input` against the rule of `kind` (see [`Pin`] / [`SignPassword`]).
+    pub fn parse(kind: PinKind, input: &[u8]) -> Result<Secret, PinFormatError> {
         let (min, max) = kind.length_range();
         if input.len() < min || input.len() > max {
             return Err(PinFormatError::Length {

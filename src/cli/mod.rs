@@ -1,7 +1,9 @@
 //! Command implementations. Each returns a process exit code (see `EXIT_CODES` in main.rs).
 
+pub mod cert;
 pub mod read;
 pub mod readers;
+pub mod session;
 pub mod vcard;
 
 use madoguchi::card::{CardError, TransportError};

@@ -1,0 +1,47 @@
+//! `madoguchi cert`: read one JPKI certificate as PEM. The signing certificate needs the
+//! signing password (same input rules as `read`); the others need no PIN.
+
+use super::session;
+use super::{EXIT_INTERNAL, EXIT_OK};
+use madoguchi::card::files::Ef;
+use madoguchi::i18n::Lang;
+use madoguchi::secret::PinKind;
+use std::io::Write;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Which {
+    /// 署名用電子証明書 (needs the signing password; holds the four items).
+    Sign,
+    /// Signing CA certificate.
+    SignCa,
+    /// 利用者証明用電子証明書.
+    Auth,
+    /// Authentication CA certificate.
+    AuthCa,
+}
+
+pub fn run(lang: Lang, wanted: Option<&str>, which: Which, last_try: bool) -> u8 {
+    let ef = match which {
+        Which::Sign => Ef::SignCert,
+        Which::SignCa => Ef::SignCaCert,
+        Which::Auth => Ef::AuthCert,
+        Which::AuthCa => Ef::AuthCaCert,
+    };
+    let der = match which {
+        Which::Sign => session::with_pin(lang, wanted, PinKind::SignPassword, last_try, |c| c.read_certificate(ef)),
+        _ => session::without_pin(lang, wanted, |c| c.read_certificate(ef)),
+    };
+    let der = match der {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let pem = match openssl::x509::X509::from_der(&der).and_then(|c| c.to_pem()) {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) => return EXIT_INTERNAL,
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(&pem).and_then(|_| out.flush()).is_err() {
+        return EXIT_INTERNAL;
+    }
+    EXIT_OK
+}
