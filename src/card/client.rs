@@ -220,7 +220,8 @@ impl<T: Transport> MyNumberCard<T> {
     /// else 256 bytes. An extended attempt that fails for a reason other than the card or the
     /// service going away is taken as "not supported" and not tried again on this reader.
     fn read_first(&mut self, ef: Ef) -> Result<Response, CardError> {
-        let want_extended = self.extended != Some(false) && ef.max_len() > SHORT_MAX_NE;
+        // EF 02 almost always fits one short read; certificates (~1.7 KB) never do.
+        let want_extended = self.extended != Some(false) && ef.is_certificate();
         if want_extended {
             match self.read_chunk(0, EXTENDED_MAX_NE) {
                 Ok(r) => {

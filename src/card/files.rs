@@ -111,6 +111,10 @@ impl Ef {
         ALL_EFS.into_iter().find(|ef| ef.app() == app && ef.fid() == fid)
     }
 
+    pub fn is_certificate(self) -> bool {
+        matches!(self, Ef::SignCert | Ef::SignCaCert | Ef::AuthCert | Ef::AuthCaCert)
+    }
+
     /// Upper bound on the content we accept from this EF (a lying header can't make us read
     /// megabytes). Certificates are ~1.7 KB, EF 02 well under 1 KB.
     pub fn max_len(self) -> usize {

@@ -155,11 +155,20 @@ impl<'a> PcscTransport<'a> {
         PcscTransport { card, buf: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED], last_rtt: None }
     }
 
+    /// After a failed exchange: did the card leave? Readers (and vpcd) notice a removal with
+    /// some delay, so look for up to one second before calling it a communication error.
     fn card_gone(&self) -> bool {
-        match self.card.status2_owned() {
-            Ok(st) => !st.status().contains(pcsc::Status::PRESENT),
-            Err(e) => matches!(map_error(e), TransportError::CardRemoved | TransportError::NoCard),
+        for _ in 0..10 {
+            let gone = match self.card.status2_owned() {
+                Ok(st) => !st.status().contains(pcsc::Status::PRESENT),
+                Err(e) => matches!(map_error(e), TransportError::CardRemoved | TransportError::NoCard),
+            };
+            if gone {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
+        false
     }
 }
 
@@ -176,15 +185,19 @@ impl Transport for PcscTransport<'_> {
         self.last_rtt = Some(started.elapsed());
         let out = match result {
             Ok(Some(resp)) => Ok(resp),
+            // vpcd (and some readers) hand back nothing when the card leaves mid-command.
+            Ok(None) if self.card_gone() => Err(TransportError::CardRemoved),
             Ok(None) => Err(TransportError::Other("answer shorter than a status word".into())),
             Err(e) => {
                 let mapped = map_error(e);
                 Err(match mapped {
-                    // A lifted contactless card often shows first as a failed transmit.
-                    TransportError::Unresponsive | TransportError::Other(_) if self.card_gone() => TransportError::CardRemoved,
+                    // The client falls back to short reads; if the card is really gone, that
+                    // next read says so.
                     TransportError::Unresponsive | TransportError::Other(_) if cmd.needs_extended() => {
                         TransportError::ExtendedUnsupported
                     }
+                    // A lifted contactless card often shows first as a failed transmit.
+                    TransportError::Unresponsive | TransportError::Other(_) if self.card_gone() => TransportError::CardRemoved,
                     m => m,
                 })
             }
