@@ -35,6 +35,12 @@ fn pcscd_ready() -> bool {
     }
 }
 
+/// Waits for this test's turn on the reader; None (after a visible SKIPPED) without pcscd.
+fn turn() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let guard = VPCD.lock().unwrap_or_else(|e| e.into_inner());
+    pcscd_ready().then_some(guard)
+}
+
 fn card_present() -> bool {
     reader::establish()
         .and_then(|c| reader::list_readers(&c))
@@ -127,10 +133,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn read_json_matches_each_profile() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     // Plain; 旧氏 + long address (EF 02 > 256 bytes) + Heisei day 1; non-BMP 𠮷 + under 15 +
     // Reiwa day 1; last day of Showa + gender 9 + no extended length.
     for id in ["yamada", "sato", "yoshino", "takahashi"] {
@@ -161,10 +164,7 @@ fn read_json_matches_each_profile() {
 
 #[test]
 fn wrong_pin_twice_then_right() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let card = Inserted::new("yamada", &[]);
     let out = read_json("0000", &[]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
@@ -192,10 +192,7 @@ fn wrong_pin_twice_then_right() {
 
 #[test]
 fn locked_card_gets_the_locked_message_and_no_verify_with_data() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let card = Inserted::new("locked", &[]);
     let out = read_json("5555", &["--last-try"]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
@@ -206,10 +203,7 @@ fn locked_card_gets_the_locked_message_and_no_verify_with_data() {
 
 #[test]
 fn malformed_pin_never_touches_the_card() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let card = Inserted::new("yamada", &[]);
     for bad in ["12a4", "123", "12345", ""] {
         let out = read_json(bad, &[]);
@@ -221,10 +215,7 @@ fn malformed_pin_never_touches_the_card() {
 
 #[test]
 fn card_pulled_mid_read_gives_a_clear_error_and_no_partial_output() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     // 3: right after the tries query; 5: at the READ of EF 02 (after the VERIFY).
     for n in ["3", "5"] {
         let _card = Inserted::new("sato", &["--drop-after", n]);
@@ -239,10 +230,7 @@ fn card_pulled_mid_read_gives_a_clear_error_and_no_partial_output() {
 
 #[test]
 fn readers_lists_the_virtual_card_with_its_atr() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let _card = Inserted::new("yamada", &[]);
     let out = madoguchi(&["readers", "--json"], "");
     assert_eq!(out.status.code(), Some(0));
@@ -254,10 +242,7 @@ fn readers_lists_the_virtual_card_with_its_atr() {
 
 #[test]
 fn our_certificate_reads_match_the_card() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let card = Inserted::new("sato", &[]);
     let out = madoguchi(&["cert", "sign", "--reader", READER], "hanako2024\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -288,10 +273,7 @@ fn opensc(args: &[&str]) -> Option<Output> {
 /// certificate after verifying the signing password.
 #[test]
 fn opensc_reads_the_virtual_card_like_a_real_one() {
-    let _turn = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    if !pcscd_ready() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let card = Inserted::new("yamada", &[]);
     let Some(list) = opensc(&["--reader", "0", "--list-certificates"]) else { return };
     let text = String::from_utf8_lossy(&list.stdout);
