@@ -20,6 +20,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 /// One vpcd reader: tests take turns.
 static VPCD: Mutex<()> = Mutex::new(());
 
+/// Written past the test harness's capture (it only captures the print macros), so a skip is
+/// seen in a plain `cargo test` run.
+fn skipped(why: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
 fn pcscd_ready() -> bool {
     let state = reader::establish().and_then(|c| reader::list_readers(&c));
     match &state {
@@ -29,7 +35,7 @@ fn pcscd_ready() -> bool {
             if std::env::var_os("CI").is_some() {
                 panic!("{why}: CI must run these tests (see .ci/run)");
             }
-            eprintln!("SKIPPED: {why}; install pcscd + vsmartcard-vpcd and start pcscd to run it");
+            skipped(&format!("{why}; install pcscd + vsmartcard-vpcd and start pcscd to run it"));
             false
         }
     }
@@ -262,7 +268,7 @@ fn opensc(args: &[&str]) -> Option<Output> {
             if std::env::var_os("CI").is_some() {
                 panic!("pkcs15-tool (opensc) is required in CI: {e}");
             }
-            eprintln!("SKIPPED: pkcs15-tool not installed ({e})");
+            skipped(&format!("pkcs15-tool not installed ({e})"));
             None
         }
     }
@@ -319,4 +325,76 @@ fn pcscd_not_running_has_its_own_message_and_exit_code() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("pcscd") && stderr(&out).contains("not running"));
     assert!(out.stdout.is_empty());
+}
+
+/// A tmux server of our own, killed on drop.
+struct Tmux(String);
+
+impl Tmux {
+    fn start(cmd: &str) -> Option<Tmux> {
+        let sock = format!("madoguchi-test-{}", std::process::id());
+        let ok = Command::new("tmux")
+            .args(["-L", &sock, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd])
+            .status();
+        match ok {
+            Ok(s) if s.success() => Some(Tmux(sock)),
+            other => {
+                if std::env::var_os("CI").is_some() {
+                    panic!("tmux is required in CI: {other:?}");
+                }
+                skipped(&format!("tmux not available ({other:?})"));
+                None
+            }
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux").args(["-L", &self.0, "capture-pane", "-p", "-S", "-100"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["-L", self.0.as_str(), "send-keys"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {text:?} on screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.0, "kill-server"]).status();
+    }
+}
+
+/// In a real terminal: tries shown before the prompt, the PIN typed without echo (it never
+/// reaches the screen or scrollback), a malformed PIN re-prompted without spending a try.
+#[test]
+fn terminal_pin_entry_has_no_echo_and_shows_tries_first() {
+    let Some(_turn) = turn() else { return };
+    let card = Inserted::new("sato", &[]);
+    let cmd = format!("{BIN} --lang en read --reader '{READER}'; echo EXIT=$?; sleep 30");
+    let Some(tmux) = Tmux::start(&cmd) else { return };
+    let s = tmux.wait_for("(4 digits): ");
+    assert!(s.contains("3 tries left"), "tries shown before the prompt:\n{s}");
+    tmux.send(&["25x0", "Enter"]);
+    tmux.wait_for("not allowed");
+    tmux.send(&["2580", "Enter"]);
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(s.contains("Name: 佐藤") || s.contains("Name: 佐藤\u{3000}花子"), "{s}");
+    assert!(s.contains("Former name: 鈴木"), "{s}");
+    assert!(!s.contains("2580") && !s.contains("25x0"), "PIN echoed to the terminal:\n{s}");
+    assert_eq!(card.stats()["verify_with_data"], 1);
 }
