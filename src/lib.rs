@@ -7,4 +7,5 @@ pub mod card;
 pub mod i18n;
 pub mod reader;
 pub mod secret;
+pub mod ui;
 pub mod wareki;

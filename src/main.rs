@@ -60,6 +60,18 @@ enum Command {
         #[arg(long)]
         last_try: bool,
     },
+    /// What pcscd, the readers and the card look like: readable text, a stable JSON document
+    /// (`--json`), or a stream of changes (`--watch`; JSON lines with `--json`) until Ctrl-C.
+    /// Never shows card data or PINs.
+    Diagnose {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        watch: bool,
+        /// Don't talk to the card (no token read, no extended-length measurement).
+        #[arg(long)]
+        no_probe: bool,
+    },
     /// Read a JPKI certificate from the card and print it as PEM. `sign` needs the signing
     /// password (terminal without echo, or one line on stdin).
     #[command(after_help = EXIT_CODES)]
@@ -90,6 +102,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Readers { json } => cli::readers::run(cli.lang, json),
         Command::Read { reader, json, last_try } => cli::read::run(cli.lang, reader.as_deref(), json, last_try),
+        Command::Diagnose { json, watch, no_probe } => cli::diagnose::run(cli.lang, json, watch, no_probe),
         Command::Cert { which, reader, last_try } => cli::cert::run(cli.lang, reader.as_deref(), which, last_try),
         Command::Vcard(args) => cli::vcard::run(args),
     };

@@ -189,3 +189,18 @@ fn card_pulled_mid_read_is_a_clear_error() {
         assert_eq!(r.unwrap_err(), CardError::Transport(TransportError::CardRemoved), "after {n}");
     }
 }
+
+#[test]
+fn extended_length_probe_is_measured() {
+    let mut c = MyNumberCard::new(card("yamada"));
+    assert!(c.probe_extended_length().unwrap());
+    let mut c = MyNumberCard::new(card("takahashi"));
+    assert!(!c.probe_extended_length().unwrap());
+    // After the probe, certificate reads go straight to short chunks.
+    let vc = card("takahashi");
+    let stats = vc.stats();
+    let mut c = MyNumberCard::new(vc);
+    c.probe_extended_length().unwrap();
+    c.read_certificate(Ef::AuthCert).unwrap();
+    assert_eq!(stats.lock().unwrap().extended_apdus, 0);
+}

@@ -28,6 +28,22 @@ pub fn sha256_digest_info(hash: &[u8; 32]) -> Vec<u8> {
     v
 }
 
+/// Errors after which nothing more can be done in this session (vs. a reader that merely
+/// refused an extended APDU).
+fn ends_session(e: &CardError) -> bool {
+    matches!(
+        e,
+        CardError::Transport(
+            TransportError::CardRemoved
+                | TransportError::NoCard
+                | TransportError::NoService
+                | TransportError::CardReset
+                | TransportError::Busy
+                | TransportError::Refused(_)
+        )
+    )
+}
+
 /// What the token EF says the card is (card-protocol §1.5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CardKind {
@@ -228,10 +244,7 @@ impl<T: Transport> MyNumberCard<T> {
                     self.extended = Some(true);
                     return Ok(r);
                 }
-                Err(e @ CardError::SecurityStatus)
-                | Err(e @ CardError::Transport(TransportError::CardRemoved | TransportError::NoCard | TransportError::NoService | TransportError::CardReset | TransportError::Busy | TransportError::Refused(_))) => {
-                    return Err(e)
-                }
+                Err(e) if e == CardError::SecurityStatus || ends_session(&e) => return Err(e),
                 Err(_) => {
                     tracing::info!("extended-length READ BINARY failed; using 256-byte chunks");
                     self.extended = Some(false);
@@ -241,6 +254,18 @@ impl<T: Transport> MyNumberCard<T> {
             }
         }
         self.read_chunk(0, SHORT_MAX_NE)
+    }
+
+    /// Measures whether extended-length APDUs reach the card: one extended READ BINARY of the
+    /// token EF (public, 32 bytes). The answer is remembered for later reads.
+    pub fn probe_extended_length(&mut self) -> Result<bool, CardError> {
+        self.select_ef(Ef::JpkiToken)?;
+        match self.read_chunk(0, SHORT_MAX_NE + 1) {
+            Ok(_) => self.extended = Some(true),
+            Err(e) if ends_session(&e) => return Err(e),
+            Err(_) => self.extended = Some(false),
+        }
+        Ok(self.extended == Some(true))
     }
 
     /// Reads an EF whole: size from its TLV header, then the rest in as few reads as possible.

@@ -1,6 +1,7 @@
 //! Command implementations. Each returns a process exit code (see `EXIT_CODES` in main.rs).
 
 pub mod cert;
+pub mod diagnose;
 pub mod read;
 pub mod readers;
 pub mod session;

@@ -3,6 +3,10 @@
 //! Every pcsc call blocks; callers run this on a card thread, never on the UI. pcscd not
 //! running is an expected state with its own error ([`TransportError::NoService`]).
 
+pub mod atr;
+pub mod diagnostics;
+pub mod monitor;
+
 use crate::card::apdu::{Command, Response};
 use crate::card::transport::{Transport, TransportError};
 use pcsc::{Card, Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
@@ -106,6 +110,7 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Rea
 pub struct PcscCard {
     card: Card,
     pub reader: String,
+    last_rtt: Option<Duration>,
 }
 
 impl PcscCard {
@@ -116,7 +121,7 @@ impl PcscCard {
             TransportError::UnknownReader(_) => TransportError::UnknownReader(reader.to_string()),
             other => other,
         })?;
-        Ok(PcscCard { card, reader: reader.to_string() })
+        Ok(PcscCard { card, reader: reader.to_string(), last_rtt: None })
     }
 
     /// Active protocol as text ("T=0", "T=1", "RAW").
@@ -129,11 +134,19 @@ impl PcscCard {
         })
     }
 
+    /// Round-trip time of the last APDU sent on this connection.
+    pub fn last_rtt(&self) -> Option<Duration> {
+        self.last_rtt
+    }
+
     /// Runs `f` inside one PC/SC transaction, so no other program interleaves APDUs.
     pub fn transaction<R>(&mut self, f: impl FnOnce(&mut PcscTransport<'_>) -> R) -> Result<R, TransportError> {
         let tx = self.card.transaction().map_err(map_error)?;
         let mut t = PcscTransport::new(&tx);
         let r = f(&mut t);
+        if t.last_rtt.is_some() {
+            self.last_rtt = t.last_rtt;
+        }
         drop(t);
         // Errors ending the transaction (card gone) surface on the next call; the result of
         // `f` already says what happened.

@@ -1,0 +1,447 @@
+//! The diagnostics model a support person reads (as text, JSON, or the UI pane): pcscd state,
+//! readers with their attributes, card state, ATR summary, protocol, measured extended-length
+//! support, last APDU round trip, card removals, last error in words. It never holds card data
+//! or PINs: only what PC/SC and the public token EF say.
+
+use super::atr::{self, AtrSummary};
+use super::monitor::ReaderEvent;
+use super::{hex, map_error, PcscCard, PcscTransport};
+use crate::card::client::CardKind;
+use crate::card::{CardError, MyNumberCard, TransportError};
+use crate::i18n::{self, Lang};
+use pcsc::{Attribute, Context, Protocols, ShareMode};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardState {
+    #[default]
+    Absent,
+    Present,
+    Mute,
+    /// Held exclusively by another program (another station, a browser plug-in).
+    Busy,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ReaderDiag {
+    pub name: String,
+    pub card: CardState,
+    pub atr: Option<String>,
+    pub atr_summary: Option<AtrSummary>,
+    /// From the reader driver, where it gives them (USB vendor string, bcdDevice, model).
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    /// Active protocol of the last connection ("T=1").
+    pub protocol: Option<String>,
+    /// What the token EF says: my_number_card, juki_card, other:<text>, not_jpki.
+    pub card_kind: Option<String>,
+    /// Measured with one extended READ BINARY; remembered for this reader.
+    pub extended_length: Option<bool>,
+    pub last_rtt_ms: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LastError {
+    /// Stable machine code (e.g. `no_service`, `card_removed`).
+    pub code: String,
+    /// One sentence in the requested language.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostics {
+    pub schema: u32,
+    pub pcscd_running: bool,
+    /// The next step when pcscd is down, in words.
+    pub pcscd_hint: Option<String>,
+    pub readers: Vec<ReaderDiag>,
+    pub card_removals: u32,
+    pub last_error: Option<LastError>,
+    #[serde(skip)]
+    lang: Lang,
+}
+
+/// Result of probing one reader (attributes, and the card when present).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Probe {
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    pub protocol: Option<String>,
+    pub card_kind: Option<String>,
+    pub extended_length: Option<bool>,
+    pub last_rtt_ms: Option<f64>,
+    pub error: Option<CardError>,
+}
+
+pub fn error_code(e: &CardError) -> &'static str {
+    use TransportError as T;
+    match e {
+        CardError::Transport(t) => match t {
+            T::NoService => "no_service",
+            T::NoReader => "no_reader",
+            T::UnknownReader(_) => "unknown_reader",
+            T::NoCard => "no_card",
+            T::CardRemoved => "card_removed",
+            T::CardReset => "card_reset",
+            T::Unresponsive => "card_unresponsive",
+            T::Busy => "reader_busy",
+            T::Timeout => "timeout",
+            T::ExtendedUnsupported => "extended_unsupported",
+            T::Refused(_) => "refused",
+            T::Other(_) => "communication",
+        },
+        CardError::NotMyNumberCard => "not_my_number_card",
+        CardError::WrongPin { .. } => "wrong_pin",
+        CardError::Locked { .. } => "pin_locked",
+        CardError::SecurityStatus => "security_status",
+        CardError::FileNotFound(_) => "file_not_found",
+        CardError::NoSigningCertificate => "no_signing_certificate",
+        CardError::Malformed(_) => "malformed_answer",
+        CardError::Status { .. } => "card_status",
+    }
+}
+
+impl Diagnostics {
+    pub fn new(lang: Lang) -> Diagnostics {
+        Diagnostics {
+            schema: SCHEMA,
+            pcscd_running: false,
+            pcscd_hint: None,
+            readers: Vec::new(),
+            card_removals: 0,
+            last_error: None,
+            lang,
+        }
+    }
+
+    pub fn reader_mut(&mut self, name: &str) -> &mut ReaderDiag {
+        if let Some(i) = self.readers.iter().position(|r| r.name == name) {
+            return &mut self.readers[i];
+        }
+        self.readers.push(ReaderDiag { name: name.to_string(), ..ReaderDiag::default() });
+        self.readers.last_mut().expect("just pushed")
+    }
+
+    pub fn set_error(&mut self, e: &CardError) {
+        self.last_error = Some(LastError { code: error_code(e).into(), message: i18n::card_error(self.lang, e) });
+    }
+
+    /// Folds one monitor event in. Returns whether anything visible changed.
+    pub fn apply(&mut self, ev: &ReaderEvent) -> bool {
+        let before = self.clone();
+        match ev {
+            ReaderEvent::ServiceUp => {
+                self.pcscd_running = true;
+                self.pcscd_hint = None;
+            }
+            ReaderEvent::ServiceDown => {
+                self.pcscd_running = false;
+                self.pcscd_hint = Some(i18n::transport_error(self.lang, &TransportError::NoService));
+                self.readers.clear();
+                self.set_error(&CardError::Transport(TransportError::NoService));
+            }
+            ReaderEvent::ReaderAdded { reader } => {
+                self.reader_mut(reader);
+            }
+            ReaderEvent::ReaderRemoved { reader } => self.readers.retain(|r| &r.name != reader),
+            ReaderEvent::CardInserted { reader, atr } => {
+                let r = self.reader_mut(reader);
+                r.card = CardState::Present;
+                r.atr = Some(hex(atr));
+                r.atr_summary = Some(atr::decode(atr));
+                r.card_kind = None;
+                r.protocol = None;
+            }
+            ReaderEvent::CardRemoved { reader } => {
+                let r = self.reader_mut(reader);
+                r.card = CardState::Absent;
+                r.atr = None;
+                r.atr_summary = None;
+                r.card_kind = None;
+                r.protocol = None;
+                self.card_removals += 1;
+            }
+            ReaderEvent::CardMute { reader } => self.reader_mut(reader).card = CardState::Mute,
+            ReaderEvent::CardBusy { reader, busy } => {
+                self.reader_mut(reader).card = if *busy { CardState::Busy } else { CardState::Present }
+            }
+        }
+        *self != before
+    }
+
+    pub fn apply_probe(&mut self, reader: &str, p: Probe) {
+        let r = self.reader_mut(reader);
+        // Keep what a failed probe could not learn.
+        r.vendor = p.vendor.or(r.vendor.take());
+        r.model = p.model.or(r.model.take());
+        r.firmware = p.firmware.or(r.firmware.take());
+        r.protocol = p.protocol.or(r.protocol.take());
+        r.card_kind = p.card_kind.or(r.card_kind.take());
+        r.extended_length = p.extended_length.or(r.extended_length);
+        r.last_rtt_ms = p.last_rtt_ms.or(r.last_rtt_ms);
+        if let Some(e) = p.error {
+            if e == CardError::Transport(TransportError::Busy) {
+                r.card = CardState::Busy;
+            }
+            self.set_error(&e);
+        }
+    }
+
+    /// A snapshot straight from pcscd (for `diagnose` without `--watch`).
+    pub fn snapshot(lang: Lang, probe_cards: bool) -> Diagnostics {
+        let mut d = Diagnostics::new(lang);
+        let ctx = match Context::establish(pcsc::Scope::User) {
+            Ok(c) => c,
+            Err(e) => {
+                d.apply(&ReaderEvent::ServiceDown);
+                if map_error(e) != TransportError::NoService {
+                    d.set_error(&CardError::Transport(map_error(e)));
+                }
+                return d;
+            }
+        };
+        d.apply(&ReaderEvent::ServiceUp);
+        let readers = match super::list_readers(&ctx) {
+            Ok(r) => r,
+            Err(e) => {
+                d.set_error(&CardError::Transport(e));
+                return d;
+            }
+        };
+        for r in readers {
+            d.apply(&ReaderEvent::ReaderAdded { reader: r.name.clone() });
+            if let Some(atr) = &r.atr {
+                d.apply(&ReaderEvent::CardInserted { reader: r.name.clone(), atr: atr.clone() });
+                if r.mute {
+                    d.apply(&ReaderEvent::CardMute { reader: r.name.clone() });
+                } else if r.exclusive {
+                    d.apply(&ReaderEvent::CardBusy { reader: r.name.clone(), busy: true });
+                }
+            }
+            let known_ext = d.reader_mut(&r.name).extended_length;
+            let p = probe(&ctx, &r.name, probe_cards && r.card_present && !r.mute, known_ext);
+            d.apply_probe(&r.name, p);
+        }
+        d
+    }
+
+    /// Text for people (the CLI; the UI pane renders the same model).
+    pub fn to_text(&self) -> String {
+        let ja = self.lang == Lang::Ja;
+        let dash = "—".to_string();
+        let mut s = String::new();
+        let yes_no = |b: Option<bool>| match (b, ja) {
+            (Some(true), true) => "対応（実測）".to_string(),
+            (Some(false), true) => "非対応（実測）".to_string(),
+            (Some(true), false) => "yes (measured)".to_string(),
+            (Some(false), false) => "no (measured)".to_string(),
+            (None, _) => "—".to_string(),
+        };
+        if ja {
+            s.push_str(&format!("pcscd: {}\n", if self.pcscd_running { "動作中" } else { "停止" }));
+        } else {
+            s.push_str(&format!("pcscd: {}\n", if self.pcscd_running { "running" } else { "not running" }));
+        }
+        if let Some(h) = &self.pcscd_hint {
+            s.push_str(&format!("  {h}\n"));
+        }
+        if self.pcscd_running && self.readers.is_empty() {
+            s.push_str(&format!("  {}\n", i18n::transport_error(self.lang, &TransportError::NoReader)));
+        }
+        for r in &self.readers {
+            let card = card_state_text(self.lang, r.card);
+            s.push_str(&format!("{}: {}\n", if ja { "リーダー" } else { "Reader" }, r.name));
+            s.push_str(&format!("  {}: {}", if ja { "カード" } else { "Card" }, card));
+            if let Some(k) = &r.card_kind {
+                s.push_str(&format!(" ({})", card_kind_text(self.lang, k)));
+            }
+            s.push('\n');
+            if let Some(atr) = &r.atr {
+                s.push_str(&format!("  ATR: {atr}\n"));
+            }
+            if let Some(a) = &r.atr_summary {
+                s.push_str(&format!(
+                    "  {}: {} {} / {}: {}{}\n",
+                    if ja { "ATR解析" } else { "ATR decoded" },
+                    a.protocols.join(","),
+                    a.interface,
+                    if ja { "ヒストリカル" } else { "historical" },
+                    if a.historical_bytes.is_empty() { "—" } else { &a.historical_bytes },
+                    if a.known_my_number_atr {
+                        if ja { " / マイナンバーカードの既知ATR" } else { " / known My Number Card ATR" }
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            s.push_str(&format!(
+                "  {}: {}   {}: {}   {}: {}\n",
+                if ja { "プロトコル" } else { "Protocol" },
+                r.protocol.as_ref().unwrap_or(&dash),
+                if ja { "拡張APDU" } else { "Extended APDU" },
+                yes_no(r.extended_length),
+                if ja { "最終APDU応答" } else { "Last APDU" },
+                r.last_rtt_ms.map(|ms| format!("{ms:.1} ms")).unwrap_or_else(|| dash.clone()),
+            ));
+            s.push_str(&format!(
+                "  {}: {}   {}: {}   {}: {}\n",
+                if ja { "メーカー" } else { "Vendor" },
+                r.vendor.as_ref().unwrap_or(&dash),
+                if ja { "型番" } else { "Model" },
+                r.model.as_ref().unwrap_or(&dash),
+                if ja { "ファームウェア" } else { "Firmware" },
+                r.firmware.as_ref().unwrap_or(&dash),
+            ));
+        }
+        s.push_str(&format!(
+            "{}: {}\n",
+            if ja { "このセッションでのカード取り外し" } else { "Card removals this session" },
+            self.card_removals
+        ));
+        s.push_str(&format!(
+            "{}: {}\n",
+            if ja { "最後のエラー" } else { "Last error" },
+            self.last_error.as_ref().map(|e| e.message.clone()).unwrap_or(dash)
+        ));
+        s
+    }
+}
+
+pub fn card_state_text(lang: Lang, c: CardState) -> &'static str {
+    match (lang, c) {
+        (Lang::Ja, CardState::Absent) => "なし",
+        (Lang::Ja, CardState::Present) => "あり",
+        (Lang::Ja, CardState::Mute) => "応答なし（置き直してください）",
+        (Lang::Ja, CardState::Busy) => "他のプログラムが使用中",
+        (Lang::En, CardState::Absent) => "none",
+        (Lang::En, CardState::Present) => "present",
+        (Lang::En, CardState::Mute) => "not answering (place it again)",
+        (Lang::En, CardState::Busy) => "in use by another program",
+    }
+}
+
+pub fn card_kind_text(lang: Lang, kind: &str) -> String {
+    match (lang, kind) {
+        (Lang::Ja, "my_number_card") => "マイナンバーカード".into(),
+        (Lang::En, "my_number_card") => "My Number Card".into(),
+        (Lang::Ja, "juki_card") => "住基カード".into(),
+        (Lang::En, "juki_card") => "Juki card".into(),
+        (Lang::Ja, "not_jpki") => "JPKIのないカード".into(),
+        (Lang::En, "not_jpki") => "card without JPKI".into(),
+        (_, other) => other.to_string(),
+    }
+}
+
+fn attr_text(card: &pcsc::Card, attr: Attribute) -> Option<String> {
+    let v = card.get_attribute_owned(attr).ok()?;
+    let s: String = String::from_utf8_lossy(&v).trim_end_matches('\0').trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+/// Reader attributes (direct connection, no card needed) and, when asked, a card probe:
+/// protocol, token (what card this is), one extended READ BINARY, round-trip time.
+pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<bool>) -> Probe {
+    let mut p = Probe::default();
+    let Ok(cname) = std::ffi::CString::new(reader) else { return p };
+    if let Ok(direct) = ctx.connect(&cname, ShareMode::Direct, Protocols::UNDEFINED) {
+        p.vendor = attr_text(&direct, Attribute::VendorName);
+        p.model = attr_text(&direct, Attribute::VendorIfdType);
+        p.firmware = direct.get_attribute_owned(Attribute::VendorIfdVersion).ok().and_then(|v| {
+            let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+            let n = u32::from_le_bytes(b);
+            Some(format!("{}.{}.{}", n >> 24, (n >> 16) & 0xFF, n & 0xFFFF))
+        });
+        let _ = direct.disconnect(pcsc::Disposition::LeaveCard);
+    }
+    if !card {
+        return p;
+    }
+    let mut conn = match PcscCard::connect(ctx, reader) {
+        Ok(c) => c,
+        Err(e) => {
+            p.error = Some(CardError::Transport(e));
+            return p;
+        }
+    };
+    p.protocol = conn.protocol().map(str::to_string);
+    let result = conn.transaction(|t: &mut PcscTransport| {
+        let mut c = MyNumberCard::new(&mut *t);
+        let kind = match c.identify() {
+            Ok(CardKind::MyNumberCard) => "my_number_card".to_string(),
+            Ok(CardKind::JukiCard) => "juki_card".to_string(),
+            Ok(CardKind::Other(t)) => format!("other:{t}"),
+            Err(CardError::NotMyNumberCard) => return Ok(("not_jpki".to_string(), None)),
+            Err(e) => return Err(e),
+        };
+        let ext = match known_extended {
+            Some(v) => Some(v),
+            None => Some(c.probe_extended_length()?),
+        };
+        Ok((kind, ext))
+    });
+    match result {
+        Ok(Ok((kind, ext))) => {
+            p.card_kind = Some(kind);
+            p.extended_length = ext;
+        }
+        Ok(Err(e)) => p.error = Some(e),
+        Err(e) => p.error = Some(CardError::Transport(e)),
+    }
+    p.last_rtt_ms = conn.last_rtt().map(|d| d.as_secs_f64() * 1000.0);
+    p
+}
+
+/// Remembers per reader what was measured, across card insertions.
+#[derive(Default)]
+pub struct Measured(BTreeMap<String, bool>);
+
+impl Measured {
+    pub fn get(&self, reader: &str) -> Option<bool> {
+        self.0.get(reader).copied()
+    }
+    pub fn set(&mut self, reader: &str, v: Option<bool>) {
+        if let Some(v) = v {
+            self.0.insert(reader.to_string(), v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_fold_into_the_model() {
+        let mut d = Diagnostics::new(Lang::En);
+        assert!(d.apply(&ReaderEvent::ServiceUp));
+        assert!(d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }));
+        assert!(!d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }), "no change, no redraw");
+        d.apply(&ReaderEvent::CardInserted { reader: "R".into(), atr: vec![0x3B, 0x02, 0x14, 0x50] });
+        assert_eq!(d.readers[0].card, CardState::Present);
+        assert_eq!(d.readers[0].atr.as_deref(), Some("3B 02 14 50"));
+        d.apply(&ReaderEvent::CardRemoved { reader: "R".into() });
+        assert_eq!(d.card_removals, 1);
+        d.apply(&ReaderEvent::ServiceDown);
+        assert!(!d.pcscd_running && d.readers.is_empty());
+        assert_eq!(d.last_error.as_ref().unwrap().code, "no_service");
+        assert!(d.pcscd_hint.as_ref().unwrap().contains("systemctl start pcscd"));
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["schema"], 1);
+        assert_eq!(json["pcscd_running"], false);
+    }
+
+    #[test]
+    fn busy_probe_marks_the_reader() {
+        let mut d = Diagnostics::new(Lang::Ja);
+        d.apply(&ReaderEvent::CardInserted { reader: "R".into(), atr: vec![0x3B, 0x00] });
+        d.apply_probe("R", Probe { error: Some(CardError::Transport(TransportError::Busy)), ..Probe::default() });
+        assert_eq!(d.readers[0].card, CardState::Busy);
+        assert!(d.to_text().contains("他のプログラムが使用中"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Rendering only: widgets draw state they are given. Themes in `theme`.
+
+pub mod diagnostics_pane;
+pub mod theme;

@@ -1,0 +1,175 @@
+//! Shared by the tests that need a real pcscd with the vsmartcard vpcd reader.
+#![allow(dead_code)] // each test binary uses a different part
+
+use madoguchi::reader;
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const READER: &str = "Virtual PCD 00 00";
+pub const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+
+/// One vpcd reader: tests take turns.
+static VPCD: Mutex<()> = Mutex::new(());
+
+/// Written past the test harness's capture (it only captures the print macros), so a skip is
+/// seen in a plain `cargo test` run.
+pub fn skipped(why: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
+}
+
+pub fn pcscd_ready() -> bool {
+    let state = reader::establish().and_then(|c| reader::list_readers(&c));
+    match &state {
+        Ok(readers) if readers.iter().any(|r| r.name == READER) => true,
+        _ => {
+            let why = format!("pcscd with the vpcd reader is not available ({state:?})");
+            if std::env::var_os("CI").is_some() {
+                panic!("{why}: CI must run these tests (see .ci/run)");
+            }
+            skipped(&format!("{why}; install pcscd + vsmartcard-vpcd and start pcscd to run it"));
+            false
+        }
+    }
+}
+
+/// Waits for this test's turn on the reader; None (after a visible SKIPPED) without pcscd.
+pub fn turn() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let guard = VPCD.lock().unwrap_or_else(|e| e.into_inner());
+    pcscd_ready().then_some(guard)
+}
+
+pub fn card_present() -> bool {
+    reader::establish()
+        .and_then(|c| reader::list_readers(&c))
+        .map(|rs| rs.iter().any(|r| r.name == READER && r.card_present))
+        .unwrap_or(false)
+}
+
+pub fn wait_until(what: &str, cond: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A virtual card inserted in the vpcd reader for the life of the value.
+pub struct Inserted {
+    pub child: Child,
+    pub dir: PathBuf,
+}
+
+impl Inserted {
+    pub fn new(profile: &str, extra: &[&str]) -> Inserted {
+        wait_until("an empty reader", || !card_present());
+        let dir = std::env::temp_dir().join(format!("madoguchi-e2e-{}-{profile}-{}", std::process::id(), rand_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut args = vec![
+            "vcard".to_string(),
+            "--profile".into(),
+            profile.into(),
+            "--stats".into(),
+            dir.join("stats.json").display().to_string(),
+            "--write-certs".into(),
+            dir.join("certs").display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let child = Command::new(BIN).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        wait_until("the virtual card in the reader", card_present);
+        Inserted { child, dir }
+    }
+
+    pub fn stats(&self) -> Value {
+        let text = std::fs::read_to_string(self.dir.join("stats.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub fn cert_pem(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join("certs").join(name)).unwrap()
+    }
+}
+
+impl Drop for Inserted {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        // Leave the reader empty for the next test.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while card_present() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+pub fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+}
+
+pub fn madoguchi(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A tmux server of our own, killed on drop.
+pub struct Tmux(pub String);
+
+impl Tmux {
+    pub fn start(cmd: &str) -> Option<Tmux> {
+        let sock = format!("madoguchi-test-{}", std::process::id());
+        let ok = Command::new("tmux")
+            .args(["-L", &sock, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd])
+            .status();
+        match ok {
+            Ok(s) if s.success() => Some(Tmux(sock)),
+            other => {
+                if std::env::var_os("CI").is_some() {
+                    panic!("tmux is required in CI: {other:?}");
+                }
+                skipped(&format!("tmux not available ({other:?})"));
+                None
+            }
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux").args(["-L", &self.0, "capture-pane", "-p", "-S", "-100"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        let mut args = vec!["-L", self.0.as_str(), "send-keys"];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {text:?} on screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.0, "kill-server"]).status();
+    }
+}
+

@@ -1,0 +1,79 @@
+//! Snapshots of the diagnostics pane (TestBackend + insta): compact and full, ja and en, with
+//! and without colour. Text snapshots show what a person reads; the styled snapshot pins the
+//! colours so a theme change is a visible diff.
+
+use madoguchi::card::{CardError, TransportError};
+use madoguchi::i18n::Lang;
+use madoguchi::reader::diagnostics::{Diagnostics, Probe};
+use madoguchi::reader::monitor::ReaderEvent;
+use madoguchi::ui::diagnostics_pane::{DiagnosticsPane, Form};
+use madoguchi::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const ATR: [u8; 19] = [0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B];
+
+fn model(lang: Lang) -> Diagnostics {
+    let mut d = Diagnostics::new(lang);
+    d.apply(&ReaderEvent::ServiceUp);
+    d.apply(&ReaderEvent::ReaderAdded { reader: "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00".into() });
+    d.apply(&ReaderEvent::ReaderAdded { reader: "Virtual PCD 00 00".into() });
+    d.apply(&ReaderEvent::CardInserted { reader: "Virtual PCD 00 00".into(), atr: ATR.to_vec() });
+    d.apply_probe(
+        "Virtual PCD 00 00",
+        Probe {
+            vendor: Some("Virtual".into()),
+            protocol: Some("T=1".into()),
+            card_kind: Some("my_number_card".into()),
+            extended_length: Some(true),
+            last_rtt_ms: Some(42.25),
+            ..Probe::default()
+        },
+    );
+    d.apply(&ReaderEvent::CardRemoved { reader: "Virtual PCD 00 00".into() });
+    d.apply(&ReaderEvent::CardInserted { reader: "Virtual PCD 00 00".into(), atr: ATR.to_vec() });
+    d.apply_probe("Virtual PCD 00 00", Probe { card_kind: Some("my_number_card".into()), ..Probe::default() });
+    d.set_error(&CardError::Transport(TransportError::CardRemoved));
+    d
+}
+
+fn render(d: &Diagnostics, lang: Lang, theme: &Theme, form: Form, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        f.render_widget(DiagnosticsPane { model: d, theme, lang, form, selected: None }, f.area());
+    })
+    .unwrap();
+    t
+}
+
+#[test]
+fn compact_and_full_in_both_languages() {
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in [Lang::Ja, Lang::En] {
+        let d = model(lang);
+        let tag = if lang == Lang::Ja { "ja" } else { "en" };
+        insta::assert_snapshot!(format!("compact_{tag}"), render(&d, lang, &mono, Form::Compact, 32, 12).backend());
+        insta::assert_snapshot!(format!("full_{tag}"), render(&d, lang, &mono, Form::Full, 80, 24).backend());
+    }
+}
+
+#[test]
+fn pcscd_down_compact() {
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in [Lang::Ja, Lang::En] {
+        let mut d = model(lang);
+        d.apply(&ReaderEvent::ServiceDown);
+        let tag = if lang == Lang::Ja { "ja" } else { "en" };
+        insta::assert_snapshot!(format!("pcscd_down_{tag}"), render(&d, lang, &mono, Form::Compact, 32, 12).backend());
+    }
+}
+
+#[test]
+fn colour_and_monochrome_styles() {
+    let d = model(Lang::Ja);
+    for name in ["default", "monochrome"] {
+        let theme = Theme::named(name).unwrap();
+        let t = render(&d, Lang::Ja, &theme, Form::Compact, 32, 12);
+        insta::assert_debug_snapshot!(format!("compact_styles_{name}"), t.backend().buffer());
+    }
+}
