@@ -253,7 +253,11 @@ impl Worker {
             for rs in states.iter_mut() {
                 rs.sync_current_state();
             }
-            match ctx.get_status_change(None, &mut states) {
+            // Readers from reader.conf can appear just after pcscd opens its socket without a
+            // PnP signal; with no reader known, look again every two seconds. With a reader,
+            // block until something changes (an idle station costs nothing).
+            let timeout = if known.is_empty() { Some(Duration::from_secs(2)) } else { None };
+            match ctx.get_status_change(timeout, &mut states) {
                 Ok(()) => {}
                 Err(pcsc::Error::Cancelled) | Err(pcsc::Error::Timeout) => continue,
                 Err(pcsc::Error::UnknownReader) => continue,
