@@ -247,3 +247,30 @@ fn watch_survives_pcscd_stopping_and_starting() {
     watch.expect("service_up", None);
     watch.expect("reader_added", Some(READER));
 }
+
+/// Two stations on one machine: the one holding a citizen's session has the card exclusively;
+/// the other sees "busy" in its diagnostics and its own read is refused, not interleaved.
+#[test]
+fn a_second_station_sees_the_reader_busy() {
+    let Some(_turn) = turn() else { return };
+    let _card = Inserted::new("yamada", &[]);
+    let ctx = madoguchi::reader::establish().unwrap();
+    let held = madoguchi::reader::PcscCard::connect(&ctx, READER, true).unwrap();
+
+    let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap().clone();
+    assert_eq!(r["card"], "busy", "{v}");
+    assert_eq!(v["last_error"]["code"], "reader_busy");
+
+    let out = madoguchi(&["--lang", "en", "read", "--reader", READER, "--json"], "1234\n");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Another program is using"));
+    assert!(out.stdout.is_empty());
+
+    drop(held);
+    let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap().clone();
+    assert_eq!(r["card"], "present", "{v}");
+}

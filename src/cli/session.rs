@@ -18,7 +18,7 @@ pub fn connect(lang: Lang, wanted: Option<&str>) -> Result<PcscCard, u8> {
     let chosen = reader::list_readers(&ctx)
         .and_then(|r| reader::choose_reader(&r, wanted))
         .map_err(|e| fail_transport(lang, &e))?;
-    PcscCard::connect(&ctx, &chosen.name).map_err(|e| fail_transport(lang, &e))
+    PcscCard::connect(&ctx, &chosen.name, true).map_err(|e| fail_transport(lang, &e))
 }
 
 /// Runs `op` in one transaction, without any PIN.

@@ -362,7 +362,7 @@ pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<boo
     if !card {
         return p;
     }
-    let mut conn = match PcscCard::connect(ctx, reader) {
+    let mut conn = match PcscCard::connect(ctx, reader, false) {
         Ok(c) => c,
         Err(e) => {
             p.error = Some(CardError::Transport(e));

@@ -114,9 +114,12 @@ pub struct PcscCard {
 }
 
 impl PcscCard {
-    pub fn connect(ctx: &Context, reader: &str) -> Result<PcscCard, TransportError> {
+    /// Connects to the card in `reader`. `exclusive` is for a citizen's session: another
+    /// station on the same machine then sees the reader as busy instead of interleaving.
+    pub fn connect(ctx: &Context, reader: &str, exclusive: bool) -> Result<PcscCard, TransportError> {
         let name = CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
-        let card = ctx.connect(&name, ShareMode::Shared, Protocols::ANY).map_err(|e| match map_error(e) {
+        let mode = if exclusive { ShareMode::Exclusive } else { ShareMode::Shared };
+        let card = ctx.connect(&name, mode, Protocols::ANY).map_err(|e| match map_error(e) {
             TransportError::CardRemoved => TransportError::NoCard,
             TransportError::UnknownReader(_) => TransportError::UnknownReader(reader.to_string()),
             other => other,

@@ -116,7 +116,13 @@ fn write_stats(card: &VirtualCard, path: &Option<PathBuf>) {
 
 /// Connects to vpcd and serves `card` until the connection ends. Blocks.
 pub fn serve(card: &mut VirtualCard, opts: &BridgeOptions) -> Result<BridgeEnd, BridgeError> {
-    let mut stream = connect(opts)?;
+    let stream = connect(opts)?;
+    serve_stream(card, stream, opts)
+}
+
+/// Serves `card` on a connection already made to vpcd (so a caller can time the insertion,
+/// or pull the card by shutting a clone of the stream down).
+pub fn serve_stream(card: &mut VirtualCard, mut stream: TcpStream, opts: &BridgeOptions) -> Result<BridgeEnd, BridgeError> {
     stream.set_nodelay(true)?;
     tracing::info!(host = %opts.host, port = opts.port, "virtual card inserted into vpcd");
     write_stats(card, &opts.stats_file);
@@ -126,7 +132,9 @@ pub fn serve(card: &mut VirtualCard, opts: &BridgeOptions) -> Result<BridgeEnd, 
         quick_ack(&stream);
         match stream.read_exact(&mut len) {
             Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(BridgeEnd::ReaderClosed),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset) => {
+                return Ok(BridgeEnd::ReaderClosed)
+            }
             Err(e) => return Err(e.into()),
         }
         let len = u16::from_be_bytes(len) as usize;
