@@ -1,0 +1,101 @@
+//! What the citizen has typed into a PIN field: a zeroizing buffer that only takes characters
+//! the PIN kind allows (upper-casing password letters), never grows past the kind's maximum,
+//! and can't be printed.
+
+use crate::secret::{PinFormatError, PinKind, Secret};
+use std::fmt;
+use zeroize::Zeroizing;
+
+pub struct SecretInput {
+    kind: PinKind,
+    text: Zeroizing<String>,
+}
+
+impl SecretInput {
+    pub fn new(kind: PinKind) -> SecretInput {
+        // Capacity fixed up front: pushing never reallocates (no stray copies of the PIN).
+        SecretInput { kind, text: Zeroizing::new(String::with_capacity(32)) }
+    }
+
+    pub fn kind(&self) -> PinKind {
+        self.kind
+    }
+
+    /// Adds `c` if this kind allows it; returns false (and keeps nothing) otherwise.
+    pub fn push(&mut self, c: char) -> bool {
+        let c = if self.kind == PinKind::SignPassword { c.to_ascii_uppercase() } else { c };
+        if !c.is_ascii() || !self.kind.accepts_char(c) {
+            return false;
+        }
+        if self.text.len() >= self.kind.length_range().1 {
+            return true; // full: further keys are swallowed, not an error
+        }
+        self.text.push(c);
+        true
+    }
+
+    pub fn pop(&mut self) {
+        self.text.pop();
+    }
+
+    pub fn clear(&mut self) {
+        // Zeroizing<String> zeroes on drop; overwrite now as well.
+        let n = self.text.len();
+        self.text.clear();
+        self.text.extend(std::iter::repeat_n('\0', n));
+        self.text.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The typed characters, for the reveal toggle only.
+    pub fn revealed(&self) -> &str {
+        &self.text
+    }
+
+    pub fn validate(&self) -> Result<Secret, PinFormatError> {
+        Secret::parse(self.kind, self.text.as_bytes())
+    }
+}
+
+impl fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretInput({:?}, {} chars)", self.kind, self.text.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_only_allowed_characters_up_to_the_maximum() {
+        let mut i = SecretInput::new(PinKind::TextPin);
+        assert!(!i.push('a'));
+        for c in "123456".chars() {
+            assert!(i.push(c));
+        }
+        assert_eq!(i.revealed(), "1234");
+        assert!(i.validate().is_ok());
+        i.pop();
+        assert!(i.validate().is_err());
+        let mut p = SecretInput::new(PinKind::SignPassword);
+        for c in "abc12".chars() {
+            p.push(c);
+        }
+        assert!(!p.push('-'));
+        assert_eq!(p.revealed(), "ABC12");
+        assert!(p.validate().is_err());
+        p.push('z');
+        assert_eq!(p.validate().unwrap().len(), 6);
+        assert!(!format!("{p:?}").contains("ABC"));
+        p.clear();
+        assert!(p.is_empty());
+    }
+}

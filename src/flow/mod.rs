@@ -1,0 +1,759 @@
+//! The enrollment as a pure state machine: events in, effects out. No terminal, no threads,
+//! no I/O, no clock (time comes in with events). Everything a citizen's PIN and data depend on
+//! is decided here and unit tested:
+//!
+//! - tries are shown before typing (input is ignored until the count is known);
+//! - a PIN try is spent only on Enter with a well-formed PIN, exactly once (one `Verify…`
+//!   effect per such Enter; nothing is sent while a request is in flight);
+//! - never an automatic retry; the last try needs an explicit "yes"; a locked PIN stops the
+//!   flow with the municipal-office explanation;
+//! - personal data and PIN input are wiped on 完了, on start-over and on the idle timeout;
+//! - 完了 is shown only after the outbox confirmed the record is on disk.
+
+pub mod input;
+
+use crate::card::basic4::BasicFour;
+use crate::card::CardError;
+use crate::secret::{PinKind, Secret};
+use input::SecretInput;
+
+/// The steps of the progress bar, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Consent,
+    Card,
+    Pin,
+    Reading,
+    Confirm,
+    Sign,
+    Send,
+    Done,
+}
+
+impl Step {
+    pub const ALL: [Step; 8] =
+        [Step::Consent, Step::Card, Step::Pin, Step::Reading, Step::Confirm, Step::Sign, Step::Send, Step::Done];
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowConfig {
+    /// Have the citizen sign with the signing key (署名 step).
+    pub signature: bool,
+    /// When the card has no signing certificate (under 15), finish with the four items only.
+    pub allow_unsigned_minors: bool,
+    /// Wipe and start over after this long without a key or card event (ms).
+    pub idle_timeout_ms: u64,
+    /// How long the 送信 step waits for the backend before showing 完了 with "sent later".
+    pub send_wait_ms: u64,
+}
+
+impl Default for FlowConfig {
+    fn default() -> FlowConfig {
+        FlowConfig { signature: true, allow_unsigned_minors: true, idle_timeout_ms: 180_000, send_wait_ms: 8_000 }
+    }
+}
+
+/// Keys, abstracted from the terminal library.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Backspace,
+    Esc,
+    Tab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Function keys (F1…F12).
+    F(u8),
+}
+
+/// What the card worker answers to a [`CardRequest`].
+#[derive(Debug)]
+pub enum CardReply {
+    Tries(u8),
+    /// EF 02 read after a successful VERIFY.
+    Read(BasicFour),
+    /// Signed and checked locally against the certificate read (the executor built the
+    /// statement and the record).
+    Signed(Box<SignedRecord>),
+    /// The signing certificate does not hold the data the citizen confirmed (another card).
+    Mismatch,
+}
+
+/// What the executor hands back after a successful signature: opaque to the flow.
+#[derive(Debug)]
+pub struct SignedRecord {
+    pub enrollment_id: String,
+    /// Whatever the backend layer needs to store; the flow only passes it on.
+    pub record: Box<dyn std::any::Any + Send>,
+}
+
+/// How the backend judged a delivered record (or why it is not delivered yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    /// Stored; the backend could not be reached or asked to retry later.
+    Queued,
+    CertificateExpired,
+    CertificateRevoked,
+    SignatureMismatch,
+    UnsupportedCertificate,
+    CardDataMismatch,
+    InvalidRequest,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Key(Key),
+    /// A card is on the chosen reader.
+    CardPresent,
+    /// The card left the reader (or the reader went away).
+    CardGone,
+    /// Answer to request `id`.
+    Card { id: u64, result: Result<CardReply, CardError> },
+    /// The outbox answered request `id`: the record is durably stored (Ok) or not.
+    Stored { id: u64, result: Result<String, String> },
+    /// The delivery task judged enrollment `enrollment_id`.
+    Delivered { enrollment_id: String, verdict: Verdict },
+    /// The consent text is `total` lines at the current width, `visible` fit on screen.
+    ConsentLayout { total: u16, visible: u16 },
+    /// A timer asked for with `Effect::WakeAt` (or any periodic tick).
+    Tick,
+    /// The outbox is full: no new enrollment may start (nothing queued is touched).
+    QueueFull(bool),
+}
+
+/// Card work the flow asks for. Each carries the id its reply must echo.
+#[derive(Debug)]
+pub enum CardRequest {
+    QueryTries(PinKind),
+    /// VERIFY the 4-digit PIN once, then read EF 02.
+    VerifyAndRead(Secret),
+    /// VERIFY the signing password once, read the signing certificate, sign the statement
+    /// built from `person`, verify the signature locally.
+    VerifyAndSign { password: Secret, person: BasicFour },
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Card { id: u64, request: CardRequest },
+    /// Store a signed record durably; answer with `Event::Stored`.
+    StoreSigned { id: u64, record: Box<SignedRecord> },
+    /// Store the four items without a signature (signature step off, or a minor's card).
+    StoreUnsigned { id: u64, person: BasicFour },
+    /// Release the card connection (start over, done).
+    ReleaseCard,
+    /// Personal data of this citizen is gone from the flow; the executor drops its copies too.
+    Wipe,
+    /// Schedule an `Event::Tick` at this time (the only timer; none while idle).
+    WakeAt(u64),
+}
+
+/// Why the flow stopped at an explanation screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    Locked(PinKind),
+    NotMyNumberCard,
+    NoSigningCertificate,
+    /// Storing failed: nothing was lost, the record was never confirmed; try again.
+    StoreFailed(String),
+    Card(CardError),
+    /// The backend's permanent verdict on this record (it stays in review on the station).
+    Verdict(Verdict),
+    /// The signing certificate does not hold the data the citizen confirmed.
+    DifferentCard,
+}
+
+/// A notice shown on the card step (why we are back there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    CardRemoved,
+    TimedOut,
+    Cancelled,
+    QueueFull,
+}
+
+#[derive(Debug)]
+pub struct PinScreen {
+    pub kind: PinKind,
+    /// None until the card told us (input is ignored until then).
+    pub tries: Option<u8>,
+    pub input: SecretInput,
+    pub reveal: bool,
+    /// At one try left: waiting for the explicit yes/no.
+    pub confirming_last: bool,
+    /// The last message for the citizen (wrong PIN, format).
+    pub message: Option<PinMessage>,
+    /// A request is in flight: keys are ignored.
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinMessage {
+    Format(crate::secret::PinFormatError),
+    Wrong(u8),
+    LastTryWarning,
+    /// A key that this PIN kind can't contain was pressed.
+    CharNotAllowed,
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    /// `notice` says why we are back at the start (timeout, card problem, queue full).
+    Consent { scroll: u16, reached_end: bool, notice: Option<Notice> },
+    Card { notice: Option<Notice> },
+    Pin(PinScreen),
+    Reading,
+    Confirm { choice: ConfirmChoice },
+    SignPin(PinScreen),
+    Signing,
+    Storing,
+    Sending { enrollment_id: String, since_ms: u64 },
+    Done { enrollment_id: String, verdict: Verdict, signed: bool },
+    Stopped(Stop),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmChoice {
+    Reread,
+    Next,
+}
+
+pub struct Flow {
+    cfg: FlowConfig,
+    screen: Screen,
+    person: Option<BasicFour>,
+    card_present: bool,
+    /// The request whose reply we wait for; replies with other ids are stale and ignored.
+    pending: Option<u64>,
+    next_id: u64,
+    now_ms: u64,
+    last_activity_ms: u64,
+    queue_full: bool,
+    /// (total, visible) lines of the consent text at the current terminal size.
+    layout: (u16, u16),
+    /// Bumped on every visible change: the UI redraws only when it moved.
+    version: u64,
+    /// The citizen confirmed the data: after a card removal, resume at the signature.
+    confirmed: bool,
+    /// The record being sent was signed by the card.
+    signed_flag: bool,
+}
+
+fn is_card_gone(e: &CardError) -> bool {
+    e.is_card_gone() || matches!(e, CardError::Transport(crate::card::TransportError::CardReset))
+}
+
+impl Flow {
+    pub fn new(cfg: FlowConfig) -> Flow {
+        Flow {
+            cfg,
+            screen: Screen::Consent { scroll: 0, reached_end: false, notice: None },
+            person: None,
+            card_present: false,
+            pending: None,
+            next_id: 1,
+            now_ms: 0,
+            last_activity_ms: 0,
+            queue_full: false,
+            layout: (0, 0),
+            version: 1,
+            confirmed: false,
+            signed_flag: false,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+    pub fn person(&self) -> Option<&BasicFour> {
+        self.person.as_ref()
+    }
+    pub fn config(&self) -> &FlowConfig {
+        &self.cfg
+    }
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+    pub fn card_present(&self) -> bool {
+        self.card_present
+    }
+    pub fn queue_full(&self) -> bool {
+        self.queue_full
+    }
+    pub fn consent_layout(&self) -> (u16, u16) {
+        self.layout
+    }
+    /// A card request or a store is in flight (the UI shows a spinner).
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// True while this citizen's personal data or PIN input is held.
+    pub fn holds_personal_data(&self) -> bool {
+        self.person.is_some() || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
+    }
+
+    /// Whether Enter now would be an Enter "on a well-formed PIN" (for tests and the UI hint).
+    pub fn pin_ready(&self) -> bool {
+        matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p)
+            if !p.busy && p.tries.is_some_and(|t| t > 0) && p.input.validate().is_ok())
+    }
+
+    /// The progress-bar position.
+    pub fn step(&self) -> Step {
+        match &self.screen {
+            Screen::Consent { .. } => Step::Consent,
+            Screen::Card { .. } => Step::Card,
+            Screen::Pin(_) => Step::Pin,
+            Screen::Reading => Step::Reading,
+            Screen::Confirm { .. } => Step::Confirm,
+            Screen::SignPin(_) | Screen::Signing => Step::Sign,
+            Screen::Storing | Screen::Sending { .. } => Step::Send,
+            Screen::Done { .. } => Step::Done,
+            Screen::Stopped(Stop::Verdict(_) | Stop::StoreFailed(_)) => Step::Send,
+            Screen::Stopped(Stop::Locked(PinKind::SignPassword) | Stop::NoSigningCertificate | Stop::DifferentCard) => {
+                Step::Sign
+            }
+            Screen::Stopped(_) => Step::Pin,
+        }
+    }
+
+    /// Steps shown in the progress bar (署名 only when signing is on).
+    pub fn steps(&self) -> Vec<Step> {
+        Step::ALL.into_iter().filter(|s| *s != Step::Sign || self.cfg.signature).collect()
+    }
+
+    fn new_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.pending = Some(id);
+        id
+    }
+
+    fn request(&mut self, request: CardRequest, out: &mut Vec<Effect>) {
+        let id = self.new_id();
+        out.push(Effect::Card { id, request });
+    }
+
+    fn pin_screen(kind: PinKind) -> PinScreen {
+        PinScreen {
+            kind,
+            tries: None,
+            input: SecretInput::new(kind),
+            reveal: false,
+            confirming_last: false,
+            message: None,
+            busy: true,
+        }
+    }
+
+    fn enter_pin(&mut self, kind: PinKind, out: &mut Vec<Effect>) {
+        let screen = Flow::pin_screen(kind);
+        self.screen = match kind {
+            PinKind::TextPin => Screen::Pin(screen),
+            PinKind::SignPassword => Screen::SignPin(screen),
+        };
+        self.request(CardRequest::QueryTries(kind), out);
+    }
+
+    /// Start over: wipe everything about this citizen, back to consent.
+    fn reset(&mut self, notice: Option<Notice>, out: &mut Vec<Effect>) {
+        self.person = None;
+        self.pending = None;
+        self.confirmed = false;
+        out.push(Effect::Wipe);
+        out.push(Effect::ReleaseCard);
+        self.screen = Screen::Consent { scroll: 0, reached_end: self.layout.0 <= self.layout.1 && self.layout.0 > 0, notice };
+    }
+
+    /// When the flow wants to be woken: the idle timeout while a citizen is in progress, and
+    /// the send wait.
+    fn deadline(&self) -> Option<u64> {
+        let idle = match &self.screen {
+            Screen::Consent { .. } => None,
+            _ => Some(self.last_activity_ms + self.cfg.idle_timeout_ms),
+        };
+        let send = match &self.screen {
+            Screen::Sending { since_ms, .. } => Some(since_ms + self.cfg.send_wait_ms),
+            _ => None,
+        };
+        match (idle, send) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Handles one event at time `now_ms` (ms since the station started).
+    pub fn handle(&mut self, now_ms: u64, ev: Event) -> Vec<Effect> {
+        self.now_ms = now_ms;
+        let mut out = Vec::new();
+        let before = self.snapshot_key();
+        match ev {
+            Event::Key(k) => {
+                self.last_activity_ms = now_ms;
+                self.key(k, &mut out);
+            }
+            Event::CardPresent => {
+                self.last_activity_ms = now_ms;
+                self.card_present = true;
+                if let Screen::Card { .. } = self.screen {
+                    let kind = if self.confirmed { PinKind::SignPassword } else { PinKind::TextPin };
+                    self.enter_pin(kind, &mut out);
+                }
+            }
+            Event::CardGone => {
+                self.last_activity_ms = now_ms;
+                self.card_present = false;
+                self.card_gone(&mut out);
+            }
+            Event::Card { id, result } => {
+                if self.pending == Some(id) {
+                    self.pending = None;
+                    self.last_activity_ms = now_ms;
+                    self.card_reply(result, &mut out);
+                }
+            }
+            Event::Stored { id, result } => {
+                if self.pending == Some(id) {
+                    self.pending = None;
+                    match result {
+                        Ok(enrollment_id) => {
+                            // On disk: the citizen's data leaves the flow now.
+                            self.person = None;
+                            out.push(Effect::Wipe);
+                            out.push(Effect::ReleaseCard);
+                            self.screen = Screen::Sending { enrollment_id, since_ms: now_ms };
+                        }
+                        Err(e) => self.screen = Screen::Stopped(Stop::StoreFailed(e)),
+                    }
+                }
+            }
+            Event::Delivered { enrollment_id, verdict } => {
+                if let Screen::Sending { enrollment_id: id, .. } = &self.screen {
+                    if *id == enrollment_id {
+                        self.delivered(enrollment_id, verdict);
+                    }
+                }
+            }
+            Event::ConsentLayout { total, visible } => {
+                self.layout = (total, visible);
+                if let Screen::Consent { scroll, reached_end, .. } = &mut self.screen {
+                    let max = total.saturating_sub(visible);
+                    *scroll = (*scroll).min(max);
+                    if *scroll >= max {
+                        *reached_end = true;
+                    }
+                }
+            }
+            Event::Tick => self.tick(now_ms, &mut out),
+            Event::QueueFull(full) => self.queue_full = full,
+        }
+        if self.snapshot_key() != before {
+            self.version += 1;
+        }
+        if let Some(at) = self.deadline() {
+            out.push(Effect::WakeAt(at));
+        }
+        out
+    }
+
+    /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
+    fn snapshot_key(&self) -> String {
+        format!("{:?}|{}|{}|{:?}", self.screen, self.card_present, self.queue_full, self.layout)
+    }
+
+    fn delivered(&mut self, enrollment_id: String, verdict: Verdict) {
+        let signed = self.signed_flag;
+        self.signed_flag = false;
+        self.screen = match verdict {
+            Verdict::Accepted | Verdict::Queued => Screen::Done { enrollment_id, verdict, signed },
+            v => Screen::Stopped(Stop::Verdict(v)),
+        };
+    }
+
+    fn tick(&mut self, now: u64, out: &mut Vec<Effect>) {
+        if let Screen::Sending { enrollment_id, since_ms } = &self.screen {
+            if now >= since_ms + self.cfg.send_wait_ms {
+                let id = enrollment_id.clone();
+                self.delivered(id, Verdict::Queued);
+                return;
+            }
+        }
+        let in_progress = !matches!(self.screen, Screen::Consent { .. });
+        if in_progress && now >= self.last_activity_ms + self.cfg.idle_timeout_ms && self.pending.is_none() {
+            self.reset(Some(Notice::TimedOut), out);
+        }
+    }
+
+    fn card_gone(&mut self, out: &mut Vec<Effect>) {
+        match &self.screen {
+            Screen::Pin(_) | Screen::Reading => {
+                self.pending = None;
+                self.person = None;
+                self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                out.push(Effect::ReleaseCard);
+            }
+            Screen::SignPin(_) | Screen::Signing => {
+                // The confirmed data stays: the signature is checked against the certificate of
+                // whatever card comes back, so another card can't slip in.
+                self.pending = None;
+                self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                out.push(Effect::ReleaseCard);
+            }
+            _ => {}
+        }
+    }
+
+    fn stop_for(&mut self, e: CardError, kind: PinKind, out: &mut Vec<Effect>) {
+        if is_card_gone(&e) {
+            if kind == PinKind::TextPin {
+                self.person = None;
+            }
+            self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+            out.push(Effect::ReleaseCard);
+            return;
+        }
+        self.screen = Screen::Stopped(match e {
+            CardError::Locked { kind } => Stop::Locked(kind),
+            CardError::NotMyNumberCard => Stop::NotMyNumberCard,
+            CardError::NoSigningCertificate => Stop::NoSigningCertificate,
+            other => Stop::Card(other),
+        });
+        out.push(Effect::ReleaseCard);
+    }
+
+    fn store_unsigned(&mut self, out: &mut Vec<Effect>) {
+        if let Some(person) = self.person.clone() {
+            let id = self.new_id();
+            self.signed_flag = false;
+            self.screen = Screen::Storing;
+            out.push(Effect::StoreUnsigned { id, person });
+        }
+    }
+
+    fn card_reply(&mut self, result: Result<CardReply, CardError>, out: &mut Vec<Effect>) {
+        let kind = match &self.screen {
+            Screen::Pin(_) | Screen::Reading => PinKind::TextPin,
+            _ => PinKind::SignPassword,
+        };
+        match result {
+            Ok(CardReply::Tries(n)) => {
+                if let Screen::Pin(p) | Screen::SignPin(p) = &mut self.screen {
+                    p.busy = false;
+                    p.tries = Some(n);
+                    p.message = (n == 1).then_some(PinMessage::LastTryWarning);
+                    if n == 0 {
+                        let k = p.kind;
+                        self.screen = Screen::Stopped(Stop::Locked(k));
+                        out.push(Effect::ReleaseCard);
+                    }
+                }
+            }
+            Ok(CardReply::Read(person)) => {
+                self.person = Some(person);
+                self.screen = Screen::Confirm { choice: ConfirmChoice::Next };
+            }
+            Ok(CardReply::Signed(record)) => {
+                let id = self.new_id();
+                self.signed_flag = true;
+                self.screen = Screen::Storing;
+                out.push(Effect::StoreSigned { id, record });
+            }
+            Ok(CardReply::Mismatch) => {
+                self.screen = Screen::Stopped(Stop::DifferentCard);
+                out.push(Effect::ReleaseCard);
+            }
+            Err(CardError::WrongPin { kind, tries_left }) => {
+                let mut p = Flow::pin_screen(kind);
+                p.busy = false;
+                p.tries = Some(tries_left);
+                p.message = Some(PinMessage::Wrong(tries_left));
+                self.screen = match kind {
+                    PinKind::TextPin => Screen::Pin(p),
+                    PinKind::SignPassword => Screen::SignPin(p),
+                };
+            }
+            Err(CardError::NoSigningCertificate) if self.cfg.allow_unsigned_minors && self.person.is_some() => {
+                self.store_unsigned(out);
+            }
+            Err(e) => self.stop_for(e, kind, out),
+        }
+    }
+
+    fn key(&mut self, k: Key, out: &mut Vec<Effect>) {
+        match &mut self.screen {
+            Screen::Consent { scroll, reached_end, notice } => {
+                let (total, visible) = self.layout;
+                let max = total.saturating_sub(visible);
+                let page = visible.saturating_sub(1).max(1);
+                match k {
+                    Key::Down | Key::Char('j') => *scroll = (*scroll + 1).min(max),
+                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
+                    Key::PageDown | Key::Char(' ') => *scroll = (*scroll + page).min(max),
+                    Key::PageUp => *scroll = scroll.saturating_sub(page),
+                    Key::End => *scroll = max,
+                    Key::Home => *scroll = 0,
+                    Key::Enter if *reached_end || (total > 0 && total <= visible) => {
+                        if self.queue_full {
+                            *notice = Some(Notice::QueueFull);
+                            return;
+                        }
+                        if self.card_present {
+                            self.enter_pin(PinKind::TextPin, out);
+                        } else {
+                            self.screen = Screen::Card { notice: None };
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+                if total > 0 && *scroll >= max {
+                    *reached_end = true;
+                }
+            }
+            Screen::Card { .. } => {
+                if k == Key::Esc {
+                    self.reset(Some(Notice::Cancelled), out);
+                }
+            }
+            Screen::Pin(_) | Screen::SignPin(_) => self.pin_key(k, out),
+            Screen::Reading | Screen::Signing | Screen::Storing | Screen::Sending { .. } => {
+                // Work in flight. Esc abandons a card request (never a store: once storing
+                // started, the record is the citizen's and must land).
+                if k == Key::Esc && matches!(self.screen, Screen::Reading | Screen::Signing) {
+                    self.reset(Some(Notice::Cancelled), out);
+                }
+            }
+            Screen::Confirm { choice } => match k {
+                Key::Left | Key::Right | Key::Tab => {
+                    *choice = if *choice == ConfirmChoice::Next { ConfirmChoice::Reread } else { ConfirmChoice::Next }
+                }
+                Key::Char('r') | Key::Char('R') => {
+                    self.person = None;
+                    self.after_confirm(ConfirmChoice::Reread, out);
+                }
+                Key::Enter => {
+                    let c = *choice;
+                    self.after_confirm(c, out);
+                }
+                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                _ => {}
+            },
+            Screen::Done { .. } => {
+                if matches!(k, Key::Enter | Key::Esc | Key::Char(' ')) {
+                    self.reset(None, out);
+                }
+            }
+            Screen::Stopped(_) => {
+                if matches!(k, Key::Enter | Key::Esc) {
+                    self.reset(None, out);
+                }
+            }
+        }
+    }
+
+    fn after_confirm(&mut self, choice: ConfirmChoice, out: &mut Vec<Effect>) {
+        match choice {
+            ConfirmChoice::Reread => {
+                self.person = None;
+                if self.card_present {
+                    self.enter_pin(PinKind::TextPin, out);
+                } else {
+                    self.screen = Screen::Card { notice: None };
+                }
+            }
+            ConfirmChoice::Next => {
+                self.confirmed = true;
+                if !self.cfg.signature {
+                    self.store_unsigned(out);
+                } else if self.card_present {
+                    self.enter_pin(PinKind::SignPassword, out);
+                } else {
+                    self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                }
+            }
+        }
+    }
+
+    fn pin_key(&mut self, k: Key, out: &mut Vec<Effect>) {
+        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else { return };
+        if k == Key::Esc {
+            if p.confirming_last {
+                p.confirming_last = false;
+                p.message = Some(PinMessage::LastTryWarning);
+                return;
+            }
+            self.reset(Some(Notice::Cancelled), out);
+            return;
+        }
+        // Tries must be on screen before anything can be typed.
+        if p.busy || p.tries.is_none_or(|t| t == 0) {
+            return;
+        }
+        if p.confirming_last {
+            match k {
+                Key::Char('y') | Key::Char('Y') => self.send_pin(out),
+                Key::Char('n') | Key::Char('N') => {
+                    p.confirming_last = false;
+                    p.message = Some(PinMessage::LastTryWarning);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match k {
+            Key::Char(c) => {
+                p.message = if p.input.push(c) { None } else { Some(PinMessage::CharNotAllowed) };
+            }
+            Key::Backspace => {
+                p.input.pop();
+                p.message = None;
+            }
+            Key::Tab | Key::F(2) => p.reveal = !p.reveal,
+            Key::Enter => match p.input.validate() {
+                Err(e) => p.message = Some(PinMessage::Format(e)),
+                Ok(secret) => {
+                    drop(secret);
+                    if p.tries == Some(1) {
+                        p.confirming_last = true;
+                    } else {
+                        self.send_pin(out);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Sends the typed PIN: exactly one VERIFY-carrying request, input wiped.
+    fn send_pin(&mut self, out: &mut Vec<Effect>) {
+        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else { return };
+        let Ok(secret) = p.input.validate() else { return };
+        p.input.clear();
+        let kind = p.kind;
+        match kind {
+            PinKind::TextPin => {
+                self.screen = Screen::Reading;
+                self.request(CardRequest::VerifyAndRead(secret), out);
+            }
+            PinKind::SignPassword => {
+                let Some(person) = self.person.clone() else {
+                    self.screen = Screen::Card { notice: None };
+                    return;
+                };
+                self.screen = Screen::Signing;
+                self.request(CardRequest::VerifyAndSign { password: secret, person }, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

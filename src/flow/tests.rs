@@ -1,0 +1,470 @@
+use super::*;
+use crate::card::basic4;
+use crate::card::TransportError;
+use proptest::prelude::*;
+
+fn person() -> BasicFour {
+    basic4::decode(&basic4::encode("山田\u{3000}太郎", "東京都千代田区", "19800217", b'1', false)).unwrap()
+}
+
+struct T {
+    f: Flow,
+    now: u64,
+    effects: Vec<Effect>,
+}
+
+impl T {
+    fn new(cfg: FlowConfig) -> T {
+        let mut t = T { f: Flow::new(cfg), now: 0, effects: Vec::new() };
+        t.ev(Event::ConsentLayout { total: 30, visible: 10 });
+        t
+    }
+    fn ev(&mut self, e: Event) -> &mut T {
+        self.now += 10;
+        let out = self.f.handle(self.now, e);
+        self.effects.extend(out);
+        self
+    }
+    fn key(&mut self, k: Key) -> &mut T {
+        self.ev(Event::Key(k))
+    }
+    fn typed(&mut self, s: &str) -> &mut T {
+        for c in s.chars() {
+            self.key(Key::Char(c));
+        }
+        self
+    }
+    /// The id and request of the last card effect, draining effects.
+    fn take_card(&mut self) -> (u64, CardRequest) {
+        let mut found = None;
+        for e in self.effects.drain(..) {
+            if let Effect::Card { id, request } = e {
+                assert!(found.is_none(), "two card requests at once");
+                found = Some((id, request));
+            }
+        }
+        found.expect("a card request")
+    }
+    fn no_card_effect(&mut self) {
+        assert!(!self.effects.iter().any(|e| matches!(e, Effect::Card { .. })), "{:?}", self.effects);
+        self.effects.clear();
+    }
+    fn reply(&mut self, id: u64, r: Result<CardReply, CardError>) -> &mut T {
+        self.ev(Event::Card { id, result: r })
+    }
+    fn through_consent(&mut self) -> &mut T {
+        self.key(Key::End).key(Key::Enter)
+    }
+    /// Consent, card, tries 3, PIN typed and sent; returns the VerifyAndRead id.
+    fn to_reading(&mut self) -> u64 {
+        self.through_consent().ev(Event::CardPresent);
+        let (id, req) = self.take_card();
+        assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
+        self.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
+        let (id, req) = self.take_card();
+        assert!(matches!(req, CardRequest::VerifyAndRead(_)));
+        id
+    }
+}
+
+fn signed(id: &str) -> CardReply {
+    CardReply::Signed(Box::new(SignedRecord { enrollment_id: id.into(), record: Box::new(()) }))
+}
+
+#[test]
+fn full_enrollment_with_signature() {
+    let mut t = T::new(FlowConfig::default());
+    assert_eq!(t.f.step(), Step::Consent);
+    let id = t.to_reading();
+    assert_eq!(t.f.step(), Step::Reading);
+    t.reply(id, Ok(CardReply::Read(person())));
+    assert!(matches!(t.f.screen(), Screen::Confirm { choice: ConfirmChoice::Next }));
+    assert!(t.f.holds_personal_data());
+    t.key(Key::Enter);
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    let (id, req) = t.take_card();
+    match req {
+        CardRequest::VerifyAndSign { password, person } => {
+            assert_eq!(password.kind(), PinKind::SignPassword);
+            assert_eq!(person.name.as_str(), "山田\u{3000}太郎");
+        }
+        other => panic!("{other:?}"),
+    }
+    t.reply(id, Ok(signed("e-1")));
+    let store = t.effects.drain(..).find_map(|e| match e {
+        Effect::StoreSigned { id, .. } => Some(id),
+        _ => None,
+    });
+    let store = store.expect("store effect");
+    assert_eq!(t.f.step(), Step::Send);
+    assert!(!matches!(t.f.screen(), Screen::Done { .. }), "完了 only after the store");
+    t.ev(Event::Stored { id: store, result: Ok("e-1".into()) });
+    assert!(!t.f.holds_personal_data(), "wiped once on disk");
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::Wipe)));
+    t.ev(Event::Delivered { enrollment_id: "e-1".into(), verdict: Verdict::Accepted });
+    assert!(matches!(t.f.screen(), Screen::Done { verdict: Verdict::Accepted, signed: true, .. }));
+    t.key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Consent { .. }));
+}
+
+#[test]
+fn consent_accepts_only_after_reaching_the_end() {
+    let mut t = T::new(FlowConfig::default());
+    t.key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Consent);
+    for _ in 0..19 {
+        t.key(Key::Down);
+    }
+    t.key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Consent, "one line short of the end");
+    t.key(Key::Down).key(Key::Up).key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Card, "reached once is enough");
+}
+
+#[test]
+fn typing_before_tries_are_known_is_ignored() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().ev(Event::CardPresent);
+    let (id, _) = t.take_card();
+    t.typed("1234").key(Key::Enter);
+    t.no_card_effect();
+    t.reply(id, Ok(CardReply::Tries(3)));
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert!(p.input.is_empty());
+}
+
+#[test]
+fn malformed_pin_costs_nothing() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().ev(Event::CardPresent);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("12").key(Key::Enter);
+    t.no_card_effect();
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert!(matches!(p.message, Some(PinMessage::Format(_))));
+    t.key(Key::Char('x'));
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert_eq!(p.message, Some(PinMessage::CharNotAllowed));
+    assert_eq!(p.input.len(), 2);
+}
+
+#[test]
+fn wrong_pin_updates_tries_and_never_retries() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 }));
+    t.no_card_effect();
+    let Screen::Pin(p) = t.f.screen() else { panic!("{:?}", t.f.screen()) };
+    assert_eq!((p.tries, p.message.clone(), p.input.is_empty()), (Some(2), Some(PinMessage::Wrong(2)), true));
+    // Enter on the empty field spends nothing.
+    t.key(Key::Enter);
+    t.no_card_effect();
+}
+
+#[test]
+fn last_try_needs_an_explicit_yes() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().ev(Event::CardPresent);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(1)));
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert_eq!(p.message, Some(PinMessage::LastTryWarning));
+    t.typed("1234").key(Key::Enter);
+    t.no_card_effect();
+    t.key(Key::Char('n'));
+    t.no_card_effect();
+    t.key(Key::Enter);
+    t.no_card_effect();
+    t.key(Key::Char('y'));
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::VerifyAndRead(_)));
+}
+
+#[test]
+fn locked_pin_stops_without_a_verify() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().ev(Event::CardPresent);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(0)));
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Locked(PinKind::TextPin))));
+    t.typed("1234").key(Key::Enter);
+    t.no_card_effect();
+    // A lock reported by VERIFY itself (e.g. 63 C0 on the last try) stops the same way.
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Err(CardError::Locked { kind: PinKind::TextPin }));
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Locked(PinKind::TextPin))));
+}
+
+#[test]
+fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.ev(Event::CardGone);
+    assert!(matches!(t.f.screen(), Screen::Card { notice: Some(Notice::CardRemoved) }));
+    t.reply(id, Ok(CardReply::Read(person())));
+    assert!(t.f.person().is_none(), "stale answer ignored");
+    t.ev(Event::CardPresent);
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
+    // The same through an error answer.
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Err(CardError::Transport(TransportError::CardRemoved)));
+    assert!(matches!(t.f.screen(), Screen::Card { notice: Some(Notice::CardRemoved) }));
+}
+
+#[test]
+fn card_pulled_at_signing_keeps_the_confirmed_data() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).ev(Event::CardGone);
+    assert!(matches!(t.f.screen(), Screen::Card { .. }));
+    assert!(t.f.person().is_some());
+    t.ev(Event::CardPresent);
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)), "resumes at the signature");
+}
+
+#[test]
+fn minor_without_signing_certificate() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Err(CardError::NoSigningCertificate));
+    let store = t.effects.iter().find_map(|e| match e {
+        Effect::StoreUnsigned { id, .. } => Some(*id),
+        _ => None,
+    });
+    let store = store.expect("finishes with the four items");
+    t.ev(Event::Stored { id: store, result: Ok("e-2".into()) });
+    t.ev(Event::Delivered { enrollment_id: "e-2".into(), verdict: Verdict::Accepted });
+    assert!(matches!(t.f.screen(), Screen::Done { signed: false, .. }));
+
+    let mut t = T::new(FlowConfig { allow_unsigned_minors: false, ..FlowConfig::default() });
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Err(CardError::NoSigningCertificate));
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::NoSigningCertificate)));
+}
+
+#[test]
+fn without_signature_step_confirm_stores_directly() {
+    let mut t = T::new(FlowConfig { signature: false, ..FlowConfig::default() });
+    assert!(!t.f.steps().contains(&Step::Sign));
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::StoreUnsigned { .. })));
+}
+
+#[test]
+fn idle_timeout_wipes_and_starts_over() {
+    let cfg = FlowConfig { idle_timeout_ms: 1000, ..FlowConfig::default() };
+    let mut t = T::new(cfg);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
+    assert!(t.f.holds_personal_data());
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::WakeAt(_))));
+    t.now += 2000;
+    t.ev(Event::Tick);
+    assert!(!t.f.holds_personal_data());
+    assert!(matches!(t.f.screen(), Screen::Consent { notice: Some(Notice::TimedOut), .. }));
+}
+
+#[test]
+fn store_failure_is_not_completion() {
+    let mut t = T::new(FlowConfig { signature: false, ..FlowConfig::default() });
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let store = t.effects.iter().find_map(|e| match e {
+        Effect::StoreUnsigned { id, .. } => Some(*id),
+        _ => None,
+    });
+    t.ev(Event::Stored { id: store.unwrap(), result: Err("disk full".into()) });
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::StoreFailed(_))));
+}
+
+#[test]
+fn send_wait_ends_in_done_queued_and_verdicts_stop() {
+    let cfg = FlowConfig { signature: false, send_wait_ms: 500, ..FlowConfig::default() };
+    let mut t = T::new(cfg.clone());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let store = t.effects.iter().find_map(|e| match e {
+        Effect::StoreUnsigned { id, .. } => Some(*id),
+        _ => None,
+    });
+    t.ev(Event::Stored { id: store.unwrap(), result: Ok("e-3".into()) });
+    t.now += 600;
+    t.ev(Event::Tick);
+    assert!(matches!(t.f.screen(), Screen::Done { verdict: Verdict::Queued, .. }));
+
+    let mut t = T::new(cfg);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let store = t.effects.iter().find_map(|e| match e {
+        Effect::StoreUnsigned { id, .. } => Some(*id),
+        _ => None,
+    });
+    t.ev(Event::Stored { id: store.unwrap(), result: Ok("e-4".into()) });
+    t.ev(Event::Delivered { enrollment_id: "other".into(), verdict: Verdict::CertificateRevoked });
+    assert!(matches!(t.f.screen(), Screen::Sending { .. }), "another record's verdict");
+    t.ev(Event::Delivered { enrollment_id: "e-4".into(), verdict: Verdict::CertificateExpired });
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Verdict(Verdict::CertificateExpired))));
+}
+
+#[test]
+fn queue_full_refuses_to_start() {
+    let mut t = T::new(FlowConfig::default());
+    t.ev(Event::QueueFull(true)).through_consent();
+    assert!(matches!(t.f.screen(), Screen::Consent { notice: Some(Notice::QueueFull), .. }));
+    t.ev(Event::QueueFull(false)).key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Card);
+}
+
+#[test]
+fn versions_move_only_on_visible_change() {
+    let mut t = T::new(FlowConfig::default());
+    let v = t.f.version();
+    t.ev(Event::Tick);
+    t.key(Key::Char('z'));
+    assert_eq!(t.f.version(), v, "nothing visible changed");
+    t.key(Key::Down);
+    assert!(t.f.version() > v);
+}
+
+fn any_key() -> impl Strategy<Value = Key> {
+    prop_oneof![
+        prop::sample::select(vec!['0', '1', '2', '3', '4', 'a', 'B', 'y', 'n', 'r', ' ', '-']).prop_map(Key::Char),
+        Just(Key::Enter),
+        Just(Key::Enter),
+        Just(Key::Backspace),
+        Just(Key::Esc),
+        Just(Key::Tab),
+        Just(Key::Down),
+        Just(Key::End),
+        Just(Key::Left),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum Step_ {
+    Key(Key),
+    /// Several keys at once, so random runs reach well-formed PINs.
+    Type(&'static str),
+    CardPresent,
+    CardGone,
+    ReplyTries(u8),
+    ReplyWrong(u8),
+    ReplyRead,
+    ReplyLocked,
+    ReplyRemoved,
+    ReplySigned,
+    ReplyNoSign,
+    Stored(bool),
+    Delivered,
+    Tick(u64),
+}
+
+fn any_step() -> impl Strategy<Value = Step_> {
+    prop_oneof![
+        6 => any_key().prop_map(Step_::Key),
+        3 => prop::sample::select(vec!["1234", "abc123", "12", "9999"]).prop_map(Step_::Type),
+        1 => Just(Step_::CardPresent),
+        1 => Just(Step_::CardGone),
+        2 => (0u8..6).prop_map(Step_::ReplyTries),
+        1 => (0u8..5).prop_map(Step_::ReplyWrong),
+        1 => Just(Step_::ReplyRead),
+        1 => Just(Step_::ReplyLocked),
+        1 => Just(Step_::ReplyRemoved),
+        1 => Just(Step_::ReplySigned),
+        1 => Just(Step_::ReplyNoSign),
+        1 => any::<bool>().prop_map(Step_::Stored),
+        1 => Just(Step_::Delivered),
+        1 => (0u64..300_000).prop_map(Step_::Tick),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    /// Never more PIN-carrying requests than Enter (or last-try "y") presses made while a
+    /// well-formed PIN was typed; never two requests in flight; data gone after 完了,
+    /// start-over and timeout.
+    #[test]
+    fn pin_rules_hold_for_any_event_sequence(steps in proptest::collection::vec(any_step(), 1..120)) {
+        let mut f = Flow::new(FlowConfig { idle_timeout_ms: 60_000, ..FlowConfig::default() });
+        let mut now = 0u64;
+        let _ = f.handle(now, Event::ConsentLayout { total: 5, visible: 10 });
+        let mut ready_presses = 0u32;
+        let mut verifies = 0u32;
+        let mut in_flight: Option<u64> = None;
+        let mut last_store: Option<u64> = None;
+        for s in steps {
+            now += 100;
+            let ready = f.pin_ready() || matches!(f.screen(), Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last);
+            let ev = match s {
+                Step_::Key(k) => {
+                    if ready && matches!(k, Key::Enter | Key::Char('y')) {
+                        ready_presses += 1;
+                    }
+                    Event::Key(k)
+                }
+                Step_::Type(text) => {
+                    for c in text.chars() {
+                        for e in f.handle(now, Event::Key(Key::Char(c))) {
+                            prop_assert!(!matches!(e, Effect::Card { .. }), "typing sent something");
+                        }
+                    }
+                    continue;
+                }
+                Step_::CardPresent => Event::CardPresent,
+                Step_::CardGone => Event::CardGone,
+                Step_::Tick(d) => { now += d; Event::Tick }
+                Step_::Stored(ok) => match last_store {
+                    Some(id) => Event::Stored { id, result: if ok { Ok("e".into()) } else { Err("x".into()) } },
+                    None => Event::Tick,
+                },
+                Step_::Delivered => Event::Delivered { enrollment_id: "e".into(), verdict: Verdict::Accepted },
+                reply => {
+                    let Some(id) = in_flight else { continue };
+                    let result = match reply {
+                        Step_::ReplyTries(n) => Ok(CardReply::Tries(n)),
+                        Step_::ReplyWrong(n) => Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: n }),
+                        Step_::ReplyRead => Ok(CardReply::Read(person())),
+                        Step_::ReplyLocked => Err(CardError::Locked { kind: PinKind::TextPin }),
+                        Step_::ReplyRemoved => Err(CardError::Transport(TransportError::CardRemoved)),
+                        Step_::ReplySigned => Ok(signed("e")),
+                        _ => Err(CardError::NoSigningCertificate),
+                    };
+                    Event::Card { id, result }
+                }
+            };
+            let effects = f.handle(now, ev);
+            let card_effects = effects.iter().filter(|e| matches!(e, Effect::Card { .. })).count();
+            prop_assert!(card_effects <= 1, "{card_effects} card requests from one event");
+            for e in effects {
+                match e {
+                    Effect::Card { id, request } => {
+                        if matches!(request, CardRequest::VerifyAndRead(_) | CardRequest::VerifyAndSign { .. }) {
+                            verifies += 1;
+                        }
+                        in_flight = Some(id);
+                    }
+                    Effect::StoreSigned { id, .. } | Effect::StoreUnsigned { id, .. } => last_store = Some(id),
+                    _ => {}
+                }
+            }
+            prop_assert!(verifies <= ready_presses, "{verifies} PIN requests for {ready_presses} presses");
+            if matches!(f.screen(), Screen::Done { .. } | Screen::Consent { .. } | Screen::Sending { .. }) {
+                prop_assert!(!f.holds_personal_data());
+            }
+        }
+    }
+}
