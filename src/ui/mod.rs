@@ -2,3 +2,5 @@
 
 pub mod diagnostics_pane;
 pub mod theme;
+pub mod wrap;
+pub mod station;

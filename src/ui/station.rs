@@ -1,0 +1,471 @@
+//! The station screen: title, step progress, the pane of the current step, a status line
+//! (reader, queue) and a key help line that is always visible. Renders only what it is given.
+
+use super::diagnostics_pane::{DiagnosticsPane, Form};
+use super::theme::Theme;
+use super::wrap::{str_width, truncate, wrap};
+use crate::card::basic4::Gender;
+use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
+use crate::i18n::{self, msg, Lang, Msg};
+use crate::reader::diagnostics::{card_state_text, CardState, Diagnostics};
+use crate::secret::PinKind;
+use crate::wareki;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// Terminals at least this wide get the reader pane beside the step pane.
+pub const SIDE_PANE_WIDTH: u16 = 110;
+const SIDE_PANE: u16 = 34;
+const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueInfo {
+    pub pending: u64,
+    pub oldest_age_secs: Option<u64>,
+    pub review: u64,
+}
+
+pub struct View<'a> {
+    pub flow: &'a Flow,
+    pub lang: Lang,
+    pub theme: &'a Theme,
+    pub diag: &'a Diagnostics,
+    pub reader: Option<&'a str>,
+    pub terms: &'a str,
+    pub station_id: &'a str,
+    pub queue: QueueInfo,
+    /// Records are sealed to the backend key (false: `seal = false`, shown as a warning).
+    pub sealed: bool,
+    pub full_diag: bool,
+    pub spinner: usize,
+}
+
+fn step_name(lang: Lang, s: Step) -> &'static str {
+    msg(
+        lang,
+        match s {
+            Step::Consent => Msg::StepConsent,
+            Step::Card => Msg::StepCard,
+            Step::Pin => Msg::StepPin,
+            Step::Reading => Msg::StepReading,
+            Step::Confirm => Msg::StepConfirm,
+            Step::Sign => Msg::StepSign,
+            Step::Send => Msg::StepSend,
+            Step::Done => Msg::StepDone,
+        },
+    )
+}
+
+/// The main pane's inner area for a terminal of `w`x`h` (what the consent text wraps to).
+fn main_inner(w: u16, h: u16) -> (u16, u16) {
+    let main_w = if w >= SIDE_PANE_WIDTH { w - SIDE_PANE } else { w };
+    (main_w.saturating_sub(2), h.saturating_sub(4).saturating_sub(2))
+}
+
+fn notice_lines(lang: Lang, notice: &Option<Notice>, width: u16) -> Vec<String> {
+    match notice {
+        None => Vec::new(),
+        Some(n) => wrap(msg(lang, notice_msg(n)), width as usize),
+    }
+}
+
+fn notice_msg(n: &Notice) -> Msg {
+    match n {
+        Notice::CardRemoved => Msg::NoticeCardRemoved,
+        Notice::TimedOut => Msg::NoticeTimedOut,
+        Notice::Cancelled => Msg::NoticeCancelled,
+        Notice::QueueFull => Msg::NoticeQueueFull,
+    }
+}
+
+/// (total, visible) lines of the consent text at this size: the app tells the flow, which
+/// allows "agree" only once the end was on screen.
+pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<Notice>) -> (u16, u16) {
+    let (iw, ih) = main_inner(w, h);
+    let total = wrap(terms, iw as usize).len() as u16;
+    let reserved = 2 + notice_lines(lang, notice, iw).len() as u16; // heading + hint
+    (total, ih.saturating_sub(reserved).max(1))
+}
+
+pub fn draw(f: &mut Frame, v: &View) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let p = Paragraph::new(msg(v.lang, Msg::TooSmall)).style(v.theme.warn()).wrap(Wrap { trim: true });
+        f.render_widget(p, area);
+        return;
+    }
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(8),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .split(area);
+    draw_title(f, v, rows[0]);
+    draw_progress(f, v, rows[1]);
+    let (main, side) = if area.width >= SIDE_PANE_WIDTH {
+        let cols = Layout::horizontal([Constraint::Min(40), Constraint::Length(SIDE_PANE)]).split(rows[2]);
+        (cols[0], Some(cols[1]))
+    } else {
+        (rows[2], None)
+    };
+    if v.full_diag {
+        f.render_widget(
+            DiagnosticsPane { model: v.diag, theme: v.theme, lang: v.lang, form: Form::Full, selected: v.reader },
+            rows[2],
+        );
+    } else {
+        draw_main(f, v, main);
+        if let Some(side) = side {
+            f.render_widget(
+                DiagnosticsPane { model: v.diag, theme: v.theme, lang: v.lang, form: Form::Compact, selected: v.reader },
+                side,
+            );
+        }
+    }
+    draw_status(f, v, rows[3]);
+    draw_help(f, v, rows[4]);
+}
+
+fn draw_title(f: &mut Frame, v: &View, area: Rect) {
+    let left = format!(" {} ", msg(v.lang, Msg::Title));
+    let right = format!("{} ", v.station_id);
+    let pad = (area.width as usize).saturating_sub(str_width(&left) + str_width(&right));
+    let line = Line::from(vec![
+        Span::styled(left, v.theme.accent()),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(right, v.theme.muted()),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_progress(f: &mut Frame, v: &View, area: Rect) {
+    let current = v.flow.step();
+    let mut spans = vec![Span::raw(" ")];
+    for (i, s) in v.flow.steps().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" > ", v.theme.muted()));
+        }
+        let name = step_name(v.lang, s);
+        if s == current {
+            spans.push(Span::styled(format!("[{name}]"), v.theme.highlight()));
+        } else if s < current {
+            spans.push(Span::styled(format!("✓{name}"), v.theme.ok()));
+        } else {
+            spans.push(Span::styled(format!(" {name}"), v.theme.muted()));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn block<'a>(v: &View, title: &'a str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(v.theme.muted())
+        .title(Span::styled(format!(" {title} "), v.theme.accent()))
+}
+
+fn styled_lines(lines: Vec<String>, style: Style) -> impl Iterator<Item = Line<'static>> {
+    lines.into_iter().map(move |l| Line::styled(l, style))
+}
+
+fn draw_main(f: &mut Frame, v: &View, area: Rect) {
+    let iw = area.width.saturating_sub(2);
+    let l = v.lang;
+    let th = v.theme;
+    let mut lines: Vec<Line> = Vec::new();
+    let title = step_name(l, v.flow.step());
+    match v.flow.screen() {
+        Screen::Consent { scroll, reached_end, notice } => {
+            lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
+            lines.push(Line::styled(msg(l, Msg::ConsentHeading), th.accent()));
+            let text = wrap(v.terms, iw as usize);
+            let (_, visible) = v.flow.consent_layout();
+            let start = (*scroll as usize).min(text.len());
+            let end = (start + visible.max(1) as usize).min(text.len());
+            lines.extend(styled_lines(text[start..end].to_vec(), th.text()));
+            while lines.len() < (area.height.saturating_sub(3)) as usize {
+                lines.push(Line::raw(""));
+            }
+            if *reached_end {
+                lines.push(Line::styled(msg(l, Msg::ConsentAcceptHint), th.highlight()));
+            } else {
+                lines.push(Line::styled(
+                    truncate(&format!("{} ({}/{})", msg(l, Msg::ConsentScrollHint), end, text.len()), iw as usize),
+                    th.muted(),
+                ));
+            }
+        }
+        Screen::Card { notice } => {
+            lines.push(Line::raw(""));
+            lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
+            lines.push(Line::raw(""));
+            lines.extend(styled_lines(wrap(msg(l, Msg::PlaceCard), iw as usize), th.accent()));
+            lines.extend(styled_lines(wrap(msg(l, Msg::KeepCardStill), iw as usize), th.text()));
+            lines.push(Line::raw(""));
+            if let Some(r) = v.reader {
+                lines.push(Line::styled(truncate(r, iw as usize), th.muted()));
+            }
+        }
+        Screen::Pin(p) | Screen::SignPin(p) => pin_lines(v, p, iw, &mut lines),
+        Screen::Reading => busy_lines(v, Msg::Reading, iw, &mut lines),
+        Screen::Signing => busy_lines(v, Msg::Signing, iw, &mut lines),
+        Screen::Storing => busy_lines(v, Msg::Storing, iw, &mut lines),
+        Screen::Sending { .. } => busy_lines(v, Msg::Sending, iw, &mut lines),
+        Screen::Confirm { choice } => confirm_lines(v, *choice, iw, &mut lines),
+        Screen::Done { enrollment_id, verdict, signed } => {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(msg(l, Msg::DoneHeading), th.ok().add_modifier(ratatui::style::Modifier::BOLD)));
+            lines.push(Line::raw(""));
+            if *verdict == Verdict::Queued {
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneQueued), iw as usize), th.text()));
+            }
+            if !signed && v.flow.config().signature {
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneUnsigned), iw as usize), th.text()));
+            }
+            lines.push(Line::styled(truncate(&format!("ID: {enrollment_id}"), iw as usize), th.muted()));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(msg(l, Msg::NextCitizen), th.highlight()));
+        }
+        Screen::Stopped(stop) => {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(msg(l, Msg::StoppedHeading), th.error()));
+            lines.push(Line::raw(""));
+            for text in stop_texts(l, stop) {
+                lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(format!("Enter: {}", msg(l, Msg::KeyEsc)), th.highlight()));
+        }
+    }
+    f.render_widget(Paragraph::new(lines).block(block(v, title)), area);
+}
+
+fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
+    match stop {
+        Stop::Locked(kind) => vec![i18n::card_error(l, &crate::card::CardError::Locked { kind: *kind })],
+        Stop::NotMyNumberCard => vec![i18n::card_error(l, &crate::card::CardError::NotMyNumberCard)],
+        Stop::NoSigningCertificate => vec![i18n::card_error(l, &crate::card::CardError::NoSigningCertificate)],
+        Stop::StoreFailed(detail) => vec![msg(l, Msg::StoreFailed).to_string(), format!("({detail})")],
+        Stop::Card(e) => vec![i18n::card_error(l, e)],
+        Stop::DifferentCard => vec![msg(l, Msg::DifferentCard).to_string()],
+        Stop::Verdict(v) => vec![
+            msg(
+                l,
+                match v {
+                    Verdict::CertificateExpired => Msg::VerdictExpired,
+                    Verdict::CertificateRevoked => Msg::VerdictRevoked,
+                    Verdict::SignatureMismatch => Msg::VerdictSignature,
+                    Verdict::UnsupportedCertificate => Msg::VerdictUnsupported,
+                    Verdict::CardDataMismatch => Msg::VerdictDataMismatch,
+                    _ => Msg::VerdictInvalid,
+                },
+            )
+            .to_string(),
+            msg(l, Msg::VerdictReview).to_string(),
+        ],
+    }
+}
+
+fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'static>>) {
+    lines.push(Line::raw(""));
+    let text = format!("{} {}", SPINNER[v.spinner % SPINNER.len()], msg(v.lang, m));
+    lines.extend(styled_lines(wrap(&text, iw as usize), v.theme.accent()));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(format!("Esc: {}", msg(v.lang, Msg::KeyEsc)), v.theme.muted()));
+}
+
+fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
+    let l = v.lang;
+    let th = v.theme;
+    let ask = match l {
+        Lang::Ja => format!("{}を入力してください。", i18n::pin_name(l, p.kind)),
+        Lang::En => format!("Enter the {}.", i18n::pin_name(l, p.kind)),
+    };
+    lines.extend(styled_lines(wrap(&ask, iw as usize), th.accent()));
+    let rule = if p.kind == PinKind::TextPin { Msg::PinRuleText } else { Msg::PinRuleSign };
+    lines.extend(styled_lines(wrap(msg(l, rule), iw as usize), th.muted()));
+    lines.push(Line::raw(""));
+    match p.tries {
+        None => lines.push(Line::styled(msg(l, Msg::CheckingTries), th.muted())),
+        Some(n) => {
+            let text = match l {
+                Lang::Ja => format!("残り入力回数: {n}回"),
+                Lang::En => format!("Tries left: {n}"),
+            };
+            lines.push(Line::styled(text, if n <= 1 { th.warn() } else { th.text() }));
+        }
+    }
+    lines.push(Line::raw(""));
+    // One box per character; the 4-digit PIN shows its four boxes up front.
+    let (_, max) = p.kind.length_range();
+    let slots = if p.kind == PinKind::TextPin { max } else { p.input.len().max(6).min(max) };
+    let typed: Vec<char> = p.input.revealed().chars().collect();
+    let mut boxes = String::new();
+    for i in 0..slots {
+        let c = match typed.get(i) {
+            Some(ch) if p.reveal => format!("{ch} "),
+            Some(_) => "＊".to_string(),
+            None => "＿".to_string(),
+        };
+        boxes.push_str(&c);
+        boxes.push(' ');
+    }
+    lines.push(Line::from(vec![Span::raw("  "), Span::styled(boxes, th.accent())]));
+    lines.push(Line::styled(
+        format!("Tab: {}", msg(l, if p.reveal { Msg::Hide } else { Msg::Reveal })),
+        th.muted(),
+    ));
+    lines.push(Line::raw(""));
+    if p.confirming_last {
+        lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmLastTry), iw as usize), th.error()));
+        return;
+    }
+    let message = match &p.message {
+        None => None,
+        Some(PinMessage::Wrong(n)) => Some((
+            i18n::card_error(l, &crate::card::CardError::WrongPin { kind: p.kind, tries_left: *n }),
+            th.error(),
+        )),
+        Some(PinMessage::Format(e)) => Some((i18n::pin_format(l, p.kind, e), th.error())),
+        Some(PinMessage::CharNotAllowed) => Some((msg(l, Msg::CharNotAllowed).to_string(), th.warn())),
+        Some(PinMessage::LastTryWarning) => Some((i18n::last_try_warning(l, p.kind), th.warn())),
+    };
+    if let Some((text, style)) = message {
+        lines.extend(styled_lines(wrap(&text, iw as usize), style));
+    }
+}
+
+fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'static>>) {
+    let l = v.lang;
+    let th = v.theme;
+    lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmHeading), iw as usize), th.accent()));
+    lines.push(Line::raw(""));
+    let Some(p) = v.flow.person() else { return };
+    let label_w = 12usize;
+    let value_w = (iw as usize).saturating_sub(label_w + 1).max(10);
+    let mut row = |label: Msg, value: String| {
+        let label = msg(l, label);
+        let pad = label_w.saturating_sub(str_width(label));
+        for (i, part) in wrap(&value, value_w).into_iter().enumerate() {
+            let head = if i == 0 { format!("{label}{} ", " ".repeat(pad)) } else { " ".repeat(label_w + 1) };
+            lines.push(Line::from(vec![Span::styled(head, th.muted()), Span::styled(part, th.text())]));
+        }
+    };
+    row(Msg::LabelName, p.name.as_str().to_string());
+    if let Some(f) = &p.former_name {
+        row(Msg::LabelFormerName, f.as_str().to_string());
+    }
+    let gender = match p.gender {
+        Gender::Male => msg(l, Msg::Male),
+        Gender::Female => msg(l, Msg::Female),
+        Gender::Other(_) => msg(l, Msg::OtherGender),
+    };
+    row(Msg::LabelGender, gender.to_string());
+    let d = p.birth_date;
+    let birth = match (l, wareki::to_wareki(d)) {
+        (Lang::Ja, Some(_)) => format!("{}（{}年{}月{}日）", wareki::format_ja(d).unwrap_or_default(), d.year(), d.month(), d.day()),
+        (Lang::En, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
+        (_, None) => d.iso(),
+    };
+    row(Msg::LabelBirth, birth);
+    row(Msg::LabelAddress, p.address.as_str().to_string());
+    lines.push(Line::raw(""));
+    lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmNote), iw as usize), th.muted()));
+    let button = |m: Msg, on: bool| {
+        let text = format!(" {} ", msg(l, m));
+        if on {
+            Span::styled(format!("[{text}]"), th.highlight())
+        } else {
+            Span::styled(format!(" {text} "), th.text())
+        }
+    };
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        button(Msg::ButtonReread, choice == ConfirmChoice::Reread),
+        Span::raw("   "),
+        button(Msg::ButtonNext, choice == ConfirmChoice::Next),
+    ]));
+}
+
+fn draw_status(f: &mut Frame, v: &View, area: Rect) {
+    let l = v.lang;
+    let th = v.theme;
+    let mut spans = vec![Span::raw(" ")];
+    let reader = v.reader.and_then(|r| v.diag.readers.iter().find(|d| d.name == r));
+    if !v.diag.pcscd_running {
+        spans.push(Span::styled("pcscd ✕", th.error()));
+    } else if let Some(r) = reader {
+        spans.push(Span::styled(truncate(&r.name, 28), th.muted()));
+        spans.push(Span::raw(": "));
+        let style = if r.card == CardState::Present { th.ok() } else { th.text() };
+        spans.push(Span::styled(card_state_text(l, r.card), style));
+    }
+    spans.push(Span::styled("  |  ", th.muted()));
+    let q = v.queue;
+    let age = q.oldest_age_secs.map(|s| match l {
+        Lang::Ja => format!("（最古 {}分前）", s / 60),
+        Lang::En => format!(" (oldest {} min)", s / 60),
+    });
+    spans.push(Span::styled(
+        format!("{} {}{}", msg(l, Msg::Queue), q.pending, age.unwrap_or_default()),
+        if q.pending > 0 { th.warn() } else { th.muted() },
+    ));
+    if q.review > 0 {
+        spans.push(Span::styled(format!("  review {}", q.review), th.error()));
+    }
+    if !v.sealed {
+        spans.push(Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_help(f: &mut Frame, v: &View, area: Rect) {
+    let l = v.lang;
+    let th = v.theme;
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    match v.flow.screen() {
+        Screen::Consent { .. } => {
+            keys.push(("↑↓", msg(l, Msg::KeyScroll)));
+            keys.push(("Enter", msg(l, Msg::KeyEnter)));
+        }
+        Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last => keys.push(("Y/N", msg(l, Msg::KeyYesNo))),
+        Screen::Pin(_) | Screen::SignPin(_) => {
+            keys.push(("Enter", msg(l, Msg::KeyEnter)));
+            keys.push(("Tab", msg(l, Msg::Reveal)));
+        }
+        Screen::Confirm { .. } => {
+            keys.push(("←→", msg(l, Msg::KeyChoose)));
+            keys.push(("Enter", msg(l, Msg::KeyEnter)));
+        }
+        Screen::Done { .. } | Screen::Stopped(_) => keys.push(("Enter", msg(l, Msg::KeyEnter))),
+        _ => {}
+    }
+    if !matches!(v.flow.screen(), Screen::Consent { .. } | Screen::Storing | Screen::Sending { .. }) {
+        keys.push(("Esc", msg(l, Msg::KeyEsc)));
+    }
+    keys.push(("F4", msg(l, Msg::KeyDiag)));
+    if v.diag.readers.len() > 1 {
+        keys.push(("F3", msg(l, Msg::KeyReader)));
+    }
+    keys.push(("F9", msg(l, Msg::KeyLang)));
+    keys.push(("Ctrl-C", msg(l, Msg::KeyQuit)));
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    for (k, d) in keys {
+        let w = str_width(k) + str_width(d) + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(k.to_string(), th.accent()));
+        spans.push(Span::styled(format!(" {d}  "), th.muted()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

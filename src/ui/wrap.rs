@@ -1,0 +1,99 @@
+//! Wrapping by display width: kanji and full-width forms take two columns, so a long Japanese
+//! address must be broken by width, not by characters. English breaks at spaces where it can;
+//! closing punctuation (。、）」) never starts a line (禁則).
+
+use unicode_width::UnicodeWidthChar;
+
+const NO_LINE_START: &str = "。、，．）」』】〕！？：；ー・,.)!?:;";
+
+fn width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// Display width of a string.
+pub fn str_width(s: &str) -> usize {
+    s.chars().map(width).sum()
+}
+
+/// Wraps `text` to lines of at most `max` columns (each line's width ≤ max for max ≥ 2).
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line: Vec<char> = Vec::new();
+        let mut w = 0;
+        for c in para.chars() {
+            let cw = width(c);
+            if w + cw > max && !line.is_empty() {
+                let mut carry: Vec<char> = Vec::new();
+                if c != ' ' {
+                    if let Some(sp) = line.iter().rposition(|&x| x == ' ') {
+                        // Break English at the last space when the word isn't absurdly long.
+                        let word: usize = line[sp + 1..].iter().map(|&x| width(x)).sum();
+                        if line[sp + 1..].iter().all(|x| x.is_ascii()) && sp > 0 && word + cw <= max {
+                            carry = line.split_off(sp + 1);
+                            line.pop();
+                        }
+                    }
+                    let fits = line.last().is_some_and(|&l| width(l) + cw <= max && !NO_LINE_START.contains(l));
+                    if carry.is_empty() && NO_LINE_START.contains(c) && line.len() > 1 && fits {
+                        carry.push(line.pop().unwrap_or(' '));
+                    }
+                }
+                out.push(line.iter().collect::<String>().trim_end().to_string());
+                line = carry;
+                w = line.iter().map(|&x| width(x)).sum();
+                if c == ' ' && line.is_empty() {
+                    continue;
+                }
+            }
+            line.push(c);
+            w += cw;
+        }
+        out.push(line.iter().collect::<String>().trim_end().to_string());
+    }
+    out
+}
+
+/// Cuts `s` to at most `max` columns.
+pub fn truncate(s: &str, max: usize) -> String {
+    let mut w = 0;
+    s.chars()
+        .take_while(|c| {
+            w += width(*c);
+            w <= max
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn japanese_wraps_by_width_with_kinsoku() {
+        let lines = wrap("北海道札幌市中央区北一条西二丁目", 10);
+        assert_eq!(lines, vec!["北海道札幌", "市中央区北", "一条西二丁", "目"]);
+        let lines = wrap("あいうえ。かきく", 8);
+        assert_eq!(lines[0], "あいう", "。 does not start a line");
+        assert_eq!(lines[1], "え。かき");
+        assert_eq!(wrap("The card left the reader.", 12), vec!["The card", "left the", "reader."]);
+        assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
+        assert_eq!(str_width("𠮷野"), 4);
+        assert_eq!(truncate("山田太郎", 5), "山田");
+    }
+
+    proptest! {
+        #[test]
+        fn no_line_exceeds_the_width_and_nothing_is_lost(text in "[a-z あ-ん漢字。、𠮷]{0,80}", max in 2usize..30) {
+            let lines = wrap(&text, max);
+            for l in &lines {
+                prop_assert!(str_width(l) <= max, "{l:?} wider than {max}");
+            }
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let orig: String = text.chars().filter(|c| *c != ' ').collect();
+            prop_assert_eq!(joined, orig);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Every station pane at 80x24 and 120x40, in Japanese and English (text), and in the default
+//! and monochrome themes (styles), through TestBackend + insta.
+
+use madoguchi::card::basic4;
+use madoguchi::card::CardError;
+use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key, SignedRecord, Verdict};
+use madoguchi::i18n::Lang;
+use madoguchi::reader::diagnostics::{Diagnostics, Probe};
+use madoguchi::reader::monitor::ReaderEvent;
+use madoguchi::secret::PinKind;
+use madoguchi::ui::station::{consent_layout, draw, QueueInfo, View};
+use madoguchi::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const TERMS: &str = "本規約は、窓口でのマイナンバーカードを用いた本人確認の手続に適用されます。\n\
+第1条 利用者は、カードから読み取った基本4情報（氏名、住所、生年月日、性別）を確認のうえ、電子署名により申請内容に同意します。\n\
+第2条 個人番号（マイナンバー）は読み取りません。\n\
+第3条 読み取った情報は暗号化して保存し、送信後に端末から消去します。\n\
+第4条 暗証番号は利用者ご本人が入力してください。職員は暗証番号を見ません。\n\
+第5条 以上に同意される方は、最後までお読みのうえ「同意」してください。";
+
+const READER: &str = "Virtual PCD 00 00";
+
+fn person() -> basic4::BasicFour {
+    basic4::decode(&basic4::encode(
+        "佐藤　花子（鈴木）",
+        "北海道札幌市中央区北一条西二丁目一番地　札幌時計台前ビルディング十二階一二〇四号室　株式会社窓口サービス気付",
+        "19890108",
+        b'2',
+        false,
+    ))
+    .unwrap()
+}
+
+struct S {
+    f: Flow,
+    now: u64,
+    last_card: Option<u64>,
+    last_store: Option<u64>,
+}
+
+impl S {
+    fn new(w: u16, h: u16, lang: Lang) -> S {
+        let mut s = S { f: Flow::new(FlowConfig::default()), now: 0, last_card: None, last_store: None };
+        let (total, visible) = consent_layout(w, h, lang, TERMS, &None);
+        s.ev(Event::ConsentLayout { total, visible });
+        s
+    }
+    fn ev(&mut self, e: Event) -> &mut S {
+        self.now += 1;
+        for eff in self.f.handle(self.now, e) {
+            match eff {
+                Effect::Card { id, .. } => self.last_card = Some(id),
+                Effect::StoreSigned { id, .. } | Effect::StoreUnsigned { id, .. } => self.last_store = Some(id),
+                _ => {}
+            }
+        }
+        self
+    }
+    fn key(&mut self, k: Key) -> &mut S {
+        self.ev(Event::Key(k))
+    }
+    fn reply(&mut self, r: Result<CardReply, CardError>) -> &mut S {
+        let id = self.last_card.unwrap();
+        self.ev(Event::Card { id, result: r })
+    }
+    fn pin(&mut self) -> &mut S {
+        self.key(Key::End).key(Key::Enter).ev(Event::CardPresent)
+    }
+    fn confirm(&mut self) -> &mut S {
+        self.pin().reply(Ok(CardReply::Tries(3)));
+        for c in "2580".chars() {
+            self.key(Key::Char(c));
+        }
+        self.key(Key::Enter).reply(Ok(CardReply::Read(person())))
+    }
+    fn sending(&mut self) -> &mut S {
+        self.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+        for c in "hanako2024".chars() {
+            self.key(Key::Char(c));
+        }
+        self.key(Key::Enter).reply(Ok(CardReply::Signed(Box::new(SignedRecord {
+            enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+            record: Box::new(()),
+        }))));
+        let id = self.last_store.unwrap();
+        self.ev(Event::Stored { id, result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()) })
+    }
+}
+
+fn diag(lang: Lang) -> Diagnostics {
+    let mut d = Diagnostics::new(lang);
+    d.apply(&ReaderEvent::ServiceUp);
+    d.apply(&ReaderEvent::ReaderAdded { reader: READER.into() });
+    d.apply(&ReaderEvent::CardInserted { reader: READER.into(), atr: madoguchi::card::vcard::DEFAULT_ATR.to_vec() });
+    d.apply_probe(
+        READER,
+        Probe {
+            protocol: Some("T=1".into()),
+            card_kind: Some("my_number_card".into()),
+            extended_length: Some(true),
+            last_rtt_ms: Some(1.5),
+            ..Probe::default()
+        },
+    );
+    d
+}
+
+/// The screens, each built by driving the flow.
+fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
+    let mut v: Vec<(&'static str, S, bool)> = Vec::new();
+    v.push(("consent", S::new(w, h, lang), false));
+    let mut s = S::new(w, h, lang);
+    s.key(Key::End);
+    v.push(("consent_end", s, false));
+    let mut s = S::new(w, h, lang);
+    s.key(Key::End).key(Key::Enter).ev(Event::CardPresent).ev(Event::CardGone);
+    v.push(("card_removed", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(3))).key(Key::Char('2')).key(Key::Char('5'));
+    v.push(("pin", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(3))).key(Key::Char('1')).key(Key::Tab);
+    v.push(("pin_revealed", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "1111".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter).reply(Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: 1 }));
+    v.push(("pin_wrong_last_try", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(1)));
+    for c in "2580".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    v.push(("pin_confirm_last", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "2580".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    v.push(("reading", s, false));
+    let mut s = S::new(w, h, lang);
+    s.confirm();
+    v.push(("confirm", s, false));
+    let mut s = S::new(w, h, lang);
+    s.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+    for c in "han".chars() {
+        s.key(Key::Char(c));
+    }
+    v.push(("sign_password", s, false));
+    let mut s = S::new(w, h, lang);
+    s.sending();
+    v.push(("sending", s, false));
+    let mut s = S::new(w, h, lang);
+    s.sending().ev(Event::Delivered { enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(), verdict: Verdict::Queued });
+    v.push(("done_queued", s, false));
+    let mut s = S::new(w, h, lang);
+    s.sending().ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::CertificateExpired,
+    });
+    v.push(("verdict_expired", s, false));
+    let mut s = S::new(w, h, lang);
+    s.sending().ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::CertificateRevoked,
+    });
+    v.push(("verdict_revoked", s, false));
+    let mut s = S::new(w, h, lang);
+    s.pin().reply(Ok(CardReply::Tries(0)));
+    v.push(("locked", s, false));
+    v.push(("diagnostics_full", S::new(w, h, lang), true));
+    v
+}
+
+fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
+    let d = diag(lang);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        draw(
+            f,
+            &View {
+                flow: &s.f,
+                lang,
+                theme,
+                diag: &d,
+                reader: Some(READER),
+                terms: TERMS,
+                station_id: "counter-01",
+                queue: QueueInfo { pending: 2, oldest_age_secs: Some(600), review: 0 },
+                sealed: true,
+                full_diag,
+                spinner: 1,
+            },
+        )
+    })
+    .unwrap();
+    t
+}
+
+#[test]
+fn every_pane_in_both_sizes_and_languages() {
+    let mono = Theme::named("monochrome").unwrap();
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        for lang in [Lang::Ja, Lang::En] {
+            let tag = if lang == Lang::Ja { "ja" } else { "en" };
+            for (name, s, full) in screens(w, h, lang) {
+                let t = render(&s, w, h, lang, &mono, full);
+                insta::assert_snapshot!(format!("{name}_{w}x{h}_{tag}"), t.backend());
+            }
+        }
+    }
+}
+
+#[test]
+fn default_and_monochrome_styles() {
+    for theme in ["default", "monochrome"] {
+        let th = Theme::named(theme).unwrap();
+        for (name, s, full) in screens(80, 24, Lang::Ja) {
+            if !["pin", "confirm", "verdict_expired"].contains(&name) {
+                continue;
+            }
+            let t = render(&s, 80, 24, Lang::Ja, &th, full);
+            insta::assert_debug_snapshot!(format!("styles_{name}_{theme}"), t.backend().buffer());
+        }
+    }
+}
+
+#[test]
+fn no_pin_on_screen_unless_revealed() {
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Ja);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "7391".chars() {
+        s.key(Key::Char(c));
+    }
+    let t = render(&s, 80, 24, Lang::Ja, &mono, false);
+    let screen = format!("{}", t.backend());
+    let boxes = screen.lines().find(|l| l.contains('＊')).expect("masked boxes");
+    assert!(boxes.contains("＊ ＊ ＊ ＊"), "{boxes}");
+    for digit in ['7', '3', '9', '1'] {
+        assert!(!boxes.contains(digit), "{boxes}");
+    }
+    s.key(Key::Tab);
+    let t = render(&s, 80, 24, Lang::Ja, &mono, false);
+    assert!(format!("{}", t.backend()).contains("7  3  9  1"), "revealed on request");
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let mono = Theme::named("monochrome").unwrap();
+    let s = S::new(60, 20, Lang::En);
+    let t = render(&s, 60, 20, Lang::En, &mono, false);
+    assert!(format!("{}", t.backend()).contains("80x24"));
+}
