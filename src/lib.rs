@@ -4,6 +4,7 @@
 //! `secret`. See `README.md` and `docs/` for the design.
 
 pub mod card;
+pub mod config;
 pub mod flow;
 pub mod i18n;
 pub mod reader;

@@ -1,0 +1,245 @@
+//! Station configuration: TOML at `$XDG_CONFIG_HOME/madoguchi/config.toml` (or `--config`).
+//! Every field has a default except what only the operator can know (the backend). A broken
+//! file names the file, the line and what is wrong, and nothing starts half-way.
+
+use crate::flow::FlowConfig;
+use crate::i18n::Lang;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Names this station in every record (and in the client certificate, with mTLS).
+    pub station_id: String,
+    /// "ja" or "en".
+    pub lang: String,
+    /// Built-in theme name (default, high-contrast, monochrome) or a theme file.
+    pub theme: String,
+    /// Reader to use: exact name or a substring. Empty: the first reader with a card.
+    pub reader: String,
+    /// Wipe and start over after this many seconds without activity.
+    pub idle_timeout_secs: u64,
+    /// The terms the citizen agrees to (its SHA-256 goes into what is signed).
+    pub terms_file: Option<PathBuf>,
+    /// Identifies the terms version in the record.
+    pub terms_id: String,
+    pub steps: Steps,
+    pub backend: Backend,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Steps {
+    /// Sign the per-enrollment statement with the card's signing key.
+    pub signature: bool,
+    /// Cards without a signing certificate (under 15) finish with the four items only.
+    pub allow_unsigned_minors: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Backend {
+    /// Base URL; records go to `{url}/v1/enrollments`. https, or http to loopback only.
+    pub url: Option<String>,
+    /// PEM bundle of CAs trusted for the backend's TLS certificate (default: system).
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate and key (PEM) for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// The backend's public key (PEM): personal data is sealed to it before it is written.
+    pub public_key: Option<PathBuf>,
+    /// Must be set to false explicitly to store records unsealed (no `public_key`).
+    pub seal: Option<bool>,
+    /// The outbox database (default: `$XDG_DATA_HOME/madoguchi/outbox.sqlite3`).
+    pub outbox: Option<PathBuf>,
+    /// At this many undelivered records the station refuses to start a new enrollment.
+    pub queue_limit: u64,
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            station_id: hostname(),
+            lang: "ja".into(),
+            theme: "default".into(),
+            reader: String::new(),
+            idle_timeout_secs: 180,
+            terms_file: None,
+            terms_id: "terms".into(),
+            steps: Steps::default(),
+            backend: Backend::default(),
+        }
+    }
+}
+
+impl Default for Steps {
+    fn default() -> Steps {
+        Steps { signature: true, allow_unsigned_minors: true }
+    }
+}
+
+impl Default for Backend {
+    fn default() -> Backend {
+        Backend {
+            url: None,
+            ca_file: None,
+            client_cert: None,
+            client_key: None,
+            public_key: None,
+            seal: None,
+            outbox: None,
+            queue_limit: 10_000,
+            connect_timeout_secs: 10,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "station".into())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}:{line}: {message}")]
+    Invalid { path: String, line: usize, message: String },
+}
+
+/// `$XDG_CONFIG_HOME/madoguchi/config.toml`, or `~/.config/…`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("madoguchi").join("config.toml"))
+}
+
+/// `$XDG_DATA_HOME/madoguchi`, or `~/.local/share/…`.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("madoguchi")
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_string(),
+            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
+            message: e.message().to_string(),
+        })?;
+        cfg.validate(text, path)?;
+        Ok(cfg)
+    }
+
+    /// Loads `path`, or the default path when it exists, or the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => match default_path() {
+                Some(p) if p.exists() => p,
+                _ => return Ok(Config::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ConfigError::Io { path: path.display().to_string(), source })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    fn validate(&self, text: &str, path: &str) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| {
+            let line = text.lines().position(|l| l.trim_start().starts_with(key)).map(|i| i + 1).unwrap_or(0);
+            Err(ConfigError::Invalid { path: path.to_string(), line, message })
+        };
+        if Lang::parse(&self.lang).is_none() {
+            return invalid("lang", format!("lang = {:?}: expected \"ja\" or \"en\"", self.lang));
+        }
+        if self.station_id.trim().is_empty() || self.station_id.len() > 64 {
+            return invalid("station_id", "station_id must be 1-64 characters".into());
+        }
+        if self.idle_timeout_secs < 10 {
+            return invalid("idle_timeout_secs", "idle_timeout_secs must be at least 10".into());
+        }
+        if let Some(url) = &self.backend.url {
+            let ok = url.starts_with("https://")
+                || ["http://127.", "http://localhost", "http://[::1]"].iter().any(|p| url.starts_with(p));
+            if !ok {
+                return invalid("url", format!("url = {url:?}: must be https:// (plain http only to loopback)"));
+            }
+        }
+        match (&self.backend.public_key, self.backend.seal) {
+            (None, Some(false)) | (Some(_), None | Some(true)) => {}
+            (None, None | Some(true)) if self.backend.url.is_some() => {
+                return invalid(
+                    "[backend]",
+                    "no public_key: set public_key to seal records, or seal = false to store them unencrypted".into(),
+                )
+            }
+            (Some(_), Some(false)) => return invalid("seal", "seal = false contradicts public_key".into()),
+            _ => {}
+        }
+        if self.backend.client_cert.is_some() != self.backend.client_key.is_some() {
+            return invalid("client_", "client_cert and client_key go together".into());
+        }
+        Ok(())
+    }
+
+    pub fn language(&self) -> Lang {
+        Lang::parse(&self.lang).unwrap_or_default()
+    }
+
+    pub fn flow(&self) -> FlowConfig {
+        FlowConfig {
+            signature: self.steps.signature,
+            allow_unsigned_minors: self.steps.allow_unsigned_minors,
+            idle_timeout_ms: self.idle_timeout_secs * 1000,
+            ..FlowConfig::default()
+        }
+    }
+
+    /// Records are sealed (a public key is configured).
+    pub fn sealed(&self) -> bool {
+        self.backend.public_key.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_annotated_example_parses() {
+        let text = include_str!("../examples/madoguchi.toml");
+        let c = Config::parse(text, "examples/madoguchi.toml").unwrap();
+        assert_eq!(c.station_id, "counter-01");
+        assert!(c.steps.signature);
+        assert!(c.sealed());
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        let e = Config::parse("station_id = \"a\"\nlang = \"fr\"\n", "s.toml").unwrap_err().to_string();
+        assert!(e.starts_with("s.toml:2:") && e.contains("\"fr\""), "{e}");
+        let e = Config::parse("station_id = \"a\"\n\nidle_timeout_secs = \"x\"\n", "s.toml").unwrap_err().to_string();
+        assert!(e.starts_with("s.toml:3:"), "{e}");
+        let e = Config::parse("colour = 1\n", "s.toml").unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+        let e = Config::parse("[backend]\nurl = \"http://example.com\"\nseal = false\n", "s.toml").unwrap_err().to_string();
+        assert!(e.contains("https"), "{e}");
+        let e = Config::parse("[backend]\nurl = \"https://example.com\"\n", "s.toml").unwrap_err().to_string();
+        assert!(e.contains("seal = false"), "{e}");
+        assert!(Config::parse("[backend]\nurl = \"http://127.0.0.1:8443\"\nseal = false\n", "s.toml").is_ok());
+    }
+}
