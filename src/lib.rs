@@ -3,6 +3,8 @@
 //! Data flows one way: `reader` (PC/SC) and `card` (APDUs) below, texts in `i18n`, secrets in
 //! `secret`. See `README.md` and `docs/` for the design.
 
+pub mod app;
+pub mod backend;
 pub mod card;
 pub mod config;
 pub mod flow;

@@ -3,6 +3,7 @@
 
 pub mod apdu;
 pub mod basic4;
+pub mod cert;
 pub mod client;
 pub mod error;
 pub mod files;

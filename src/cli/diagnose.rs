@@ -47,22 +47,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
 }
 
 fn now() -> String {
-    // RFC 3339 UTC without pulling in a date crate.
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    let (ms, s) = (secs % 1000, (secs / 1000) as i64);
-    let days = s.div_euclid(86_400);
-    let rem = s.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    madoguchi::backend::payload::rfc3339_now()
 }
 
 type ProbeView<'a> = Option<(&'a diagnostics::ReaderDiag, Option<&'a diagnostics::LastError>)>;

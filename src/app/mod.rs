@@ -1,0 +1,502 @@
+//! The station runtime: wires terminal keys, the reader monitor, the card thread and the
+//! backend into the pure `flow`, and draws with `ui` only when something visible changed (an
+//! idle station writes nothing). Data flows one way: events → flow → effects → events.
+
+pub mod terminal;
+pub mod worker;
+
+use crate::card::basic4::BasicFour;
+use crate::card::CardError;
+use crate::flow::{self, Effect, Flow, Key, Screen, Verdict};
+use crate::i18n::Lang;
+use crate::reader::diagnostics::{CardState, Diagnostics};
+use crate::reader::monitor::{Monitor, ReaderEvent};
+use crate::ui::station::{self, QueueInfo, View};
+use crate::ui::theme::Theme;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::any::Any;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use worker::{CardSource, WorkerMsg};
+
+/// What the backend layer does for the station (implemented over the outbox and delivery).
+pub trait StationBackend: Send + Sync {
+    /// The per-enrollment statement the card will sign.
+    fn prepare(&self, person: &BasicFour) -> Result<Prepared, String>;
+    /// Verifies the card's signature against the certificate read and checks that the
+    /// certificate holds the confirmed data; returns the record to store.
+    fn finish(&self, prepared: Prepared, cert_der: &[u8], signature: &[u8], person: &BasicFour)
+        -> Result<Box<dyn Any + Send>, FinishError>;
+    /// Stores durably (committed and synced) and returns the enrollment id.
+    fn store_signed(&self, record: Box<dyn Any + Send>) -> Result<String, String>;
+    fn store_unsigned(&self, person: &BasicFour) -> Result<String, String>;
+    fn queue(&self) -> QueueInfo;
+    /// False when the queue is full: no new enrollment may start.
+    fn can_start_new(&self) -> bool;
+    fn sealed(&self) -> bool;
+    /// Starts background delivery; verdicts per enrollment id go to `verdicts`.
+    fn start_delivery(&self, verdicts: Box<dyn Fn(String, Verdict) + Send + Sync>);
+}
+
+pub struct Prepared {
+    pub enrollment_id: String,
+    pub statement: Vec<u8>,
+    pub context: Box<dyn Any + Send>,
+}
+
+#[derive(Debug)]
+pub enum FinishError {
+    /// The certificate does not hold the data the citizen confirmed.
+    Mismatch,
+    /// The signature or certificate does not verify.
+    Invalid(String),
+}
+
+pub enum AppEvent {
+    Term(TermEvent),
+    Reader(ReaderEvent),
+    Card { id: u64, result: Result<flow::CardReply, CardError> },
+    Stored { id: u64, result: Result<String, String> },
+    Delivered { enrollment_id: String, verdict: Verdict },
+    Quit,
+}
+
+pub enum CardSetup {
+    /// A PC/SC reader (exact name or substring from the config; None: first with a card).
+    Pcsc { reader: Option<String> },
+    /// The demo: the virtual card is "on the reader" from the start; F8 pulls/places it.
+    Virtual(worker::VirtualSource),
+}
+
+pub struct StationOptions {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub terms: String,
+    pub station_id: String,
+    pub flow: flow::FlowConfig,
+    pub card: CardSetup,
+    pub backend: Arc<dyn StationBackend>,
+}
+
+struct App {
+    flow: Flow,
+    lang: Lang,
+    theme: Theme,
+    terms: String,
+    station_id: String,
+    diag: Diagnostics,
+    reader_pattern: Option<String>,
+    reader: Option<String>,
+    pinned_reader: bool,
+    full_diag: bool,
+    spinner: usize,
+    queue: QueueInfo,
+    sealed: bool,
+    size: (u16, u16),
+    started: Instant,
+    wake_at: Option<u64>,
+    dirty: bool,
+    holding_card: bool,
+    demo_present: Option<Arc<std::sync::atomic::AtomicBool>>,
+    worker: Sender<WorkerMsg>,
+    events: Sender<AppEvent>,
+    backend: Arc<dyn StationBackend>,
+}
+
+impl App {
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn feed(&mut self, ev: flow::Event) {
+        let v = self.flow.version();
+        let effects = self.flow.handle(self.now_ms(), ev);
+        if self.flow.version() != v {
+            self.dirty = true;
+        }
+        self.wake_at = None;
+        for e in effects {
+            self.effect(e);
+        }
+    }
+
+    fn effect(&mut self, e: Effect) {
+        match e {
+            Effect::Card { id, request } => {
+                self.holding_card = true;
+                let _ = self.worker.send(WorkerMsg::Request { id, request });
+            }
+            Effect::StoreSigned { id, record } => {
+                let backend = Arc::clone(&self.backend);
+                let tx = self.events.clone();
+                std::thread::spawn(move || {
+                    let result = backend.store_signed(record.record);
+                    let _ = tx.send(AppEvent::Stored { id, result });
+                });
+            }
+            Effect::StoreUnsigned { id, person } => {
+                let backend = Arc::clone(&self.backend);
+                let tx = self.events.clone();
+                std::thread::spawn(move || {
+                    let result = backend.store_unsigned(&person);
+                    drop(person);
+                    let _ = tx.send(AppEvent::Stored { id, result });
+                });
+            }
+            Effect::ReleaseCard => {
+                self.holding_card = false;
+                let _ = self.worker.send(WorkerMsg::Release);
+            }
+            Effect::Wipe => {}
+            Effect::WakeAt(at) => self.wake_at = Some(self.wake_at.map_or(at, |w| w.min(at))),
+        }
+    }
+
+    fn consent_layout(&mut self) {
+        let notice = match self.flow.screen() {
+            Screen::Consent { notice, .. } => notice.clone(),
+            _ => None,
+        };
+        let (total, visible) = station::consent_layout(self.size.0, self.size.1, self.lang, &self.terms, &notice);
+        if (total, visible) != self.flow.consent_layout() {
+            self.feed(flow::Event::ConsentLayout { total, visible });
+        }
+    }
+
+    fn refresh_queue(&mut self) {
+        let q = self.backend.queue();
+        if q != self.queue {
+            self.queue = q;
+            self.dirty = true;
+        }
+        let full = !self.backend.can_start_new();
+        if full != self.flow.queue_full() {
+            self.feed(flow::Event::QueueFull(full));
+        }
+    }
+
+    /// Picks the reader: the configured one, else the first with a card (unless pinned by F3).
+    fn choose_reader(&mut self) {
+        if self.pinned_reader {
+            return;
+        }
+        let names: Vec<&crate::reader::diagnostics::ReaderDiag> = self.diag.readers.iter().collect();
+        let chosen = match &self.reader_pattern {
+            Some(p) => names.iter().find(|r| r.name == *p).or_else(|| names.iter().find(|r| r.name.contains(p.as_str()))),
+            None => names.iter().find(|r| r.card != CardState::Absent).or(names.first()),
+        }
+        .map(|r| r.name.clone());
+        if chosen != self.reader {
+            self.reader = chosen.clone();
+            let _ = self.worker.send(WorkerMsg::SelectReader(chosen));
+            self.dirty = true;
+        }
+    }
+
+    fn reader_event(&mut self, ev: ReaderEvent) {
+        if self.diag.apply(&ev) {
+            self.dirty = true;
+        }
+        // Our own exclusive hold shows as "busy" to the monitor: that is us, not another program.
+        if self.holding_card {
+            if let Some(r) = self.reader.clone() {
+                let d = self.diag.reader_mut(&r);
+                if d.card == CardState::Busy {
+                    d.card = CardState::Present;
+                }
+            }
+        }
+        self.choose_reader();
+        let ours = |r: &String| self.reader.as_ref() == Some(r);
+        match &ev {
+            ReaderEvent::CardInserted { reader, .. } if ours(reader) => self.feed(flow::Event::CardPresent),
+            ReaderEvent::CardRemoved { reader } | ReaderEvent::ReaderRemoved { reader } if ours(reader) => {
+                self.feed(flow::Event::CardGone)
+            }
+            ReaderEvent::ServiceDown => self.feed(flow::Event::CardGone),
+            _ => {}
+        }
+    }
+
+    /// App-level keys first (quit, language, diagnostics, reader, demo card); the rest goes
+    /// to the flow. Returns false to quit.
+    fn key(&mut self, k: KeyEvent) -> bool {
+        if k.kind != KeyEventKind::Press {
+            return true;
+        }
+        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('q')) {
+            return false;
+        }
+        let key = match k.code {
+            KeyCode::F(9) => {
+                self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
+                self.diag = relabel(&self.diag, self.lang);
+                self.dirty = true;
+                self.consent_layout();
+                return true;
+            }
+            KeyCode::F(4) => {
+                self.full_diag = !self.full_diag;
+                self.dirty = true;
+                return true;
+            }
+            KeyCode::F(3) => {
+                self.cycle_reader();
+                return true;
+            }
+            KeyCode::F(8) => {
+                if let Some(p) = &self.demo_present {
+                    let now = !p.load(std::sync::atomic::Ordering::SeqCst);
+                    p.store(now, std::sync::atomic::Ordering::SeqCst);
+                    let r = self.reader.clone().unwrap_or_default();
+                    self.reader_event(if now {
+                        ReaderEvent::CardInserted { reader: r, atr: crate::card::vcard::DEFAULT_ATR.to_vec() }
+                    } else {
+                        ReaderEvent::CardRemoved { reader: r }
+                    });
+                }
+                return true;
+            }
+            KeyCode::Char(c) => Key::Char(c),
+            KeyCode::Enter => Key::Enter,
+            KeyCode::Backspace => Key::Backspace,
+            KeyCode::Esc => Key::Esc,
+            KeyCode::Tab => Key::Tab,
+            KeyCode::Up => Key::Up,
+            KeyCode::Down => Key::Down,
+            KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
+            KeyCode::PageUp => Key::PageUp,
+            KeyCode::PageDown => Key::PageDown,
+            KeyCode::Home => Key::Home,
+            KeyCode::End => Key::End,
+            KeyCode::F(n) => Key::F(n),
+            _ => return true,
+        };
+        if self.full_diag && key == Key::Esc {
+            self.full_diag = false;
+            self.dirty = true;
+            return true;
+        }
+        self.feed(flow::Event::Key(key));
+        self.consent_layout();
+        true
+    }
+
+    fn cycle_reader(&mut self) {
+        let names: Vec<String> = self.diag.readers.iter().map(|r| r.name.clone()).collect();
+        if names.len() < 2 {
+            return;
+        }
+        let next = match self.reader.as_ref().and_then(|r| names.iter().position(|n| n == r)) {
+            Some(i) => names[(i + 1) % names.len()].clone(),
+            None => names[0].clone(),
+        };
+        self.pinned_reader = true;
+        self.reader = Some(next.clone());
+        let _ = self.worker.send(WorkerMsg::SelectReader(Some(next.clone())));
+        self.feed(flow::Event::CardGone);
+        if self.diag.readers.iter().any(|r| r.name == next && r.card == CardState::Present) {
+            self.feed(flow::Event::CardPresent);
+        }
+        self.dirty = true;
+    }
+
+    fn view<'a>(&'a self) -> View<'a> {
+        View {
+            flow: &self.flow,
+            lang: self.lang,
+            theme: &self.theme,
+            diag: &self.diag,
+            reader: self.reader.as_deref(),
+            terms: &self.terms,
+            station_id: &self.station_id,
+            queue: self.queue,
+            sealed: self.sealed,
+            full_diag: self.full_diag,
+            spinner: self.spinner,
+        }
+    }
+}
+
+/// The diagnostics keep their facts when the language changes; texts are re-rendered.
+fn relabel(d: &Diagnostics, lang: Lang) -> Diagnostics {
+    let mut n = Diagnostics::new(lang);
+    n.pcscd_running = d.pcscd_running;
+    if !d.pcscd_running {
+        n.apply(&ReaderEvent::ServiceDown);
+        n.last_error = None;
+    }
+    n.readers = d.readers.clone();
+    n.card_removals = d.card_removals;
+    n
+}
+
+/// Runs the station until Ctrl-C, SIGTERM or SIGHUP. Returns the exit code.
+pub fn run(opts: StationOptions) -> u8 {
+    let (tx, rx) = mpsc::channel::<AppEvent>();
+    let (wtx, wrx) = mpsc::channel::<WorkerMsg>();
+    let mut demo_present = None;
+    let mut diag = Diagnostics::new(opts.lang);
+    let (source, reader_pattern): (Box<dyn CardSource>, Option<String>) = match opts.card {
+        CardSetup::Pcsc { reader } => (Box::new(worker::PcscSource::new(None)), reader),
+        CardSetup::Virtual(v) => {
+            demo_present = Some(Arc::clone(&v.present));
+            diag.apply(&ReaderEvent::ServiceUp);
+            diag.apply(&ReaderEvent::ReaderAdded { reader: DEMO_READER.into() });
+            (Box::new(v), Some(DEMO_READER.to_string()))
+        }
+    };
+    let backend = Arc::clone(&opts.backend);
+    let worker_tx = tx.clone();
+    let worker = std::thread::Builder::new()
+        .name("card".into())
+        .spawn(move || worker::run(source, backend, wrx, worker_tx))
+        .expect("card thread");
+
+    let monitor = if demo_present.is_none() {
+        let mtx = tx.clone();
+        Some(Monitor::spawn(move |ev| {
+            let _ = mtx.send(AppEvent::Reader(ev));
+        }))
+    } else {
+        None
+    };
+    {
+        let dtx = tx.clone();
+        opts.backend.start_delivery(Box::new(move |enrollment_id, verdict| {
+            let _ = dtx.send(AppEvent::Delivered { enrollment_id, verdict });
+        }));
+    }
+    terminal::spawn_signal_listener(tx.clone());
+
+    let mut term = match terminal::Term::enter() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("madoguchi: cannot use this terminal: {e}");
+            let _ = wtx.send(WorkerMsg::Shutdown);
+            return 1;
+        }
+    };
+    terminal::spawn_key_reader(tx.clone());
+    let size = term.size();
+    let mut app = App {
+        flow: Flow::new(opts.flow),
+        lang: opts.lang,
+        theme: opts.theme,
+        terms: opts.terms,
+        station_id: opts.station_id,
+        diag,
+        reader_pattern,
+        reader: None,
+        pinned_reader: false,
+        full_diag: false,
+        spinner: 0,
+        queue: QueueInfo::default(),
+        sealed: opts.backend.sealed(),
+        size,
+        started: Instant::now(),
+        wake_at: None,
+        dirty: true,
+        holding_card: false,
+        demo_present: demo_present.clone(),
+        worker: wtx.clone(),
+        events: tx.clone(),
+        backend: Arc::clone(&opts.backend),
+    };
+    app.choose_reader();
+    if let Some(p) = &demo_present {
+        if p.load(std::sync::atomic::Ordering::SeqCst) {
+            app.reader_event(ReaderEvent::CardInserted { reader: DEMO_READER.into(), atr: crate::card::vcard::DEFAULT_ATR.to_vec() });
+        }
+    }
+    app.consent_layout();
+    app.refresh_queue();
+    let code = event_loop(&mut app, &mut term, &rx);
+    drop(term); // restores the terminal
+    let _ = wtx.send(WorkerMsg::Shutdown);
+    let _ = worker.join();
+    if let Some(m) = monitor {
+        m.stop();
+    }
+    code
+}
+
+pub const DEMO_READER: &str = "madoguchi demo (virtual card)";
+
+fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>) -> u8 {
+    let spinner_every = Duration::from_millis(200);
+    let queue_every = Duration::from_secs(2);
+    let mut last_queue = Instant::now();
+    loop {
+        if app.dirty {
+            if let Err(e) = term.draw(&app.view()) {
+                tracing::warn!(error = %e, "draw failed");
+                return 1;
+            }
+            app.dirty = false;
+        }
+        // Sleep until the flow's next deadline, a spinner frame while busy, or a queue check
+        // while records wait for delivery. Idle and empty: block until an event.
+        let now = app.now_ms();
+        let mut timeout: Option<Duration> = app.wake_at.map(|w| Duration::from_millis(w.saturating_sub(now)));
+        let busy = app.flow.busy() || matches!(app.flow.screen(), Screen::Sending { .. });
+        if busy {
+            timeout = Some(timeout.map_or(spinner_every, |t| t.min(spinner_every)));
+        }
+        if app.queue.pending > 0 || app.flow.queue_full() {
+            let left = queue_every.saturating_sub(last_queue.elapsed());
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
+        let ev = match timeout {
+            Some(t) => match rx.recv_timeout(t) {
+                Ok(ev) => Some(ev),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return 0,
+            },
+            None => match rx.recv() {
+                Ok(ev) => Some(ev),
+                Err(_) => return 0,
+            },
+        };
+        match ev {
+            None => {
+                if busy {
+                    app.spinner += 1;
+                    app.dirty = true;
+                }
+                if app.wake_at.is_some_and(|w| app.now_ms() >= w) {
+                    app.feed(flow::Event::Tick);
+                }
+                if last_queue.elapsed() >= queue_every {
+                    last_queue = Instant::now();
+                    app.refresh_queue();
+                }
+            }
+            Some(AppEvent::Quit) => return 0,
+            Some(AppEvent::Term(TermEvent::Key(k))) => {
+                if !app.key(k) {
+                    return 0;
+                }
+            }
+            Some(AppEvent::Term(TermEvent::Resize(w, h))) => {
+                app.size = (w, h);
+                app.dirty = true;
+                term.autoresize();
+                app.consent_layout();
+            }
+            Some(AppEvent::Term(_)) => {}
+            Some(AppEvent::Reader(ev)) => app.reader_event(ev),
+            Some(AppEvent::Card { id, result }) => app.feed(flow::Event::Card { id, result }),
+            Some(AppEvent::Stored { id, result }) => {
+                app.feed(flow::Event::Stored { id, result });
+                app.refresh_queue();
+            }
+            Some(AppEvent::Delivered { enrollment_id, verdict }) => {
+                app.feed(flow::Event::Delivered { enrollment_id, verdict });
+                app.refresh_queue();
+            }
+        }
+    }
+}

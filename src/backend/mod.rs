@@ -1,0 +1,9 @@
+//! Storing and delivering results: payload + statement, sealing, the durable outbox,
+//! delivery over HTTPS, and the reference receiver.
+
+pub mod delivery;
+pub mod outbox;
+pub mod payload;
+pub mod receiver;
+pub mod seal;
+pub mod station;

@@ -1,0 +1,230 @@
+//! Payload v1 and the statement the card signs (docs/backend-api.md).
+//!
+//! The statement is canonical bytes: UTF-8 JSON with keys in sorted order and no spaces
+//! (serde writes struct fields in declaration order, and they are declared sorted). It binds
+//! the enrollment id, station, time, terms (id + SHA-256) and the SHA-256 of the canonical card
+//! data. The card signs DigestInfo(SHA-256(statement)) with RSA-2048 PKCS#1 v1.5.
+
+use crate::card::basic4::BasicFour;
+use crate::card::cert;
+use base64::Engine;
+use openssl::hash::MessageDigest;
+use openssl::x509::X509;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use zeroize::Zeroizing;
+
+pub const SCHEMA: &str = "madoguchi.enrollment.v1";
+pub const HASH_ALG: &str = "SHA-256";
+
+pub fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+pub fn unb64(s: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
+}
+
+pub fn sha256_hex(b: &[u8]) -> String {
+    openssl::sha::sha256(b).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// RFC 3339 UTC with milliseconds, from the system clock.
+pub fn rfc3339_now() -> String {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    rfc3339(ms)
+}
+
+/// RFC 3339 UTC for milliseconds since the epoch (civil date by Howard Hinnant's algorithm).
+pub fn rfc3339(ms: i64) -> String {
+    let (s, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, rem) = (s.div_euclid(86_400), s.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// The four items as sent: personal data, hidden from `Debug`, zeroized on drop.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CardData {
+    // Sorted keys: this struct's JSON is hashed.
+    pub address: String,
+    pub birth_date: String,
+    pub former_name: Option<String>,
+    pub gender: String,
+    pub name: String,
+}
+
+impl fmt::Debug for CardData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CardData([personal data hidden])")
+    }
+}
+
+impl Drop for CardData {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.address.zeroize();
+        self.birth_date.zeroize();
+        self.former_name.zeroize();
+        self.gender.zeroize();
+        self.name.zeroize();
+    }
+}
+
+impl CardData {
+    pub fn from_basic4(b: &BasicFour) -> CardData {
+        CardData {
+            address: b.address.as_str().to_string(),
+            birth_date: b.birth_date.iso(),
+            former_name: b.former_name.as_ref().map(|f| f.as_str().to_string()),
+            gender: b.gender.as_key().to_string(),
+            name: b.name.as_str().to_string(),
+        }
+    }
+
+    /// Canonical bytes (sorted keys, no spaces).
+    pub fn canonical(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.canonical())
+    }
+
+    /// Whether the signing certificate's subjectAltName holds these four items. The names
+    /// are compared without spaces (the certificate may substitute characters: then they
+    /// differ and the backend decides).
+    pub fn matches_certificate(&self, cert_der: &[u8]) -> bool {
+        let Some(san) = cert::san_four(cert_der) else { return false };
+        let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let gender_ok = match (self.gender.as_str(), san.gender.as_deref()) {
+            ("male", Some("1")) | ("female", Some("2")) => true,
+            ("male" | "female", _) => false,
+            (_, Some("3")) => true,
+            _ => false,
+        };
+        san.name.as_ref().map(|n| norm(n.as_str())) == Some(norm(&self.name))
+            && san.address.as_ref().map(|a| norm(a.as_str())) == Some(norm(&self.address))
+            && san.birth_iso().as_deref() == Some(self.birth_date.as_str())
+            && gender_ok
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    // Sorted keys: these are the signed bytes.
+    pub card_data_sha256: String,
+    pub created_at: String,
+    pub enrollment_id: String,
+    pub schema: String,
+    pub station_id: String,
+    pub terms_id: String,
+    pub terms_sha256: String,
+}
+
+impl Statement {
+    pub fn new(station_id: &str, terms_id: &str, terms_sha256: &str, card: &CardData) -> Statement {
+        Statement {
+            card_data_sha256: card.sha256(),
+            created_at: rfc3339_now(),
+            enrollment_id: uuid::Uuid::now_v7().to_string(),
+            schema: SCHEMA.into(),
+            station_id: station_id.into(),
+            terms_id: terms_id.into(),
+            terms_sha256: terms_sha256.into(),
+        }
+    }
+
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// What is POSTed to `{base}/v1/enrollments` (before sealing).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Payload {
+    pub schema: String,
+    pub enrollment_id: String,
+    pub station_id: String,
+    pub created_at: String,
+    pub card: CardData,
+    /// The canonical statement bytes, base64.
+    pub statement: String,
+    pub hash_alg: String,
+    /// RSA-2048 PKCS#1 v1.5 over SHA-256(statement), base64; null when unsigned (no signing
+    /// step, or a card without a signing certificate).
+    pub signature: Option<String>,
+    /// The signing certificate (DER, base64); null when unsigned.
+    pub signing_certificate: Option<String>,
+}
+
+impl Payload {
+    pub fn new(st: &Statement, card: CardData, signature: Option<&[u8]>, cert_der: Option<&[u8]>) -> Payload {
+        Payload {
+            schema: SCHEMA.into(),
+            enrollment_id: st.enrollment_id.clone(),
+            station_id: st.station_id.clone(),
+            created_at: st.created_at.clone(),
+            card,
+            statement: b64(&st.canonical()),
+            hash_alg: HASH_ALG.into(),
+            signature: signature.map(b64),
+            signing_certificate: cert_der.map(b64),
+        }
+    }
+}
+
+/// Verifies an RSA PKCS#1 v1.5 SHA-256 signature over `data` with the certificate's key.
+pub fn verify_signature(cert_der: &[u8], data: &[u8], signature: &[u8]) -> Result<bool, String> {
+    let cert = X509::from_der(cert_der).map_err(|e| format!("certificate: {e}"))?;
+    let key = cert.public_key().map_err(|e| format!("public key: {e}"))?;
+    let mut v = openssl::sign::Verifier::new(MessageDigest::sha256(), &key).map_err(|e| e.to_string())?;
+    v.update(data).map_err(|e| e.to_string())?;
+    Ok(v.verify(signature).unwrap_or(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::basic4;
+
+    fn card() -> CardData {
+        CardData::from_basic4(&basic4::decode(&basic4::encode("山田\u{3000}花子（佐藤）", "東京都", "19800217", b'2', false)).unwrap())
+    }
+
+    #[test]
+    fn canonical_json_has_sorted_keys_and_stable_hash() {
+        let c = card();
+        let text = String::from_utf8(c.canonical().to_vec()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"address":"東京都","birth_date":"1980-02-17","former_name":"佐藤","gender":"female","name":"山田　花子"}"#
+        );
+        let st = Statement::new("s1", "terms-1", &sha256_hex(b"terms"), &c);
+        let bytes = String::from_utf8(st.canonical()).unwrap();
+        let keys: Vec<&str> = bytes.split('"').skip(1).step_by(4).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(uuid::Uuid::parse_str(&st.enrollment_id).unwrap().get_version_num() == 7);
+        assert!(!format!("{c:?}").contains("山田"));
+    }
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(1_795_996_800_123), "2026-11-30T00:00:00.123Z");
+    }
+}

@@ -1,0 +1,351 @@
+//! The reference receiver (`madoguchi receive`, and in-process for `madoguchi demo`): opens
+//! sealed bodies, verifies with openssl in this order — chain to the trusted CA
+//! (UNSUPPORTED_CERTIFICATE), validity (CERTIFICATE_EXPIRED, vendor code 21), signature over the
+//! statement (SIGNATURE_MISMATCH), CRL (CERTIFICATE_REVOKED, vendor code 23), card data against
+//! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite.
+
+use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
+use super::seal::{self, Envelope};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use openssl::asn1::Asn1Time;
+use openssl::pkey::{PKey, Private};
+use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::{X509Crl, X509StoreContext, X509};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub struct ReceiverConfig {
+    pub db: PathBuf,
+    pub trust_ca: Vec<X509>,
+    pub crl: Option<X509Crl>,
+    pub seal_key: Option<PKey<Private>>,
+}
+
+pub struct TlsConfig {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// With a client CA, stations must present a certificate (mTLS); its CN must equal the
+    /// record's station id.
+    pub client_ca: Option<PathBuf>,
+}
+
+struct Shared {
+    cfg: ReceiverConfig,
+    db: Mutex<Connection>,
+}
+
+#[derive(Clone)]
+struct PeerStation(Option<String>);
+
+/// (HTTP status, result, vendor code, detail)
+type Verdict = (StatusCode, &'static str, Option<u32>, String);
+
+fn invalid(detail: impl Into<String>) -> Verdict {
+    (StatusCode::BAD_REQUEST, "INVALID_REQUEST", None, detail.into())
+}
+
+fn reject(result: &'static str, code: Option<u32>, detail: impl Into<String>) -> Verdict {
+    (StatusCode::UNPROCESSABLE_ENTITY, result, code, detail.into())
+}
+
+fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let db = Connection::open(path)?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS received (
+            idempotency_key TEXT PRIMARY KEY,
+            body_sha256 TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            answer TEXT NOT NULL,
+            station_id TEXT,
+            received_ms INTEGER NOT NULL,
+            payload BLOB
+        );",
+    )?;
+    Ok(db)
+}
+
+/// Number of accepted records in a receiver database (for tests and `receive --count`).
+pub fn accepted_count(path: &std::path::Path) -> rusqlite::Result<u64> {
+    let db = open_db(path)?;
+    db.query_row("SELECT COUNT(*) FROM received WHERE status = 200", [], |r| r.get(0))
+}
+
+/// Accepted payloads, as JSON (tests, demo check).
+pub fn accepted_payloads(path: &std::path::Path) -> rusqlite::Result<Vec<Value>> {
+    let db = open_db(path)?;
+    let mut st = db.prepare("SELECT payload FROM received WHERE status = 200 ORDER BY received_ms")?;
+    let rows = st
+        .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+        .filter_map(Result::ok)
+        .filter_map(|b| serde_json::from_slice(&b).ok())
+        .collect();
+    Ok(rows)
+}
+
+fn check_chain(cfg: &ReceiverConfig, cert: &X509) -> Result<(), Verdict> {
+    let mut sb = X509StoreBuilder::new().map_err(|e| invalid(e.to_string()))?;
+    for ca in &cfg.trust_ca {
+        let _ = sb.add_cert(ca.clone());
+    }
+    // Time is checked next, separately, so an expired certificate gets its own verdict.
+    let _ = sb.set_flags(X509VerifyFlags::NO_CHECK_TIME);
+    let store = sb.build();
+    let chain = openssl::stack::Stack::new().map_err(|e| invalid(e.to_string()))?;
+    let mut ctx = X509StoreContext::new().map_err(|e| invalid(e.to_string()))?;
+    let ok = ctx.init(&store, cert, &chain, |c| c.verify_cert()).unwrap_or(false);
+    if ok {
+        Ok(())
+    } else {
+        Err(reject("UNSUPPORTED_CERTIFICATE", None, "certificate does not chain to a trusted CA"))
+    }
+}
+
+fn check_validity(cert: &X509) -> Result<(), Verdict> {
+    let now = Asn1Time::days_from_now(0).map_err(|e| invalid(e.to_string()))?;
+    let expired = now.diff(cert.not_after()).map(|d| d.days < 0 || (d.days == 0 && d.secs < 0)).unwrap_or(true);
+    let early = now.diff(cert.not_before()).map(|d| d.days > 0 || (d.days == 0 && d.secs > 0)).unwrap_or(true);
+    if expired || early {
+        return Err(reject("CERTIFICATE_EXPIRED", Some(21), "certificate outside its validity period"));
+    }
+    Ok(())
+}
+
+fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<Payload, Verdict> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| invalid(format!("malformed JSON: {e}")))?;
+    let payload: Payload = if let Some(sealed) = v.get("sealed") {
+        let Some(k) = &shared.cfg.seal_key else { return Err(invalid("sealed body, but this receiver has no seal key")) };
+        let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
+        let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
+        serde_json::from_slice(&plain).map_err(|e| invalid(format!("sealed payload: {e}")))?
+    } else {
+        serde_json::from_value(v).map_err(|e| invalid(format!("payload: {e}")))?
+    };
+    if payload.schema != SCHEMA {
+        return Err(invalid(format!("unsupported schema {:?}", payload.schema)));
+    }
+    if payload.enrollment_id != key {
+        return Err(invalid("Idempotency-Key must equal enrollment_id"));
+    }
+    if let Some(cn) = &peer.0 {
+        if *cn != payload.station_id {
+            return Err(invalid("station_id does not match the client certificate"));
+        }
+    }
+    let st_bytes = unb64(&payload.statement).ok_or_else(|| invalid("statement is not base64"))?;
+    let st: Statement = serde_json::from_slice(&st_bytes).map_err(|_| invalid("statement is not a statement"))?;
+    if st.canonical() != st_bytes || st.enrollment_id != payload.enrollment_id || st.station_id != payload.station_id {
+        return Err(invalid("statement does not belong to this record"));
+    }
+    match (&payload.signature, &payload.signing_certificate) {
+        (None, None) => {}
+        (Some(sig), Some(cert)) => {
+            let sig = unb64(sig).ok_or_else(|| invalid("signature is not base64"))?;
+            let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
+            let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
+            check_chain(&shared.cfg, &x)?;
+            check_validity(&x)?;
+            if !verify_signature(&der, &st_bytes, &sig).unwrap_or(false) {
+                return Err(reject("SIGNATURE_MISMATCH", None, "signature does not verify over the statement"));
+            }
+            if let Some(crl) = &shared.cfg.crl {
+                if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
+                    return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
+                }
+            }
+            if !payload.card.matches_certificate(&der) {
+                return Err(reject("CARD_DATA_MISMATCH", None, "card data differs from the certificate"));
+            }
+        }
+        _ => return Err(invalid("signature and signing_certificate go together")),
+    }
+    if payload.card.sha256() != st.card_data_sha256 {
+        return Err(reject("CARD_DATA_MISMATCH", None, "card data differs from what was signed"));
+    }
+    Ok(payload)
+}
+
+async fn enroll(
+    State(shared): State<Arc<Shared>>,
+    Extension(peer): Extension<PeerStation>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, Json<Value>) {
+    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 100) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"result": "INVALID_REQUEST", "error": "missing Idempotency-Key"})));
+    };
+    let key = key.to_string();
+    let body_hash = sha256_hex(&body);
+    let shared2 = Arc::clone(&shared);
+    let result = tokio::task::spawn_blocking(move || {
+        let db = shared2.db.lock().map_err(|_| "db lock".to_string())?;
+        let prior: Option<(String, u16, String)> = db
+            .query_row("SELECT body_sha256, status, answer FROM received WHERE idempotency_key = ?1", params![key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+            .map_err(|e| e.to_string())?;
+        if let Some((hash, status, answer)) = prior {
+            if hash == body_hash {
+                return Ok((status, answer));
+            }
+            return Ok((422, json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string()));
+        }
+        let (status, answer, stored) = match check(&shared2, &key, &peer, &body) {
+            Ok(p) => (200u16, json!({"result": "OK", "enrollment_id": p.enrollment_id}), Some(p)),
+            Err((code, result, vendor, detail)) => {
+                let mut a = json!({"result": result, "error": detail});
+                if let Some(v) = vendor {
+                    a["vendor_code"] = json!(v);
+                }
+                (code.as_u16(), a, None)
+            }
+        };
+        let answer = answer.to_string();
+        // Malformed requests are answered but not remembered (they carry nothing to keep).
+        if status == 200 || status == 422 {
+            let station = stored.as_ref().map(|p| p.station_id.clone());
+            let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
+            db.execute(
+                "INSERT INTO received (idempotency_key, body_sha256, status, answer, station_id, received_ms, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![key, body_hash, status, answer, station, super::outbox::now_ms(), payload],
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        Ok::<_, String>((status, answer))
+    })
+    .await;
+    match result {
+        Ok(Ok((status, answer))) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            Json(serde_json::from_str(&answer).unwrap_or(Value::Null)),
+        ),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))),
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router<()> {
+    Router::new()
+        .route("/v1/enrollments", post(enroll))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(shared)
+}
+
+pub struct ReceiverHandle {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReceiverHandle {
+    pub fn url(&self, tls: bool) -> String {
+        format!("{}://{}", if tls { "https" } else { "http" }, self.addr)
+    }
+
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Blocks until the server stops (the CLI).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ReceiverHandle {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).map_err(|e| e.to_string())?;
+    b.set_certificate_chain_file(&tls.cert).map_err(|e| format!("{}: {e}", tls.cert.display()))?;
+    b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM).map_err(|e| format!("{}: {e}", tls.key.display()))?;
+    if let Some(ca) = &tls.client_ca {
+        b.set_ca_file(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+        b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    }
+    Ok(b.build())
+}
+
+/// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
+pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
+    let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let shared = Arc::new(Shared { cfg, db: Mutex::new(db) });
+    let acceptor = tls.as_ref().map(acceptor).transpose()?;
+    let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
+    std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("receiver".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else { return };
+            rt.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else { return };
+                let acceptor = acceptor.map(Arc::new);
+                loop {
+                    let (tcp, _) = tokio::select! {
+                        _ = &mut rx => break,
+                        r = listener.accept() => match r { Ok(c) => c, Err(_) => continue },
+                    };
+                    let shared = Arc::clone(&shared);
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        let _ = serve_connection(tcp, acceptor, shared).await;
+                    });
+                }
+            });
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(ReceiverHandle { addr, shutdown: Some(tx), thread: Some(thread) })
+}
+
+async fn serve_connection(tcp: tokio::net::TcpStream, acceptor: Option<Arc<SslAcceptor>>, shared: Arc<Shared>) -> Result<(), String> {
+    use hyper_util::rt::TokioIo;
+    use hyper_util::service::TowerToHyperService;
+    let builder = hyper::server::conn::http1::Builder::new();
+    match acceptor {
+        None => {
+            let app = router(shared).layer(Extension(PeerStation(None)));
+            builder.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app)).await.map_err(|e| e.to_string())
+        }
+        Some(acc) => {
+            let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
+            let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
+            std::pin::Pin::new(&mut stream).accept().await.map_err(|e| e.to_string())?;
+            let cn = stream.ssl().peer_certificate().and_then(|c| {
+                c.subject_name()
+                    .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+                    .next()
+                    .and_then(|e| e.data().to_string().ok())
+            });
+            let app = router(shared).layer(Extension(PeerStation(cn)));
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app)).await.map_err(|e| e.to_string())
+        }
+    }
+}
