@@ -21,16 +21,19 @@ Exit codes:
   9  refused before any try was spent: PIN format, no PIN given, or last try without --last-try";
 
 #[derive(Parser)]
-#[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station", after_help = EXIT_CODES)]
+#[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station. Without a command: the station on a PC/SC reader.", after_help = EXIT_CODES)]
 struct Cli {
     /// Language of messages: ja (default) or en.
-    #[arg(long, global = true, value_parser = parse_lang, default_value = "ja")]
-    lang: Lang,
+    #[arg(long, global = true, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    /// Station configuration file (default: $XDG_CONFIG_HOME/madoguchi/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Write a debug log here (never card data or PINs).
     #[arg(long, global = true, value_name = "FILE")]
     log_file: Option<PathBuf>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -39,6 +42,9 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The whole enrollment with the built-in virtual card and an in-process receiver on
+    /// loopback: no reader, no pcscd, no network. F8 pulls/places the card.
+    Demo(cli::station::DemoArgs),
     /// List PC/SC readers: name, card present, ATR.
     Readers {
         /// Print JSON instead of text.
@@ -99,12 +105,15 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    let lang = cli.lang.unwrap_or_default();
     let code = match cli.command {
-        Command::Readers { json } => cli::readers::run(cli.lang, json),
-        Command::Read { reader, json, last_try } => cli::read::run(cli.lang, reader.as_deref(), json, last_try),
-        Command::Diagnose { json, watch, no_probe } => cli::diagnose::run(cli.lang, json, watch, no_probe),
-        Command::Cert { which, reader, last_try } => cli::cert::run(cli.lang, reader.as_deref(), which, last_try),
-        Command::Vcard(args) => cli::vcard::run(args),
+        None => cli::station::run_station(cli.lang, cli.config.as_deref()),
+        Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),
+        Some(Command::Readers { json }) => cli::readers::run(lang, json),
+        Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
+        Some(Command::Diagnose { json, watch, no_probe }) => cli::diagnose::run(lang, json, watch, no_probe),
+        Some(Command::Cert { which, reader, last_try }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
+        Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
     ExitCode::from(code)
 }

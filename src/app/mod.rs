@@ -423,7 +423,7 @@ pub fn run(opts: StationOptions) -> u8 {
     code
 }
 
-pub const DEMO_READER: &str = "madoguchi demo (virtual card)";
+pub const DEMO_READER: &str = "Demo card reader";
 
 fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>) -> u8 {
     let spinner_every = Duration::from_millis(200);

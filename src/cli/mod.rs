@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod read;
 pub mod readers;
 pub mod session;
+pub mod station;
 pub mod vcard;
 
 use madoguchi::card::{CardError, TransportError};

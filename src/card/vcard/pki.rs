@@ -206,3 +206,79 @@ fn write_private(path: &Path, pem: &[u8]) -> std::io::Result<()> {
     f.write_all(pem)?;
     f.sync_all()
 }
+
+/// Minimal DER writer for the CRL below.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match content.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend_from_slice(&[0x81, n as u8]),
+        n if n < 0x10000 => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+        n => out.extend_from_slice(&[0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn utc_time(unix: i64) -> Vec<u8> {
+    // "YYYY-MM-DDTHH:MM:SS..." → "YYMMDDHHMMSSZ"
+    let t = crate::backend::payload::rfc3339(unix * 1000);
+    let s = format!("{}{}{}{}{}{}Z", &t[2..4], &t[5..7], &t[8..10], &t[11..13], &t[14..16], &t[17..19]);
+    der(0x17, s.as_bytes())
+}
+
+impl TestPki {
+    /// A CRL from the signing CA listing `serials` (the openssl crate has no CRL builder, so
+    /// the TBSCertList is written here and signed with the CA key).
+    pub fn signing_crl(&self, serials: &[&openssl::asn1::Asn1IntegerRef]) -> Result<openssl::x509::X509Crl, ErrorStack> {
+        const SHA256_RSA: [u8; 15] = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00];
+        let mut tbs = der(0x02, &[0x01]);
+        tbs.extend_from_slice(&SHA256_RSA);
+        tbs.extend_from_slice(&self.sign_ca.cert.subject_name().to_der()?);
+        tbs.extend_from_slice(&utc_time(now() - DAY));
+        tbs.extend_from_slice(&utc_time(now() + 7 * DAY));
+        if !serials.is_empty() {
+            let mut list = Vec::new();
+            for s in serials {
+                let mut n = s.to_bn()?.to_vec();
+                if n.first().is_none_or(|b| b & 0x80 != 0) {
+                    n.insert(0, 0);
+                }
+                let mut entry = der(0x02, &n);
+                entry.extend_from_slice(&utc_time(now() - DAY));
+                list.extend_from_slice(&der(0x30, &entry));
+            }
+            tbs.extend_from_slice(&der(0x30, &list));
+        }
+        let tbs = der(0x30, &tbs);
+        let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &self.sign_ca.key)?;
+        signer.update(&tbs)?;
+        let sig = signer.sign_to_vec()?;
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(&sig);
+        let mut body = tbs;
+        body.extend_from_slice(&SHA256_RSA);
+        body.extend_from_slice(&der(0x03, &bits));
+        openssl::x509::X509Crl::from_der(&der(0x30, &body))
+    }
+}
+
+#[cfg(test)]
+mod crl_tests {
+    use super::*;
+
+    #[test]
+    fn crl_lists_the_revoked_serial_and_verifies() {
+        let pki = TestPki::generate().unwrap();
+        let p = Profile::named("revoked").unwrap();
+        let keys = pki.issue(&p).unwrap();
+        let cert = keys.sign_cert.unwrap();
+        let crl = pki.signing_crl(&[cert.serial_number()]).unwrap();
+        assert!(crl.verify(&pki.sign_ca.key).unwrap());
+        assert!(matches!(crl.get_by_serial(cert.serial_number()), openssl::x509::CrlStatus::Revoked(_)));
+        let other = pki.issue(&Profile::named("yamada").unwrap()).unwrap().sign_cert.unwrap();
+        assert!(matches!(crl.get_by_serial(other.serial_number()), openssl::x509::CrlStatus::NotRevoked));
+        let empty = pki.signing_crl(&[]).unwrap();
+        assert!(matches!(empty.get_by_serial(cert.serial_number()), openssl::x509::CrlStatus::NotRevoked));
+    }
+}

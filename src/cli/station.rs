@@ -1,0 +1,204 @@
+//! `madoguchi` (the station on a PC/SC reader) and `madoguchi demo` (virtual card and an
+//! in-process receiver on loopback: no reader, no pcscd, no network).
+
+use madoguchi::app::worker::VirtualSource;
+use madoguchi::app::{self, CardSetup, StationOptions};
+use madoguchi::backend::delivery::DeliveryConfig;
+use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::station::StationStore;
+use madoguchi::card::vcard::{pki::TestPki, profile::{CertState, Profile}, VirtualCard};
+use madoguchi::config::{self, Config};
+use madoguchi::i18n::Lang;
+use madoguchi::ui::theme::Theme;
+use openssl::pkey::PKey;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const DEMO_TERMS: &str = include_str!("../../examples/terms-demo.txt");
+
+fn load_config(path: Option<&Path>) -> Result<Config, u8> {
+    Config::load(path).map_err(|e| {
+        eprintln!("madoguchi: {e}");
+        2
+    })
+}
+
+fn theme(cfg: &Config) -> Result<Theme, u8> {
+    Theme::resolve(&cfg.theme, Theme::no_color_env()).map_err(|e| {
+        eprintln!("madoguchi: {e}");
+        2
+    })
+}
+
+/// The station on a real reader, configured by the config file.
+pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
+    let cfg = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let theme = match theme(&cfg) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let Some(terms_path) = &cfg.terms_file else {
+        eprintln!("madoguchi: terms_file is not set in the configuration (the citizen must read the terms). Try `madoguchi demo`.");
+        return 2;
+    };
+    let terms = match std::fs::read_to_string(terms_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("madoguchi: terms_file {}: {e}", terms_path.display());
+            return 2;
+        }
+    };
+    let seal_key = match &cfg.backend.public_key {
+        Some(p) => match std::fs::read(p).map_err(|e| e.to_string()).and_then(|pem| PKey::public_key_from_pem(&pem).map_err(|e| e.to_string())) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                eprintln!("madoguchi: public_key {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let delivery = cfg.backend.url.as_ref().map(|url| DeliveryConfig {
+        ca_file: cfg.backend.ca_file.clone(),
+        client_cert: cfg.backend.client_cert.clone(),
+        client_key: cfg.backend.client_key.clone(),
+        connect_timeout: Duration::from_secs(cfg.backend.connect_timeout_secs),
+        request_timeout: Duration::from_secs(cfg.backend.request_timeout_secs),
+        ..DeliveryConfig::new(url)
+    });
+    if let Some(d) = &delivery {
+        if let Err(e) = madoguchi::backend::delivery::client(d) {
+            eprintln!("madoguchi: backend TLS settings: {e}");
+            return 2;
+        }
+    }
+    let outbox = cfg.backend.outbox.clone().unwrap_or_else(|| config::data_dir().join("outbox.sqlite3"));
+    let store = match StationStore::open(outbox.clone(), cfg.backend.queue_limit, &cfg.station_id, &cfg.terms_id, &terms, seal_key, delivery) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("madoguchi: outbox {}: {e}", outbox.display());
+            return 2;
+        }
+    };
+    let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
+    app::run(StationOptions {
+        lang: lang.unwrap_or(cfg.language()),
+        theme,
+        terms,
+        station_id: cfg.station_id.clone(),
+        flow: cfg.flow(),
+        card: CardSetup::Pcsc { reader },
+        backend: Arc::new(store),
+    })
+}
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Person on the virtual card: yamada, sato, yoshino (under 15), takahashi, expired
+    /// (Code 21), revoked (Code 23), lasttry, locked — or a profile TOML file.
+    #[arg(long, default_value = "yamada")]
+    profile: String,
+    /// Slow each APDU down (ms), to try pulling the card (F8) mid-read.
+    #[arg(long, default_value_t = 0)]
+    apdu_delay_ms: u64,
+    /// Keep the demo's outbox and receiver database here (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Station configuration (theme, language, steps); the backend part is ignored.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
+    let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
+        Ok(c) => c.unwrap_or_else(|| Config { station_id: "demo-station".into(), terms_id: "demo-terms".into(), ..Config::default() }),
+        Err(code) => return code,
+    };
+    let theme = match theme(&cfg) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let profile = match Profile::named(&args.profile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("madoguchi demo: {e}");
+            return 2;
+        }
+    };
+    let dir = args.data_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id())));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("madoguchi demo: {}: {e}", dir.display());
+        return 1;
+    }
+    let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
+        let pki = TestPki::generate().map_err(|e| e.to_string())?;
+        let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
+        // The backend's sealing key pair: the station only ever has the public half.
+        let seal_private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
+            (Some(der), CertState::Revoked) => vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?],
+            _ => Vec::new(),
+        };
+        let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
+        let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
+        let rx = receiver::spawn(
+            "127.0.0.1:0",
+            ReceiverConfig {
+                db: dir.join("receiver.sqlite3"),
+                trust_ca: vec![pki.sign_ca.cert.clone()],
+                crl: Some(crl),
+                seal_key: Some(seal_private),
+            },
+            None,
+        )?;
+        let delivery = DeliveryConfig {
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(10),
+            ..DeliveryConfig::new(&rx.url(false))
+        };
+        let store = StationStore::open(
+            dir.join("outbox.sqlite3"),
+            cfg.backend.queue_limit,
+            &cfg.station_id,
+            &cfg.terms_id,
+            DEMO_TERMS,
+            Some(seal_public),
+            Some(delivery),
+        )?;
+        Ok((card, pki, rx, store))
+    };
+    let (card, _pki, rx, store) = match setup() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("madoguchi demo: {e}");
+            return 1;
+        }
+    };
+    let present = Arc::new(AtomicBool::new(true));
+    let code = app::run(StationOptions {
+        lang: lang.unwrap_or(cfg.language()),
+        theme,
+        terms: DEMO_TERMS.to_string(),
+        station_id: cfg.station_id.clone(),
+        flow: cfg.flow(),
+        card: CardSetup::Virtual(VirtualSource {
+            card: Arc::new(Mutex::new(card)),
+            present,
+            apdu_delay: Duration::from_millis(args.apdu_delay_ms),
+        }),
+        backend: Arc::new(store),
+    });
+    rx.stop();
+    let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);
+    eprintln!("madoguchi demo: {received} record(s) received and verified by the demo receiver ({})", dir.display());
+    if args.data_dir.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    code
+}
