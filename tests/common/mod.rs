@@ -127,7 +127,9 @@ pub struct Tmux(pub String);
 
 impl Tmux {
     pub fn start(cmd: &str) -> Option<Tmux> {
-        let sock = format!("madoguchi-test-{}", std::process::id());
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let sock = format!("madoguchi-test-{}-{n}", std::process::id());
         let ok = Command::new("tmux")
             .args(["-L", &sock, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd])
             .status();
