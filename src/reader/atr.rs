@@ -84,6 +84,8 @@ pub fn decode(atr: &[u8]) -> AtrSummary {
     // PC/SC part 3 builds contactless ATRs as 3B 8n 80 01 <historical> TCK.
     if atr.len() >= 4 && atr[0] == 0x3B && atr[1] & 0xF0 == 0x80 && atr[2] == 0x80 && atr[3] == 0x01 {
         s.interface = "contactless".into();
+        // TD1 = 80 is the formal "T=0, TD2 follows"; the reader speaks ISO 14443-4 as T=1.
+        s.protocols = vec!["T=1".into()];
     } else if s.interface == "unknown" && !s.malformed {
         s.interface = "contact".into();
     }
