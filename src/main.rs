@@ -92,6 +92,13 @@ enum Command {
         #[arg(long)]
         last_try: bool,
     },
+    /// The station's queue: list (no personal data), flush now, export sealed records,
+    /// retry a reviewed record.
+    #[command(subcommand)]
+    Outbox(cli::outbox::OutboxCmd),
+    /// The reference receiver: verifies (chain, validity, signature, CRL, card data) and
+    /// stores records idempotently in SQLite.
+    Receive(cli::receive::ReceiveArgs),
     /// Run the virtual My Number Card in the vsmartcard vpcd reader of a running pcscd
     /// (for tests, demos and OpenSC cross-checks).
     Vcard(cli::vcard::VcardArgs),
@@ -113,6 +120,8 @@ fn main() -> ExitCode {
         Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
         Some(Command::Diagnose { json, watch, no_probe }) => cli::diagnose::run(lang, json, watch, no_probe),
         Some(Command::Cert { which, reader, last_try }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
+        Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
+        Some(Command::Receive(args)) => cli::receive::run(args),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
     ExitCode::from(code)

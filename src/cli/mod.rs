@@ -2,8 +2,10 @@
 
 pub mod cert;
 pub mod diagnose;
+pub mod outbox;
 pub mod read;
 pub mod readers;
+pub mod receive;
 pub mod session;
 pub mod station;
 pub mod vcard;

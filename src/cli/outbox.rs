@@ -1,0 +1,181 @@
+//! `madoguchi outbox list|flush|export|retry`: the queue without personal data (ids, status,
+//! ages), sending now, hand-carry export of sealed records, and putting a reviewed record back.
+
+use madoguchi::backend::delivery::{self, DeliveryConfig};
+use madoguchi::backend::outbox::{now_ms, Outbox};
+use madoguchi::config::{self, Config};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(clap::Subcommand)]
+pub enum OutboxCmd {
+    /// Records with status, attempts, age and last error (no personal data).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Try to deliver every pending record now and report.
+    Flush,
+    /// Write undelivered records (sealed as stored) as JSON lines, for hand-carry.
+    Export { file: PathBuf },
+    /// Put a record in review back into the queue (after the backend was fixed).
+    Retry { id: String },
+}
+
+fn outbox_path(cfg: &Config) -> PathBuf {
+    cfg.backend.outbox.clone().unwrap_or_else(|| config::data_dir().join("outbox.sqlite3"))
+}
+
+pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
+    let cfg = match Config::load(config_path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("madoguchi: {e}");
+            return 2;
+        }
+    };
+    let path = outbox_path(&cfg);
+    let mut outbox = match Outbox::open(&path, cfg.backend.queue_limit) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("madoguchi: {}: {e}", path.display());
+            return 1;
+        }
+    };
+    match cmd {
+        OutboxCmd::List { json } => {
+            let rows = match outbox.list() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("madoguchi: {e}");
+                    return 1;
+                }
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+                return 0;
+            }
+            let now = now_ms();
+            println!("{:<38} {:<9} {:>8} {:>9} {:>9}  last error", "id", "status", "attempts", "age", "next in");
+            for r in rows {
+                let age = (now - r.created_ms).max(0) / 1000;
+                let next = if r.status == madoguchi::backend::outbox::Status::Pending {
+                    format!("{}s", ((r.next_attempt_ms - now).max(0) / 1000))
+                } else {
+                    "-".into()
+                };
+                println!(
+                    "{:<38} {:<9} {:>8} {:>8}s {:>9}  {}",
+                    r.id,
+                    format!("{:?}", r.status).to_lowercase(),
+                    r.attempts,
+                    age,
+                    next,
+                    r.last_error.unwrap_or_default()
+                );
+            }
+            0
+        }
+        OutboxCmd::Flush => {
+            let Some(url) = &cfg.backend.url else {
+                eprintln!("madoguchi: no backend url in the configuration");
+                return 2;
+            };
+            let dcfg = DeliveryConfig {
+                ca_file: cfg.backend.ca_file.clone(),
+                client_cert: cfg.backend.client_cert.clone(),
+                client_key: cfg.backend.client_key.clone(),
+                connect_timeout: Duration::from_secs(cfg.backend.connect_timeout_secs),
+                request_timeout: Duration::from_secs(cfg.backend.request_timeout_secs),
+                ..DeliveryConfig::new(url)
+            };
+            let client = match delivery::client(&dcfg) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("madoguchi: {e}");
+                    return 2;
+                }
+            };
+            if let Err(e) = outbox.make_all_due() {
+                eprintln!("madoguchi: {e}");
+                return 1;
+            }
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 1 };
+            // One pass: rows that fail get their next attempt scheduled, not retried here.
+            let result = rt.block_on(async {
+                let due = outbox.due(now_ms(), usize::MAX >> 1)?;
+                let mut counts = (0u32, 0u32, 0u32);
+                for (entry, body) in due {
+                    let o = delivery::deliver(&client, &dcfg, &entry.id, &body).await;
+                    match delivery::record(&mut outbox, &dcfg, &entry.id, entry.attempts, &o)? {
+                        madoguchi::flow::Verdict::Accepted => counts.0 += 1,
+                        madoguchi::flow::Verdict::Queued => counts.2 += 1,
+                        _ => counts.1 += 1,
+                    }
+                    println!("{} {:?}", entry.id, o);
+                }
+                Ok::<_, madoguchi::backend::outbox::OutboxError>(counts)
+            });
+            match result {
+                Ok((d, r, q)) => {
+                    println!("delivered {d}, review {r}, still queued {q}");
+                    if q > 0 {
+                        3
+                    } else {
+                        0
+                    }
+                }
+                Err(e) => {
+                    eprintln!("madoguchi: {e}");
+                    1
+                }
+            }
+        }
+        OutboxCmd::Export { file } => {
+            let rows = match outbox.undelivered() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("madoguchi: {e}");
+                    return 1;
+                }
+            };
+            let mut out = String::new();
+            for (e, body) in &rows {
+                let body: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+                out.push_str(&serde_json::json!({"enrollment_id": e.id, "sealed": e.sealed, "body": body}).to_string());
+                out.push('\n');
+            }
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&file)
+                .and_then(|mut f| f.write_all(out.as_bytes()).and_then(|_| f.sync_all()));
+            match written {
+                Ok(()) => {
+                    println!("exported {} record(s) to {}", rows.len(), file.display());
+                    if rows.iter().any(|(e, _)| !e.sealed) {
+                        eprintln!("madoguchi: warning: some records are NOT sealed (seal = false): handle the file as personal data");
+                    }
+                    0
+                }
+                Err(e) => {
+                    eprintln!("madoguchi: {}: {e}", file.display());
+                    1
+                }
+            }
+        }
+        OutboxCmd::Retry { id } => match outbox.retry(&id) {
+            Ok(()) => {
+                println!("{id} is queued again");
+                0
+            }
+            Err(e) => {
+                eprintln!("madoguchi: {e}");
+                1
+            }
+        },
+    }
+}

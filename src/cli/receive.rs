@@ -1,0 +1,87 @@
+//! `madoguchi receive`: the reference receiver as a server operators can start from.
+
+use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
+use openssl::pkey::PKey;
+use openssl::x509::{X509Crl, X509};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct ReceiveArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
+    #[arg(long)]
+    listen: String,
+    /// SQLite file for received records.
+    #[arg(long)]
+    db: PathBuf,
+    /// PEM file with the CA certificate(s) signing certificates must chain to.
+    #[arg(long)]
+    trust_ca: PathBuf,
+    /// CRL (PEM or DER) of that CA.
+    #[arg(long)]
+    crl: Option<PathBuf>,
+    /// Private key (PEM) to open sealed records.
+    #[arg(long)]
+    seal_key: Option<PathBuf>,
+    /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA for client certificates: stations must present one (mTLS); its CN must equal the
+    /// record's station id.
+    #[arg(long, requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
+}
+
+fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
+    std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+pub fn run(args: ReceiveArgs) -> u8 {
+    let setup = || -> Result<(ReceiverConfig, Option<TlsConfig>), String> {
+        let trust_ca = X509::stack_from_pem(&read(&args.trust_ca)?).map_err(|e| format!("{}: {e}", args.trust_ca.display()))?;
+        if trust_ca.is_empty() {
+            return Err(format!("{}: no certificate", args.trust_ca.display()));
+        }
+        let crl = match &args.crl {
+            Some(p) => {
+                let bytes = read(p)?;
+                let crl = X509Crl::from_pem(&bytes).or_else(|_| X509Crl::from_der(&bytes)).map_err(|e| format!("{}: {e}", p.display()))?;
+                let signed = trust_ca.iter().any(|ca| ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false)));
+                if !signed {
+                    return Err(format!("{}: not signed by a trusted CA", p.display()));
+                }
+                Some(crl)
+            }
+            None => None,
+        };
+        let seal_key = match &args.seal_key {
+            Some(p) => Some(PKey::private_key_from_pem(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?),
+            None => None,
+        };
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(c), Some(k)) => Some(TlsConfig { cert: c.clone(), key: k.clone(), client_ca: args.client_ca.clone() }),
+            _ => None,
+        };
+        Ok((ReceiverConfig { db: args.db.clone(), trust_ca, crl, seal_key }, tls))
+    };
+    let (cfg, tls) = match setup() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("madoguchi receive: {e}");
+            return 2;
+        }
+    };
+    let https = tls.is_some();
+    match receiver::spawn(&args.listen, cfg, tls) {
+        Ok(h) => {
+            eprintln!("madoguchi receive: listening on {}", h.url(https));
+            h.wait();
+            0
+        }
+        Err(e) => {
+            eprintln!("madoguchi receive: {e}");
+            1
+        }
+    }
+}
