@@ -1,0 +1,416 @@
+//! Delivery and the reference receiver on loopback, with statements really signed by the
+//! virtual card: TLS + mTLS, verdicts, faults, queue full, data at rest, bad input.
+
+use madoguchi::app::StationBackend;
+use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
+use madoguchi::backend::outbox::{now_ms, Outbox, Status};
+use madoguchi::backend::payload::{b64, Payload};
+use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
+use madoguchi::backend::station::StationStore;
+use madoguchi::card::client::sha256_digest_info;
+use madoguchi::card::files::Ef;
+use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use madoguchi::card::MyNumberCard;
+use madoguchi::flow::Verdict;
+use madoguchi::secret::{Pin, SignPassword};
+use openssl::asn1::Asn1Time;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+use openssl::x509::{X509Builder, X509NameBuilder, X509};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("madoguchi-backend-{}-{name}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const TERMS: &str = "terms text";
+
+/// Signs a real statement for `profile` with its virtual card and stores it.
+fn enroll(store: &StationStore, card: VirtualCard, profile: &Profile) -> (String, Payload) {
+    let mut c = MyNumberCard::new(card);
+    c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
+    let person = c.read_basic_four().unwrap();
+    c.verify(SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
+    let cert = c.read_certificate(Ef::SignCert).unwrap();
+    let prepared = store.prepare(&person).unwrap();
+    let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
+    let record = store.finish(prepared, &cert, &sig, &person).unwrap();
+    let payload = record.downcast_ref::<Payload>().unwrap().clone();
+    let id = store.store_signed(record).unwrap();
+    (id, payload)
+}
+
+struct Env {
+    dir: PathBuf,
+    pki: TestPki,
+}
+
+impl Env {
+    fn new(name: &str) -> Env {
+        Env { dir: tmp(name), pki: TestPki::generate().unwrap() }
+    }
+    fn card(&self, id: &str) -> (VirtualCard, Profile) {
+        let p = Profile::named(id).unwrap();
+        (VirtualCard::new(&p, &self.pki).unwrap(), p)
+    }
+    fn store(&self, seal: Option<&PKey<Private>>, url: Option<&str>, limit: u64) -> StationStore {
+        let public = seal.map(|k| PKey::public_key_from_pem(&k.public_key_to_pem().unwrap()).unwrap());
+        StationStore::open(self.dir.join("outbox.sqlite3"), limit, "station-1", "terms-1", TERMS, public, url.map(DeliveryConfig::new))
+            .unwrap()
+    }
+    fn receiver(&self, seal: Option<PKey<Private>>, crl_for: &[&X509], tls: Option<TlsConfig>) -> receiver::ReceiverHandle {
+        let serials: Vec<_> = crl_for.iter().map(|c| c.serial_number()).collect();
+        receiver::spawn(
+            "127.0.0.1:0",
+            ReceiverConfig {
+                db: self.dir.join("receiver.sqlite3"),
+                trust_ca: vec![self.pki.sign_ca.cert.clone()],
+                crl: Some(self.pki.signing_crl(&serials).unwrap()),
+                seal_key: seal,
+            },
+            tls,
+        )
+        .unwrap()
+    }
+    fn outbox(&self) -> Outbox {
+        Outbox::open(&self.dir.join("outbox.sqlite3"), 100).unwrap()
+    }
+    fn accepted(&self) -> u64 {
+        receiver::accepted_count(&self.dir.join("receiver.sqlite3")).unwrap()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn rsa_key() -> PKey<Private> {
+    PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap()
+}
+
+fn flush(outbox: &mut Outbox, cfg: &DeliveryConfig) -> (u32, u32, u32) {
+    let client = delivery::client(cfg).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(delivery::flush(outbox, &client, cfg, &|_, _| {})).unwrap()
+}
+
+/// A CA, and a leaf for 127.0.0.1 (server) or with CN (client), written as PEM files.
+fn tls_files(dir: &Path, name: &str, cn: &str, server: bool, ca: Option<(&X509, &PKey<Private>)>) -> (PathBuf, PathBuf, X509, PKey<Private>) {
+    let key = rsa_key();
+    let mut n = X509NameBuilder::new().unwrap();
+    n.append_entry_by_text("CN", cn).unwrap();
+    let n = n.build();
+    let mut b = X509Builder::new().unwrap();
+    b.set_version(2).unwrap();
+    let serial = openssl::bn::BigNum::from_u32(rand_u32()).unwrap().to_asn1_integer().unwrap();
+    b.set_serial_number(&serial).unwrap();
+    b.set_subject_name(&n).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(30).unwrap()).unwrap();
+    match ca {
+        None => {
+            b.set_issuer_name(&n).unwrap();
+            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap()).unwrap();
+        }
+        Some((ca_cert, _)) => {
+            b.set_issuer_name(ca_cert.subject_name()).unwrap();
+            if server {
+                let san = SubjectAlternativeName::new().ip("127.0.0.1").dns("localhost").build(&b.x509v3_context(Some(ca_cert), None)).unwrap();
+                b.append_extension(san).unwrap();
+            }
+        }
+    }
+    let signer = ca.map(|(_, k)| k).unwrap_or(&key);
+    b.sign(signer, MessageDigest::sha256()).unwrap();
+    let cert = b.build();
+    let c = dir.join(format!("{name}.pem"));
+    let k = dir.join(format!("{name}.key"));
+    std::fs::write(&c, cert.to_pem().unwrap()).unwrap();
+    std::fs::write(&k, key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    (c, k, cert, key)
+}
+
+fn rand_u32() -> u32 {
+    let mut b = [0u8; 4];
+    openssl::rand::rand_bytes(&mut b).unwrap();
+    u32::from_le_bytes(b) & 0x7FFF_FFFF
+}
+
+#[test]
+fn whole_path_over_tls_and_mtls_stored_once() {
+    let env = Env::new("mtls");
+    let (ca_file, _, ca, ca_key) = tls_files(&env.dir, "ca", "test tls ca", false, None);
+    let (srv_cert, srv_key, _, _) = tls_files(&env.dir, "server", "localhost", true, Some((&ca, &ca_key)));
+    let (cli_cert, cli_key, _, _) = tls_files(&env.dir, "client", "station-1", false, Some((&ca, &ca_key)));
+    let seal = rsa_key();
+    let rx = env.receiver(
+        Some(seal.clone()),
+        &[],
+        Some(TlsConfig { cert: srv_cert, key: srv_key, client_ca: Some(ca_file.clone()) }),
+    );
+    let url = rx.url(true);
+    let store = env.store(Some(&seal), Some(&url), 100);
+    let (card, p) = env.card("yamada");
+    let (id, payload) = enroll(&store, card, &p);
+    let cfg = DeliveryConfig { ca_file: Some(ca_file.clone()), client_cert: Some(cli_cert), client_key: Some(cli_key), ..DeliveryConfig::new(&url) };
+    let mut o = env.outbox();
+    assert_eq!(flush(&mut o, &cfg), (1, 0, 0));
+    assert_eq!(o.list().unwrap()[0].status, Status::Delivered);
+    assert_eq!(flush(&mut o, &cfg), (0, 0, 0), "nothing left to send");
+    assert_eq!(env.accepted(), 1);
+    let stored = receiver::accepted_payloads(&env.dir.join("receiver.sqlite3")).unwrap();
+    assert_eq!(stored[0]["enrollment_id"], id.as_str());
+    assert_eq!(stored[0]["card"]["name"], "山田　太郎");
+    // The same key and body again (a retry after a lost answer): same answer, still one record.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let body = o.undelivered().unwrap();
+    assert!(body.is_empty());
+    let wire = serde_json::to_vec(&payload).unwrap();
+    let client = delivery::client(&cfg).unwrap();
+    let again = rt.block_on(delivery::deliver(&client, &cfg, &id, &wire));
+    assert_eq!(again, Outcome::Permanent { verdict: Verdict::InvalidRequest, detail: "HTTP 422 INVALID_REQUEST".into() }, "same key, different body (unsealed this time)");
+    assert_eq!(env.accepted(), 1);
+    // Without a client certificate the TLS handshake fails: a retry, never a loss.
+    let no_client = DeliveryConfig { ca_file: Some(ca_file), ..DeliveryConfig::new(&url) };
+    let c2 = delivery::client(&no_client).unwrap();
+    assert!(matches!(rt.block_on(delivery::deliver(&c2, &no_client, &id, &wire)), Outcome::Retry { .. }));
+}
+
+#[test]
+fn plain_http_idempotency_same_body_same_answer() {
+    let env = Env::new("idem");
+    let rx = env.receiver(None, &[], None);
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("sato");
+    let (id, payload) = enroll(&store, card, &p);
+    let cfg = DeliveryConfig::new(&rx.url(false));
+    let client = delivery::client(&cfg).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let body = serde_json::to_vec(&payload).unwrap();
+    assert_eq!(rt.block_on(delivery::deliver(&client, &cfg, &id, &body)), Outcome::Delivered);
+    assert_eq!(rt.block_on(delivery::deliver(&client, &cfg, &id, &body)), Outcome::Delivered);
+    assert_eq!(env.accepted(), 1);
+}
+
+#[test]
+fn verdicts_land_in_review_with_their_codes() {
+    let env = Env::new("verdicts");
+    let (rev_card, rev_p) = env.card("revoked");
+    let revoked_cert = X509::from_der(rev_card.sign_cert_der.as_ref().unwrap()).unwrap();
+    let rx = env.receiver(None, &[&revoked_cert], None);
+    let url = rx.url(false);
+    let store = env.store(None, Some(&url), 100);
+    let cfg = DeliveryConfig::new(&url);
+    let client = delivery::client(&cfg).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let send = |id: &str, p: &Payload| rt.block_on(delivery::deliver(&client, &cfg, id, &serde_json::to_vec(p).unwrap()));
+
+    let (card, p) = env.card("expired");
+    let (id, payload) = enroll(&store, card, &p);
+    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::CertificateExpired, .. }));
+    let (id, payload) = enroll(&store, rev_card, &rev_p);
+    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::CertificateRevoked, .. }));
+
+    // Through the outbox: both land in review and are not retried.
+    let mut o = env.outbox();
+    assert_eq!(flush(&mut o, &cfg), (0, 2, 0));
+    let review: Vec<_> = o.list().unwrap().into_iter().filter(|e| e.status == Status::Review).collect();
+    assert!(review.iter().any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_EXPIRED")));
+    assert!(review.iter().any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_REVOKED")));
+    assert_eq!(flush(&mut o, &cfg), (0, 0, 0), "review is not retried");
+
+    // A good record, tampered on the way: each alteration gets its own verdict. (Fresh
+    // enrollments each time: an idempotency key is answered the same way forever.)
+    let tamper = |f: &dyn Fn(&mut Payload)| {
+        let (card, p) = env.card("yamada");
+        let (id, mut payload) = enroll(&store, card, &p);
+        f(&mut payload);
+        send(&id, &payload)
+    };
+    let r = tamper(&|p| {
+        let mut sig = madoguchi::backend::payload::unb64(p.signature.as_ref().unwrap()).unwrap();
+        sig[10] ^= 0xFF;
+        p.signature = Some(b64(&sig));
+    });
+    assert!(matches!(r, Outcome::Permanent { verdict: Verdict::SignatureMismatch, .. }), "{r:?}");
+    let r = tamper(&|p| p.card.address = "別の住所".into());
+    assert!(matches!(r, Outcome::Permanent { verdict: Verdict::CardDataMismatch, .. }), "{r:?}");
+    // A certificate from a CA the receiver doesn't trust.
+    let other = TestPki::generate().unwrap();
+    let p = Profile::named("yamada").unwrap();
+    let (id, payload) = enroll(&store, VirtualCard::new(&p, &other).unwrap(), &p);
+    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::UnsupportedCertificate, .. }));
+    assert_eq!(env.accepted(), 0);
+    drop(rx);
+}
+
+/// A tiny HTTP server answering scripted raw responses, one per connection.
+fn scripted(responses: Vec<&'static str>) -> (String, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let h = std::thread::spawn(move || {
+        for r in responses {
+            let Ok((mut s, _)) = l.accept() else { return };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 65536];
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = s.read(&mut buf);
+            match r {
+                "RESET" => drop(s),
+                "HANG" => std::thread::sleep(Duration::from_secs(3)),
+                raw => {
+                    let _ = s.write_all(raw.as_bytes());
+                }
+            }
+        }
+    });
+    (url, h)
+}
+
+#[test]
+fn faults_are_retried_on_schedule_and_nothing_is_lost() {
+    let env = Env::new("faults");
+    let (url, server) = scripted(vec![
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n",
+        "HTTP/1.1 503 Service Unavailable\r\nretry-after: 120\r\ncontent-length: 0\r\n\r\n",
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-length: 0\r\n\r\n",
+        "HANG",
+        "RESET",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 7\r\n\r\ngarbage",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{\"result\":\"OK\"}",
+    ]);
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    let (id, _) = enroll(&store, card, &p);
+    let cfg = DeliveryConfig { request_timeout: Duration::from_secs(1), ..DeliveryConfig::new(&url) };
+    let mut o = env.outbox();
+    for round in 0..6 {
+        o.make_all_due().unwrap();
+        let before = now_ms();
+        assert_eq!(flush(&mut o, &cfg), (0, 0, 1), "round {round}");
+        let e = o.list().unwrap().into_iter().find(|e| e.id == id).unwrap();
+        assert_eq!(e.status, Status::Pending, "round {round}");
+        assert_eq!(e.attempts, round + 1);
+        assert!(e.next_attempt_ms > before, "round {round}: scheduled in the future");
+        if round == 1 {
+            assert!(e.next_attempt_ms >= before + 120_000, "Retry-After honoured");
+            assert!(e.last_error.as_deref().unwrap().contains("503"));
+        }
+    }
+    o.make_all_due().unwrap();
+    assert_eq!(flush(&mut o, &cfg), (1, 0, 0));
+    server.join().unwrap();
+}
+
+#[test]
+fn tls_certificate_that_does_not_match_is_a_retry_not_a_loss() {
+    let env = Env::new("tlsmismatch");
+    let (_, _, ca, ca_key) = tls_files(&env.dir, "ca", "ca", false, None);
+    let (srv_cert, srv_key, _, _) = tls_files(&env.dir, "server", "localhost", true, Some((&ca, &ca_key)));
+    let (other_ca, _, _, _) = tls_files(&env.dir, "other", "other ca", false, None);
+    let rx = env.receiver(None, &[], Some(TlsConfig { cert: srv_cert, key: srv_key, client_ca: None }));
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    enroll(&store, card, &p);
+    let cfg = DeliveryConfig { ca_file: Some(other_ca), ..DeliveryConfig::new(&rx.url(true)) };
+    let mut o = env.outbox();
+    assert_eq!(flush(&mut o, &cfg), (0, 0, 1));
+    assert_eq!(o.list().unwrap()[0].status, Status::Pending);
+    assert_eq!(env.accepted(), 0);
+}
+
+#[test]
+fn queue_full_refuses_new_and_touches_nothing() {
+    let env = Env::new("full");
+    let store = env.store(None, None, 2);
+    for _ in 0..2 {
+        let (card, p) = env.card("yamada");
+        enroll(&store, card, &p);
+    }
+    assert!(!store.can_start_new());
+    let before = env.outbox().list().unwrap();
+    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode("山田", "東京", "19800217", b'1', false)).unwrap();
+    assert!(store.store_unsigned(&person).unwrap_err().contains("full"));
+    assert_eq!(env.outbox().list().unwrap(), before);
+}
+
+#[test]
+fn sealed_at_rest_no_personal_data_in_any_file() {
+    let env = Env::new("rest");
+    let seal = rsa_key();
+    let store = env.store(Some(&seal), None, 100);
+    let (card, p) = env.card("sato");
+    enroll(&store, card, &p);
+    let needles = ["佐藤", "鈴木", "札幌", "1989-01-08", "19890108"];
+    for entry in std::fs::read_dir(&env.dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for n in needles {
+            assert!(!bytes.windows(n.len()).any(|w| w == n.as_bytes()), "{n} found at rest");
+        }
+    }
+    // Without a key (seal = false), the same search finds the data: the test can fail.
+    let env2 = Env::new("rest-plain");
+    let store = env2.store(None, None, 100);
+    let (card, p) = env2.card("sato");
+    enroll(&store, card, &p);
+    drop(store);
+    let found = std::fs::read_dir(&env2.dir)
+        .unwrap()
+        .any(|e| std::fs::read(e.unwrap().path()).unwrap().windows("佐藤".len()).any(|w| w == "佐藤".as_bytes()));
+    assert!(found);
+}
+
+#[test]
+fn receiver_rejects_bad_input_clearly_and_stores_nothing() {
+    let env = Env::new("bad");
+    let rx = env.receiver(None, &[], None);
+    let url = format!("{}/v1/enrollments", rx.url(false));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = reqwest::Client::new();
+    let post = |key: Option<&str>, body: Vec<u8>| {
+        rt.block_on(async {
+            let mut r = client.post(&url).body(body);
+            if let Some(k) = key {
+                r = r.header("Idempotency-Key", k);
+            }
+            let resp = r.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let v: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+            (status, v)
+        })
+    };
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    let (id, good) = enroll(&store, card, &p);
+    let good_json = serde_json::to_value(&good).unwrap();
+    let (s, v) = post(None, serde_json::to_vec(&good_json).unwrap());
+    assert_eq!((s, v["result"].as_str()), (400, Some("INVALID_REQUEST")), "missing key");
+    let (s, v) = post(Some("k1"), b"{not json".to_vec());
+    assert_eq!((s, v["result"].as_str()), (400, Some("INVALID_REQUEST")));
+    let (s, _) = post(Some("k2"), vec![b'x'; 400 * 1024]);
+    assert_eq!(s, 413, "body limit");
+    let mut wrong = good_json.clone();
+    wrong["schema"] = "madoguchi.enrollment.v0".into();
+    let (s, v) = post(Some(&id), serde_json::to_vec(&wrong).unwrap());
+    assert_eq!(s, 400);
+    assert!(v["error"].as_str().unwrap().contains("schema"));
+    let mut bad64 = good_json.clone();
+    bad64["signature"] = "***".into();
+    assert_eq!(post(Some(&id), serde_json::to_vec(&bad64).unwrap()).0, 400);
+    let mut notcert = good_json.clone();
+    notcert["signing_certificate"] = b64(b"not a certificate").into();
+    let (s, v) = post(Some(&id), serde_json::to_vec(&notcert).unwrap());
+    assert_eq!(s, 400);
+    assert!(v["error"].as_str().unwrap().contains("certificate"));
+    assert_eq!(env.accepted(), 0);
+    // And the good one still goes through afterwards.
+    assert_eq!(post(Some(&id), serde_json::to_vec(&good_json).unwrap()).0, 200);
+    assert_eq!(env.accepted(), 1);
+}
