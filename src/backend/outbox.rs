@@ -117,7 +117,9 @@ impl Outbox {
 
     /// Stores a record durably. Refuses (never evicts) when the queue is full.
     pub fn enqueue(&mut self, id: &str, station_id: &str, created_ms: i64, body: &[u8], sealed: bool) -> Result<(), OutboxError> {
-        let tx = self.db.transaction()?;
+        // IMMEDIATE: take the write lock up front. A deferred transaction that reads, then
+        // writes, fails at once with SQLITE_BUSY when delivery wrote in between.
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let undelivered: u64 = tx.query_row("SELECT COUNT(*) FROM outbox WHERE status != 'delivered'", [], |r| r.get(0))?;
         if undelivered >= self.limit {
             return Err(OutboxError::Full(undelivered));
