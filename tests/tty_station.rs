@@ -234,3 +234,57 @@ fn station_through_a_real_pcscd() {
     assert_eq!(o.list().unwrap().len(), 1, "stored before 完了");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two readers: the station takes the one with a card; F3 switches to the other (no card:
+/// back to "place the card"), and back again.
+#[test]
+fn station_picks_the_reader_with_a_card_and_f3_switches() {
+    let Some(_turn) = turn() else { return };
+    const SECOND: &str = "Virtual PCD 00 01";
+    let present = |name: &str| {
+        madoguchi::reader::establish()
+            .and_then(|c| madoguchi::reader::list_readers(&c))
+            .map(|rs| rs.iter().any(|r| r.name == name && r.card_present))
+            .unwrap_or(false)
+    };
+    let mut card = Command::new(BIN)
+        .args(["vcard", "--profile", "yamada", "--port", "35964"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !present(SECOND) {
+        assert!(Instant::now() < deadline, "card in the second reader");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = data_dir("readers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let terms = dir.join("terms.txt");
+    std::fs::write(&terms, "Short terms.").unwrap();
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("lang = \"en\"\nterms_file = \"{}\"\n[backend]\nseal = false\noutbox = \"{}\"\n", terms.display(), dir.join("o.sqlite3").display()),
+    )
+    .unwrap();
+    let Some(t) = Tmux::start(&format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display())) else { return };
+    t.wait_for("Short terms");
+    t.send(&["Enter"]);
+    let s = t.wait_for("Tries left: 3");
+    assert!(s.contains(SECOND), "status line names the reader with the card:\n{s}");
+    assert!(s.contains("F3"), "F3 offered with two readers");
+    t.send(&["F3"]);
+    let s = t.wait_for("Place the My Number Card");
+    assert!(s.contains(READER), "{s}");
+    t.send(&["F3"]);
+    t.wait_for("Tries left: 3");
+    t.send(&["C-c"]);
+    t.wait_for("EXIT=0");
+    let _ = card.kill();
+    let _ = card.wait();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while present(SECOND) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,89 @@
+//! `madoguchi outbox list|flush|export|retry` against a real outbox and receiver.
+
+use madoguchi::app::StationBackend;
+use madoguchi::backend::outbox::now_ms;
+use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::station::StationStore;
+use madoguchi::card::client::sha256_digest_info;
+use madoguchi::card::files::Ef;
+use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use madoguchi::card::MyNumberCard;
+use madoguchi::secret::{Pin, SignPassword};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+
+fn enroll(store: &StationStore, pki: &TestPki, id: &str) {
+    let p = Profile::named(id).unwrap();
+    let mut c = MyNumberCard::new(VirtualCard::new(&p, pki).unwrap());
+    c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+    let person = c.read_basic_four().unwrap();
+    c.verify(SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
+    let cert = c.read_certificate(Ef::SignCert).unwrap();
+    let prepared = store.prepare(&person).unwrap();
+    let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
+    store.store_signed(store.finish(prepared, &cert, &sig, &person).unwrap()).unwrap();
+}
+
+fn run(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).arg("--config").arg(cfg).arg("outbox").args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn list_flush_export_retry() {
+    let dir = std::env::temp_dir().join(format!("madoguchi-cli-outbox-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pki = TestPki::generate().unwrap();
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig { db: dir.join("r.sqlite3"), trust_ca: vec![pki.sign_ca.cert.clone()], crl: None, seal_key: None },
+        None,
+    )
+    .unwrap();
+    let outbox = dir.join("outbox.sqlite3");
+    let store = StationStore::open(outbox.clone(), 100, "s1", "t", "terms", None, None).unwrap();
+    enroll(&store, &pki, "yamada");
+    enroll(&store, &pki, "expired");
+    drop(store);
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, format!("[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n", rx.url(false), outbox.display())).unwrap();
+
+    let (code, out, _) = run(&cfg, &["list", "--json"]);
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["status"] == "pending"));
+    assert!(!out.contains("山田") && !out.contains("期限"), "no personal data in the list");
+
+    let (code, out, err) = run(&cfg, &["flush"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("delivered 1, review 1, still queued 0"), "{out}");
+    let (_, out, _) = run(&cfg, &["list"]);
+    assert!(out.contains("delivered") && out.contains("review") && out.contains("CERTIFICATE_EXPIRED"), "{out}");
+
+    let export = dir.join("export.jsonl");
+    let (code, out, err) = run(&cfg, &["export", export.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("exported 1 record"), "{out}");
+    assert!(err.contains("NOT sealed"), "the plaintext export is flagged: {err}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&export).unwrap().permissions().mode() & 0o777, 0o600);
+    let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&export).unwrap().trim()).unwrap();
+    let review_id = line["enrollment_id"].as_str().unwrap().to_string();
+    assert_eq!(run(&cfg, &["export", export.to_str().unwrap()]).0, 1, "never overwrites an export");
+
+    let (code, _, _) = run(&cfg, &["retry", &review_id]);
+    assert_eq!(code, 0);
+    let (_, out, _) = run(&cfg, &["list", "--json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.iter().filter(|r| r["status"] == "pending").count(), 1);
+    assert_eq!(run(&cfg, &["retry", "no-such-id"]).0, 1);
+    // A broken config names the file and line.
+    std::fs::write(&cfg, "[backend]\nqueue_limit = \"many\"\n").unwrap();
+    let (code, _, err) = run(&cfg, &["list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("config.toml:2:"), "{err}");
+    drop(rx);
+    let _ = std::fs::remove_dir_all(&dir);
+}
