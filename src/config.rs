@@ -209,6 +209,11 @@ impl Config {
         }
     }
 
+    /// The outbox database: configured, or under the XDG data directory.
+    pub fn outbox_path(&self) -> PathBuf {
+        self.backend.outbox.clone().unwrap_or_else(|| data_dir().join("outbox.sqlite3"))
+    }
+
     /// Records are sealed (a public key is configured).
     pub fn sealed(&self) -> bool {
         self.backend.public_key.is_some()

@@ -35,6 +35,19 @@ impl DeliveryConfig {
         }
     }
 
+    /// From the station configuration; None when no backend URL is set (store only).
+    pub fn from_config(b: &crate::config::Backend) -> Option<DeliveryConfig> {
+        let url = b.url.as_ref()?;
+        Some(DeliveryConfig {
+            ca_file: b.ca_file.clone(),
+            client_cert: b.client_cert.clone(),
+            client_key: b.client_key.clone(),
+            connect_timeout: Duration::from_secs(b.connect_timeout_secs),
+            request_timeout: Duration::from_secs(b.request_timeout_secs),
+            ..DeliveryConfig::new(url)
+        })
+    }
+
     pub fn endpoint(&self) -> String {
         format!("{}/v1/enrollments", self.url)
     }

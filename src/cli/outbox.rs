@@ -3,9 +3,8 @@
 
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::outbox::{now_ms, Outbox};
-use madoguchi::config::{self, Config};
+use madoguchi::config::Config;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(clap::Subcommand)]
 pub enum OutboxCmd {
@@ -22,10 +21,6 @@ pub enum OutboxCmd {
     Retry { id: String },
 }
 
-fn outbox_path(cfg: &Config) -> PathBuf {
-    cfg.backend.outbox.clone().unwrap_or_else(|| config::data_dir().join("outbox.sqlite3"))
-}
-
 pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
     let cfg = match Config::load(config_path) {
         Ok(c) => c,
@@ -34,7 +29,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             return 2;
         }
     };
-    let path = outbox_path(&cfg);
+    let path = cfg.outbox_path();
     let mut outbox = match Outbox::open(&path, cfg.backend.queue_limit) {
         Ok(o) => o,
         Err(e) => {
@@ -77,17 +72,9 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             0
         }
         OutboxCmd::Flush => {
-            let Some(url) = &cfg.backend.url else {
+            let Some(dcfg) = DeliveryConfig::from_config(&cfg.backend) else {
                 eprintln!("madoguchi: no backend url in the configuration");
                 return 2;
-            };
-            let dcfg = DeliveryConfig {
-                ca_file: cfg.backend.ca_file.clone(),
-                client_cert: cfg.backend.client_cert.clone(),
-                client_key: cfg.backend.client_key.clone(),
-                connect_timeout: Duration::from_secs(cfg.backend.connect_timeout_secs),
-                request_timeout: Duration::from_secs(cfg.backend.request_timeout_secs),
-                ..DeliveryConfig::new(url)
             };
             let client = match delivery::client(&dcfg) {
                 Ok(c) => c,

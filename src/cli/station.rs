@@ -7,7 +7,7 @@ use madoguchi::backend::delivery::DeliveryConfig;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::{CertState, Profile}, VirtualCard};
-use madoguchi::config::{self, Config};
+use madoguchi::config::Config;
 use madoguchi::i18n::Lang;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
@@ -63,21 +63,14 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         },
         None => None,
     };
-    let delivery = cfg.backend.url.as_ref().map(|url| DeliveryConfig {
-        ca_file: cfg.backend.ca_file.clone(),
-        client_cert: cfg.backend.client_cert.clone(),
-        client_key: cfg.backend.client_key.clone(),
-        connect_timeout: Duration::from_secs(cfg.backend.connect_timeout_secs),
-        request_timeout: Duration::from_secs(cfg.backend.request_timeout_secs),
-        ..DeliveryConfig::new(url)
-    });
+    let delivery = DeliveryConfig::from_config(&cfg.backend);
     if let Some(d) = &delivery {
         if let Err(e) = madoguchi::backend::delivery::client(d) {
             eprintln!("madoguchi: backend TLS settings: {e}");
             return 2;
         }
     }
-    let outbox = cfg.backend.outbox.clone().unwrap_or_else(|| config::data_dir().join("outbox.sqlite3"));
+    let outbox = cfg.outbox_path();
     let store = match StationStore::open(outbox.clone(), cfg.backend.queue_limit, &cfg.station_id, &cfg.terms_id, &terms, seal_key, delivery) {
         Ok(s) => s,
         Err(e) => {
