@@ -48,7 +48,7 @@ fn main() {
     .unwrap();
     let store = StationStore::open(dir.join("outbox.sqlite3"), 1_000_000, "bench", "t", "terms", Some(public), None).unwrap();
     let mut sign_and_store = |timed: &mut Vec<Duration>| {
-        let prepared = store.prepare(&person).unwrap();
+        let prepared = store.prepare(&person, None).unwrap();
         let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
         let record = store.finish(prepared, &cert, &sig, &person).unwrap();
         let t = Instant::now();

@@ -35,6 +35,8 @@ pub struct Steps {
     pub signature: bool,
     /// Cards without a signing certificate (under 15) finish with the four items only.
     pub allow_unsigned_minors: bool,
+    /// Ask for a contact e-mail address after the data is confirmed (連絡先).
+    pub email: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -77,7 +79,7 @@ impl Default for Config {
 
 impl Default for Steps {
     fn default() -> Steps {
-        Steps { signature: true, allow_unsigned_minors: true }
+        Steps { signature: true, allow_unsigned_minors: true, email: false }
     }
 }
 
@@ -205,6 +207,7 @@ impl Config {
             signature: self.steps.signature,
             allow_unsigned_minors: self.steps.allow_unsigned_minors,
             idle_timeout_ms: self.idle_timeout_secs * 1000,
+            email: self.steps.email,
             ..FlowConfig::default()
         }
     }

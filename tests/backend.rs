@@ -36,7 +36,7 @@ fn enroll(store: &StationStore, card: VirtualCard, profile: &Profile) -> (String
     let person = c.read_basic_four().unwrap();
     c.verify(SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
     let cert = c.read_certificate(Ef::SignCert).unwrap();
-    let prepared = store.prepare(&person).unwrap();
+    let prepared = store.prepare(&person, None).unwrap();
     let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
     let record = store.finish(prepared, &cert, &sig, &person).unwrap();
     let payload = record.downcast_ref::<Payload>().unwrap().clone();
@@ -337,7 +337,7 @@ fn queue_full_refuses_new_and_touches_nothing() {
     assert!(!store.can_start_new());
     let before = env.outbox().list().unwrap();
     let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode("山田", "東京", "19800217", b'1', false)).unwrap();
-    assert!(store.store_unsigned(&person).unwrap_err().contains("full"));
+    assert!(store.store_unsigned(&person, None).unwrap_err().contains("full"));
     assert_eq!(env.outbox().list().unwrap(), before);
 }
 

@@ -20,7 +20,7 @@ fn enroll(store: &StationStore, pki: &TestPki, id: &str) {
     let person = c.read_basic_four().unwrap();
     c.verify(SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
     let cert = c.read_certificate(Ef::SignCert).unwrap();
-    let prepared = store.prepare(&person).unwrap();
+    let prepared = store.prepare(&person, None).unwrap();
     let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
     store.store_signed(store.finish(prepared, &cert, &sig, &person).unwrap()).unwrap();
 }

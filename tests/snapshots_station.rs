@@ -42,7 +42,10 @@ struct S {
 
 impl S {
     fn new(w: u16, h: u16, lang: Lang) -> S {
-        let mut s = S { f: Flow::new(FlowConfig::default()), now: 0, last_card: None, last_store: None };
+        S::with(w, h, lang, FlowConfig::default())
+    }
+    fn with(w: u16, h: u16, lang: Lang, cfg: FlowConfig) -> S {
+        let mut s = S { f: Flow::new(cfg), now: 0, last_card: None, last_store: None };
         let (total, visible) = consent_layout(w, h, lang, TERMS, &None);
         s.ev(Event::ConsentLayout { total, visible });
         s
@@ -147,6 +150,13 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     let mut s = S::new(w, h, lang);
     s.confirm();
     v.push(("confirm", s, false));
+    let mut s = S::with(w, h, lang, FlowConfig { email: true, ..FlowConfig::default() });
+    s.confirm().key(Key::Enter);
+    for c in "hanako@example".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    v.push(("contact_error", s, false));
     let mut s = S::new(w, h, lang);
     s.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
     for c in "han".chars() {

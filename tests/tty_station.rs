@@ -83,6 +83,40 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
 }
 
 #[test]
+fn demo_with_the_contact_email_step() {
+    let dir = data_dir("email");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, "station_id = \"demo-email\"\n[steps]\nemail = true\n").unwrap();
+    let Some(t) = demo(&format!("--config {}", cfg.display()), &dir, "en") else { return };
+    through_consent(&t);
+    t.wait_for("Tries left: 3");
+    enter_pin(&t, "1234");
+    t.wait_for("Please check what was read");
+    t.send(&["Enter"]);
+    t.wait_for("contact e-mail");
+    t.send(&["-l", "hanako@example"]);
+    t.send(&["Enter"]);
+    t.wait_for("domain");
+    t.send(&["-l", ".jp"]);
+    t.send(&["Enter"]);
+    t.wait_for("Tries left: 5");
+    enter_pin(&t, "abc123");
+    t.wait_for("Enrollment complete.");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while received(&dir) < 1 {
+        assert!(Instant::now() < deadline, "the receiver never got the record");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send(&["C-c"]);
+    t.wait_for("EXIT=0");
+    let p = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
+    assert_eq!(p[0]["contact_email"], "hanako@example.jp");
+    assert_eq!(p[0]["station_id"], "demo-email");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn wrong_pin_then_right() {
     let dir = data_dir("wrong");
     let Some(t) = demo("--profile yamada", &dir, "en") else { return };

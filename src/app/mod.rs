@@ -22,15 +22,15 @@ use worker::{CardSource, WorkerMsg};
 
 /// What the backend layer does for the station (implemented over the outbox and delivery).
 pub trait StationBackend: Send + Sync {
-    /// The per-enrollment statement the card will sign.
-    fn prepare(&self, person: &BasicFour) -> Result<Prepared, String>;
+    /// The per-enrollment statement the card will sign (covering the contact e-mail, if any).
+    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String>;
     /// Verifies the card's signature against the certificate read and checks that the
     /// certificate holds the confirmed data; returns the record to store.
     fn finish(&self, prepared: Prepared, cert_der: &[u8], signature: &[u8], person: &BasicFour)
         -> Result<Box<dyn Any + Send>, FinishError>;
     /// Stores durably (committed and synced) and returns the enrollment id.
     fn store_signed(&self, record: Box<dyn Any + Send>) -> Result<String, String>;
-    fn store_unsigned(&self, person: &BasicFour) -> Result<String, String>;
+    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, String>;
     fn queue(&self) -> QueueInfo;
     /// False when the queue is full: no new enrollment may start.
     fn can_start_new(&self) -> bool;
@@ -135,12 +135,13 @@ impl App {
                     let _ = tx.send(AppEvent::Stored { id, result });
                 });
             }
-            Effect::StoreUnsigned { id, person } => {
+            Effect::StoreUnsigned { id, person, email } => {
                 let backend = Arc::clone(&self.backend);
                 let tx = self.events.clone();
                 std::thread::spawn(move || {
-                    let result = backend.store_unsigned(&person);
+                    let result = backend.store_unsigned(&person, email.as_ref().map(|e| e.as_str()));
                     drop(person);
+                    drop(email);
                     let _ = tx.send(AppEvent::Stored { id, result });
                 });
             }

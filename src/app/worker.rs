@@ -142,11 +142,11 @@ fn execute(
             c.verify(&pin)?;
             c.read_basic_four().map(CardReply::Read)
         }),
-        CardRequest::VerifyAndSign { password, person } => source.with_card(&mut |t| {
+        CardRequest::VerifyAndSign { password, person, email } => source.with_card(&mut |t| {
             let mut c = MyNumberCard::new(t);
             c.verify(&password)?;
             let cert = c.read_certificate(Ef::SignCert)?;
-            let prepared = match backend.prepare(&person) {
+            let prepared = match backend.prepare(&person, email.as_ref().map(|e| e.as_str())) {
                 Ok(p) => p,
                 Err(e) => return Err(CardError::Transport(TransportError::Other(e))),
             };

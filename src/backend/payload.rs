@@ -124,6 +124,8 @@ impl CardData {
 pub struct Statement {
     // Sorted keys: these are the signed bytes.
     pub card_data_sha256: String,
+    /// SHA-256 (hex) of the contact e-mail, when the station asked for one.
+    pub contact_email_sha256: Option<String>,
     pub created_at: String,
     pub enrollment_id: String,
     pub schema: String,
@@ -133,9 +135,10 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub fn new(station_id: &str, terms_id: &str, terms_sha256: &str, card: &CardData) -> Statement {
+    pub fn new(station_id: &str, terms_id: &str, terms_sha256: &str, card: &CardData, email: Option<&str>) -> Statement {
         Statement {
             card_data_sha256: card.sha256(),
+            contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
             created_at: rfc3339_now(),
             enrollment_id: uuid::Uuid::now_v7().to_string(),
             schema: SCHEMA.into(),
@@ -159,6 +162,9 @@ pub struct Payload {
     pub station_id: String,
     pub created_at: String,
     pub card: CardData,
+    /// Contact e-mail (the optional 連絡先 step); null when not asked.
+    #[serde(default)]
+    pub contact_email: Option<String>,
     /// The canonical statement bytes, base64.
     pub statement: String,
     pub hash_alg: String,
@@ -170,13 +176,14 @@ pub struct Payload {
 }
 
 impl Payload {
-    pub fn new(st: &Statement, card: CardData, signature: Option<&[u8]>, cert_der: Option<&[u8]>) -> Payload {
+    pub fn new(st: &Statement, card: CardData, email: Option<&str>, signature: Option<&[u8]>, cert_der: Option<&[u8]>) -> Payload {
         Payload {
             schema: SCHEMA.into(),
             enrollment_id: st.enrollment_id.clone(),
             station_id: st.station_id.clone(),
             created_at: st.created_at.clone(),
             card,
+            contact_email: email.map(str::to_string),
             statement: b64(&st.canonical()),
             hash_alg: HASH_ALG.into(),
             signature: signature.map(b64),
@@ -211,7 +218,7 @@ mod tests {
             text,
             r#"{"address":"東京都","birth_date":"1980-02-17","former_name":"佐藤","gender":"female","name":"山田　花子"}"#
         );
-        let st = Statement::new("s1", "terms-1", &sha256_hex(b"terms"), &c);
+        let st = Statement::new("s1", "terms-1", &sha256_hex(b"terms"), &c, Some("a@example.jp"));
         let bytes = String::from_utf8(st.canonical()).unwrap();
         let keys: Vec<&str> = bytes.split('"').skip(1).step_by(4).collect();
         let mut sorted = keys.clone();

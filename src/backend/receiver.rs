@@ -174,6 +174,9 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
     if payload.card.sha256() != st.card_data_sha256 {
         return Err(reject("CARD_DATA_MISMATCH", None, "card data differs from what was signed"));
     }
+    if payload.contact_email.as_deref().map(|e| sha256_hex(e.as_bytes())) != st.contact_email_sha256 {
+        return Err(reject("CARD_DATA_MISMATCH", None, "contact e-mail differs from what was signed"));
+    }
     Ok(payload)
 }
 

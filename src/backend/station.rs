@@ -77,19 +77,23 @@ impl StationStore {
         Ok(payload.enrollment_id.clone())
     }
 
-    fn statement(&self, card: &CardData) -> Statement {
-        Statement::new(&self.station_id, &self.terms_id, &self.terms_sha256, card)
+    fn statement(&self, card: &CardData, email: Option<&str>) -> Statement {
+        Statement::new(&self.station_id, &self.terms_id, &self.terms_sha256, card, email)
     }
 }
 
 impl StationBackend for StationStore {
-    fn prepare(&self, person: &BasicFour) -> Result<Prepared, String> {
-        let st = self.statement(&CardData::from_basic4(person));
-        Ok(Prepared { enrollment_id: st.enrollment_id.clone(), statement: st.canonical(), context: Box::new(st) })
+    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String> {
+        let st = self.statement(&CardData::from_basic4(person), email);
+        let context: (Statement, Option<String>) = (st.clone(), email.map(str::to_string));
+        Ok(Prepared { enrollment_id: st.enrollment_id.clone(), statement: st.canonical(), context: Box::new(context) })
     }
 
     fn finish(&self, prepared: Prepared, cert_der: &[u8], signature: &[u8], person: &BasicFour) -> Result<Box<dyn std::any::Any + Send>, FinishError> {
-        let st = prepared.context.downcast::<Statement>().map_err(|_| FinishError::Invalid("statement".into()))?;
+        let (st, email) = *prepared
+            .context
+            .downcast::<(Statement, Option<String>)>()
+            .map_err(|_| FinishError::Invalid("statement".into()))?;
         match verify_signature(cert_der, &prepared.statement, signature) {
             Ok(true) => {}
             Ok(false) => return Err(FinishError::Invalid("signature does not verify".into())),
@@ -99,7 +103,7 @@ impl StationBackend for StationStore {
         if !card.matches_certificate(cert_der) {
             return Err(FinishError::Mismatch);
         }
-        Ok(Box::new(Payload::new(&st, card, Some(signature), Some(cert_der))))
+        Ok(Box::new(Payload::new(&st, card, email.as_deref(), Some(signature), Some(cert_der))))
     }
 
     fn store_signed(&self, record: Box<dyn std::any::Any + Send>) -> Result<String, String> {
@@ -107,10 +111,10 @@ impl StationBackend for StationStore {
         self.store(&p)
     }
 
-    fn store_unsigned(&self, person: &BasicFour) -> Result<String, String> {
+    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, String> {
         let card = CardData::from_basic4(person);
-        let st = self.statement(&card);
-        self.store(&Payload::new(&st, card, None, None))
+        let st = self.statement(&card, email);
+        self.store(&Payload::new(&st, card, email, None, None))
     }
 
     fn queue(&self) -> QueueInfo {

@@ -10,9 +10,10 @@
 //! - personal data and PIN input are wiped on 完了, on start-over and on the idle timeout;
 //! - 完了 is shown only after the outbox confirmed the record is on disk.
 
+pub mod contact;
 pub mod input;
 
-use crate::card::basic4::BasicFour;
+use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
 use crate::secret::{PinKind, Secret};
 use input::SecretInput;
@@ -25,14 +26,25 @@ pub enum Step {
     Pin,
     Reading,
     Confirm,
+    /// 連絡先: an e-mail address, when the config asks for one (like the seeds' services).
+    Contact,
     Sign,
     Send,
     Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] =
-        [Step::Consent, Step::Card, Step::Pin, Step::Reading, Step::Confirm, Step::Sign, Step::Send, Step::Done];
+    pub const ALL: [Step; 9] = [
+        Step::Consent,
+        Step::Card,
+        Step::Pin,
+        Step::Reading,
+        Step::Confirm,
+        Step::Contact,
+        Step::Sign,
+        Step::Send,
+        Step::Done,
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,11 +57,13 @@ pub struct FlowConfig {
     pub idle_timeout_ms: u64,
     /// How long the 送信 step waits for the backend before showing 完了 with "sent later".
     pub send_wait_ms: u64,
+    /// Ask for a contact e-mail address after the data is confirmed.
+    pub email: bool,
 }
 
 impl Default for FlowConfig {
     fn default() -> FlowConfig {
-        FlowConfig { signature: true, allow_unsigned_minors: true, idle_timeout_ms: 180_000, send_wait_ms: 8_000 }
+        FlowConfig { signature: true, allow_unsigned_minors: true, idle_timeout_ms: 180_000, send_wait_ms: 8_000, email: false }
     }
 }
 
@@ -137,7 +151,7 @@ pub enum CardRequest {
     VerifyAndRead(Secret),
     /// VERIFY the signing password once, read the signing certificate, sign the statement
     /// built from `person`, verify the signature locally.
-    VerifyAndSign { password: Secret, person: BasicFour },
+    VerifyAndSign { password: Secret, person: BasicFour, email: Option<PersonalText> },
 }
 
 #[derive(Debug)]
@@ -146,7 +160,7 @@ pub enum Effect {
     /// Store a signed record durably; answer with `Event::Stored`.
     StoreSigned { id: u64, record: Box<SignedRecord> },
     /// Store the four items without a signature (signature step off, or a minor's card).
-    StoreUnsigned { id: u64, person: BasicFour },
+    StoreUnsigned { id: u64, person: BasicFour, email: Option<PersonalText> },
     /// Release the card connection (start over, done).
     ReleaseCard,
     /// Personal data of this citizen is gone from the flow; the executor drops its copies too.
@@ -211,6 +225,7 @@ pub enum Screen {
     Pin(PinScreen),
     Reading,
     Confirm { choice: ConfirmChoice },
+    Contact { input: contact::ContactInput, error: Option<contact::EmailError> },
     SignPin(PinScreen),
     Signing,
     Storing,
@@ -244,6 +259,8 @@ pub struct Flow {
     confirmed: bool,
     /// The record being sent was signed by the card.
     signed_flag: bool,
+    /// The contact e-mail the citizen typed (when the step is on).
+    email: Option<PersonalText>,
 }
 
 fn is_card_gone(e: &CardError) -> bool {
@@ -266,6 +283,7 @@ impl Flow {
             version: 1,
             confirmed: false,
             signed_flag: false,
+            email: None,
         }
     }
 
@@ -274,6 +292,9 @@ impl Flow {
     }
     pub fn person(&self) -> Option<&BasicFour> {
         self.person.as_ref()
+    }
+    pub fn email(&self) -> Option<&PersonalText> {
+        self.email.as_ref()
     }
     pub fn config(&self) -> &FlowConfig {
         &self.cfg
@@ -297,7 +318,10 @@ impl Flow {
 
     /// True while this citizen's personal data or PIN input is held.
     pub fn holds_personal_data(&self) -> bool {
-        self.person.is_some() || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
+        self.person.is_some()
+            || self.email.is_some()
+            || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
+            || matches!(&self.screen, Screen::Contact { input, .. } if !input.is_empty())
     }
 
     /// Whether Enter now would be an Enter "on a well-formed PIN" (for tests and the UI hint).
@@ -314,6 +338,7 @@ impl Flow {
             Screen::Pin(_) => Step::Pin,
             Screen::Reading => Step::Reading,
             Screen::Confirm { .. } => Step::Confirm,
+            Screen::Contact { .. } => Step::Contact,
             Screen::SignPin(_) | Screen::Signing => Step::Sign,
             Screen::Storing | Screen::Sending { .. } => Step::Send,
             Screen::Done { .. } => Step::Done,
@@ -327,7 +352,10 @@ impl Flow {
 
     /// Steps shown in the progress bar (署名 only when signing is on).
     pub fn steps(&self) -> Vec<Step> {
-        Step::ALL.into_iter().filter(|s| *s != Step::Sign || self.cfg.signature).collect()
+        Step::ALL
+            .into_iter()
+            .filter(|s| (*s != Step::Sign || self.cfg.signature) && (*s != Step::Contact || self.cfg.email))
+            .collect()
     }
 
     fn new_id(&mut self) -> u64 {
@@ -366,6 +394,7 @@ impl Flow {
     /// Start over: wipe everything about this citizen, back to consent.
     fn reset(&mut self, notice: Option<Notice>, out: &mut Vec<Effect>) {
         self.person = None;
+        self.email = None;
         self.pending = None;
         self.confirmed = false;
         out.push(Effect::Wipe);
@@ -427,6 +456,7 @@ impl Flow {
                         Ok(enrollment_id) => {
                             // On disk: the citizen's data leaves the flow now.
                             self.person = None;
+                            self.email = None;
                             out.push(Effect::Wipe);
                             out.push(Effect::ReleaseCard);
                             self.screen = Screen::Sending { enrollment_id, since_ms: now_ms };
@@ -534,7 +564,7 @@ impl Flow {
             let id = self.new_id();
             self.signed_flag = false;
             self.screen = Screen::Storing;
-            out.push(Effect::StoreUnsigned { id, person });
+            out.push(Effect::StoreUnsigned { id, person, email: self.email.clone() });
         }
     }
 
@@ -646,6 +676,25 @@ impl Flow {
                 Key::Esc => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
             },
+            Screen::Contact { input, error } => match k {
+                Key::Char(c) => {
+                    *error = None;
+                    input.push(c);
+                }
+                Key::Backspace => {
+                    *error = None;
+                    input.pop();
+                }
+                Key::Enter => match contact::validate_email(input.as_str()) {
+                    Err(e) => *error = Some(e),
+                    Ok(()) => {
+                        self.email = Some(PersonalText::new(input.as_str()));
+                        self.to_signature(out);
+                    }
+                },
+                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                _ => {}
+            },
             Screen::Done { .. } => {
                 if matches!(k, Key::Enter | Key::Esc | Key::Char(' ')) {
                     self.reset(None, out);
@@ -671,14 +720,23 @@ impl Flow {
             }
             ConfirmChoice::Next => {
                 self.confirmed = true;
-                if !self.cfg.signature {
-                    self.store_unsigned(out);
-                } else if self.card_present {
-                    self.enter_pin(PinKind::SignPassword, out);
-                } else {
-                    self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                if self.cfg.email && self.email.is_none() {
+                    self.screen = Screen::Contact { input: contact::ContactInput::new(), error: None };
+                    return;
                 }
+                self.to_signature(out);
             }
+        }
+    }
+
+    /// After the data (and contact) are confirmed: sign, or store without a signature.
+    fn to_signature(&mut self, out: &mut Vec<Effect>) {
+        if !self.cfg.signature {
+            self.store_unsigned(out);
+        } else if self.card_present {
+            self.enter_pin(PinKind::SignPassword, out);
+        } else {
+            self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
         }
     }
 
@@ -749,7 +807,8 @@ impl Flow {
                     return;
                 };
                 self.screen = Screen::Signing;
-                self.request(CardRequest::VerifyAndSign { password: secret, person }, out);
+                let email = self.email.clone();
+                self.request(CardRequest::VerifyAndSign { password: secret, person, email }, out);
             }
         }
     }

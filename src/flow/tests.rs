@@ -86,7 +86,8 @@ fn full_enrollment_with_signature() {
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
     let (id, req) = t.take_card();
     match req {
-        CardRequest::VerifyAndSign { password, person } => {
+        CardRequest::VerifyAndSign { password, person, email } => {
+            assert!(email.is_none(), "no contact step configured");
             assert_eq!(password.kind(), PinKind::SignPassword);
             assert_eq!(person.name.as_str(), "山田\u{3000}太郎");
         }
@@ -107,6 +108,31 @@ fn full_enrollment_with_signature() {
     assert!(matches!(t.f.screen(), Screen::Done { verdict: Verdict::Accepted, signed: true, .. }));
     t.key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Consent { .. }));
+}
+
+#[test]
+fn contact_step_when_configured() {
+    let mut t = T::new(FlowConfig { email: true, ..FlowConfig::default() });
+    assert!(t.f.steps().contains(&Step::Contact));
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Contact);
+    t.no_card_effect();
+    t.typed("hanako@example").key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Contact { error: Some(contact::EmailError::Domain), .. }));
+    t.typed(".jp").key(Key::Enter);
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
+    assert_eq!(t.f.email().unwrap().as_str(), "hanako@example.jp");
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    let (_, req) = t.take_card();
+    match req {
+        CardRequest::VerifyAndSign { email, .. } => assert_eq!(email.unwrap().as_str(), "hanako@example.jp"),
+        other => panic!("{other:?}"),
+    }
+    // Start over wipes the address too.
+    t.key(Key::Esc);
+    assert!(t.f.email().is_none() && !t.f.holds_personal_data());
 }
 
 #[test]

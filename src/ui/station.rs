@@ -5,6 +5,7 @@ use super::diagnostics_pane::{DiagnosticsPane, Form};
 use super::theme::Theme;
 use super::wrap::{str_width, truncate, wrap};
 use crate::card::basic4::Gender;
+use crate::flow::contact::EmailError;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
 use crate::i18n::{self, msg, Lang, Msg};
 use crate::reader::diagnostics::{card_state_text, CardState, Diagnostics};
@@ -54,6 +55,7 @@ fn step_name(lang: Lang, s: Step) -> &'static str {
             Step::Pin => Msg::StepPin,
             Step::Reading => Msg::StepReading,
             Step::Confirm => Msg::StepConfirm,
+            Step::Contact => Msg::StepContact,
             Step::Sign => Msg::StepSign,
             Step::Send => Msg::StepSend,
             Step::Done => Msg::StepDone,
@@ -146,11 +148,19 @@ fn draw_title(f: &mut Frame, v: &View, area: Rect) {
 }
 
 fn draw_progress(f: &mut Frame, v: &View, area: Rect) {
+    let wide = progress_spans(v, " > ");
+    let fits = wide.iter().map(|s| str_width(&s.content)).sum::<usize>() <= area.width as usize;
+    // With every step on (連絡先 and 署名), 80 columns need the tight separator.
+    let spans = if fits { wide } else { progress_spans(v, ">") };
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn progress_spans(v: &View, sep: &'static str) -> Vec<Span<'static>> {
     let current = v.flow.step();
     let mut spans = vec![Span::raw(" ")];
     for (i, s) in v.flow.steps().into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" > ", v.theme.muted()));
+            spans.push(Span::styled(sep, v.theme.muted()));
         }
         let name = step_name(v.lang, s);
         if s == current {
@@ -161,7 +171,7 @@ fn draw_progress(f: &mut Frame, v: &View, area: Rect) {
             spans.push(Span::styled(format!(" {name}"), v.theme.muted()));
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 fn block<'a>(v: &View, title: &'a str) -> Block<'a> {
@@ -219,6 +229,26 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
         Screen::Storing => busy_lines(v, Msg::Storing, iw, &mut lines),
         Screen::Sending { .. } => busy_lines(v, Msg::Sending, iw, &mut lines),
         Screen::Confirm { choice } => confirm_lines(v, *choice, iw, &mut lines),
+        Screen::Contact { input, error } => {
+            lines.extend(styled_lines(wrap(msg(l, Msg::ContactHeading), iw as usize), th.accent()));
+            lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
+            lines.push(Line::raw(""));
+            let shown = format!("{}_", input.as_str());
+            for part in wrap(&shown, iw.saturating_sub(2) as usize) {
+                lines.push(Line::from(vec![Span::raw("  "), Span::styled(part, th.accent())]));
+            }
+            lines.push(Line::raw(""));
+            if let Some(e) = error {
+                let m = match e {
+                    EmailError::Empty => Msg::EmailEmpty,
+                    EmailError::At => Msg::EmailAt,
+                    EmailError::Local => Msg::EmailLocal,
+                    EmailError::Domain => Msg::EmailDomain,
+                    EmailError::TooLong => Msg::EmailTooLong,
+                };
+                lines.extend(styled_lines(wrap(msg(l, m), iw as usize), th.error()));
+            }
+        }
         Screen::Done { enrollment_id, verdict, signed } => {
             lines.push(Line::raw(""));
             lines.push(Line::styled(msg(l, Msg::DoneHeading), th.ok().add_modifier(ratatui::style::Modifier::BOLD)));
@@ -444,6 +474,7 @@ fn draw_help(f: &mut Frame, v: &View, area: Rect) {
             keys.push(("←→", msg(l, Msg::KeyChoose)));
             keys.push(("Enter", msg(l, Msg::KeyEnter)));
         }
+        Screen::Contact { .. } => keys.push(("Enter", msg(l, Msg::KeyEnter))),
         Screen::Done { .. } | Screen::Stopped(_) => keys.push(("Enter", msg(l, Msg::KeyEnter))),
         _ => {}
     }
