@@ -177,6 +177,18 @@ fn whole_path_over_tls_and_mtls_stored_once() {
     let again = rt.block_on(delivery::deliver(&client, &cfg, &id, &wire));
     assert_eq!(again, Outcome::Permanent { verdict: Verdict::InvalidRequest, detail: "HTTP 422 INVALID_REQUEST".into() }, "same key, different body (unsealed this time)");
     assert_eq!(env.accepted(), 1);
+    // A client certificate for another station: the record is refused, not stored.
+    let (other_cert, other_key, _, _) = tls_files(&env.dir, "other", "station-2", false, Some((&ca, &ca_key)));
+    let (card, p) = env.card("sato");
+    let (id2, _) = enroll(&store, card, &p);
+    let other = DeliveryConfig { ca_file: cfg.ca_file.clone(), client_cert: Some(other_cert), client_key: Some(other_key), ..DeliveryConfig::new(&url) };
+    let c3 = delivery::client(&other).unwrap();
+    let body2 = o.undelivered().unwrap().into_iter().find(|(e, _)| e.id == id2).unwrap().1;
+    match rt.block_on(delivery::deliver(&c3, &other, &id2, &body2)) {
+        Outcome::Permanent { verdict: Verdict::InvalidRequest, detail } => assert!(detail.contains("422") || detail.contains("400"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(env.accepted(), 1);
     // Without a client certificate the TLS handshake fails: a retry, never a loss.
     let no_client = DeliveryConfig { ca_file: Some(ca_file), ..DeliveryConfig::new(&url) };
     let c2 = delivery::client(&no_client).unwrap();

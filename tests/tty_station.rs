@@ -213,8 +213,14 @@ fn resize_mid_flow_and_ctrl_c_restores_the_terminal() {
 }
 
 #[test]
-fn sigterm_restores_the_terminal() {
-    let dir = data_dir("sigterm");
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        signal_restores(signal);
+    }
+}
+
+fn signal_restores(signal: &str) {
+    let dir = data_dir("signal");
     let Some(t) = demo("", &dir, "en") else { return };
     let pid = String::from_utf8(
         Command::new("tmux").args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"]).output().unwrap().stdout,
@@ -224,7 +230,7 @@ fn sigterm_restores_the_terminal() {
     let out = Command::new("pgrep").args(["-P", pid.trim(), "madoguchi"]).output().unwrap();
     let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(!child.is_empty(), "madoguchi child of pane {pid}");
-    assert!(Command::new("kill").args(["-TERM", &child]).status().unwrap().success());
+    assert!(Command::new("kill").args([signal, &child]).status().unwrap().success());
     let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0") && !s.contains("Terms of use"), "{s}");
     let _ = std::fs::remove_dir_all(&dir);
