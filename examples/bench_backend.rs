@@ -42,14 +42,30 @@ fn main() {
 
     let rx = receiver::spawn(
         "127.0.0.1:0",
-        ReceiverConfig { db: dir.join("receiver.sqlite3"), trust_ca: vec![pki.sign_ca.cert.clone()], crl: None, seal_key: Some(seal) },
+        ReceiverConfig {
+            db: dir.join("receiver.sqlite3"),
+            trust_ca: vec![pki.sign_ca.cert.clone()],
+            crl: None,
+            seal_key: Some(seal),
+        },
         None,
     )
     .unwrap();
-    let store = StationStore::open(dir.join("outbox.sqlite3"), 1_000_000, "bench", "t", "terms", Some(public), None).unwrap();
+    let store = StationStore::open(
+        dir.join("outbox.sqlite3"),
+        1_000_000,
+        "bench",
+        "t",
+        "terms",
+        Some(public),
+        None,
+    )
+    .unwrap();
     let mut sign_and_store = |timed: &mut Vec<Duration>| {
         let prepared = store.prepare(&person, None).unwrap();
-        let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
+        let sig = c
+            .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
+            .unwrap();
         let record = store.finish(prepared, &cert, &sig, &person).unwrap();
         let t = Instant::now();
         store.store_signed(record).unwrap();
@@ -77,9 +93,14 @@ fn main() {
     let cfg = DeliveryConfig::new(&rx.url(false));
     let client = delivery::client(&cfg).unwrap();
     let mut outbox = Outbox::open(&dir.join("outbox.sqlite3"), 1_000_000).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let t = Instant::now();
-    let (ok, review, retry) = rt.block_on(delivery::flush(&mut outbox, &client, &cfg, &|_, _| {})).unwrap();
+    let (ok, review, retry) = rt
+        .block_on(delivery::flush(&mut outbox, &client, &cfg, &|_, _| {}))
+        .unwrap();
     let drain = t.elapsed();
     println!(
         "drain {} queued records to the receiver (open seal, verify chain + signature + SAN, store): {:.1} s = {:.0} records/s (ok {ok}, review {review}, retry {retry})",
@@ -87,7 +108,10 @@ fn main() {
         drain.as_secs_f64(),
         ok as f64 / drain.as_secs_f64()
     );
-    println!("receiver accepted: {}", receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap());
+    println!(
+        "receiver accepted: {}",
+        receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap()
+    );
     drop(rx);
     let _ = std::fs::remove_dir_all(&dir);
 }

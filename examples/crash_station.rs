@@ -18,12 +18,17 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (dir, url, mode) = (PathBuf::from(&args[1]), args[2].clone(), args[3].as_str());
     let outbox = dir.join("outbox.sqlite3");
-    let cfg = DeliveryConfig { backoff_base: Duration::from_millis(50), backoff_cap: Duration::from_millis(200), ..DeliveryConfig::new(&url) };
+    let cfg = DeliveryConfig {
+        backoff_base: Duration::from_millis(50),
+        backoff_cap: Duration::from_millis(200),
+        ..DeliveryConfig::new(&url)
+    };
     match mode {
         "enqueue" => {
             let store = StationStore::open(outbox, 1_000_000, "crash", "t", "terms", None, Some(cfg)).expect("store");
             store.start_delivery(Box::new(|_, _| {}));
-            let person = basic4::decode(&basic4::encode("試験\u{3000}太郎", "東京都", "19800217", b'1', false)).unwrap();
+            let person =
+                basic4::decode(&basic4::encode("試験\u{3000}太郎", "東京都", "19800217", b'1', false)).unwrap();
             let mut out = std::io::stdout();
             loop {
                 let id = store.store_unsigned(&person, None).expect("store");
@@ -35,7 +40,10 @@ fn main() {
         _ => {
             let mut o = Outbox::open(&outbox, 1_000_000).expect("outbox");
             let client = delivery::client(&cfg).expect("client");
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             for _ in 0..200 {
                 o.make_all_due().unwrap();
                 rt.block_on(delivery::flush(&mut o, &client, &cfg, &|_, _| {})).unwrap();

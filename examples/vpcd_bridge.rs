@@ -10,9 +10,16 @@ use madoguchi::card::vcard::{pki::TestPki, profile::Profile, vpcd, VirtualCard};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let profile = Profile::named(&args.next().unwrap_or_else(|| "yamada".into()))?;
-    let port = args.next().map(|p| p.parse()).transpose()?.unwrap_or(vpcd::DEFAULT_PORT);
+    let port = args
+        .next()
+        .map(|p| p.parse())
+        .transpose()?
+        .unwrap_or(vpcd::DEFAULT_PORT);
     let mut card = VirtualCard::new(&profile, &TestPki::generate()?)?;
-    let opts = vpcd::BridgeOptions { port, ..Default::default() };
+    let opts = vpcd::BridgeOptions {
+        port,
+        ..Default::default()
+    };
     eprintln!("virtual card {} on vpcd port {port}; Ctrl-C to pull it", profile.id);
     let end = vpcd::serve(&mut card, &opts)?;
     eprintln!("{end:?}");

@@ -79,7 +79,11 @@ impl Default for Config {
 
 impl Default for Steps {
     fn default() -> Steps {
-        Steps { signature: true, allow_unsigned_minors: true, email: false }
+        Steps {
+            signature: true,
+            allow_unsigned_minors: true,
+            email: false,
+        }
     }
 }
 
@@ -101,7 +105,11 @@ impl Default for Backend {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "station".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "station".into())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,15 +163,25 @@ impl Config {
                 _ => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| ConfigError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
         Config::parse(&text, &path.display().to_string())
     }
 
     fn validate(&self, text: &str, path: &str) -> Result<(), ConfigError> {
         let invalid = |key: &str, message: String| {
-            let line = text.lines().position(|l| l.trim_start().starts_with(key)).map(|i| i + 1).unwrap_or(0);
-            Err(ConfigError::Invalid { path: path.to_string(), line, message })
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            Err(ConfigError::Invalid {
+                path: path.to_string(),
+                line,
+                message,
+            })
         };
         if Lang::parse(&self.lang).is_none() {
             return invalid("lang", format!("lang = {:?}: expected \"ja\" or \"en\"", self.lang));
@@ -176,9 +194,14 @@ impl Config {
         }
         if let Some(url) = &self.backend.url {
             let ok = url.starts_with("https://")
-                || ["http://127.", "http://localhost", "http://[::1]"].iter().any(|p| url.starts_with(p));
+                || ["http://127.", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|p| url.starts_with(p));
             if !ok {
-                return invalid("url", format!("url = {url:?}: must be https:// (plain http only to loopback)"));
+                return invalid(
+                    "url",
+                    format!("url = {url:?}: must be https:// (plain http only to loopback)"),
+                );
             }
         }
         match (&self.backend.public_key, self.backend.seal) {
@@ -214,7 +237,10 @@ impl Config {
 
     /// The outbox database: configured, or under the XDG data directory.
     pub fn outbox_path(&self) -> PathBuf {
-        self.backend.outbox.clone().unwrap_or_else(|| data_dir().join("outbox.sqlite3"))
+        self.backend
+            .outbox
+            .clone()
+            .unwrap_or_else(|| data_dir().join("outbox.sqlite3"))
     }
 
     /// Records are sealed (a public key is configured).
@@ -238,15 +264,23 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_problem() {
-        let e = Config::parse("station_id = \"a\"\nlang = \"fr\"\n", "s.toml").unwrap_err().to_string();
+        let e = Config::parse("station_id = \"a\"\nlang = \"fr\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("s.toml:2:") && e.contains("\"fr\""), "{e}");
-        let e = Config::parse("station_id = \"a\"\n\nidle_timeout_secs = \"x\"\n", "s.toml").unwrap_err().to_string();
+        let e = Config::parse("station_id = \"a\"\n\nidle_timeout_secs = \"x\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("s.toml:3:"), "{e}");
         let e = Config::parse("colour = 1\n", "s.toml").unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");
-        let e = Config::parse("[backend]\nurl = \"http://example.com\"\nseal = false\n", "s.toml").unwrap_err().to_string();
+        let e = Config::parse("[backend]\nurl = \"http://example.com\"\nseal = false\n", "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("https"), "{e}");
-        let e = Config::parse("[backend]\nurl = \"https://example.com\"\n", "s.toml").unwrap_err().to_string();
+        let e = Config::parse("[backend]\nurl = \"https://example.com\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("seal = false"), "{e}");
         assert!(Config::parse("[backend]\nurl = \"http://127.0.0.1:8443\"\nseal = false\n", "s.toml").is_ok());
     }

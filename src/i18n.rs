@@ -53,13 +53,24 @@ pub fn last_try_warning(lang: Lang, kind: PinKind) -> String {
 
 pub fn pin_format(lang: Lang, kind: PinKind, e: &PinFormatError) -> String {
     match (lang, e) {
-        (Lang::Ja, PinFormatError::Length { .. }) => format!("{}を入力してください。（入力回数は減っていません）", pin_name(lang, kind)),
+        (Lang::Ja, PinFormatError::Length { .. }) => format!(
+            "{}を入力してください。（入力回数は減っていません）",
+            pin_name(lang, kind)
+        ),
         (Lang::Ja, PinFormatError::Character { position }) => {
-            format!("{}文字目に使えない文字があります。{}を入力してください。（入力回数は減っていません）", position, pin_name(lang, kind))
+            format!(
+                "{}文字目に使えない文字があります。{}を入力してください。（入力回数は減っていません）",
+                position,
+                pin_name(lang, kind)
+            )
         }
         (Lang::En, PinFormatError::Length { .. }) => format!("Enter the {}. (No try was used.)", pin_name(lang, kind)),
         (Lang::En, PinFormatError::Character { position }) => {
-            format!("Character {} is not allowed. Enter the {}. (No try was used.)", position, pin_name(lang, kind))
+            format!(
+                "Character {} is not allowed. Enter the {}. (No try was used.)",
+                position,
+                pin_name(lang, kind)
+            )
         }
     }
 }
@@ -68,27 +79,44 @@ pub fn transport_error(lang: Lang, e: &TransportError) -> String {
     use TransportError as T;
     match lang {
         Lang::Ja => match e {
-            T::NoService => "カードリーダーのサービス（pcscd）が起動していません。`sudo systemctl start pcscd` で起動してください。".into(),
+            T::NoService => {
+                "カードリーダーのサービス（pcscd）が起動していません。`sudo systemctl start pcscd` で起動してください。"
+                    .into()
+            }
             T::NoReader => "カードリーダーが接続されていません。リーダーを接続してください。".into(),
-            T::UnknownReader(n) => format!("指定されたカードリーダー「{n}」が見つかりません。`madoguchi readers` で名前を確認してください。"),
+            T::UnknownReader(n) => format!(
+                "指定されたカードリーダー「{n}」が見つかりません。`madoguchi readers` で名前を確認してください。"
+            ),
             T::NoCard => "カードがリーダーに置かれていません。マイナンバーカードをリーダーに置いてください。".into(),
-            T::CardRemoved => "読み取り中にカードが離れました。カードをリーダーに置いたまま動かさずに、もう一度お試しください。".into(),
+            T::CardRemoved => {
+                "読み取り中にカードが離れました。カードをリーダーに置いたまま動かさずに、もう一度お試しください。"
+                    .into()
+            }
             T::CardReset => "他のプログラムがカードをリセットしました。もう一度お試しください。".into(),
             T::Unresponsive => "カードが応答しません。カードをリーダーの中央に置き、動かさないでください。".into(),
-            T::Busy => "他のプログラムがカードリーダーを使用中です。そのプログラムを終了してから、もう一度お試しください。".into(),
+            T::Busy => {
+                "他のプログラムがカードリーダーを使用中です。そのプログラムを終了してから、もう一度お試しください。"
+                    .into()
+            }
             T::Timeout => "カードリーダーの応答がありません。もう一度お試しください。".into(),
             T::ExtendedUnsupported => "このカードリーダーは長いデータの一括読み取りに対応していません。".into(),
             T::Refused(r) => format!("安全のため、この操作は行いません（{}）。", refusal(lang, r)),
             T::Other(d) => format!("カードとの通信に失敗しました（{d}）。もう一度お試しください。"),
         },
         Lang::En => match e {
-            T::NoService => "The smart card service (pcscd) is not running. Start it with `sudo systemctl start pcscd`.".into(),
+            T::NoService => {
+                "The smart card service (pcscd) is not running. Start it with `sudo systemctl start pcscd`.".into()
+            }
             T::NoReader => "No card reader is connected. Connect a reader.".into(),
             T::UnknownReader(n) => format!("Card reader \"{n}\" not found. Check the names with `madoguchi readers`."),
             T::NoCard => "No card on the reader. Place the My Number Card on the reader.".into(),
-            T::CardRemoved => "The card left the reader during the read. Keep it still on the reader and try again.".into(),
+            T::CardRemoved => {
+                "The card left the reader during the read. Keep it still on the reader and try again.".into()
+            }
             T::CardReset => "Another program reset the card. Try again.".into(),
-            T::Unresponsive => "The card does not respond. Place it in the centre of the reader and keep it still.".into(),
+            T::Unresponsive => {
+                "The card does not respond. Place it in the centre of the reader and keep it still.".into()
+            }
             T::Busy => "Another program is using the card reader. Close it and try again.".into(),
             T::Timeout => "The card reader did not answer. Try again.".into(),
             T::ExtendedUnsupported => "This reader cannot read long data in one piece.".into(),
@@ -124,8 +152,13 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
             ),
             C::SecurityStatus => "暗証番号の確認が済んでいないため読み取れません。最初からやり直してください。".into(),
             C::FileNotFound(_) => "カードに必要な情報が見つかりません。".into(),
-            C::NoSigningCertificate => "このカードには署名用電子証明書がありません（15歳未満の方には発行されません）。".into(),
-            C::Malformed(m) => format!("カードから正しくないデータが返されました（{}）。カードを置き直して、もう一度お試しください。", malformed(m)),
+            C::NoSigningCertificate => {
+                "このカードには署名用電子証明書がありません（15歳未満の方には発行されません）。".into()
+            }
+            C::Malformed(m) => format!(
+                "カードから正しくないデータが返されました（{}）。カードを置き直して、もう一度お試しください。",
+                malformed(m)
+            ),
             C::Status { sw, op } => format!("カードがエラーを返しました（{op}: {sw}）。もう一度お試しください。"),
         },
         Lang::En => match e {
@@ -140,8 +173,13 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
             ),
             C::SecurityStatus => "The PIN was not verified, so the card refused the read. Start over.".into(),
             C::FileNotFound(_) => "A required file is missing on the card.".into(),
-            C::NoSigningCertificate => "This card has no signing certificate (none is issued to holders under 15).".into(),
-            C::Malformed(m) => format!("The card returned invalid data ({}). Place the card again and retry.", malformed(m)),
+            C::NoSigningCertificate => {
+                "This card has no signing certificate (none is issued to holders under 15).".into()
+            }
+            C::Malformed(m) => format!(
+                "The card returned invalid data ({}). Place the card again and retry.",
+                malformed(m)
+            ),
             C::Status { sw, op } => format!("The card returned an error ({op}: {sw}). Try again."),
         },
     }
@@ -160,8 +198,13 @@ mod tests {
     fn every_message_is_one_sentence_or_two_and_nonempty() {
         let errors = [
             CardError::NotMyNumberCard,
-            CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 },
-            CardError::Locked { kind: PinKind::SignPassword },
+            CardError::WrongPin {
+                kind: PinKind::TextPin,
+                tries_left: 2,
+            },
+            CardError::Locked {
+                kind: PinKind::SignPassword,
+            },
             CardError::NoSigningCertificate,
             CardError::Transport(TransportError::NoService),
             CardError::Transport(TransportError::CardRemoved),

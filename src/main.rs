@@ -119,7 +119,11 @@ fn main() -> ExitCode {
         Some(Command::Readers { json }) => cli::readers::run(lang, json),
         Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
         Some(Command::Diagnose { json, watch, no_probe }) => cli::diagnose::run(lang, json, watch, no_probe),
-        Some(Command::Cert { which, reader, last_try }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
+        Some(Command::Cert {
+            which,
+            reader,
+            last_try,
+        }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
         Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
         Some(Command::Receive(args)) => cli::receive::run(args),
         Some(Command::Vcard(args)) => cli::vcard::run(args),

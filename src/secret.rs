@@ -201,9 +201,22 @@ mod tests {
             Pin::new(b"12345").unwrap_err(),
             PinFormatError::Length { len: 5, min: 4, max: 4 }
         );
-        assert_eq!(Pin::new(b"12a4").unwrap_err(), PinFormatError::Character { position: 3 });
-        assert_eq!(Pin::new("１２３４".as_bytes()).unwrap_err(), PinFormatError::Length { len: 12, min: 4, max: 4 });
-        assert_eq!(Pin::new(b"12 4").unwrap_err(), PinFormatError::Character { position: 3 });
+        assert_eq!(
+            Pin::new(b"12a4").unwrap_err(),
+            PinFormatError::Character { position: 3 }
+        );
+        assert_eq!(
+            Pin::new("１２３４".as_bytes()).unwrap_err(),
+            PinFormatError::Length {
+                len: 12,
+                min: 4,
+                max: 4
+            }
+        );
+        assert_eq!(
+            Pin::new(b"12 4").unwrap_err(),
+            PinFormatError::Character { position: 3 }
+        );
     }
 
     #[test]
@@ -213,7 +226,10 @@ mod tests {
         assert!(SignPassword::new(b"ABCDE").is_err());
         assert!(SignPassword::new(b"ABCDEFGHIJ1234567").is_err());
         assert!(SignPassword::new(b"ABCDEFGHIJ123456").is_ok());
-        assert_eq!(SignPassword::new(b"ABC-123").unwrap_err(), PinFormatError::Character { position: 4 });
+        assert_eq!(
+            SignPassword::new(b"ABC-123").unwrap_err(),
+            PinFormatError::Character { position: 4 }
+        );
         assert!(SignPassword::new("ＡＢＣ１２３".as_bytes()).is_err());
     }
 

@@ -34,10 +34,17 @@ fn enroll(store: &StationStore, card: VirtualCard, profile: &Profile) -> (String
     let mut c = MyNumberCard::new(card);
     c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
     let person = c.read_basic_four().unwrap();
-    c.verify(SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
+    c.verify(
+        SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes())
+            .unwrap()
+            .secret(),
+    )
+    .unwrap();
     let cert = c.read_certificate(Ef::SignCert).unwrap();
     let prepared = store.prepare(&person, None).unwrap();
-    let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
+    let sig = c
+        .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
+        .unwrap();
     let record = store.finish(prepared, &cert, &sig, &person).unwrap();
     let payload = record.downcast_ref::<Payload>().unwrap().clone();
     let id = store.store_signed(record).unwrap();
@@ -51,7 +58,10 @@ struct Env {
 
 impl Env {
     fn new(name: &str) -> Env {
-        Env { dir: tmp(name), pki: TestPki::generate().unwrap() }
+        Env {
+            dir: tmp(name),
+            pki: TestPki::generate().unwrap(),
+        }
     }
     fn card(&self, id: &str) -> (VirtualCard, Profile) {
         let p = Profile::named(id).unwrap();
@@ -59,10 +69,23 @@ impl Env {
     }
     fn store(&self, seal: Option<&PKey<Private>>, url: Option<&str>, limit: u64) -> StationStore {
         let public = seal.map(|k| PKey::public_key_from_pem(&k.public_key_to_pem().unwrap()).unwrap());
-        StationStore::open(self.dir.join("outbox.sqlite3"), limit, "station-1", "terms-1", TERMS, public, url.map(DeliveryConfig::new))
-            .unwrap()
+        StationStore::open(
+            self.dir.join("outbox.sqlite3"),
+            limit,
+            "station-1",
+            "terms-1",
+            TERMS,
+            public,
+            url.map(DeliveryConfig::new),
+        )
+        .unwrap()
     }
-    fn receiver(&self, seal: Option<PKey<Private>>, crl_for: &[&X509], tls: Option<TlsConfig>) -> receiver::ReceiverHandle {
+    fn receiver(
+        &self,
+        seal: Option<PKey<Private>>,
+        crl_for: &[&X509],
+        tls: Option<TlsConfig>,
+    ) -> receiver::ReceiverHandle {
         let serials: Vec<_> = crl_for.iter().map(|c| c.serial_number()).collect();
         receiver::spawn(
             "127.0.0.1:0",
@@ -96,19 +119,31 @@ fn rsa_key() -> PKey<Private> {
 
 fn flush(outbox: &mut Outbox, cfg: &DeliveryConfig) -> (u32, u32, u32) {
     let client = delivery::client(cfg).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(delivery::flush(outbox, &client, cfg, &|_, _| {})).unwrap()
 }
 
 /// A CA, and a leaf for 127.0.0.1 (server) or with CN (client), written as PEM files.
-fn tls_files(dir: &Path, name: &str, cn: &str, server: bool, ca: Option<(&X509, &PKey<Private>)>) -> (PathBuf, PathBuf, X509, PKey<Private>) {
+fn tls_files(
+    dir: &Path,
+    name: &str,
+    cn: &str,
+    server: bool,
+    ca: Option<(&X509, &PKey<Private>)>,
+) -> (PathBuf, PathBuf, X509, PKey<Private>) {
     let key = rsa_key();
     let mut n = X509NameBuilder::new().unwrap();
     n.append_entry_by_text("CN", cn).unwrap();
     let n = n.build();
     let mut b = X509Builder::new().unwrap();
     b.set_version(2).unwrap();
-    let serial = openssl::bn::BigNum::from_u32(rand_u32()).unwrap().to_asn1_integer().unwrap();
+    let serial = openssl::bn::BigNum::from_u32(rand_u32())
+        .unwrap()
+        .to_asn1_integer()
+        .unwrap();
     b.set_serial_number(&serial).unwrap();
     b.set_subject_name(&n).unwrap();
     b.set_pubkey(&key).unwrap();
@@ -117,12 +152,17 @@ fn tls_files(dir: &Path, name: &str, cn: &str, server: bool, ca: Option<(&X509, 
     match ca {
         None => {
             b.set_issuer_name(&n).unwrap();
-            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap()).unwrap();
+            b.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+                .unwrap();
         }
         Some((ca_cert, _)) => {
             b.set_issuer_name(ca_cert.subject_name()).unwrap();
             if server {
-                let san = SubjectAlternativeName::new().ip("127.0.0.1").dns("localhost").build(&b.x509v3_context(Some(ca_cert), None)).unwrap();
+                let san = SubjectAlternativeName::new()
+                    .ip("127.0.0.1")
+                    .dns("localhost")
+                    .build(&b.x509v3_context(Some(ca_cert), None))
+                    .unwrap();
                 b.append_extension(san).unwrap();
             }
         }
@@ -153,13 +193,22 @@ fn whole_path_over_tls_and_mtls_stored_once() {
     let rx = env.receiver(
         Some(seal.clone()),
         &[],
-        Some(TlsConfig { cert: srv_cert, key: srv_key, client_ca: Some(ca_file.clone()) }),
+        Some(TlsConfig {
+            cert: srv_cert,
+            key: srv_key,
+            client_ca: Some(ca_file.clone()),
+        }),
     );
     let url = rx.url(true);
     let store = env.store(Some(&seal), Some(&url), 100);
     let (card, p) = env.card("yamada");
     let (id, payload) = enroll(&store, card, &p);
-    let cfg = DeliveryConfig { ca_file: Some(ca_file.clone()), client_cert: Some(cli_cert), client_key: Some(cli_key), ..DeliveryConfig::new(&url) };
+    let cfg = DeliveryConfig {
+        ca_file: Some(ca_file.clone()),
+        client_cert: Some(cli_cert),
+        client_key: Some(cli_key),
+        ..DeliveryConfig::new(&url)
+    };
     let mut o = env.outbox();
     assert_eq!(flush(&mut o, &cfg), (1, 0, 0));
     assert_eq!(o.list().unwrap()[0].status, Status::Delivered);
@@ -169,30 +218,60 @@ fn whole_path_over_tls_and_mtls_stored_once() {
     assert_eq!(stored[0]["enrollment_id"], id.as_str());
     assert_eq!(stored[0]["card"]["name"], "山田　太郎");
     // The same key and body again (a retry after a lost answer): same answer, still one record.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let body = o.undelivered().unwrap();
     assert!(body.is_empty());
     let wire = serde_json::to_vec(&payload).unwrap();
     let client = delivery::client(&cfg).unwrap();
     let again = rt.block_on(delivery::deliver(&client, &cfg, &id, &wire));
-    assert_eq!(again, Outcome::Permanent { verdict: Verdict::InvalidRequest, detail: "HTTP 422 INVALID_REQUEST".into() }, "same key, different body (unsealed this time)");
+    assert_eq!(
+        again,
+        Outcome::Permanent {
+            verdict: Verdict::InvalidRequest,
+            detail: "HTTP 422 INVALID_REQUEST".into()
+        },
+        "same key, different body (unsealed this time)"
+    );
     assert_eq!(env.accepted(), 1);
     // A client certificate for another station: the record is refused, not stored.
     let (other_cert, other_key, _, _) = tls_files(&env.dir, "other", "station-2", false, Some((&ca, &ca_key)));
     let (card, p) = env.card("sato");
     let (id2, _) = enroll(&store, card, &p);
-    let other = DeliveryConfig { ca_file: cfg.ca_file.clone(), client_cert: Some(other_cert), client_key: Some(other_key), ..DeliveryConfig::new(&url) };
+    let other = DeliveryConfig {
+        ca_file: cfg.ca_file.clone(),
+        client_cert: Some(other_cert),
+        client_key: Some(other_key),
+        ..DeliveryConfig::new(&url)
+    };
     let c3 = delivery::client(&other).unwrap();
-    let body2 = o.undelivered().unwrap().into_iter().find(|(e, _)| e.id == id2).unwrap().1;
+    let body2 = o
+        .undelivered()
+        .unwrap()
+        .into_iter()
+        .find(|(e, _)| e.id == id2)
+        .unwrap()
+        .1;
     match rt.block_on(delivery::deliver(&c3, &other, &id2, &body2)) {
-        Outcome::Permanent { verdict: Verdict::InvalidRequest, detail } => assert!(detail.contains("422") || detail.contains("400"), "{detail}"),
+        Outcome::Permanent {
+            verdict: Verdict::InvalidRequest,
+            detail,
+        } => assert!(detail.contains("422") || detail.contains("400"), "{detail}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(env.accepted(), 1);
     // Without a client certificate the TLS handshake fails: a retry, never a loss.
-    let no_client = DeliveryConfig { ca_file: Some(ca_file), ..DeliveryConfig::new(&url) };
+    let no_client = DeliveryConfig {
+        ca_file: Some(ca_file),
+        ..DeliveryConfig::new(&url)
+    };
     let c2 = delivery::client(&no_client).unwrap();
-    assert!(matches!(rt.block_on(delivery::deliver(&c2, &no_client, &id, &wire)), Outcome::Retry { .. }));
+    assert!(matches!(
+        rt.block_on(delivery::deliver(&c2, &no_client, &id, &wire)),
+        Outcome::Retry { .. }
+    ));
 }
 
 #[test]
@@ -204,10 +283,19 @@ fn plain_http_idempotency_same_body_same_answer() {
     let (id, payload) = enroll(&store, card, &p);
     let cfg = DeliveryConfig::new(&rx.url(false));
     let client = delivery::client(&cfg).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let body = serde_json::to_vec(&payload).unwrap();
-    assert_eq!(rt.block_on(delivery::deliver(&client, &cfg, &id, &body)), Outcome::Delivered);
-    assert_eq!(rt.block_on(delivery::deliver(&client, &cfg, &id, &body)), Outcome::Delivered);
+    assert_eq!(
+        rt.block_on(delivery::deliver(&client, &cfg, &id, &body)),
+        Outcome::Delivered
+    );
+    assert_eq!(
+        rt.block_on(delivery::deliver(&client, &cfg, &id, &body)),
+        Outcome::Delivered
+    );
     assert_eq!(env.accepted(), 1);
 }
 
@@ -221,21 +309,46 @@ fn verdicts_land_in_review_with_their_codes() {
     let store = env.store(None, Some(&url), 100);
     let cfg = DeliveryConfig::new(&url);
     let client = delivery::client(&cfg).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let send = |id: &str, p: &Payload| rt.block_on(delivery::deliver(&client, &cfg, id, &serde_json::to_vec(p).unwrap()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let send =
+        |id: &str, p: &Payload| rt.block_on(delivery::deliver(&client, &cfg, id, &serde_json::to_vec(p).unwrap()));
 
     let (card, p) = env.card("expired");
     let (id, payload) = enroll(&store, card, &p);
-    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::CertificateExpired, .. }));
+    assert!(matches!(
+        send(&id, &payload),
+        Outcome::Permanent {
+            verdict: Verdict::CertificateExpired,
+            ..
+        }
+    ));
     let (id, payload) = enroll(&store, rev_card, &rev_p);
-    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::CertificateRevoked, .. }));
+    assert!(matches!(
+        send(&id, &payload),
+        Outcome::Permanent {
+            verdict: Verdict::CertificateRevoked,
+            ..
+        }
+    ));
 
     // Through the outbox: both land in review and are not retried.
     let mut o = env.outbox();
     assert_eq!(flush(&mut o, &cfg), (0, 2, 0));
-    let review: Vec<_> = o.list().unwrap().into_iter().filter(|e| e.status == Status::Review).collect();
-    assert!(review.iter().any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_EXPIRED")));
-    assert!(review.iter().any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_REVOKED")));
+    let review: Vec<_> = o
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.status == Status::Review)
+        .collect();
+    assert!(review
+        .iter()
+        .any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_EXPIRED")));
+    assert!(review
+        .iter()
+        .any(|e| e.last_error.as_deref().unwrap_or("").contains("CERTIFICATE_REVOKED")));
     assert_eq!(flush(&mut o, &cfg), (0, 0, 0), "review is not retried");
 
     // A good record, tampered on the way: each alteration gets its own verdict. (Fresh
@@ -251,14 +364,38 @@ fn verdicts_land_in_review_with_their_codes() {
         sig[10] ^= 0xFF;
         p.signature = Some(b64(&sig));
     });
-    assert!(matches!(r, Outcome::Permanent { verdict: Verdict::SignatureMismatch, .. }), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Outcome::Permanent {
+                verdict: Verdict::SignatureMismatch,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
     let r = tamper(&|p| p.card.address = "別の住所".into());
-    assert!(matches!(r, Outcome::Permanent { verdict: Verdict::CardDataMismatch, .. }), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Outcome::Permanent {
+                verdict: Verdict::CardDataMismatch,
+                ..
+            }
+        ),
+        "{r:?}"
+    );
     // A certificate from a CA the receiver doesn't trust.
     let other = TestPki::generate().unwrap();
     let p = Profile::named("yamada").unwrap();
     let (id, payload) = enroll(&store, VirtualCard::new(&p, &other).unwrap(), &p);
-    assert!(matches!(send(&id, &payload), Outcome::Permanent { verdict: Verdict::UnsupportedCertificate, .. }));
+    assert!(matches!(
+        send(&id, &payload),
+        Outcome::Permanent {
+            verdict: Verdict::UnsupportedCertificate,
+            ..
+        }
+    ));
     assert_eq!(env.accepted(), 0);
     drop(rx);
 }
@@ -301,7 +438,10 @@ fn faults_are_retried_on_schedule_and_nothing_is_lost() {
     let store = env.store(None, None, 100);
     let (card, p) = env.card("yamada");
     let (id, _) = enroll(&store, card, &p);
-    let cfg = DeliveryConfig { request_timeout: Duration::from_secs(1), ..DeliveryConfig::new(&url) };
+    let cfg = DeliveryConfig {
+        request_timeout: Duration::from_secs(1),
+        ..DeliveryConfig::new(&url)
+    };
     let mut o = env.outbox();
     for round in 0..6 {
         o.make_all_due().unwrap();
@@ -327,11 +467,22 @@ fn tls_certificate_that_does_not_match_is_a_retry_not_a_loss() {
     let (_, _, ca, ca_key) = tls_files(&env.dir, "ca", "ca", false, None);
     let (srv_cert, srv_key, _, _) = tls_files(&env.dir, "server", "localhost", true, Some((&ca, &ca_key)));
     let (other_ca, _, _, _) = tls_files(&env.dir, "other", "other ca", false, None);
-    let rx = env.receiver(None, &[], Some(TlsConfig { cert: srv_cert, key: srv_key, client_ca: None }));
+    let rx = env.receiver(
+        None,
+        &[],
+        Some(TlsConfig {
+            cert: srv_cert,
+            key: srv_key,
+            client_ca: None,
+        }),
+    );
     let store = env.store(None, None, 100);
     let (card, p) = env.card("yamada");
     enroll(&store, card, &p);
-    let cfg = DeliveryConfig { ca_file: Some(other_ca), ..DeliveryConfig::new(&rx.url(true)) };
+    let cfg = DeliveryConfig {
+        ca_file: Some(other_ca),
+        ..DeliveryConfig::new(&rx.url(true))
+    };
     let mut o = env.outbox();
     assert_eq!(flush(&mut o, &cfg), (0, 0, 1));
     assert_eq!(o.list().unwrap()[0].status, Status::Pending);
@@ -348,7 +499,10 @@ fn queue_full_refuses_new_and_touches_nothing() {
     }
     assert!(!store.can_start_new());
     let before = env.outbox().list().unwrap();
-    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode("山田", "東京", "19800217", b'1', false)).unwrap();
+    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode(
+        "山田", "東京", "19800217", b'1', false,
+    ))
+    .unwrap();
     assert!(store.store_unsigned(&person, None).unwrap_err().contains("full"));
     assert_eq!(env.outbox().list().unwrap(), before);
 }
@@ -373,9 +527,12 @@ fn sealed_at_rest_no_personal_data_in_any_file() {
     let (card, p) = env2.card("sato");
     enroll(&store, card, &p);
     drop(store);
-    let found = std::fs::read_dir(&env2.dir)
-        .unwrap()
-        .any(|e| std::fs::read(e.unwrap().path()).unwrap().windows("佐藤".len()).any(|w| w == "佐藤".as_bytes()));
+    let found = std::fs::read_dir(&env2.dir).unwrap().any(|e| {
+        std::fs::read(e.unwrap().path())
+            .unwrap()
+            .windows("佐藤".len())
+            .any(|w| w == "佐藤".as_bytes())
+    });
     assert!(found);
 }
 
@@ -384,7 +541,10 @@ fn receiver_rejects_bad_input_clearly_and_stores_nothing() {
     let env = Env::new("bad");
     let rx = env.receiver(None, &[], None);
     let url = format!("{}/v1/enrollments", rx.url(false));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let client = reqwest::Client::new();
     let post = |key: Option<&str>, body: Vec<u8>| {
         rt.block_on(async {

@@ -14,7 +14,13 @@ use std::time::Duration;
 fn helper() -> PathBuf {
     // cargo test builds the examples next to the test binaries' directory.
     let exe = std::env::current_exe().unwrap();
-    let p = exe.parent().unwrap().parent().unwrap().join("examples").join("crash_station");
+    let p = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("crash_station");
     assert!(p.exists(), "{} missing (cargo test builds examples)", p.display());
     p
 }
@@ -32,7 +38,12 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
     let pki = madoguchi::card::vcard::pki::TestPki::generate().unwrap();
     let rx = receiver::spawn(
         "127.0.0.1:0",
-        ReceiverConfig { db: dir.join("receiver.sqlite3"), trust_ca: vec![pki.sign_ca.cert.clone()], crl: None, seal_key: None },
+        ReceiverConfig {
+            db: dir.join("receiver.sqlite3"),
+            trust_ca: vec![pki.sign_ca.cert.clone()],
+            crl: None,
+            seal_key: None,
+        },
         None,
     )
     .unwrap();
@@ -40,10 +51,20 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
     let bin = helper();
     let mut confirmed = HashSet::new();
     for _round in 0..8 {
-        let mut child = Command::new(&bin).arg(&dir).arg(&url).arg("enqueue").stdout(Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new(&bin)
+            .arg(&dir)
+            .arg(&url)
+            .arg("enqueue")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
         let out = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
-            BufReader::new(out).lines().map_while(Result::ok).filter_map(|l| l.strip_prefix("CONFIRMED ").map(str::to_string)).collect::<Vec<_>>()
+            BufReader::new(out)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|l| l.strip_prefix("CONFIRMED ").map(str::to_string))
+                .collect::<Vec<_>>()
         });
         std::thread::sleep(Duration::from_millis(rand_ms(80, 400)));
         // SAFETY: kill(2) on our own child.
@@ -62,7 +83,10 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
         assert!(stored.contains(id), "confirmed record {id} lost");
     }
     let received = receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
-    let ids: Vec<String> = received.iter().map(|p| p["enrollment_id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = received
+        .iter()
+        .map(|p| p["enrollment_id"].as_str().unwrap().to_string())
+        .collect();
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "no record stored twice");
     for id in &confirmed {

@@ -35,7 +35,11 @@ fn reads_every_builtin_profile_exactly() {
         c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
         let info = c.read_basic_four().unwrap();
         assert_eq!(info.name.as_str(), p.name, "{id}");
-        assert_eq!(info.former_name.as_ref().map(|f| f.as_str()), p.former_name.as_deref(), "{id}");
+        assert_eq!(
+            info.former_name.as_ref().map(|f| f.as_str()),
+            p.former_name.as_deref(),
+            "{id}"
+        );
         assert_eq!(info.birth_date.iso(), p.birth_date, "{id}");
         assert_eq!(info.address.as_str(), p.address, "{id}");
         assert_eq!(info.gender.code(), p.gender.as_bytes()[0], "{id}");
@@ -54,12 +58,28 @@ fn wrong_pin_twice_then_right_resets_the_counter() {
     let stats = vc.stats();
     let mut c = MyNumberCard::new(vc);
     let wrong = Pin::new(b"0000").unwrap();
-    assert_eq!(c.verify(wrong.secret()).unwrap_err(), CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 });
+    assert_eq!(
+        c.verify(wrong.secret()).unwrap_err(),
+        CardError::WrongPin {
+            kind: PinKind::TextPin,
+            tries_left: 2
+        }
+    );
     assert_eq!(c.pin_tries(PinKind::TextPin).unwrap(), 2);
-    assert_eq!(c.verify(wrong.secret()).unwrap_err(), CardError::WrongPin { kind: PinKind::TextPin, tries_left: 1 });
+    assert_eq!(
+        c.verify(wrong.secret()).unwrap_err(),
+        CardError::WrongPin {
+            kind: PinKind::TextPin,
+            tries_left: 1
+        }
+    );
     assert_eq!(c.pin_tries(PinKind::TextPin).unwrap(), 1);
     c.verify(Pin::new(b"1234").unwrap().secret()).unwrap();
-    assert_eq!(c.pin_tries(PinKind::TextPin).unwrap(), 3, "success restores the maximum");
+    assert_eq!(
+        c.pin_tries(PinKind::TextPin).unwrap(),
+        3,
+        "success restores the maximum"
+    );
     assert_eq!(stats.lock().unwrap().verify_with_data, 3);
 }
 
@@ -69,24 +89,47 @@ fn third_wrong_pin_locks_and_the_card_refuses_even_the_right_one() {
     let wrong = Pin::new(b"0000").unwrap();
     let _ = c.verify(wrong.secret());
     let _ = c.verify(wrong.secret());
-    assert_eq!(c.verify(wrong.secret()).unwrap_err(), CardError::Locked { kind: PinKind::TextPin });
+    assert_eq!(
+        c.verify(wrong.secret()).unwrap_err(),
+        CardError::Locked { kind: PinKind::TextPin }
+    );
     assert_eq!(c.pin_tries(PinKind::TextPin).unwrap(), 0);
-    assert_eq!(c.verify(Pin::new(b"1234").unwrap().secret()).unwrap_err(), CardError::Locked { kind: PinKind::TextPin });
+    assert_eq!(
+        c.verify(Pin::new(b"1234").unwrap().secret()).unwrap_err(),
+        CardError::Locked { kind: PinKind::TextPin }
+    );
 }
 
 #[test]
 fn counters_survive_reset_but_verified_state_does_not() {
     let mut vc = card("yamada");
-    vc.process(&[0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]);
+    vc.process(&[
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08,
+    ]);
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11]);
-    assert_eq!(&vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'9', b'9', b'9', b'9'])[..], &[0x63, 0xC2]);
-    assert_eq!(&vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])[..], &[0x90, 0x00]);
+    assert_eq!(
+        &vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'9', b'9', b'9', b'9'])[..],
+        &[0x63, 0xC2]
+    );
+    assert_eq!(
+        &vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])[..],
+        &[0x90, 0x00]
+    );
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02]);
-    assert_eq!(&vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..], &[0xFF, 0x20, 0x90, 0x00]);
+    assert_eq!(
+        &vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..],
+        &[0xFF, 0x20, 0x90, 0x00]
+    );
     vc.reset();
-    vc.process(&[0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]);
+    vc.process(&[
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08,
+    ]);
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02]);
-    assert_eq!(&vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..], &[0x69, 0x82], "reset drops the verified state");
+    assert_eq!(
+        &vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..],
+        &[0x69, 0x82],
+        "reset drops the verified state"
+    );
     // Re-selecting the DF drops it too.
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11]);
     assert_eq!(&vc.process(&[0x00, 0x20, 0x00, 0x80])[..], &[0x63, 0xC3]);
@@ -116,11 +159,16 @@ fn signs_a_digest_info_that_verifies_against_the_certificate_read() {
     let ca_der = c.read_certificate(Ef::SignCaCert).unwrap();
     let statement = "madoguchi test statement";
     let digest = hash(MessageDigest::sha256(), statement.as_bytes()).unwrap();
-    let sig = c.sign(&sha256_digest_info(digest.as_ref().try_into().unwrap())).unwrap();
+    let sig = c
+        .sign(&sha256_digest_info(digest.as_ref().try_into().unwrap()))
+        .unwrap();
     assert_eq!(sig.len(), 256);
     let cert = X509::from_der(&cert_der).unwrap();
     let ca = X509::from_der(&ca_der).unwrap();
-    assert!(cert.verify(&ca.public_key().unwrap()).unwrap(), "certificate chains to the CA read from the card");
+    assert!(
+        cert.verify(&ca.public_key().unwrap()).unwrap(),
+        "certificate chains to the CA read from the card"
+    );
     let public = cert.public_key().unwrap();
     let mut v = openssl::sign::Verifier::new(MessageDigest::sha256(), &public).unwrap();
     v.update(statement.as_bytes()).unwrap();
@@ -128,20 +176,32 @@ fn signs_a_digest_info_that_verifies_against_the_certificate_read() {
     assert_eq!(stats.lock().unwrap().signatures, 1);
     // The SAN carries the four items like the real certificate.
     let text = String::from_utf8(cert.to_text().unwrap()).unwrap();
-    assert!(text.contains("1.2.392.200149.8.5.5.1") || text.contains("othername"), "{text}");
+    assert!(
+        text.contains("1.2.392.200149.8.5.5.1") || text.contains("othername"),
+        "{text}"
+    );
 }
 
 #[test]
 fn signing_without_the_password_is_refused_by_the_card() {
     let mut c = MyNumberCard::new(card("yamada"));
-    assert_eq!(c.sign(&sha256_digest_info(&[0u8; 32])).unwrap_err(), CardError::SecurityStatus);
+    assert_eq!(
+        c.sign(&sha256_digest_info(&[0u8; 32])).unwrap_err(),
+        CardError::SecurityStatus
+    );
 }
 
 #[test]
 fn under_15_card_says_no_signing_certificate() {
     let mut c = MyNumberCard::new(card("yoshino"));
-    assert_eq!(c.pin_tries(PinKind::SignPassword).unwrap_err(), CardError::NoSigningCertificate);
-    assert_eq!(c.read_certificate(Ef::SignCert).unwrap_err(), CardError::NoSigningCertificate);
+    assert_eq!(
+        c.pin_tries(PinKind::SignPassword).unwrap_err(),
+        CardError::NoSigningCertificate
+    );
+    assert_eq!(
+        c.read_certificate(Ef::SignCert).unwrap_err(),
+        CardError::NoSigningCertificate
+    );
     // The basic four items still work.
     c.verify(Pin::new(b"0000").unwrap().secret()).unwrap();
     assert_eq!(c.read_basic_four().unwrap().name.as_str(), "𠮷野\u{3000}はな");
@@ -164,7 +224,11 @@ fn extended_length_is_used_where_it_works_and_falls_back_where_not() {
     let cert2 = c.read_certificate(Ef::AuthCert).unwrap();
     assert_eq!(c.extended_length(), Some(false));
     let expected_reads = cert2.len().div_ceil(256) as u32;
-    assert_eq!(stats.lock().unwrap().reads, expected_reads, "short chunks only, none refused by the card");
+    assert_eq!(
+        stats.lock().unwrap().reads,
+        expected_reads,
+        "short chunks only, none refused by the card"
+    );
     // Remembered: the next file goes straight to short reads.
     c.read_certificate(Ef::AuthCaCert).unwrap();
     assert_eq!(stats.lock().unwrap().extended_apdus, 0);
@@ -186,7 +250,11 @@ fn card_pulled_mid_read_is_a_clear_error() {
             c.verify(Pin::new(b"2580").unwrap().secret())?;
             c.read_basic_four()
         });
-        assert_eq!(r.unwrap_err(), CardError::Transport(TransportError::CardRemoved), "after {n}");
+        assert_eq!(
+            r.unwrap_err(),
+            CardError::Transport(TransportError::CardRemoved),
+            "after {n}"
+        );
     }
 }
 

@@ -18,16 +18,35 @@ fn enroll(store: &StationStore, pki: &TestPki, id: &str) {
     let mut c = MyNumberCard::new(VirtualCard::new(&p, pki).unwrap());
     c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
     let person = c.read_basic_four().unwrap();
-    c.verify(SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
+    c.verify(
+        SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
+            .unwrap()
+            .secret(),
+    )
+    .unwrap();
     let cert = c.read_certificate(Ef::SignCert).unwrap();
     let prepared = store.prepare(&person, None).unwrap();
-    let sig = c.sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement))).unwrap();
-    store.store_signed(store.finish(prepared, &cert, &sig, &person).unwrap()).unwrap();
+    let sig = c
+        .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
+        .unwrap();
+    store
+        .store_signed(store.finish(prepared, &cert, &sig, &person).unwrap())
+        .unwrap();
 }
 
 fn run(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN).arg("--config").arg(cfg).arg("outbox").args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(cfg)
+        .arg("outbox")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -37,7 +56,12 @@ fn list_flush_export_retry() {
     let pki = TestPki::generate().unwrap();
     let rx = receiver::spawn(
         "127.0.0.1:0",
-        ReceiverConfig { db: dir.join("r.sqlite3"), trust_ca: vec![pki.sign_ca.cert.clone()], crl: None, seal_key: None },
+        ReceiverConfig {
+            db: dir.join("r.sqlite3"),
+            trust_ca: vec![pki.sign_ca.cert.clone()],
+            crl: None,
+            seal_key: None,
+        },
         None,
     )
     .unwrap();
@@ -47,20 +71,34 @@ fn list_flush_export_retry() {
     enroll(&store, &pki, "expired");
     drop(store);
     let cfg = dir.join("config.toml");
-    std::fs::write(&cfg, format!("[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n", rx.url(false), outbox.display())).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n",
+            rx.url(false),
+            outbox.display()
+        ),
+    )
+    .unwrap();
 
     let (code, out, _) = run(&cfg, &["list", "--json"]);
     assert_eq!(code, 0);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r["status"] == "pending"));
-    assert!(!out.contains("山田") && !out.contains("期限"), "no personal data in the list");
+    assert!(
+        !out.contains("山田") && !out.contains("期限"),
+        "no personal data in the list"
+    );
 
     let (code, out, err) = run(&cfg, &["flush"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("delivered 1, review 1, still queued 0"), "{out}");
     let (_, out, _) = run(&cfg, &["list"]);
-    assert!(out.contains("delivered") && out.contains("review") && out.contains("CERTIFICATE_EXPIRED"), "{out}");
+    assert!(
+        out.contains("delivered") && out.contains("review") && out.contains("CERTIFICATE_EXPIRED"),
+        "{out}"
+    );
 
     let export = dir.join("export.jsonl");
     let (code, out, err) = run(&cfg, &["export", export.to_str().unwrap()]);
@@ -71,7 +109,11 @@ fn list_flush_export_retry() {
     assert_eq!(std::fs::metadata(&export).unwrap().permissions().mode() & 0o777, 0o600);
     let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&export).unwrap().trim()).unwrap();
     let review_id = line["enrollment_id"].as_str().unwrap().to_string();
-    assert_eq!(run(&cfg, &["export", export.to_str().unwrap()]).0, 1, "never overwrites an export");
+    assert_eq!(
+        run(&cfg, &["export", export.to_str().unwrap()]).0,
+        1,
+        "never overwrites an export"
+    );
 
     let (code, _, _) = run(&cfg, &["retry", &review_id]);
     assert_eq!(code, 0);

@@ -52,14 +52,26 @@ sign_password = "QZX7391PW"
         c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
         let info = c.read_basic_four().unwrap();
         tracing::debug!(?info, "decoded");
-        c.verify(SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes()).unwrap().secret()).unwrap();
+        c.verify(
+            SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes())
+                .unwrap()
+                .secret(),
+        )
+        .unwrap();
         c.read_certificate(Ef::SignCert).unwrap();
         c.sign(&sha256_digest_info(&[7u8; 32])).unwrap();
     });
     let raw = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     // Round-trip times are numbers that could collide with a 4-digit PIN by chance.
-    let log: String = raw.split(' ').filter(|w| !w.starts_with("us=")).collect::<Vec<_>>().join(" ");
-    assert!(log.contains("VERIFY 00 20 00 80 [hidden]"), "VERIFY is logged, hidden:\n{log}");
+    let log: String = raw
+        .split(' ')
+        .filter(|w| !w.starts_with("us="))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        log.contains("VERIFY 00 20 00 80 [hidden]"),
+        "VERIFY is logged, hidden:\n{log}"
+    );
     assert!(log.contains("READ BINARY"), "{log}");
     let pin_hex: String = profile.pin.bytes().map(|b| format!("{b:02X}")).collect();
     for secret in [

@@ -27,7 +27,9 @@ struct Watch {
 impl Watch {
     fn start(env: &[(&str, String)]) -> Watch {
         let mut cmd = Command::new(BIN);
-        cmd.args(["--lang", "en", "diagnose", "--watch", "--json"]).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(["--lang", "en", "diagnose", "--watch", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -103,7 +105,12 @@ fn diagnose_json_reports_the_card_and_measures_extended_length() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], 1);
     assert_eq!(v["pcscd_running"], true);
-    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap();
+    let r = v["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == READER)
+        .unwrap();
     assert_eq!(r["card"], "present");
     assert_eq!(r["atr"], hex(&DEFAULT_ATR));
     assert_eq!(r["atr_summary"]["known_my_number_atr"], true);
@@ -114,7 +121,10 @@ fn diagnose_json_reports_the_card_and_measures_extended_length() {
     // Text form for people, same facts.
     let out = madoguchi(&["--lang", "en", "diagnose"], "");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Card: present (My Number Card)") && text.contains("Extended APDU: yes (measured)"), "{text}");
+    assert!(
+        text.contains("Card: present (My Number Card)") && text.contains("Extended APDU: yes (measured)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -259,7 +269,13 @@ fn a_second_station_sees_the_reader_busy() {
 
     let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap().clone();
+    let r = v["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == READER)
+        .unwrap()
+        .clone();
     assert_eq!(r["card"], "busy", "{v}");
     assert_eq!(v["last_error"]["code"], "reader_busy");
 
@@ -271,6 +287,12 @@ fn a_second_station_sees_the_reader_busy() {
     drop(held);
     let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap().clone();
+    let r = v["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == READER)
+        .unwrap()
+        .clone();
     assert_eq!(r["card"], "present", "{v}");
 }

@@ -36,7 +36,11 @@ fn read_json_matches_each_profile() {
         assert_eq!(out.status.code(), Some(0), "{id}: {}", stderr(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["name"], p.name.as_str(), "{id}");
-        assert_eq!(v["former_name"], p.former_name.as_deref().map(Value::from).unwrap_or(Value::Null), "{id}");
+        assert_eq!(
+            v["former_name"],
+            p.former_name.as_deref().map(Value::from).unwrap_or(Value::Null),
+            "{id}"
+        );
         assert_eq!(v["birth_date"], p.birth_date.as_str(), "{id}");
         assert_eq!(v["address"], p.address.as_str(), "{id}");
         let gender = match p.gender.as_str() {
@@ -61,7 +65,11 @@ fn wrong_pin_twice_then_right() {
     let card = Inserted::new("yamada", &[]);
     let out = read_json("0000", &[]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
-    assert!(stderr(&out).contains("3 tries left") && stderr(&out).contains("2 tries left"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 tries left") && stderr(&out).contains("2 tries left"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(card.stats()["text_pin_tries"], 2);
 
@@ -89,7 +97,11 @@ fn locked_card_gets_the_locked_message_and_no_verify_with_data() {
     let card = Inserted::new("locked", &[]);
     let out = read_json("5555", &["--last-try"]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
-    assert!(stderr(&out).contains("locked") && stderr(&out).contains("municipal office"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("locked") && stderr(&out).contains("municipal office"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(card.stats()["verify_with_data"], 0);
 }
@@ -101,7 +113,11 @@ fn malformed_pin_never_touches_the_card() {
     for bad in ["12a4", "123", "12345", ""] {
         let out = read_json(bad, &[]);
         assert_eq!(out.status.code(), Some(9), "{bad:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("No try was used") || stderr(&out).contains("No PIN"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("No try was used") || stderr(&out).contains("No PIN"),
+            "{}",
+            stderr(&out)
+        );
     }
     assert_eq!(card.stats()["apdus"], 0);
 }
@@ -116,7 +132,10 @@ fn card_pulled_mid_read_gives_a_clear_error_and_no_partial_output() {
         assert_eq!(out.status.code(), Some(7), "after {n}: {}", stderr(&out));
         assert!(out.stdout.is_empty(), "partial output after {n}");
         let err = stderr(&out);
-        assert!(err.contains("left the reader") || err.contains("does not respond"), "{err}");
+        assert!(
+            err.contains("left the reader") || err.contains("does not respond"),
+            "{err}"
+        );
         assert!(!err.contains("2580"));
     }
 }
@@ -128,7 +147,13 @@ fn readers_lists_the_virtual_card_with_its_atr() {
     let out = madoguchi(&["readers", "--json"], "");
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"].as_array().unwrap().iter().find(|r| r["name"] == READER).unwrap().clone();
+    let r = v["readers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == READER)
+        .unwrap()
+        .clone();
     assert_eq!(r["card_present"], true);
     assert_eq!(r["atr"], "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B");
 }
@@ -145,7 +170,10 @@ fn our_certificate_reads_match_the_card() {
 }
 
 fn der(pem: &[u8]) -> Vec<u8> {
-    openssl::x509::X509::from_pem(pem).expect("PEM certificate").to_der().unwrap()
+    openssl::x509::X509::from_pem(pem)
+        .expect("PEM certificate")
+        .to_der()
+        .unwrap()
 }
 
 fn opensc(args: &[&str]) -> Option<Output> {
@@ -168,7 +196,9 @@ fn opensc(args: &[&str]) -> Option<Output> {
 fn opensc_reads_the_virtual_card_like_a_real_one() {
     let Some(_turn) = turn() else { return };
     let card = Inserted::new("yamada", &[]);
-    let Some(list) = opensc(&["--reader", "0", "--list-certificates"]) else { return };
+    let Some(list) = opensc(&["--reader", "0", "--list-certificates"]) else {
+        return;
+    };
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(list.status.success(), "{text}{}", stderr(&list));
     for label in [
@@ -181,13 +211,27 @@ fn opensc_reads_the_virtual_card_like_a_real_one() {
     }
     let pins = opensc(&["--reader", "0", "--list-pins"]).unwrap();
     let pins = String::from_utf8_lossy(&pins.stdout);
-    assert!(pins.contains("Tries left     : 3") && pins.contains("Tries left     : 5"), "{pins}");
+    assert!(
+        pins.contains("Tries left     : 3") && pins.contains("Tries left     : 5"),
+        "{pins}"
+    );
 
     let ca = opensc(&["--reader", "0", "--read-certificate", "04"]).unwrap();
     assert!(ca.status.success(), "{}", stderr(&ca));
     assert_eq!(der(&ca.stdout), der(&card.cert_pem("sign-ca.pem")));
 
-    let sign = opensc(&["--reader", "0", "--read-certificate", "02", "--verify-pin", "--auth-id", "02", "--pin", "ABC123"]).unwrap();
+    let sign = opensc(&[
+        "--reader",
+        "0",
+        "--read-certificate",
+        "02",
+        "--verify-pin",
+        "--auth-id",
+        "02",
+        "--pin",
+        "ABC123",
+    ])
+    .unwrap();
     assert!(sign.status.success(), "{}", stderr(&sign));
     assert_eq!(der(&sign.stdout), der(&card.cert_pem("sign.pem")));
     assert_eq!(card.stats()["sign_password_tries"], 5);
@@ -231,6 +275,9 @@ fn terminal_pin_entry_has_no_echo_and_shows_tries_first() {
     assert!(s.contains("EXIT=0"), "{s}");
     assert!(s.contains("Name: 佐藤") || s.contains("Name: 佐藤\u{3000}花子"), "{s}");
     assert!(s.contains("Former name: 鈴木"), "{s}");
-    assert!(!s.contains("2580") && !s.contains("25x0"), "PIN echoed to the terminal:\n{s}");
+    assert!(
+        !s.contains("2580") && !s.contains("25x0"),
+        "PIN echoed to the terminal:\n{s}"
+    );
     assert_eq!(card.stats()["verify_with_data"], 1);
 }

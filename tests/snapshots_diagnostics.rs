@@ -11,14 +11,23 @@ use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-const ATR: [u8; 19] = [0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B];
+const ATR: [u8; 19] = [
+    0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B,
+];
 
 fn model(lang: Lang) -> Diagnostics {
     let mut d = Diagnostics::new(lang);
     d.apply(&ReaderEvent::ServiceUp);
-    d.apply(&ReaderEvent::ReaderAdded { reader: "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00".into() });
-    d.apply(&ReaderEvent::ReaderAdded { reader: "Virtual PCD 00 00".into() });
-    d.apply(&ReaderEvent::CardInserted { reader: "Virtual PCD 00 00".into(), atr: ATR.to_vec() });
+    d.apply(&ReaderEvent::ReaderAdded {
+        reader: "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00".into(),
+    });
+    d.apply(&ReaderEvent::ReaderAdded {
+        reader: "Virtual PCD 00 00".into(),
+    });
+    d.apply(&ReaderEvent::CardInserted {
+        reader: "Virtual PCD 00 00".into(),
+        atr: ATR.to_vec(),
+    });
     d.apply_probe(
         "Virtual PCD 00 00",
         Probe {
@@ -30,9 +39,20 @@ fn model(lang: Lang) -> Diagnostics {
             ..Probe::default()
         },
     );
-    d.apply(&ReaderEvent::CardRemoved { reader: "Virtual PCD 00 00".into() });
-    d.apply(&ReaderEvent::CardInserted { reader: "Virtual PCD 00 00".into(), atr: ATR.to_vec() });
-    d.apply_probe("Virtual PCD 00 00", Probe { card_kind: Some("my_number_card".into()), ..Probe::default() });
+    d.apply(&ReaderEvent::CardRemoved {
+        reader: "Virtual PCD 00 00".into(),
+    });
+    d.apply(&ReaderEvent::CardInserted {
+        reader: "Virtual PCD 00 00".into(),
+        atr: ATR.to_vec(),
+    });
+    d.apply_probe(
+        "Virtual PCD 00 00",
+        Probe {
+            card_kind: Some("my_number_card".into()),
+            ..Probe::default()
+        },
+    );
     d.set_error(&CardError::Transport(TransportError::CardRemoved));
     d
 }
@@ -40,7 +60,16 @@ fn model(lang: Lang) -> Diagnostics {
 fn render(d: &Diagnostics, lang: Lang, theme: &Theme, form: Form, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| {
-        f.render_widget(DiagnosticsPane { model: d, theme, lang, form, selected: None }, f.area());
+        f.render_widget(
+            DiagnosticsPane {
+                model: d,
+                theme,
+                lang,
+                form,
+                selected: None,
+            },
+            f.area(),
+        );
     })
     .unwrap();
     t
@@ -52,8 +81,14 @@ fn compact_and_full_in_both_languages() {
     for lang in [Lang::Ja, Lang::En] {
         let d = model(lang);
         let tag = if lang == Lang::Ja { "ja" } else { "en" };
-        insta::assert_snapshot!(format!("compact_{tag}"), render(&d, lang, &mono, Form::Compact, 32, 12).backend());
-        insta::assert_snapshot!(format!("full_{tag}"), render(&d, lang, &mono, Form::Full, 80, 24).backend());
+        insta::assert_snapshot!(
+            format!("compact_{tag}"),
+            render(&d, lang, &mono, Form::Compact, 32, 12).backend()
+        );
+        insta::assert_snapshot!(
+            format!("full_{tag}"),
+            render(&d, lang, &mono, Form::Full, 80, 24).backend()
+        );
     }
 }
 
@@ -64,7 +99,10 @@ fn pcscd_down_compact() {
         let mut d = model(lang);
         d.apply(&ReaderEvent::ServiceDown);
         let tag = if lang == Lang::Ja { "ja" } else { "en" };
-        insta::assert_snapshot!(format!("pcscd_down_{tag}"), render(&d, lang, &mono, Form::Compact, 32, 12).backend());
+        insta::assert_snapshot!(
+            format!("pcscd_down_{tag}"),
+            render(&d, lang, &mono, Form::Compact, 32, 12).backend()
+        );
     }
 }
 

@@ -45,7 +45,12 @@ impl S {
         S::with(w, h, lang, FlowConfig::default())
     }
     fn with(w: u16, h: u16, lang: Lang, cfg: FlowConfig) -> S {
-        let mut s = S { f: Flow::new(cfg), now: 0, last_card: None, last_store: None };
+        let mut s = S {
+            f: Flow::new(cfg),
+            now: 0,
+            last_card: None,
+            last_store: None,
+        };
         let (total, visible) = consent_layout(w, h, lang, TERMS, &None);
         s.ev(Event::ConsentLayout { total, visible });
         s
@@ -88,7 +93,10 @@ impl S {
             record: Box::new(()),
         }))));
         let id = self.last_store.unwrap();
-        self.ev(Event::Stored { id, result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()) })
+        self.ev(Event::Stored {
+            id,
+            result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+        })
     }
 }
 
@@ -96,7 +104,10 @@ fn diag(lang: Lang) -> Diagnostics {
     let mut d = Diagnostics::new(lang);
     d.apply(&ReaderEvent::ServiceUp);
     d.apply(&ReaderEvent::ReaderAdded { reader: READER.into() });
-    d.apply(&ReaderEvent::CardInserted { reader: READER.into(), atr: madoguchi::card::vcard::DEFAULT_ATR.to_vec() });
+    d.apply(&ReaderEvent::CardInserted {
+        reader: READER.into(),
+        atr: madoguchi::card::vcard::DEFAULT_ATR.to_vec(),
+    });
     d.apply_probe(
         READER,
         Probe {
@@ -118,10 +129,16 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     s.key(Key::End);
     v.push(("consent_end", s, false));
     let mut s = S::new(w, h, lang);
-    s.key(Key::End).key(Key::Enter).ev(Event::CardPresent).ev(Event::CardGone);
+    s.key(Key::End)
+        .key(Key::Enter)
+        .ev(Event::CardPresent)
+        .ev(Event::CardGone);
     v.push(("card_removed", s, false));
     let mut s = S::new(w, h, lang);
-    s.pin().reply(Ok(CardReply::Tries(3))).key(Key::Char('2')).key(Key::Char('5'));
+    s.pin()
+        .reply(Ok(CardReply::Tries(3)))
+        .key(Key::Char('2'))
+        .key(Key::Char('5'));
     v.push(("pin", s, false));
     let mut s = S::new(w, h, lang);
     s.pin().reply(Ok(CardReply::Tries(3))).key(Key::Char('1')).key(Key::Tab);
@@ -131,7 +148,10 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     for c in "1111".chars() {
         s.key(Key::Char(c));
     }
-    s.key(Key::Enter).reply(Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: 1 }));
+    s.key(Key::Enter).reply(Err(CardError::WrongPin {
+        kind: PinKind::TextPin,
+        tries_left: 1,
+    }));
     v.push(("pin_wrong_last_try", s, false));
     let mut s = S::new(w, h, lang);
     s.pin().reply(Ok(CardReply::Tries(1)));
@@ -150,7 +170,15 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     let mut s = S::new(w, h, lang);
     s.confirm();
     v.push(("confirm", s, false));
-    let mut s = S::with(w, h, lang, FlowConfig { email: true, ..FlowConfig::default() });
+    let mut s = S::with(
+        w,
+        h,
+        lang,
+        FlowConfig {
+            email: true,
+            ..FlowConfig::default()
+        },
+    );
     s.confirm().key(Key::Enter);
     for c in "hanako@example".chars() {
         s.key(Key::Char(c));
@@ -167,7 +195,10 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     s.sending();
     v.push(("sending", s, false));
     let mut s = S::new(w, h, lang);
-    s.sending().ev(Event::Delivered { enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(), verdict: Verdict::Queued });
+    s.sending().ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::Queued,
+    });
     v.push(("done_queued", s, false));
     let mut s = S::new(w, h, lang);
     s.sending().ev(Event::Delivered {
@@ -202,7 +233,11 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 reader: Some(READER),
                 terms: TERMS,
                 station_id: "counter-01",
-                queue: QueueInfo { pending: 2, oldest_age_secs: Some(600), review: 0 },
+                queue: QueueInfo {
+                    pending: 2,
+                    oldest_age_secs: Some(600),
+                    review: 0,
+                },
                 sealed: true,
                 full_diag,
                 spinner: 1,

@@ -18,7 +18,11 @@ fn data_dir(name: &str) -> PathBuf {
 
 /// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen.
 fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
-    let cmd = format!("{BIN} --lang {lang} demo --data-dir {} {args} 2>{}/stderr; echo EXIT=$?; sleep 60", dir.display(), dir.display());
+    let cmd = format!(
+        "{BIN} --lang {lang} demo --data-dir {} {args} 2>{}/stderr; echo EXIT=$?; sleep 60",
+        dir.display(),
+        dir.display()
+    );
     std::fs::create_dir_all(dir).unwrap();
     let t = Tmux::start(&cmd)?;
     t.wait_for(if lang == "ja" { "利用規約" } else { "Terms of use" });
@@ -44,7 +48,9 @@ fn received(dir: &PathBuf) -> u64 {
 #[test]
 fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     let dir = data_dir("happy");
-    let Some(t) = demo("--profile sato", &dir, "en") else { return };
+    let Some(t) = demo("--profile sato", &dir, "en") else {
+        return;
+    };
     // Enter before the end of the terms does nothing.
     t.send(&["Enter"]);
     std::thread::sleep(Duration::from_millis(300));
@@ -53,7 +59,10 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     t.wait_for("Tries left: 3");
     enter_pin(&t, "2580");
     let s = t.wait_for("Please check what was read");
-    assert!(s.contains("佐藤") && s.contains("Former name") && s.contains("鈴木"), "{s}");
+    assert!(
+        s.contains("佐藤") && s.contains("Former name") && s.contains("鈴木"),
+        "{s}"
+    );
     assert!(s.contains("1989-01-08 (Heisei 1)"), "{s}");
     t.send(&["Enter"]);
     t.wait_for("Tries left: 5");
@@ -77,7 +86,10 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     // The outbox on disk holds the record sealed: no personal data in clear.
     let raw = std::fs::read(dir.join("outbox.sqlite3")).unwrap();
     for needle in ["佐藤", "札幌", "1989-01-08"] {
-        assert!(!raw.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} in the outbox file");
+        assert!(
+            !raw.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} in the outbox file"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -88,7 +100,9 @@ fn demo_with_the_contact_email_step() {
     std::fs::create_dir_all(&dir).unwrap();
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, "station_id = \"demo-email\"\n[steps]\nemail = true\n").unwrap();
-    let Some(t) = demo(&format!("--config {}", cfg.display()), &dir, "en") else { return };
+    let Some(t) = demo(&format!("--config {}", cfg.display()), &dir, "en") else {
+        return;
+    };
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "1234");
@@ -119,7 +133,9 @@ fn demo_with_the_contact_email_step() {
 #[test]
 fn wrong_pin_then_right() {
     let dir = data_dir("wrong");
-    let Some(t) = demo("--profile yamada", &dir, "en") else { return };
+    let Some(t) = demo("--profile yamada", &dir, "en") else {
+        return;
+    };
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "9999");
@@ -141,7 +157,9 @@ fn wrong_pin_then_right() {
 #[test]
 fn locked_card_explains_the_municipal_office() {
     let dir = data_dir("locked");
-    let Some(t) = demo("--profile locked", &dir, "ja") else { return };
+    let Some(t) = demo("--profile locked", &dir, "ja") else {
+        return;
+    };
     through_consent(&t);
     let s = t.wait_for("ロックされています");
     assert!(s.contains("市区町村の窓口"), "{s}");
@@ -153,7 +171,9 @@ fn locked_card_explains_the_municipal_office() {
 #[test]
 fn card_pulled_during_reading_goes_back_to_the_card_step() {
     let dir = data_dir("pulled");
-    let Some(t) = demo("--profile yamada --apdu-delay-ms 400", &dir, "en") else { return };
+    let Some(t) = demo("--profile yamada --apdu-delay-ms 400", &dir, "en") else {
+        return;
+    };
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "1234");
@@ -172,7 +192,9 @@ fn card_pulled_during_reading_goes_back_to_the_card_step() {
 fn expired_and_revoked_certificates_show_code_21_and_23() {
     for (profile, pw, code) in [("expired", "expired1", "Code: 21"), ("revoked", "revoked2", "Code: 23")] {
         let dir = data_dir(profile);
-        let Some(t) = demo(&format!("--profile {profile}"), &dir, "ja") else { return };
+        let Some(t) = demo(&format!("--profile {profile}"), &dir, "ja") else {
+            return;
+        };
         through_consent(&t);
         t.wait_for("残り入力回数: 3回");
         let pin = if profile == "expired" { "1111" } else { "2222" };
@@ -197,13 +219,25 @@ fn resize_mid_flow_and_ctrl_c_restores_the_terminal() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     t.send(&["1", "2"]);
-    assert!(Command::new("tmux").args(["-L", &t.0, "resize-window", "-x", "120", "-y", "40"]).status().unwrap().success());
+    assert!(Command::new("tmux")
+        .args(["-L", &t.0, "resize-window", "-x", "120", "-y", "40"])
+        .status()
+        .unwrap()
+        .success());
     // The wide layout brings the reader pane beside the step.
     let s = t.wait_for(" Reader ");
     assert!(s.contains("＊ ＊ ＿ ＿"), "typed digits survive the resize:\n{s}");
-    assert!(Command::new("tmux").args(["-L", &t.0, "resize-window", "-x", "60", "-y", "20"]).status().unwrap().success());
+    assert!(Command::new("tmux")
+        .args(["-L", &t.0, "resize-window", "-x", "60", "-y", "20"])
+        .status()
+        .unwrap()
+        .success());
     t.wait_for("Terminal too small");
-    assert!(Command::new("tmux").args(["-L", &t.0, "resize-window", "-x", "80", "-y", "24"]).status().unwrap().success());
+    assert!(Command::new("tmux")
+        .args(["-L", &t.0, "resize-window", "-x", "80", "-y", "24"])
+        .status()
+        .unwrap()
+        .success());
     t.wait_for("Tries left: 3");
     t.send(&["C-c"]);
     let s = t.wait_for("EXIT=0");
@@ -223,11 +257,18 @@ fn signal_restores(signal: &str) {
     let dir = data_dir("signal");
     let Some(t) = demo("", &dir, "en") else { return };
     let pid = String::from_utf8(
-        Command::new("tmux").args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"]).output().unwrap().stdout,
+        Command::new("tmux")
+            .args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap()
+            .stdout,
     )
     .unwrap();
     // The pane runs `sh -c "madoguchi …; echo …"`: signal its madoguchi child.
-    let out = Command::new("pgrep").args(["-P", pid.trim(), "madoguchi"]).output().unwrap();
+    let out = Command::new("pgrep")
+        .args(["-P", pid.trim(), "madoguchi"])
+        .output()
+        .unwrap();
     let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(!child.is_empty(), "madoguchi child of pane {pid}");
     assert!(Command::new("kill").args([signal, &child]).status().unwrap().success());
@@ -304,10 +345,16 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
-        format!("lang = \"en\"\nterms_file = \"{}\"\n[backend]\nseal = false\noutbox = \"{}\"\n", terms.display(), dir.join("o.sqlite3").display()),
+        format!(
+            "lang = \"en\"\nterms_file = \"{}\"\n[backend]\nseal = false\noutbox = \"{}\"\n",
+            terms.display(),
+            dir.join("o.sqlite3").display()
+        ),
     )
     .unwrap();
-    let Some(t) = Tmux::start(&format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display())) else { return };
+    let Some(t) = Tmux::start(&format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display())) else {
+        return;
+    };
     t.wait_for("Short terms");
     t.send(&["Enter"]);
     let s = t.wait_for("Tries left: 3");

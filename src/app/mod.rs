@@ -26,8 +26,13 @@ pub trait StationBackend: Send + Sync {
     fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String>;
     /// Verifies the card's signature against the certificate read and checks that the
     /// certificate holds the confirmed data; returns the record to store.
-    fn finish(&self, prepared: Prepared, cert_der: &[u8], signature: &[u8], person: &BasicFour)
-        -> Result<Box<dyn Any + Send>, FinishError>;
+    fn finish(
+        &self,
+        prepared: Prepared,
+        cert_der: &[u8],
+        signature: &[u8],
+        person: &BasicFour,
+    ) -> Result<Box<dyn Any + Send>, FinishError>;
     /// Stores durably (committed and synced) and returns the enrollment id.
     fn store_signed(&self, record: Box<dyn Any + Send>) -> Result<String, String>;
     fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, String>;
@@ -56,9 +61,18 @@ pub enum FinishError {
 pub enum AppEvent {
     Term(TermEvent),
     Reader(ReaderEvent),
-    Card { id: u64, result: Result<flow::CardReply, CardError> },
-    Stored { id: u64, result: Result<String, String> },
-    Delivered { enrollment_id: String, verdict: Verdict },
+    Card {
+        id: u64,
+        result: Result<flow::CardReply, CardError>,
+    },
+    Stored {
+        id: u64,
+        result: Result<String, String>,
+    },
+    Delivered {
+        enrollment_id: String,
+        verdict: Verdict,
+    },
     Quit,
 }
 
@@ -184,7 +198,10 @@ impl App {
         }
         let names: Vec<&crate::reader::diagnostics::ReaderDiag> = self.diag.readers.iter().collect();
         let chosen = match &self.reader_pattern {
-            Some(p) => names.iter().find(|r| r.name == *p).or_else(|| names.iter().find(|r| r.name.contains(p.as_str()))),
+            Some(p) => names
+                .iter()
+                .find(|r| r.name == *p)
+                .or_else(|| names.iter().find(|r| r.name.contains(p.as_str()))),
             None => names.iter().find(|r| r.card != CardState::Absent).or(names.first()),
         }
         .map(|r| r.name.clone());
@@ -252,7 +269,10 @@ impl App {
                     p.store(now, std::sync::atomic::Ordering::SeqCst);
                     let r = self.reader.clone().unwrap_or_default();
                     self.reader_event(if now {
-                        ReaderEvent::CardInserted { reader: r, atr: crate::card::vcard::DEFAULT_ATR.to_vec() }
+                        ReaderEvent::CardInserted {
+                            reader: r,
+                            atr: crate::card::vcard::DEFAULT_ATR.to_vec(),
+                        }
                     } else {
                         ReaderEvent::CardRemoved { reader: r }
                     });
@@ -298,7 +318,12 @@ impl App {
         self.reader = Some(next.clone());
         let _ = self.worker.send(WorkerMsg::SelectReader(Some(next.clone())));
         self.feed(flow::Event::CardGone);
-        if self.diag.readers.iter().any(|r| r.name == next && r.card == CardState::Present) {
+        if self
+            .diag
+            .readers
+            .iter()
+            .any(|r| r.name == next && r.card == CardState::Present)
+        {
             self.feed(flow::Event::CardPresent);
         }
         self.dirty = true;
@@ -345,7 +370,9 @@ pub fn run(opts: StationOptions) -> u8 {
         CardSetup::Virtual(v) => {
             demo_present = Some(Arc::clone(&v.present));
             diag.apply(&ReaderEvent::ServiceUp);
-            diag.apply(&ReaderEvent::ReaderAdded { reader: DEMO_READER.into() });
+            diag.apply(&ReaderEvent::ReaderAdded {
+                reader: DEMO_READER.into(),
+            });
             (Box::new(v), Some(DEMO_READER.to_string()))
         }
     };
@@ -409,7 +436,10 @@ pub fn run(opts: StationOptions) -> u8 {
     app.choose_reader();
     if let Some(p) = &demo_present {
         if p.load(std::sync::atomic::Ordering::SeqCst) {
-            app.reader_event(ReaderEvent::CardInserted { reader: DEMO_READER.into(), atr: crate::card::vcard::DEFAULT_ATR.to_vec() });
+            app.reader_event(ReaderEvent::CardInserted {
+                reader: DEMO_READER.into(),
+                atr: crate::card::vcard::DEFAULT_ATR.to_vec(),
+            });
         }
     }
     app.consent_layout();

@@ -81,12 +81,16 @@ pub fn spawn_signal_listener(tx: Sender<AppEvent>) {
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             rt.block_on(async move {
                 use tokio::signal::unix::{signal, SignalKind};
-                let (Ok(mut term), Ok(mut hup), Ok(mut int)) =
-                    (signal(SignalKind::terminate()), signal(SignalKind::hangup()), signal(SignalKind::interrupt()))
-                else {
+                let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+                    signal(SignalKind::terminate()),
+                    signal(SignalKind::hangup()),
+                    signal(SignalKind::interrupt()),
+                ) else {
                     return;
                 };
                 tokio::select! {

@@ -61,7 +61,8 @@ impl CardSource for PcscSource {
             Ok(r) => r,
             Err(e) => Err(CardError::Transport(e)),
         };
-        if matches!(&result, Err(e) if e.is_card_gone() || matches!(e, CardError::Transport(TransportError::CardReset | TransportError::NoService))) {
+        if matches!(&result, Err(e) if e.is_card_gone() || matches!(e, CardError::Transport(TransportError::CardReset | TransportError::NoService)))
+        {
             self.conn = None;
         }
         result
@@ -113,8 +114,15 @@ impl CardSource for VirtualSource {
         if !self.present.load(Ordering::SeqCst) {
             return Err(CardError::Transport(TransportError::NoCard));
         }
-        let mut card = self.card.lock().map_err(|_| CardError::Transport(TransportError::Other("card lock".into())))?;
-        let mut slow = Slow { card: &mut card, present: &self.present, delay: self.apdu_delay };
+        let mut card = self
+            .card
+            .lock()
+            .map_err(|_| CardError::Transport(TransportError::Other("card lock".into())))?;
+        let mut slow = Slow {
+            card: &mut card,
+            present: &self.present,
+            delay: self.apdu_delay,
+        };
         f(&mut slow)
     }
 
@@ -142,7 +150,11 @@ fn execute(
             c.verify(&pin)?;
             c.read_basic_four().map(CardReply::Read)
         }),
-        CardRequest::VerifyAndSign { password, person, email } => source.with_card(&mut |t| {
+        CardRequest::VerifyAndSign {
+            password,
+            person,
+            email,
+        } => source.with_card(&mut |t| {
             let mut c = MyNumberCard::new(t);
             c.verify(&password)?;
             let cert = c.read_certificate(Ef::SignCert)?;
@@ -166,7 +178,12 @@ fn execute(
     }
 }
 
-pub fn run(mut source: Box<dyn CardSource>, backend: Arc<dyn StationBackend>, rx: Receiver<WorkerMsg>, tx: Sender<AppEvent>) {
+pub fn run(
+    mut source: Box<dyn CardSource>,
+    backend: Arc<dyn StationBackend>,
+    rx: Receiver<WorkerMsg>,
+    tx: Sender<AppEvent>,
+) {
     for msg in rx.iter() {
         match msg {
             WorkerMsg::Request { id, request } => {

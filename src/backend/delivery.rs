@@ -57,8 +57,14 @@ impl DeliveryConfig {
 pub enum Outcome {
     Delivered,
     /// A verdict retrying can't change: the row goes to review.
-    Permanent { verdict: Verdict, detail: String },
-    Retry { after: Option<Duration>, detail: String },
+    Permanent {
+        verdict: Verdict,
+        detail: String,
+    },
+    Retry {
+        after: Option<Duration>,
+        detail: String,
+    },
 }
 
 pub fn verdict_of(result: &str) -> Option<Verdict> {
@@ -75,7 +81,9 @@ pub fn verdict_of(result: &str) -> Option<Verdict> {
 }
 
 pub fn client(cfg: &DeliveryConfig) -> Result<reqwest::Client, String> {
-    let mut b = reqwest::Client::builder().connect_timeout(cfg.connect_timeout).timeout(cfg.request_timeout);
+    let mut b = reqwest::Client::builder()
+        .connect_timeout(cfg.connect_timeout)
+        .timeout(cfg.request_timeout);
     if let Some(ca) = &cfg.ca_file {
         let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{}: {e}", ca.display()))? {
@@ -114,7 +122,10 @@ pub async fn deliver(client: &reqwest::Client, cfg: &DeliveryConfig, id: &str, b
             } else {
                 "request failed"
             };
-            return Outcome::Retry { after: None, detail: format!("{kind}: {e}") };
+            return Outcome::Retry {
+                after: None,
+                detail: format!("{kind}: {e}"),
+            };
         }
     };
     let status = resp.status();
@@ -127,23 +138,36 @@ pub async fn deliver(client: &reqwest::Client, cfg: &DeliveryConfig, id: &str, b
     match (code, result.as_deref().and_then(verdict_of)) {
         (200..=299, Some(Verdict::Accepted)) => Outcome::Delivered,
         // A 2xx that doesn't say OK is not an acknowledgement: try again later.
-        (200..=299, _) => Outcome::Retry { after, detail: format!("HTTP {code} without a valid answer") },
-        (408 | 425 | 429, _) | (500..=599, _) => Outcome::Retry { after, detail: format!("HTTP {code}") },
-        (400..=499, Some(v)) if v != Verdict::Accepted => {
-            Outcome::Permanent { verdict: v, detail: format!("HTTP {code} {}", result.unwrap_or_default()) }
-        }
+        (200..=299, _) => Outcome::Retry {
+            after,
+            detail: format!("HTTP {code} without a valid answer"),
+        },
+        (408 | 425 | 429, _) | (500..=599, _) => Outcome::Retry {
+            after,
+            detail: format!("HTTP {code}"),
+        },
+        (400..=499, Some(v)) if v != Verdict::Accepted => Outcome::Permanent {
+            verdict: v,
+            detail: format!("HTTP {code} {}", result.unwrap_or_default()),
+        },
         (400..=499, _) => Outcome::Permanent {
             verdict: Verdict::InvalidRequest,
             detail: format!("HTTP {code} {}", result.unwrap_or_else(|| "(no result)".into())),
         },
-        _ => Outcome::Retry { after, detail: format!("HTTP {code}") },
+        _ => Outcome::Retry {
+            after,
+            detail: format!("HTTP {code}"),
+        },
     }
 }
 
 /// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^attempts)], at least
 /// `Retry-After` when the server gave one.
 pub fn next_delay(cfg: &DeliveryConfig, attempts: u32, after: Option<Duration>) -> Duration {
-    let exp = cfg.backoff_base.saturating_mul(1u32 << attempts.min(20)).min(cfg.backoff_cap);
+    let exp = cfg
+        .backoff_base
+        .saturating_mul(1u32 << attempts.min(20))
+        .min(cfg.backoff_cap);
     let mut r = [0u8; 8];
     let _ = openssl::rand::rand_bytes(&mut r);
     let frac = u64::from_le_bytes(r) as f64 / u64::MAX as f64;
@@ -155,7 +179,13 @@ pub fn next_delay(cfg: &DeliveryConfig, attempts: u32, after: Option<Duration>) 
 }
 
 /// Applies one outcome to the outbox; returns the verdict for the UI.
-pub fn record(outbox: &mut Outbox, cfg: &DeliveryConfig, id: &str, attempts: u32, o: &Outcome) -> Result<Verdict, OutboxError> {
+pub fn record(
+    outbox: &mut Outbox,
+    cfg: &DeliveryConfig,
+    id: &str,
+    attempts: u32,
+    o: &Outcome,
+) -> Result<Verdict, OutboxError> {
     Ok(match o {
         Outcome::Delivered => {
             outbox.mark_delivered(id)?;
@@ -174,7 +204,12 @@ pub fn record(outbox: &mut Outbox, cfg: &DeliveryConfig, id: &str, attempts: u32
 }
 
 /// Sends every due row once. Returns (delivered, review, retry) counts.
-pub async fn flush(outbox: &mut Outbox, client: &reqwest::Client, cfg: &DeliveryConfig, notify: &(dyn Fn(String, Verdict) + Send + Sync)) -> Result<(u32, u32, u32), OutboxError> {
+pub async fn flush(
+    outbox: &mut Outbox,
+    client: &reqwest::Client,
+    cfg: &DeliveryConfig,
+    notify: &(dyn Fn(String, Verdict) + Send + Sync),
+) -> Result<(u32, u32, u32), OutboxError> {
     let mut counts = (0, 0, 0);
     loop {
         let due = outbox.due(now_ms(), 32)?;
@@ -206,14 +241,21 @@ impl Waker {
 
 /// Runs delivery in the background on its own thread until the process ends: drains what is
 /// due, then sleeps until the next row is due (at most a minute) or until woken.
-pub fn spawn(outbox_path: PathBuf, limit: u64, cfg: DeliveryConfig, notify: Box<dyn Fn(String, Verdict) + Send + Sync>) -> Result<Waker, String> {
+pub fn spawn(
+    outbox_path: PathBuf,
+    limit: u64,
+    cfg: DeliveryConfig,
+    notify: Box<dyn Fn(String, Verdict) + Send + Sync>,
+) -> Result<Waker, String> {
     let client = client(&cfg)?;
     let wake = Arc::new(tokio::sync::Notify::new());
     let w = Arc::clone(&wake);
     std::thread::Builder::new()
         .name("delivery".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
             rt.block_on(async move {
                 let mut outbox = match Outbox::open(&outbox_path, limit) {
                     Ok(o) => o,
@@ -251,7 +293,10 @@ mod tests {
         for attempts in [0, 1, 5, 30] {
             for _ in 0..50 {
                 let d = next_delay(&cfg, attempts, None);
-                let cap = cfg.backoff_base.saturating_mul(1 << attempts.min(20)).min(cfg.backoff_cap);
+                let cap = cfg
+                    .backoff_base
+                    .saturating_mul(1 << attempts.min(20))
+                    .min(cfg.backoff_cap);
                 assert!(d <= cap.max(Duration::from_millis(200)), "{d:?} > {cap:?}");
             }
         }

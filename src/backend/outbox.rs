@@ -62,7 +62,10 @@ pub struct Outbox {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 impl Outbox {
@@ -105,8 +108,14 @@ impl Outbox {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let review: u64 = self.db.query_row("SELECT COUNT(*) FROM outbox WHERE status = 'review'", [], |r| r.get(0))?;
-        Ok(Stats { pending, review, oldest_pending_ms: oldest })
+        let review: u64 = self
+            .db
+            .query_row("SELECT COUNT(*) FROM outbox WHERE status = 'review'", [], |r| r.get(0))?;
+        Ok(Stats {
+            pending,
+            review,
+            oldest_pending_ms: oldest,
+        })
     }
 
     /// A new enrollment may start only while undelivered records are under the limit.
@@ -116,11 +125,22 @@ impl Outbox {
     }
 
     /// Stores a record durably. Refuses (never evicts) when the queue is full.
-    pub fn enqueue(&mut self, id: &str, station_id: &str, created_ms: i64, body: &[u8], sealed: bool) -> Result<(), OutboxError> {
+    pub fn enqueue(
+        &mut self,
+        id: &str,
+        station_id: &str,
+        created_ms: i64,
+        body: &[u8],
+        sealed: bool,
+    ) -> Result<(), OutboxError> {
         // IMMEDIATE: take the write lock up front. A deferred transaction that reads, then
         // writes, fails at once with SQLITE_BUSY when delivery wrote in between.
-        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let undelivered: u64 = tx.query_row("SELECT COUNT(*) FROM outbox WHERE status != 'delivered'", [], |r| r.get(0))?;
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let undelivered: u64 = tx.query_row("SELECT COUNT(*) FROM outbox WHERE status != 'delivered'", [], |r| {
+            r.get(0)
+        })?;
         if undelivered >= self.limit {
             return Err(OutboxError::Full(undelivered));
         }
@@ -149,7 +169,9 @@ impl Outbox {
     const COLS: &'static str = "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed";
 
     pub fn list(&self) -> Result<Vec<Entry>, OutboxError> {
-        let mut st = self.db.prepare(&format!("SELECT {} FROM outbox ORDER BY created_ms", Self::COLS))?;
+        let mut st = self
+            .db
+            .prepare(&format!("SELECT {} FROM outbox ORDER BY created_ms", Self::COLS))?;
         let rows = st.query_map([], Self::entry)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -161,7 +183,9 @@ impl Outbox {
             Self::COLS
         ))?;
         let rows = st
-            .query_map(params![now, max as i64], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?)))?
+            .query_map(params![now, max as i64], |r| {
+                Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -170,7 +194,11 @@ impl Outbox {
     pub fn next_due(&self) -> Result<Option<i64>, OutboxError> {
         Ok(self
             .db
-            .query_row("SELECT MIN(next_attempt_ms) FROM outbox WHERE status = 'pending'", [], |r| r.get(0))
+            .query_row(
+                "SELECT MIN(next_attempt_ms) FROM outbox WHERE status = 'pending'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten())
     }
@@ -215,7 +243,10 @@ impl Outbox {
 
     /// Makes every pending row due now (`outbox flush`).
     pub fn make_all_due(&mut self) -> Result<(), OutboxError> {
-        self.db.execute("UPDATE outbox SET next_attempt_ms = ?1 WHERE status = 'pending'", params![now_ms()])?;
+        self.db.execute(
+            "UPDATE outbox SET next_attempt_ms = ?1 WHERE status = 'pending'",
+            params![now_ms()],
+        )?;
         Ok(())
     }
 
@@ -225,7 +256,9 @@ impl Outbox {
             "SELECT {}, body FROM outbox WHERE status != 'delivered' ORDER BY created_ms",
             Self::COLS
         ))?;
-        let rows = st.query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let rows = st
+            .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 }

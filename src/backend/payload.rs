@@ -31,7 +31,10 @@ pub fn sha256_hex(b: &[u8]) -> String {
 
 /// RFC 3339 UTC with milliseconds, from the system clock.
 pub fn rfc3339_now() -> String {
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
     rfc3339(ms)
 }
 
@@ -48,7 +51,12 @@ pub fn rfc3339(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// The four items as sent: personal data, hidden from `Debug`, zeroized on drop.
@@ -104,7 +112,9 @@ impl CardData {
     /// are compared without spaces (the certificate may substitute characters: then they
     /// differ and the backend decides).
     pub fn matches_certificate(&self, cert_der: &[u8]) -> bool {
-        let Some(san) = cert::san_four(cert_der) else { return false };
+        let Some(san) = cert::san_four(cert_der) else {
+            return false;
+        };
         let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         let gender_ok = match (self.gender.as_str(), san.gender.as_deref()) {
             ("male", Some("1")) | ("female", Some("2")) => true,
@@ -135,7 +145,13 @@ pub struct Statement {
 }
 
 impl Statement {
-    pub fn new(station_id: &str, terms_id: &str, terms_sha256: &str, card: &CardData, email: Option<&str>) -> Statement {
+    pub fn new(
+        station_id: &str,
+        terms_id: &str,
+        terms_sha256: &str,
+        card: &CardData,
+        email: Option<&str>,
+    ) -> Statement {
         Statement {
             card_data_sha256: card.sha256(),
             contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
@@ -176,7 +192,13 @@ pub struct Payload {
 }
 
 impl Payload {
-    pub fn new(st: &Statement, card: CardData, email: Option<&str>, signature: Option<&[u8]>, cert_der: Option<&[u8]>) -> Payload {
+    pub fn new(
+        st: &Statement,
+        card: CardData,
+        email: Option<&str>,
+        signature: Option<&[u8]>,
+        cert_der: Option<&[u8]>,
+    ) -> Payload {
         Payload {
             schema: SCHEMA.into(),
             enrollment_id: st.enrollment_id.clone(),
@@ -207,7 +229,16 @@ mod tests {
     use crate::card::basic4;
 
     fn card() -> CardData {
-        CardData::from_basic4(&basic4::decode(&basic4::encode("山田\u{3000}花子（佐藤）", "東京都", "19800217", b'2', false)).unwrap())
+        CardData::from_basic4(
+            &basic4::decode(&basic4::encode(
+                "山田\u{3000}花子（佐藤）",
+                "東京都",
+                "19800217",
+                b'2',
+                false,
+            ))
+            .unwrap(),
+        )
     }
 
     #[test]

@@ -109,16 +109,30 @@ fn check_chain(cfg: &ReceiverConfig, cert: &X509) -> Result<(), Verdict> {
     if ok {
         Ok(())
     } else {
-        Err(reject("UNSUPPORTED_CERTIFICATE", None, "certificate does not chain to a trusted CA"))
+        Err(reject(
+            "UNSUPPORTED_CERTIFICATE",
+            None,
+            "certificate does not chain to a trusted CA",
+        ))
     }
 }
 
 fn check_validity(cert: &X509) -> Result<(), Verdict> {
     let now = Asn1Time::days_from_now(0).map_err(|e| invalid(e.to_string()))?;
-    let expired = now.diff(cert.not_after()).map(|d| d.days < 0 || (d.days == 0 && d.secs < 0)).unwrap_or(true);
-    let early = now.diff(cert.not_before()).map(|d| d.days > 0 || (d.days == 0 && d.secs > 0)).unwrap_or(true);
+    let expired = now
+        .diff(cert.not_after())
+        .map(|d| d.days < 0 || (d.days == 0 && d.secs < 0))
+        .unwrap_or(true);
+    let early = now
+        .diff(cert.not_before())
+        .map(|d| d.days > 0 || (d.days == 0 && d.secs > 0))
+        .unwrap_or(true);
     if expired || early {
-        return Err(reject("CERTIFICATE_EXPIRED", Some(21), "certificate outside its validity period"));
+        return Err(reject(
+            "CERTIFICATE_EXPIRED",
+            Some(21),
+            "certificate outside its validity period",
+        ));
     }
     Ok(())
 }
@@ -126,7 +140,9 @@ fn check_validity(cert: &X509) -> Result<(), Verdict> {
 fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<Payload, Verdict> {
     let v: Value = serde_json::from_slice(body).map_err(|e| invalid(format!("malformed JSON: {e}")))?;
     let payload: Payload = if let Some(sealed) = v.get("sealed") {
-        let Some(k) = &shared.cfg.seal_key else { return Err(invalid("sealed body, but this receiver has no seal key")) };
+        let Some(k) = &shared.cfg.seal_key else {
+            return Err(invalid("sealed body, but this receiver has no seal key"));
+        };
         let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
         let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
         serde_json::from_slice(&plain).map_err(|e| invalid(format!("sealed payload: {e}")))?
@@ -158,7 +174,11 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
             check_chain(&shared.cfg, &x)?;
             check_validity(&x)?;
             if !verify_signature(&der, &st_bytes, &sig).unwrap_or(false) {
-                return Err(reject("SIGNATURE_MISMATCH", None, "signature does not verify over the statement"));
+                return Err(reject(
+                    "SIGNATURE_MISMATCH",
+                    None,
+                    "signature does not verify over the statement",
+                ));
             }
             if let Some(crl) = &shared.cfg.crl {
                 if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
@@ -166,16 +186,28 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
                 }
             }
             if !payload.card.matches_certificate(&der) {
-                return Err(reject("CARD_DATA_MISMATCH", None, "card data differs from the certificate"));
+                return Err(reject(
+                    "CARD_DATA_MISMATCH",
+                    None,
+                    "card data differs from the certificate",
+                ));
             }
         }
         _ => return Err(invalid("signature and signing_certificate go together")),
     }
     if payload.card.sha256() != st.card_data_sha256 {
-        return Err(reject("CARD_DATA_MISMATCH", None, "card data differs from what was signed"));
+        return Err(reject(
+            "CARD_DATA_MISMATCH",
+            None,
+            "card data differs from what was signed",
+        ));
     }
     if payload.contact_email.as_deref().map(|e| sha256_hex(e.as_bytes())) != st.contact_email_sha256 {
-        return Err(reject("CARD_DATA_MISMATCH", None, "contact e-mail differs from what was signed"));
+        return Err(reject(
+            "CARD_DATA_MISMATCH",
+            None,
+            "contact e-mail differs from what was signed",
+        ));
     }
     Ok(payload)
 }
@@ -186,8 +218,15 @@ async fn enroll(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, Json<Value>) {
-    let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 100) else {
-        return (StatusCode::BAD_REQUEST, Json(json!({"result": "INVALID_REQUEST", "error": "missing Idempotency-Key"})));
+    let Some(key) = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 100)
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"result": "INVALID_REQUEST", "error": "missing Idempotency-Key"})),
+        );
     };
     let key = key.to_string();
     let body_hash = sha256_hex(&body);
@@ -286,8 +325,10 @@ impl Drop for ReceiverHandle {
 
 fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).map_err(|e| e.to_string())?;
-    b.set_certificate_chain_file(&tls.cert).map_err(|e| format!("{}: {e}", tls.cert.display()))?;
-    b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM).map_err(|e| format!("{}: {e}", tls.key.display()))?;
+    b.set_certificate_chain_file(&tls.cert)
+        .map_err(|e| format!("{}: {e}", tls.cert.display()))?;
+    b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM)
+        .map_err(|e| format!("{}: {e}", tls.key.display()))?;
     if let Some(ca) = &tls.client_ca {
         b.set_ca_file(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
         b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
@@ -298,7 +339,10 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
-    let shared = Arc::new(Shared { cfg, db: Mutex::new(db) });
+    let shared = Arc::new(Shared {
+        cfg,
+        db: Mutex::new(db),
+    });
     let acceptor = tls.as_ref().map(acceptor).transpose()?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -307,9 +351,17 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     let thread = std::thread::Builder::new()
         .name("receiver".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else { return };
+                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+                    return;
+                };
                 let acceptor = acceptor.map(Arc::new);
                 loop {
                     let (tcp, _) = tokio::select! {
@@ -325,22 +377,36 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
             });
         })
         .map_err(|e| e.to_string())?;
-    Ok(ReceiverHandle { addr, shutdown: Some(tx), thread: Some(thread) })
+    Ok(ReceiverHandle {
+        addr,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    })
 }
 
-async fn serve_connection(tcp: tokio::net::TcpStream, acceptor: Option<Arc<SslAcceptor>>, shared: Arc<Shared>) -> Result<(), String> {
+async fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    acceptor: Option<Arc<SslAcceptor>>,
+    shared: Arc<Shared>,
+) -> Result<(), String> {
     use hyper_util::rt::TokioIo;
     use hyper_util::service::TowerToHyperService;
     let builder = hyper::server::conn::http1::Builder::new();
     match acceptor {
         None => {
             let app = router(shared).layer(Extension(PeerStation(None)));
-            builder.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app)).await.map_err(|e| e.to_string())
+            builder
+                .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app))
+                .await
+                .map_err(|e| e.to_string())
         }
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
-            std::pin::Pin::new(&mut stream).accept().await.map_err(|e| e.to_string())?;
+            std::pin::Pin::new(&mut stream)
+                .accept()
+                .await
+                .map_err(|e| e.to_string())?;
             let cn = stream.ssl().peer_certificate().and_then(|c| {
                 c.subject_name()
                     .entries_by_nid(openssl::nid::Nid::COMMONNAME)
@@ -348,7 +414,10 @@ async fn serve_connection(tcp: tokio::net::TcpStream, acceptor: Option<Arc<SslAc
                     .and_then(|e| e.data().to_string().ok())
             });
             let app = router(shared).layer(Extension(PeerStation(cn)));
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app)).await.map_err(|e| e.to_string())
+            builder
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
+                .await
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -46,7 +46,15 @@ pub fn seal(key: &PKey<Public>, aad: &str, plaintext: &[u8]) -> Result<Envelope,
     openssl::rand::rand_bytes(&mut cek[..]).map_err(crypto)?;
     openssl::rand::rand_bytes(&mut iv).map_err(crypto)?;
     let mut tag = [0u8; 16];
-    let ct = encrypt_aead(Cipher::aes_256_gcm(), &cek[..], Some(&iv), aad.as_bytes(), plaintext, &mut tag).map_err(crypto)?;
+    let ct = encrypt_aead(
+        Cipher::aes_256_gcm(),
+        &cek[..],
+        Some(&iv),
+        aad.as_bytes(),
+        plaintext,
+        &mut tag,
+    )
+    .map_err(crypto)?;
     let mut enc = Encrypter::new(key).map_err(crypto)?;
     enc.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
     enc.set_rsa_oaep_md(MessageDigest::sha256()).map_err(crypto)?;
@@ -54,7 +62,13 @@ pub fn seal(key: &PKey<Public>, aad: &str, plaintext: &[u8]) -> Result<Envelope,
     let mut wrapped = vec![0u8; enc.encrypt_len(&cek[..]).map_err(crypto)?];
     let n = enc.encrypt(&cek[..], &mut wrapped).map_err(crypto)?;
     wrapped.truncate(n);
-    Ok(Envelope { alg: ALG.into(), key: b64(&wrapped), iv: b64(&iv), ciphertext: b64(&ct), tag: b64(&tag) })
+    Ok(Envelope {
+        alg: ALG.into(),
+        key: b64(&wrapped),
+        iv: b64(&iv),
+        ciphertext: b64(&ct),
+        tag: b64(&tag),
+    })
 }
 
 pub fn open(key: &PKey<Private>, aad: &str, env: &Envelope) -> Result<Zeroizing<Vec<u8>>, SealError> {
@@ -66,9 +80,12 @@ pub fn open(key: &PKey<Private>, aad: &str, env: &Envelope) -> Result<Zeroizing<
         _ => return Err(SealError::Invalid),
     };
     let mut dec = Decrypter::new(key).map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_padding(Padding::PKCS1_OAEP).map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_oaep_md(MessageDigest::sha256()).map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_mgf1_md(MessageDigest::sha256()).map_err(|_| SealError::Invalid)?;
+    dec.set_rsa_padding(Padding::PKCS1_OAEP)
+        .map_err(|_| SealError::Invalid)?;
+    dec.set_rsa_oaep_md(MessageDigest::sha256())
+        .map_err(|_| SealError::Invalid)?;
+    dec.set_rsa_mgf1_md(MessageDigest::sha256())
+        .map_err(|_| SealError::Invalid)?;
     let mut cek = Zeroizing::new(vec![0u8; dec.decrypt_len(&wrapped).map_err(|_| SealError::Invalid)?]);
     let n = dec.decrypt(&wrapped, &mut cek).map_err(|_| SealError::Invalid)?;
     cek.truncate(n);

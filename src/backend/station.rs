@@ -66,8 +66,14 @@ impl StationStore {
             None => plain,
         };
         let mut o = self.outbox.lock().map_err(|_| "outbox lock".to_string())?;
-        o.enqueue(&payload.enrollment_id, &payload.station_id, now_ms(), &body, self.seal_key.is_some())
-            .map_err(|e| e.to_string())?;
+        o.enqueue(
+            &payload.enrollment_id,
+            &payload.station_id,
+            now_ms(),
+            &body,
+            self.seal_key.is_some(),
+        )
+        .map_err(|e| e.to_string())?;
         drop(o);
         if let Ok(w) = self.waker.lock() {
             if let Some(w) = w.as_ref() {
@@ -86,10 +92,20 @@ impl StationBackend for StationStore {
     fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String> {
         let st = self.statement(&CardData::from_basic4(person), email);
         let context: (Statement, Option<String>) = (st.clone(), email.map(str::to_string));
-        Ok(Prepared { enrollment_id: st.enrollment_id.clone(), statement: st.canonical(), context: Box::new(context) })
+        Ok(Prepared {
+            enrollment_id: st.enrollment_id.clone(),
+            statement: st.canonical(),
+            context: Box::new(context),
+        })
     }
 
-    fn finish(&self, prepared: Prepared, cert_der: &[u8], signature: &[u8], person: &BasicFour) -> Result<Box<dyn std::any::Any + Send>, FinishError> {
+    fn finish(
+        &self,
+        prepared: Prepared,
+        cert_der: &[u8],
+        signature: &[u8],
+        person: &BasicFour,
+    ) -> Result<Box<dyn std::any::Any + Send>, FinishError> {
         let (st, email) = *prepared
             .context
             .downcast::<(Statement, Option<String>)>()
@@ -103,7 +119,13 @@ impl StationBackend for StationStore {
         if !card.matches_certificate(cert_der) {
             return Err(FinishError::Mismatch);
         }
-        Ok(Box::new(Payload::new(&st, card, email.as_deref(), Some(signature), Some(cert_der))))
+        Ok(Box::new(Payload::new(
+            &st,
+            card,
+            email.as_deref(),
+            Some(signature),
+            Some(cert_der),
+        )))
     }
 
     fn store_signed(&self, record: Box<dyn std::any::Any + Send>) -> Result<String, String> {
@@ -118,7 +140,9 @@ impl StationBackend for StationStore {
     }
 
     fn queue(&self) -> QueueInfo {
-        let Ok(o) = self.outbox.lock() else { return QueueInfo::default() };
+        let Ok(o) = self.outbox.lock() else {
+            return QueueInfo::default();
+        };
         let s = o.stats().unwrap_or_default();
         QueueInfo {
             pending: s.pending,
@@ -128,7 +152,11 @@ impl StationBackend for StationStore {
     }
 
     fn can_start_new(&self) -> bool {
-        self.outbox.lock().ok().and_then(|o| o.can_start_new().ok()).unwrap_or(false)
+        self.outbox
+            .lock()
+            .ok()
+            .and_then(|o| o.can_start_new().ok())
+            .unwrap_or(false)
     }
 
     fn sealed(&self) -> bool {

@@ -31,7 +31,14 @@ pub struct Command {
 
 impl Command {
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8], ne: usize) -> Command {
-        Command { cla, ins, p1, p2, data: Zeroizing::new(data.to_vec()), ne }
+        Command {
+            cla,
+            ins,
+            p1,
+            p2,
+            data: Zeroizing::new(data.to_vec()),
+            ne,
+        }
     }
 
     /// `00 A4 04 0C Lc <AID>`: select a DF by name, no FCI.
@@ -190,7 +197,15 @@ impl Command {
 
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:02X} {:02X} {:02X} {:02X}", self.name(), self.cla, self.ins, self.p1, self.p2)?;
+        write!(
+            f,
+            "{} {:02X} {:02X} {:02X} {:02X}",
+            self.name(),
+            self.cla,
+            self.ins,
+            self.p1,
+            self.p2
+        )?;
         if self.carries_secret() {
             // Not even the length: it would tell a 4-digit PIN from a password's length.
             return f.write_str(" [hidden]");
@@ -283,7 +298,10 @@ pub struct Response {
 
 impl Response {
     pub fn new(data: Vec<u8>, sw: StatusWord) -> Response {
-        Response { data: Zeroizing::new(data), sw }
+        Response {
+            data: Zeroizing::new(data),
+            sw,
+        }
     }
 
     pub fn status(sw: StatusWord) -> Response {
@@ -325,7 +343,10 @@ mod tests {
     #[test]
     fn encodes_the_documented_bytes() {
         let aid = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
-        assert_eq!(hex(&Command::select_df(&aid).encode()), "00A4040C0AD3921000310001010408");
+        assert_eq!(
+            hex(&Command::select_df(&aid).encode()),
+            "00A4040C0AD3921000310001010408"
+        );
         assert_eq!(hex(&Command::select_ef(0x0011).encode()), "00A4020C020011");
         assert_eq!(hex(&Command::verify_query().encode()), "00200080");
         assert_eq!(hex(&Command::read_binary(0, 256).encode()), "00B0000000");
@@ -356,7 +377,11 @@ mod tests {
         ];
         for c in cmds {
             let d = Command::decode(&c.encode()).expect("decodes");
-            assert_eq!((d.cla, d.ins, d.p1, d.p2, d.ne), (c.cla, c.ins, c.p1, c.p2, c.ne), "{c}");
+            assert_eq!(
+                (d.cla, d.ins, d.p1, d.p2, d.ne),
+                (c.cla, c.ins, c.p1, c.p2, c.ne),
+                "{c}"
+            );
             assert_eq!(d.data(), c.data());
         }
         assert!(Command::decode(&[0, 0xB0, 0]).is_none());
@@ -369,7 +394,10 @@ mod tests {
         let c = Command::verify(pin.secret());
         let s = format!("{c} {c:?}");
         assert!(s.contains("VERIFY") && s.contains("[hidden]"), "{s}");
-        assert!(!s.contains("4321") && !s.contains("34333231") && !s.contains("Lc"), "{s}");
+        assert!(
+            !s.contains("4321") && !s.contains("34333231") && !s.contains("Lc"),
+            "{s}"
+        );
         assert_eq!(format!("{}", Command::verify_query()), "VERIFY 00 20 00 80");
     }
 

@@ -327,8 +327,28 @@ pub fn encode(full_name: &str, address: &str, birth_yyyymmdd: &str, sex_code: u8
     let mut body = Vec::new();
     let mut positions = Vec::new();
     // Header length decides the absolute positions written into DF 21.
-    let inner_len_guess: usize = 11 + items.iter().map(|(_, v)| 2 + if v.len() < 0x80 { 1 } else if v.len() < 0x100 { 2 } else { 3 } + v.len()).sum::<usize>();
-    let outer_header = 2 + if long_header { 3 } else if inner_len_guess < 0x80 { 1 } else if inner_len_guess < 0x100 { 2 } else { 3 };
+    let inner_len_guess: usize = 11
+        + items
+            .iter()
+            .map(|(_, v)| {
+                2 + if v.len() < 0x80 {
+                    1
+                } else if v.len() < 0x100 {
+                    2
+                } else {
+                    3
+                } + v.len()
+            })
+            .sum::<usize>();
+    let outer_header = 2 + if long_header {
+        3
+    } else if inner_len_guess < 0x80 {
+        1
+    } else if inner_len_guess < 0x100 {
+        2
+    } else {
+        3
+    };
     let mut pos = outer_header + 11;
     for (tag, value) in items.iter() {
         positions.push(pos as u16);
@@ -358,7 +378,10 @@ mod tests {
 
     fn unhex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -393,7 +416,10 @@ mod tests {
 
     #[test]
     fn former_name_forms() {
-        assert_eq!(split_former_name("山田\u{3000}花子（旧氏：佐藤）"), ("山田\u{3000}花子", Some("佐藤")));
+        assert_eq!(
+            split_former_name("山田\u{3000}花子（旧氏：佐藤）"),
+            ("山田\u{3000}花子", Some("佐藤"))
+        );
         assert_eq!(split_former_name("山田 花子(佐藤)"), ("山田 花子", Some("佐藤")));
         assert_eq!(split_former_name("山田\u{3000}花子"), ("山田\u{3000}花子", None));
         assert_eq!(split_former_name("（佐藤）"), ("（佐藤）", None));
@@ -426,10 +452,22 @@ mod tests {
         let esc = encode("山田", "東京\u{1b}[2J", "19800217", b'1', false);
         assert_eq!(decode(&esc).unwrap_err(), Basic4Error::ControlCharacter(Field::Address));
         // Impossible dates and wrong sex field.
-        assert_eq!(decode(&encode("山田", "東京", "19800230", b'1', false)).unwrap_err(), Basic4Error::Format(Field::BirthDate));
-        assert_eq!(decode(&encode("山田", "東京", "1980021", b'1', false)).unwrap_err(), Basic4Error::Format(Field::BirthDate));
-        assert_eq!(decode(&encode("山田", "東京", "19800217", b'M', false)).unwrap_err(), Basic4Error::Format(Field::Gender));
-        assert_eq!(decode(&encode("\u{3000}", "東京", "19800217", b'1', false)).unwrap_err(), Basic4Error::Empty(Field::Name));
+        assert_eq!(
+            decode(&encode("山田", "東京", "19800230", b'1', false)).unwrap_err(),
+            Basic4Error::Format(Field::BirthDate)
+        );
+        assert_eq!(
+            decode(&encode("山田", "東京", "1980021", b'1', false)).unwrap_err(),
+            Basic4Error::Format(Field::BirthDate)
+        );
+        assert_eq!(
+            decode(&encode("山田", "東京", "19800217", b'M', false)).unwrap_err(),
+            Basic4Error::Format(Field::Gender)
+        );
+        assert_eq!(
+            decode(&encode("\u{3000}", "東京", "19800217", b'1', false)).unwrap_err(),
+            Basic4Error::Empty(Field::Name)
+        );
     }
 
     #[test]

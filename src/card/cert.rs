@@ -36,7 +36,10 @@ impl SanFour {
 /// Dotted form of a DER OID body.
 pub fn oid_string(body: &[u8]) -> Option<String> {
     let (&first, rest) = body.split_first()?;
-    let mut parts = vec![(first / 40).min(2) as u64, (first as u64).saturating_sub(40 * (first / 40).min(2) as u64)];
+    let mut parts = vec![
+        (first / 40).min(2) as u64,
+        (first as u64).saturating_sub(40 * (first / 40).min(2) as u64),
+    ];
     let mut acc: u64 = 0;
     for &b in rest {
         acc = acc.checked_mul(128)? | (b & 0x7F) as u64;
@@ -62,19 +65,29 @@ pub fn san_four(cert_der: &[u8]) -> Option<SanFour> {
     let mut out = SanFour::default();
     for ext in children(exts.value) {
         let parts = children(ext.value);
-        let (Some(oid), Some(value)) = (parts.first(), parts.last()) else { continue };
+        let (Some(oid), Some(value)) = (parts.first(), parts.last()) else {
+            continue;
+        };
         if oid.tag != 0x06 || oid.value != OID_SAN || value.tag != 0x04 {
             continue;
         }
-        let Ok((names, _)) = tlv::parse_one(value.value) else { continue };
+        let Ok((names, _)) = tlv::parse_one(value.value) else {
+            continue;
+        };
         for gn in children(names.value) {
             if gn.tag != 0xA0 {
                 continue; // only otherName
             }
             let inner = children(gn.value);
-            let (Some(type_id), Some(explicit)) = (inner.first(), inner.get(1)) else { continue };
-            let Some(text_tlv) = children(explicit.value).into_iter().next() else { continue };
-            let Ok(text) = std::str::from_utf8(text_tlv.value) else { continue };
+            let (Some(type_id), Some(explicit)) = (inner.first(), inner.get(1)) else {
+                continue;
+            };
+            let Some(text_tlv) = children(explicit.value).into_iter().next() else {
+                continue;
+            };
+            let Ok(text) = std::str::from_utf8(text_tlv.value) else {
+                continue;
+            };
             match oid_string(type_id.value).as_deref() {
                 Some("1.2.392.200149.8.5.5.1") => out.name = Some(PersonalText::new(text)),
                 Some("1.2.392.200149.8.5.5.3") => out.gender = Some(text.to_string()),

@@ -18,8 +18,9 @@ use crate::secret::{PinKind, Secret};
 use zeroize::Zeroizing;
 
 /// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2); the 32-byte hash follows.
-pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] =
-    [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+];
 
 /// Builds `DigestInfo(SHA-256, hash)`.
 pub fn sha256_digest_info(hash: &[u8; 32]) -> Vec<u8> {
@@ -68,7 +69,10 @@ fn pin_ef(kind: PinKind) -> Ef {
 impl<T: Transport> MyNumberCard<T> {
     pub fn new(transport: T) -> MyNumberCard<T> {
         let extended = transport.extended_length();
-        MyNumberCard { g: Guard::new(transport), extended }
+        MyNumberCard {
+            g: Guard::new(transport),
+            extended,
+        }
     }
 
     pub fn transport(&self) -> &T {
@@ -98,7 +102,11 @@ impl<T: Transport> MyNumberCard<T> {
     fn exchange(&mut self, cmd: &Command) -> Result<Response, CardError> {
         let mut resp = self.g.transmit(cmd)?;
         if resp.sw.sw1() == 0x6C && cmd.ins() == INS_READ_BINARY {
-            let ne = if resp.sw.sw2() == 0 { SHORT_MAX_NE } else { resp.sw.sw2() as usize };
+            let ne = if resp.sw.sw2() == 0 {
+                SHORT_MAX_NE
+            } else {
+                resp.sw.sw2() as usize
+            };
             let retry = Command::new(cmd.cla(), cmd.ins(), cmd.p1(), cmd.p2(), &[], ne);
             resp = self.g.transmit(&retry)?;
         }
@@ -108,7 +116,11 @@ impl<T: Transport> MyNumberCard<T> {
             if rounds > 64 {
                 return Err(Malformed::Chaining.into());
             }
-            let ne = if resp.sw.sw2() == 0 { SHORT_MAX_NE } else { resp.sw.sw2() as usize };
+            let ne = if resp.sw.sw2() == 0 {
+                SHORT_MAX_NE
+            } else {
+                resp.sw.sw2() as usize
+            };
             let next = self.g.transmit(&Command::get_response(ne))?;
             resp.data.extend_from_slice(&next.data);
             resp.sw = next.sw;
@@ -126,7 +138,10 @@ impl<T: Transport> MyNumberCard<T> {
             StatusWord::FILE_NOT_FOUND | StatusWord::FUNC_NOT_SUPPORTED | StatusWord::WRONG_P1P2 => {
                 Err(CardError::NotMyNumberCard)
             }
-            sw => Err(CardError::Status { sw, op: "SELECT application" }),
+            sw => Err(CardError::Status {
+                sw,
+                op: "SELECT application",
+            }),
         }
     }
 
@@ -155,7 +170,10 @@ impl<T: Transport> MyNumberCard<T> {
             sw if sw.retries().is_some() => Ok(sw.retries().unwrap_or(0)),
             StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Ok(0),
             // The card never answers 90 00 here (card-protocol §3.4); don't guess a count.
-            sw => Err(CardError::Status { sw, op: "VERIFY (retry counter)" }),
+            sw => Err(CardError::Status {
+                sw,
+                op: "VERIFY (retry counter)",
+            }),
         }
     }
 
@@ -170,7 +188,10 @@ impl<T: Transport> MyNumberCard<T> {
         match r.sw {
             StatusWord::OK => Ok(()),
             sw if sw.retries() == Some(0) => Err(CardError::Locked { kind }),
-            sw if sw.retries().is_some() => Err(CardError::WrongPin { kind, tries_left: sw.retries().unwrap_or(0) }),
+            sw if sw.retries().is_some() => Err(CardError::WrongPin {
+                kind,
+                tries_left: sw.retries().unwrap_or(0),
+            }),
             StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Err(CardError::Locked { kind }),
             sw => Err(CardError::Status { sw, op: "VERIFY" }),
         }
@@ -196,7 +217,10 @@ impl<T: Transport> MyNumberCard<T> {
         self.select_ef(Ef::JpkiToken)?;
         let r = self.exchange(&Command::read_binary(0, 0x20))?;
         if !(r.sw.is_ok() || r.sw == StatusWord::END_OF_FILE_WARNING) {
-            return Err(CardError::Status { sw: r.sw, op: "READ BINARY (token)" });
+            return Err(CardError::Status {
+                sw: r.sw,
+                op: "READ BINARY (token)",
+            });
         }
         let text = std::str::from_utf8(&r.data).map_err(|_| Malformed::Token)?;
         let text = text.trim_end_matches([' ', '\0']);
@@ -217,12 +241,18 @@ impl<T: Transport> MyNumberCard<T> {
             StatusWord::OK if r.data.len() == 256 => Ok(r.data.to_vec()),
             StatusWord::OK => Err(Malformed::SignatureLength(r.data.len()).into()),
             StatusWord::SECURITY_STATUS | StatusWord::CONDITIONS_NOT_SATISFIED => Err(CardError::SecurityStatus),
-            sw => Err(CardError::Status { sw, op: "COMPUTE DIGITAL SIGNATURE" }),
+            sw => Err(CardError::Status {
+                sw,
+                op: "COMPUTE DIGITAL SIGNATURE",
+            }),
         }
     }
 
     fn read_chunk(&mut self, offset: usize, ne: usize) -> Result<Response, CardError> {
-        let offset = u16::try_from(offset).ok().filter(|o| *o <= 0x7FFF).ok_or(Malformed::TooLong(offset))?;
+        let offset = u16::try_from(offset)
+            .ok()
+            .filter(|o| *o <= 0x7FFF)
+            .ok_or(Malformed::TooLong(offset))?;
         let r = self.exchange(&Command::read_binary(offset, ne))?;
         match r.sw {
             StatusWord::OK | StatusWord::END_OF_FILE_WARNING => Ok(r),
@@ -279,7 +309,11 @@ impl<T: Transport> MyNumberCard<T> {
             return Err(Malformed::TooLong(total).into());
         }
         while buf.len() < total {
-            let chunk_max = if self.extended == Some(true) { EXTENDED_MAX_NE } else { SHORT_MAX_NE };
+            let chunk_max = if self.extended == Some(true) {
+                EXTENDED_MAX_NE
+            } else {
+                SHORT_MAX_NE
+            };
             let ne = (total - buf.len()).min(chunk_max);
             let r = self.read_chunk(buf.len(), ne)?;
             if r.data.is_empty() {
@@ -303,7 +337,10 @@ mod tests {
     }
     impl Script {
         fn new(answers: Vec<Result<Response, TransportError>>) -> Script {
-            Script { answers: answers.into_iter().rev().collect(), sent: Vec::new() }
+            Script {
+                answers: answers.into_iter().rev().collect(),
+                sent: Vec::new(),
+            }
         }
     }
     impl Transport for Script {
@@ -324,11 +361,23 @@ mod tests {
         use crate::secret::Pin;
         let pin = Pin::new(b"1234").unwrap();
         let cases: Vec<(u16, CardError)> = vec![
-            (0x63C2, CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 }),
+            (
+                0x63C2,
+                CardError::WrongPin {
+                    kind: PinKind::TextPin,
+                    tries_left: 2,
+                },
+            ),
             (0x63C0, CardError::Locked { kind: PinKind::TextPin }),
             (0x6984, CardError::Locked { kind: PinKind::TextPin }),
             (0x6983, CardError::Locked { kind: PinKind::TextPin }),
-            (0x6A80, CardError::Status { sw: StatusWord(0x6A80), op: "VERIFY" }),
+            (
+                0x6A80,
+                CardError::Status {
+                    sw: StatusWord(0x6A80),
+                    op: "VERIFY",
+                },
+            ),
         ];
         for (code, expected) in cases {
             let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), sw(code)]));
@@ -338,7 +387,10 @@ mod tests {
         let mut c = MyNumberCard::new(Script::new(vec![sw(0x6A82)]));
         assert_eq!(c.pin_tries(PinKind::TextPin).unwrap_err(), CardError::NotMyNumberCard);
         let mut c = MyNumberCard::new(Script::new(vec![ok(), sw(0x6A82)]));
-        assert_eq!(c.pin_tries(PinKind::SignPassword).unwrap_err(), CardError::NoSigningCertificate);
+        assert_eq!(
+            c.pin_tries(PinKind::SignPassword).unwrap_err(),
+            CardError::NoSigningCertificate
+        );
         let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), ok()]));
         assert!(matches!(c.pin_tries(PinKind::TextPin), Err(CardError::Status { .. })));
         let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), sw(0x63C1)]));
@@ -349,7 +401,13 @@ mod tests {
     fn verify_is_never_resent_even_on_transport_errors_or_6c() {
         use crate::secret::Pin;
         let pin = Pin::new(b"1234").unwrap();
-        for answer in [Err(TransportError::Timeout), Err(TransportError::CardReset), Err(TransportError::Other("x".into())), sw(0x6C04), sw(0x6700)] {
+        for answer in [
+            Err(TransportError::Timeout),
+            Err(TransportError::CardReset),
+            Err(TransportError::Other("x".into())),
+            sw(0x6C04),
+            sw(0x6700),
+        ] {
             let mut t = Script::new(vec![ok(), ok(), answer]);
             let mut c = MyNumberCard::new(&mut t);
             assert!(c.verify(pin.secret()).is_err());
@@ -366,9 +424,9 @@ mod tests {
         let mut cert = vec![0x30, 0x82, 0x02, 0x54];
         cert.resize(600, 0xAB);
         let answers = vec![
-            ok(),                                       // SELECT JPKI
-            ok(),                                       // SELECT 000A
-            Err(TransportError::ExtendedUnsupported),   // extended READ
+            ok(),                                     // SELECT JPKI
+            ok(),                                     // SELECT 000A
+            Err(TransportError::ExtendedUnsupported), // extended READ
             Ok(Response::new(cert[..256].to_vec(), StatusWord::OK)),
             Ok(Response::new(cert[256..512].to_vec(), StatusWord::OK)),
             Ok(Response::new(cert[512..].to_vec(), StatusWord::OK)),
@@ -390,13 +448,28 @@ mod tests {
 
     #[test]
     fn lying_length_headers_are_bounded() {
-        let answers = vec![ok(), ok(), Ok(Response::new(vec![0xFF, 0x20, 0x83, 0xFF, 0xFF, 0xFF], StatusWord::OK))];
+        let answers = vec![
+            ok(),
+            ok(),
+            Ok(Response::new(vec![0xFF, 0x20, 0x83, 0xFF, 0xFF, 0xFF], StatusWord::OK)),
+        ];
         let mut c = MyNumberCard::new(Script::new(answers));
-        assert!(matches!(c.read_basic_four(), Err(CardError::Malformed(Malformed::TooLong(_)))));
+        assert!(matches!(
+            c.read_basic_four(),
+            Err(CardError::Malformed(Malformed::TooLong(_)))
+        ));
         // Declares 300 bytes, then the card gives nothing more.
-        let answers = vec![ok(), ok(), Ok(Response::new(vec![0xFF, 0x20, 0x82, 0x01, 0x2C, 0xDF], StatusWord::OK)), Ok(Response::new(vec![], StatusWord::OK))];
+        let answers = vec![
+            ok(),
+            ok(),
+            Ok(Response::new(vec![0xFF, 0x20, 0x82, 0x01, 0x2C, 0xDF], StatusWord::OK)),
+            Ok(Response::new(vec![], StatusWord::OK)),
+        ];
         let mut c = MyNumberCard::new(Script::new(answers));
-        assert_eq!(c.read_basic_four().unwrap_err(), CardError::Malformed(Malformed::Truncated));
+        assert_eq!(
+            c.read_basic_four().unwrap_err(),
+            CardError::Malformed(Malformed::Truncated)
+        );
     }
 
     #[test]

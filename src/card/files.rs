@@ -29,7 +29,9 @@ impl Application {
     }
 
     pub fn from_aid(aid: &[u8]) -> Option<Application> {
-        [Application::Text, Application::Jpki].into_iter().find(|a| a.aid() == aid)
+        [Application::Text, Application::Jpki]
+            .into_iter()
+            .find(|a| a.aid() == aid)
     }
 }
 
@@ -140,6 +142,9 @@ mod tests {
             assert!(!(ef.app() == Application::Text && FORBIDDEN_TEXT_EFS.contains(&ef.fid())));
         }
         assert_eq!(Application::from_aid(&AID_TEXT), Some(Application::Text));
-        assert_eq!(Application::from_aid(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02]), None);
+        assert_eq!(
+            Application::from_aid(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02]),
+            None
+        );
     }
 }

@@ -26,7 +26,12 @@ enum Target {
 
 impl<T: Transport> Guard<T> {
     pub fn new(inner: T) -> Guard<T> {
-        Guard { inner, app: None, ef: None, sent: 0 }
+        Guard {
+            inner,
+            app: None,
+            ef: None,
+            sent: 0,
+        }
     }
 
     pub fn into_inner(self) -> T {
@@ -55,7 +60,9 @@ impl<T: Transport> Guard<T> {
     fn check(&self, cmd: &Command) -> Result<Target, Refusal> {
         match (cmd.cla(), cmd.ins()) {
             (0x00, INS_SELECT) => match (cmd.p1(), cmd.p2()) {
-                (0x04, 0x0C) => Application::from_aid(cmd.data()).map(Target::Df).ok_or(Refusal::Application),
+                (0x04, 0x0C) => Application::from_aid(cmd.data())
+                    .map(Target::Df)
+                    .ok_or(Refusal::Application),
                 (0x02, 0x0C) => {
                     let app = self.app.ok_or(Refusal::NothingSelected)?;
                     let fid = match cmd.data() {
@@ -133,7 +140,10 @@ impl<T: Transport> Transport for Guard<T> {
                 tracing::debug!(apdu = %cmd, error = %e, "APDU failed");
                 // A failed command selects nothing new (SELECTs cleared the state before
                 // sending), but after a reset or removal the card starts from scratch.
-                if matches!(e, TransportError::CardReset | TransportError::CardRemoved | TransportError::NoCard) {
+                if matches!(
+                    e,
+                    TransportError::CardReset | TransportError::CardRemoved | TransportError::NoCard
+                ) {
                     self.forget();
                 }
             }
@@ -181,14 +191,35 @@ mod tests {
         assert_eq!(refused(&mut g, Command::select_ef(0x0003)), Refusal::MyNumberFile);
         // Reading by short EF identifier 1 or 3 (P1 = 0x80 | SFI).
         g.transmit(&Command::select_ef(0x0002)).unwrap();
-        assert_eq!(refused(&mut g, Command::new(0, 0xB0, 0x81, 0, &[], 256)), Refusal::Operation);
-        assert_eq!(refused(&mut g, Command::new(0, 0xB0, 0x83, 0, &[], 256)), Refusal::Operation);
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xB0, 0x81, 0, &[], 256)),
+            Refusal::Operation
+        );
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xB0, 0x83, 0, &[], 256)),
+            Refusal::Operation
+        );
         // Select by path from MF, or asking for FCI, or READ RECORD / odd READ BINARY / GET DATA.
-        assert_eq!(refused(&mut g, Command::new(0, 0xA4, 0x08, 0x0C, &[0xD3, 0x92, 0x00, 0x01], 0)), Refusal::Instruction);
-        assert_eq!(refused(&mut g, Command::new(0, 0xA4, 0x02, 0x00, &[0x00, 0x01], 256)), Refusal::Instruction);
-        assert_eq!(refused(&mut g, Command::new(0, 0xB2, 0x01, 0x0C, &[], 256)), Refusal::Instruction);
-        assert_eq!(refused(&mut g, Command::new(0, 0xB1, 0x00, 0x01, &[0x54, 0x02, 0, 0], 256)), Refusal::Instruction);
-        assert_eq!(refused(&mut g, Command::new(0, 0xCA, 0x01, 0x01, &[], 256)), Refusal::Instruction);
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xA4, 0x08, 0x0C, &[0xD3, 0x92, 0x00, 0x01], 0)),
+            Refusal::Instruction
+        );
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xA4, 0x02, 0x00, &[0x00, 0x01], 256)),
+            Refusal::Instruction
+        );
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xB2, 0x01, 0x0C, &[], 256)),
+            Refusal::Instruction
+        );
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xB1, 0x00, 0x01, &[0x54, 0x02, 0, 0], 256)),
+            Refusal::Instruction
+        );
+        assert_eq!(
+            refused(&mut g, Command::new(0, 0xCA, 0x01, 0x01, &[], 256)),
+            Refusal::Instruction
+        );
         // Other applications (券面事項確認AP) are not on the list.
         let visual = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
         assert_eq!(refused(&mut g, Command::select_df(&visual)), Refusal::Application);
@@ -228,6 +259,9 @@ mod tests {
         let mut g = Guard::new(NotFound);
         g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
         assert_eq!(g.selected(), (None, None));
-        assert!(matches!(g.transmit(&Command::select_ef(0x0002)), Err(TransportError::Refused(Refusal::NothingSelected))));
+        assert!(matches!(
+            g.transmit(&Command::select_ef(0x0002)),
+            Err(TransportError::Refused(Refusal::NothingSelected))
+        ));
     }
 }

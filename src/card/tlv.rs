@@ -87,7 +87,15 @@ pub fn parse_one(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), TlvError> {
         return Err(TlvError::TruncatedValue { needed: len, available });
     }
     let value = &input[header_len..header_len + len];
-    Ok((Tlv { tag, constructed, header_len, value }, &input[header_len + len..]))
+    Ok((
+        Tlv {
+            tag,
+            constructed,
+            header_len,
+            value,
+        },
+        &input[header_len + len..],
+    ))
 }
 
 /// Iterates over consecutive elements in `input`, stopping at the first error.
@@ -127,7 +135,10 @@ mod tests {
         assert_eq!(t.header_len, 5);
         assert_eq!(t.value, &[0xDF, 0x25, 0x00]);
         assert_eq!(rest, &[0xAA]);
-        let (t, _) = parse_one(&[0xFF, 0x10, 0x0C, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x30, 0x31, 0x38]).unwrap();
+        let (t, _) = parse_one(&[
+            0xFF, 0x10, 0x0C, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x30, 0x31, 0x38,
+        ])
+        .unwrap();
         assert_eq!(t.tag, 0xFF10);
         assert_eq!(t.value.len(), 12);
     }
@@ -146,10 +157,16 @@ mod tests {
         assert_eq!(read_header(&[0x30, 0x80]), Err(TlvError::BadLength));
         assert_eq!(read_header(&[0x30, 0x85, 0, 0, 0, 0, 1]), Err(TlvError::BadLength));
         assert_eq!(read_header(&[0x30, 0x82, 0x01]), Err(TlvError::TruncatedHeader));
-        assert_eq!(read_header(&[0xDF, 0x81, 0x81, 0x81, 0x01, 0x00]), Err(TlvError::BadTag));
+        assert_eq!(
+            read_header(&[0xDF, 0x81, 0x81, 0x81, 0x01, 0x00]),
+            Err(TlvError::BadTag)
+        );
         assert_eq!(
             parse_one(&[0xDF, 0x22, 0x05, 1, 2]).unwrap_err(),
-            TlvError::TruncatedValue { needed: 5, available: 2 }
+            TlvError::TruncatedValue {
+                needed: 5,
+                available: 2
+            }
         );
     }
 

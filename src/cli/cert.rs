@@ -28,7 +28,9 @@ pub fn run(lang: Lang, wanted: Option<&str>, which: Which, last_try: bool) -> u8
         Which::AuthCa => Ef::AuthCaCert,
     };
     let der = match which {
-        Which::Sign => session::with_pin(lang, wanted, PinKind::SignPassword, last_try, |c| c.read_certificate(ef)),
+        Which::Sign => session::with_pin(lang, wanted, PinKind::SignPassword, last_try, |c| {
+            c.read_certificate(ef)
+        }),
         _ => session::without_pin(lang, wanted, |c| c.read_certificate(ef)),
     };
     let der = match der {

@@ -32,12 +32,22 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
             if no_probe {
                 continue;
             }
-            let Ok(ctx) = madoguchi::reader::establish() else { continue };
+            let Ok(ctx) = madoguchi::reader::establish() else {
+                continue;
+            };
             let p = diagnostics::probe(&ctx, reader, true, measured.get(reader));
             measured.set(reader, p.extended_length);
             model.apply_probe(reader, p);
             let r = model.readers.iter().find(|r| &r.name == reader).cloned();
-            if emit(&mut out, json, lang, &ev, r.as_ref().map(|r| (r, model.last_error.as_ref()))).is_err() {
+            if emit(
+                &mut out,
+                json,
+                lang,
+                &ev,
+                r.as_ref().map(|r| (r, model.last_error.as_ref())),
+            )
+            .is_err()
+            {
                 break;
             }
         }
@@ -57,7 +67,9 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
     if json {
         let mut v = match probe {
             None => serde_json::to_value(ev).unwrap_or_default(),
-            Some((r, err)) => serde_json::json!({ "event": "card_probed", "reader": r.name, "state": r, "last_error": err }),
+            Some((r, err)) => {
+                serde_json::json!({ "event": "card_probed", "reader": r.name, "state": r, "last_error": err })
+            }
         };
         v["ts"] = serde_json::Value::from(ts);
         writeln!(out, "{v}")?;
@@ -66,10 +78,15 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
             (Some((r, err)), _) => format!(
                 "card_probed {} kind={} protocol={} extended_length={} rtt={}{}",
                 r.name,
-                r.card_kind.as_deref().map(|k| diagnostics::card_kind_text(lang, k)).unwrap_or_else(|| "—".into()),
+                r.card_kind
+                    .as_deref()
+                    .map(|k| diagnostics::card_kind_text(lang, k))
+                    .unwrap_or_else(|| "—".into()),
                 r.protocol.as_deref().unwrap_or("—"),
                 r.extended_length.map(|b| b.to_string()).unwrap_or_else(|| "—".into()),
-                r.last_rtt_ms.map(|ms| format!("{ms:.1}ms")).unwrap_or_else(|| "—".into()),
+                r.last_rtt_ms
+                    .map(|ms| format!("{ms:.1}ms"))
+                    .unwrap_or_else(|| "—".into()),
                 err.map(|e| format!(" error={}", e.message)).unwrap_or_default(),
             ),
             (None, ReaderEvent::ServiceUp) => "service_up".into(),

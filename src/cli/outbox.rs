@@ -51,7 +51,10 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 return 0;
             }
             let now = now_ms();
-            println!("{:<38} {:<9} {:>8} {:>9} {:>9}  last error", "id", "status", "attempts", "age", "next in");
+            println!(
+                "{:<38} {:<9} {:>8} {:>9} {:>9}  last error",
+                "id", "status", "attempts", "age", "next in"
+            );
             for r in rows {
                 let age = (now - r.created_ms).max(0) / 1000;
                 let next = if r.status == madoguchi::backend::outbox::Status::Pending {
@@ -87,7 +90,9 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 eprintln!("madoguchi: {e}");
                 return 1;
             }
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return 1 };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return 1;
+            };
             // One pass: rows that fail get their next attempt scheduled, not retried here.
             let result = rt.block_on(async {
                 let due = outbox.due(now_ms(), usize::MAX >> 1)?;

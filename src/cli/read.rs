@@ -42,7 +42,9 @@ fn print_info(lang: Lang, info: &BasicFour, json: bool) -> u8 {
                     "female" => "female",
                     _ => "other / unknown",
                 },
-                wareki::to_wareki(d).map(|(e, y)| format!("{} {}", e.name_en(), y)).unwrap_or_default(),
+                wareki::to_wareki(d)
+                    .map(|(e, y)| format!("{} {}", e.name_en(), y))
+                    .unwrap_or_default(),
             ),
         };
         let mut s = format!("{}: {}\n", labels[0], info.name.as_str());

@@ -17,7 +17,10 @@ pub fn run(lang: Lang, json: bool) -> u8 {
         return EXIT_OK;
     }
     if readers.is_empty() {
-        println!("{}", i18n::transport_error(lang, &madoguchi::card::TransportError::NoReader));
+        println!(
+            "{}",
+            i18n::transport_error(lang, &madoguchi::card::TransportError::NoReader)
+        );
     }
     for r in &readers {
         let state = match (r.card_present, r.mute, r.exclusive, lang) {

@@ -39,15 +39,20 @@ fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
 
 pub fn run(args: ReceiveArgs) -> u8 {
     let setup = || -> Result<(ReceiverConfig, Option<TlsConfig>), String> {
-        let trust_ca = X509::stack_from_pem(&read(&args.trust_ca)?).map_err(|e| format!("{}: {e}", args.trust_ca.display()))?;
+        let trust_ca =
+            X509::stack_from_pem(&read(&args.trust_ca)?).map_err(|e| format!("{}: {e}", args.trust_ca.display()))?;
         if trust_ca.is_empty() {
             return Err(format!("{}: no certificate", args.trust_ca.display()));
         }
         let crl = match &args.crl {
             Some(p) => {
                 let bytes = read(p)?;
-                let crl = X509Crl::from_pem(&bytes).or_else(|_| X509Crl::from_der(&bytes)).map_err(|e| format!("{}: {e}", p.display()))?;
-                let signed = trust_ca.iter().any(|ca| ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false)));
+                let crl = X509Crl::from_pem(&bytes)
+                    .or_else(|_| X509Crl::from_der(&bytes))
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                let signed = trust_ca
+                    .iter()
+                    .any(|ca| ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false)));
                 if !signed {
                     return Err(format!("{}: not signed by a trusted CA", p.display()));
                 }
@@ -60,10 +65,22 @@ pub fn run(args: ReceiveArgs) -> u8 {
             None => None,
         };
         let tls = match (&args.tls_cert, &args.tls_key) {
-            (Some(c), Some(k)) => Some(TlsConfig { cert: c.clone(), key: k.clone(), client_ca: args.client_ca.clone() }),
+            (Some(c), Some(k)) => Some(TlsConfig {
+                cert: c.clone(),
+                key: k.clone(),
+                client_ca: args.client_ca.clone(),
+            }),
             _ => None,
         };
-        Ok((ReceiverConfig { db: args.db.clone(), trust_ca, crl, seal_key }, tls))
+        Ok((
+            ReceiverConfig {
+                db: args.db.clone(),
+                trust_ca,
+                crl,
+                seal_key,
+            },
+            tls,
+        ))
     };
     let (cfg, tls) = match setup() {
         Ok(s) => s,

@@ -22,7 +22,11 @@ pub fn connect(lang: Lang, wanted: Option<&str>) -> Result<PcscCard, u8> {
 }
 
 /// Runs `op` in one transaction, without any PIN.
-pub fn without_pin<R>(lang: Lang, wanted: Option<&str>, op: impl FnOnce(&mut Card) -> Result<R, CardError>) -> Result<R, u8> {
+pub fn without_pin<R>(
+    lang: Lang,
+    wanted: Option<&str>,
+    op: impl FnOnce(&mut Card) -> Result<R, CardError>,
+) -> Result<R, u8> {
     let mut conn = connect(lang, wanted)?;
     match conn.transaction(|t| op(&mut MyNumberCard::new(t))) {
         Ok(Ok(r)) => Ok(r),

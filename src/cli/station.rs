@@ -6,7 +6,11 @@ use madoguchi::app::{self, CardSetup, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::vcard::{pki::TestPki, profile::{CertState, Profile}, VirtualCard};
+use madoguchi::card::vcard::{
+    pki::TestPki,
+    profile::{CertState, Profile},
+    VirtualCard,
+};
 use madoguchi::config::Config;
 use madoguchi::i18n::Lang;
 use madoguchi::ui::theme::Theme;
@@ -54,7 +58,10 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         }
     };
     let seal_key = match &cfg.backend.public_key {
-        Some(p) => match std::fs::read(p).map_err(|e| e.to_string()).and_then(|pem| PKey::public_key_from_pem(&pem).map_err(|e| e.to_string())) {
+        Some(p) => match std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| PKey::public_key_from_pem(&pem).map_err(|e| e.to_string()))
+        {
             Ok(k) => Some(k),
             Err(e) => {
                 eprintln!("madoguchi: public_key {}: {e}", p.display());
@@ -71,7 +78,15 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         }
     }
     let outbox = cfg.outbox_path();
-    let store = match StationStore::open(outbox.clone(), cfg.backend.queue_limit, &cfg.station_id, &cfg.terms_id, &terms, seal_key, delivery) {
+    let store = match StationStore::open(
+        outbox.clone(),
+        cfg.backend.queue_limit,
+        &cfg.station_id,
+        &cfg.terms_id,
+        &terms,
+        seal_key,
+        delivery,
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("madoguchi: outbox {}: {e}", outbox.display());
@@ -109,7 +124,11 @@ pub struct DemoArgs {
 
 pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
-        Ok(c) => c.unwrap_or_else(|| Config { station_id: "demo-station".into(), terms_id: "demo-terms".into(), ..Config::default() }),
+        Ok(c) => c.unwrap_or_else(|| Config {
+            station_id: "demo-station".into(),
+            terms_id: "demo-terms".into(),
+            ..Config::default()
+        }),
         Err(code) => return code,
     };
     let theme = match theme(&cfg) {
@@ -123,7 +142,10 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             return 2;
         }
     };
-    let dir = args.data_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id())));
+    let dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id())));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         eprintln!("madoguchi demo: {}: {e}", dir.display());
         return 1;
@@ -132,8 +154,10 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         let pki = TestPki::generate().map_err(|e| e.to_string())?;
         let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
         // The backend's sealing key pair: the station only ever has the public half.
-        let seal_private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-        let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let seal_private =
+            PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
         let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
             (Some(der), CertState::Revoked) => vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?],
             _ => Vec::new(),
@@ -189,7 +213,10 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     });
     rx.stop();
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);
-    eprintln!("madoguchi demo: {received} record(s) received and verified by the demo receiver ({})", dir.display());
+    eprintln!(
+        "madoguchi demo: {received} record(s) received and verified by the demo receiver ({})",
+        dir.display()
+    );
     if args.data_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -45,7 +45,10 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 pub fn run(args: VcardArgs) -> u8 {
@@ -97,7 +100,10 @@ pub fn run(args: VcardArgs) -> u8 {
         stats_file: args.stats,
         ..BridgeOptions::default()
     };
-    eprintln!("madoguchi vcard: profile {} → vpcd {}:{}", profile.id, opts.host, opts.port);
+    eprintln!(
+        "madoguchi vcard: profile {} → vpcd {}:{}",
+        profile.id, opts.host, opts.port
+    );
     match vpcd::serve(&mut card, &opts) {
         Ok(BridgeEnd::ReaderClosed) => {
             eprintln!("madoguchi vcard: pcscd closed the virtual reader");
@@ -121,7 +127,9 @@ pub fn run(args: VcardArgs) -> u8 {
 fn write_certs(card: &VirtualCard, dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let pem = |der: &[u8]| -> std::io::Result<Vec<u8>> {
-        openssl::x509::X509::from_der(der).and_then(|c| c.to_pem()).map_err(|e| std::io::Error::other(e.to_string()))
+        openssl::x509::X509::from_der(der)
+            .and_then(|c| c.to_pem())
+            .map_err(|e| std::io::Error::other(e.to_string()))
     };
     std::fs::write(dir.join("sign-ca.pem"), pem(&card.sign_ca_der)?)?;
     std::fs::write(dir.join("auth-ca.pem"), pem(&card.auth_ca_der)?)?;

@@ -34,12 +34,19 @@ pub fn validate_email(s: &str) -> Result<(), EmailError> {
     if local.is_empty() || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(EmailError::Local);
     }
-    if !local.chars().all(|c| c.is_ascii_graphic() && !"()<>[]\\,;:\"".contains(c)) {
+    if !local
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"()<>[]\\,;:\"".contains(c))
+    {
         return Err(EmailError::Local);
     }
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
-        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     };
     if labels.len() < 2 || !labels.iter().all(label_ok) {
         return Err(EmailError::Domain);
@@ -97,7 +104,10 @@ mod tests {
         assert_eq!(validate_email("a..b@example.jp"), Err(EmailError::Local));
         assert_eq!(validate_email("hanako@example"), Err(EmailError::Domain));
         assert_eq!(validate_email("hanako@-x.jp"), Err(EmailError::Domain));
-        assert_eq!(validate_email(&format!("{}@example.jp", "a".repeat(250))), Err(EmailError::TooLong));
+        assert_eq!(
+            validate_email(&format!("{}@example.jp", "a".repeat(250))),
+            Err(EmailError::TooLong)
+        );
         let mut i = ContactInput::new();
         for c in "あa b".chars() {
             i.push(c);

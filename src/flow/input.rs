@@ -14,7 +14,10 @@ pub struct SecretInput {
 impl SecretInput {
     pub fn new(kind: PinKind) -> SecretInput {
         // Capacity fixed up front: pushing never reallocates (no stray copies of the PIN).
-        SecretInput { kind, text: Zeroizing::new(String::with_capacity(32)) }
+        SecretInput {
+            kind,
+            text: Zeroizing::new(String::with_capacity(32)),
+        }
     }
 
     pub fn kind(&self) -> PinKind {
@@ -23,7 +26,11 @@ impl SecretInput {
 
     /// Adds `c` if this kind allows it; returns false (and keeps nothing) otherwise.
     pub fn push(&mut self, c: char) -> bool {
-        let c = if self.kind == PinKind::SignPassword { c.to_ascii_uppercase() } else { c };
+        let c = if self.kind == PinKind::SignPassword {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        };
         if !c.is_ascii() || !self.kind.accepts_char(c) {
             return false;
         }

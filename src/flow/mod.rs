@@ -63,7 +63,13 @@ pub struct FlowConfig {
 
 impl Default for FlowConfig {
     fn default() -> FlowConfig {
-        FlowConfig { signature: true, allow_unsigned_minors: true, idle_timeout_ms: 180_000, send_wait_ms: 8_000, email: false }
+        FlowConfig {
+            signature: true,
+            allow_unsigned_minors: true,
+            idle_timeout_ms: 180_000,
+            send_wait_ms: 8_000,
+            email: false,
+        }
     }
 }
 
@@ -130,13 +136,25 @@ pub enum Event {
     /// The card left the reader (or the reader went away).
     CardGone,
     /// Answer to request `id`.
-    Card { id: u64, result: Result<CardReply, CardError> },
+    Card {
+        id: u64,
+        result: Result<CardReply, CardError>,
+    },
     /// The outbox answered request `id`: the record is durably stored (Ok) or not.
-    Stored { id: u64, result: Result<String, String> },
+    Stored {
+        id: u64,
+        result: Result<String, String>,
+    },
     /// The delivery task judged enrollment `enrollment_id`.
-    Delivered { enrollment_id: String, verdict: Verdict },
+    Delivered {
+        enrollment_id: String,
+        verdict: Verdict,
+    },
     /// The consent text is `total` lines at the current width, `visible` fit on screen.
-    ConsentLayout { total: u16, visible: u16 },
+    ConsentLayout {
+        total: u16,
+        visible: u16,
+    },
     /// A timer asked for with `Effect::WakeAt` (or any periodic tick).
     Tick,
     /// The outbox is full: no new enrollment may start (nothing queued is touched).
@@ -151,16 +169,30 @@ pub enum CardRequest {
     VerifyAndRead(Secret),
     /// VERIFY the signing password once, read the signing certificate, sign the statement
     /// built from `person`, verify the signature locally.
-    VerifyAndSign { password: Secret, person: BasicFour, email: Option<PersonalText> },
+    VerifyAndSign {
+        password: Secret,
+        person: BasicFour,
+        email: Option<PersonalText>,
+    },
 }
 
 #[derive(Debug)]
 pub enum Effect {
-    Card { id: u64, request: CardRequest },
+    Card {
+        id: u64,
+        request: CardRequest,
+    },
     /// Store a signed record durably; answer with `Event::Stored`.
-    StoreSigned { id: u64, record: Box<SignedRecord> },
+    StoreSigned {
+        id: u64,
+        record: Box<SignedRecord>,
+    },
     /// Store the four items without a signature (signature step off, or a minor's card).
-    StoreUnsigned { id: u64, person: BasicFour, email: Option<PersonalText> },
+    StoreUnsigned {
+        id: u64,
+        person: BasicFour,
+        email: Option<PersonalText>,
+    },
     /// Release the card connection (start over, done).
     ReleaseCard,
     /// Personal data of this citizen is gone from the flow; the executor drops its copies too.
@@ -220,17 +252,35 @@ pub enum PinMessage {
 #[derive(Debug)]
 pub enum Screen {
     /// `notice` says why we are back at the start (timeout, card problem, queue full).
-    Consent { scroll: u16, reached_end: bool, notice: Option<Notice> },
-    Card { notice: Option<Notice> },
+    Consent {
+        scroll: u16,
+        reached_end: bool,
+        notice: Option<Notice>,
+    },
+    Card {
+        notice: Option<Notice>,
+    },
     Pin(PinScreen),
     Reading,
-    Confirm { choice: ConfirmChoice },
-    Contact { input: contact::ContactInput, error: Option<contact::EmailError> },
+    Confirm {
+        choice: ConfirmChoice,
+    },
+    Contact {
+        input: contact::ContactInput,
+        error: Option<contact::EmailError>,
+    },
     SignPin(PinScreen),
     Signing,
     Storing,
-    Sending { enrollment_id: String, since_ms: u64 },
-    Done { enrollment_id: String, verdict: Verdict, signed: bool },
+    Sending {
+        enrollment_id: String,
+        since_ms: u64,
+    },
+    Done {
+        enrollment_id: String,
+        verdict: Verdict,
+        signed: bool,
+    },
     Stopped(Stop),
 }
 
@@ -271,7 +321,11 @@ impl Flow {
     pub fn new(cfg: FlowConfig) -> Flow {
         Flow {
             cfg,
-            screen: Screen::Consent { scroll: 0, reached_end: false, notice: None },
+            screen: Screen::Consent {
+                scroll: 0,
+                reached_end: false,
+                notice: None,
+            },
             person: None,
             card_present: false,
             pending: None,
@@ -399,7 +453,11 @@ impl Flow {
         self.confirmed = false;
         out.push(Effect::Wipe);
         out.push(Effect::ReleaseCard);
-        self.screen = Screen::Consent { scroll: 0, reached_end: self.layout.0 <= self.layout.1 && self.layout.0 > 0, notice };
+        self.screen = Screen::Consent {
+            scroll: 0,
+            reached_end: self.layout.0 <= self.layout.1 && self.layout.0 > 0,
+            notice,
+        };
     }
 
     /// When the flow wants to be woken: the idle timeout while a citizen is in progress, and
@@ -433,7 +491,11 @@ impl Flow {
                 self.last_activity_ms = now_ms;
                 self.card_present = true;
                 if let Screen::Card { .. } = self.screen {
-                    let kind = if self.confirmed { PinKind::SignPassword } else { PinKind::TextPin };
+                    let kind = if self.confirmed {
+                        PinKind::SignPassword
+                    } else {
+                        PinKind::TextPin
+                    };
                     self.enter_pin(kind, &mut out);
                 }
             }
@@ -459,7 +521,10 @@ impl Flow {
                             self.email = None;
                             out.push(Effect::Wipe);
                             out.push(Effect::ReleaseCard);
-                            self.screen = Screen::Sending { enrollment_id, since_ms: now_ms };
+                            self.screen = Screen::Sending {
+                                enrollment_id,
+                                since_ms: now_ms,
+                            };
                         }
                         Err(e) => self.screen = Screen::Stopped(Stop::StoreFailed(e)),
                     }
@@ -474,7 +539,10 @@ impl Flow {
             }
             Event::ConsentLayout { total, visible } => {
                 self.layout = (total, visible);
-                if let Screen::Consent { scroll, reached_end, .. } = &mut self.screen {
+                if let Screen::Consent {
+                    scroll, reached_end, ..
+                } = &mut self.screen
+                {
                     let max = total.saturating_sub(visible);
                     *scroll = (*scroll).min(max);
                     if *scroll >= max {
@@ -496,20 +564,31 @@ impl Flow {
 
     /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
     fn snapshot_key(&self) -> String {
-        format!("{:?}|{}|{}|{:?}", self.screen, self.card_present, self.queue_full, self.layout)
+        format!(
+            "{:?}|{}|{}|{:?}",
+            self.screen, self.card_present, self.queue_full, self.layout
+        )
     }
 
     fn delivered(&mut self, enrollment_id: String, verdict: Verdict) {
         let signed = self.signed_flag;
         self.signed_flag = false;
         self.screen = match verdict {
-            Verdict::Accepted | Verdict::Queued => Screen::Done { enrollment_id, verdict, signed },
+            Verdict::Accepted | Verdict::Queued => Screen::Done {
+                enrollment_id,
+                verdict,
+                signed,
+            },
             v => Screen::Stopped(Stop::Verdict(v)),
         };
     }
 
     fn tick(&mut self, now: u64, out: &mut Vec<Effect>) {
-        if let Screen::Sending { enrollment_id, since_ms } = &self.screen {
+        if let Screen::Sending {
+            enrollment_id,
+            since_ms,
+        } = &self.screen
+        {
             if now >= since_ms + self.cfg.send_wait_ms {
                 let id = enrollment_id.clone();
                 self.delivered(id, Verdict::Queued);
@@ -527,14 +606,18 @@ impl Flow {
             Screen::Pin(_) | Screen::Reading => {
                 self.pending = None;
                 self.person = None;
-                self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                self.screen = Screen::Card {
+                    notice: Some(Notice::CardRemoved),
+                };
                 out.push(Effect::ReleaseCard);
             }
             Screen::SignPin(_) | Screen::Signing => {
                 // The confirmed data stays: the signature is checked against the certificate of
                 // whatever card comes back, so another card can't slip in.
                 self.pending = None;
-                self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+                self.screen = Screen::Card {
+                    notice: Some(Notice::CardRemoved),
+                };
                 out.push(Effect::ReleaseCard);
             }
             _ => {}
@@ -546,7 +629,9 @@ impl Flow {
             if kind == PinKind::TextPin {
                 self.person = None;
             }
-            self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+            self.screen = Screen::Card {
+                notice: Some(Notice::CardRemoved),
+            };
             out.push(Effect::ReleaseCard);
             return;
         }
@@ -564,7 +649,11 @@ impl Flow {
             let id = self.new_id();
             self.signed_flag = false;
             self.screen = Screen::Storing;
-            out.push(Effect::StoreUnsigned { id, person, email: self.email.clone() });
+            out.push(Effect::StoreUnsigned {
+                id,
+                person,
+                email: self.email.clone(),
+            });
         }
     }
 
@@ -588,7 +677,9 @@ impl Flow {
             }
             Ok(CardReply::Read(person)) => {
                 self.person = Some(person);
-                self.screen = Screen::Confirm { choice: ConfirmChoice::Next };
+                self.screen = Screen::Confirm {
+                    choice: ConfirmChoice::Next,
+                };
             }
             Ok(CardReply::Signed(record)) => {
                 let id = self.new_id();
@@ -619,7 +710,11 @@ impl Flow {
 
     fn key(&mut self, k: Key, out: &mut Vec<Effect>) {
         match &mut self.screen {
-            Screen::Consent { scroll, reached_end, notice } => {
+            Screen::Consent {
+                scroll,
+                reached_end,
+                notice,
+            } => {
                 let (total, visible) = self.layout;
                 let max = total.saturating_sub(visible);
                 let page = visible.saturating_sub(1).max(1);
@@ -663,7 +758,11 @@ impl Flow {
             }
             Screen::Confirm { choice } => match k {
                 Key::Left | Key::Right | Key::Tab => {
-                    *choice = if *choice == ConfirmChoice::Next { ConfirmChoice::Reread } else { ConfirmChoice::Next }
+                    *choice = if *choice == ConfirmChoice::Next {
+                        ConfirmChoice::Reread
+                    } else {
+                        ConfirmChoice::Next
+                    }
                 }
                 Key::Char('r') | Key::Char('R') => {
                     self.person = None;
@@ -721,7 +820,10 @@ impl Flow {
             ConfirmChoice::Next => {
                 self.confirmed = true;
                 if self.cfg.email && self.email.is_none() {
-                    self.screen = Screen::Contact { input: contact::ContactInput::new(), error: None };
+                    self.screen = Screen::Contact {
+                        input: contact::ContactInput::new(),
+                        error: None,
+                    };
                     return;
                 }
                 self.to_signature(out);
@@ -736,12 +838,16 @@ impl Flow {
         } else if self.card_present {
             self.enter_pin(PinKind::SignPassword, out);
         } else {
-            self.screen = Screen::Card { notice: Some(Notice::CardRemoved) };
+            self.screen = Screen::Card {
+                notice: Some(Notice::CardRemoved),
+            };
         }
     }
 
     fn pin_key(&mut self, k: Key, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else { return };
+        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
+            return;
+        };
         if k == Key::Esc {
             if p.confirming_last {
                 p.confirming_last = false;
@@ -768,7 +874,11 @@ impl Flow {
         }
         match k {
             Key::Char(c) => {
-                p.message = if p.input.push(c) { None } else { Some(PinMessage::CharNotAllowed) };
+                p.message = if p.input.push(c) {
+                    None
+                } else {
+                    Some(PinMessage::CharNotAllowed)
+                };
             }
             Key::Backspace => {
                 p.input.pop();
@@ -792,7 +902,9 @@ impl Flow {
 
     /// Sends the typed PIN: exactly one VERIFY-carrying request, input wiped.
     fn send_pin(&mut self, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else { return };
+        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
+            return;
+        };
         let Ok(secret) = p.input.validate() else { return };
         p.input.clear();
         let kind = p.kind;
@@ -808,7 +920,14 @@ impl Flow {
                 };
                 self.screen = Screen::Signing;
                 let email = self.email.clone();
-                self.request(CardRequest::VerifyAndSign { password: secret, person, email }, out);
+                self.request(
+                    CardRequest::VerifyAndSign {
+                        password: secret,
+                        person,
+                        email,
+                    },
+                    out,
+                );
             }
         }
     }

@@ -4,7 +4,14 @@ use crate::card::TransportError;
 use proptest::prelude::*;
 
 fn person() -> BasicFour {
-    basic4::decode(&basic4::encode("山田\u{3000}太郎", "東京都千代田区", "19800217", b'1', false)).unwrap()
+    basic4::decode(&basic4::encode(
+        "山田\u{3000}太郎",
+        "東京都千代田区",
+        "19800217",
+        b'1',
+        false,
+    ))
+    .unwrap()
 }
 
 struct T {
@@ -15,7 +22,11 @@ struct T {
 
 impl T {
     fn new(cfg: FlowConfig) -> T {
-        let mut t = T { f: Flow::new(cfg), now: 0, effects: Vec::new() };
+        let mut t = T {
+            f: Flow::new(cfg),
+            now: 0,
+            effects: Vec::new(),
+        };
         t.ev(Event::ConsentLayout { total: 30, visible: 10 });
         t
     }
@@ -46,7 +57,11 @@ impl T {
         found.expect("a card request")
     }
     fn no_card_effect(&mut self) {
-        assert!(!self.effects.iter().any(|e| matches!(e, Effect::Card { .. })), "{:?}", self.effects);
+        assert!(
+            !self.effects.iter().any(|e| matches!(e, Effect::Card { .. })),
+            "{:?}",
+            self.effects
+        );
         self.effects.clear();
     }
     fn reply(&mut self, id: u64, r: Result<CardReply, CardError>) -> &mut T {
@@ -68,7 +83,10 @@ impl T {
 }
 
 fn signed(id: &str) -> CardReply {
-    CardReply::Signed(Box::new(SignedRecord { enrollment_id: id.into(), record: Box::new(()) }))
+    CardReply::Signed(Box::new(SignedRecord {
+        enrollment_id: id.into(),
+        record: Box::new(()),
+    }))
 }
 
 #[test]
@@ -78,7 +96,12 @@ fn full_enrollment_with_signature() {
     let id = t.to_reading();
     assert_eq!(t.f.step(), Step::Reading);
     t.reply(id, Ok(CardReply::Read(person())));
-    assert!(matches!(t.f.screen(), Screen::Confirm { choice: ConfirmChoice::Next }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Confirm {
+            choice: ConfirmChoice::Next
+        }
+    ));
     assert!(t.f.holds_personal_data());
     t.key(Key::Enter);
     let (id, req) = t.take_card();
@@ -86,7 +109,11 @@ fn full_enrollment_with_signature() {
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
     let (id, req) = t.take_card();
     match req {
-        CardRequest::VerifyAndSign { password, person, email } => {
+        CardRequest::VerifyAndSign {
+            password,
+            person,
+            email,
+        } => {
             assert!(email.is_none(), "no contact step configured");
             assert_eq!(password.kind(), PinKind::SignPassword);
             assert_eq!(person.name.as_str(), "山田\u{3000}太郎");
@@ -100,26 +127,51 @@ fn full_enrollment_with_signature() {
     });
     let store = store.expect("store effect");
     assert_eq!(t.f.step(), Step::Send);
-    assert!(!matches!(t.f.screen(), Screen::Done { .. }), "完了 only after the store");
-    t.ev(Event::Stored { id: store, result: Ok("e-1".into()) });
+    assert!(
+        !matches!(t.f.screen(), Screen::Done { .. }),
+        "完了 only after the store"
+    );
+    t.ev(Event::Stored {
+        id: store,
+        result: Ok("e-1".into()),
+    });
     assert!(!t.f.holds_personal_data(), "wiped once on disk");
     assert!(t.effects.iter().any(|e| matches!(e, Effect::Wipe)));
-    t.ev(Event::Delivered { enrollment_id: "e-1".into(), verdict: Verdict::Accepted });
-    assert!(matches!(t.f.screen(), Screen::Done { verdict: Verdict::Accepted, signed: true, .. }));
+    t.ev(Event::Delivered {
+        enrollment_id: "e-1".into(),
+        verdict: Verdict::Accepted,
+    });
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Done {
+            verdict: Verdict::Accepted,
+            signed: true,
+            ..
+        }
+    ));
     t.key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Consent { .. }));
 }
 
 #[test]
 fn contact_step_when_configured() {
-    let mut t = T::new(FlowConfig { email: true, ..FlowConfig::default() });
+    let mut t = T::new(FlowConfig {
+        email: true,
+        ..FlowConfig::default()
+    });
     assert!(t.f.steps().contains(&Step::Contact));
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert_eq!(t.f.step(), Step::Contact);
     t.no_card_effect();
     t.typed("hanako@example").key(Key::Enter);
-    assert!(matches!(t.f.screen(), Screen::Contact { error: Some(contact::EmailError::Domain), .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Contact {
+            error: Some(contact::EmailError::Domain),
+            ..
+        }
+    ));
     t.typed(".jp").key(Key::Enter);
     let (id, req) = t.take_card();
     assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
@@ -180,10 +232,21 @@ fn malformed_pin_costs_nothing() {
 fn wrong_pin_updates_tries_and_never_retries() {
     let mut t = T::new(FlowConfig::default());
     let id = t.to_reading();
-    t.reply(id, Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: 2 }));
+    t.reply(
+        id,
+        Err(CardError::WrongPin {
+            kind: PinKind::TextPin,
+            tries_left: 2,
+        }),
+    );
     t.no_card_effect();
-    let Screen::Pin(p) = t.f.screen() else { panic!("{:?}", t.f.screen()) };
-    assert_eq!((p.tries, p.message.clone(), p.input.is_empty()), (Some(2), Some(PinMessage::Wrong(2)), true));
+    let Screen::Pin(p) = t.f.screen() else {
+        panic!("{:?}", t.f.screen())
+    };
+    assert_eq!(
+        (p.tries, p.message.clone(), p.input.is_empty()),
+        (Some(2), Some(PinMessage::Wrong(2)), true)
+    );
     // Enter on the empty field spends nothing.
     t.key(Key::Enter);
     t.no_card_effect();
@@ -229,7 +292,12 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     let mut t = T::new(FlowConfig::default());
     let id = t.to_reading();
     t.ev(Event::CardGone);
-    assert!(matches!(t.f.screen(), Screen::Card { notice: Some(Notice::CardRemoved) }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Card {
+            notice: Some(Notice::CardRemoved)
+        }
+    ));
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(t.f.person().is_none(), "stale answer ignored");
     t.ev(Event::CardPresent);
@@ -239,7 +307,12 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     let mut t = T::new(FlowConfig::default());
     let id = t.to_reading();
     t.reply(id, Err(CardError::Transport(TransportError::CardRemoved)));
-    assert!(matches!(t.f.screen(), Screen::Card { notice: Some(Notice::CardRemoved) }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Card {
+            notice: Some(Notice::CardRemoved)
+        }
+    ));
 }
 
 #[test]
@@ -253,7 +326,10 @@ fn card_pulled_at_signing_keeps_the_confirmed_data() {
     assert!(t.f.person().is_some());
     t.ev(Event::CardPresent);
     let (_, req) = t.take_card();
-    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)), "resumes at the signature");
+    assert!(
+        matches!(req, CardRequest::QueryTries(PinKind::SignPassword)),
+        "resumes at the signature"
+    );
 }
 
 #[test]
@@ -268,11 +344,20 @@ fn minor_without_signing_certificate() {
         _ => None,
     });
     let store = store.expect("finishes with the four items");
-    t.ev(Event::Stored { id: store, result: Ok("e-2".into()) });
-    t.ev(Event::Delivered { enrollment_id: "e-2".into(), verdict: Verdict::Accepted });
+    t.ev(Event::Stored {
+        id: store,
+        result: Ok("e-2".into()),
+    });
+    t.ev(Event::Delivered {
+        enrollment_id: "e-2".into(),
+        verdict: Verdict::Accepted,
+    });
     assert!(matches!(t.f.screen(), Screen::Done { signed: false, .. }));
 
-    let mut t = T::new(FlowConfig { allow_unsigned_minors: false, ..FlowConfig::default() });
+    let mut t = T::new(FlowConfig {
+        allow_unsigned_minors: false,
+        ..FlowConfig::default()
+    });
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
@@ -282,7 +367,10 @@ fn minor_without_signing_certificate() {
 
 #[test]
 fn without_signature_step_confirm_stores_directly() {
-    let mut t = T::new(FlowConfig { signature: false, ..FlowConfig::default() });
+    let mut t = T::new(FlowConfig {
+        signature: false,
+        ..FlowConfig::default()
+    });
     assert!(!t.f.steps().contains(&Step::Sign));
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
@@ -291,7 +379,10 @@ fn without_signature_step_confirm_stores_directly() {
 
 #[test]
 fn idle_timeout_wipes_and_starts_over() {
-    let cfg = FlowConfig { idle_timeout_ms: 1000, ..FlowConfig::default() };
+    let cfg = FlowConfig {
+        idle_timeout_ms: 1000,
+        ..FlowConfig::default()
+    };
     let mut t = T::new(cfg);
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
@@ -300,25 +391,41 @@ fn idle_timeout_wipes_and_starts_over() {
     t.now += 2000;
     t.ev(Event::Tick);
     assert!(!t.f.holds_personal_data());
-    assert!(matches!(t.f.screen(), Screen::Consent { notice: Some(Notice::TimedOut), .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            notice: Some(Notice::TimedOut),
+            ..
+        }
+    ));
 }
 
 #[test]
 fn store_failure_is_not_completion() {
-    let mut t = T::new(FlowConfig { signature: false, ..FlowConfig::default() });
+    let mut t = T::new(FlowConfig {
+        signature: false,
+        ..FlowConfig::default()
+    });
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.effects.iter().find_map(|e| match e {
         Effect::StoreUnsigned { id, .. } => Some(*id),
         _ => None,
     });
-    t.ev(Event::Stored { id: store.unwrap(), result: Err("disk full".into()) });
+    t.ev(Event::Stored {
+        id: store.unwrap(),
+        result: Err("disk full".into()),
+    });
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::StoreFailed(_))));
 }
 
 #[test]
 fn send_wait_ends_in_done_queued_and_verdicts_stop() {
-    let cfg = FlowConfig { signature: false, send_wait_ms: 500, ..FlowConfig::default() };
+    let cfg = FlowConfig {
+        signature: false,
+        send_wait_ms: 500,
+        ..FlowConfig::default()
+    };
     let mut t = T::new(cfg.clone());
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
@@ -326,10 +433,19 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
         Effect::StoreUnsigned { id, .. } => Some(*id),
         _ => None,
     });
-    t.ev(Event::Stored { id: store.unwrap(), result: Ok("e-3".into()) });
+    t.ev(Event::Stored {
+        id: store.unwrap(),
+        result: Ok("e-3".into()),
+    });
     t.now += 600;
     t.ev(Event::Tick);
-    assert!(matches!(t.f.screen(), Screen::Done { verdict: Verdict::Queued, .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Done {
+            verdict: Verdict::Queued,
+            ..
+        }
+    ));
 
     let mut t = T::new(cfg);
     let id = t.to_reading();
@@ -338,18 +454,39 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
         Effect::StoreUnsigned { id, .. } => Some(*id),
         _ => None,
     });
-    t.ev(Event::Stored { id: store.unwrap(), result: Ok("e-4".into()) });
-    t.ev(Event::Delivered { enrollment_id: "other".into(), verdict: Verdict::CertificateRevoked });
-    assert!(matches!(t.f.screen(), Screen::Sending { .. }), "another record's verdict");
-    t.ev(Event::Delivered { enrollment_id: "e-4".into(), verdict: Verdict::CertificateExpired });
-    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Verdict(Verdict::CertificateExpired))));
+    t.ev(Event::Stored {
+        id: store.unwrap(),
+        result: Ok("e-4".into()),
+    });
+    t.ev(Event::Delivered {
+        enrollment_id: "other".into(),
+        verdict: Verdict::CertificateRevoked,
+    });
+    assert!(
+        matches!(t.f.screen(), Screen::Sending { .. }),
+        "another record's verdict"
+    );
+    t.ev(Event::Delivered {
+        enrollment_id: "e-4".into(),
+        verdict: Verdict::CertificateExpired,
+    });
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Stopped(Stop::Verdict(Verdict::CertificateExpired))
+    ));
 }
 
 #[test]
 fn queue_full_refuses_to_start() {
     let mut t = T::new(FlowConfig::default());
     t.ev(Event::QueueFull(true)).through_consent();
-    assert!(matches!(t.f.screen(), Screen::Consent { notice: Some(Notice::QueueFull), .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            notice: Some(Notice::QueueFull),
+            ..
+        }
+    ));
     t.ev(Event::QueueFull(false)).key(Key::Enter);
     assert_eq!(t.f.step(), Step::Card);
 }

@@ -124,12 +124,18 @@ impl Diagnostics {
         if let Some(i) = self.readers.iter().position(|r| r.name == name) {
             return &mut self.readers[i];
         }
-        self.readers.push(ReaderDiag { name: name.to_string(), ..ReaderDiag::default() });
+        self.readers.push(ReaderDiag {
+            name: name.to_string(),
+            ..ReaderDiag::default()
+        });
         self.readers.last_mut().expect("just pushed")
     }
 
     pub fn set_error(&mut self, e: &CardError) {
-        self.last_error = Some(LastError { code: error_code(e).into(), message: i18n::card_error(self.lang, e) });
+        self.last_error = Some(LastError {
+            code: error_code(e).into(),
+            message: i18n::card_error(self.lang, e),
+        });
     }
 
     /// Folds one monitor event in. Returns whether anything visible changed.
@@ -217,11 +223,17 @@ impl Diagnostics {
         for r in readers {
             d.apply(&ReaderEvent::ReaderAdded { reader: r.name.clone() });
             if let Some(atr) = &r.atr {
-                d.apply(&ReaderEvent::CardInserted { reader: r.name.clone(), atr: atr.clone() });
+                d.apply(&ReaderEvent::CardInserted {
+                    reader: r.name.clone(),
+                    atr: atr.clone(),
+                });
                 if r.mute {
                     d.apply(&ReaderEvent::CardMute { reader: r.name.clone() });
                 } else if r.exclusive {
-                    d.apply(&ReaderEvent::CardBusy { reader: r.name.clone(), busy: true });
+                    d.apply(&ReaderEvent::CardBusy {
+                        reader: r.name.clone(),
+                        busy: true,
+                    });
                 }
             }
             let known_ext = d.reader_mut(&r.name).extended_length;
@@ -244,15 +256,24 @@ impl Diagnostics {
             (None, _) => "—".to_string(),
         };
         if ja {
-            s.push_str(&format!("pcscd: {}\n", if self.pcscd_running { "動作中" } else { "停止" }));
+            s.push_str(&format!(
+                "pcscd: {}\n",
+                if self.pcscd_running { "動作中" } else { "停止" }
+            ));
         } else {
-            s.push_str(&format!("pcscd: {}\n", if self.pcscd_running { "running" } else { "not running" }));
+            s.push_str(&format!(
+                "pcscd: {}\n",
+                if self.pcscd_running { "running" } else { "not running" }
+            ));
         }
         if let Some(h) = &self.pcscd_hint {
             s.push_str(&format!("  {h}\n"));
         }
         if self.pcscd_running && self.readers.is_empty() {
-            s.push_str(&format!("  {}\n", i18n::transport_error(self.lang, &TransportError::NoReader)));
+            s.push_str(&format!(
+                "  {}\n",
+                i18n::transport_error(self.lang, &TransportError::NoReader)
+            ));
         }
         for r in &self.readers {
             let card = card_state_text(self.lang, r.card);
@@ -272,9 +293,17 @@ impl Diagnostics {
                     a.protocols.join(","),
                     a.interface,
                     if ja { "ヒストリカル" } else { "historical" },
-                    if a.historical_bytes.is_empty() { "—" } else { &a.historical_bytes },
+                    if a.historical_bytes.is_empty() {
+                        "—"
+                    } else {
+                        &a.historical_bytes
+                    },
                     if a.known_my_number_atr {
-                        if ja { " / マイナンバーカードの既知ATR" } else { " / known My Number Card ATR" }
+                        if ja {
+                            " / マイナンバーカードの既知ATR"
+                        } else {
+                            " / known My Number Card ATR"
+                        }
                     } else {
                         ""
                     }
@@ -287,7 +316,9 @@ impl Diagnostics {
                 if ja { "拡張APDU" } else { "Extended APDU" },
                 yes_no(r.extended_length),
                 if ja { "最終APDU応答" } else { "Last APDU" },
-                r.last_rtt_ms.map(|ms| format!("{ms:.1} ms")).unwrap_or_else(|| dash.clone()),
+                r.last_rtt_ms
+                    .map(|ms| format!("{ms:.1} ms"))
+                    .unwrap_or_else(|| dash.clone()),
             ));
             s.push_str(&format!(
                 "  {}: {}   {}: {}   {}: {}\n",
@@ -301,7 +332,11 @@ impl Diagnostics {
         }
         s.push_str(&format!(
             "{}: {}\n",
-            if ja { "このセッションでのカード取り外し" } else { "Card removals this session" },
+            if ja {
+                "このセッションでのカード取り外し"
+            } else {
+                "Card removals this session"
+            },
             self.card_removals
         ));
         s.push_str(&format!(
@@ -348,15 +383,20 @@ fn attr_text(card: &pcsc::Card, attr: Attribute) -> Option<String> {
 /// protocol, token (what card this is), one extended READ BINARY, round-trip time.
 pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<bool>) -> Probe {
     let mut p = Probe::default();
-    let Ok(cname) = std::ffi::CString::new(reader) else { return p };
+    let Ok(cname) = std::ffi::CString::new(reader) else {
+        return p;
+    };
     if let Ok(direct) = ctx.connect(&cname, ShareMode::Direct, Protocols::UNDEFINED) {
         p.vendor = attr_text(&direct, Attribute::VendorName);
         p.model = attr_text(&direct, Attribute::VendorIfdType);
-        p.firmware = direct.get_attribute_owned(Attribute::VendorIfdVersion).ok().and_then(|v| {
-            let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
-            let n = u32::from_le_bytes(b);
-            Some(format!("{}.{}.{}", n >> 24, (n >> 16) & 0xFF, n & 0xFFFF))
-        });
+        p.firmware = direct
+            .get_attribute_owned(Attribute::VendorIfdVersion)
+            .ok()
+            .and_then(|v| {
+                let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+                let n = u32::from_le_bytes(b);
+                Some(format!("{}.{}.{}", n >> 24, (n >> 16) & 0xFF, n & 0xFFFF))
+            });
         let _ = direct.disconnect(pcsc::Disposition::LeaveCard);
     }
     if !card {
@@ -421,8 +461,14 @@ mod tests {
         let mut d = Diagnostics::new(Lang::En);
         assert!(d.apply(&ReaderEvent::ServiceUp));
         assert!(d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }));
-        assert!(!d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }), "no change, no redraw");
-        d.apply(&ReaderEvent::CardInserted { reader: "R".into(), atr: vec![0x3B, 0x02, 0x14, 0x50] });
+        assert!(
+            !d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }),
+            "no change, no redraw"
+        );
+        d.apply(&ReaderEvent::CardInserted {
+            reader: "R".into(),
+            atr: vec![0x3B, 0x02, 0x14, 0x50],
+        });
         assert_eq!(d.readers[0].card, CardState::Present);
         assert_eq!(d.readers[0].atr.as_deref(), Some("3B 02 14 50"));
         d.apply(&ReaderEvent::CardRemoved { reader: "R".into() });
@@ -439,8 +485,17 @@ mod tests {
     #[test]
     fn busy_probe_marks_the_reader() {
         let mut d = Diagnostics::new(Lang::Ja);
-        d.apply(&ReaderEvent::CardInserted { reader: "R".into(), atr: vec![0x3B, 0x00] });
-        d.apply_probe("R", Probe { error: Some(CardError::Transport(TransportError::Busy)), ..Probe::default() });
+        d.apply(&ReaderEvent::CardInserted {
+            reader: "R".into(),
+            atr: vec![0x3B, 0x00],
+        });
+        d.apply_probe(
+            "R",
+            Probe {
+                error: Some(CardError::Transport(TransportError::Busy)),
+                ..Probe::default()
+            },
+        );
         assert_eq!(d.readers[0].card, CardState::Busy);
         assert!(d.to_text().contains("他のプログラムが使用中"));
     }

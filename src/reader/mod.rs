@@ -67,7 +67,10 @@ pub fn list_readers(ctx: &Context) -> Result<Vec<ReaderInfo>, TransportError> {
         Err(pcsc::Error::NoReadersAvailable) => return Ok(Vec::new()),
         Err(e) => return Err(map_error(e)),
     };
-    let mut states: Vec<ReaderState> = names.iter().map(|n| ReaderState::new(n.clone(), State::UNAWARE)).collect();
+    let mut states: Vec<ReaderState> = names
+        .iter()
+        .map(|n| ReaderState::new(n.clone(), State::UNAWARE))
+        .collect();
     match ctx.get_status_change(Duration::ZERO, &mut states) {
         Ok(()) | Err(pcsc::Error::Timeout) => {}
         Err(e) => return Err(map_error(e)),
@@ -102,7 +105,11 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Rea
             .cloned()
             .ok_or_else(|| TransportError::UnknownReader(w.to_string()));
     }
-    readers.iter().find(|r| r.card_present).cloned().ok_or(TransportError::NoCard)
+    readers
+        .iter()
+        .find(|r| r.card_present)
+        .cloned()
+        .ok_or(TransportError::NoCard)
 }
 
 /// A connected card. Dropping it disconnects with a card reset, so no verified PIN state
@@ -118,13 +125,23 @@ impl PcscCard {
     /// station on the same machine then sees the reader as busy instead of interleaving.
     pub fn connect(ctx: &Context, reader: &str, exclusive: bool) -> Result<PcscCard, TransportError> {
         let name = CString::new(reader).map_err(|_| TransportError::UnknownReader(reader.to_string()))?;
-        let mode = if exclusive { ShareMode::Exclusive } else { ShareMode::Shared };
-        let card = ctx.connect(&name, mode, Protocols::ANY).map_err(|e| match map_error(e) {
-            TransportError::CardRemoved => TransportError::NoCard,
-            TransportError::UnknownReader(_) => TransportError::UnknownReader(reader.to_string()),
-            other => other,
-        })?;
-        Ok(PcscCard { card, reader: reader.to_string(), last_rtt: None })
+        let mode = if exclusive {
+            ShareMode::Exclusive
+        } else {
+            ShareMode::Shared
+        };
+        let card = ctx
+            .connect(&name, mode, Protocols::ANY)
+            .map_err(|e| match map_error(e) {
+                TransportError::CardRemoved => TransportError::NoCard,
+                TransportError::UnknownReader(_) => TransportError::UnknownReader(reader.to_string()),
+                other => other,
+            })?;
+        Ok(PcscCard {
+            card,
+            reader: reader.to_string(),
+            last_rtt: None,
+        })
     }
 
     /// Active protocol as text ("T=0", "T=1", "RAW").
@@ -168,7 +185,11 @@ pub struct PcscTransport<'a> {
 
 impl<'a> PcscTransport<'a> {
     pub fn new(card: &'a Card) -> PcscTransport<'a> {
-        PcscTransport { card, buf: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED], last_rtt: None }
+        PcscTransport {
+            card,
+            buf: vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+            last_rtt: None,
+        }
     }
 
     /// After a failed exchange: did the card leave? Readers (and vpcd) notice a removal with
@@ -213,7 +234,9 @@ impl Transport for PcscTransport<'_> {
                         TransportError::ExtendedUnsupported
                     }
                     // A lifted contactless card often shows first as a failed transmit.
-                    TransportError::Unresponsive | TransportError::Other(_) if self.card_gone() => TransportError::CardRemoved,
+                    TransportError::Unresponsive | TransportError::Other(_) if self.card_gone() => {
+                        TransportError::CardRemoved
+                    }
                     m => m,
                 })
             }

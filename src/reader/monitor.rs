@@ -21,18 +21,29 @@ pub enum ReaderEvent {
     ServiceUp,
     /// pcscd is not running or stopped; the monitor keeps trying.
     ServiceDown,
-    ReaderAdded { reader: String },
-    ReaderRemoved { reader: String },
+    ReaderAdded {
+        reader: String,
+    },
+    ReaderRemoved {
+        reader: String,
+    },
     CardInserted {
         reader: String,
         #[serde(serialize_with = "hex")]
         atr: Vec<u8>,
     },
-    CardRemoved { reader: String },
+    CardRemoved {
+        reader: String,
+    },
     /// A card is present but does not answer reset (bad contact, field edge).
-    CardMute { reader: String },
+    CardMute {
+        reader: String,
+    },
     /// Another program took or released the card exclusively.
-    CardBusy { reader: String, busy: bool },
+    CardBusy {
+        reader: String,
+        busy: bool,
+    },
 }
 
 fn hex<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -70,13 +81,19 @@ fn diff(reader: &str, old: &Seen, new: &Seen, out: &mut Vec<ReaderEvent>) {
         if new.mute {
             out.push(ReaderEvent::CardMute { reader: r() });
         } else {
-            out.push(ReaderEvent::CardInserted { reader: r(), atr: new.atr.clone() });
+            out.push(ReaderEvent::CardInserted {
+                reader: r(),
+                atr: new.atr.clone(),
+            });
         }
     } else if new.present && !old.mute && new.mute {
         out.push(ReaderEvent::CardMute { reader: r() });
     }
     if new.present && old.busy != new.busy {
-        out.push(ReaderEvent::CardBusy { reader: r(), busy: new.busy });
+        out.push(ReaderEvent::CardBusy {
+            reader: r(),
+            busy: new.busy,
+        });
     }
 }
 
@@ -93,12 +110,22 @@ impl Monitor {
         let stop = Arc::new(AtomicBool::new(false));
         let ctx = Arc::new(Mutex::new(None));
         let (wake, wait) = mpsc::channel();
-        let worker = Worker { stop: Arc::clone(&stop), ctx: Arc::clone(&ctx), wait, emit: Box::new(emit) };
+        let worker = Worker {
+            stop: Arc::clone(&stop),
+            ctx: Arc::clone(&ctx),
+            wait,
+            emit: Box::new(emit),
+        };
         let thread = std::thread::Builder::new()
             .name("reader-monitor".into())
             .spawn(move || worker.run())
             .expect("spawn reader monitor thread");
-        Monitor { stop, wake, ctx, thread: Some(thread) }
+        Monitor {
+            stop,
+            wake,
+            ctx,
+            thread: Some(thread),
+        }
     }
 
     /// Convenience: events into a std channel.
@@ -256,7 +283,11 @@ impl Worker {
             // Readers from reader.conf can appear just after pcscd opens its socket without a
             // PnP signal; with no reader known, look again every two seconds. With a reader,
             // block until something changes (an idle station costs nothing).
-            let timeout = if known.is_empty() { Some(Duration::from_secs(2)) } else { None };
+            let timeout = if known.is_empty() {
+                Some(Duration::from_secs(2))
+            } else {
+                None
+            };
             match ctx.get_status_change(timeout, &mut states) {
                 Ok(()) => {}
                 Err(pcsc::Error::Cancelled) | Err(pcsc::Error::Timeout) => continue,
@@ -298,34 +329,70 @@ mod tests {
     use super::*;
 
     fn seen(present: bool, mute: bool, busy: bool, atr: &[u8]) -> Seen {
-        Seen { present, mute, busy, atr: atr.to_vec() }
+        Seen {
+            present,
+            mute,
+            busy,
+            atr: atr.to_vec(),
+        }
     }
 
     #[test]
     fn diffs_produce_ordered_events() {
         let mut out = Vec::new();
         diff("R", &Seen::default(), &seen(true, false, false, &[0x3B, 1]), &mut out);
-        assert_eq!(out, vec![ReaderEvent::CardInserted { reader: "R".into(), atr: vec![0x3B, 1] }]);
+        assert_eq!(
+            out,
+            vec![ReaderEvent::CardInserted {
+                reader: "R".into(),
+                atr: vec![0x3B, 1]
+            }]
+        );
         out.clear();
         diff("R", &seen(true, false, false, &[0x3B, 1]), &Seen::default(), &mut out);
         assert_eq!(out, vec![ReaderEvent::CardRemoved { reader: "R".into() }]);
         out.clear();
         // A different card between two looks: removed, then inserted.
-        diff("R", &seen(true, false, false, &[1]), &seen(true, false, false, &[2]), &mut out);
+        diff(
+            "R",
+            &seen(true, false, false, &[1]),
+            &seen(true, false, false, &[2]),
+            &mut out,
+        );
         assert_eq!(out.len(), 2);
         assert!(matches!(out[0], ReaderEvent::CardRemoved { .. }));
         out.clear();
         diff("R", &Seen::default(), &seen(true, true, false, &[]), &mut out);
         assert_eq!(out, vec![ReaderEvent::CardMute { reader: "R".into() }]);
         out.clear();
-        diff("R", &seen(true, false, false, &[1]), &seen(true, false, true, &[1]), &mut out);
-        assert_eq!(out, vec![ReaderEvent::CardBusy { reader: "R".into(), busy: true }]);
+        diff(
+            "R",
+            &seen(true, false, false, &[1]),
+            &seen(true, false, true, &[1]),
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            vec![ReaderEvent::CardBusy {
+                reader: "R".into(),
+                busy: true
+            }]
+        );
     }
 
     #[test]
     fn events_serialize_as_stable_json() {
-        let e = ReaderEvent::CardInserted { reader: "Virtual PCD 00 00".into(), atr: vec![0x3B, 0x88] };
-        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"event":"card_inserted","reader":"Virtual PCD 00 00","atr":"3B 88"}"#);
-        assert_eq!(serde_json::to_string(&ReaderEvent::ServiceDown).unwrap(), r#"{"event":"service_down"}"#);
+        let e = ReaderEvent::CardInserted {
+            reader: "Virtual PCD 00 00".into(),
+            atr: vec![0x3B, 0x88],
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"event":"card_inserted","reader":"Virtual PCD 00 00","atr":"3B 88"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&ReaderEvent::ServiceDown).unwrap(),
+            r#"{"event":"service_down"}"#
+        );
     }
 }

@@ -44,9 +44,15 @@ impl DiagnosticsPane<'_> {
     fn service_line(&self) -> Line<'static> {
         let th = self.theme;
         if self.model.pcscd_running {
-            Line::from(vec![Span::styled("pcscd: ", th.muted()), Span::styled(self.t("動作中", "running"), th.ok())])
+            Line::from(vec![
+                Span::styled("pcscd: ", th.muted()),
+                Span::styled(self.t("動作中", "running"), th.ok()),
+            ])
         } else {
-            Line::from(vec![Span::styled("pcscd: ", th.muted()), Span::styled(self.t("停止", "not running"), th.error())])
+            Line::from(vec![
+                Span::styled("pcscd: ", th.muted()),
+                Span::styled(self.t("停止", "not running"), th.error()),
+            ])
         }
     }
 
@@ -74,7 +80,10 @@ impl DiagnosticsPane<'_> {
         }
         match self.reader() {
             None if self.model.pcscd_running => {
-                lines.push(Line::styled(self.t("リーダーが接続されていません", "No reader connected"), th.warn()));
+                lines.push(Line::styled(
+                    self.t("リーダーが接続されていません", "No reader connected"),
+                    th.warn(),
+                ));
             }
             None => {}
             Some(r) => {
@@ -101,7 +110,12 @@ impl DiagnosticsPane<'_> {
                 ]));
                 lines.push(Line::from(vec![
                     Span::styled(self.t("応答: ", "RTT: "), th.muted()),
-                    Span::styled(r.last_rtt_ms.map(|m| format!("{m:.1} ms")).unwrap_or_else(|| "—".into()), th.text()),
+                    Span::styled(
+                        r.last_rtt_ms
+                            .map(|m| format!("{m:.1} ms"))
+                            .unwrap_or_else(|| "—".into()),
+                        th.text(),
+                    ),
                     Span::styled(self.t("  取り外し: ", "  Removals: "), th.muted()),
                     Span::styled(self.model.card_removals.to_string(), th.text()),
                 ]));
@@ -125,7 +139,10 @@ impl DiagnosticsPane<'_> {
             lines.push(Line::raw(""));
             lines.push(Line::styled(r.name.clone(), th.accent()));
             let field = |k: &'static str, v: String, style| {
-                Line::from(vec![Span::styled(format!("  {k}: "), th.muted()), Span::styled(v, style)])
+                Line::from(vec![
+                    Span::styled(format!("  {k}: "), th.muted()),
+                    Span::styled(v, style),
+                ])
             };
             let mut card = card_state_text(self.lang, r.card).to_string();
             if let Some(k) = &r.card_kind {
@@ -142,11 +159,21 @@ impl DiagnosticsPane<'_> {
                 }
                 lines.push(field(self.t("ATR解析", "ATR decoded"), v, th.text()));
             }
-            lines.push(field(self.t("プロトコル", "Protocol"), r.protocol.clone().unwrap_or_else(|| "—".into()), th.text()));
-            lines.push(field(self.t("拡張APDU（実測）", "Extended APDU (measured)"), self.yes_no(r.extended_length).into(), th.text()));
+            lines.push(field(
+                self.t("プロトコル", "Protocol"),
+                r.protocol.clone().unwrap_or_else(|| "—".into()),
+                th.text(),
+            ));
+            lines.push(field(
+                self.t("拡張APDU（実測）", "Extended APDU (measured)"),
+                self.yes_no(r.extended_length).into(),
+                th.text(),
+            ));
             lines.push(field(
                 self.t("最終APDU応答", "Last APDU round trip"),
-                r.last_rtt_ms.map(|m| format!("{m:.1} ms")).unwrap_or_else(|| "—".into()),
+                r.last_rtt_ms
+                    .map(|m| format!("{m:.1} ms"))
+                    .unwrap_or_else(|| "—".into()),
                 th.text(),
             ));
             let dash = || "—".to_string();
@@ -183,11 +210,17 @@ impl Widget for DiagnosticsPane<'_> {
             Form::Compact => self.t(" リーダー ", " Reader "),
             Form::Full => self.t(" リーダー診断 ", " Reader diagnostics "),
         };
-        let block = Block::default().borders(Borders::ALL).border_style(self.theme.muted()).title(Span::styled(title, self.theme.accent()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.theme.muted())
+            .title(Span::styled(title, self.theme.accent()));
         let lines = match self.form {
             Form::Compact => self.compact_lines(),
             Form::Full => self.full_lines(),
         };
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
     }
 }

@@ -1,6 +1,6 @@
 //! Rendering only: widgets draw state they are given. Themes in `theme`.
 
 pub mod diagnostics_pane;
+pub mod station;
 pub mod theme;
 pub mod wrap;
-pub mod station;

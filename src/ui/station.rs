@@ -97,7 +97,9 @@ pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<N
 pub fn draw(f: &mut Frame, v: &View) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let p = Paragraph::new(msg(v.lang, Msg::TooSmall)).style(v.theme.warn()).wrap(Wrap { trim: true });
+        let p = Paragraph::new(msg(v.lang, Msg::TooSmall))
+            .style(v.theme.warn())
+            .wrap(Wrap { trim: true });
         f.render_widget(p, area);
         return;
     }
@@ -119,14 +121,26 @@ pub fn draw(f: &mut Frame, v: &View) {
     };
     if v.full_diag {
         f.render_widget(
-            DiagnosticsPane { model: v.diag, theme: v.theme, lang: v.lang, form: Form::Full, selected: v.reader },
+            DiagnosticsPane {
+                model: v.diag,
+                theme: v.theme,
+                lang: v.lang,
+                form: Form::Full,
+                selected: v.reader,
+            },
             rows[2],
         );
     } else {
         draw_main(f, v, main);
         if let Some(side) = side {
             f.render_widget(
-                DiagnosticsPane { model: v.diag, theme: v.theme, lang: v.lang, form: Form::Compact, selected: v.reader },
+                DiagnosticsPane {
+                    model: v.diag,
+                    theme: v.theme,
+                    lang: v.lang,
+                    form: Form::Compact,
+                    selected: v.reader,
+                },
                 side,
             );
         }
@@ -192,7 +206,11 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let title = step_name(l, v.flow.step());
     match v.flow.screen() {
-        Screen::Consent { scroll, reached_end, notice } => {
+        Screen::Consent {
+            scroll,
+            reached_end,
+            notice,
+        } => {
             lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
             lines.push(Line::styled(msg(l, Msg::ConsentHeading), th.accent()));
             let text = wrap(v.terms, iw as usize);
@@ -207,7 +225,10 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
                 lines.push(Line::styled(msg(l, Msg::ConsentAcceptHint), th.highlight()));
             } else {
                 lines.push(Line::styled(
-                    truncate(&format!("{} ({}/{})", msg(l, Msg::ConsentScrollHint), end, text.len()), iw as usize),
+                    truncate(
+                        &format!("{} ({}/{})", msg(l, Msg::ConsentScrollHint), end, text.len()),
+                        iw as usize,
+                    ),
                     th.muted(),
                 ));
             }
@@ -230,7 +251,10 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
         Screen::Sending { .. } => busy_lines(v, Msg::Sending, iw, &mut lines),
         Screen::Confirm { choice } => confirm_lines(v, *choice, iw, &mut lines),
         Screen::Contact { input, error } => {
-            lines.extend(styled_lines(wrap(msg(l, Msg::ContactHeading), iw as usize), th.accent()));
+            lines.extend(styled_lines(
+                wrap(msg(l, Msg::ContactHeading), iw as usize),
+                th.accent(),
+            ));
             lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
             lines.push(Line::raw(""));
             let shown = format!("{}_", input.as_str());
@@ -249,9 +273,16 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
                 lines.extend(styled_lines(wrap(msg(l, m), iw as usize), th.error()));
             }
         }
-        Screen::Done { enrollment_id, verdict, signed } => {
+        Screen::Done {
+            enrollment_id,
+            verdict,
+            signed,
+        } => {
             lines.push(Line::raw(""));
-            lines.push(Line::styled(msg(l, Msg::DoneHeading), th.ok().add_modifier(ratatui::style::Modifier::BOLD)));
+            lines.push(Line::styled(
+                msg(l, Msg::DoneHeading),
+                th.ok().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
             lines.push(Line::raw(""));
             if *verdict == Verdict::Queued {
                 lines.extend(styled_lines(wrap(msg(l, Msg::DoneQueued), iw as usize), th.text()));
@@ -259,7 +290,10 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
             if !signed && v.flow.config().signature {
                 lines.extend(styled_lines(wrap(msg(l, Msg::DoneUnsigned), iw as usize), th.text()));
             }
-            lines.push(Line::styled(truncate(&format!("ID: {enrollment_id}"), iw as usize), th.muted()));
+            lines.push(Line::styled(
+                truncate(&format!("ID: {enrollment_id}"), iw as usize),
+                th.muted(),
+            ));
             lines.push(Line::raw(""));
             lines.push(Line::styled(msg(l, Msg::NextCitizen), th.highlight()));
         }
@@ -308,7 +342,10 @@ fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'static>>) {
     let text = format!("{} {}", SPINNER[v.spinner % SPINNER.len()], msg(v.lang, m));
     lines.extend(styled_lines(wrap(&text, iw as usize), v.theme.accent()));
     lines.push(Line::raw(""));
-    lines.push(Line::styled(format!("Esc: {}", msg(v.lang, Msg::KeyEsc)), v.theme.muted()));
+    lines.push(Line::styled(
+        format!("Esc: {}", msg(v.lang, Msg::KeyEsc)),
+        v.theme.muted(),
+    ));
 }
 
 fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
@@ -319,7 +356,11 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
         Lang::En => format!("Enter the {}.", i18n::pin_name(l, p.kind)),
     };
     lines.extend(styled_lines(wrap(&ask, iw as usize), th.accent()));
-    let rule = if p.kind == PinKind::TextPin { Msg::PinRuleText } else { Msg::PinRuleSign };
+    let rule = if p.kind == PinKind::TextPin {
+        Msg::PinRuleText
+    } else {
+        Msg::PinRuleSign
+    };
     lines.extend(styled_lines(wrap(msg(l, rule), iw as usize), th.muted()));
     lines.push(Line::raw(""));
     match p.tries {
@@ -335,7 +376,11 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::raw(""));
     // One box per character; the 4-digit PIN shows its four boxes up front.
     let (_, max) = p.kind.length_range();
-    let slots = if p.kind == PinKind::TextPin { max } else { p.input.len().max(6).min(max) };
+    let slots = if p.kind == PinKind::TextPin {
+        max
+    } else {
+        p.input.len().max(6).min(max)
+    };
     let typed: Vec<char> = p.input.revealed().chars().collect();
     let mut boxes = String::new();
     for i in 0..slots {
@@ -360,7 +405,13 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
     let message = match &p.message {
         None => None,
         Some(PinMessage::Wrong(n)) => Some((
-            i18n::card_error(l, &crate::card::CardError::WrongPin { kind: p.kind, tries_left: *n }),
+            i18n::card_error(
+                l,
+                &crate::card::CardError::WrongPin {
+                    kind: p.kind,
+                    tries_left: *n,
+                },
+            ),
             th.error(),
         )),
         Some(PinMessage::Format(e)) => Some((i18n::pin_format(l, p.kind, e), th.error())),
@@ -375,7 +426,10 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
 fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'static>>) {
     let l = v.lang;
     let th = v.theme;
-    lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmHeading), iw as usize), th.accent()));
+    lines.extend(styled_lines(
+        wrap(msg(l, Msg::ConfirmHeading), iw as usize),
+        th.accent(),
+    ));
     lines.push(Line::raw(""));
     let Some(p) = v.flow.person() else { return };
     let label_w = 12usize;
@@ -384,8 +438,15 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
         let label = msg(l, label);
         let pad = label_w.saturating_sub(str_width(label));
         for (i, part) in wrap(&value, value_w).into_iter().enumerate() {
-            let head = if i == 0 { format!("{label}{} ", " ".repeat(pad)) } else { " ".repeat(label_w + 1) };
-            lines.push(Line::from(vec![Span::styled(head, th.muted()), Span::styled(part, th.text())]));
+            let head = if i == 0 {
+                format!("{label}{} ", " ".repeat(pad))
+            } else {
+                " ".repeat(label_w + 1)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(head, th.muted()),
+                Span::styled(part, th.text()),
+            ]));
         }
     };
     row(Msg::LabelName, p.name.as_str().to_string());
@@ -400,7 +461,13 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
     row(Msg::LabelGender, gender.to_string());
     let d = p.birth_date;
     let birth = match (l, wareki::to_wareki(d)) {
-        (Lang::Ja, Some(_)) => format!("{}（{}年{}月{}日）", wareki::format_ja(d).unwrap_or_default(), d.year(), d.month(), d.day()),
+        (Lang::Ja, Some(_)) => format!(
+            "{}（{}年{}月{}日）",
+            wareki::format_ja(d).unwrap_or_default(),
+            d.year(),
+            d.month(),
+            d.day()
+        ),
         (Lang::En, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
         (_, None) => d.iso(),
     };
@@ -434,7 +501,11 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     } else if let Some(r) = reader {
         spans.push(Span::styled(truncate(&r.name, 28), th.muted()));
         spans.push(Span::raw(": "));
-        let style = if r.card == CardState::Present { th.ok() } else { th.text() };
+        let style = if r.card == CardState::Present {
+            th.ok()
+        } else {
+            th.text()
+        };
         spans.push(Span::styled(card_state_text(l, r.card), style));
     }
     spans.push(Span::styled("  |  ", th.muted()));
@@ -478,7 +549,10 @@ fn draw_help(f: &mut Frame, v: &View, area: Rect) {
         Screen::Done { .. } | Screen::Stopped(_) => keys.push(("Enter", msg(l, Msg::KeyEnter))),
         _ => {}
     }
-    if !matches!(v.flow.screen(), Screen::Consent { .. } | Screen::Storing | Screen::Sending { .. }) {
+    if !matches!(
+        v.flow.screen(),
+        Screen::Consent { .. } | Screen::Storing | Screen::Sending { .. }
+    ) {
         keys.push(("Esc", msg(l, Msg::KeyEsc)));
     }
     keys.push(("F4", msg(l, Msg::KeyDiag)));

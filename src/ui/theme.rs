@@ -62,8 +62,10 @@ fn color(origin: &str, field: &str, v: &str) -> Result<Color, ThemeError> {
 
 impl Theme {
     pub fn from_toml(text: &str, origin: &str) -> Result<Theme, ThemeError> {
-        let f: ThemeFile = toml::from_str(text)
-            .map_err(|e| ThemeError::Invalid { origin: origin.to_string(), message: e.to_string() })?;
+        let f: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::Invalid {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
         let c = &f.colors;
         Ok(Theme {
             name: f.name,
@@ -144,7 +146,10 @@ impl Theme {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
-            Style::default().fg(self.highlight_fg).bg(self.highlight_bg).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(self.highlight_fg)
+                .bg(self.highlight_bg)
+                .add_modifier(Modifier::BOLD)
         }
     }
 }
@@ -165,7 +170,15 @@ mod tests {
     #[test]
     fn no_color_means_no_colour_at_all() {
         let t = Theme::resolve("default", true).unwrap();
-        for s in [t.text(), t.muted(), t.accent(), t.ok(), t.warn(), t.error(), t.highlight()] {
+        for s in [
+            t.text(),
+            t.muted(),
+            t.accent(),
+            t.ok(),
+            t.warn(),
+            t.error(),
+            t.highlight(),
+        ] {
             assert_eq!((s.fg, s.bg), (None, None), "{s:?}");
         }
         assert!(t.highlight().add_modifier.contains(Modifier::REVERSED));

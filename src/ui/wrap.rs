@@ -35,7 +35,9 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
                             line.pop();
                         }
                     }
-                    let fits = line.last().is_some_and(|&l| width(l) + cw <= max && !NO_LINE_START.contains(l));
+                    let fits = line
+                        .last()
+                        .is_some_and(|&l| width(l) + cw <= max && !NO_LINE_START.contains(l));
                     if carry.is_empty() && NO_LINE_START.contains(c) && line.len() > 1 && fits {
                         carry.push(line.pop().unwrap_or(' '));
                     }
@@ -78,7 +80,10 @@ mod tests {
         let lines = wrap("あいうえ。かきく", 8);
         assert_eq!(lines[0], "あいう", "。 does not start a line");
         assert_eq!(lines[1], "え。かき");
-        assert_eq!(wrap("The card left the reader.", 12), vec!["The card", "left the", "reader."]);
+        assert_eq!(
+            wrap("The card left the reader.", 12),
+            vec!["The card", "left the", "reader."]
+        );
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(str_width("𠮷野"), 4);
         assert_eq!(truncate("山田太郎", 5), "山田");

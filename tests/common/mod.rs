@@ -30,7 +30,9 @@ pub fn pcscd_ready() -> bool {
             if std::env::var_os("CI").is_some() {
                 panic!("{why}: CI must run these tests (see .ci/run)");
             }
-            skipped(&format!("{why}; install pcscd + vsmartcard-vpcd and start pcscd to run it"));
+            skipped(&format!(
+                "{why}; install pcscd + vsmartcard-vpcd and start pcscd to run it"
+            ));
             false
         }
     }
@@ -66,7 +68,11 @@ pub struct Inserted {
 impl Inserted {
     pub fn new(profile: &str, extra: &[&str]) -> Inserted {
         wait_until("an empty reader", || !card_present());
-        let dir = std::env::temp_dir().join(format!("madoguchi-e2e-{}-{profile}-{}", std::process::id(), rand_suffix()));
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-e2e-{}-{profile}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         let mut args = vec![
             "vcard".to_string(),
@@ -78,7 +84,12 @@ impl Inserted {
             dir.join("certs").display().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        let child = Command::new(BIN).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let child = Command::new(BIN)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         wait_until("the virtual card in the reader", card_present);
         Inserted { child, dir }
     }
@@ -107,7 +118,10 @@ impl Drop for Inserted {
 }
 
 pub fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
 }
 
 pub fn madoguchi(args: &[&str], stdin: &str) -> Output {
@@ -131,7 +145,19 @@ impl Tmux {
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let sock = format!("madoguchi-test-{}-{n}", std::process::id());
         let ok = Command::new("tmux")
-            .args(["-L", &sock, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", cmd])
+            .args([
+                "-L",
+                &sock,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                cmd,
+            ])
             .status();
         match ok {
             Ok(s) if s.success() => Some(Tmux(sock)),
@@ -146,7 +172,10 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["-L", &self.0, "capture-pane", "-p", "-S", "-100"]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["-L", &self.0, "capture-pane", "-p", "-S", "-100"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -163,7 +192,10 @@ impl Tmux {
             if s.contains(text) {
                 return s;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {text:?} on screen:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?} on screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -174,4 +206,3 @@ impl Drop for Tmux {
         let _ = Command::new("tmux").args(["-L", &self.0, "kill-server"]).status();
     }
 }
-

@@ -31,8 +31,9 @@ const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01
 
 /// The contact ATR of a My Number Card (card-protocol §1.2): T=1, historical bytes declare
 /// extended Lc/Le.
-pub const DEFAULT_ATR: [u8; 19] =
-    [0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B];
+pub const DEFAULT_ATR: [u8; 19] = [
+    0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Df {
@@ -105,7 +106,13 @@ impl VirtualCard {
 
     pub fn with_keys(p: &Profile, pki: &TestPki, keys: PersonKeys) -> VirtualCard {
         let birth = p.birth().expect("validated profile").yyyymmdd();
-        let ef02 = basic4::encode(&p.card_name(), &p.address, &birth, p.gender.as_bytes()[0], p.ef02_long_header);
+        let ef02 = basic4::encode(
+            &p.card_name(),
+            &p.address,
+            &birth,
+            p.gender.as_bytes()[0],
+            p.ef02_long_header,
+        );
         let mut my_number = vec![0xFF, 0x10, 0x0C];
         my_number.extend_from_slice(p.my_number().as_bytes());
         my_number.extend_from_slice(&[0xFF, 0xFF]);
@@ -129,10 +136,20 @@ impl VirtualCard {
         files.insert((Df::Jpki, 0x0006), data(token, None));
         files.insert((Df::Jpki, 0x000A), data(der(&keys.auth_cert), None));
         files.insert((Df::Jpki, 0x000B), data(auth_ca_der.clone(), None));
-        files.insert((Df::Jpki, 0x0017), Node::Key { needs: PinId::Auth, key: keys.auth_key });
+        files.insert(
+            (Df::Jpki, 0x0017),
+            Node::Key {
+                needs: PinId::Auth,
+                key: keys.auth_key,
+            },
+        );
         files.insert((Df::Jpki, 0x0018), Node::Pin(PinId::Auth));
         let mut pins = HashMap::new();
-        let pin = |v: &str, tries: u8, max: u8| PinState { value: Zeroizing::new(v.as_bytes().to_vec()), tries, max };
+        let pin = |v: &str, tries: u8, max: u8| PinState {
+            value: Zeroizing::new(v.as_bytes().to_vec()),
+            tries,
+            max,
+        };
         pins.insert(PinId::Text, pin(&p.pin, p.tries.pin, 3));
         pins.insert(PinId::Auth, pin(&p.pin, 3, 3));
         let mut sign_cert_der = None;
@@ -140,7 +157,13 @@ impl VirtualCard {
             if p.signing_certificate != CertState::None {
                 sign_cert_der = Some(der(&cert));
                 files.insert((Df::Jpki, 0x0001), data(der(&cert), Some(PinId::Sign)));
-                files.insert((Df::Jpki, 0x001A), Node::Key { needs: PinId::Sign, key });
+                files.insert(
+                    (Df::Jpki, 0x001A),
+                    Node::Key {
+                        needs: PinId::Sign,
+                        key,
+                    },
+                );
                 files.insert((Df::Jpki, 0x001B), Node::Pin(PinId::Sign));
                 pins.insert(PinId::Sign, pin(pw, p.tries.sign_password, 5));
             }

@@ -47,7 +47,10 @@ pub struct PersonKeys {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn random_serial() -> Result<Asn1Integer, ErrorStack> {
@@ -115,7 +118,10 @@ impl TestPki {
         if files.iter().all(|f| f.exists()) {
             let read = |i: usize| std::fs::read(&files[i]);
             let ca = |k: Vec<u8>, c: Vec<u8>| -> Result<Ca, ErrorStack> {
-                Ok(Ca { key: PKey::private_key_from_pem(&k)?, cert: X509::from_pem(&c)? })
+                Ok(Ca {
+                    key: PKey::private_key_from_pem(&k)?,
+                    cert: X509::from_pem(&c)?,
+                })
             };
             return Ok(TestPki {
                 sign_ca: ca(read(0)?, read(1)?).map_err(io)?,
@@ -134,22 +140,43 @@ impl TestPki {
     /// Issues the person's signing certificate (unless under 15) and authentication certificate.
     pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
         let auth_key = Rsa::generate(2048)?;
-        let auth_cert = self.leaf(&self.auth_ca, &PKey::from_rsa(auth_key.clone())?, None, CertState::Valid)?;
+        let auth_cert = self.leaf(
+            &self.auth_ca,
+            &PKey::from_rsa(auth_key.clone())?,
+            None,
+            CertState::Valid,
+        )?;
         let (sign_key, sign_cert) = if p.signing_certificate == CertState::None {
             (None, None)
         } else {
             let key = Rsa::generate(2048)?;
-            let cert = self.leaf(&self.sign_ca, &PKey::from_rsa(key.clone())?, Some(p), p.signing_certificate)?;
+            let cert = self.leaf(
+                &self.sign_ca,
+                &PKey::from_rsa(key.clone())?,
+                Some(p),
+                p.signing_certificate,
+            )?;
             (Some(key), Some(cert))
         };
-        Ok(PersonKeys { sign_key, sign_cert, auth_key, auth_cert })
+        Ok(PersonKeys {
+            sign_key,
+            sign_cert,
+            auth_key,
+            auth_cert,
+        })
     }
 
-    fn leaf(&self, ca: &Ca, key: &PKey<Private>, person: Option<&Profile>, state: CertState) -> Result<X509, ErrorStack> {
+    fn leaf(
+        &self,
+        ca: &Ca,
+        key: &PKey<Private>,
+        person: Option<&Profile>,
+        state: CertState,
+    ) -> Result<X509, ErrorStack> {
         let mut b = X509Builder::new()?;
         b.set_version(2)?;
         let serial = random_serial()?;
-    b.set_serial_number(&serial)?;
+        b.set_serial_number(&serial)?;
         let mut subject = X509NameBuilder::new()?;
         subject.append_entry_by_text("C", "JP")?;
         let mut cn = BigNum::new()?;
@@ -163,9 +190,9 @@ impl TestPki {
             _ => (now() - DAY, now() + 5 * 365 * DAY),
         };
         let nb = Asn1Time::from_unix(from)?;
-    b.set_not_before(&nb)?;
+        b.set_not_before(&nb)?;
         let na = Asn1Time::from_unix(to)?;
-    b.set_not_after(&na)?;
+        b.set_not_after(&na)?;
         b.append_extension(BasicConstraints::new().critical().build()?)?;
         let mut ku = KeyUsage::new();
         ku.critical().digital_signature();
@@ -173,7 +200,9 @@ impl TestPki {
             ku.non_repudiation();
         }
         b.append_extension(ku.build()?)?;
-        let aki = AuthorityKeyIdentifier::new().keyid(false).build(&b.x509v3_context(Some(&ca.cert), None))?;
+        let aki = AuthorityKeyIdentifier::new()
+            .keyid(false)
+            .build(&b.x509v3_context(Some(&ca.cert), None))?;
         b.append_extension(aki)?;
         if let Some(p) = person {
             let birth = p.birth().expect("validated profile");
@@ -188,9 +217,15 @@ impl TestPki {
             san.other_name2(Asn1Object::from_str(OID_NAME)?, &utf8_string_der(&p.name));
             san.other_name2(Asn1Object::from_str(OID_NAME_FLAGS)?, &utf8_string_der(&flags(&p.name)));
             san.other_name2(Asn1Object::from_str(OID_GENDER)?, &utf8_string_der(&gender));
-            san.other_name2(Asn1Object::from_str(OID_BIRTH)?, &utf8_string_der(&format!("{era}{}", birth.yyyymmdd())));
+            san.other_name2(
+                Asn1Object::from_str(OID_BIRTH)?,
+                &utf8_string_der(&format!("{era}{}", birth.yyyymmdd())),
+            );
             san.other_name2(Asn1Object::from_str(OID_ADDRESS)?, &utf8_string_der(&p.address));
-            san.other_name2(Asn1Object::from_str(OID_ADDRESS_FLAGS)?, &utf8_string_der(&flags(&p.address)));
+            san.other_name2(
+                Asn1Object::from_str(OID_ADDRESS_FLAGS)?,
+                &utf8_string_der(&flags(&p.address)),
+            );
             let ext = san.build(&b.x509v3_context(Some(&ca.cert), None))?;
             b.append_extension(ext)?;
         }
@@ -202,7 +237,12 @@ impl TestPki {
 fn write_private(path: &Path, pem: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(pem)?;
     f.sync_all()
 }
@@ -223,15 +263,28 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
 fn utc_time(unix: i64) -> Vec<u8> {
     // "YYYY-MM-DDTHH:MM:SS..." → "YYMMDDHHMMSSZ"
     let t = crate::backend::payload::rfc3339(unix * 1000);
-    let s = format!("{}{}{}{}{}{}Z", &t[2..4], &t[5..7], &t[8..10], &t[11..13], &t[14..16], &t[17..19]);
+    let s = format!(
+        "{}{}{}{}{}{}Z",
+        &t[2..4],
+        &t[5..7],
+        &t[8..10],
+        &t[11..13],
+        &t[14..16],
+        &t[17..19]
+    );
     der(0x17, s.as_bytes())
 }
 
 impl TestPki {
     /// A CRL from the signing CA listing `serials` (the openssl crate has no CRL builder, so
     /// the TBSCertList is written here and signed with the CA key).
-    pub fn signing_crl(&self, serials: &[&openssl::asn1::Asn1IntegerRef]) -> Result<openssl::x509::X509Crl, ErrorStack> {
-        const SHA256_RSA: [u8; 15] = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00];
+    pub fn signing_crl(
+        &self,
+        serials: &[&openssl::asn1::Asn1IntegerRef],
+    ) -> Result<openssl::x509::X509Crl, ErrorStack> {
+        const SHA256_RSA: [u8; 15] = [
+            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
+        ];
         let mut tbs = der(0x02, &[0x01]);
         tbs.extend_from_slice(&SHA256_RSA);
         tbs.extend_from_slice(&self.sign_ca.cert.subject_name().to_der()?);
@@ -275,10 +328,23 @@ mod crl_tests {
         let cert = keys.sign_cert.unwrap();
         let crl = pki.signing_crl(&[cert.serial_number()]).unwrap();
         assert!(crl.verify(&pki.sign_ca.key).unwrap());
-        assert!(matches!(crl.get_by_serial(cert.serial_number()), openssl::x509::CrlStatus::Revoked(_)));
-        let other = pki.issue(&Profile::named("yamada").unwrap()).unwrap().sign_cert.unwrap();
-        assert!(matches!(crl.get_by_serial(other.serial_number()), openssl::x509::CrlStatus::NotRevoked));
+        assert!(matches!(
+            crl.get_by_serial(cert.serial_number()),
+            openssl::x509::CrlStatus::Revoked(_)
+        ));
+        let other = pki
+            .issue(&Profile::named("yamada").unwrap())
+            .unwrap()
+            .sign_cert
+            .unwrap();
+        assert!(matches!(
+            crl.get_by_serial(other.serial_number()),
+            openssl::x509::CrlStatus::NotRevoked
+        ));
         let empty = pki.signing_crl(&[]).unwrap();
-        assert!(matches!(empty.get_by_serial(cert.serial_number()), openssl::x509::CrlStatus::NotRevoked));
+        assert!(matches!(
+            empty.get_by_serial(cert.serial_number()),
+            openssl::x509::CrlStatus::NotRevoked
+        ));
     }
 }

@@ -42,7 +42,10 @@ fn yes() -> bool {
 
 impl Default for Tries {
     fn default() -> Tries {
-        Tries { pin: 3, sign_password: 5 }
+        Tries {
+            pin: 3,
+            sign_password: 5,
+        }
     }
 }
 
@@ -92,20 +95,27 @@ pub enum ProfileError {
 
 impl Profile {
     pub fn from_toml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let p: Profile =
-            toml::from_str(text).map_err(|e| ProfileError::Parse { path: origin.to_string(), message: e.to_string() })?;
+        let p: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
         p.validate()?;
         Ok(p)
     }
 
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
         Profile::from_toml(&text, &path.display().to_string())
     }
 
     fn invalid(&self, message: &str) -> ProfileError {
-        ProfileError::Invalid { id: self.id.clone(), message: message.to_string() }
+        ProfileError::Invalid {
+            id: self.id.clone(),
+            message: message.to_string(),
+        }
     }
 
     fn validate(&self) -> Result<(), ProfileError> {
@@ -120,7 +130,9 @@ impl Profile {
         }
         if self.signing_certificate != CertState::None {
             match &self.sign_password {
-                Some(p) if p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) && (6..=16).contains(&p.len()) => {}
+                Some(p)
+                    if p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                        && (6..=16).contains(&p.len()) => {}
                 _ => return Err(self.invalid("sign_password must be 6–16 of A–Z 0–9")),
             }
         }
@@ -152,7 +164,9 @@ impl Profile {
         if let Some(n) = &self.my_number {
             return n.clone();
         }
-        let seed = self.id.bytes().fold(1469598103934665603u64, |h, b| (h ^ b as u64).wrapping_mul(1099511628211));
+        let seed = self.id.bytes().fold(1469598103934665603u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(1099511628211)
+        });
         let body: Vec<u32> = (0..11).map(|i| ((seed >> (i * 5)) % 10) as u32).collect();
         let mut s: String = body.iter().map(|d| char::from(b'0' + *d as u8)).collect();
         s.push(char::from(b'0' + check_digit(&body) as u8));

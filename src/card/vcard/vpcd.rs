@@ -122,7 +122,11 @@ pub fn serve(card: &mut VirtualCard, opts: &BridgeOptions) -> Result<BridgeEnd, 
 
 /// Serves `card` on a connection already made to vpcd (so a caller can time the insertion,
 /// or pull the card by shutting a clone of the stream down).
-pub fn serve_stream(card: &mut VirtualCard, mut stream: TcpStream, opts: &BridgeOptions) -> Result<BridgeEnd, BridgeError> {
+pub fn serve_stream(
+    card: &mut VirtualCard,
+    mut stream: TcpStream,
+    opts: &BridgeOptions,
+) -> Result<BridgeEnd, BridgeError> {
     stream.set_nodelay(true)?;
     tracing::info!(host = %opts.host, port = opts.port, "virtual card inserted into vpcd");
     write_stats(card, &opts.stats_file);
@@ -132,7 +136,12 @@ pub fn serve_stream(card: &mut VirtualCard, mut stream: TcpStream, opts: &Bridge
         quick_ack(&stream);
         match stream.read_exact(&mut len) {
             Ok(()) => {}
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+                ) =>
+            {
                 return Ok(BridgeEnd::ReaderClosed)
             }
             Err(e) => return Err(e.into()),
