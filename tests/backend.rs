@@ -1,18 +1,18 @@
 //! Delivery and the reference receiver on loopback, with statements really signed by the
 //! virtual card: TLS + mTLS, verdicts, faults, queue full, data at rest, bad input.
 
+mod common;
+
+use common::enroll;
+
 use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::outbox::{now_ms, Outbox, Status};
 use madoguchi::backend::payload::{b64, Payload};
 use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::client::sha256_digest_info;
-use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use madoguchi::card::MyNumberCard;
 use madoguchi::flow::Verdict;
-use madoguchi::secret::{Pin, SignPassword};
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
@@ -28,28 +28,6 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 const TERMS: &str = "terms text";
-
-/// Signs a real statement for `profile` with its virtual card and stores it.
-fn enroll(store: &StationStore, card: VirtualCard, profile: &Profile) -> (String, Payload) {
-    let mut c = MyNumberCard::new(card);
-    c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
-    let person = c.read_basic_four().unwrap();
-    c.verify(
-        SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes())
-            .unwrap()
-            .secret(),
-    )
-    .unwrap();
-    let cert = c.read_certificate(Ef::SignCert).unwrap();
-    let prepared = store.prepare(&person, None).unwrap();
-    let sig = c
-        .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
-        .unwrap();
-    let record = store.finish(prepared, &cert, &sig, &person).unwrap();
-    let payload = record.downcast_ref::<Payload>().unwrap().clone();
-    let id = store.store_signed(record).unwrap();
-    (id, payload)
-}
 
 struct Env {
     dir: PathBuf,

@@ -1,37 +1,18 @@
 //! `madoguchi outbox list|flush|export|retry` against a real outbox and receiver.
 
-use madoguchi::app::StationBackend;
+mod common;
+
 use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::client::sha256_digest_info;
-use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use madoguchi::card::MyNumberCard;
-use madoguchi::secret::{Pin, SignPassword};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 
 fn enroll(store: &StationStore, pki: &TestPki, id: &str) {
     let p = Profile::named(id).unwrap();
-    let mut c = MyNumberCard::new(VirtualCard::new(&p, pki).unwrap());
-    c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
-    let person = c.read_basic_four().unwrap();
-    c.verify(
-        SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
-            .unwrap()
-            .secret(),
-    )
-    .unwrap();
-    let cert = c.read_certificate(Ef::SignCert).unwrap();
-    let prepared = store.prepare(&person, None).unwrap();
-    let sig = c
-        .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
-        .unwrap();
-    store
-        .store_signed(store.finish(prepared, &cert, &sig, &person).unwrap())
-        .unwrap();
+    common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
 }
 
 fn run(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {

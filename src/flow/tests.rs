@@ -67,6 +67,13 @@ impl T {
     fn reply(&mut self, id: u64, r: Result<CardReply, CardError>) -> &mut T {
         self.ev(Event::Card { id, result: r })
     }
+    /// The id of the pending unsigned store, if the last events asked for one.
+    fn unsigned_store(&self) -> Option<u64> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::StoreUnsigned { id, .. } => Some(*id),
+            _ => None,
+        })
+    }
     fn through_consent(&mut self) -> &mut T {
         self.key(Key::End).key(Key::Enter)
     }
@@ -339,10 +346,7 @@ fn minor_without_signing_certificate() {
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
-    let store = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { id, .. } => Some(*id),
-        _ => None,
-    });
+    let store = t.unsigned_store();
     let store = store.expect("finishes with the four items");
     t.ev(Event::Stored {
         id: store,
@@ -408,10 +412,7 @@ fn store_failure_is_not_completion() {
     });
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { id, .. } => Some(*id),
-        _ => None,
-    });
+    let store = t.unsigned_store();
     t.ev(Event::Stored {
         id: store.unwrap(),
         result: Err("disk full".into()),
@@ -429,10 +430,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     let mut t = T::new(cfg.clone());
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { id, .. } => Some(*id),
-        _ => None,
-    });
+    let store = t.unsigned_store();
     t.ev(Event::Stored {
         id: store.unwrap(),
         result: Ok("e-3".into()),
@@ -450,10 +448,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     let mut t = T::new(cfg);
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { id, .. } => Some(*id),
-        _ => None,
-    });
+    let store = t.unsigned_store();
     t.ev(Event::Stored {
         id: store.unwrap(),
         result: Ok("e-4".into()),

@@ -206,3 +206,34 @@ impl Drop for Tmux {
         let _ = Command::new("tmux").args(["-L", &self.0, "kill-server"]).status();
     }
 }
+
+/// Signs a real statement for `profile` with its virtual card and stores it through the
+/// station's backend; returns the enrollment id and the payload stored.
+pub fn enroll(
+    store: &madoguchi::backend::station::StationStore,
+    card: madoguchi::card::vcard::VirtualCard,
+    profile: &madoguchi::card::vcard::profile::Profile,
+) -> (String, madoguchi::backend::payload::Payload) {
+    use madoguchi::app::StationBackend;
+    use madoguchi::secret::{Pin, SignPassword};
+    let mut c = madoguchi::card::MyNumberCard::new(card);
+    c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
+    let person = c.read_basic_four().unwrap();
+    c.verify(
+        SignPassword::new(profile.sign_password.as_ref().unwrap().as_bytes())
+            .unwrap()
+            .secret(),
+    )
+    .unwrap();
+    let cert = c.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
+    let prepared = store.prepare(&person, None).unwrap();
+    let digest = openssl::sha::sha256(&prepared.statement);
+    let sig = c.sign(&madoguchi::card::client::sha256_digest_info(&digest)).unwrap();
+    let record = store.finish(prepared, &cert, &sig, &person).unwrap();
+    let payload = record
+        .downcast_ref::<madoguchi::backend::payload::Payload>()
+        .unwrap()
+        .clone();
+    let id = store.store_signed(record).unwrap();
+    (id, payload)
+}
