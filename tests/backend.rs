@@ -564,3 +564,36 @@ fn receiver_rejects_bad_input_clearly_and_stores_nothing() {
     assert_eq!(post(Some(&id), serde_json::to_vec(&good_json).unwrap()).0, 200);
     assert_eq!(env.accepted(), 1);
 }
+
+#[test]
+fn receiver_errors_never_echo_card_data() {
+    let env = Env::new("echo");
+    let rx = env.receiver(None, &[], None);
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("sato");
+    let (id, good) = enroll(&store, card, &p);
+    let mut v = serde_json::to_value(&good).unwrap();
+    // A wrong type where card data sits: the message must not quote the value.
+    v["card"]["name"] = serde_json::json!(12345);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = format!("{}/v1/enrollments", rx.url(false));
+    let text = rt.block_on(async {
+        let r = reqwest::Client::new()
+            .post(&url)
+            .header("Idempotency-Key", &id)
+            .json(&v)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        r.text().await.unwrap()
+    });
+    assert!(text.contains("INVALID_REQUEST"), "{text}");
+    assert!(
+        !text.contains("札幌") && !text.contains("12345") && !text.contains("佐藤"),
+        "{text}"
+    );
+}

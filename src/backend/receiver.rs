@@ -138,16 +138,26 @@ fn check_validity(cert: &X509) -> Result<(), Verdict> {
 }
 
 fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<Payload, Verdict> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| invalid(format!("malformed JSON: {e}")))?;
+    // serde's messages can quote the offending value (personal data): answer with where, not what.
+    let shape =
+        |what: &str, e: serde_json::Error| invalid(format!("{what} (line {}, column {})", e.line(), e.column()));
+    let v: Value = serde_json::from_slice(body).map_err(|e| shape("malformed JSON", e))?;
     let payload: Payload = if let Some(sealed) = v.get("sealed") {
         let Some(k) = &shared.cfg.seal_key else {
             return Err(invalid("sealed body, but this receiver has no seal key"));
         };
         let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
         let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
-        serde_json::from_slice(&plain).map_err(|e| invalid(format!("sealed payload: {e}")))?
+        serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?
     } else {
-        serde_json::from_value(v).map_err(|e| invalid(format!("payload: {e}")))?
+        serde_json::from_value(v).map_err(|e| {
+            let field = e.to_string().split('`').nth(1).map(str::to_string);
+            invalid(match field {
+                // "missing field `x`" / "unknown field `x`": the name is structure, not data.
+                Some(f) if e.to_string().contains("field") => format!("payload does not match the schema (field {f})"),
+                _ => "payload does not match the schema".to_string(),
+            })
+        })?
     };
     if payload.schema != SCHEMA {
         return Err(invalid(format!("unsupported schema {:?}", payload.schema)));

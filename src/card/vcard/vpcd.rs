@@ -95,7 +95,8 @@ fn quick_ack(s: &TcpStream) {
 
 fn write_frame(s: &mut TcpStream, payload: &[u8]) -> std::io::Result<()> {
     let len = u16::try_from(payload.len()).map_err(|_| std::io::Error::other("frame too long"))?;
-    let mut frame = Vec::with_capacity(payload.len() + 2);
+    // The frame carries card answers (personal data): wipe it after sending.
+    let mut frame = zeroize::Zeroizing::new(Vec::with_capacity(payload.len() + 2));
     frame.extend_from_slice(&len.to_be_bytes());
     frame.extend_from_slice(payload);
     s.write_all(&frame)
