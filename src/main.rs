@@ -11,7 +11,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  unexpected internal error
-  2  usage error (bad arguments)
+  2  usage or configuration error (bad arguments, broken config file)
   3  pcscd (the PC/SC service) is not running
   4  no reader, reader not found, or no card on the reader
   5  wrong PIN (the message says how many tries are left)

@@ -360,11 +360,22 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
     let s = t.wait_for("Tries left: 3");
     assert!(s.contains(SECOND), "status line names the reader with the card:\n{s}");
     assert!(s.contains("F3"), "F3 offered with two readers");
+    // A card arriving in the other reader does not pull the session away.
+    let first = Inserted::new("sato", &[]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let s = t.screen();
+    assert!(
+        s.contains("Tries left: 3") && s.contains(SECOND) && !s.contains(&format!("{READER}:")),
+        "{s}"
+    );
+    // F3 moves to the other reader (it has a card: a new session there).
     t.send(&["F3"]);
-    let s = t.wait_for("Place the My Number Card");
-    assert!(s.contains(READER), "{s}");
-    t.send(&["F3"]);
+    let s = t.wait_for(&format!("{READER}:"));
+    assert!(!s.contains(&format!("{SECOND}:")), "{s}");
     t.wait_for("Tries left: 3");
+    // That card leaves: back to "place the card" on the chosen reader.
+    drop(first);
+    t.wait_for("Place the My Number Card");
     t.send(&["C-c"]);
     t.wait_for("EXIT=0");
     let _ = card.kill();

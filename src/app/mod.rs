@@ -197,6 +197,14 @@ impl App {
             return;
         }
         let names: Vec<&crate::reader::diagnostics::ReaderDiag> = self.diag.readers.iter().collect();
+        // A card arriving in another reader must not pull a citizen's session away.
+        let current_has_card = self
+            .reader
+            .as_ref()
+            .is_some_and(|r| names.iter().any(|d| &d.name == r && d.card != CardState::Absent));
+        if self.reader_pattern.is_none() && current_has_card {
+            return;
+        }
         let chosen = match &self.reader_pattern {
             Some(p) => names
                 .iter()
