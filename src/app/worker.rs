@@ -4,7 +4,7 @@
 //! state outlives the session.
 
 use super::{AppEvent, StationBackend};
-use crate::card::client::sha256_digest_info;
+use crate::card::client::{sha256_digest_info, Session};
 use crate::card::files::Ef;
 use crate::card::vcard::VirtualCard;
 use crate::card::{CardError, MyNumberCard, Transport, TransportError};
@@ -133,29 +133,36 @@ impl CardSource for VirtualSource {
     }
 }
 
-/// Runs one request against the card.
+/// Runs one request against the card. `session` carries what is selected on the card held
+/// for this citizen from one request to the next; any error starts it afresh.
 fn execute(
     source: &mut dyn CardSource,
     backend: &dyn StationBackend,
+    session: &mut Session,
     request: CardRequest,
 ) -> Result<CardReply, CardError> {
-    match request {
+    let start = *session;
+    let mut end = Session::default();
+    let result = match request {
         CardRequest::QueryTries(kind) => source.with_card(&mut |t| {
-            let mut c = MyNumberCard::new(t);
-            c.forget_selection();
-            c.pin_tries(kind).map(CardReply::Tries)
+            let mut c = MyNumberCard::resume(t, start);
+            let r = c.pin_tries(kind).map(CardReply::Tries);
+            end = c.session();
+            r
         }),
         CardRequest::VerifyAndRead(pin) => source.with_card(&mut |t| {
-            let mut c = MyNumberCard::new(t);
+            let mut c = MyNumberCard::resume(t, start);
             c.verify(&pin)?;
-            c.read_basic_four().map(CardReply::Read)
+            let r = c.read_basic_four().map(CardReply::Read);
+            end = c.session();
+            r
         }),
         CardRequest::VerifyAndSign {
             password,
             person,
             email,
         } => source.with_card(&mut |t| {
-            let mut c = MyNumberCard::new(t);
+            let mut c = MyNumberCard::resume(t, start);
             c.verify(&password)?;
             let cert = c.read_certificate(Ef::SignCert)?;
             let prepared = match backend.prepare(&person, email.as_ref().map(|e| e.as_str())) {
@@ -164,6 +171,7 @@ fn execute(
             };
             let digest = openssl::sha::sha256(&prepared.statement);
             let signature = c.sign(&sha256_digest_info(&digest))?;
+            end = c.session();
             let enrollment_id = prepared.enrollment_id.clone();
             // A broken card answer must never reach the backend as "signed".
             match backend.finish(prepared, &cert, &signature, &person) {
@@ -175,7 +183,9 @@ fn execute(
                 }
             }
         }),
-    }
+    };
+    *session = if result.is_ok() { end } else { Session::default() };
+    result
 }
 
 pub fn run(
@@ -184,18 +194,98 @@ pub fn run(
     rx: Receiver<WorkerMsg>,
     tx: Sender<AppEvent>,
 ) {
+    let mut session = Session::default();
     for msg in rx.iter() {
         match msg {
             WorkerMsg::Request { id, request } => {
-                let result = execute(source.as_mut(), backend.as_ref(), request);
+                let result = execute(source.as_mut(), backend.as_ref(), &mut session, request);
                 if tx.send(AppEvent::Card { id, result }).is_err() {
                     break;
                 }
             }
-            WorkerMsg::Release => source.release(),
-            WorkerMsg::SelectReader(r) => source.select(r),
+            WorkerMsg::Release => {
+                session = Session::default();
+                source.release();
+            }
+            WorkerMsg::SelectReader(r) => {
+                session = Session::default();
+                source.select(r);
+            }
             WorkerMsg::Shutdown => break,
         }
     }
     source.release();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::station::StationStore;
+    use crate::card::vcard::{pki::TestPki, profile::Profile};
+    use crate::secret::{PinKind, Secret};
+
+    #[test]
+    fn the_held_card_is_not_reselected_between_requests() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-worker-{}", std::process::id()));
+        let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+        let profile = Profile::named("yamada").unwrap();
+        let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
+        let stats = card.stats();
+        let mut source = VirtualSource {
+            card: Arc::new(Mutex::new(card)),
+            present: Arc::new(AtomicBool::new(true)),
+            apdu_delay: Duration::ZERO,
+        };
+        let mut session = Session::default();
+        let pin = |p: &[u8]| Secret::parse(PinKind::TextPin, p).unwrap();
+        let apdus = || stats.lock().unwrap().apdus;
+
+        assert!(matches!(
+            execute(
+                &mut source,
+                &backend,
+                &mut session,
+                CardRequest::QueryTries(PinKind::TextPin)
+            ),
+            Ok(CardReply::Tries(3))
+        ));
+        assert_eq!(apdus(), 3, "SELECT AP, SELECT PIN, tries");
+        let r = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::VerifyAndRead(pin(b"1234")),
+        );
+        assert!(matches!(r, Ok(CardReply::Read(_))));
+        assert_eq!(apdus(), 6, "VERIFY, SELECT EF 02, READ: the minimum for the whole read");
+
+        // A failed request starts the next one from scratch.
+        source.release();
+        session = Session::default();
+        execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::QueryTries(PinKind::TextPin),
+        )
+        .unwrap();
+        assert_eq!(apdus(), 9);
+        let r = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::VerifyAndRead(pin(b"9999")),
+        );
+        assert!(matches!(r, Err(CardError::WrongPin { tries_left: 2, .. })));
+        assert_eq!(session, Session::default());
+        execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::QueryTries(PinKind::TextPin),
+        )
+        .unwrap();
+        assert_eq!(apdus(), 10 + 3, "re-selected after the error");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -57,6 +57,12 @@ impl<T: Transport> Guard<T> {
         (self.app, self.ef)
     }
 
+    /// Picks up what an earlier guard on the same held connection saw selected.
+    pub fn restore(&mut self, (app, ef): (Option<Application>, Option<Ef>)) {
+        self.app = app;
+        self.ef = ef.filter(|e| Some(e.app()) == app);
+    }
+
     fn check(&self, cmd: &Command) -> Result<Target, Refusal> {
         match (cmd.cla(), cmd.ins()) {
             (0x00, INS_SELECT) => match (cmd.p1(), cmd.p2()) {
