@@ -219,6 +219,8 @@ fn resize_mid_flow_and_ctrl_c_restores_the_terminal() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     t.send(&["1", "2"]);
+    // The window change can overtake keys still in the tty: see them on screen first.
+    t.wait_for("＊ ＊ ＿ ＿");
     assert!(Command::new("tmux")
         .args(["-L", &t.0, "resize-window", "-x", "120", "-y", "40"])
         .status()

@@ -124,6 +124,7 @@ impl App {
     }
 
     fn feed(&mut self, ev: flow::Event) {
+        let is_layout = matches!(ev, flow::Event::ConsentLayout { .. });
         let v = self.flow.version();
         let effects = self.flow.handle(self.now_ms(), ev);
         if self.flow.version() != v {
@@ -132,6 +133,11 @@ impl App {
         self.wake_at = None;
         for e in effects {
             self.effect(e);
+        }
+        // Back at the start (start-over, timeout, next citizen): the notice may change the
+        // lines available. Stops recursing once the flow has the same layout.
+        if !is_layout {
+            self.consent_layout();
         }
     }
 
@@ -168,10 +174,12 @@ impl App {
         }
     }
 
+    /// Tells the flow how the terms wrap at this size. Only on the consent screen: wrapping
+    /// the whole text on every key of a PIN entry would be work for nothing.
     fn consent_layout(&mut self) {
         let notice = match self.flow.screen() {
             Screen::Consent { notice, .. } => notice.clone(),
-            _ => None,
+            _ => return,
         };
         let (total, visible) = station::consent_layout(self.size.0, self.size.1, self.lang, &self.terms, &notice);
         if (total, visible) != self.flow.consent_layout() {
@@ -309,7 +317,6 @@ impl App {
             return true;
         }
         self.feed(flow::Event::Key(key));
-        self.consent_layout();
         true
     }
 

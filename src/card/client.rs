@@ -117,11 +117,6 @@ impl<T: Transport> MyNumberCard<T> {
         self.extended
     }
 
-    /// Call at the start of each PC/SC transaction: another program may have touched the card.
-    pub fn forget_selection(&mut self) {
-        self.g.forget();
-    }
-
     /// Sends one command; follows `61 xx` with GET RESPONSE and, for READ BINARY only, `6C xx`
     /// with the corrected length. Never repeats any other command.
     fn exchange(&mut self, cmd: &Command) -> Result<Response, CardError> {
