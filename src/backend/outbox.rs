@@ -73,13 +73,8 @@ impl Outbox {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        let db = Connection::open(path)?;
-        db.busy_timeout(std::time::Duration::from_secs(10))?;
-        db.pragma_update(None, "journal_mode", "WAL")?;
-        db.pragma_update(None, "synchronous", "FULL")?;
-        // Temp tables/indices in memory: no stray temp file next to the queue.
-        db.pragma_update(None, "temp_store", "MEMORY")?;
-        db.execute_batch(
+        let db = super::db::open(
+            path,
             "CREATE TABLE IF NOT EXISTS outbox (
                 id TEXT PRIMARY KEY,
                 station_id TEXT NOT NULL,

@@ -60,10 +60,8 @@ fn reject(result: &'static str, code: Option<u32>, detail: impl Into<String>) ->
 }
 
 fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
-    let db = Connection::open(path)?;
-    db.pragma_update(None, "journal_mode", "WAL")?;
-    db.pragma_update(None, "synchronous", "FULL")?;
-    db.execute_batch(
+    super::db::open(
+        path,
         "CREATE TABLE IF NOT EXISTS received (
             idempotency_key TEXT PRIMARY KEY,
             body_sha256 TEXT NOT NULL,
@@ -73,8 +71,7 @@ fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
             received_ms INTEGER NOT NULL,
             payload BLOB
         );",
-    )?;
-    Ok(db)
+    )
 }
 
 /// Number of accepted records in a receiver database (for tests and `receive --count`).
