@@ -4,7 +4,7 @@
 
 use madoguchi::card::{CardError, TransportError};
 use madoguchi::i18n::Lang;
-use madoguchi::reader::diagnostics::{Diagnostics, Probe};
+use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
 use madoguchi::ui::diagnostics_pane::{DiagnosticsPane, Form};
 use madoguchi::ui::theme::Theme;
@@ -31,11 +31,14 @@ fn model(lang: Lang) -> Diagnostics {
     d.apply_probe(
         "Virtual PCD 00 00",
         Probe {
-            vendor: Some("Virtual".into()),
-            protocol: Some("T=1".into()),
-            card_kind: Some("my_number_card".into()),
-            extended_length: Some(true),
-            last_rtt_ms: Some(42.25),
+            facts: Facts {
+                vendor: Some("Virtual".into()),
+                protocol: Some("T=1".into()),
+                card_kind: Some("my_number_card".into()),
+                extended_length: Some(true),
+                last_rtt_ms: Some(42.25),
+                ..Facts::default()
+            },
             ..Probe::default()
         },
     );
@@ -49,7 +52,10 @@ fn model(lang: Lang) -> Diagnostics {
     d.apply_probe(
         "Virtual PCD 00 00",
         Probe {
-            card_kind: Some("my_number_card".into()),
+            facts: Facts {
+                card_kind: Some("my_number_card".into()),
+                ..Facts::default()
+            },
             ..Probe::default()
         },
     );

@@ -5,7 +5,7 @@ use madoguchi::card::basic4;
 use madoguchi::card::CardError;
 use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key, SignedRecord, Verdict};
 use madoguchi::i18n::Lang;
-use madoguchi::reader::diagnostics::{Diagnostics, Probe};
+use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
 use madoguchi::secret::PinKind;
 use madoguchi::ui::station::{consent_layout, draw, QueueInfo, View};
@@ -111,10 +111,13 @@ fn diag(lang: Lang) -> Diagnostics {
     d.apply_probe(
         READER,
         Probe {
-            protocol: Some("T=1".into()),
-            card_kind: Some("my_number_card".into()),
-            extended_length: Some(true),
-            last_rtt_ms: Some(1.5),
+            facts: Facts {
+                protocol: Some("T=1".into()),
+                card_kind: Some("my_number_card".into()),
+                extended_length: Some(true),
+                last_rtt_ms: Some(1.5),
+                ..Facts::default()
+            },
             ..Probe::default()
         },
     );

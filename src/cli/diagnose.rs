@@ -36,7 +36,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
                 continue;
             };
             let p = diagnostics::probe(&ctx, reader, true, measured.get(reader));
-            measured.set(reader, p.extended_length);
+            measured.set(reader, p.facts.extended_length);
             model.apply_probe(reader, p);
             let r = model.readers.iter().find(|r| &r.name == reader).cloned();
             if emit(
@@ -78,13 +78,18 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
             (Some((r, err)), _) => format!(
                 "card_probed {} kind={} protocol={} extended_length={} rtt={}{}",
                 r.name,
-                r.card_kind
+                r.facts
+                    .card_kind
                     .as_deref()
                     .map(|k| diagnostics::card_kind_text(lang, k))
                     .unwrap_or_else(|| "—".into()),
-                r.protocol.as_deref().unwrap_or("—"),
-                r.extended_length.map(|b| b.to_string()).unwrap_or_else(|| "—".into()),
-                r.last_rtt_ms
+                r.facts.protocol.as_deref().unwrap_or("—"),
+                r.facts
+                    .extended_length
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                r.facts
+                    .last_rtt_ms
                     .map(|ms| format!("{ms:.1}ms"))
                     .unwrap_or_else(|| "—".into()),
                 err.map(|e| format!(" error={}", e.message)).unwrap_or_default(),

@@ -32,6 +32,13 @@ pub struct ReaderDiag {
     pub card: CardState,
     pub atr: Option<String>,
     pub atr_summary: Option<AtrSummary>,
+    #[serde(flatten)]
+    pub facts: Facts,
+}
+
+/// What probing a reader (and its card) teaches us.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Facts {
     /// From the reader driver, where it gives them (USB vendor string, bcdDevice, model).
     pub vendor: Option<String>,
     pub model: Option<String>,
@@ -43,6 +50,28 @@ pub struct ReaderDiag {
     /// Measured with one extended READ BINARY; remembered for this reader.
     pub extended_length: Option<bool>,
     pub last_rtt_ms: Option<f64>,
+}
+
+impl Facts {
+    /// Takes what `newer` learned; keeps what it could not (a failed probe knows less).
+    fn merge(&mut self, newer: Facts) {
+        let Facts {
+            vendor,
+            model,
+            firmware,
+            protocol,
+            card_kind,
+            extended_length,
+            last_rtt_ms,
+        } = newer;
+        self.vendor = vendor.or(self.vendor.take());
+        self.model = model.or(self.model.take());
+        self.firmware = firmware.or(self.firmware.take());
+        self.protocol = protocol.or(self.protocol.take());
+        self.card_kind = card_kind.or(self.card_kind.take());
+        self.extended_length = extended_length.or(self.extended_length);
+        self.last_rtt_ms = last_rtt_ms.or(self.last_rtt_ms);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,13 +98,7 @@ pub struct Diagnostics {
 /// Result of probing one reader (attributes, and the card when present).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Probe {
-    pub vendor: Option<String>,
-    pub model: Option<String>,
-    pub firmware: Option<String>,
-    pub protocol: Option<String>,
-    pub card_kind: Option<String>,
-    pub extended_length: Option<bool>,
-    pub last_rtt_ms: Option<f64>,
+    pub facts: Facts,
     pub error: Option<CardError>,
 }
 
@@ -161,16 +184,16 @@ impl Diagnostics {
                 r.card = CardState::Present;
                 r.atr = Some(hex(atr));
                 r.atr_summary = Some(atr::decode(atr));
-                r.card_kind = None;
-                r.protocol = None;
+                r.facts.card_kind = None;
+                r.facts.protocol = None;
             }
             ReaderEvent::CardRemoved { reader } => {
                 let r = self.reader_mut(reader);
                 r.card = CardState::Absent;
                 r.atr = None;
                 r.atr_summary = None;
-                r.card_kind = None;
-                r.protocol = None;
+                r.facts.card_kind = None;
+                r.facts.protocol = None;
                 self.card_removals += 1;
             }
             ReaderEvent::CardMute { reader } => self.reader_mut(reader).card = CardState::Mute,
@@ -183,14 +206,7 @@ impl Diagnostics {
 
     pub fn apply_probe(&mut self, reader: &str, p: Probe) {
         let r = self.reader_mut(reader);
-        // Keep what a failed probe could not learn.
-        r.vendor = p.vendor.or(r.vendor.take());
-        r.model = p.model.or(r.model.take());
-        r.firmware = p.firmware.or(r.firmware.take());
-        r.protocol = p.protocol.or(r.protocol.take());
-        r.card_kind = p.card_kind.or(r.card_kind.take());
-        r.extended_length = p.extended_length.or(r.extended_length);
-        r.last_rtt_ms = p.last_rtt_ms.or(r.last_rtt_ms);
+        r.facts.merge(p.facts);
         if let Some(e) = p.error {
             if e == CardError::Transport(TransportError::Busy) {
                 r.card = CardState::Busy;
@@ -236,7 +252,7 @@ impl Diagnostics {
                     });
                 }
             }
-            let known_ext = d.reader_mut(&r.name).extended_length;
+            let known_ext = d.reader_mut(&r.name).facts.extended_length;
             let p = probe(&ctx, &r.name, probe_cards && r.card_present && !r.mute, known_ext);
             d.apply_probe(&r.name, p);
         }
@@ -279,7 +295,7 @@ impl Diagnostics {
             let card = card_state_text(self.lang, r.card);
             s.push_str(&format!("{}: {}\n", if ja { "リーダー" } else { "Reader" }, r.name));
             s.push_str(&format!("  {}: {}", if ja { "カード" } else { "Card" }, card));
-            if let Some(k) = &r.card_kind {
+            if let Some(k) = &r.facts.card_kind {
                 s.push_str(&format!(" ({})", card_kind_text(self.lang, k)));
             }
             s.push('\n');
@@ -312,22 +328,23 @@ impl Diagnostics {
             s.push_str(&format!(
                 "  {}: {}   {}: {}   {}: {}\n",
                 if ja { "プロトコル" } else { "Protocol" },
-                r.protocol.as_ref().unwrap_or(&dash),
+                r.facts.protocol.as_ref().unwrap_or(&dash),
                 if ja { "拡張APDU" } else { "Extended APDU" },
-                yes_no(r.extended_length),
+                yes_no(r.facts.extended_length),
                 if ja { "最終APDU応答" } else { "Last APDU" },
-                r.last_rtt_ms
+                r.facts
+                    .last_rtt_ms
                     .map(|ms| format!("{ms:.1} ms"))
                     .unwrap_or_else(|| dash.clone()),
             ));
             s.push_str(&format!(
                 "  {}: {}   {}: {}   {}: {}\n",
                 if ja { "メーカー" } else { "Vendor" },
-                r.vendor.as_ref().unwrap_or(&dash),
+                r.facts.vendor.as_ref().unwrap_or(&dash),
                 if ja { "型番" } else { "Model" },
-                r.model.as_ref().unwrap_or(&dash),
+                r.facts.model.as_ref().unwrap_or(&dash),
                 if ja { "ファームウェア" } else { "Firmware" },
-                r.firmware.as_ref().unwrap_or(&dash),
+                r.facts.firmware.as_ref().unwrap_or(&dash),
             ));
         }
         s.push_str(&format!(
@@ -387,9 +404,9 @@ pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<boo
         return p;
     };
     if let Ok(direct) = ctx.connect(&cname, ShareMode::Direct, Protocols::UNDEFINED) {
-        p.vendor = attr_text(&direct, Attribute::VendorName);
-        p.model = attr_text(&direct, Attribute::VendorIfdType);
-        p.firmware = direct
+        p.facts.vendor = attr_text(&direct, Attribute::VendorName);
+        p.facts.model = attr_text(&direct, Attribute::VendorIfdType);
+        p.facts.firmware = direct
             .get_attribute_owned(Attribute::VendorIfdVersion)
             .ok()
             .and_then(|v| {
@@ -409,7 +426,7 @@ pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<boo
             return p;
         }
     };
-    p.protocol = conn.protocol().map(str::to_string);
+    p.facts.protocol = conn.protocol().map(str::to_string);
     let result = conn.transaction(|t: &mut PcscTransport| {
         let mut c = MyNumberCard::new(&mut *t);
         let kind = match c.identify() {
@@ -427,13 +444,13 @@ pub fn probe(ctx: &Context, reader: &str, card: bool, known_extended: Option<boo
     });
     match result {
         Ok(Ok((kind, ext))) => {
-            p.card_kind = Some(kind);
-            p.extended_length = ext;
+            p.facts.card_kind = Some(kind);
+            p.facts.extended_length = ext;
         }
         Ok(Err(e)) => p.error = Some(e),
         Err(e) => p.error = Some(CardError::Transport(e)),
     }
-    p.last_rtt_ms = conn.last_rtt().map(|d| d.as_secs_f64() * 1000.0);
+    p.facts.last_rtt_ms = conn.last_rtt().map(|d| d.as_secs_f64() * 1000.0);
     p
 }
 

@@ -97,21 +97,22 @@ impl DiagnosticsPane<'_> {
                     Span::styled(self.t("カード: ", "Card: "), th.muted()),
                     Span::styled(card_state_text(self.lang, r.card), self.card_style(r.card)),
                 ]));
-                if let Some(k) = &r.card_kind {
+                if let Some(k) = &r.facts.card_kind {
                     lines.push(Line::from(vec![
                         Span::styled(self.t("種類: ", "Kind: "), th.muted()),
                         Span::styled(card_kind_text(self.lang, k), th.text()),
                     ]));
                 }
                 lines.push(Line::from(vec![
-                    Span::styled(r.protocol.clone().unwrap_or_else(|| "—".into()), th.text()),
+                    Span::styled(r.facts.protocol.clone().unwrap_or_else(|| "—".into()), th.text()),
                     Span::styled(self.t("  拡張APDU: ", "  Ext. APDU: "), th.muted()),
-                    Span::styled(self.yes_no(r.extended_length), th.text()),
+                    Span::styled(self.yes_no(r.facts.extended_length), th.text()),
                 ]));
                 lines.push(Line::from(vec![
                     Span::styled(self.t("応答: ", "RTT: "), th.muted()),
                     Span::styled(
-                        r.last_rtt_ms
+                        r.facts
+                            .last_rtt_ms
                             .map(|m| format!("{m:.1} ms"))
                             .unwrap_or_else(|| "—".into()),
                         th.text(),
@@ -145,7 +146,7 @@ impl DiagnosticsPane<'_> {
                 ])
             };
             let mut card = card_state_text(self.lang, r.card).to_string();
-            if let Some(k) = &r.card_kind {
+            if let Some(k) = &r.facts.card_kind {
                 card.push_str(&format!(" ({})", card_kind_text(self.lang, k)));
             }
             lines.push(field(self.t("カード", "Card"), card, self.card_style(r.card)));
@@ -161,17 +162,18 @@ impl DiagnosticsPane<'_> {
             }
             lines.push(field(
                 self.t("プロトコル", "Protocol"),
-                r.protocol.clone().unwrap_or_else(|| "—".into()),
+                r.facts.protocol.clone().unwrap_or_else(|| "—".into()),
                 th.text(),
             ));
             lines.push(field(
                 self.t("拡張APDU（実測）", "Extended APDU (measured)"),
-                self.yes_no(r.extended_length).into(),
+                self.yes_no(r.facts.extended_length).into(),
                 th.text(),
             ));
             lines.push(field(
                 self.t("最終APDU応答", "Last APDU round trip"),
-                r.last_rtt_ms
+                r.facts
+                    .last_rtt_ms
                     .map(|m| format!("{m:.1} ms"))
                     .unwrap_or_else(|| "—".into()),
                 th.text(),
@@ -181,9 +183,9 @@ impl DiagnosticsPane<'_> {
                 self.t("メーカー / 型番 / FW", "Vendor / model / firmware"),
                 format!(
                     "{} / {} / {}",
-                    r.vendor.clone().unwrap_or_else(dash),
-                    r.model.clone().unwrap_or_else(dash),
-                    r.firmware.clone().unwrap_or_else(dash)
+                    r.facts.vendor.clone().unwrap_or_else(dash),
+                    r.facts.model.clone().unwrap_or_else(dash),
+                    r.facts.firmware.clone().unwrap_or_else(dash)
                 ),
                 th.text(),
             ));
