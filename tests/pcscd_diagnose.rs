@@ -105,12 +105,7 @@ fn diagnose_json_reports_the_card_and_measures_extended_length() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], 1);
     assert_eq!(v["pcscd_running"], true);
-    let r = v["readers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == READER)
-        .unwrap();
+    let r = reader_entry(&v, READER);
     assert_eq!(r["card"], "present");
     assert_eq!(r["atr"], hex(&DEFAULT_ATR));
     assert_eq!(r["atr_summary"]["known_my_number_atr"], true);
@@ -269,13 +264,7 @@ fn a_second_station_sees_the_reader_busy() {
 
     let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == READER)
-        .unwrap()
-        .clone();
+    let r = reader_entry(&v, READER);
     assert_eq!(r["card"], "busy", "{v}");
     assert_eq!(v["last_error"]["code"], "reader_busy");
 
@@ -287,12 +276,6 @@ fn a_second_station_sees_the_reader_busy() {
     drop(held);
     let out = madoguchi(&["--lang", "en", "diagnose", "--json"], "");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == READER)
-        .unwrap()
-        .clone();
+    let r = reader_entry(&v, READER);
     assert_eq!(r["card"], "present", "{v}");
 }

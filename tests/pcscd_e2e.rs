@@ -147,13 +147,7 @@ fn readers_lists_the_virtual_card_with_its_atr() {
     let out = madoguchi(&["readers", "--json"], "");
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let r = v["readers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == READER)
-        .unwrap()
-        .clone();
+    let r = reader_entry(&v, READER);
     assert_eq!(r["card_present"], true);
     assert_eq!(r["atr"], "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B");
 }

@@ -237,3 +237,14 @@ pub fn enroll(
     let id = store.store_signed(record).unwrap();
     (id, payload)
 }
+
+/// The entry for `name` in a `{"readers": [...]}` JSON document (readers / diagnose).
+pub fn reader_entry(doc: &Value, name: &str) -> Value {
+    doc["readers"]
+        .as_array()
+        .expect("a readers array")
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no reader {name:?} in {doc}"))
+        .clone()
+}
