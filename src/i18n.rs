@@ -1,7 +1,7 @@
 //! Every sentence a person reads, in Japanese (default) and English, in one place.
 //! Each message says what happened and what to do next. None includes card data or a PIN.
 
-use crate::card::error::{CardError, Malformed};
+use crate::card::error::CardError;
 use crate::card::transport::{Refusal, TransportError};
 use crate::secret::{PinFormatError, PinKind};
 
@@ -157,7 +157,7 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
             }
             C::Malformed(m) => format!(
                 "カードから正しくないデータが返されました（{}）。カードを置き直して、もう一度お試しください。",
-                malformed(m)
+                m
             ),
             C::Status { sw, op } => format!("カードがエラーを返しました（{op}: {sw}）。もう一度お試しください。"),
         },
@@ -178,16 +178,11 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
             }
             C::Malformed(m) => format!(
                 "The card returned invalid data ({}). Place the card again and retry.",
-                malformed(m)
+                m
             ),
             C::Status { sw, op } => format!("The card returned an error ({op}: {sw}). Try again."),
         },
     }
-}
-
-fn malformed(m: &Malformed) -> String {
-    // Structural description only (English technical detail is fine in both languages).
-    m.to_string()
 }
 
 #[cfg(test)]

@@ -169,6 +169,8 @@ impl App {
                 self.holding_card = false;
                 let _ = self.worker.send(WorkerMsg::Release);
             }
+            // The runtime keeps no copy of a citizen's data: what the flow dropped is gone, and
+            // the copies moved into card requests and stores die with them.
             Effect::Wipe => {}
             Effect::WakeAt(at) => self.wake_at = Some(self.wake_at.map_or(at, |w| w.min(at))),
         }

@@ -214,6 +214,13 @@ impl Payload {
     }
 }
 
+impl Drop for Payload {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.contact_email.zeroize(); // the card data zeroizes itself
+    }
+}
+
 /// Verifies an RSA PKCS#1 v1.5 SHA-256 signature over `data` with the certificate's key.
 pub fn verify_signature(cert_der: &[u8], data: &[u8], signature: &[u8]) -> Result<bool, String> {
     let cert = X509::from_der(cert_der).map_err(|e| format!("certificate: {e}"))?;

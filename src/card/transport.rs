@@ -71,12 +71,3 @@ impl<T: Transport + ?Sized> Transport for &mut T {
         (**self).extended_length()
     }
 }
-
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
-        (**self).transmit(cmd)
-    }
-    fn extended_length(&self) -> Option<bool> {
-        (**self).extended_length()
-    }
-}
