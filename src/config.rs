@@ -26,6 +26,37 @@ pub struct Config {
     pub terms_id: String,
     pub steps: Steps,
     pub backend: Backend,
+    pub checks: Checks,
+    pub operator: Operator,
+}
+
+/// Checks the station makes itself before the citizen leaves.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Checks {
+    /// A CRL of the signing CA (PEM or DER): a revoked certificate is told as Code 23 at once,
+    /// offline too. Without it, revocation is the backend's verdict, later.
+    pub crl_file: Option<PathBuf>,
+    /// A CRL older than this (from its thisUpdate) is not used: the station says nothing
+    /// rather than trust a stale list.
+    pub crl_max_age_hours: u64,
+}
+
+impl Default for Checks {
+    fn default() -> Checks {
+        Checks {
+            crl_file: None,
+            crl_max_age_hours: 48,
+        }
+    }
+}
+
+/// Who runs this counter: shown on 完了 and on the lock, expiry and revocation screens.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Operator {
+    /// Lines such as the counter's name, phone number and opening hours.
+    pub contact: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -33,8 +64,12 @@ pub struct Config {
 pub struct Steps {
     /// Sign the per-enrollment statement with the card's signing key.
     pub signature: bool,
-    /// Cards without a signing certificate (under 15) finish with the four items only.
+    /// Cards without a signing certificate whose holder is under 15 (by the card's birth
+    /// date) finish with the four items only.
     pub allow_unsigned_minors: bool,
+    /// The same for holders of 15 or over (certificate not requested, or a card issued
+    /// without one). Off: they are told where to get a certificate.
+    pub allow_unsigned_adults: bool,
     /// Ask for a contact e-mail address after the data is confirmed (連絡先).
     pub email: bool,
 }
@@ -73,6 +108,8 @@ impl Default for Config {
             terms_id: "terms".into(),
             steps: Steps::default(),
             backend: Backend::default(),
+            checks: Checks::default(),
+            operator: Operator::default(),
         }
     }
 }
@@ -82,6 +119,7 @@ impl Default for Steps {
         Steps {
             signature: true,
             allow_unsigned_minors: true,
+            allow_unsigned_adults: false,
             email: false,
         }
     }
@@ -101,6 +139,21 @@ impl Default for Backend {
             connect_timeout_secs: 10,
             request_timeout_secs: 30,
         }
+    }
+}
+
+impl Backend {
+    /// Delivery settings; None when no backend URL is set (store only).
+    pub fn delivery(&self) -> Option<crate::backend::delivery::DeliveryConfig> {
+        let url = self.url.as_ref()?;
+        Some(crate::backend::delivery::DeliveryConfig {
+            ca_file: self.ca_file.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            ..crate::backend::delivery::DeliveryConfig::new(url)
+        })
     }
 }
 
@@ -229,6 +282,7 @@ impl Config {
         FlowConfig {
             signature: self.steps.signature,
             allow_unsigned_minors: self.steps.allow_unsigned_minors,
+            allow_unsigned_adults: self.steps.allow_unsigned_adults,
             idle_timeout_ms: self.idle_timeout_secs * 1000,
             email: self.steps.email,
             ..FlowConfig::default()

@@ -64,6 +64,14 @@ pub fn pin_format(lang: Lang, kind: PinKind, e: &PinFormatError) -> String {
                 pin_name(lang, kind)
             )
         }
+        (Lang::Ja, PinFormatError::LettersAndDigits) => format!(
+            "{}は英字と数字を両方含みます（英字1文字以上、数字1文字以上）。もう一度入力してください。（入力回数は減っていません）",
+            pin_name(lang, kind)
+        ),
+        (Lang::En, PinFormatError::LettersAndDigits) => format!(
+            "The {} contains both letters and digits (at least one of each). Enter it again. (No try was used.)",
+            pin_name(lang, kind)
+        ),
         (Lang::En, PinFormatError::Length { .. }) => format!("Enter the {}. (No try was used.)", pin_name(lang, kind)),
         (Lang::En, PinFormatError::Character { position }) => {
             format!(
@@ -215,6 +223,16 @@ mod tests {
     }
 }
 
+/// The idle-wipe countdown.
+pub fn idle_warning(lang: Lang, secs: u64) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "操作がないため、あと{secs}秒で入力内容を消去して最初に戻ります。続けるには何かキーを押してください。"
+        ),
+        Lang::En => format!("No activity: everything entered will be wiped in {secs} s. Press any key to continue."),
+    }
+}
+
 /// Fixed UI texts. One match per language keeps each language's wording in one place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
@@ -293,6 +311,19 @@ pub enum Msg {
     Queue,
     Unsealed,
     TooSmall,
+    StoreFailedFull,
+    StoreFailedDisk,
+    StoreFailedSeal,
+    SignatureInvalid,
+    NoCertificateAdult,
+    DoneReview,
+    DoneReviewWhy,
+    ConfirmAdvice,
+    ButtonStop,
+    Hotline,
+    ReceiptNumber,
+    ReceiptKeep,
+    DoneVerdictLater,
 }
 
 pub fn msg(lang: Lang, m: Msg) -> &'static str {
@@ -374,6 +405,19 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             Queue => "未送信",
             Unsealed => "暗号化なし",
             TooSmall => "端末が小さすぎます（80x24以上が必要です）",
+            StoreFailedFull => "未送信の記録が上限に達しているため、記録を保存できませんでした。受付は完了していません。送信が進んでからもう一度お試しください。",
+            StoreFailedDisk => "記録を端末に保存できませんでした。受付は完了していません。管理者がディスクの空きと権限を確認してください。",
+            StoreFailedSeal => "記録を暗号化できませんでした。受付は完了していません。管理者が送信先の公開鍵の設定を確認してください。",
+            SignatureInvalid => "カードの電子署名をこの端末で確認できませんでした。記録は保存していません。カードを置き直して、最初からやり直してください。",
+            NoCertificateAdult => "このカードには署名用電子証明書が入っていません（カードの申請時に発行しなかった場合や、顔認証マイナンバーカードの場合など）。署名用電子証明書は、お住まいの市区町村の窓口で発行を受けられます。",
+            DoneReview => "カードの内容と署名用電子証明書の内容が一致しない項目があります:",
+            DoneReviewWhy => "住所や氏名などの変更後に電子証明書が更新されていないと起こります。電子証明書の更新は市区町村の窓口で行います。記録は保存され、担当者が確認します。",
+            ConfirmAdvice => "カードの内容が実際と違う場合、再読み取りをしても変わりません。カードの記載内容の変更は市区町村の窓口で行います。「中止」を選ぶと、何も記録せずに終了します。",
+            ButtonStop => "中止",
+            Hotline => "マイナンバー総合フリーダイヤル 0120-95-0178\n（平日 9:30～20:00、土日祝 9:30～17:30）",
+            ReceiptNumber => "受付番号",
+            ReceiptKeep => "受付番号を控えるか、QRコードを撮影してください。",
+            DoneVerdictLater => "電子証明書の確認結果（Code 21/23 など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。",
         },
         Lang::En => match m {
             Title => "Madoguchi - My Number Card enrollment",
@@ -451,6 +495,19 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             Queue => "unsent",
             Unsealed => "NOT encrypted",
             TooSmall => "Terminal too small (80x24 needed)",
+            StoreFailedFull => "The queue of unsent records is full, so the record could not be saved. Enrollment is not complete. Try again once records have been sent.",
+            StoreFailedDisk => "The record could not be saved on this station. Enrollment is not complete. The administrator should check disk space and permissions.",
+            StoreFailedSeal => "The record could not be encrypted. Enrollment is not complete. The administrator should check the backend public key setting.",
+            SignatureInvalid => "The card's signature could not be verified on this station. Nothing was saved. Place the card again and start over.",
+            NoCertificateAdult => "This card holds no signing certificate (it was not requested when the card was issued, or this is a face-authentication My Number Card). The municipal office issues signing certificates.",
+            DoneReview => "Some items on the card differ from the signing certificate:",
+            DoneReviewWhy => "This happens when the certificate was not renewed after a move or name change; the municipal office renews it. The record is saved and will be reviewed by staff.",
+            ConfirmAdvice => "If the data on the card is wrong, reading it again will not change it: the municipal office updates the card. \"Stop\" ends here without recording anything.",
+            ButtonStop => "Stop",
+            Hotline => "My Number general toll-free line 0120-95-0178\n(weekdays 9:30-20:00, weekends and holidays 9:30-17:30)",
+            ReceiptNumber => "Receipt number",
+            ReceiptKeep => "Write down the receipt number or take a photo of the QR code.",
+            DoneVerdictLater => "The certificate check (Code 21/23 and the like) reaches the staff later; they will contact you if there is a problem.",
         },
     }
 }

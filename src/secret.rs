@@ -52,6 +52,10 @@ pub enum PinFormatError {
     Length { len: usize, min: usize, max: usize },
     #[error("character not allowed at position {position}")]
     Character { position: usize },
+    /// The signing password mixes letters and digits: at least one of each (the card
+    /// application sites' 英大文字と数字を混在).
+    #[error("needs at least one letter and one digit")]
+    LettersAndDigits,
 }
 
 /// A validated PIN or password. Construct with [`Pin::new`] / [`SignPassword::new`].
@@ -82,6 +86,11 @@ impl Secret {
                 return Err(PinFormatError::Character { position: i + 1 });
             }
             bytes.push(c);
+        }
+        if kind == PinKind::SignPassword
+            && !(bytes.iter().any(u8::is_ascii_alphabetic) && bytes.iter().any(u8::is_ascii_digit))
+        {
+            return Err(PinFormatError::LettersAndDigits);
         }
         Ok(Secret { kind, bytes })
     }

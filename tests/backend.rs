@@ -481,7 +481,10 @@ fn queue_full_refuses_new_and_touches_nothing() {
         "山田", "東京", "19800217", b'1', false,
     ))
     .unwrap();
-    assert!(store.store_unsigned(&person, None).unwrap_err().contains("full"));
+    assert_eq!(
+        store.store_unsigned(&person, None).unwrap_err(),
+        madoguchi::seam::BackendError::QueueFull
+    );
     assert_eq!(env.outbox().list().unwrap(), before);
 }
 

@@ -3,10 +3,13 @@
 
 use madoguchi::card::basic4;
 use madoguchi::card::CardError;
-use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key, SignedRecord, Verdict};
+use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key, Stop, Verdict};
 use madoguchi::i18n::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
+use madoguchi::record::check::{CardCheck, FieldMatch};
+use madoguchi::record::payload::{CardData, Payload, Statement};
+use madoguchi::seam::{CertificateProblem, SignedPayload};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::station::{consent_layout, draw, QueueInfo, View};
 use madoguchi::ui::theme::Theme;
@@ -83,15 +86,23 @@ impl S {
         }
         self.key(Key::Enter).reply(Ok(CardReply::Read(person())))
     }
-    fn sending(&mut self) -> &mut S {
+    fn signing(&mut self) -> &mut S {
         self.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
         for c in "hanako2024".chars() {
             self.key(Key::Char(c));
         }
-        self.key(Key::Enter).reply(Ok(CardReply::Signed(Box::new(SignedRecord {
-            enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
-            record: Box::new(()),
-        }))));
+        self.key(Key::Enter)
+    }
+    fn sending(&mut self) -> &mut S {
+        self.sending_checked(None)
+    }
+    fn sending_checked(&mut self, check: Option<CardCheck>) -> &mut S {
+        let card = CardData::from_basic4(&person());
+        let mut st = Statement::new("counter-01", "terms", "00", &card, None);
+        st.enrollment_id = "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into();
+        let p = Payload::new(&st, card, None, Some(b"sig"), Some(b"cert"), check);
+        self.signing()
+            .reply(Ok(CardReply::Signed(Box::new(SignedPayload::new(p)))));
         let id = self.last_store.unwrap();
         self.ev(Event::Stored {
             id,
@@ -204,6 +215,45 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     });
     v.push(("done_queued", s, false));
     let mut s = S::new(w, h, lang);
+    s.sending_checked(Some(CardCheck {
+        address: FieldMatch::Differs,
+        birth_date: FieldMatch::Exact,
+        gender: FieldMatch::Exact,
+        name: FieldMatch::Substituted,
+        name_form: None,
+    }))
+    .ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::CardDataMismatch,
+    });
+    assert!(matches!(s.f.screen(), madoguchi::flow::Screen::Done { review, .. } if review.len() == 1));
+    v.push(("done_review", s, false));
+    let mut s = S::new(w, h, lang);
+    s.signing()
+        .reply(Ok(CardReply::CertificateRefused(CertificateProblem::Expired)));
+    v.push(("expired_before_signing", s, false));
+    let mut s = S::new(w, h, lang);
+    s.signing().reply(Ok(CardReply::SignatureInvalid));
+    assert!(matches!(
+        s.f.screen(),
+        madoguchi::flow::Screen::Stopped(Stop::SignatureInvalid)
+    ));
+    v.push(("signature_invalid", s, false));
+    let mut s = S::new(w, h, lang);
+    s.f.set_today(20261201);
+    s.signing().reply(Err(CardError::NoSigningCertificate));
+    assert!(matches!(
+        s.f.screen(),
+        madoguchi::flow::Screen::Stopped(Stop::NoSigningCertificateAdult)
+    ));
+    v.push(("no_certificate_adult", s, false));
+    let mut s = S::new(w, h, lang);
+    s.confirm();
+    s.now += FlowConfig::default().idle_timeout_ms - 12_000;
+    s.ev(Event::Tick);
+    assert_eq!(s.f.idle_warning(), Some(12));
+    v.push(("idle_warning", s, false));
+    let mut s = S::new(w, h, lang);
     s.sending().ev(Event::Delivered {
         enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
         verdict: Verdict::CertificateExpired,
@@ -224,6 +274,10 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
 
 fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
     let d = diag(lang);
+    let contact = [
+        "市民課 2番窓口".to_string(),
+        "03-0000-0000（平日 8:30～17:15）".to_string(),
+    ];
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| {
         draw(
@@ -244,6 +298,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 sealed: true,
                 full_diag,
                 spinner: 1,
+                contact: &contact,
             },
         )
     })

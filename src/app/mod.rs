@@ -5,58 +5,21 @@
 pub mod terminal;
 pub mod worker;
 
-use crate::card::basic4::BasicFour;
 use crate::card::CardError;
 use crate::flow::{self, Effect, Flow, Key, Screen, Verdict};
 use crate::i18n::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics};
 use crate::reader::monitor::{Monitor, ReaderEvent};
-use crate::ui::station::{self, QueueInfo, View};
+use crate::seam::QueueInfo;
+use crate::ui::station::{self, View};
 use crate::ui::theme::Theme;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::any::Any;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use worker::{CardSource, WorkerMsg};
 
-/// What the backend layer does for the station (implemented over the outbox and delivery).
-pub trait StationBackend: Send + Sync {
-    /// The per-enrollment statement the card will sign (covering the contact e-mail, if any).
-    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String>;
-    /// Verifies the card's signature against the certificate read and checks that the
-    /// certificate holds the confirmed data; returns the record to store.
-    fn finish(
-        &self,
-        prepared: Prepared,
-        cert_der: &[u8],
-        signature: &[u8],
-        person: &BasicFour,
-    ) -> Result<Box<dyn Any + Send>, FinishError>;
-    /// Stores durably (committed and synced) and returns the enrollment id.
-    fn store_signed(&self, record: Box<dyn Any + Send>) -> Result<String, String>;
-    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, String>;
-    fn queue(&self) -> QueueInfo;
-    /// False when the queue is full: no new enrollment may start.
-    fn can_start_new(&self) -> bool;
-    fn sealed(&self) -> bool;
-    /// Starts background delivery; verdicts per enrollment id go to `verdicts`.
-    fn start_delivery(&self, verdicts: Box<dyn Fn(String, Verdict) + Send + Sync>);
-}
-
-pub struct Prepared {
-    pub enrollment_id: String,
-    pub statement: Vec<u8>,
-    pub context: Box<dyn Any + Send>,
-}
-
-#[derive(Debug)]
-pub enum FinishError {
-    /// The certificate does not hold the data the citizen confirmed.
-    Mismatch,
-    /// The signature or certificate does not verify.
-    Invalid(String),
-}
+pub use crate::seam::{BackendError, FinishError, Prepared, StationBackend};
 
 pub enum AppEvent {
     Term(TermEvent),
@@ -67,7 +30,7 @@ pub enum AppEvent {
     },
     Stored {
         id: u64,
-        result: Result<String, String>,
+        result: Result<String, BackendError>,
     },
     Delivered {
         enrollment_id: String,
@@ -91,6 +54,8 @@ pub struct StationOptions {
     pub flow: flow::FlowConfig,
     pub card: CardSetup,
     pub backend: Arc<dyn StationBackend>,
+    /// The operator's contact lines (config `[operator] contact`).
+    pub contact: Vec<String>,
 }
 
 struct App {
@@ -116,6 +81,7 @@ struct App {
     worker: Sender<WorkerMsg>,
     events: Sender<AppEvent>,
     backend: Arc<dyn StationBackend>,
+    contact: Vec<String>,
 }
 
 impl App {
@@ -126,6 +92,7 @@ impl App {
     fn feed(&mut self, ev: flow::Event) {
         let is_layout = matches!(ev, flow::Event::ConsentLayout { .. });
         let v = self.flow.version();
+        self.flow.set_today(crate::time::today_jst());
         let effects = self.flow.handle(self.now_ms(), ev);
         if self.flow.version() != v {
             self.dirty = true;
@@ -151,7 +118,7 @@ impl App {
                 let backend = Arc::clone(&self.backend);
                 let tx = self.events.clone();
                 std::thread::spawn(move || {
-                    let result = backend.store_signed(record.record);
+                    let result = backend.store_signed(*record);
                     let _ = tx.send(AppEvent::Stored { id, result });
                 });
             }
@@ -359,6 +326,7 @@ impl App {
             sealed: self.sealed,
             full_diag: self.full_diag,
             spinner: self.spinner,
+            contact: &self.contact,
         }
     }
 }
@@ -449,6 +417,7 @@ pub fn run(opts: StationOptions) -> u8 {
         worker: wtx.clone(),
         events: tx.clone(),
         backend: Arc::clone(&opts.backend),
+        contact: opts.contact,
     };
     app.choose_reader();
     if let Some(p) = &demo_present {

@@ -8,8 +8,9 @@ use crate::card::client::{sha256_digest_info, Session};
 use crate::card::files::Ef;
 use crate::card::vcard::VirtualCard;
 use crate::card::{CardError, MyNumberCard, Transport, TransportError};
-use crate::flow::{CardReply, CardRequest, SignedRecord};
+use crate::flow::{CardReply, CardRequest};
 use crate::reader::{self, PcscCard};
+use crate::seam::FinishError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -165,21 +166,25 @@ fn execute(
             let mut c = MyNumberCard::resume(t, start);
             c.verify(&password)?;
             let cert = c.read_certificate(Ef::SignCert)?;
+            end = c.session();
+            // Expired (Code 21) or revoked on the station's CRL (Code 23): said at once, and
+            // nothing is signed.
+            if let Err(p) = backend.check_certificate(&cert) {
+                return Ok(CardReply::CertificateRefused(p));
+            }
             let prepared = match backend.prepare(&person, email.as_ref().map(|e| e.as_str())) {
                 Ok(p) => p,
-                Err(e) => return Err(CardError::Transport(TransportError::Other(e))),
+                Err(e) => return Err(CardError::Transport(TransportError::Other(e.to_string()))),
             };
             let digest = openssl::sha::sha256(&prepared.statement);
             let signature = c.sign(&sha256_digest_info(&digest))?;
             end = c.session();
-            let enrollment_id = prepared.enrollment_id.clone();
             // A broken card answer must never reach the backend as "signed".
             match backend.finish(prepared, &cert, &signature, &person) {
-                Ok(record) => Ok(CardReply::Signed(Box::new(SignedRecord { enrollment_id, record }))),
-                Err(super::FinishError::Mismatch) => Ok(CardReply::Mismatch),
-                Err(super::FinishError::Invalid(e)) => {
+                Ok(record) => Ok(CardReply::Signed(Box::new(record))),
+                Err(e @ (FinishError::SignatureInvalid | FinishError::CertificateUnreadable)) => {
                     tracing::warn!(error = %e, "card signature failed local verification");
-                    Err(CardError::Malformed(crate::card::error::Malformed::Certificate))
+                    Ok(CardReply::SignatureInvalid)
                 }
             }
         }),

@@ -3,7 +3,7 @@
 //! `Retry-After` honoured, persisted in the row), and permanent verdicts parked in review.
 
 use super::outbox::{now_ms, Outbox, OutboxError};
-use crate::flow::Verdict;
+use crate::seam::Verdict;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,19 +33,6 @@ impl DeliveryConfig {
             backoff_base: Duration::from_secs(2),
             backoff_cap: Duration::from_secs(600),
         }
-    }
-
-    /// From the station configuration; None when no backend URL is set (store only).
-    pub fn from_config(b: &crate::config::Backend) -> Option<DeliveryConfig> {
-        let url = b.url.as_ref()?;
-        Some(DeliveryConfig {
-            ca_file: b.ca_file.clone(),
-            client_cert: b.client_cert.clone(),
-            client_key: b.client_key.clone(),
-            connect_timeout: Duration::from_secs(b.connect_timeout_secs),
-            request_timeout: Duration::from_secs(b.request_timeout_secs),
-            ..DeliveryConfig::new(url)
-        })
     }
 
     pub fn endpoint(&self) -> String {

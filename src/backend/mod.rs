@@ -4,7 +4,7 @@
 pub mod db;
 pub mod delivery;
 pub mod outbox;
-pub mod payload;
+pub use crate::record::payload;
 pub mod receiver;
 pub mod seal;
 pub mod station;

@@ -61,12 +61,7 @@ pub struct Outbox {
     limit: u64,
 }
 
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::time::unix_ms as now_ms;
 
 impl Outbox {
     pub fn open(path: &Path, limit: u64) -> Result<Outbox, OutboxError> {

@@ -139,7 +139,7 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
     let shape =
         |what: &str, e: serde_json::Error| invalid(format!("{what} (line {}, column {})", e.line(), e.column()));
     let v: Value = serde_json::from_slice(body).map_err(|e| shape("malformed JSON", e))?;
-    let payload: Payload = if let Some(sealed) = v.get("sealed") {
+    let mut payload: Payload = if let Some(sealed) = v.get("sealed") {
         let Some(k) = &shared.cfg.seal_key else {
             return Err(invalid("sealed body, but this receiver has no seal key"));
         };
@@ -192,13 +192,18 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
                     return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
                 }
             }
-            if !payload.card.matches_certificate(&der) {
+            // The same comparison as the station's (record/check.rs): substitutes and 旧氏
+            // forms match; what still differs goes to review. The receiver's own result is
+            // what it keeps, whatever the station claimed.
+            let card_check = crate::record::check::compare_der(&payload.card, &der);
+            if card_check.outcome() == crate::record::check::Outcome::Differs {
                 return Err(reject(
                     "CARD_DATA_MISMATCH",
                     None,
-                    "card data differs from the certificate",
+                    "card data differs from the certificate (review)",
                 ));
             }
+            payload.card_check = Some(card_check);
         }
         _ => return Err(invalid("signature and signing_certificate go together")),
     }

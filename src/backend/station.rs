@@ -5,11 +5,13 @@ use super::delivery::{self, DeliveryConfig, Waker};
 use super::outbox::{now_ms, Outbox};
 use super::payload::{verify_signature, CardData, Payload, Statement, SCHEMA};
 use super::seal;
-use crate::app::{FinishError, Prepared, StationBackend};
 use crate::card::basic4::BasicFour;
-use crate::flow::Verdict;
-use crate::ui::station::QueueInfo;
+use crate::record::check;
+use crate::seam::{
+    BackendError, CertificateProblem, FinishError, Prepared, QueueInfo, SignedPayload, StationBackend, Verdict,
+};
 use openssl::pkey::{PKey, Public};
+use openssl::x509::{X509Crl, X509};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use zeroize::Zeroizing;
@@ -24,6 +26,59 @@ pub struct StationStore {
     seal_key: Option<PKey<Public>>,
     delivery: Option<DeliveryConfig>,
     waker: Mutex<Option<Waker>>,
+    crl: Option<StationCrl>,
+}
+
+/// A CRL the station checks signing certificates against before signing (`[checks]`).
+pub struct StationCrl {
+    pub crl: X509Crl,
+    /// Past this (nextUpdate + the configured grace, or the file's age limit) the CRL says
+    /// nothing: the station can't know, and the backend decides.
+    pub usable_until_unix: i64,
+}
+
+impl StationCrl {
+    /// Loads a CRL (PEM or DER). `max_age_secs` bounds how stale a CRL may be, counted from
+    /// its thisUpdate.
+    pub fn load(path: &std::path::Path, max_age_secs: i64) -> Result<StationCrl, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let crl = X509Crl::from_pem(&bytes)
+            .or_else(|_| X509Crl::from_der(&bytes))
+            .map_err(|_| format!("{}: not a CRL (PEM or DER)", path.display()))?;
+        let this_update = asn1_unix(crl.last_update()).unwrap_or(0);
+        let mut until = this_update.saturating_add(max_age_secs);
+        if let Some(next) = crl.next_update().and_then(asn1_unix) {
+            until = until.min(next.saturating_add(max_age_secs.min(86_400)));
+        }
+        Ok(StationCrl {
+            crl,
+            usable_until_unix: until,
+        })
+    }
+
+    /// Seconds since the CRL's thisUpdate.
+    pub fn age_secs(&self) -> i64 {
+        now_ms() / 1000 - asn1_unix(self.crl.last_update()).unwrap_or(0)
+    }
+
+    pub fn fresh(&self) -> bool {
+        now_ms() / 1000 <= self.usable_until_unix
+    }
+}
+
+/// Seconds since the epoch of an ASN.1 time.
+pub fn asn1_unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
+    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
+    let d = epoch.diff(t).ok()?;
+    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
+}
+
+/// Validity now, by the certificate's own dates.
+pub fn validity_problem(x: &X509) -> Option<CertificateProblem> {
+    let now = openssl::asn1::Asn1Time::days_from_now(0).ok()?;
+    let expired = x.not_after() < now;
+    let early = x.not_before() > now;
+    (expired || early).then_some(CertificateProblem::Expired)
 }
 
 impl StationStore {
@@ -47,25 +102,40 @@ impl StationStore {
             seal_key,
             delivery,
             waker: Mutex::new(None),
+            crl: None,
         })
     }
 
-    fn store(&self, payload: &Payload) -> Result<String, String> {
-        let plain = Zeroizing::new(serde_json::to_vec(payload).map_err(|e| e.to_string())?);
+    /// Checks signing certificates against this CRL before signing.
+    pub fn with_crl(mut self, crl: StationCrl) -> StationStore {
+        self.crl = Some(crl);
+        self
+    }
+
+    pub fn crl(&self) -> Option<&StationCrl> {
+        self.crl.as_ref()
+    }
+
+    fn store(&self, payload: &Payload) -> Result<String, BackendError> {
+        let plain = Zeroizing::new(serde_json::to_vec(payload).map_err(|_| BackendError::Encode)?);
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
             Some(k) => {
-                let env = seal::seal(k, &payload.enrollment_id, &plain).map_err(|e| e.to_string())?;
+                let env =
+                    seal::seal(k, &payload.enrollment_id, &plain).map_err(|e| BackendError::Seal(e.to_string()))?;
                 let wire = serde_json::json!({
                     "schema": SCHEMA,
                     "enrollment_id": payload.enrollment_id,
                     "station_id": payload.station_id,
                     "sealed": env,
                 });
-                Zeroizing::new(serde_json::to_vec(&wire).map_err(|e| e.to_string())?)
+                Zeroizing::new(serde_json::to_vec(&wire).map_err(|_| BackendError::Encode)?)
             }
             None => plain,
         };
-        let mut o = self.outbox.lock().map_err(|_| "outbox lock".to_string())?;
+        let mut o = self
+            .outbox
+            .lock()
+            .map_err(|_| BackendError::Storage("outbox lock poisoned".into()))?;
         o.enqueue(
             &payload.enrollment_id,
             &payload.station_id,
@@ -73,7 +143,10 @@ impl StationStore {
             &body,
             self.seal_key.is_some(),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            super::outbox::OutboxError::Full(_) => BackendError::QueueFull,
+            e => BackendError::Storage(e.to_string()),
+        })?;
         drop(o);
         if let Ok(w) = self.waker.lock() {
             if let Some(w) = w.as_ref() {
@@ -89,14 +162,24 @@ impl StationStore {
 }
 
 impl StationBackend for StationStore {
-    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, String> {
-        let st = self.statement(&CardData::from_basic4(person), email);
-        let context: (Statement, Option<String>) = (st.clone(), email.map(str::to_string));
-        Ok(Prepared {
-            enrollment_id: st.enrollment_id.clone(),
-            statement: st.canonical(),
-            context: Box::new(context),
-        })
+    fn check_certificate(&self, cert_der: &[u8]) -> Result<(), CertificateProblem> {
+        let x = X509::from_der(cert_der).map_err(|_| CertificateProblem::Unreadable)?;
+        if let Some(p) = validity_problem(&x) {
+            return Err(p);
+        }
+        if let Some(crl) = self.crl.as_ref().filter(|c| c.fresh()) {
+            if let openssl::x509::CrlStatus::Revoked(_) = crl.crl.get_by_serial(x.serial_number()) {
+                return Err(CertificateProblem::Revoked);
+            }
+        }
+        Ok(())
+    }
+
+    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, BackendError> {
+        Ok(Prepared::new(
+            self.statement(&CardData::from_basic4(person), email),
+            email,
+        ))
     }
 
     fn finish(
@@ -105,38 +188,33 @@ impl StationBackend for StationStore {
         cert_der: &[u8],
         signature: &[u8],
         person: &BasicFour,
-    ) -> Result<Box<dyn std::any::Any + Send>, FinishError> {
-        let (st, email) = *prepared
-            .context
-            .downcast::<(Statement, Option<String>)>()
-            .map_err(|_| FinishError::Invalid("statement".into()))?;
+    ) -> Result<SignedPayload, FinishError> {
         match verify_signature(cert_der, &prepared.statement, signature) {
             Ok(true) => {}
-            Ok(false) => return Err(FinishError::Invalid("signature does not verify".into())),
-            Err(e) => return Err(FinishError::Invalid(e)),
+            Ok(false) => return Err(FinishError::SignatureInvalid),
+            Err(_) => return Err(FinishError::CertificateUnreadable),
         }
         let card = CardData::from_basic4(person);
-        if !card.matches_certificate(cert_der) {
-            return Err(FinishError::Mismatch);
-        }
-        Ok(Box::new(Payload::new(
-            &st,
+        // What differs is for review, never a refusal: the record is stored and sent.
+        let card_check = check::compare_der(&card, cert_der);
+        Ok(SignedPayload::new(Payload::new(
+            prepared.parsed(),
             card,
-            email.as_deref(),
+            prepared.email(),
             Some(signature),
             Some(cert_der),
+            Some(card_check),
         )))
     }
 
-    fn store_signed(&self, record: Box<dyn std::any::Any + Send>) -> Result<String, String> {
-        let p = record.downcast::<Payload>().map_err(|_| "not a payload".to_string())?;
-        self.store(&p)
+    fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
+        self.store(record.payload())
     }
 
-    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, String> {
+    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, BackendError> {
         let card = CardData::from_basic4(person);
         let st = self.statement(&card, email);
-        self.store(&Payload::new(&st, card, email, None, None))
+        self.store(&Payload::new(&st, card, email, None, None, None))
     }
 
     fn queue(&self) -> QueueInfo {

@@ -11,16 +11,30 @@ const OID_SAN: [u8; 3] = [0x55, 0x1D, 0x11];
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SanFour {
     pub name: Option<PersonalText>,
+    /// `.2`: one `0`/`1` per character of `name`, `1` where J-LIS put a substitute character.
+    pub name_flags: Option<String>,
     /// `1` male, `2` female, `3` unknown.
     pub gender: Option<String>,
     /// Era digit + Gregorian `YYYYMMDD`.
     pub birth: Option<String>,
     pub address: Option<PersonalText>,
+    /// `.6`: substitute-character flags of `address`.
+    pub address_flags: Option<String>,
 }
 
 impl fmt::Debug for SanFour {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SanFour([personal data hidden])")
+    }
+}
+
+impl Drop for SanFour {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.name_flags.zeroize();
+        self.gender.zeroize();
+        self.birth.zeroize();
+        self.address_flags.zeroize();
     }
 }
 
@@ -85,15 +99,31 @@ pub fn san_four(cert_der: &[u8]) -> Option<SanFour> {
             let Some(text_tlv) = children(explicit.value).into_iter().next() else {
                 continue;
             };
-            let Ok(text) = std::str::from_utf8(text_tlv.value) else {
-                continue;
+            // UTF8String in every certificate seen; BMPString (UTF-16BE) is read too.
+            let bmp;
+            let text = if text_tlv.tag == 0x1E {
+                let units: Vec<u16> = text_tlv
+                    .value
+                    .chunks_exact(2)
+                    .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                    .collect();
+                let Ok(t) = String::from_utf16(&units) else { continue };
+                bmp = zeroize::Zeroizing::new(t);
+                bmp.as_str()
+            } else {
+                let Ok(t) = std::str::from_utf8(text_tlv.value) else {
+                    continue;
+                };
+                t
             };
             match oid_string(type_id.value).as_deref() {
                 Some("1.2.392.200149.8.5.5.1") => out.name = Some(PersonalText::new(text)),
+                Some("1.2.392.200149.8.5.5.2") => out.name_flags = Some(text.to_string()),
                 Some("1.2.392.200149.8.5.5.3") => out.gender = Some(text.to_string()),
                 Some("1.2.392.200149.8.5.5.4") => out.birth = Some(text.to_string()),
                 Some("1.2.392.200149.8.5.5.5") => out.address = Some(PersonalText::new(text)),
-                _ => {}
+                Some("1.2.392.200149.8.5.5.6") => out.address_flags = Some(text.to_string()),
+                _ => {} // furigana and anything newer
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `madoguchi outbox list|flush|export|retry`: the queue without personal data (ids, status,
 //! ages), sending now, hand-carry export of sealed records, and putting a reviewed record back.
 
-use madoguchi::backend::delivery::{self, DeliveryConfig};
+use madoguchi::backend::delivery;
 use madoguchi::backend::outbox::{now_ms, Outbox};
 use madoguchi::config::Config;
 use std::path::{Path, PathBuf};
@@ -75,7 +75,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             0
         }
         OutboxCmd::Flush => {
-            let Some(dcfg) = DeliveryConfig::from_config(&cfg.backend) else {
+            let Some(dcfg) = cfg.backend.delivery() else {
                 eprintln!("madoguchi: no backend url in the configuration");
                 return 2;
             };

@@ -5,7 +5,7 @@ use madoguchi::app::worker::VirtualSource;
 use madoguchi::app::{self, CardSetup, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
-use madoguchi::backend::station::StationStore;
+use madoguchi::backend::station::{StationCrl, StationStore};
 use madoguchi::card::vcard::{
     pki::TestPki,
     profile::{CertState, Profile},
@@ -70,7 +70,7 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         },
         None => None,
     };
-    let delivery = DeliveryConfig::from_config(&cfg.backend);
+    let delivery = cfg.backend.delivery();
     if let Some(d) = &delivery {
         if let Err(e) = madoguchi::backend::delivery::client(d) {
             eprintln!("madoguchi: backend TLS settings: {e}");
@@ -93,6 +93,16 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
             return 2;
         }
     };
+    let store = match &cfg.checks.crl_file {
+        Some(path) => match StationCrl::load(path, cfg.checks.crl_max_age_hours as i64 * 3600) {
+            Ok(crl) => store.with_crl(crl),
+            Err(e) => {
+                eprintln!("madoguchi: [checks] crl_file {e}");
+                return 2;
+            }
+        },
+        None => store,
+    };
     let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
     app::run(StationOptions {
         lang: lang.unwrap_or(cfg.language()),
@@ -102,6 +112,7 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         flow: cfg.flow(),
         card: CardSetup::Pcsc { reader },
         backend: Arc::new(store),
+        contact: cfg.operator.contact.clone(),
     })
 }
 
@@ -210,6 +221,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             apdu_delay: Duration::from_millis(args.apdu_delay_ms),
         }),
         backend: Arc::new(store),
+        contact: cfg.operator.contact.clone(),
     });
     rx.stop();
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);

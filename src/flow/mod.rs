@@ -15,8 +15,12 @@ pub mod input;
 
 use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
+use crate::record::check::{Item, Outcome};
+use crate::seam::{BackendError, CertificateProblem, SignedPayload};
 use crate::secret::{PinKind, Secret};
 use input::SecretInput;
+
+pub use crate::seam::Verdict;
 
 /// The steps of the progress bar, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,8 +55,12 @@ impl Step {
 pub struct FlowConfig {
     /// Have the citizen sign with the signing key (署名 step).
     pub signature: bool,
-    /// When the card has no signing certificate (under 15), finish with the four items only.
+    /// When the card has no signing certificate and its holder is under 15, finish with the
+    /// four items only.
     pub allow_unsigned_minors: bool,
+    /// The same for holders of 15 or over (a certificate not requested, or a card without
+    /// one). Off by default: they are told where to get a certificate.
+    pub allow_unsigned_adults: bool,
     /// Wipe and start over after this long without a key or card event (ms).
     pub idle_timeout_ms: u64,
     /// How long the 送信 step waits for the backend before showing 完了 with "sent later".
@@ -66,6 +74,7 @@ impl Default for FlowConfig {
         FlowConfig {
             signature: true,
             allow_unsigned_minors: true,
+            allow_unsigned_adults: false,
             idle_timeout_ms: 180_000,
             send_wait_ms: 8_000,
             email: false,
@@ -100,32 +109,12 @@ pub enum CardReply {
     /// EF 02 read after a successful VERIFY.
     Read(BasicFour),
     /// Signed and checked locally against the certificate read (the executor built the
-    /// statement and the record).
-    Signed(Box<SignedRecord>),
-    /// The signing certificate does not hold the data the citizen confirmed (another card).
-    Mismatch,
-}
-
-/// What the executor hands back after a successful signature: opaque to the flow.
-#[derive(Debug)]
-pub struct SignedRecord {
-    pub enrollment_id: String,
-    /// Whatever the backend layer needs to store; the flow only passes it on.
-    pub record: Box<dyn std::any::Any + Send>,
-}
-
-/// How the backend judged a delivered record (or why it is not delivered yet).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Accepted,
-    /// Stored; the backend could not be reached or asked to retry later.
-    Queued,
-    CertificateExpired,
-    CertificateRevoked,
-    SignatureMismatch,
-    UnsupportedCertificate,
-    CardDataMismatch,
-    InvalidRequest,
+    /// statement and the record, and compared the certificate's text with the card's).
+    Signed(Box<SignedPayload>),
+    /// The signing certificate was refused before anything was signed (expired, revoked).
+    CertificateRefused(CertificateProblem),
+    /// The card's signature did not verify with its own certificate: nothing was stored.
+    SignatureInvalid,
 }
 
 #[derive(Debug)]
@@ -143,7 +132,7 @@ pub enum Event {
     /// The outbox answered request `id`: the record is durably stored (Ok) or not.
     Stored {
         id: u64,
-        result: Result<String, String>,
+        result: Result<String, BackendError>,
     },
     /// The delivery task judged enrollment `enrollment_id`.
     Delivered {
@@ -185,7 +174,7 @@ pub enum Effect {
     /// Store a signed record durably; answer with `Event::Stored`.
     StoreSigned {
         id: u64,
-        record: Box<SignedRecord>,
+        record: Box<SignedPayload>,
     },
     /// Store the four items without a signature (signature step off, or a minor's card).
     StoreUnsigned {
@@ -206,13 +195,19 @@ pub enum Effect {
 pub enum Stop {
     Locked(PinKind),
     NotMyNumberCard,
+    /// No signing certificate on the card of a holder under 15.
     NoSigningCertificate,
+    /// No signing certificate on the card of a holder of 15 or over (not requested, or a
+    /// card issued without one): the municipal office issues one.
+    NoSigningCertificateAdult,
     /// Storing failed: nothing was lost, the record was never confirmed; try again.
-    StoreFailed(String),
+    StoreFailed(BackendError),
+    /// The card's signature did not verify with its certificate: nothing was stored.
+    SignatureInvalid,
     Card(CardError),
     /// The backend's permanent verdict on this record (it stays in review on the station).
     Verdict(Verdict),
-    /// The signing certificate does not hold the data the citizen confirmed.
+    /// After a removal, the card put back holds other data than the one confirmed.
     DifferentCard,
 }
 
@@ -280,6 +275,8 @@ pub enum Screen {
         enrollment_id: String,
         verdict: Verdict,
         signed: bool,
+        /// The items whose certificate text differs from the card (the record is in review).
+        review: Vec<Item>,
     },
     Stopped(Stop),
 }
@@ -288,7 +285,12 @@ pub enum Screen {
 pub enum ConfirmChoice {
     Reread,
     Next,
+    /// Stop here: nothing is recorded, everything is wiped.
+    Stop,
 }
+
+/// The idle wipe is announced this long before, with a countdown.
+pub const IDLE_WARNING_MS: u64 = 30_000;
 
 pub struct Flow {
     cfg: FlowConfig,
@@ -309,6 +311,15 @@ pub struct Flow {
     confirmed: bool,
     /// The record being sent was signed by the card.
     signed_flag: bool,
+    /// Items of the record being sent that differ from the certificate.
+    review: Vec<Item>,
+    /// The card left the reader after its data was read: before signing, read it again and
+    /// compare (a different card must not be signed with the confirmed data).
+    recheck: bool,
+    /// Today in Japan (`YYYYMMDD`), set by the runtime: ages are decided with it.
+    today: u32,
+    /// Seconds left before the idle wipe, while the warning shows.
+    idle_warning: Option<u64>,
     /// The contact e-mail the citizen typed (when the step is on).
     email: Option<PersonalText>,
 }
@@ -337,8 +348,22 @@ impl Flow {
             version: 1,
             confirmed: false,
             signed_flag: false,
+            review: Vec::new(),
+            recheck: false,
+            today: 0,
+            idle_warning: None,
             email: None,
         }
+    }
+
+    /// Today's date in Japan as `YYYYMMDD` (the runtime sets it; tests choose it).
+    pub fn set_today(&mut self, yyyymmdd: u32) {
+        self.today = yyyymmdd;
+    }
+
+    /// Seconds left before the idle wipe, during the last 30 s.
+    pub fn idle_warning(&self) -> Option<u64> {
+        self.idle_warning
     }
 
     pub fn screen(&self) -> &Screen {
@@ -397,9 +422,13 @@ impl Flow {
             Screen::Storing | Screen::Sending { .. } => Step::Send,
             Screen::Done { .. } => Step::Done,
             Screen::Stopped(Stop::Verdict(_) | Stop::StoreFailed(_)) => Step::Send,
-            Screen::Stopped(Stop::Locked(PinKind::SignPassword) | Stop::NoSigningCertificate | Stop::DifferentCard) => {
-                Step::Sign
-            }
+            Screen::Stopped(
+                Stop::Locked(PinKind::SignPassword)
+                | Stop::NoSigningCertificate
+                | Stop::NoSigningCertificateAdult
+                | Stop::DifferentCard
+                | Stop::SignatureInvalid,
+            ) => Step::Sign,
             Screen::Stopped(_) => Step::Pin,
         }
     }
@@ -451,6 +480,8 @@ impl Flow {
         self.email = None;
         self.pending = None;
         self.confirmed = false;
+        self.recheck = false;
+        self.review.clear();
         out.push(Effect::Wipe);
         out.push(Effect::ReleaseCard);
         self.screen = Screen::Consent {
@@ -465,7 +496,19 @@ impl Flow {
     fn deadline(&self) -> Option<u64> {
         let idle = match &self.screen {
             Screen::Consent { .. } => None,
-            _ => Some(self.last_activity_ms + self.cfg.idle_timeout_ms),
+            _ => {
+                let wipe = self.last_activity_ms + self.cfg.idle_timeout_ms;
+                let warn = wipe.saturating_sub(IDLE_WARNING_MS);
+                // Before the warning: wake when it starts; during it: every second.
+                Some(if self.now_ms < warn {
+                    warn
+                } else if self.now_ms < wipe {
+                    (self.now_ms + 1000 - (wipe - self.now_ms) % 1000).min(wipe)
+                } else {
+                    // Past the wipe with a request in flight: look again in a second.
+                    self.now_ms + 1000
+                })
+            }
         };
         let send = match &self.screen {
             Screen::Sending { since_ms, .. } => Some(since_ms + self.cfg.send_wait_ms),
@@ -485,13 +528,18 @@ impl Flow {
         match ev {
             Event::Key(k) => {
                 self.last_activity_ms = now_ms;
-                self.key(k, &mut out);
+                // A key during the idle warning only keeps the session: it must not also
+                // type into a PIN or confirm a screen the citizen was not looking at.
+                if self.idle_warning.take().is_none() {
+                    self.key(k, &mut out);
+                }
             }
             Event::CardPresent => {
                 self.last_activity_ms = now_ms;
+                self.idle_warning = None;
                 self.card_present = true;
                 if let Screen::Card { .. } = self.screen {
-                    let kind = if self.confirmed {
+                    let kind = if self.confirmed && !self.recheck {
                         PinKind::SignPassword
                     } else {
                         PinKind::TextPin
@@ -501,7 +549,11 @@ impl Flow {
             }
             Event::CardGone => {
                 self.last_activity_ms = now_ms;
+                self.idle_warning = None;
                 self.card_present = false;
+                if self.person.is_some() {
+                    self.recheck = true;
+                }
                 self.card_gone(&mut out);
             }
             Event::Card { id, result } => {
@@ -518,6 +570,7 @@ impl Flow {
                         Ok(enrollment_id) => {
                             // On disk: the citizen's data leaves the flow now.
                             self.person = None;
+                            self.recheck = false;
                             self.email = None;
                             out.push(Effect::Wipe);
                             out.push(Effect::ReleaseCard);
@@ -565,19 +618,25 @@ impl Flow {
     /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
     fn snapshot_key(&self) -> String {
         format!(
-            "{:?}|{}|{}|{:?}",
-            self.screen, self.card_present, self.queue_full, self.layout
+            "{:?}|{}|{}|{:?}|{:?}",
+            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning
         )
     }
 
     fn delivered(&mut self, enrollment_id: String, verdict: Verdict) {
         let signed = self.signed_flag;
         self.signed_flag = false;
+        let review = std::mem::take(&mut self.review);
+        // A record whose certificate text differs was stored to be reviewed: the backend's
+        // "data mismatch" is the expected answer, and 完了 says what happens next.
+        let done = matches!(verdict, Verdict::Accepted | Verdict::Queued)
+            || (verdict == Verdict::CardDataMismatch && !review.is_empty());
         self.screen = match verdict {
-            Verdict::Accepted | Verdict::Queued => Screen::Done {
+            verdict if done => Screen::Done {
                 enrollment_id,
                 verdict,
                 signed,
+                review,
             },
             v => Screen::Stopped(Stop::Verdict(v)),
         };
@@ -596,8 +655,14 @@ impl Flow {
             }
         }
         let in_progress = !matches!(self.screen, Screen::Consent { .. });
-        if in_progress && now >= self.last_activity_ms + self.cfg.idle_timeout_ms && self.pending.is_none() {
+        let wipe_at = self.last_activity_ms + self.cfg.idle_timeout_ms;
+        if in_progress && now >= wipe_at && self.pending.is_none() {
+            self.idle_warning = None;
             self.reset(Some(Notice::TimedOut), out);
+        } else if in_progress && self.pending.is_none() && now + IDLE_WARNING_MS >= wipe_at {
+            self.idle_warning = Some((wipe_at - now).div_ceil(1000));
+        } else {
+            self.idle_warning = None;
         }
     }
 
@@ -605,15 +670,17 @@ impl Flow {
         match &self.screen {
             Screen::Pin(_) | Screen::Reading => {
                 self.pending = None;
-                self.person = None;
+                if !self.confirmed {
+                    self.person = None;
+                }
                 self.screen = Screen::Card {
                     notice: Some(Notice::CardRemoved),
                 };
                 out.push(Effect::ReleaseCard);
             }
             Screen::SignPin(_) | Screen::Signing => {
-                // The confirmed data stays: the signature is checked against the certificate of
-                // whatever card comes back, so another card can't slip in.
+                // The confirmed data stays: the card that comes back is read again and compared
+                // before anything is signed, so another card can't slip in.
                 self.pending = None;
                 self.screen = Screen::Card {
                     notice: Some(Notice::CardRemoved),
@@ -626,22 +693,46 @@ impl Flow {
 
     fn stop_for(&mut self, e: CardError, kind: PinKind, out: &mut Vec<Effect>) {
         if is_card_gone(&e) {
-            if kind == PinKind::TextPin {
+            if kind == PinKind::TextPin && !self.confirmed {
                 self.person = None;
             }
-            self.screen = Screen::Card {
-                notice: Some(Notice::CardRemoved),
-            };
+            // Whatever is on the reader now may not be the card that was read.
+            if self.person.is_some() {
+                self.recheck = true;
+            }
             out.push(Effect::ReleaseCard);
+            let reset_in_place = matches!(e, CardError::Transport(crate::card::TransportError::CardReset));
+            if reset_in_place && self.card_present {
+                // Reset without a removal: no "card present" event will follow.
+                self.enter_pin(PinKind::TextPin, out);
+            } else {
+                self.screen = Screen::Card {
+                    notice: Some(Notice::CardRemoved),
+                };
+            }
             return;
         }
         self.screen = Screen::Stopped(match e {
             CardError::Locked { kind } => Stop::Locked(kind),
             CardError::NotMyNumberCard => Stop::NotMyNumberCard,
+            CardError::NoSigningCertificate if self.holder_is_adult() => Stop::NoSigningCertificateAdult,
             CardError::NoSigningCertificate => Stop::NoSigningCertificate,
             other => Stop::Card(other),
         });
         out.push(Effect::ReleaseCard);
+    }
+
+    /// 15 or over on today's date, by the birth date read from the card. Unknown (no data, no
+    /// date) counts as adult: the stricter rule.
+    fn holder_is_adult(&self) -> bool {
+        match (&self.person, self.today) {
+            (Some(p), today) if today > 0 => {
+                let b = p.birth_date;
+                let birth = u32::from(b.year()) * 10_000 + u32::from(b.month()) * 100 + u32::from(b.day());
+                crate::time::age_on(birth, today) >= 15
+            }
+            _ => true,
+        }
     }
 
     fn store_unsigned(&mut self, out: &mut Vec<Effect>) {
@@ -675,7 +766,23 @@ impl Flow {
                     }
                 }
             }
+            Ok(CardReply::Read(person)) if self.recheck && self.confirmed => {
+                // Read again after a removal: the same card goes on to the signature, another
+                // card stops here (its data was never confirmed).
+                self.recheck = false;
+                if self.person.as_ref() == Some(&person) {
+                    self.enter_pin(PinKind::SignPassword, out);
+                } else {
+                    self.person = None;
+                    self.email = None;
+                    self.confirmed = false;
+                    out.push(Effect::Wipe);
+                    self.screen = Screen::Stopped(Stop::DifferentCard);
+                    out.push(Effect::ReleaseCard);
+                }
+            }
             Ok(CardReply::Read(person)) => {
+                self.recheck = false;
                 self.person = Some(person);
                 self.screen = Screen::Confirm {
                     choice: ConfirmChoice::Next,
@@ -684,11 +791,23 @@ impl Flow {
             Ok(CardReply::Signed(record)) => {
                 let id = self.new_id();
                 self.signed_flag = true;
+                self.review = match record.check() {
+                    Some(c) if c.outcome() == Outcome::Differs => c.differing(),
+                    _ => Vec::new(),
+                };
                 self.screen = Screen::Storing;
                 out.push(Effect::StoreSigned { id, record });
             }
-            Ok(CardReply::Mismatch) => {
-                self.screen = Screen::Stopped(Stop::DifferentCard);
+            Ok(CardReply::CertificateRefused(p)) => {
+                self.screen = Screen::Stopped(Stop::Verdict(match p {
+                    CertificateProblem::Revoked => Verdict::CertificateRevoked,
+                    CertificateProblem::Expired => Verdict::CertificateExpired,
+                    CertificateProblem::Unreadable => Verdict::UnsupportedCertificate,
+                }));
+                out.push(Effect::ReleaseCard);
+            }
+            Ok(CardReply::SignatureInvalid) => {
+                self.screen = Screen::Stopped(Stop::SignatureInvalid);
                 out.push(Effect::ReleaseCard);
             }
             Err(CardError::WrongPin { kind, tries_left }) => {
@@ -701,7 +820,14 @@ impl Flow {
                     PinKind::SignPassword => Screen::SignPin(p),
                 };
             }
-            Err(CardError::NoSigningCertificate) if self.cfg.allow_unsigned_minors && self.person.is_some() => {
+            Err(CardError::NoSigningCertificate)
+                if self.person.is_some()
+                    && if self.holder_is_adult() {
+                        self.cfg.allow_unsigned_adults
+                    } else {
+                        self.cfg.allow_unsigned_minors
+                    } =>
+            {
                 self.store_unsigned(out);
             }
             Err(e) => self.stop_for(e, kind, out),
@@ -757,11 +883,18 @@ impl Flow {
                 }
             }
             Screen::Confirm { choice } => match k {
-                Key::Left | Key::Right | Key::Tab => {
-                    *choice = if *choice == ConfirmChoice::Next {
-                        ConfirmChoice::Reread
-                    } else {
-                        ConfirmChoice::Next
+                Key::Right | Key::Tab => {
+                    *choice = match *choice {
+                        ConfirmChoice::Next => ConfirmChoice::Reread,
+                        ConfirmChoice::Reread => ConfirmChoice::Stop,
+                        ConfirmChoice::Stop => ConfirmChoice::Next,
+                    }
+                }
+                Key::Left => {
+                    *choice = match *choice {
+                        ConfirmChoice::Next => ConfirmChoice::Stop,
+                        ConfirmChoice::Reread => ConfirmChoice::Next,
+                        ConfirmChoice::Stop => ConfirmChoice::Reread,
                     }
                 }
                 Key::Char('r') | Key::Char('R') => {
@@ -817,6 +950,7 @@ impl Flow {
                     self.screen = Screen::Card { notice: None };
                 }
             }
+            ConfirmChoice::Stop => self.reset(Some(Notice::Cancelled), out),
             ConfirmChoice::Next => {
                 self.confirmed = true;
                 if self.cfg.email && self.email.is_none() {
@@ -835,6 +969,9 @@ impl Flow {
     fn to_signature(&mut self, out: &mut Vec<Effect>) {
         if !self.cfg.signature {
             self.store_unsigned(out);
+        } else if self.card_present && self.recheck {
+            // The card left the reader since it was read: read it again first.
+            self.enter_pin(PinKind::TextPin, out);
         } else if self.card_present {
             self.enter_pin(PinKind::SignPassword, out);
         } else {

@@ -89,11 +89,17 @@ impl T {
     }
 }
 
+fn signed_checked(id: &str, check: Option<crate::record::check::CardCheck>) -> CardReply {
+    use crate::record::payload::{CardData, Payload, Statement};
+    let card = CardData::from_basic4(&person());
+    let mut st = Statement::new("s", "t", "h", &card, None);
+    st.enrollment_id = id.into();
+    let p = Payload::new(&st, card, None, Some(b"sig"), Some(b"cert"), check);
+    CardReply::Signed(Box::new(SignedPayload::new(p)))
+}
+
 fn signed(id: &str) -> CardReply {
-    CardReply::Signed(Box::new(SignedRecord {
-        enrollment_id: id.into(),
-        record: Box::new(()),
-    }))
+    signed_checked(id, None)
 }
 
 #[test]
@@ -323,7 +329,7 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
 }
 
 #[test]
-fn card_pulled_at_signing_keeps_the_confirmed_data() {
+fn card_pulled_at_signing_keeps_the_confirmed_data_and_reads_the_card_again() {
     let mut t = T::new(FlowConfig::default());
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
@@ -332,18 +338,163 @@ fn card_pulled_at_signing_keeps_the_confirmed_data() {
     assert!(matches!(t.f.screen(), Screen::Card { .. }));
     assert!(t.f.person().is_some());
     t.ev(Event::CardPresent);
+    let (id, req) = t.take_card();
+    assert!(
+        matches!(req, CardRequest::QueryTries(PinKind::TextPin)),
+        "the card that came back is read again before anything is signed"
+    );
+    t.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Read(person())));
     let (_, req) = t.take_card();
     assert!(
         matches!(req, CardRequest::QueryTries(PinKind::SignPassword)),
-        "resumes at the signature"
+        "the same card resumes at the signature without a second confirmation"
     );
 }
 
 #[test]
-fn minor_without_signing_certificate() {
+fn another_card_after_a_removal_is_a_different_card_and_nothing_is_signed() {
+    let other = basic4::decode(&basic4::encode("鈴木\u{3000}一郎", "大阪府", "19700101", b'1', false)).unwrap();
     let mut t = T::new(FlowConfig::default());
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    // Removal between 確認 and 署名, reported by the card (a reset on the held connection).
+    t.reply(id, Err(CardError::Transport(TransportError::CardReset)));
+    let (id, req) = t.take_card();
+    assert!(
+        matches!(req, CardRequest::QueryTries(PinKind::TextPin)),
+        "card still present: read it again"
+    );
+    t.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Read(other)));
+    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::DifferentCard)));
+    assert!(t.f.person().is_none(), "the confirmed data is wiped");
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::Wipe)));
+    assert!(!t.effects.iter().any(|e| matches!(e, Effect::Card { .. })));
+}
+
+#[test]
+fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
+    use crate::record::check::{CardCheck, FieldMatch};
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    let (id, _) = t.take_card();
+    let check = CardCheck {
+        address: FieldMatch::Differs,
+        birth_date: FieldMatch::Exact,
+        gender: FieldMatch::Exact,
+        name: FieldMatch::Substituted,
+        name_form: Some(crate::record::check::NameForm::Name),
+    };
+    t.reply(id, Ok(signed_checked("e-9", Some(check))));
+    let store = t
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StoreSigned { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("stored, never thrown away");
+    t.ev(Event::Stored {
+        id: store,
+        result: Ok("e-9".into()),
+    });
+    t.ev(Event::Delivered {
+        enrollment_id: "e-9".into(),
+        verdict: Verdict::CardDataMismatch,
+    });
+    match t.f.screen() {
+        Screen::Done { review, signed, .. } => {
+            assert_eq!(review, &vec![crate::record::check::Item::Address]);
+            assert!(*signed);
+        }
+        s => panic!("{s:?}"),
+    }
+}
+
+#[test]
+fn expired_certificate_stops_before_signing() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::CertificateRefused(CertificateProblem::Expired)));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Stopped(Stop::Verdict(Verdict::CertificateExpired))
+    ));
+    assert!(!t
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+}
+
+#[test]
+fn adult_without_signing_certificate_is_not_called_a_minor() {
+    for (allow, today, expect_store) in [(false, 20261201, false), (true, 20261201, true)] {
+        let mut t = T::new(FlowConfig {
+            allow_unsigned_adults: allow,
+            ..FlowConfig::default()
+        });
+        t.f.set_today(today);
+        let id = t.to_reading();
+        t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+        let (id, _) = t.take_card();
+        t.reply(id, Err(CardError::NoSigningCertificate));
+        assert_eq!(t.unsigned_store().is_some(), expect_store);
+        if !expect_store {
+            assert!(matches!(t.f.screen(), Screen::Stopped(Stop::NoSigningCertificateAdult)));
+        }
+    }
+}
+
+#[test]
+fn idle_warning_counts_down_and_a_key_only_keeps_the_session() {
+    let cfg = FlowConfig {
+        idle_timeout_ms: 60_000,
+        ..FlowConfig::default()
+    };
+    let mut t = T::new(cfg);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
+    let last = t.now;
+    assert!(t
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::WakeAt(at) if *at == last + 30_000)));
+    t.now = last + 45_000 - 10;
+    t.ev(Event::Tick);
+    assert_eq!(t.f.idle_warning(), Some(15));
+    // The key that dismisses the warning does not choose on the confirm screen.
+    t.key(Key::Enter);
+    assert_eq!(t.f.idle_warning(), None);
+    assert!(matches!(t.f.screen(), Screen::Confirm { .. }));
+    t.now += 60_000;
+    t.ev(Event::Tick);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            notice: Some(Notice::TimedOut),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn minor_without_signing_certificate() {
+    let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
     let store = t.unsigned_store();
@@ -362,8 +513,10 @@ fn minor_without_signing_certificate() {
         allow_unsigned_minors: false,
         ..FlowConfig::default()
     });
+    t.f.set_today(20261201);
     let id = t.to_reading();
-    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
+    t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::NoSigningCertificate)));
@@ -415,7 +568,7 @@ fn store_failure_is_not_completion() {
     let store = t.unsigned_store();
     t.ev(Event::Stored {
         id: store.unwrap(),
-        result: Err("disk full".into()),
+        result: Err(BackendError::Storage("disk full".into())),
     });
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::StoreFailed(_))));
 }
@@ -586,7 +739,7 @@ proptest! {
                 Step_::CardGone => Event::CardGone,
                 Step_::Tick(d) => { now += d; Event::Tick }
                 Step_::Stored(ok) => match last_store {
-                    Some(id) => Event::Stored { id, result: if ok { Ok("e".into()) } else { Err("x".into()) } },
+                    Some(id) => Event::Stored { id, result: if ok { Ok("e".into()) } else { Err(BackendError::QueueFull) } },
                     None => Event::Tick,
                 },
                 Step_::Delivered => Event::Delivered { enrollment_id: "e".into(), verdict: Verdict::Accepted },

@@ -9,6 +9,7 @@ use crate::flow::contact::EmailError;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
 use crate::i18n::{self, msg, Lang, Msg};
 use crate::reader::diagnostics::{card_state_text, CardState, Diagnostics};
+use crate::seam::BackendError;
 use crate::secret::PinKind;
 use crate::wareki;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,12 +25,7 @@ pub const SIDE_PANE_WIDTH: u16 = 110;
 const SIDE_PANE: u16 = 34;
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct QueueInfo {
-    pub pending: u64,
-    pub oldest_age_secs: Option<u64>,
-    pub review: u64,
-}
+pub use crate::seam::QueueInfo;
 
 pub struct View<'a> {
     pub flow: &'a Flow,
@@ -44,6 +40,8 @@ pub struct View<'a> {
     pub sealed: bool,
     pub full_diag: bool,
     pub spinner: usize,
+    /// The operator's contact lines (counter, phone, hours) from the config.
+    pub contact: &'a [String],
 }
 
 fn step_name(lang: Lang, s: Step) -> &'static str {
@@ -277,25 +275,71 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
             enrollment_id,
             verdict,
             signed,
+            review,
         } => {
-            lines.push(Line::raw(""));
+            let receipt = crate::record::receipt::number(enrollment_id);
+            // The QR code goes to the right when the pane has room for it beside the text.
+            let qr = super::qr::lines(&receipt).filter(|q| {
+                let (qw, qh) = (q[0].chars().count() as u16, q.len() as u16);
+                iw >= qw + 44 && area.height.saturating_sub(2) >= qh
+            });
+            let tw = match &qr {
+                Some(q) => iw - q[0].chars().count() as u16 - 2,
+                None => iw,
+            } as usize;
             lines.push(Line::styled(
                 msg(l, Msg::DoneHeading),
                 th.ok().add_modifier(ratatui::style::Modifier::BOLD),
             ));
-            lines.push(Line::raw(""));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", msg(l, Msg::ReceiptNumber)), th.text()),
+                Span::styled(
+                    receipt.clone(),
+                    th.accent().add_modifier(ratatui::style::Modifier::BOLD),
+                ),
+            ]));
+            lines.extend(styled_lines(wrap(msg(l, Msg::ReceiptKeep), tw), th.muted()));
+            if !review.is_empty() {
+                let items: Vec<&str> = review.iter().map(|i| msg(l, item_label(*i))).collect();
+                let sep = if l == Lang::Ja { "、" } else { ", " };
+                let text = format!("{} {}", msg(l, Msg::DoneReview), items.join(sep));
+                lines.extend(styled_lines(wrap(&text, tw), th.warn()));
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneReviewWhy), tw), th.text()));
+            }
             if *verdict == Verdict::Queued {
-                lines.extend(styled_lines(wrap(msg(l, Msg::DoneQueued), iw as usize), th.text()));
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneQueued), tw), th.text()));
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneVerdictLater), tw), th.text()));
             }
             if !signed && v.flow.config().signature {
-                lines.extend(styled_lines(wrap(msg(l, Msg::DoneUnsigned), iw as usize), th.text()));
+                lines.extend(styled_lines(wrap(msg(l, Msg::DoneUnsigned), tw), th.text()));
             }
-            lines.push(Line::styled(
-                truncate(&format!("ID: {enrollment_id}"), iw as usize),
-                th.muted(),
-            ));
-            lines.push(Line::raw(""));
+            for c in v.contact {
+                lines.extend(styled_lines(wrap(c, tw), th.muted()));
+            }
+            lines.push(Line::styled(truncate(&format!("ID: {enrollment_id}"), tw), th.muted()));
             lines.push(Line::styled(msg(l, Msg::NextCitizen), th.highlight()));
+            if let Some(q) = qr {
+                let qw = q[0].chars().count() as u16;
+                let inner = block(v, title).inner(area);
+                let text_area = Rect {
+                    width: inner.width - qw - 1,
+                    ..inner
+                };
+                let qr_area = Rect {
+                    x: inner.x + inner.width - qw,
+                    width: qw,
+                    height: q.len() as u16,
+                    ..inner
+                };
+                f.render_widget(block(v, title), area);
+                f.render_widget(Paragraph::new(lines), text_area);
+                let qr_style = th.qr();
+                f.render_widget(
+                    Paragraph::new(q.into_iter().map(|r| Line::styled(r, qr_style)).collect::<Vec<_>>()),
+                    qr_area,
+                );
+                return;
+            }
         }
         Screen::Stopped(stop) => {
             lines.push(Line::raw(""));
@@ -304,11 +348,41 @@ fn draw_main(f: &mut Frame, v: &View, area: Rect) {
             for text in stop_texts(l, stop) {
                 lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
             }
+            if needs_hotline(stop) {
+                for c in v.contact {
+                    lines.extend(styled_lines(wrap(c, iw as usize), th.muted()));
+                }
+                lines.extend(styled_lines(wrap(msg(l, Msg::Hotline), iw as usize), th.muted()));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(format!("Enter: {}", msg(l, Msg::KeyEsc)), th.highlight()));
         }
     }
+    if let Some(secs) = v.flow.idle_warning() {
+        let mut warned = styled_lines(wrap(&i18n::idle_warning(l, secs), iw as usize), th.error()).collect::<Vec<_>>();
+        warned.push(Line::raw(""));
+        warned.append(&mut lines);
+        lines = warned;
+    }
     f.render_widget(Paragraph::new(lines).block(block(v, title)), area);
+}
+
+fn item_label(i: crate::record::check::Item) -> Msg {
+    use crate::record::check::Item;
+    match i {
+        Item::Name => Msg::LabelName,
+        Item::Address => Msg::LabelAddress,
+        Item::BirthDate => Msg::LabelBirth,
+        Item::Gender => Msg::LabelGender,
+    }
+}
+
+/// Lock, expiry and revocation send the citizen elsewhere: the national line says where.
+fn needs_hotline(stop: &Stop) -> bool {
+    matches!(
+        stop,
+        Stop::Locked(_) | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
+    )
 }
 
 fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
@@ -316,7 +390,18 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
         Stop::Locked(kind) => vec![i18n::card_error(l, &crate::card::CardError::Locked { kind: *kind })],
         Stop::NotMyNumberCard => vec![i18n::card_error(l, &crate::card::CardError::NotMyNumberCard)],
         Stop::NoSigningCertificate => vec![i18n::card_error(l, &crate::card::CardError::NoSigningCertificate)],
-        Stop::StoreFailed(detail) => vec![msg(l, Msg::StoreFailed).to_string(), format!("({detail})")],
+        Stop::NoSigningCertificateAdult => vec![msg(l, Msg::NoCertificateAdult).to_string()],
+        Stop::SignatureInvalid => vec![msg(l, Msg::SignatureInvalid).to_string()],
+        Stop::StoreFailed(e) => vec![msg(
+            l,
+            match e {
+                BackendError::QueueFull => Msg::StoreFailedFull,
+                BackendError::Storage(_) => Msg::StoreFailedDisk,
+                BackendError::Seal(_) => Msg::StoreFailedSeal,
+                BackendError::Encode => Msg::StoreFailed,
+            },
+        )
+        .to_string()],
         Stop::Card(e) => vec![i18n::card_error(l, e)],
         Stop::DifferentCard => vec![msg(l, Msg::DifferentCard).to_string()],
         Stop::Verdict(v) => vec![
@@ -475,6 +560,7 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
     row(Msg::LabelAddress, p.address.as_str().to_string());
     lines.push(Line::raw(""));
     lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmNote), iw as usize), th.muted()));
+    lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmAdvice), iw as usize), th.muted()));
     let button = |m: Msg, on: bool| {
         let text = format!(" {} ", msg(l, m));
         if on {
@@ -488,6 +574,8 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
         button(Msg::ButtonReread, choice == ConfirmChoice::Reread),
         Span::raw("   "),
         button(Msg::ButtonNext, choice == ConfirmChoice::Next),
+        Span::raw("   "),
+        button(Msg::ButtonStop, choice == ConfirmChoice::Stop),
     ]));
 }
 

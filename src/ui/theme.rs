@@ -142,6 +142,16 @@ impl Theme {
         }
     }
     /// The current item (progress step, selected button).
+    /// A QR code: light modules white on black whatever the theme, so a phone reads it on a
+    /// light terminal too. Monochrome leaves the terminal's own colours.
+    pub fn qr(&self) -> Style {
+        if self.monochrome {
+            Style::default()
+        } else {
+            Style::default().fg(Color::White).bg(Color::Black)
+        }
+    }
+
     pub fn highlight(&self) -> Style {
         if self.monochrome {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)

@@ -230,10 +230,7 @@ pub fn enroll(
     let digest = openssl::sha::sha256(&prepared.statement);
     let sig = c.sign(&madoguchi::card::client::sha256_digest_info(&digest)).unwrap();
     let record = store.finish(prepared, &cert, &sig, &person).unwrap();
-    let payload = record
-        .downcast_ref::<madoguchi::backend::payload::Payload>()
-        .unwrap()
-        .clone();
+    let payload = record.payload().clone();
     let id = store.store_signed(record).unwrap();
     (id, payload)
 }

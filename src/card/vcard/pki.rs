@@ -262,7 +262,7 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
 
 fn utc_time(unix: i64) -> Vec<u8> {
     // "YYYY-MM-DDTHH:MM:SS..." → "YYMMDDHHMMSSZ"
-    let t = crate::backend::payload::rfc3339(unix * 1000);
+    let t = crate::time::rfc3339(unix * 1000);
     let s = format!(
         "{}{}{}{}{}{}Z",
         &t[2..4],

@@ -5,14 +5,16 @@
 //! the enrollment id, station, time, terms (id + SHA-256) and the SHA-256 of the canonical card
 //! data. The card signs DigestInfo(SHA-256(statement)) with RSA-2048 PKCS#1 v1.5.
 
+use super::check::CardCheck;
 use crate::card::basic4::BasicFour;
-use crate::card::cert;
 use base64::Engine;
 use openssl::hash::MessageDigest;
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::Zeroizing;
+
+pub use crate::time::{rfc3339, rfc3339_now};
 
 pub const SCHEMA: &str = "madoguchi.enrollment.v1";
 pub const HASH_ALG: &str = "SHA-256";
@@ -27,36 +29,6 @@ pub fn unb64(s: &str) -> Option<Vec<u8>> {
 
 pub fn sha256_hex(b: &[u8]) -> String {
     openssl::sha::sha256(b).iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// RFC 3339 UTC with milliseconds, from the system clock.
-pub fn rfc3339_now() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    rfc3339(ms)
-}
-
-/// RFC 3339 UTC for milliseconds since the epoch (civil date by Howard Hinnant's algorithm).
-pub fn rfc3339(ms: i64) -> String {
-    let (s, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
-    let (days, rem) = (s.div_euclid(86_400), s.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// The four items as sent: personal data, hidden from `Debug`, zeroized on drop.
@@ -107,26 +79,6 @@ impl CardData {
     pub fn sha256(&self) -> String {
         sha256_hex(&self.canonical())
     }
-
-    /// Whether the signing certificate's subjectAltName holds these four items. The names
-    /// are compared without spaces (the certificate may substitute characters: then they
-    /// differ and the backend decides).
-    pub fn matches_certificate(&self, cert_der: &[u8]) -> bool {
-        let Some(san) = cert::san_four(cert_der) else {
-            return false;
-        };
-        let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        let gender_ok = match (self.gender.as_str(), san.gender.as_deref()) {
-            ("male", Some("1")) | ("female", Some("2")) => true,
-            ("male" | "female", _) => false,
-            (_, Some("3")) => true,
-            _ => false,
-        };
-        san.name.as_ref().map(|n| norm(n.as_str())) == Some(norm(&self.name))
-            && san.address.as_ref().map(|a| norm(a.as_str())) == Some(norm(&self.address))
-            && san.birth_iso().as_deref() == Some(self.birth_date.as_str())
-            && gender_ok
-    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -170,7 +122,7 @@ impl Statement {
 }
 
 /// What is POSTed to `{base}/v1/enrollments` (before sealing).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Payload {
     pub schema: String,
@@ -189,6 +141,16 @@ pub struct Payload {
     pub signature: Option<String>,
     /// The signing certificate (DER, base64); null when unsigned.
     pub signing_certificate: Option<String>,
+    /// How the card's four items compared with the signing certificate (record/check.rs);
+    /// null when unsigned.
+    #[serde(default)]
+    pub card_check: Option<CardCheck>,
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Payload({}, [personal data hidden])", self.enrollment_id)
+    }
 }
 
 impl Payload {
@@ -198,6 +160,7 @@ impl Payload {
         email: Option<&str>,
         signature: Option<&[u8]>,
         cert_der: Option<&[u8]>,
+        card_check: Option<CardCheck>,
     ) -> Payload {
         Payload {
             schema: SCHEMA.into(),
@@ -210,6 +173,7 @@ impl Payload {
             hash_alg: HASH_ALG.into(),
             signature: signature.map(b64),
             signing_certificate: cert_der.map(b64),
+            card_check,
         }
     }
 }
@@ -264,12 +228,5 @@ mod tests {
         assert_eq!(keys, sorted);
         assert!(uuid::Uuid::parse_str(&st.enrollment_id).unwrap().get_version_num() == 7);
         assert!(!format!("{c:?}").contains("山田"));
-    }
-
-    #[test]
-    fn rfc3339_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(rfc3339(1_795_996_800_123), "2026-11-30T00:00:00.123Z");
     }
 }

@@ -1,0 +1,155 @@
+//! The seam between the station (flow, app, ui) and the backend (outbox, delivery): typed
+//! values only, so nothing is downcast at run time. Sits at the bottom of the tree with
+//! `record`; `backend` implements [`StationBackend`], `app` calls it, `flow` carries the
+//! results, `ui` shows them.
+
+use crate::card::basic4::BasicFour;
+use crate::record::check::CardCheck;
+use crate::record::payload::{Payload, Statement};
+use std::fmt;
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// What the backend layer does for the station (implemented over the outbox and delivery).
+pub trait StationBackend: Send + Sync {
+    /// Checks the signing certificate before anything is signed: validity now, and revocation
+    /// when the station has a CRL. `Ok` also when the station cannot know.
+    fn check_certificate(&self, cert_der: &[u8]) -> Result<(), CertificateProblem>;
+    /// The per-enrollment statement the card will sign (covering the contact e-mail, if any).
+    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, BackendError>;
+    /// Verifies the card's signature against the certificate read and compares the
+    /// certificate's text with the confirmed data; returns the record to store.
+    fn finish(
+        &self,
+        prepared: Prepared,
+        cert_der: &[u8],
+        signature: &[u8],
+        person: &BasicFour,
+    ) -> Result<SignedPayload, FinishError>;
+    /// Stores durably (committed and synced) and returns the enrollment id.
+    fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError>;
+    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, BackendError>;
+    fn queue(&self) -> QueueInfo;
+    /// False when the queue is full: no new enrollment may start.
+    fn can_start_new(&self) -> bool;
+    fn sealed(&self) -> bool;
+    /// Starts background delivery; verdicts per enrollment id go to `verdicts`.
+    fn start_delivery(&self, verdicts: Box<dyn Fn(String, Verdict) + Send + Sync>);
+}
+
+/// The statement prepared for one signature, and what the record needs besides it.
+pub struct Prepared {
+    pub enrollment_id: String,
+    /// The canonical bytes the card signs (SHA-256 of these in a DigestInfo).
+    pub statement: Vec<u8>,
+    parsed: Statement,
+    email: Option<Zeroizing<String>>,
+}
+
+impl Prepared {
+    pub fn new(statement: Statement, email: Option<&str>) -> Prepared {
+        Prepared {
+            enrollment_id: statement.enrollment_id.clone(),
+            statement: statement.canonical(),
+            parsed: statement,
+            email: email.map(|e| Zeroizing::new(e.to_string())),
+        }
+    }
+    pub fn parsed(&self) -> &Statement {
+        &self.parsed
+    }
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_ref().map(|e| e.as_str())
+    }
+}
+
+/// A record whose signature was verified locally against the certificate read: the only
+/// thing `store_signed` takes.
+pub struct SignedPayload(Payload);
+
+impl SignedPayload {
+    /// Only the backend builds these, after checking the signature.
+    pub fn new(payload: Payload) -> SignedPayload {
+        SignedPayload(payload)
+    }
+    pub fn payload(&self) -> &Payload {
+        &self.0
+    }
+    pub fn into_payload(self) -> Payload {
+        self.0
+    }
+    pub fn enrollment_id(&self) -> &str {
+        &self.0.enrollment_id
+    }
+    /// How the card's text compared with its signing certificate.
+    pub fn check(&self) -> Option<&CardCheck> {
+        self.0.card_check.as_ref()
+    }
+}
+
+impl fmt::Debug for SignedPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SignedPayload({})", self.0.enrollment_id)
+    }
+}
+
+/// Why the station could not store a record. The detail is for the log (never personal data);
+/// the citizen and the clerk see the catalogue's words for the variant.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum BackendError {
+    #[error("the outbox is full")]
+    QueueFull,
+    #[error("outbox: {0}")]
+    Storage(String),
+    #[error("sealing: {0}")]
+    Seal(String),
+    #[error("the record could not be encoded")]
+    Encode,
+}
+
+/// Why a signature did not become a record.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum FinishError {
+    /// The card's signature does not verify over the statement with the certificate read:
+    /// a broken card answer never reaches the backend as "signed".
+    #[error("the card's signature does not verify")]
+    SignatureInvalid,
+    /// What the card gave as its signing certificate is not a certificate.
+    #[error("the signing certificate cannot be read")]
+    CertificateUnreadable,
+}
+
+/// What the station can tell about the signing certificate before signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum CertificateProblem {
+    /// Past notAfter (or before notBefore): the seeds' Code 21.
+    #[error("the certificate is expired")]
+    Expired,
+    /// On the station's CRL: Code 23.
+    #[error("the certificate is revoked")]
+    Revoked,
+    #[error("the certificate cannot be read")]
+    Unreadable,
+}
+
+/// How the backend judged a delivered record (or why it is not delivered yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    /// Stored; the backend could not be reached or asked to retry later.
+    Queued,
+    CertificateExpired,
+    CertificateRevoked,
+    SignatureMismatch,
+    UnsupportedCertificate,
+    CardDataMismatch,
+    InvalidRequest,
+}
+
+/// The outbox as the status line shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueInfo {
+    pub pending: u64,
+    pub oldest_age_secs: Option<u64>,
+    pub review: u64,
+}
