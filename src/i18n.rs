@@ -223,6 +223,16 @@ mod tests {
     }
 }
 
+/// The demo's card secrets, on screen so a new user can try every profile (demo only).
+pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
+    match (lang, password) {
+        (Lang::Ja, Some(pw)) => format!("デモ: 暗証番号 {pin} / パスワード {pw}"),
+        (Lang::Ja, None) => format!("デモ: 暗証番号 {pin}"),
+        (Lang::En, Some(pw)) => format!("demo: PIN {pin} / password {pw}"),
+        (Lang::En, None) => format!("demo: PIN {pin}"),
+    }
+}
+
 /// The idle-wipe countdown.
 pub fn idle_warning(lang: Lang, secs: u64) -> String {
     match lang {
@@ -324,6 +334,7 @@ pub enum Msg {
     ReceiptNumber,
     ReceiptKeep,
     DoneVerdictLater,
+    Review,
 }
 
 pub fn msg(lang: Lang, m: Msg) -> &'static str {
@@ -350,7 +361,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             NoticeCancelled => "入力内容を消去して最初に戻りました。",
             NoticeQueueFull => "未送信の記録が上限に達しているため、新しい受付を開始できません。ネットワークを確認し、送信が終わるまでお待ちください。",
             PinRuleText => "数字4桁です。入力回数は3回までで、間違えるとロックされます。",
-            PinRuleSign => "英字（大文字）と数字の6～16桁です。小文字は大文字として扱います。入力回数は5回までです。",
+            PinRuleSign => "英字（大文字）と数字を両方含む6～16桁です。小文字は大文字として扱います。入力回数は5回までです。",
             CheckingTries => "残り入力回数を確認しています…",
             CharNotAllowed => "この文字は入力できません。",
             ConfirmLastTry => "最後の1回です。このまま送信しますか？  Y: はい  N: いいえ",
@@ -417,6 +428,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             Hotline => "マイナンバー総合フリーダイヤル 0120-95-0178\n（平日 9:30～20:00、土日祝 9:30～17:30）",
             ReceiptNumber => "受付番号",
             ReceiptKeep => "受付番号を控えるか、QRコードを撮影してください。",
+            Review => "要確認",
             DoneVerdictLater => "電子証明書の確認結果（Code 21/23 など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。",
         },
         Lang::En => match m {
@@ -440,7 +452,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             NoticeCancelled => "Everything entered was erased.",
             NoticeQueueFull => "The queue of unsent records is full: no new enrollment can start. Check the network and wait for sending to finish.",
             PinRuleText => "4 digits. 3 tries; then the PIN locks.",
-            PinRuleSign => "6-16 capital letters and digits (lower case counts as capitals). 5 tries.",
+            PinRuleSign => "6-16 capital letters and digits, at least one of each (lower case counts as capitals). 5 tries.",
             CheckingTries => "Checking the tries left...",
             CharNotAllowed => "That character can't be entered here.",
             ConfirmLastTry => "This is the last try. Send it?  Y: yes  N: no",
@@ -507,6 +519,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             Hotline => "My Number general toll-free line 0120-95-0178\n(weekdays 9:30-20:00, weekends and holidays 9:30-17:30)",
             ReceiptNumber => "Receipt number",
             ReceiptKeep => "Write down the receipt number or take a photo of the QR code.",
+            Review => "review",
             DoneVerdictLater => "The certificate check (Code 21/23 and the like) reaches the staff later; they will contact you if there is a problem.",
         },
     }

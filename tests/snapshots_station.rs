@@ -299,6 +299,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 full_diag,
                 spinner: 1,
                 contact: &contact,
+                demo_secrets: None,
             },
         )
     })

@@ -56,6 +56,8 @@ pub struct StationOptions {
     pub backend: Arc<dyn StationBackend>,
     /// The operator's contact lines (config `[operator] contact`).
     pub contact: Vec<String>,
+    /// The demo card's PIN and password, shown on screen (demo only).
+    pub demo_secrets: Option<(String, Option<String>)>,
 }
 
 struct App {
@@ -82,6 +84,7 @@ struct App {
     events: Sender<AppEvent>,
     backend: Arc<dyn StationBackend>,
     contact: Vec<String>,
+    demo_secrets: Option<(String, Option<String>)>,
 }
 
 impl App {
@@ -327,6 +330,7 @@ impl App {
             full_diag: self.full_diag,
             spinner: self.spinner,
             contact: &self.contact,
+            demo_secrets: self.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
         }
     }
 }
@@ -418,6 +422,7 @@ pub fn run(opts: StationOptions) -> u8 {
         events: tx.clone(),
         backend: Arc::clone(&opts.backend),
         contact: opts.contact,
+        demo_secrets: opts.demo_secrets,
     };
     app.choose_reader();
     if let Some(p) = &demo_present {

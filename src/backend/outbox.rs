@@ -241,6 +241,14 @@ impl Outbox {
     }
 
     /// Undelivered rows with their (sealed) bodies, for hand-carry export.
+    /// The stored body of one record (sealed when the station seals).
+    pub fn body(&self, id: &str) -> Result<Vec<u8>, OutboxError> {
+        self.db
+            .query_row("SELECT body FROM outbox WHERE id = ?1", params![id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| OutboxError::NotFound(id.to_string()))
+    }
+
     pub fn undelivered(&self) -> Result<Vec<(Entry, Vec<u8>)>, OutboxError> {
         let mut st = self.db.prepare(&format!(
             "SELECT {}, body FROM outbox WHERE status != 'delivered' ORDER BY created_ms",

@@ -307,6 +307,19 @@ pub fn decode(ef: &[u8]) -> Result<BasicFour, Basic4Error> {
 /// Encodes the basic four items the way the card stores them (used by the virtual card).
 /// `long_header` picks the outer length form `82 HH LL` instead of the shortest one.
 pub fn encode(full_name: &str, address: &str, birth_yyyymmdd: &str, sex_code: u8, long_header: bool) -> Vec<u8> {
+    encode_with(full_name, address, birth_yyyymmdd, sex_code, long_header, &[])
+}
+
+/// [`encode`] with `extra` elements after the four items (newer cards add fields, e.g.
+/// furigana since 2026; readers skip tags they don't know).
+pub fn encode_with(
+    full_name: &str,
+    address: &str,
+    birth_yyyymmdd: &str,
+    sex_code: u8,
+    long_header: bool,
+    extra: &[(u16, &[u8])],
+) -> Vec<u8> {
     fn push_len(out: &mut Vec<u8>, len: usize, force_long: bool) {
         if force_long {
             out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
@@ -327,19 +340,18 @@ pub fn encode(full_name: &str, address: &str, birth_yyyymmdd: &str, sex_code: u8
     let mut body = Vec::new();
     let mut positions = Vec::new();
     // Header length decides the absolute positions written into DF 21.
+    let element = |v: &[u8]| {
+        2 + if v.len() < 0x80 {
+            1
+        } else if v.len() < 0x100 {
+            2
+        } else {
+            3
+        } + v.len()
+    };
     let inner_len_guess: usize = 11
-        + items
-            .iter()
-            .map(|(_, v)| {
-                2 + if v.len() < 0x80 {
-                    1
-                } else if v.len() < 0x100 {
-                    2
-                } else {
-                    3
-                } + v.len()
-            })
-            .sum::<usize>();
+        + items.iter().map(|(_, v)| element(v)).sum::<usize>()
+        + extra.iter().map(|(_, v)| element(v)).sum::<usize>();
     let outer_header = 2 + if long_header {
         3
     } else if inner_len_guess < 0x80 {
@@ -357,6 +369,11 @@ pub fn encode(full_name: &str, address: &str, birth_yyyymmdd: &str, sex_code: u8
         push_len(&mut body, value.len(), false);
         body.extend_from_slice(value);
         pos += body.len() - start;
+    }
+    for (tag, value) in extra {
+        body.extend_from_slice(&tag.to_be_bytes());
+        push_len(&mut body, value.len(), false);
+        body.extend_from_slice(value);
     }
     let mut inner = vec![0xDF, 0x21, 0x08];
     for p in positions {

@@ -142,7 +142,13 @@ mod tests {
         let keys = pki.issue(&p).unwrap();
         let der = keys.sign_cert.unwrap().to_der().unwrap();
         let s = san_four(&der).unwrap();
-        assert_eq!(s.name.as_ref().unwrap().as_str(), "髙橋\u{3000}誠");
+        // J-LIS writes 高 for the chip's 髙 and flags the position.
+        assert_eq!(s.name.as_ref().unwrap().as_str(), "高橋\u{3000}誠");
+        assert_eq!(s.name_flags.as_deref(), Some("1000"));
+        assert_eq!(
+            s.address_flags.as_deref(),
+            Some(&*"0".repeat(p.address.chars().count()))
+        );
         assert_eq!(s.address.as_ref().unwrap().as_str(), p.address);
         assert_eq!(s.gender.as_deref(), Some("3"), "chip 9 becomes 3 in the certificate");
         assert_eq!(s.birth.as_deref(), Some("319890107"));

@@ -113,13 +113,18 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         card: CardSetup::Pcsc { reader },
         backend: Arc::new(store),
         contact: cfg.operator.contact.clone(),
+        demo_secrets: None,
     })
 }
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// Person on the virtual card: yamada, sato, yoshino (under 15), takahashi, expired
-    /// (Code 21), revoked (Code 23), lasttry, locked — or a profile TOML file.
+    /// Person on the virtual card: yamada, sato (旧氏), yoshino (under 15), takahashi,
+    /// takahashi-jiro (髙→高 in the certificate), yoshida (𠮷→吉, 﨑→崎), sato-kyuushi (旧氏 in
+    /// the certificate), moved (certificate not renewed: review), nocert-adult (no signing
+    /// certificate, 15 or over), furigana (EF 02 with a trailing field), expired (Code 21),
+    /// revoked (Code 23), lasttry, locked — or a profile TOML file. The PIN and password are
+    /// shown in the status line.
     #[arg(long, default_value = "yamada")]
     profile: String,
     /// Slow each APDU down (ms), to try pulling the card (F8) mid-read.
@@ -222,6 +227,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         }),
         backend: Arc::new(store),
         contact: cfg.operator.contact.clone(),
+        demo_secrets: None,
     });
     rx.stop();
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);

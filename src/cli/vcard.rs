@@ -87,7 +87,8 @@ pub fn run(args: VcardArgs) -> u8 {
         }
     }
     if let Some(dir) = &args.write_certs {
-        if let Err(e) = write_certs(&card, dir) {
+        let revoked = profile.signing_certificate == madoguchi::card::vcard::profile::CertState::Revoked;
+        if let Err(e) = write_certs(&card, &pki, revoked, dir) {
             eprintln!("madoguchi vcard: writing certificates to {}: {e}", dir.display());
             return EXIT_INTERNAL;
         }
@@ -124,7 +125,9 @@ pub fn run(args: VcardArgs) -> u8 {
     }
 }
 
-fn write_certs(card: &VirtualCard, dir: &std::path::Path) -> std::io::Result<()> {
+/// The card's certificates as PEM, and the signing CA's CRL (`sign-crl.pem`), which lists the
+/// signing certificate when the profile says it is revoked.
+fn write_certs(card: &VirtualCard, pki: &TestPki, revoked: bool, dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let pem = |der: &[u8]| -> std::io::Result<Vec<u8>> {
         openssl::x509::X509::from_der(der)
@@ -133,8 +136,23 @@ fn write_certs(card: &VirtualCard, dir: &std::path::Path) -> std::io::Result<()>
     };
     std::fs::write(dir.join("sign-ca.pem"), pem(&card.sign_ca_der)?)?;
     std::fs::write(dir.join("auth-ca.pem"), pem(&card.auth_ca_der)?)?;
+    let mut serials = Vec::new();
     if let Some(der) = &card.sign_cert_der {
         std::fs::write(dir.join("sign.pem"), pem(der)?)?;
+        let cert = openssl::x509::X509::from_der(der).map_err(|e| std::io::Error::other(e.to_string()))?;
+        if revoked {
+            serials.push(
+                cert.serial_number()
+                    .to_owned()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+            );
+        }
     }
+    let refs: Vec<&openssl::asn1::Asn1IntegerRef> = serials.iter().map(|s| s.as_ref()).collect();
+    let crl = pki
+        .signing_crl(&refs)
+        .and_then(|c| c.to_pem())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    std::fs::write(dir.join("sign-crl.pem"), crl)?;
     Ok(())
 }

@@ -42,6 +42,8 @@ pub struct View<'a> {
     pub spinner: usize,
     /// The operator's contact lines (counter, phone, hours) from the config.
     pub contact: &'a [String],
+    /// The demo card's PIN and password, shown in the status line (demo only).
+    pub demo_secrets: Option<(&'a str, Option<&'a str>)>,
 }
 
 fn step_name(lang: Lang, s: Step) -> &'static str {
@@ -607,7 +609,13 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         if q.pending > 0 { th.warn() } else { th.muted() },
     ));
     if q.review > 0 {
-        spans.push(Span::styled(format!("  review {}", q.review), th.error()));
+        spans.push(Span::styled(
+            format!("  {} {}", msg(l, Msg::Review), q.review),
+            th.error(),
+        ));
+    }
+    if let Some((pin, pw)) = v.demo_secrets {
+        spans.push(Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()));
     }
     if !v.sealed {
         spans.push(Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error()));

@@ -9,6 +9,7 @@
 //! VERIFY while blocked → `69 84`; counters survive resets (they belong to the card, not the
 //! connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over the data.
 
+pub mod jlis;
 pub mod pki;
 pub mod profile;
 pub mod vpcd;
@@ -106,12 +107,14 @@ impl VirtualCard {
 
     pub fn with_keys(p: &Profile, pki: &TestPki, keys: PersonKeys) -> VirtualCard {
         let birth = p.birth().expect("validated profile").yyyymmdd();
-        let ef02 = basic4::encode(
+        let furigana: Vec<(u16, &[u8])> = p.furigana.iter().map(|f| (0xDF26, f.as_bytes())).collect();
+        let ef02 = basic4::encode_with(
             &p.card_name(),
             &p.address,
             &birth,
             p.gender.as_bytes()[0],
             p.ef02_long_header,
+            &furigana,
         );
         let mut my_number = vec![0xFF, 0x10, 0x0C];
         my_number.extend_from_slice(p.my_number().as_bytes());

@@ -212,19 +212,26 @@ impl TestPki {
                 "1" | "2" => p.gender.clone(),
                 _ => "3".to_string(),
             };
-            let flags = |s: &str| "0".repeat(s.chars().count());
+            // The text as J-LIS writes it: substitutes outside its repertoire, with flags.
+            let cert_name = match (&p.former_name, p.certificate_former_name) {
+                (Some(f), true) => format!("{}（{f}）", p.name),
+                _ => p.name.clone(),
+            };
+            let (name, name_flags) = super::jlis::certificate_text(&cert_name);
+            let (address, address_flags) =
+                super::jlis::certificate_text(p.certificate_address.as_deref().unwrap_or(&p.address));
             let mut san = SubjectAlternativeName::new();
-            san.other_name2(Asn1Object::from_str(OID_NAME)?, &utf8_string_der(&p.name));
-            san.other_name2(Asn1Object::from_str(OID_NAME_FLAGS)?, &utf8_string_der(&flags(&p.name)));
+            san.other_name2(Asn1Object::from_str(OID_NAME)?, &utf8_string_der(&name));
+            san.other_name2(Asn1Object::from_str(OID_NAME_FLAGS)?, &utf8_string_der(&name_flags));
             san.other_name2(Asn1Object::from_str(OID_GENDER)?, &utf8_string_der(&gender));
             san.other_name2(
                 Asn1Object::from_str(OID_BIRTH)?,
                 &utf8_string_der(&format!("{era}{}", birth.yyyymmdd())),
             );
-            san.other_name2(Asn1Object::from_str(OID_ADDRESS)?, &utf8_string_der(&p.address));
+            san.other_name2(Asn1Object::from_str(OID_ADDRESS)?, &utf8_string_der(&address));
             san.other_name2(
                 Asn1Object::from_str(OID_ADDRESS_FLAGS)?,
-                &utf8_string_der(&flags(&p.address)),
+                &utf8_string_der(&address_flags),
             );
             let ext = san.build(&b.x509v3_context(Some(&ca.cert), None))?;
             b.append_extension(ext)?;

@@ -81,6 +81,18 @@ pub struct Profile {
     /// 12-digit My Number (synthetic). Generated from the id when absent.
     #[serde(default)]
     pub my_number: Option<String>,
+    /// The signing certificate's name carries the 旧氏 (`name（former）`); otherwise the
+    /// certificate has the name alone.
+    #[serde(default)]
+    pub certificate_former_name: bool,
+    /// The address the signing certificate was issued with, when it differs from the chip
+    /// (moved, certificate not renewed).
+    #[serde(default)]
+    pub certificate_address: Option<String>,
+    /// A furigana field after the four items in EF 02 (cards since 2026 carry more fields;
+    /// the tag is unconfirmed, so the reader must skip it whatever it is).
+    #[serde(default)]
+    pub furigana: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,7 +234,7 @@ sign_password = "ABC123"
 
 /// The profiles shipped in `examples/profiles/`, built into the binary so `--profile NAME`
 /// works from any directory.
-pub const BUILTIN: [(&str, &str); 8] = [
+pub const BUILTIN: [(&str, &str); 14] = [
     ("yamada", include_str!("../../../examples/profiles/yamada.toml")),
     ("sato", include_str!("../../../examples/profiles/sato.toml")),
     ("yoshino", include_str!("../../../examples/profiles/yoshino.toml")),
@@ -231,6 +243,21 @@ pub const BUILTIN: [(&str, &str); 8] = [
     ("revoked", include_str!("../../../examples/profiles/revoked.toml")),
     ("lasttry", include_str!("../../../examples/profiles/lasttry.toml")),
     ("locked", include_str!("../../../examples/profiles/locked.toml")),
+    (
+        "takahashi-jiro",
+        include_str!("../../../examples/profiles/takahashi-jiro.toml"),
+    ),
+    ("yoshida", include_str!("../../../examples/profiles/yoshida.toml")),
+    (
+        "sato-kyuushi",
+        include_str!("../../../examples/profiles/sato-kyuushi.toml"),
+    ),
+    ("moved", include_str!("../../../examples/profiles/moved.toml")),
+    (
+        "nocert-adult",
+        include_str!("../../../examples/profiles/nocert-adult.toml"),
+    ),
+    ("furigana", include_str!("../../../examples/profiles/furigana.toml")),
 ];
 
 impl Profile {

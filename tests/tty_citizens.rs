@@ -1,0 +1,318 @@
+//! Real citizens' data end to end: the station (`madoguchi`, not the demo) in tmux, on the
+//! virtual card in pcscd's vpcd reader, delivering over HTTP to the reference receiver on
+//! loopback. The virtual card issues certificates the way J-LIS does (substitutes with flags,
+//! 旧氏, an address not renewed). Each case checks the screen, the record's `card_check` and
+//! the receiver's verdict.
+
+mod common;
+
+use common::{rand_suffix, turn, Inserted, Tmux, BIN, READER};
+use madoguchi::backend::outbox::{Outbox, Status};
+use madoguchi::backend::receiver::{self, ReceiverConfig};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+struct Case {
+    profile: &'static str,
+    pin: &'static str,
+    password: Option<&'static str>,
+}
+
+struct Run {
+    dir: PathBuf,
+    t: Tmux,
+    rx: receiver::ReceiverHandle,
+    _card: Inserted,
+}
+
+fn start(c: &Case, extra_config: &str) -> Option<Run> {
+    let card = Inserted::new(c.profile, &[]);
+    let dir = std::env::temp_dir().join(format!(
+        "madoguchi-citizens-{}-{}-{}",
+        std::process::id(),
+        c.profile,
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: dir.join("receiver.sqlite3"),
+            trust_ca: vec![ca],
+            crl: None,
+            seal_key: None,
+        },
+        None,
+    )
+    .unwrap();
+    // The card's test PKI is made per card process: its CRL comes from the running card.
+    let crl = dir.join("crl.pem");
+    std::fs::write(&crl, card.cert_pem("sign-crl.pem")).unwrap();
+    let extra_config = extra_config.replace("{CRL}", &crl.display().to_string());
+    let terms = dir.join("terms.txt");
+    std::fs::write(&terms, "Short terms.\nAgree with Enter.").unwrap();
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "station_id = \"citizens\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n{extra_config}\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n",
+            terms.display(),
+            rx.url(false),
+            dir.join("outbox.sqlite3").display()
+        ),
+    )
+    .unwrap();
+    let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
+    let t = Tmux::start(&cmd)?;
+    t.wait_for("Short terms");
+    Some(Run {
+        dir,
+        t,
+        rx,
+        _card: card,
+    })
+}
+
+fn keys(t: &Tmux, s: &str) {
+    let k: Vec<String> = s.chars().map(|c| c.to_string()).collect();
+    let refs: Vec<&str> = k.iter().map(|s| s.as_str()).collect();
+    t.send(&refs);
+    t.send(&["Enter"]);
+}
+
+/// Consent → PIN → confirm → signing password; returns the screen after the signature.
+fn enroll(r: &Run, c: &Case) -> String {
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 5");
+    keys(&r.t, c.password.unwrap());
+    r.t.wait_for("Receipt number")
+}
+
+/// The station's outbox row for the one record, once delivery has settled (delivered or
+/// review), and its body.
+fn settled(dir: &Path) -> (Status, Option<String>, Value) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let o = Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();
+        let list = o.list().unwrap();
+        assert!(list.len() <= 1, "one record");
+        if let Some(e) = list
+            .first()
+            .filter(|e| matches!(e.status, Status::Delivered | Status::Review))
+        {
+            let body = o.body(&e.id).unwrap();
+            return (e.status, e.last_error.clone(), serde_json::from_slice(&body).unwrap());
+        }
+        assert!(Instant::now() < deadline, "delivery settles");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn finish(r: Run) {
+    r.t.send(&["C-c"]);
+    r.t.wait_for("EXIT=0");
+    r.rx.stop();
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn substituted_characters_and_kyuushi_are_accepted() {
+    let Some(_turn) = turn() else { return };
+    for (c, name_check, address_check) in [
+        (
+            Case {
+                profile: "takahashi-jiro",
+                pin: "4321",
+                password: Some("jiro1975"),
+            },
+            "substituted",
+            "exact",
+        ),
+        (
+            Case {
+                profile: "yoshida",
+                pin: "5678",
+                password: Some("ichiro68"),
+            },
+            "substituted",
+            "substituted",
+        ),
+        (
+            Case {
+                profile: "sato-kyuushi",
+                pin: "1357",
+                password: Some("suzuki92"),
+            },
+            "exact",
+            "exact",
+        ),
+        (
+            Case {
+                profile: "furigana",
+                pin: "9753",
+                password: Some("shota2001"),
+            },
+            "exact",
+            "exact",
+        ),
+    ] {
+        let Some(r) = start(&c, "") else { return };
+        let screen = enroll(&r, &c);
+        assert!(screen.contains("Enrollment complete."), "{}: {screen}", c.profile);
+        assert!(!screen.contains("differ"), "{}: {screen}", c.profile);
+        let (status, err, body) = settled(&r.dir);
+        assert_eq!(status, Status::Delivered, "{}: {err:?}", c.profile);
+        assert_eq!(body["card_check"]["name"], name_check, "{}", c.profile);
+        assert_eq!(body["card_check"]["address"], address_check, "{}", c.profile);
+        if c.profile == "sato-kyuushi" {
+            assert_eq!(body["card_check"]["name_form"], "with_former_name");
+            assert_eq!(body["card"]["former_name"], "鈴木");
+        }
+        let stored = receiver::accepted_payloads(&r.dir.join("receiver.sqlite3")).unwrap();
+        assert_eq!(stored.len(), 1, "{}", c.profile);
+        assert_eq!(
+            stored[0]["card_check"], body["card_check"],
+            "the receiver's own comparison agrees"
+        );
+        finish(r);
+    }
+}
+
+#[test]
+fn a_certificate_not_renewed_is_stored_for_review_and_said_truthfully() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "moved",
+        pin: "2468",
+        password: Some("naka1985"),
+    };
+    let Some(r) = start(&c, "") else { return };
+    let screen = enroll(&r, &c);
+    assert!(
+        screen.contains("Some items on the card differ from the signing certificate: Address"),
+        "{screen}"
+    );
+    assert!(!screen.contains("different card"), "{screen}");
+    let (status, err, body) = settled(&r.dir);
+    assert_eq!(status, Status::Review);
+    assert!(err.unwrap_or_default().contains("CARD_DATA_MISMATCH"));
+    assert_eq!(body["card_check"]["address"], "differs");
+    assert_eq!(receiver::accepted_count(&r.dir.join("receiver.sqlite3")).unwrap(), 0);
+    // No value of the address on screen beyond the confirm step: only the item's name.
+    assert!(
+        !r.t.screen().contains("岐阜"),
+        "the certificate's old address is never shown"
+    );
+    finish(r);
+}
+
+#[test]
+fn an_adult_without_a_signing_certificate_is_not_called_a_minor() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "nocert-adult",
+        pin: "8642",
+        password: None,
+    };
+    let Some(r) = start(&c, "") else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    let s = r.t.wait_for("holds no signing certificate");
+    assert!(!s.contains("15"), "{s}");
+    std::thread::sleep(Duration::from_millis(300));
+    let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
+    assert!(o.list().unwrap().is_empty(), "not accepted unsigned by default");
+    finish(r);
+}
+
+#[test]
+fn a_wrong_format_password_spends_no_try() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "yamada",
+        pin: "1234",
+        password: Some("abc123"),
+    };
+    let Some(r) = start(&c, "") else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 5");
+    keys(&r.t, "abcdef");
+    r.t.wait_for("contains both letters and digits");
+    let stats = r._card.stats();
+    assert_eq!(stats["verify_with_data"], 1, "only the 4-digit PIN was sent: {stats}");
+    r.t.send(&["BSpace"; 6]);
+    keys(&r.t, "abc123");
+    r.t.wait_for("Receipt number");
+    assert_eq!(r._card.stats()["verify_with_data"], 2);
+    finish(r);
+}
+
+#[test]
+fn code_21_is_decided_before_any_signature_apdu() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "expired",
+        pin: "1111",
+        password: Some("expired1"),
+    };
+    let Some(r) = start(&c, "") else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 5");
+    keys(&r.t, c.password.unwrap());
+    let s = r.t.wait_for("Code 21");
+    assert!(s.contains("0120-95-0178"), "the national line on an expiry: {s}");
+    let stats = r._card.stats();
+    assert_eq!(stats["signatures"], 0, "{stats}");
+    assert_eq!(
+        stats["verify_with_data"], 2,
+        "the PIN and the one password try that read the certificate"
+    );
+    let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
+    assert!(o.list().unwrap().is_empty(), "nothing signed, nothing stored");
+    finish(r);
+}
+
+/// With the CA's CRL configured (`[checks] crl_file`), a revoked certificate is Code 23 at
+/// the counter, offline, before anything is signed.
+#[test]
+fn code_23_offline_from_the_station_crl() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "revoked",
+        pin: "2222",
+        password: Some("revoked2"),
+    };
+    let Some(r) = start(&c, "[checks]\ncrl_file = \"{CRL}\"") else {
+        return;
+    };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 5");
+    keys(&r.t, c.password.unwrap());
+    let s = r.t.wait_for("Code 23");
+    assert!(s.contains("0120-95-0178"), "{s}");
+    assert_eq!(r._card.stats()["signatures"], 0);
+    let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
+    assert!(o.list().unwrap().is_empty());
+    finish(r);
+}
