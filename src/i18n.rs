@@ -223,6 +223,16 @@ mod tests {
     }
 }
 
+/// The station CRL's age in the status line; a stale one is not used.
+pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
+    match (lang, fresh) {
+        (Lang::Ja, true) => format!("CRL {hours}時間前"),
+        (Lang::Ja, false) => format!("CRL {hours}時間前（古いため未使用）"),
+        (Lang::En, true) => format!("CRL {hours} h old"),
+        (Lang::En, false) => format!("CRL {hours} h old (stale, not used)"),
+    }
+}
+
 /// The demo's card secrets, on screen so a new user can try every profile (demo only).
 pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
     match (lang, password) {

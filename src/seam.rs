@@ -35,6 +35,19 @@ pub trait StationBackend: Send + Sync {
     fn sealed(&self) -> bool;
     /// Starts background delivery; verdicts per enrollment id go to `verdicts`.
     fn start_delivery(&self, verdicts: Box<dyn Fn(String, Verdict) + Send + Sync>);
+    /// The station's CRL, when one is configured.
+    fn crl(&self) -> Option<CrlInfo> {
+        None
+    }
+}
+
+/// The station's CRL as the status line shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrlInfo {
+    /// Seconds since its thisUpdate.
+    pub age_secs: u64,
+    /// Within the configured age limit (and nextUpdate): used for revocation checks.
+    pub fresh: bool,
 }
 
 /// The statement prepared for one signature, and what the record needs besides it.

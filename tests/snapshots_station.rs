@@ -300,6 +300,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 spinner: 1,
                 contact: &contact,
                 demo_secrets: None,
+                crl: None,
             },
         )
     })

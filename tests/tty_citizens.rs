@@ -277,6 +277,7 @@ fn code_21_is_decided_before_any_signature_apdu() {
     r.t.wait_for("Tries left: 5");
     keys(&r.t, c.password.unwrap());
     let s = r.t.wait_for("Code 21");
+    assert!(!s.contains("stays on this station"), "nothing was stored: {s}");
     assert!(s.contains("0120-95-0178"), "the national line on an expiry: {s}");
     let stats = r._card.stats();
     assert_eq!(stats["signatures"], 0, "{stats}");
@@ -311,6 +312,11 @@ fn code_23_offline_from_the_station_crl() {
     keys(&r.t, c.password.unwrap());
     let s = r.t.wait_for("Code 23");
     assert!(s.contains("0120-95-0178"), "{s}");
+    assert!(
+        s.contains("CRL ") && s.contains(" h old"),
+        "the CRL's age in the status line: {s}"
+    );
+    assert!(!s.contains("stays on this station"), "nothing was stored: {s}");
     assert_eq!(r._card.stats()["signatures"], 0);
     let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
     assert!(o.list().unwrap().is_empty());

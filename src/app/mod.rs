@@ -331,6 +331,7 @@ impl App {
             spinner: self.spinner,
             contact: &self.contact,
             demo_secrets: self.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
+            crl: self.backend.crl(),
         }
     }
 }

@@ -237,6 +237,13 @@ impl StationBackend for StationStore {
             .unwrap_or(false)
     }
 
+    fn crl(&self) -> Option<crate::seam::CrlInfo> {
+        self.crl.as_ref().map(|c| crate::seam::CrlInfo {
+            age_secs: c.age_secs().max(0) as u64,
+            fresh: c.fresh(),
+        })
+    }
+
     fn sealed(&self) -> bool {
         self.seal_key.is_some()
     }

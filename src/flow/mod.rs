@@ -207,6 +207,9 @@ pub enum Stop {
     Card(CardError),
     /// The backend's permanent verdict on this record (it stays in review on the station).
     Verdict(Verdict),
+    /// The station refused the signing certificate before signing (expired, revoked on its
+    /// CRL): nothing was signed or stored.
+    Refused(Verdict),
     /// After a removal, the card put back holds other data than the one confirmed.
     DifferentCard,
 }
@@ -427,7 +430,8 @@ impl Flow {
                 | Stop::NoSigningCertificate
                 | Stop::NoSigningCertificateAdult
                 | Stop::DifferentCard
-                | Stop::SignatureInvalid,
+                | Stop::SignatureInvalid
+                | Stop::Refused(_),
             ) => Step::Sign,
             Screen::Stopped(_) => Step::Pin,
         }
@@ -799,7 +803,7 @@ impl Flow {
                 out.push(Effect::StoreSigned { id, record });
             }
             Ok(CardReply::CertificateRefused(p)) => {
-                self.screen = Screen::Stopped(Stop::Verdict(match p {
+                self.screen = Screen::Stopped(Stop::Refused(match p {
                     CertificateProblem::Revoked => Verdict::CertificateRevoked,
                     CertificateProblem::Expired => Verdict::CertificateExpired,
                     CertificateProblem::Unreadable => Verdict::UnsupportedCertificate,

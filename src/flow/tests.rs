@@ -429,8 +429,9 @@ fn expired_certificate_stops_before_signing() {
     t.reply(id, Ok(CardReply::CertificateRefused(CertificateProblem::Expired)));
     assert!(matches!(
         t.f.screen(),
-        Screen::Stopped(Stop::Verdict(Verdict::CertificateExpired))
+        Screen::Stopped(Stop::Refused(Verdict::CertificateExpired))
     ));
+    assert_eq!(t.f.step(), Step::Sign);
     assert!(!t
         .effects
         .iter()

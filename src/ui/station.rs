@@ -44,6 +44,8 @@ pub struct View<'a> {
     pub contact: &'a [String],
     /// The demo card's PIN and password, shown in the status line (demo only).
     pub demo_secrets: Option<(&'a str, Option<&'a str>)>,
+    /// The station's CRL (`[checks] crl_file`), when configured.
+    pub crl: Option<crate::seam::CrlInfo>,
 }
 
 fn step_name(lang: Lang, s: Step) -> &'static str {
@@ -383,8 +385,21 @@ fn item_label(i: crate::record::check::Item) -> Msg {
 fn needs_hotline(stop: &Stop) -> bool {
     matches!(
         stop,
-        Stop::Locked(_) | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
+        Stop::Locked(_)
+            | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
+            | Stop::Refused(Verdict::CertificateExpired | Verdict::CertificateRevoked)
     )
+}
+
+fn verdict_msg(v: &Verdict) -> Msg {
+    match v {
+        Verdict::CertificateExpired => Msg::VerdictExpired,
+        Verdict::CertificateRevoked => Msg::VerdictRevoked,
+        Verdict::SignatureMismatch => Msg::VerdictSignature,
+        Verdict::UnsupportedCertificate => Msg::VerdictUnsupported,
+        Verdict::CardDataMismatch => Msg::VerdictDataMismatch,
+        _ => Msg::VerdictInvalid,
+    }
 }
 
 fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
@@ -407,20 +422,10 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
         Stop::Card(e) => vec![i18n::card_error(l, e)],
         Stop::DifferentCard => vec![msg(l, Msg::DifferentCard).to_string()],
         Stop::Verdict(v) => vec![
-            msg(
-                l,
-                match v {
-                    Verdict::CertificateExpired => Msg::VerdictExpired,
-                    Verdict::CertificateRevoked => Msg::VerdictRevoked,
-                    Verdict::SignatureMismatch => Msg::VerdictSignature,
-                    Verdict::UnsupportedCertificate => Msg::VerdictUnsupported,
-                    Verdict::CardDataMismatch => Msg::VerdictDataMismatch,
-                    _ => Msg::VerdictInvalid,
-                },
-            )
-            .to_string(),
+            msg(l, verdict_msg(v)).to_string(),
             msg(l, Msg::VerdictReview).to_string(),
         ],
+        Stop::Refused(v) => vec![msg(l, verdict_msg(v)).to_string()],
     }
 }
 
@@ -612,6 +617,13 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         spans.push(Span::styled(
             format!("  {} {}", msg(l, Msg::Review), q.review),
             th.error(),
+        ));
+    }
+    if let Some(c) = v.crl {
+        let text = i18n::crl_age(l, c.age_secs / 3600, c.fresh);
+        spans.push(Span::styled(
+            format!("  {text}"),
+            if c.fresh { th.muted() } else { th.warn() },
         ));
     }
     if let Some((pin, pw)) = v.demo_secrets {
