@@ -1,7 +1,10 @@
 //! 和暦 (Japanese era) for dates since Meiji, with the era boundaries as days, not years:
 //! 1989-01-07 is 昭和64年, 1989-01-08 is 平成元年.
 
-use crate::card::basic4::BirthDate;
+/// A Gregorian date (year, month, day). The card's `BirthDate` converts into it, so this
+/// module depends on nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ymd(pub u16, pub u8, pub u8);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Era {
@@ -54,27 +57,28 @@ impl Era {
 }
 
 /// (era, year of era) for a date, or None before Meiji.
-pub fn to_wareki(d: BirthDate) -> Option<(Era, u16)> {
-    let key = (d.year(), d.month(), d.day());
+pub fn to_wareki(d: impl Into<Ymd>) -> Option<(Era, u16)> {
+    let Ymd(y, m, day) = d.into();
     STARTS
         .iter()
-        .find(|(_, start)| key >= *start)
-        .map(|(era, start)| (*era, d.year() - start.0 + 1))
+        .find(|(_, start)| (y, m, day) >= *start)
+        .map(|(era, start)| (*era, y - start.0 + 1))
 }
 
 /// `昭和64年1月7日`, with 元年 for year 1.
-pub fn format_ja(d: BirthDate) -> Option<String> {
+pub fn format_ja(d: impl Into<Ymd>) -> Option<String> {
+    let d = d.into();
     let (era, y) = to_wareki(d)?;
     let year = if y == 1 { "元".to_string() } else { y.to_string() };
-    Some(format!("{}{}年{}月{}日", era.name_ja(), year, d.month(), d.day()))
+    Some(format!("{}{}年{}月{}日", era.name_ja(), year, d.1, d.2))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn d(y: u16, m: u8, day: u8) -> BirthDate {
-        BirthDate::new(y, m, day).unwrap()
+    fn d(y: u16, m: u8, day: u8) -> Ymd {
+        Ymd(y, m, day)
     }
 
     #[test]

@@ -197,6 +197,12 @@ impl fmt::Debug for BirthDate {
     }
 }
 
+impl From<BirthDate> for crate::wareki::Ymd {
+    fn from(d: BirthDate) -> Self {
+        crate::wareki::Ymd(d.year(), d.month(), d.day())
+    }
+}
+
 /// The decoded basic four items.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BasicFour {
