@@ -7,7 +7,9 @@ use std::path::Path;
 
 fn allowed() -> BTreeMap<String, BTreeSet<String>> {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("<!-- layering:begin -->").expect("layering table in README.md");
+    let start = readme
+        .find("<!-- layering:begin -->")
+        .expect("layering table in README.md");
     let end = readme.find("<!-- layering:end -->").expect("end of the layering table");
     readme[start..end]
         .lines()
@@ -70,7 +72,13 @@ fn every_use_crate_follows_the_readme_table() {
     let mut seen_modules = BTreeSet::new();
     for f in files {
         let rel = f.strip_prefix(&src).unwrap();
-        let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .to_string();
         let module = first.trim_end_matches(".rs").to_string();
         if ["main", "lib", "cli"].contains(&module.as_str()) || rel.ends_with("tests.rs") {
             continue;
@@ -79,7 +87,10 @@ fn every_use_crate_follows_the_readme_table() {
         let text = std::fs::read_to_string(&f).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap();
         let Some(ok) = table.get(&module) else {
-            violations.push(format!("{}: module `{module}` is not in the README's layering table", rel.display()));
+            violations.push(format!(
+                "{}: module `{module}` is not in the README's layering table",
+                rel.display()
+            ));
             continue;
         };
         for u in uses(code) {
@@ -88,7 +99,11 @@ fn every_use_crate_follows_the_readme_table() {
             }
         }
     }
-    assert!(violations.is_empty(), "upward or unlisted imports:\n{}", violations.join("\n"));
+    assert!(
+        violations.is_empty(),
+        "upward or unlisted imports:\n{}",
+        violations.join("\n")
+    );
     for m in table.keys() {
         assert!(seen_modules.contains(m), "the table lists `{m}`, which is not a module");
     }

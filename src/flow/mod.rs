@@ -10,287 +10,24 @@
 //! - personal data and PIN input are wiped on 完了, on start-over and on the idle timeout;
 //! - 完了 is shown only after the outbox confirmed the record is on disk.
 
+mod consent;
 pub mod contact;
 pub mod input;
+mod pin;
+mod screen;
+mod types;
+
+pub use screen::{ConfirmChoice, PinMessage, PinScreen, Screen};
+pub use types::*;
 
 use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
 use crate::record::check::{Item, Outcome};
-use crate::seam::{BackendError, CertificateProblem, SignedPayload};
-use crate::secret::{PinKind, Secret};
+use crate::seam::CertificateProblem;
+use crate::secret::PinKind;
 use input::SecretInput;
 
 pub use crate::seam::Verdict;
-
-/// The steps of the progress bar, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Step {
-    Consent,
-    Card,
-    Pin,
-    Reading,
-    Confirm,
-    /// 連絡先: an e-mail address, when the config asks for one (like the seeds' services).
-    Contact,
-    Sign,
-    Send,
-    Done,
-}
-
-impl Step {
-    pub const ALL: [Step; 9] = [
-        Step::Consent,
-        Step::Card,
-        Step::Pin,
-        Step::Reading,
-        Step::Confirm,
-        Step::Contact,
-        Step::Sign,
-        Step::Send,
-        Step::Done,
-    ];
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FlowConfig {
-    /// Have the citizen sign with the signing key (署名 step).
-    pub signature: bool,
-    /// When the card has no signing certificate and its holder is under 15, finish with the
-    /// four items only.
-    pub allow_unsigned_minors: bool,
-    /// The same for holders of 15 or over (a certificate not requested, or a card without
-    /// one). Off by default: they are told where to get a certificate.
-    pub allow_unsigned_adults: bool,
-    /// Wipe and start over after this long without a key or card event (ms).
-    pub idle_timeout_ms: u64,
-    /// How long the 送信 step waits for the backend before showing 完了 with "sent later".
-    pub send_wait_ms: u64,
-    /// Ask for a contact e-mail address after the data is confirmed.
-    pub email: bool,
-}
-
-impl Default for FlowConfig {
-    fn default() -> FlowConfig {
-        FlowConfig {
-            signature: true,
-            allow_unsigned_minors: true,
-            allow_unsigned_adults: false,
-            idle_timeout_ms: 180_000,
-            send_wait_ms: 8_000,
-            email: false,
-        }
-    }
-}
-
-/// Keys, abstracted from the terminal library.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Backspace,
-    Esc,
-    Tab,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    /// Function keys (F1…F12).
-    F(u8),
-}
-
-/// What the card worker answers to a [`CardRequest`].
-#[derive(Debug)]
-pub enum CardReply {
-    Tries(u8),
-    /// EF 02 read after a successful VERIFY.
-    Read(BasicFour),
-    /// Signed and checked locally against the certificate read (the executor built the
-    /// statement and the record, and compared the certificate's text with the card's).
-    Signed(Box<SignedPayload>),
-    /// The signing certificate was refused before anything was signed (expired, revoked).
-    CertificateRefused(CertificateProblem),
-    /// The card's signature did not verify with its own certificate: nothing was stored.
-    SignatureInvalid,
-}
-
-#[derive(Debug)]
-pub enum Event {
-    Key(Key),
-    /// A card is on the chosen reader.
-    CardPresent,
-    /// The card left the reader (or the reader went away).
-    CardGone,
-    /// Answer to request `id`.
-    Card {
-        id: u64,
-        result: Result<CardReply, CardError>,
-    },
-    /// The outbox answered request `id`: the record is durably stored (Ok) or not.
-    Stored {
-        id: u64,
-        result: Result<String, BackendError>,
-    },
-    /// The delivery task judged enrollment `enrollment_id`.
-    Delivered {
-        enrollment_id: String,
-        verdict: Verdict,
-    },
-    /// The consent text is `total` lines at the current width, `visible` fit on screen.
-    ConsentLayout {
-        total: u16,
-        visible: u16,
-    },
-    /// A timer asked for with `Effect::WakeAt` (or any periodic tick).
-    Tick,
-    /// The outbox is full: no new enrollment may start (nothing queued is touched).
-    QueueFull(bool),
-}
-
-/// Card work the flow asks for. Each carries the id its reply must echo.
-#[derive(Debug)]
-pub enum CardRequest {
-    QueryTries(PinKind),
-    /// VERIFY the 4-digit PIN once, then read EF 02.
-    VerifyAndRead(Secret),
-    /// VERIFY the signing password once, read the signing certificate, sign the statement
-    /// built from `person`, verify the signature locally.
-    VerifyAndSign {
-        password: Secret,
-        person: BasicFour,
-        email: Option<PersonalText>,
-    },
-}
-
-#[derive(Debug)]
-pub enum Effect {
-    Card {
-        id: u64,
-        request: CardRequest,
-    },
-    /// Store a signed record durably; answer with `Event::Stored`.
-    StoreSigned {
-        id: u64,
-        record: Box<SignedPayload>,
-    },
-    /// Store the four items without a signature (signature step off, or a minor's card).
-    StoreUnsigned {
-        id: u64,
-        person: BasicFour,
-        email: Option<PersonalText>,
-    },
-    /// Release the card connection (start over, done).
-    ReleaseCard,
-    /// Personal data of this citizen is gone from the flow; the executor drops its copies too.
-    Wipe,
-    /// Schedule an `Event::Tick` at this time (the only timer; none while idle).
-    WakeAt(u64),
-}
-
-/// Why the flow stopped at an explanation screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stop {
-    Locked(PinKind),
-    NotMyNumberCard,
-    /// No signing certificate on the card of a holder under 15.
-    NoSigningCertificate,
-    /// No signing certificate on the card of a holder of 15 or over (not requested, or a
-    /// card issued without one): the municipal office issues one.
-    NoSigningCertificateAdult,
-    /// Storing failed: nothing was lost, the record was never confirmed; try again.
-    StoreFailed(BackendError),
-    /// The card's signature did not verify with its certificate: nothing was stored.
-    SignatureInvalid,
-    Card(CardError),
-    /// The backend's permanent verdict on this record (it stays in review on the station).
-    Verdict(Verdict),
-    /// The station refused the signing certificate before signing (expired, revoked on its
-    /// CRL): nothing was signed or stored.
-    Refused(Verdict),
-    /// After a removal, the card put back holds other data than the one confirmed.
-    DifferentCard,
-}
-
-/// A notice shown on the card step (why we are back there).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    CardRemoved,
-    TimedOut,
-    Cancelled,
-    QueueFull,
-}
-
-#[derive(Debug)]
-pub struct PinScreen {
-    pub kind: PinKind,
-    /// None until the card told us (input is ignored until then).
-    pub tries: Option<u8>,
-    pub input: SecretInput,
-    pub reveal: bool,
-    /// At one try left: waiting for the explicit yes/no.
-    pub confirming_last: bool,
-    /// The last message for the citizen (wrong PIN, format).
-    pub message: Option<PinMessage>,
-    /// A request is in flight: keys are ignored.
-    pub busy: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PinMessage {
-    Format(crate::secret::PinFormatError),
-    Wrong(u8),
-    LastTryWarning,
-    /// A key that this PIN kind can't contain was pressed.
-    CharNotAllowed,
-}
-
-#[derive(Debug)]
-pub enum Screen {
-    /// `notice` says why we are back at the start (timeout, card problem, queue full).
-    Consent {
-        scroll: u16,
-        reached_end: bool,
-        notice: Option<Notice>,
-    },
-    Card {
-        notice: Option<Notice>,
-    },
-    Pin(PinScreen),
-    Reading,
-    Confirm {
-        choice: ConfirmChoice,
-    },
-    Contact {
-        input: contact::ContactInput,
-        error: Option<contact::EmailError>,
-    },
-    SignPin(PinScreen),
-    Signing,
-    Storing,
-    Sending {
-        enrollment_id: String,
-        since_ms: u64,
-    },
-    Done {
-        enrollment_id: String,
-        verdict: Verdict,
-        signed: bool,
-        /// The items whose certificate text differs from the card (the record is in review).
-        review: Vec<Item>,
-    },
-    Stopped(Stop),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmChoice {
-    Reread,
-    Next,
-    /// Stop here: nothing is recorded, everything is wiped.
-    Stop,
-}
 
 /// The idle wipe is announced this long before, with a countdown.
 pub const IDLE_WARNING_MS: u64 = 30_000;
@@ -455,27 +192,6 @@ impl Flow {
     fn request(&mut self, request: CardRequest, out: &mut Vec<Effect>) {
         let id = self.new_id();
         out.push(Effect::Card { id, request });
-    }
-
-    fn pin_screen(kind: PinKind) -> PinScreen {
-        PinScreen {
-            kind,
-            tries: None,
-            input: SecretInput::new(kind),
-            reveal: false,
-            confirming_last: false,
-            message: None,
-            busy: true,
-        }
-    }
-
-    fn enter_pin(&mut self, kind: PinKind, out: &mut Vec<Effect>) {
-        let screen = Flow::pin_screen(kind);
-        self.screen = match kind {
-            PinKind::TextPin => Screen::Pin(screen),
-            PinKind::SignPassword => Screen::SignPin(screen),
-        };
-        self.request(CardRequest::QueryTries(kind), out);
     }
 
     /// Start over: wipe everything about this citizen, back to consent.
@@ -840,39 +556,7 @@ impl Flow {
 
     fn key(&mut self, k: Key, out: &mut Vec<Effect>) {
         match &mut self.screen {
-            Screen::Consent {
-                scroll,
-                reached_end,
-                notice,
-            } => {
-                let (total, visible) = self.layout;
-                let max = total.saturating_sub(visible);
-                let page = visible.saturating_sub(1).max(1);
-                match k {
-                    Key::Down | Key::Char('j') => *scroll = (*scroll + 1).min(max),
-                    Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-                    Key::PageDown | Key::Char(' ') => *scroll = (*scroll + page).min(max),
-                    Key::PageUp => *scroll = scroll.saturating_sub(page),
-                    Key::End => *scroll = max,
-                    Key::Home => *scroll = 0,
-                    Key::Enter if *reached_end || (total > 0 && total <= visible) => {
-                        if self.queue_full {
-                            *notice = Some(Notice::QueueFull);
-                            return;
-                        }
-                        if self.card_present {
-                            self.enter_pin(PinKind::TextPin, out);
-                        } else {
-                            self.screen = Screen::Card { notice: None };
-                        }
-                        return;
-                    }
-                    _ => {}
-                }
-                if total > 0 && *scroll >= max {
-                    *reached_end = true;
-                }
-            }
+            Screen::Consent { .. } => self.consent_key(k, out),
             Screen::Card { .. } => {
                 if k == Key::Esc {
                     self.reset(Some(Notice::Cancelled), out);
@@ -982,94 +666,6 @@ impl Flow {
             self.screen = Screen::Card {
                 notice: Some(Notice::CardRemoved),
             };
-        }
-    }
-
-    fn pin_key(&mut self, k: Key, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
-            return;
-        };
-        if k == Key::Esc {
-            if p.confirming_last {
-                p.confirming_last = false;
-                p.message = Some(PinMessage::LastTryWarning);
-                return;
-            }
-            self.reset(Some(Notice::Cancelled), out);
-            return;
-        }
-        // Tries must be on screen before anything can be typed.
-        if p.busy || p.tries.is_none_or(|t| t == 0) {
-            return;
-        }
-        if p.confirming_last {
-            match k {
-                Key::Char('y') | Key::Char('Y') => self.send_pin(out),
-                Key::Char('n') | Key::Char('N') => {
-                    p.confirming_last = false;
-                    p.message = Some(PinMessage::LastTryWarning);
-                }
-                _ => {}
-            }
-            return;
-        }
-        match k {
-            Key::Char(c) => {
-                p.message = if p.input.push(c) {
-                    None
-                } else {
-                    Some(PinMessage::CharNotAllowed)
-                };
-            }
-            Key::Backspace => {
-                p.input.pop();
-                p.message = None;
-            }
-            Key::Tab | Key::F(2) => p.reveal = !p.reveal,
-            Key::Enter => match p.input.validate() {
-                Err(e) => p.message = Some(PinMessage::Format(e)),
-                Ok(secret) => {
-                    drop(secret);
-                    if p.tries == Some(1) {
-                        p.confirming_last = true;
-                    } else {
-                        self.send_pin(out);
-                    }
-                }
-            },
-            _ => {}
-        }
-    }
-
-    /// Sends the typed PIN: exactly one VERIFY-carrying request, input wiped.
-    fn send_pin(&mut self, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
-            return;
-        };
-        let Ok(secret) = p.input.validate() else { return };
-        p.input.clear();
-        let kind = p.kind;
-        match kind {
-            PinKind::TextPin => {
-                self.screen = Screen::Reading;
-                self.request(CardRequest::VerifyAndRead(secret), out);
-            }
-            PinKind::SignPassword => {
-                let Some(person) = self.person.clone() else {
-                    self.screen = Screen::Card { notice: None };
-                    return;
-                };
-                self.screen = Screen::Signing;
-                let email = self.email.clone();
-                self.request(
-                    CardRequest::VerifyAndSign {
-                        password: secret,
-                        person,
-                        email,
-                    },
-                    out,
-                );
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::card::basic4;
 use crate::card::TransportError;
+use crate::seam::{BackendError, SignedPayload};
 use proptest::prelude::*;
 
 fn person() -> BasicFour {

@@ -1,0 +1,43 @@
+//! 同意: the terms scroll; Enter is accepted only once the text was read to the end.
+
+use super::*;
+
+impl Flow {
+    pub(super) fn consent_key(&mut self, k: Key, out: &mut Vec<Effect>) {
+        let Screen::Consent {
+            scroll,
+            reached_end,
+            notice,
+        } = &mut self.screen
+        else {
+            return;
+        };
+        let (total, visible) = self.layout;
+        let max = total.saturating_sub(visible);
+        let page = visible.saturating_sub(1).max(1);
+        match k {
+            Key::Down | Key::Char('j') => *scroll = (*scroll + 1).min(max),
+            Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
+            Key::PageDown | Key::Char(' ') => *scroll = (*scroll + page).min(max),
+            Key::PageUp => *scroll = scroll.saturating_sub(page),
+            Key::End => *scroll = max,
+            Key::Home => *scroll = 0,
+            Key::Enter if *reached_end || (total > 0 && total <= visible) => {
+                if self.queue_full {
+                    *notice = Some(Notice::QueueFull);
+                    return;
+                }
+                if self.card_present {
+                    self.enter_pin(PinKind::TextPin, out);
+                } else {
+                    self.screen = Screen::Card { notice: None };
+                }
+                return;
+            }
+            _ => {}
+        }
+        if total > 0 && *scroll >= max {
+            *reached_end = true;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The screen model: what the UI shows for each step. Holds PIN input only in its zeroizing
+//! buffer.
+
+use super::contact;
+use super::input::SecretInput;
+use super::types::{Notice, Stop};
+use crate::record::check::Item;
+use crate::seam::Verdict;
+use crate::secret::PinKind;
+
+#[derive(Debug)]
+pub struct PinScreen {
+    pub kind: PinKind,
+    /// None until the card told us (input is ignored until then).
+    pub tries: Option<u8>,
+    pub input: SecretInput,
+    pub reveal: bool,
+    /// At one try left: waiting for the explicit yes/no.
+    pub confirming_last: bool,
+    /// The last message for the citizen (wrong PIN, format).
+    pub message: Option<PinMessage>,
+    /// A request is in flight: keys are ignored.
+    pub busy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinMessage {
+    Format(crate::secret::PinFormatError),
+    Wrong(u8),
+    LastTryWarning,
+    /// A key that this PIN kind can't contain was pressed.
+    CharNotAllowed,
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    /// `notice` says why we are back at the start (timeout, card problem, queue full).
+    Consent {
+        scroll: u16,
+        reached_end: bool,
+        notice: Option<Notice>,
+    },
+    Card {
+        notice: Option<Notice>,
+    },
+    Pin(PinScreen),
+    Reading,
+    Confirm {
+        choice: ConfirmChoice,
+    },
+    Contact {
+        input: contact::ContactInput,
+        error: Option<contact::EmailError>,
+    },
+    SignPin(PinScreen),
+    Signing,
+    Storing,
+    Sending {
+        enrollment_id: String,
+        since_ms: u64,
+    },
+    Done {
+        enrollment_id: String,
+        verdict: Verdict,
+        signed: bool,
+        /// The items whose certificate text differs from the card (the record is in review).
+        review: Vec<Item>,
+    },
+    Stopped(Stop),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmChoice {
+    Reread,
+    Next,
+    /// Stop here: nothing is recorded, everything is wiped.
+    Stop,
+}
