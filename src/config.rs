@@ -79,8 +79,12 @@ pub struct Steps {
 pub struct Backend {
     /// Base URL; records go to `{url}/v1/enrollments`. https, or http to loopback only.
     pub url: Option<String>,
-    /// PEM bundle of CAs trusted for the backend's TLS certificate (default: system).
+    /// PEM bundle of CAs trusted for the backend's TLS certificate. It replaces the system
+    /// roots (default: the system roots).
     pub ca_file: Option<PathBuf>,
+    /// A proxy for the backend connection (`http://host:port`). Without it none is used,
+    /// whatever `HTTP(S)_PROXY` says.
+    pub proxy: Option<String>,
     /// Client certificate and key (PEM) for mutual TLS.
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
@@ -130,6 +134,7 @@ impl Default for Backend {
         Backend {
             url: None,
             ca_file: None,
+            proxy: None,
             client_cert: None,
             client_key: None,
             public_key: None,
@@ -148,6 +153,7 @@ impl Backend {
         let url = self.url.as_ref()?;
         Some(crate::backend::delivery::DeliveryConfig {
             ca_file: self.ca_file.clone(),
+            proxy: self.proxy.clone(),
             client_cert: self.client_cert.clone(),
             client_key: self.client_key.clone(),
             connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs),
@@ -246,11 +252,7 @@ impl Config {
             return invalid("idle_timeout_secs", "idle_timeout_secs must be at least 10".into());
         }
         if let Some(url) = &self.backend.url {
-            let ok = url.starts_with("https://")
-                || ["http://127.", "http://localhost", "http://[::1]"]
-                    .iter()
-                    .any(|p| url.starts_with(p));
-            if !ok {
+            if !crate::backend::delivery::url_allowed(url) {
                 return invalid(
                     "url",
                     format!("url = {url:?}: must be https:// (plain http only to loopback)"),
@@ -337,5 +339,24 @@ mod tests {
             .to_string();
         assert!(e.contains("seal = false"), "{e}");
         assert!(Config::parse("[backend]\nurl = \"http://127.0.0.1:8443\"\nseal = false\n", "s.toml").is_ok());
+        // Loopback by the parsed host, not by a prefix.
+        for bad in [
+            "http://127.attacker.example",
+            "http://localhost@attacker.example",
+            "http://localhost.example",
+            "ftp://127.0.0.1",
+        ] {
+            let text = format!("[backend]\nurl = \"{bad}\"\nseal = false\n");
+            assert!(Config::parse(&text, "s.toml").is_err(), "{bad}");
+        }
+        for good in [
+            "http://localhost:8080",
+            "http://[::1]:80",
+            "http://127.1.2.3",
+            "https://enroll.example.jp",
+        ] {
+            let text = format!("[backend]\nurl = \"{good}\"\nseal = false\n");
+            assert!(Config::parse(&text, "s.toml").is_ok(), "{good}");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod card;
 pub mod config;
 pub mod flow;
+pub mod harden;
 pub mod i18n;
 pub mod reader;
 pub mod record;

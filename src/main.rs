@@ -105,6 +105,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before anything reads a PIN or a card: no core dumps, no ptrace, private files.
+    madoguchi::harden::once();
     let cli = Cli::parse();
     if let Some(path) = &cli.log_file {
         if let Err(e) = cli::init_log(path) {

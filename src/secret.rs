@@ -64,6 +64,15 @@ pub struct Secret {
     bytes: Zeroizing<Vec<u8>>,
 }
 
+impl Drop for Secret {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        let (ptr, cap) = (self.bytes.as_ptr(), self.bytes.capacity());
+        self.bytes.zeroize();
+        crate::harden::unlock_buffer(ptr, cap);
+    }
+}
+
 impl Secret {
     /// Validates `input` against the rule of `kind` (see [`Pin`] / [`SignPassword`]).
     pub fn parse(kind: PinKind, input: &[u8]) -> Result<Secret, PinFormatError> {
@@ -76,6 +85,7 @@ impl Secret {
             });
         }
         let mut bytes = Zeroizing::new(Vec::with_capacity(max));
+        crate::harden::lock_buffer(bytes.as_ptr(), bytes.capacity());
         for (i, &b) in input.iter().enumerate() {
             let c = match kind {
                 // The card compares bytes; clients upper-case the password (card-protocol §8.1).
@@ -152,6 +162,28 @@ impl SignPassword {
 impl fmt::Debug for SignPassword {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SignPassword([hidden])")
+    }
+}
+
+/// Reads straight from a file descriptor with `read(2)`: no buffer of its own. std's stdin
+/// reads ahead into an 8 KiB buffer that would keep a copy of the PIN (and whatever follows
+/// it) after the zeroizing buffer is gone.
+pub struct FdReader(pub std::os::fd::RawFd);
+
+impl FdReader {
+    pub fn stdin() -> FdReader {
+        FdReader(libc::STDIN_FILENO)
+    }
+}
+
+impl std::io::Read for FdReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = unsafe { libc::read(self.0, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if n < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
     }
 }
 
@@ -272,5 +304,24 @@ mod tests {
         assert!(line.iter().all(|&b| b == 0));
         let mut empty: &[u8] = b"";
         assert!(read_secret_line(&mut empty).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_fd_reader_takes_the_line_and_not_a_byte_more() {
+        let mut fds = [0; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let data = b"1234\nNEXT";
+        assert_eq!(
+            unsafe { libc::write(fds[1], data.as_ptr() as *const libc::c_void, data.len()) },
+            9
+        );
+        unsafe { libc::close(fds[1]) };
+        let line = read_secret_line(&mut FdReader(fds[0])).unwrap().unwrap();
+        assert_eq!(&line[..], b"1234");
+        // No read-ahead: what follows the line is still in the pipe, not in some buffer.
+        let mut rest = [0u8; 8];
+        let n = unsafe { libc::read(fds[0], rest.as_mut_ptr() as *mut libc::c_void, 8) };
+        assert_eq!(&rest[..n as usize], b"NEXT");
+        unsafe { libc::close(fds[0]) };
     }
 }

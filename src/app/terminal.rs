@@ -7,12 +7,76 @@ use crate::ui::station::{self, View};
 use crossterm::{cursor, event, execute, terminal};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::io::{Stdout, Write};
+use std::io::Write;
 use std::sync::mpsc::Sender;
 use std::sync::Once;
 
 pub struct Term {
-    t: Terminal<CrosstermBackend<Stdout>>,
+    t: Terminal<CrosstermBackend<WipingOut>>,
+}
+
+/// The terminal's output buffer. Frames go out through it straight to fd 1 (not through
+/// std's stdout buffer), and it is zeroed after every flush: a revealed PIN drawn on screen
+/// leaves no bytes behind in freed or reused buffers. ratatui's own cells are reset when the
+/// next frame is drawn (it resets the buffer it swaps out).
+pub struct WipingOut {
+    buf: Vec<u8>,
+    fd: std::os::fd::RawFd,
+}
+
+impl WipingOut {
+    const CAPACITY: usize = 64 * 1024;
+
+    pub fn new(fd: std::os::fd::RawFd) -> WipingOut {
+        WipingOut {
+            buf: Vec::with_capacity(Self::CAPACITY),
+            fd,
+        }
+    }
+
+    /// Bytes waiting to be written (0 after a flush).
+    pub fn pending(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Write for WipingOut {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > Self::CAPACITY {
+            self.flush()?;
+        }
+        // Never grow past the capacity (a reallocation would leave a copy in freed memory).
+        let n = data.len().min(Self::CAPACITY - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let mut off = 0;
+        let result = loop {
+            if off >= self.buf.len() {
+                break Ok(());
+            }
+            let rest = &self.buf[off..];
+            let n = unsafe { libc::write(self.fd, rest.as_ptr() as *const libc::c_void, rest.len()) };
+            if n < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                break Err(e);
+            }
+            off += n as usize;
+        };
+        zeroize::Zeroize::zeroize(&mut self.buf);
+        result
+    }
+}
+
+impl Drop for WipingOut {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }
 
 fn restore() {
@@ -39,7 +103,7 @@ impl Term {
             restore();
             return Err(e);
         }
-        let t = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())?;
+        let t = Terminal::new(CrosstermBackend::new(WipingOut::new(libc::STDOUT_FILENO))).inspect_err(|_| restore())?;
         Ok(Term { t })
     }
 
@@ -102,4 +166,35 @@ pub fn spawn_signal_listener(tx: Sender<AppEvent>) {
             });
         })
         .expect("signal thread");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_goes_to_the_fd_and_the_buffer_is_zeroed_after_flush() {
+        let mut fds = [0; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let mut w = WipingOut::new(fds[1]);
+        w.write_all(b"PIN 7391").unwrap();
+        assert_eq!(w.pending(), b"PIN 7391");
+        let ptr = w.buf.as_ptr();
+        w.flush().unwrap();
+        assert!(w.pending().is_empty());
+        // The bytes that held the frame are zero, in place (capacity kept, no reallocation).
+        let old = unsafe { std::slice::from_raw_parts(ptr, 8) };
+        assert_eq!(old, &[0u8; 8]);
+        assert_eq!(w.buf.as_ptr(), ptr);
+        let mut got = [0u8; 8];
+        assert_eq!(
+            unsafe { libc::read(fds[0], got.as_mut_ptr() as *mut libc::c_void, 8) },
+            8
+        );
+        assert_eq!(&got, b"PIN 7391");
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+    }
 }

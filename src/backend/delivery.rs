@@ -14,6 +14,9 @@ pub struct DeliveryConfig {
     pub ca_file: Option<PathBuf>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// An HTTP(S) proxy named in the config. Without one, no proxy is used: the environment's
+    /// `HTTP(S)_PROXY` is ignored (a proxy would see a loopback delivery in the clear).
+    pub proxy: Option<String>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     /// First retry delay and the cap of the exponential schedule.
@@ -28,6 +31,7 @@ impl DeliveryConfig {
             ca_file: None,
             client_cert: None,
             client_key: None,
+            proxy: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             backoff_base: Duration::from_secs(2),
@@ -67,15 +71,53 @@ pub fn verdict_of(result: &str) -> Option<Verdict> {
     })
 }
 
+/// Whether `url` may be plain http: its parsed host is a loopback IP or `localhost` (not a
+/// prefix test: `http://127.attacker.example` and `http://localhost@attacker.example` are
+/// other hosts).
+pub fn is_loopback_url(url: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Whether the station may send to `url`: https, or plain http to loopback.
+pub fn url_allowed(url: &str) -> bool {
+    match reqwest::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" => u.host().is_some(),
+        Ok(u) if u.scheme() == "http" => is_loopback_url(url),
+        _ => false,
+    }
+}
+
 pub fn client(cfg: &DeliveryConfig) -> Result<reqwest::Client, String> {
+    if !url_allowed(&cfg.url) {
+        return Err(format!("{}: must be https (plain http only to loopback)", cfg.url));
+    }
+    // No redirects: a 307 would re-send the whole record to wherever it points.
     let mut b = reqwest::Client::builder()
         .connect_timeout(cfg.connect_timeout)
-        .timeout(cfg.request_timeout);
+        .timeout(cfg.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .https_only(!is_loopback_url(&cfg.url));
+    b = match &cfg.proxy {
+        Some(p) => b.proxy(reqwest::Proxy::all(p).map_err(|e| format!("proxy {p}: {e}"))?),
+        None => b.no_proxy(),
+    };
     if let Some(ca) = &cfg.ca_file {
+        // The operator's CA bundle replaces the system roots: a private backend is trusted
+        // only through its own CA.
         let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{}: {e}", ca.display()))? {
-            b = b.add_root_certificate(cert);
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{}: {e}", ca.display()))?;
+        if certs.is_empty() {
+            return Err(format!("{}: no certificate", ca.display()));
         }
+        b = b.tls_certs_only(certs);
     }
     if let (Some(cert), Some(key)) = (&cfg.client_cert, &cfg.client_key) {
         let c = std::fs::read(cert).map_err(|e| format!("{}: {e}", cert.display()))?;

@@ -65,9 +65,6 @@ pub use crate::time::unix_ms as now_ms;
 
 impl Outbox {
     pub fn open(path: &Path, limit: u64) -> Result<Outbox, OutboxError> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
         let db = super::db::open(
             path,
             "CREATE TABLE IF NOT EXISTS outbox (
@@ -84,11 +81,6 @@ impl Outbox {
             );
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);",
         )?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
         Ok(Outbox { db, limit })
     }
 

@@ -49,7 +49,14 @@ pub fn exit_code(e: &CardError) -> u8 {
 
 /// Logs go to a file only: the terminal belongs to the user (and later to the UI).
 pub fn init_log(path: &Path) -> std::io::Result<()> {
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // Not through a symlink someone planted, and private from creation.
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
     let level = std::env::var("MADOGUCHI_LOG")
         .ok()
         .and_then(|l| l.parse::<tracing::Level>().ok())

@@ -6,7 +6,7 @@ use super::*;
 use madoguchi::card::{CardError, MyNumberCard, TransportError};
 use madoguchi::i18n::{self, Lang};
 use madoguchi::reader::{self, PcscCard, PcscTransport};
-use madoguchi::secret::{read_secret_line, PinKind, Secret};
+use madoguchi::secret::{read_secret_line, FdReader, PinKind, Secret};
 use std::io::{IsTerminal, Write};
 use zeroize::Zeroizing;
 
@@ -47,7 +47,7 @@ pub fn with_pin<R>(
     let piped = if std::io::stdin().is_terminal() {
         None
     } else {
-        let line = match read_secret_line(&mut std::io::stdin().lock()) {
+        let line = match read_secret_line(&mut FdReader::stdin()) {
             Ok(Some(l)) => l,
             _ => {
                 eprintln!("{}", msg_no_pin(lang));
@@ -162,7 +162,7 @@ fn prompt_hidden(prompt: &str) -> Option<Zeroizing<Vec<u8>>> {
         // SAFETY: valid fd and a termios derived from the one tcgetattr returned.
         unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) };
     }
-    let line = read_secret_line(&mut std::io::stdin().lock());
+    let line = read_secret_line(&mut FdReader::stdin());
     if have_tty {
         // SAFETY: restores exactly what tcgetattr returned.
         unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };

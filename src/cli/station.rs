@@ -138,6 +138,24 @@ pub struct DemoArgs {
     config: Option<PathBuf>,
 }
 
+/// A new directory under the temp dir, 0700, with an unpredictable name (created, never
+/// reused: another user can't prepare it or guess it).
+pub fn private_temp_dir(prefix: &str) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    for _ in 0..16 {
+        let mut r = [0u8; 12];
+        openssl::rand::rand_bytes(&mut r).map_err(std::io::Error::other)?;
+        let name: String = r.iter().map(|b| format!("{b:02x}")).collect();
+        let d = std::env::temp_dir().join(format!("{prefix}-{name}"));
+        match std::fs::DirBuilder::new().mode(0o700).create(&d) {
+            Ok(()) => return Ok(d),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no fresh temporary directory"))
+}
+
 pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
         Ok(c) => c.unwrap_or_else(|| Config {
@@ -158,14 +176,17 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             return 2;
         }
     };
-    let dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id())));
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("madoguchi demo: {}: {e}", dir.display());
-        return 1;
-    }
+    let made = match &args.data_dir {
+        Some(d) => std::fs::create_dir_all(d).map(|_| d.clone()),
+        None => private_temp_dir("madoguchi-demo"),
+    };
+    let dir = match made {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("madoguchi demo: data directory: {e}");
+            return 1;
+        }
+    };
     let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
         let pki = TestPki::generate().map_err(|e| e.to_string())?;
         let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
@@ -239,4 +260,21 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         let _ = std::fs::remove_dir_all(&dir);
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn demo_directory_is_private_and_unpredictable() {
+        let a = private_temp_dir("madoguchi-test").unwrap();
+        let b = private_temp_dir("madoguchi-test").unwrap();
+        assert_ne!(a, b);
+        assert!(!a.to_string_lossy().contains(&std::process::id().to_string()));
+        assert_eq!(std::fs::metadata(&a).unwrap().permissions().mode() & 0o777, 0o700);
+        let _ = std::fs::remove_dir(&a);
+        let _ = std::fs::remove_dir(&b);
+    }
 }

@@ -14,10 +14,9 @@ pub struct SecretInput {
 impl SecretInput {
     pub fn new(kind: PinKind) -> SecretInput {
         // Capacity fixed up front: pushing never reallocates (no stray copies of the PIN).
-        SecretInput {
-            kind,
-            text: Zeroizing::new(String::with_capacity(32)),
-        }
+        let text = Zeroizing::new(String::with_capacity(32));
+        crate::harden::lock_buffer(text.as_ptr(), text.capacity());
+        SecretInput { kind, text }
     }
 
     pub fn kind(&self) -> PinKind {
@@ -68,6 +67,14 @@ impl SecretInput {
 
     pub fn validate(&self) -> Result<Secret, PinFormatError> {
         Secret::parse(self.kind, self.text.as_bytes())
+    }
+}
+
+impl Drop for SecretInput {
+    fn drop(&mut self) {
+        let (ptr, cap) = (self.text.as_ptr(), self.text.capacity());
+        self.clear();
+        crate::harden::unlock_buffer(ptr, cap);
     }
 }
 

@@ -197,15 +197,15 @@ fn block<'a>(v: &View, title: &'a str) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), v.theme.accent()))
 }
 
-fn styled_lines(lines: Vec<String>, style: Style) -> impl Iterator<Item = Line<'static>> {
+fn styled_lines<'a>(lines: Vec<String>, style: Style) -> impl Iterator<Item = Line<'a>> {
     lines.into_iter().map(move |l| Line::styled(l, style))
 }
 
-fn draw_main(f: &mut Frame, v: &View, area: Rect) {
+fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
     let iw = area.width.saturating_sub(2);
     let l = v.lang;
     let th = v.theme;
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line<'a>> = Vec::new();
     let title = step_name(l, v.flow.step());
     match v.flow.screen() {
         Screen::Consent {
@@ -429,7 +429,7 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
     }
 }
 
-fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'static>>) {
+fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'_>>) {
     lines.push(Line::raw(""));
     let text = format!("{} {}", SPINNER[v.spinner % SPINNER.len()], msg(v.lang, m));
     lines.extend(styled_lines(wrap(&text, iw as usize), v.theme.accent()));
@@ -440,7 +440,7 @@ fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'static>>) {
     ));
 }
 
-fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
+fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>) {
     let l = v.lang;
     let th = v.theme;
     let ask = match l {
@@ -473,18 +473,21 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
     } else {
         p.input.len().max(6).min(max)
     };
-    let typed: Vec<char> = p.input.revealed().chars().collect();
-    let mut boxes = String::new();
+    // Masked boxes come from the length alone. Revealed characters are borrowed from the
+    // zeroizing input (ASCII, one byte each): no copy of the PIN is made to draw it.
+    let typed = p.input.revealed();
+    let mut spans = vec![Span::raw("  ")];
     for i in 0..slots {
-        let c = match typed.get(i) {
-            Some(ch) if p.reveal => format!("{ch} "),
-            Some(_) => "＊".to_string(),
-            None => "＿".to_string(),
+        let cell: Span<'a> = match typed.get(i..i + 1) {
+            Some(ch) if p.reveal => Span::styled(ch, th.accent()),
+            Some(_) => Span::styled("＊", th.accent()),
+            None => Span::styled("＿", th.accent()),
         };
-        boxes.push_str(&c);
-        boxes.push(' ');
+        let wide = cell.content != typed.get(i..i + 1).unwrap_or("");
+        spans.push(cell);
+        spans.push(Span::styled(if wide { " " } else { "  " }, th.accent()));
     }
-    lines.push(Line::from(vec![Span::raw("  "), Span::styled(boxes, th.accent())]));
+    lines.push(Line::from(spans));
     lines.push(Line::styled(
         format!("Tab: {}", msg(l, if p.reveal { Msg::Hide } else { Msg::Reveal })),
         th.muted(),
@@ -515,7 +518,7 @@ fn pin_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line<'static>>) {
     }
 }
 
-fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'static>>) {
+fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'_>>) {
     let l = v.lang;
     let th = v.theme;
     lines.extend(styled_lines(

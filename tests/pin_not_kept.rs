@@ -1,0 +1,97 @@
+//! A revealed PIN leaves nothing in ratatui's buffers once it is off the screen: the cells of
+//! both buffers (the one drawn and the one kept for the diff) hold no digit of it.
+
+use madoguchi::card::CardError;
+use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key};
+use madoguchi::i18n::Lang;
+use madoguchi::reader::diagnostics::Diagnostics;
+use madoguchi::ui::station::{draw, QueueInfo, View};
+use madoguchi::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+
+fn reply(f: &mut Flow, now: &mut u64, last: &mut Option<u64>, r: Result<CardReply, CardError>) {
+    *now += 1;
+    let id = last.take().unwrap();
+    for e in f.handle(*now, Event::Card { id, result: r }) {
+        if let Effect::Card { id, .. } = e {
+            *last = Some(id);
+        }
+    }
+}
+
+fn ev(f: &mut Flow, now: &mut u64, last: &mut Option<u64>, e: Event) {
+    *now += 1;
+    for e in f.handle(*now, e) {
+        if let Effect::Card { id, .. } = e {
+            *last = Some(id);
+        }
+    }
+}
+
+fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnostics) {
+    let contact: [String; 0] = [];
+    let v = View {
+        flow: f,
+        lang: Lang::Ja,
+        theme,
+        diag,
+        reader: None,
+        terms: "terms",
+        station_id: "s",
+        queue: QueueInfo::default(),
+        sealed: true,
+        full_diag: false,
+        spinner: 0,
+        contact: &contact,
+        demo_secrets: None,
+        crl: None,
+    };
+    t.draw(|fr| draw(fr, &v)).unwrap();
+}
+
+fn text(b: &Buffer) -> String {
+    b.content().iter().map(|c| c.symbol()).collect()
+}
+
+#[test]
+fn revealed_digits_are_gone_from_both_buffers_after_the_next_frame() {
+    let mut f = Flow::new(FlowConfig::default());
+    let (mut now, mut last) = (0u64, None);
+    ev(
+        &mut f,
+        &mut now,
+        &mut last,
+        Event::ConsentLayout { total: 1, visible: 10 },
+    );
+    ev(&mut f, &mut now, &mut last, Event::CardPresent);
+    ev(&mut f, &mut now, &mut last, Event::Key(Key::Enter));
+    reply(&mut f, &mut now, &mut last, Ok(CardReply::Tries(3)));
+    for c in "7395".chars() {
+        ev(&mut f, &mut now, &mut last, Event::Key(Key::Char(c)));
+    }
+    ev(&mut f, &mut now, &mut last, Event::Key(Key::Tab));
+    let theme = Theme::named("monochrome").unwrap();
+    let diag = Diagnostics::new(Lang::Ja);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    render(&mut t, &f, &theme, &diag);
+    let shown = format!("{}", t.backend());
+    assert!(shown.contains("7  3  9  5"), "revealed on request");
+    // Hide it again: the next frame draws masks, and no buffer keeps the digits.
+    ev(&mut f, &mut now, &mut last, Event::Key(Key::Tab));
+    render(&mut t, &f, &theme, &diag);
+    for (which, b) in [
+        ("drawn", t.current_buffer_mut().clone()),
+        ("kept", {
+            t.swap_buffers();
+            t.current_buffer_mut().clone()
+        }),
+    ] {
+        let s = text(&b);
+        for d in ["7", "3", "9", "5"] {
+            let boxes_line = s.contains(&format!("{d}  "));
+            assert!(!boxes_line, "{which} buffer still has {d}: {s}");
+        }
+    }
+}
