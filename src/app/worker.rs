@@ -163,7 +163,10 @@ fn execute(
             person,
             email,
         } => source.with_card(&mut |t| {
-            let mut c = MyNumberCard::resume(t, start);
+            // A fresh selection in this transaction: the VERIFY, the SELECT 0001 of the
+            // certificate and the signature must all run under a JPKI AP selected here, never
+            // under a selection remembered from an earlier transaction.
+            let mut c = MyNumberCard::resume(t, start.unselected());
             c.verify(&password)?;
             let cert = c.read_certificate(Ef::SignCert)?;
             end = c.session();
@@ -291,6 +294,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(apdus(), 10 + 3, "re-selected after the error");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_card_switched_between_transactions_never_reaches_the_my_number() {
+        use crate::card::apdu::Command;
+        use crate::card::files::Application;
+        let dir = std::env::temp_dir().join(format!("madoguchi-worker-swap-{}", std::process::id()));
+        let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+        let profile = Profile::named("yamada").unwrap();
+        let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
+        let stats = card.stats();
+        let card = Arc::new(Mutex::new(card));
+        let mut source = VirtualSource {
+            card: Arc::clone(&card),
+            present: Arc::new(AtomicBool::new(true)),
+            apdu_delay: Duration::ZERO,
+        };
+        let mut session = Session::default();
+        execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::QueryTries(PinKind::SignPassword),
+        )
+        .unwrap();
+        // Between transactions something else selects the text AP on the card (a reset by
+        // another program, a card swapped for one left in the text AP).
+        card.lock()
+            .unwrap()
+            .transmit(&Command::select_df(Application::Text.aid()))
+            .unwrap();
+        let person = {
+            let mut c = MyNumberCard::new(VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap());
+            c.verify(&Secret::parse(PinKind::TextPin, b"1234").unwrap()).unwrap();
+            c.read_basic_four().unwrap()
+        };
+        let r = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::VerifyAndSign {
+                password: Secret::parse(PinKind::SignPassword, b"ABC123").unwrap(),
+                person,
+                email: None,
+            },
+        );
+        assert!(matches!(r, Ok(CardReply::Signed(_))), "{r:?}");
+        let s = stats.lock().unwrap();
+        assert_eq!(s.my_number_selects, 0);
+        assert_eq!(s.text_pin_tries, 3, "no VERIFY went to the text AP's PIN");
+        assert_eq!(s.sign_password_tries, 5);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -257,10 +257,26 @@ pub fn split_former_name(full: &str) -> (&str, Option<&str>) {
     (full, None)
 }
 
+/// Bidi controls, zero-width and other invisible format characters (Unicode category Cf that
+/// a name or address never needs). Variation selectors (IVS) are not among them: they refine
+/// a kanji's glyph and are legitimate in names.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x061C | 0x180E
+        | 0x200B..=0x200F // zero-width space/joiners, LRM, RLM
+        | 0x202A..=0x202E // embeddings and overrides
+        | 0x2060..=0x2064 // word joiner, invisible operators
+        | 0x2066..=0x2069 // isolates
+        | 0xFEFF | 0xFFF9..=0xFFFB
+        | 0xE0001 | 0xE0020..=0xE007F)
+}
+
 fn text(field: Field, raw: &[u8]) -> Result<PersonalText, Basic4Error> {
     let s = std::str::from_utf8(raw).map_err(|_| Basic4Error::InvalidUtf8(field))?;
-    // A control character (ESC above all) in card text could drive the clerk's terminal.
-    if s.chars().any(|c| c.is_control()) {
+    // A control character (ESC above all) in card text could drive the clerk's terminal; a
+    // bidi control or an invisible character could make the confirm screen show other text
+    // than the record holds.
+    if s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Err(Basic4Error::ControlCharacter(field));
     }
     if s.trim_matches([' ', '\u{3000}']).is_empty() {
@@ -541,5 +557,26 @@ mod tests {
         assert!(BirthDate::new(2023, 4, 31).is_none());
         assert_eq!(BirthDate::from_iso("1989-01-08").unwrap().yyyymmdd(), "19890108");
         assert!(BirthDate::from_iso("1989/01/08").is_none());
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_are_refused_but_ivs_is_kept() {
+        for bad in [
+            "山田\u{202E}郎太",
+            "山田\u{200B}太郎",
+            "山田\u{2066}太郎\u{2069}",
+            "\u{FEFF}山田",
+        ] {
+            let ef = encode(bad, "東京都", "19800217", b'1', false);
+            assert_eq!(
+                decode(&ef).unwrap_err(),
+                Basic4Error::ControlCharacter(Field::Name),
+                "{bad:?}"
+            );
+            let ef = encode("山田\u{3000}太郎", bad, "19800217", b'1', false);
+            assert_eq!(decode(&ef).unwrap_err(), Basic4Error::ControlCharacter(Field::Address));
+        }
+        let ef = encode("葛\u{E0100}城\u{3000}太郎", "東京都", "19800217", b'1', false);
+        assert_eq!(decode(&ef).unwrap().name.as_str(), "葛\u{E0100}城\u{3000}太郎");
     }
 }

@@ -62,6 +62,16 @@ pub struct Session {
     extended: Option<bool>,
 }
 
+impl Session {
+    /// The same connection knowledge (extended length) with nothing taken as selected.
+    pub fn unselected(self) -> Session {
+        Session {
+            selected: (None, None),
+            extended: self.extended,
+        }
+    }
+}
+
 pub struct MyNumberCard<T: Transport> {
     g: Guard<T>,
     /// Extended-length reads: `Some(true)` work, `Some(false)` don't, `None` not tried yet.
@@ -166,6 +176,10 @@ impl<T: Transport> MyNumberCard<T> {
     }
 
     fn select_ef(&mut self, ef: Ef) -> Result<(), CardError> {
+        // FID 0001 only under an application selected in this transaction (see the guard).
+        if ef.fid() == 0x0001 && !self.g.app_confirmed() {
+            self.g.forget();
+        }
         self.select_app(ef.app())?;
         if self.g.selected().1 == Some(ef) {
             return Ok(());

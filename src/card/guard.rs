@@ -14,8 +14,13 @@ pub struct Guard<T> {
     inner: T,
     app: Option<Application>,
     ef: Option<Ef>,
+    /// The application was selected by this guard (this transaction), not restored.
+    app_confirmed: bool,
     sent: u32,
 }
+
+/// The FID shared by the JPKI signing certificate and the text AP's My Number.
+const SHARED_FID: u16 = 0x0001;
 
 /// What a SELECT would select, once allowed.
 enum Target {
@@ -30,6 +35,7 @@ impl<T: Transport> Guard<T> {
             inner,
             app: None,
             ef: None,
+            app_confirmed: false,
             sent: 0,
         }
     }
@@ -51,6 +57,12 @@ impl<T: Transport> Guard<T> {
     pub fn forget(&mut self) {
         self.app = None;
         self.ef = None;
+        self.app_confirmed = false;
+    }
+
+    /// Whether the selected application was selected in this transaction.
+    pub fn app_confirmed(&self) -> bool {
+        self.app_confirmed
     }
 
     pub fn selected(&self) -> (Option<Application>, Option<Ef>) {
@@ -61,6 +73,7 @@ impl<T: Transport> Guard<T> {
     pub fn restore(&mut self, (app, ef): (Option<Application>, Option<Ef>)) {
         self.app = app;
         self.ef = ef.filter(|e| Some(e.app()) == app);
+        self.app_confirmed = false;
     }
 
     fn check(&self, cmd: &Command) -> Result<Target, Refusal> {
@@ -77,6 +90,9 @@ impl<T: Transport> Guard<T> {
                     };
                     if app == Application::Text && FORBIDDEN_TEXT_EFS.contains(&fid) {
                         return Err(Refusal::MyNumberFile);
+                    }
+                    if fid == SHARED_FID && !self.app_confirmed {
+                        return Err(Refusal::StaleSelection);
                     }
                     Ef::lookup(app, fid).map(Target::File).ok_or(Refusal::File)
                 }
@@ -136,7 +152,10 @@ impl<T: Transport> Transport for Guard<T> {
                 tracing::debug!(apdu = %cmd, sw = %resp.sw, len = resp.data.len(), us = started.elapsed().as_micros() as u64, "APDU");
                 if resp.sw.is_ok() {
                     match target {
-                        Target::Df(app) => self.app = Some(app),
+                        Target::Df(app) => {
+                            self.app = Some(app);
+                            self.app_confirmed = true;
+                        }
                         Target::File(ef) => self.ef = Some(ef),
                         Target::None => {}
                     }
@@ -269,5 +288,21 @@ mod tests {
             g.transmit(&Command::select_ef(0x0002)),
             Err(TransportError::Refused(Refusal::NothingSelected))
         ));
+    }
+
+    #[test]
+    fn fid_0001_only_after_its_application_was_selected_in_this_transaction() {
+        // A selection remembered from an earlier transaction: the card may have been reset or
+        // swapped since, and 0001 under the text AP is the My Number.
+        let mut g = Guard::new(Recorder::default());
+        g.restore((Some(Application::Jpki), None));
+        assert_eq!(refused(&mut g, Command::select_ef(0x0001)), Refusal::StaleSelection);
+        // Other files of the remembered application stay reachable (a resumed read).
+        g.transmit(&Command::select_ef(0x001B)).unwrap();
+        g.transmit(&Command::select_df(&AID_JPKI)).unwrap();
+        g.transmit(&Command::select_ef(0x0001)).unwrap();
+        g.forget();
+        g.restore((Some(Application::Jpki), None));
+        assert_eq!(refused(&mut g, Command::select_ef(0x0001)), Refusal::StaleSelection);
     }
 }

@@ -50,6 +50,11 @@ pub enum Refusal {
     Operation,
     #[error("instruction not on the allowlist")]
     Instruction,
+    /// FID 0001 is the JPKI signing certificate and also the My Number of 券面事項入力補助AP:
+    /// it is selected only after its application was selected in the same transaction, never
+    /// on a selection remembered from an earlier one (the card may have been reset or swapped).
+    #[error("FID 0001 needs its application selected in this transaction")]
+    StaleSelection,
 }
 
 pub trait Transport {
