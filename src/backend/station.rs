@@ -117,7 +117,7 @@ impl StationStore {
     }
 
     fn store(&self, payload: &Payload) -> Result<String, BackendError> {
-        let plain = Zeroizing::new(serde_json::to_vec(payload).map_err(|_| BackendError::Encode)?);
+        let plain = super::payload::to_json_exact(payload).map_err(|_| BackendError::Encode)?;
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
             Some(k) => {
                 let env =
@@ -128,7 +128,7 @@ impl StationStore {
                     "station_id": payload.station_id,
                     "sealed": env,
                 });
-                Zeroizing::new(serde_json::to_vec(&wire).map_err(|_| BackendError::Encode)?)
+                super::payload::to_json_exact(&wire).map_err(|_| BackendError::Encode)?
             }
             None => plain,
         };

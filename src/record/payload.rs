@@ -27,6 +27,27 @@ pub fn unb64(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(s).ok()
 }
 
+/// JSON of personal data in a buffer of exactly its size: serialised once to count, then into
+/// a buffer that never grows (a growing `Vec` leaves copies in the memory it frees).
+pub fn to_json_exact<T: Serialize + ?Sized>(value: &T) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    serde_json::to_writer(&mut n, value)?;
+    let mut out = Zeroizing::new(Vec::with_capacity(n.0));
+    serde_json::to_writer(&mut *out, value)?;
+    debug_assert_eq!(out.len(), out.capacity());
+    Ok(out)
+}
+
 pub fn sha256_hex(b: &[u8]) -> String {
     openssl::sha::sha256(b).iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -73,7 +94,7 @@ impl CardData {
 
     /// Canonical bytes (sorted keys, no spaces).
     pub fn canonical(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(serde_json::to_vec(self).unwrap_or_default())
+        to_json_exact(self).unwrap_or_default()
     }
 
     pub fn sha256(&self) -> String {
@@ -181,7 +202,10 @@ impl Payload {
 impl Drop for Payload {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        self.contact_email.zeroize(); // the card data zeroizes itself
+        // The card data zeroizes itself; the certificate holds the same four items.
+        self.contact_email.zeroize();
+        self.signing_certificate.zeroize();
+        self.statement.zeroize();
     }
 }
 
@@ -228,5 +252,20 @@ mod tests {
         assert_eq!(keys, sorted);
         assert!(uuid::Uuid::parse_str(&st.enrollment_id).unwrap().get_version_num() == 7);
         assert!(!format!("{c:?}").contains("山田"));
+    }
+
+    #[test]
+    fn payload_debug_and_exact_json_hold_no_personal_data_copies() {
+        let c = card();
+        let st = Statement::new("s1", "t", "h", &c, Some("hanako@example.jp"));
+        let p = Payload::new(&st, c, Some("hanako@example.jp"), None, None, None);
+        let dbg = format!("{p:?}");
+        assert!(
+            !dbg.contains("山田") && !dbg.contains("hanako") && !dbg.contains("東京"),
+            "{dbg}"
+        );
+        let json = to_json_exact(&p).unwrap();
+        assert_eq!(json.len(), json.capacity(), "no growth, no stray copies");
+        assert!(String::from_utf8_lossy(&json).contains("山田"));
     }
 }

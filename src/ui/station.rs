@@ -3,7 +3,7 @@
 
 use super::diagnostics_pane::{DiagnosticsPane, Form};
 use super::theme::Theme;
-use super::wrap::{str_width, truncate, wrap};
+use super::wrap::{str_width, truncate, wrap, wrap_slices};
 use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
@@ -205,7 +205,11 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
     let iw = area.width.saturating_sub(2);
     let l = v.lang;
     let th = v.theme;
-    let mut lines: Vec<Line<'a>> = Vec::new();
+    let birth = match (v.flow.screen(), v.flow.person()) {
+        (Screen::Confirm { .. }, Some(p)) => birth_text(l, p),
+        _ => zeroize::Zeroizing::new(String::new()),
+    };
+    let mut lines: Vec<Line> = Vec::new();
     let title = step_name(l, v.flow.step());
     match v.flow.screen() {
         Screen::Consent {
@@ -251,7 +255,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
         Screen::Signing => busy_lines(v, Msg::Signing, iw, &mut lines),
         Screen::Storing => busy_lines(v, Msg::Storing, iw, &mut lines),
         Screen::Sending { .. } => busy_lines(v, Msg::Sending, iw, &mut lines),
-        Screen::Confirm { choice } => confirm_lines(v, *choice, iw, &mut lines),
+        Screen::Confirm { choice } => confirm_lines(v, &birth, *choice, iw, &mut lines),
         Screen::Contact { input, error } => {
             lines.extend(styled_lines(
                 wrap(msg(l, Msg::ContactHeading), iw as usize),
@@ -518,7 +522,26 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
     }
 }
 
-fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'_>>) {
+/// The birth date as the confirm screen shows it (和暦 and 西暦), in a zeroizing buffer the
+/// frame borrows from.
+fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing<String> {
+    let d = p.birth_date;
+    zeroize::Zeroizing::new(match (l, wareki::to_wareki(d)) {
+        (Lang::Ja, Some(_)) => format!(
+            "{}（{}年{}月{}日）",
+            wareki::format_ja(d).unwrap_or_default(),
+            d.year(),
+            d.month(),
+            d.day()
+        ),
+        (Lang::En, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
+        (_, None) => d.iso(),
+    })
+}
+
+/// The four items, drawn from slices of the flow's zeroizing values (and `birth`): no copy of
+/// the citizen's data outlives the frame.
+fn confirm_lines<'a>(v: &View<'a>, birth: &'a str, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'a>>) {
     let l = v.lang;
     let th = v.theme;
     lines.extend(styled_lines(
@@ -526,13 +549,14 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
         th.accent(),
     ));
     lines.push(Line::raw(""));
-    let Some(p) = v.flow.person() else { return };
+    let flow: &'a Flow = v.flow;
+    let Some(p) = flow.person() else { return };
     let label_w = 12usize;
     let value_w = (iw as usize).saturating_sub(label_w + 1).max(10);
-    let mut row = |label: Msg, value: String| {
+    let mut row = |label: Msg, value: &'a str| {
         let label = msg(l, label);
         let pad = label_w.saturating_sub(str_width(label));
-        for (i, part) in wrap(&value, value_w).into_iter().enumerate() {
+        for (i, part) in wrap_slices(value, value_w).into_iter().enumerate() {
             let head = if i == 0 {
                 format!("{label}{} ", " ".repeat(pad))
             } else {
@@ -544,30 +568,18 @@ fn confirm_lines(v: &View, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<
             ]));
         }
     };
-    row(Msg::LabelName, p.name.as_str().to_string());
+    row(Msg::LabelName, p.name.as_str());
     if let Some(f) = &p.former_name {
-        row(Msg::LabelFormerName, f.as_str().to_string());
+        row(Msg::LabelFormerName, f.as_str());
     }
     let gender = match p.gender {
         Gender::Male => msg(l, Msg::Male),
         Gender::Female => msg(l, Msg::Female),
         Gender::Other(_) => msg(l, Msg::OtherGender),
     };
-    row(Msg::LabelGender, gender.to_string());
-    let d = p.birth_date;
-    let birth = match (l, wareki::to_wareki(d)) {
-        (Lang::Ja, Some(_)) => format!(
-            "{}（{}年{}月{}日）",
-            wareki::format_ja(d).unwrap_or_default(),
-            d.year(),
-            d.month(),
-            d.day()
-        ),
-        (Lang::En, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
-        (_, None) => d.iso(),
-    };
+    row(Msg::LabelGender, gender);
     row(Msg::LabelBirth, birth);
-    row(Msg::LabelAddress, p.address.as_str().to_string());
+    row(Msg::LabelAddress, p.address.as_str());
     lines.push(Line::raw(""));
     lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmNote), iw as usize), th.muted()));
     lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmAdvice), iw as usize), th.muted()));

@@ -17,42 +17,71 @@ pub fn str_width(s: &str) -> usize {
 
 /// Wraps `text` to lines of at most `max` columns (each line's width ≤ max for max ≥ 2).
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    wrap_slices(text, max).into_iter().map(str::to_string).collect()
+}
+
+/// [`wrap`] as slices of `text`: personal data (a name, an address) is drawn from these
+/// without a copy that would outlive the frame unzeroized.
+pub fn wrap_slices(text: &str, max: usize) -> Vec<&str> {
+    wrap_ranges(text, max).into_iter().map(|r| &text[r]).collect()
+}
+
+/// The byte ranges of `text` that make the wrapped lines (trailing spaces left out).
+pub fn wrap_ranges(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
     let max = max.max(2);
     let mut out = Vec::new();
+    // One line as (byte index, char): lines are always contiguous runs of the paragraph.
+    let emit = |line: &[(usize, char)], at: usize, out: &mut Vec<std::ops::Range<usize>>| {
+        let end = line
+            .iter()
+            .rposition(|(_, c)| !c.is_whitespace())
+            .map_or(line.first().map_or(at, |f| f.0), |i| line[i].0 + line[i].1.len_utf8());
+        let start = line.first().map_or(at, |f| f.0);
+        out.push(start..end.max(start));
+    };
+    let mut para_start = 0;
     for para in text.split('\n') {
-        let mut line: Vec<char> = Vec::new();
+        let mut line: Vec<(usize, char)> = Vec::new();
         let mut w = 0;
-        for c in para.chars() {
+        for (i, c) in para.char_indices() {
+            let at = para_start + i;
             let cw = width(c);
             if w + cw > max && !line.is_empty() {
-                let mut carry: Vec<char> = Vec::new();
+                let mut carry: Vec<(usize, char)> = Vec::new();
+                let mut dropped_space = None;
                 if c != ' ' {
-                    if let Some(sp) = line.iter().rposition(|&x| x == ' ') {
+                    if let Some(sp) = line.iter().rposition(|&(_, x)| x == ' ') {
                         // Break English at the last space when the word isn't absurdly long.
-                        let word: usize = line[sp + 1..].iter().map(|&x| width(x)).sum();
-                        if line[sp + 1..].iter().all(|x| x.is_ascii()) && sp > 0 && word + cw <= max {
+                        let word: usize = line[sp + 1..].iter().map(|&(_, x)| width(x)).sum();
+                        if line[sp + 1..].iter().all(|(_, x)| x.is_ascii()) && sp > 0 && word + cw <= max {
                             carry = line.split_off(sp + 1);
-                            line.pop();
+                            dropped_space = line.pop();
                         }
                     }
                     let fits = line
                         .last()
-                        .is_some_and(|&l| width(l) + cw <= max && !NO_LINE_START.contains(l));
+                        .is_some_and(|&(_, l)| width(l) + cw <= max && !NO_LINE_START.contains(l));
                     if carry.is_empty() && NO_LINE_START.contains(c) && line.len() > 1 && fits {
-                        carry.push(line.pop().unwrap_or(' '));
+                        if let Some(last) = line.pop() {
+                            carry.push(last);
+                            // Lines are contiguous: a space dropped after the carried character
+                            // goes along (and counts).
+                            carry.extend(dropped_space);
+                        }
                     }
                 }
-                out.push(line.iter().collect::<String>().trim_end().to_string());
+                emit(&line, at, &mut out);
                 line = carry;
-                w = line.iter().map(|&x| width(x)).sum();
+                w = line.iter().map(|&(_, x)| width(x)).sum();
                 if c == ' ' && line.is_empty() {
                     continue;
                 }
             }
-            line.push(c);
+            line.push((at, c));
             w += cw;
         }
-        out.push(line.iter().collect::<String>().trim_end().to_string());
+        emit(&line, para_start + para.len(), &mut out);
+        para_start += para.len() + 1;
     }
     out
 }
