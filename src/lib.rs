@@ -14,6 +14,7 @@ pub mod reader;
 pub mod record;
 pub mod seam;
 pub mod secret;
+pub mod text;
 pub mod time;
 pub mod ui;
 pub mod wareki;

@@ -110,3 +110,52 @@ fn list_flush_export_retry() {
     drop(rx);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A backend that answers with terminal escapes and a bidi override: `outbox flush` and
+/// `outbox list` print them escaped, never raw.
+#[test]
+fn a_lying_backend_cannot_drive_the_terminal() {
+    use std::io::{Read, Write};
+    let dir = std::env::temp_dir().join(format!("madoguchi-cli-escape-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let body = "{\"result\":\"INVALID_REQUEST\\u001b]0;pwned\\u0007\",\"error\":\"\\u001b[2J\\u202eevil\"}";
+            let _ = write!(
+                s,
+                "HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let pki = TestPki::generate().unwrap();
+    let outbox = dir.join("outbox.sqlite3");
+    let store = StationStore::open(outbox.clone(), 100, "s1", "t", "terms", None, None).unwrap();
+    enroll(&store, &pki, "yamada");
+    drop(store);
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[backend]\nurl = \"http://{addr}\"\nseal = false\noutbox = \"{}\"\n",
+            outbox.display()
+        ),
+    )
+    .unwrap();
+    let (_, flushed, _) = run(&cfg, &["flush"]);
+    let (_, listed, _) = run(&cfg, &["list"]);
+    let (_, json, _) = run(&cfg, &["list", "--json"]);
+    for out in [&flushed, &listed, &json] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
+    }
+    assert!(listed.contains("\\u{1b}"), "shown escaped: {listed}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -220,13 +220,14 @@ pub fn record(
             outbox.mark_delivered(id)?;
             Verdict::Accepted
         }
+        // The backend's words are kept escaped: they are printed by `outbox list` later.
         Outcome::Permanent { verdict, detail } => {
-            outbox.mark_review(id, detail)?;
+            outbox.mark_review(id, &crate::text::escape_untrusted(detail))?;
             verdict.clone()
         }
         Outcome::Retry { after, detail } => {
             let next = now_ms() + next_delay(cfg, attempts, *after).as_millis() as i64;
-            outbox.mark_retry(id, next, detail)?;
+            outbox.mark_retry(id, next, &crate::text::escape_untrusted(detail))?;
             Verdict::Queued
         }
     })

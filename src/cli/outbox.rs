@@ -69,7 +69,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                     r.attempts,
                     age,
                     next,
-                    r.last_error.unwrap_or_default()
+                    madoguchi::text::escape_untrusted(&r.last_error.unwrap_or_default())
                 );
             }
             0
@@ -104,7 +104,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                         madoguchi::flow::Verdict::Queued => counts.2 += 1,
                         _ => counts.1 += 1,
                     }
-                    println!("{} {:?}", entry.id, o);
+                    println!("{} {}", entry.id, madoguchi::text::escape_untrusted(&format!("{o:?}")));
                 }
                 Ok::<_, madoguchi::backend::outbox::OutboxError>(counts)
             });
