@@ -8,6 +8,8 @@ pub mod backend;
 pub mod card;
 pub mod config;
 pub mod flow;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod harden;
 pub mod i18n;
 pub mod reader;

@@ -1,0 +1,68 @@
+//! Writes seed inputs for the fuzz targets into `fuzz/corpus/<target>/`: EF 02 of every
+//! built-in profile, their signing certificates, a virtual card's answers to a whole read and
+//! signature (in the `card_answers` framing), and sealed envelopes.
+//! `cargo run --example fuzz_seeds` (bench/fuzz.sh runs it when a corpus is empty).
+
+use madoguchi::card::apdu::{Command, Response};
+use madoguchi::card::files::Ef;
+use madoguchi::card::vcard::{pki::TestPki, profile, VirtualCard};
+use madoguchi::card::{MyNumberCard, Transport, TransportError};
+use madoguchi::secret::{Pin, SignPassword};
+use std::path::Path;
+
+/// Records the card's answers in the `len, raw…` framing of `fuzz_targets::card_answers`.
+struct Recording {
+    card: VirtualCard,
+    out: Vec<u8>,
+}
+
+impl Transport for Recording {
+    fn transmit(&mut self, cmd: &Command) -> Result<Response, TransportError> {
+        let r = self.card.transmit(cmd)?;
+        let mut raw = r.data.to_vec();
+        raw.extend_from_slice(&r.sw.to_bytes());
+        // The framing holds up to 255 bytes per answer: longer ones are cut (still a seed).
+        let n = raw.len().min(255);
+        self.out.push(n as u8);
+        self.out.extend_from_slice(&raw[..n]);
+        Ok(r)
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let pki = TestPki::generate().unwrap();
+    for (id, _) in profile::BUILTIN {
+        let p = profile::Profile::named(id).unwrap();
+        let card = VirtualCard::new(&p, &pki).unwrap();
+        if let Some(der) = &card.sign_cert_der {
+            write(&root.join("san"), &format!("{id}.der"), der);
+        }
+        let birth = p.birth().unwrap().yyyymmdd();
+        let ef02 = madoguchi::card::basic4::encode(&p.card_name(), &p.address, &birth, p.gender.as_bytes()[0], p.ef02_long_header);
+        write(&root.join("ef02"), &format!("{id}.bin"), &ef02);
+        if p.tries.pin == 0 {
+            continue;
+        }
+        let mut c = MyNumberCard::new(Recording { card, out: Vec::new() });
+        let _ = c.pin_tries(madoguchi::secret::PinKind::TextPin);
+        let _ = c.verify(Pin::new(b"1234").unwrap().secret());
+        let _ = c.read_basic_four();
+        let _ = c.identify();
+        let _ = c.verify(SignPassword::new(b"ABC123").unwrap().secret());
+        let _ = c.read_certificate(Ef::SignCert);
+        let _ = c.sign(&[0u8; 51]);
+        write(&root.join("card_answers"), &format!("{id}.bin"), &c.into_transport().out);
+    }
+    let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+    let public = openssl::pkey::PKey::public_key_from_pem(&key.public_key_to_pem().unwrap()).unwrap();
+    let env = madoguchi::backend::seal::seal(&public, "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f", b"{\"a\":1}").unwrap();
+    write(&root.join("sealed"), "envelope.json", &serde_json::to_vec(&env).unwrap());
+    write(&root.join("sealed"), "empty.json", b"{}");
+    println!("seeds written to {}", root.display());
+}
