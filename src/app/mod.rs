@@ -234,7 +234,6 @@ impl App {
         let key = match k.code {
             KeyCode::F(9) => {
                 self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
-                self.diag = relabel(&self.diag, self.lang);
                 self.dirty = true;
                 self.consent_layout();
                 return true;
@@ -331,25 +330,12 @@ impl App {
     }
 }
 
-/// The diagnostics keep their facts when the language changes; texts are re-rendered.
-fn relabel(d: &Diagnostics, lang: Lang) -> Diagnostics {
-    let mut n = Diagnostics::new(lang);
-    n.pcscd_running = d.pcscd_running;
-    if !d.pcscd_running {
-        n.apply(&ReaderEvent::ServiceDown);
-        n.last_error = None;
-    }
-    n.readers = d.readers.clone();
-    n.card_removals = d.card_removals;
-    n
-}
-
 /// Runs the station until Ctrl-C, SIGTERM or SIGHUP. Returns the exit code.
 pub fn run(opts: StationOptions) -> u8 {
     let (tx, rx) = mpsc::channel::<AppEvent>();
     let (wtx, wrx) = mpsc::channel::<WorkerMsg>();
     let mut demo_present = None;
-    let mut diag = Diagnostics::new(opts.lang);
+    let mut diag = Diagnostics::new();
     let (source, reader_pattern): (Box<dyn CardSource>, Option<String>) = match opts.card {
         CardSetup::Pcsc { reader } => (Box::new(worker::PcscSource::new(None)), reader),
         CardSetup::Virtual(v) => {

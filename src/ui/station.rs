@@ -8,7 +8,7 @@ use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
 use crate::i18n::{self, msg, Lang, Msg};
-use crate::reader::diagnostics::{card_state_text, CardState, Diagnostics};
+use crate::reader::diagnostics::{CardState, Diagnostics};
 use crate::seam::BackendError;
 use crate::secret::PinKind;
 use crate::wareki;
@@ -584,7 +584,7 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     let th = v.theme;
     let mut spans = vec![Span::raw(" ")];
     let reader = v.reader.and_then(|r| v.diag.readers.iter().find(|d| d.name == r));
-    if !v.diag.pcscd_running {
+    if !v.diag.pcscd_running() {
         spans.push(Span::styled("pcscd ✕", th.error()));
     } else if let Some(r) = reader {
         spans.push(Span::styled(truncate(&r.name, 28), th.muted()));
@@ -594,7 +594,7 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         } else {
             th.text()
         };
-        spans.push(Span::styled(card_state_text(l, r.card), style));
+        spans.push(Span::styled(i18n::card_state(l, r.card), style));
     }
     spans.push(Span::styled("  |  ", th.muted()));
     let q = v.queue;
