@@ -3,6 +3,7 @@
 
 use crate::card::error::CardError;
 use crate::card::transport::{Refusal, TransportError};
+use crate::reader::diagnostics::CardState;
 use crate::secret::{PinFormatError, PinKind};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -193,36 +194,6 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_message_is_one_sentence_or_two_and_nonempty() {
-        let errors = [
-            CardError::NotMyNumberCard,
-            CardError::WrongPin {
-                kind: PinKind::TextPin,
-                tries_left: 2,
-            },
-            CardError::Locked {
-                kind: PinKind::SignPassword,
-            },
-            CardError::NoSigningCertificate,
-            CardError::Transport(TransportError::NoService),
-            CardError::Transport(TransportError::CardRemoved),
-        ];
-        for e in &errors {
-            for lang in [Lang::Ja, Lang::En] {
-                let m = card_error(lang, e);
-                assert!(!m.is_empty() && !m.contains('\n'), "{m}");
-            }
-        }
-        assert!(card_error(Lang::Ja, &errors[1]).contains("残り入力回数は2回"));
-        assert!(card_error(Lang::En, &errors[2]).contains("municipal office"));
-    }
-}
-
 /// The station CRL's age in the status line; a stale one is not used.
 pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
     match (lang, fresh) {
@@ -345,6 +316,47 @@ pub enum Msg {
     ReceiptKeep,
     DoneVerdictLater,
     Review,
+    // Reader diagnostics: the pane, `diagnose`, `readers`.
+    DiagRunning,
+    DiagNotRunning,
+    DiagReader,
+    DiagTitleFull,
+    DiagNoReader,
+    DiagCard,
+    DiagKind,
+    DiagAtrDecoded,
+    DiagHistorical,
+    DiagKnownAtr,
+    DiagProtocol,
+    DiagExtended,
+    DiagExtendedShort,
+    DiagExtendedMeasured,
+    DiagYes,
+    DiagNo,
+    DiagYesMeasured,
+    DiagNoMeasured,
+    DiagLastApdu,
+    DiagLastApduLong,
+    DiagRtt,
+    DiagVendor,
+    DiagModel,
+    DiagFirmware,
+    DiagVendorModelFirmware,
+    DiagRemovals,
+    DiagRemovalsShort,
+    DiagRemovalsSession,
+    DiagLastError,
+    CardAbsent,
+    CardPresent,
+    CardMute,
+    CardBusy,
+    KindMyNumberCard,
+    KindJukiCard,
+    KindNotJpki,
+    ReadersNoCard,
+    ReadersCardMute,
+    ReadersCardBusy,
+    ReadersCardPresent,
 }
 
 pub fn msg(lang: Lang, m: Msg) -> &'static str {
@@ -440,6 +452,46 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptKeep => "受付番号を控えるか、QRコードを撮影してください。",
             Review => "要確認",
             DoneVerdictLater => "電子証明書の確認結果（Code 21/23 など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。",
+            DiagRunning => "動作中",
+            DiagNotRunning => "停止",
+            DiagReader => "リーダー",
+            DiagTitleFull => "リーダー診断",
+            DiagNoReader => "リーダーが接続されていません",
+            DiagCard => "カード",
+            DiagKind => "種類",
+            DiagAtrDecoded => "ATR解析",
+            DiagHistorical => "ヒストリカル",
+            DiagKnownAtr => "マイナンバーカードの既知ATR",
+            DiagProtocol => "プロトコル",
+            DiagExtended => "拡張APDU",
+            DiagExtendedShort => "拡張APDU",
+            DiagExtendedMeasured => "拡張APDU（実測）",
+            DiagYes => "対応",
+            DiagNo => "非対応",
+            DiagYesMeasured => "対応（実測）",
+            DiagNoMeasured => "非対応（実測）",
+            DiagLastApdu => "最終APDU応答",
+            DiagLastApduLong => "最終APDU応答",
+            DiagRtt => "応答",
+            DiagVendor => "メーカー",
+            DiagModel => "型番",
+            DiagFirmware => "ファームウェア",
+            DiagVendorModelFirmware => "メーカー / 型番 / FW",
+            DiagRemovals => "カード取り外し回数",
+            DiagRemovalsShort => "取り外し",
+            DiagRemovalsSession => "このセッションでのカード取り外し",
+            DiagLastError => "最後のエラー",
+            CardAbsent => "なし",
+            CardPresent => "あり",
+            CardMute => "応答なし（置き直してください）",
+            CardBusy => "他のプログラムが使用中",
+            KindMyNumberCard => "マイナンバーカード",
+            KindJukiCard => "住基カード",
+            KindNotJpki => "JPKIのないカード",
+            ReadersNoCard => "カードなし",
+            ReadersCardMute => "カード応答なし",
+            ReadersCardBusy => "カードあり（他のプログラムが使用中）",
+            ReadersCardPresent => "カードあり",
         },
         Lang::En => match m {
             Title => "Madoguchi - My Number Card enrollment",
@@ -531,6 +583,113 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptKeep => "Write down the receipt number or take a photo of the QR code.",
             Review => "review",
             DoneVerdictLater => "The certificate check (Code 21/23 and the like) reaches the staff later; they will contact you if there is a problem.",
+            DiagRunning => "running",
+            DiagNotRunning => "not running",
+            DiagReader => "Reader",
+            DiagTitleFull => "Reader diagnostics",
+            DiagNoReader => "No reader connected",
+            DiagCard => "Card",
+            DiagKind => "Kind",
+            DiagAtrDecoded => "ATR decoded",
+            DiagHistorical => "historical",
+            DiagKnownAtr => "known My Number Card ATR",
+            DiagProtocol => "Protocol",
+            DiagExtended => "Extended APDU",
+            DiagExtendedShort => "Ext. APDU",
+            DiagExtendedMeasured => "Extended APDU (measured)",
+            DiagYes => "yes",
+            DiagNo => "no",
+            DiagYesMeasured => "yes (measured)",
+            DiagNoMeasured => "no (measured)",
+            DiagLastApdu => "Last APDU",
+            DiagLastApduLong => "Last APDU round trip",
+            DiagRtt => "RTT",
+            DiagVendor => "Vendor",
+            DiagModel => "Model",
+            DiagFirmware => "Firmware",
+            DiagVendorModelFirmware => "Vendor / model / firmware",
+            DiagRemovals => "Card removals",
+            DiagRemovalsShort => "Removals",
+            DiagRemovalsSession => "Card removals this session",
+            DiagLastError => "Last error",
+            CardAbsent => "none",
+            CardPresent => "present",
+            CardMute => "not answering (place it again)",
+            CardBusy => "in use by another program",
+            KindMyNumberCard => "My Number Card",
+            KindJukiCard => "Juki card",
+            KindNotJpki => "card without JPKI",
+            ReadersNoCard => "no card",
+            ReadersCardMute => "card mute",
+            ReadersCardBusy => "card present (in use by another program)",
+            ReadersCardPresent => "card present",
         },
+    }
+}
+
+/// A reader's card state, in words.
+pub fn card_state(lang: Lang, c: CardState) -> &'static str {
+    msg(
+        lang,
+        match c {
+            CardState::Absent => Msg::CardAbsent,
+            CardState::Present => Msg::CardPresent,
+            CardState::Mute => Msg::CardMute,
+            CardState::Busy => Msg::CardBusy,
+        },
+    )
+}
+
+/// What the token EF said (`my_number_card`, `juki_card`, `not_jpki`, `other:<text>`), in
+/// words; a kind without a name here is shown as its code.
+pub fn card_kind(lang: Lang, kind: &str) -> String {
+    let m = match kind {
+        "my_number_card" => Msg::KindMyNumberCard,
+        "juki_card" => Msg::KindJukiCard,
+        "not_jpki" => Msg::KindNotJpki,
+        other => return other.to_string(),
+    };
+    msg(lang, m).to_string()
+}
+
+/// Whether the extended-length check succeeded; `measured` says so in the words (for the
+/// `diagnose` text, where no heading says it).
+pub fn yes_no(lang: Lang, v: Option<bool>, measured: bool) -> &'static str {
+    match (v, measured) {
+        (Some(true), false) => msg(lang, Msg::DiagYes),
+        (Some(false), false) => msg(lang, Msg::DiagNo),
+        (Some(true), true) => msg(lang, Msg::DiagYesMeasured),
+        (Some(false), true) => msg(lang, Msg::DiagNoMeasured),
+        (None, _) => "—",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_one_sentence_or_two_and_nonempty() {
+        let errors = [
+            CardError::NotMyNumberCard,
+            CardError::WrongPin {
+                kind: PinKind::TextPin,
+                tries_left: 2,
+            },
+            CardError::Locked {
+                kind: PinKind::SignPassword,
+            },
+            CardError::NoSigningCertificate,
+            CardError::Transport(TransportError::NoService),
+            CardError::Transport(TransportError::CardRemoved),
+        ];
+        for e in &errors {
+            for lang in [Lang::Ja, Lang::En] {
+                let m = card_error(lang, e);
+                assert!(!m.is_empty() && !m.contains('\n'), "{m}");
+            }
+        }
+        assert!(card_error(Lang::Ja, &errors[1]).contains("残り入力回数は2回"));
+        assert!(card_error(Lang::En, &errors[2]).contains("municipal office"));
     }
 }

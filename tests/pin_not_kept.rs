@@ -73,7 +73,7 @@ fn revealed_digits_are_gone_from_both_buffers_after_the_next_frame() {
     }
     ev(&mut f, &mut now, &mut last, Event::Key(Key::Tab));
     let theme = Theme::named("monochrome").unwrap();
-    let diag = Diagnostics::new(Lang::Ja);
+    let diag = Diagnostics::new();
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     render(&mut t, &f, &theme, &diag);
     let shown = format!("{}", t.backend());

@@ -15,8 +15,8 @@ const ATR: [u8; 19] = [
     0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12, 0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B,
 ];
 
-fn model(lang: Lang) -> Diagnostics {
-    let mut d = Diagnostics::new(lang);
+fn model() -> Diagnostics {
+    let mut d = Diagnostics::new();
     d.apply(&ReaderEvent::ServiceUp);
     d.apply(&ReaderEvent::ReaderAdded {
         reader: "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00".into(),
@@ -85,7 +85,7 @@ fn render(d: &Diagnostics, lang: Lang, theme: &Theme, form: Form, w: u16, h: u16
 fn compact_and_full_in_both_languages() {
     let mono = Theme::named("monochrome").unwrap();
     for lang in [Lang::Ja, Lang::En] {
-        let d = model(lang);
+        let d = model();
         let tag = if lang == Lang::Ja { "ja" } else { "en" };
         insta::assert_snapshot!(
             format!("compact_{tag}"),
@@ -102,7 +102,7 @@ fn compact_and_full_in_both_languages() {
 fn pcscd_down_compact() {
     let mono = Theme::named("monochrome").unwrap();
     for lang in [Lang::Ja, Lang::En] {
-        let mut d = model(lang);
+        let mut d = model();
         d.apply(&ReaderEvent::ServiceDown);
         let tag = if lang == Lang::Ja { "ja" } else { "en" };
         insta::assert_snapshot!(
@@ -114,7 +114,7 @@ fn pcscd_down_compact() {
 
 #[test]
 fn colour_and_monochrome_styles() {
-    let d = model(Lang::Ja);
+    let d = model();
     for name in ["default", "monochrome"] {
         let theme = Theme::named(name).unwrap();
         let t = render(&d, Lang::Ja, &theme, Form::Compact, 32, 12);

@@ -111,8 +111,8 @@ impl S {
     }
 }
 
-fn diag(lang: Lang) -> Diagnostics {
-    let mut d = Diagnostics::new(lang);
+fn diag() -> Diagnostics {
+    let mut d = Diagnostics::new();
     d.apply(&ReaderEvent::ServiceUp);
     d.apply(&ReaderEvent::ReaderAdded { reader: READER.into() });
     d.apply(&ReaderEvent::CardInserted {
@@ -273,7 +273,7 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
 }
 
 fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
-    let d = diag(lang);
+    let d = diag();
     let contact = [
         "市民課 2番窓口".to_string(),
         "03-0000-0000（平日 8:30～17:15）".to_string(),

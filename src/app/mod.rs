@@ -11,9 +11,10 @@ use crate::i18n::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics};
 use crate::reader::monitor::{Monitor, ReaderEvent};
 use crate::seam::QueueInfo;
+use crate::ui::keys::{self, Action};
 use crate::ui::station::{self, View};
 use crate::ui::theme::Theme;
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -225,48 +226,16 @@ impl App {
         }
     }
 
-    /// App-level keys first (quit, language, diagnostics, reader, demo card); the rest goes
-    /// to the flow. Returns false to quit.
+    /// Station-wide keys first (the table in `ui::keys`); the rest goes to the flow. Returns
+    /// false to quit.
     fn key(&mut self, k: KeyEvent) -> bool {
         if k.kind != KeyEventKind::Press {
             return true;
         }
-        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('q')) {
-            return false;
+        if let Some(action) = keys::action(&k) {
+            return self.action(action);
         }
         let key = match k.code {
-            KeyCode::F(9) => {
-                self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
-                self.diag = relabel(&self.diag, self.lang);
-                self.dirty = true;
-                self.consent_layout();
-                return true;
-            }
-            KeyCode::F(4) => {
-                self.full_diag = !self.full_diag;
-                self.dirty = true;
-                return true;
-            }
-            KeyCode::F(3) => {
-                self.cycle_reader();
-                return true;
-            }
-            KeyCode::F(8) => {
-                if let Some(p) = &self.demo_present {
-                    let now = !p.load(std::sync::atomic::Ordering::SeqCst);
-                    p.store(now, std::sync::atomic::Ordering::SeqCst);
-                    let r = self.reader.clone().unwrap_or_default();
-                    self.reader_event(if now {
-                        ReaderEvent::CardInserted {
-                            reader: r,
-                            atr: crate::card::vcard::DEFAULT_ATR.to_vec(),
-                        }
-                    } else {
-                        ReaderEvent::CardRemoved { reader: r }
-                    });
-                }
-                return true;
-            }
             KeyCode::Char(c) => Key::Char(c),
             KeyCode::Enter => Key::Enter,
             KeyCode::Backspace => Key::Backspace,
@@ -289,6 +258,39 @@ impl App {
             return true;
         }
         self.feed(flow::Event::Key(key));
+        true
+    }
+
+    /// Does what a station-wide key asks. Returns false to quit.
+    fn action(&mut self, action: Action) -> bool {
+        match action {
+            Action::Quit => return false,
+            Action::Language => {
+                self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
+                self.dirty = true;
+                self.consent_layout();
+            }
+            Action::Diagnostics => {
+                self.full_diag = !self.full_diag;
+                self.dirty = true;
+            }
+            Action::NextReader => self.cycle_reader(),
+            Action::DemoCard => {
+                if let Some(p) = &self.demo_present {
+                    let now = !p.load(std::sync::atomic::Ordering::SeqCst);
+                    p.store(now, std::sync::atomic::Ordering::SeqCst);
+                    let r = self.reader.clone().unwrap_or_default();
+                    self.reader_event(if now {
+                        ReaderEvent::CardInserted {
+                            reader: r,
+                            atr: crate::card::vcard::DEFAULT_ATR.to_vec(),
+                        }
+                    } else {
+                        ReaderEvent::CardRemoved { reader: r }
+                    });
+                }
+            }
+        }
         true
     }
 
@@ -336,25 +338,12 @@ impl App {
     }
 }
 
-/// The diagnostics keep their facts when the language changes; texts are re-rendered.
-fn relabel(d: &Diagnostics, lang: Lang) -> Diagnostics {
-    let mut n = Diagnostics::new(lang);
-    n.pcscd_running = d.pcscd_running;
-    if !d.pcscd_running {
-        n.apply(&ReaderEvent::ServiceDown);
-        n.last_error = None;
-    }
-    n.readers = d.readers.clone();
-    n.card_removals = d.card_removals;
-    n
-}
-
 /// Runs the station until Ctrl-C, SIGTERM or SIGHUP. Returns the exit code.
 pub fn run(opts: StationOptions) -> u8 {
     let (tx, rx) = mpsc::channel::<AppEvent>();
     let (wtx, wrx) = mpsc::channel::<WorkerMsg>();
     let mut demo_present = None;
-    let mut diag = Diagnostics::new(opts.lang);
+    let mut diag = Diagnostics::new();
     let (source, reader_pattern): (Box<dyn CardSource>, Option<String>) = match opts.card {
         CardSetup::Pcsc { reader } => (Box::new(worker::PcscSource::new(None)), reader),
         CardSetup::Virtual(v) => {

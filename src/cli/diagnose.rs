@@ -2,25 +2,30 @@
 //! for a support person (over SSH, as text or JSON). Never card data or PINs.
 
 use super::EXIT_OK;
-use madoguchi::i18n::Lang;
-use madoguchi::reader::diagnostics::{self, Diagnostics, Measured};
+use madoguchi::card::{CardError, TransportError};
+use madoguchi::i18n::{self, msg, Lang, Msg};
+use madoguchi::reader::diagnostics::{self, Diagnostics, Measured, Pcscd, ReaderDiag};
 use madoguchi::reader::monitor::{Monitor, ReaderEvent};
+use serde::Serialize;
 use std::io::Write;
 
 pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
     if !watch {
-        let d = Diagnostics::snapshot(lang, !no_probe);
+        let d = Diagnostics::snapshot(!no_probe);
         if json {
-            println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&Report::new(lang, &d)).unwrap_or_default()
+            );
         } else {
-            print!("{}", d.to_text());
+            print!("{}", text(lang, &d));
         }
         return EXIT_OK;
     }
     // Streams one line per change until interrupted (Ctrl-C ends the process; nothing to
     // restore). The monitor blocks in pcscd: an idle watch uses no CPU.
     let (monitor, events) = Monitor::spawn_channel();
-    let mut model = Diagnostics::new(lang);
+    let mut model = Diagnostics::new();
     let mut measured = Measured::default();
     let mut out = std::io::stdout();
     for ev in events.iter() {
@@ -60,7 +65,132 @@ fn now() -> String {
     madoguchi::backend::payload::rfc3339_now()
 }
 
-type ProbeView<'a> = Option<(&'a diagnostics::ReaderDiag, Option<&'a diagnostics::LastError>)>;
+/// The JSON document of `diagnose --json`: the model's codes and values, with the two
+/// sentences a support person acts on (`pcscd_hint`, `last_error.message`) in `lang`.
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: u32,
+    pcscd_running: bool,
+    pcscd_hint: Option<String>,
+    readers: &'a [ReaderDiag],
+    card_removals: u32,
+    last_error: Option<ErrorReport>,
+}
+
+#[derive(Serialize)]
+struct ErrorReport {
+    /// Stable machine code (e.g. `no_service`, `card_removed`).
+    code: &'static str,
+    /// One sentence in the requested language.
+    message: String,
+}
+
+impl ErrorReport {
+    fn new(lang: Lang, e: &CardError) -> ErrorReport {
+        ErrorReport {
+            code: diagnostics::error_code(e),
+            message: i18n::card_error(lang, e),
+        }
+    }
+}
+
+impl Report<'_> {
+    fn new(lang: Lang, d: &Diagnostics) -> Report<'_> {
+        Report {
+            schema: diagnostics::SCHEMA,
+            pcscd_running: d.pcscd_running(),
+            pcscd_hint: (d.pcscd == Pcscd::Stopped).then(|| i18n::transport_error(lang, &TransportError::NoService)),
+            readers: &d.readers,
+            card_removals: d.card_removals,
+            last_error: d.last_error.as_ref().map(|e| ErrorReport::new(lang, e)),
+        }
+    }
+}
+
+/// The model as text for people (the UI pane renders the same model).
+fn text(lang: Lang, d: &Diagnostics) -> String {
+    let t = |m: Msg| msg(lang, m);
+    let dash = "—".to_string();
+    let mut s = String::new();
+    let state = if d.pcscd_running() {
+        Msg::DiagRunning
+    } else {
+        Msg::DiagNotRunning
+    };
+    s.push_str(&format!("pcscd: {}\n", t(state)));
+    if d.pcscd == Pcscd::Stopped {
+        s.push_str(&format!(
+            "  {}\n",
+            i18n::transport_error(lang, &TransportError::NoService)
+        ));
+    }
+    if d.pcscd_running() && d.readers.is_empty() {
+        s.push_str(&format!(
+            "  {}\n",
+            i18n::transport_error(lang, &TransportError::NoReader)
+        ));
+    }
+    for r in &d.readers {
+        s.push_str(&format!("{}: {}\n", t(Msg::DiagReader), r.name));
+        s.push_str(&format!("  {}: {}", t(Msg::DiagCard), i18n::card_state(lang, r.card)));
+        if let Some(k) = &r.facts.card_kind {
+            s.push_str(&format!(" ({})", i18n::card_kind(lang, k)));
+        }
+        s.push('\n');
+        if let Some(atr) = &r.atr {
+            s.push_str(&format!("  ATR: {atr}\n"));
+        }
+        if let Some(a) = &r.atr_summary {
+            s.push_str(&format!(
+                "  {}: {} {} / {}: {}{}\n",
+                t(Msg::DiagAtrDecoded),
+                a.protocols.join(","),
+                a.interface,
+                t(Msg::DiagHistorical),
+                if a.historical_bytes.is_empty() {
+                    "—"
+                } else {
+                    &a.historical_bytes
+                },
+                if a.known_my_number_atr {
+                    format!(" / {}", t(Msg::DiagKnownAtr))
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        s.push_str(&format!(
+            "  {}: {}   {}: {}   {}: {}\n",
+            t(Msg::DiagProtocol),
+            r.facts.protocol.as_ref().unwrap_or(&dash),
+            t(Msg::DiagExtended),
+            i18n::yes_no(lang, r.facts.extended_length, true),
+            t(Msg::DiagLastApdu),
+            r.facts
+                .last_rtt_ms
+                .map(|ms| format!("{ms:.1} ms"))
+                .unwrap_or_else(|| dash.clone()),
+        ));
+        s.push_str(&format!(
+            "  {}: {}   {}: {}   {}: {}\n",
+            t(Msg::DiagVendor),
+            r.facts.vendor.as_ref().unwrap_or(&dash),
+            t(Msg::DiagModel),
+            r.facts.model.as_ref().unwrap_or(&dash),
+            t(Msg::DiagFirmware),
+            r.facts.firmware.as_ref().unwrap_or(&dash),
+        ));
+    }
+    s.push_str(&format!("{}: {}\n", t(Msg::DiagRemovalsSession), d.card_removals));
+    s.push_str(&format!(
+        "{}: {}\n",
+        t(Msg::DiagLastError),
+        d.last_error.as_ref().map(|e| i18n::card_error(lang, e)).unwrap_or(dash)
+    ));
+    s
+}
+
+type ProbeView<'a> = Option<(&'a ReaderDiag, Option<&'a CardError>)>;
 
 fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: ProbeView) -> std::io::Result<()> {
     let ts = now();
@@ -68,6 +198,7 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
         let mut v = match probe {
             None => serde_json::to_value(ev).unwrap_or_default(),
             Some((r, err)) => {
+                let err = err.map(|e| ErrorReport::new(lang, e));
                 serde_json::json!({ "event": "card_probed", "reader": r.name, "state": r, "last_error": err })
             }
         };
@@ -81,7 +212,7 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
                 r.facts
                     .card_kind
                     .as_deref()
-                    .map(|k| diagnostics::card_kind_text(lang, k))
+                    .map(|k| i18n::card_kind(lang, k))
                     .unwrap_or_else(|| "—".into()),
                 r.facts.protocol.as_deref().unwrap_or("—"),
                 r.facts
@@ -92,12 +223,13 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
                     .last_rtt_ms
                     .map(|ms| format!("{ms:.1}ms"))
                     .unwrap_or_else(|| "—".into()),
-                err.map(|e| format!(" error={}", e.message)).unwrap_or_default(),
+                err.map(|e| format!(" error={}", i18n::card_error(lang, e)))
+                    .unwrap_or_default(),
             ),
             (None, ReaderEvent::ServiceUp) => "service_up".into(),
             (None, ReaderEvent::ServiceDown) => format!(
                 "service_down {}",
-                madoguchi::i18n::transport_error(lang, &madoguchi::card::TransportError::NoService)
+                i18n::transport_error(lang, &TransportError::NoService)
             ),
             (None, ReaderEvent::ReaderAdded { reader }) => format!("reader_added {reader}"),
             (None, ReaderEvent::ReaderRemoved { reader }) => format!("reader_removed {reader}"),

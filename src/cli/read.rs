@@ -4,7 +4,7 @@
 use super::session;
 use super::{EXIT_INTERNAL, EXIT_OK};
 use madoguchi::card::basic4::BasicFour;
-use madoguchi::i18n::Lang;
+use madoguchi::i18n::{msg, Lang, Msg};
 use madoguchi::secret::PinKind;
 use madoguchi::wareki;
 use std::io::Write;
@@ -25,28 +25,25 @@ fn print_info(lang: Lang, info: &BasicFour, json: bool) -> u8 {
         }
     } else {
         let d = info.birth_date;
-        let (labels, gender, era) = match lang {
-            Lang::Ja => (
-                ["氏名", "旧氏", "性別", "生年月日", "住所"],
-                match info.gender.as_key() {
-                    "male" => "男性",
-                    "female" => "女性",
-                    _ => "その他・不明",
-                },
-                wareki::format_ja(d).unwrap_or_default(),
-            ),
-            Lang::En => (
-                ["Name", "Former name", "Gender", "Birth date", "Address"],
-                match info.gender.as_key() {
-                    "male" => "male",
-                    "female" => "female",
-                    _ => "other / unknown",
-                },
-                wareki::to_wareki(d)
-                    .map(|(e, y)| format!("{} {}", e.name_en(), y))
-                    .unwrap_or_default(),
-            ),
+        let t = |m: Msg| msg(lang, m);
+        let gender = t(match info.gender.as_key() {
+            "male" => Msg::Male,
+            "female" => Msg::Female,
+            _ => Msg::OtherGender,
+        });
+        let era = match lang {
+            Lang::Ja => wareki::format_ja(d).unwrap_or_default(),
+            Lang::En => wareki::to_wareki(d)
+                .map(|(e, y)| format!("{} {}", e.name_en(), y))
+                .unwrap_or_default(),
         };
+        let labels = [
+            t(Msg::LabelName),
+            t(Msg::LabelFormerName),
+            t(Msg::LabelGender),
+            t(Msg::LabelBirth),
+            t(Msg::LabelAddress),
+        ];
         let mut s = format!("{}: {}\n", labels[0], info.name.as_str());
         if let Some(f) = &info.former_name {
             s.push_str(&format!("{}: {}\n", labels[1], f.as_str()));

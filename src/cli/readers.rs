@@ -1,7 +1,7 @@
 //! `madoguchi readers`.
 
 use super::{exit_code_transport, EXIT_OK};
-use madoguchi::i18n::{self, Lang};
+use madoguchi::i18n::{self, Lang, Msg};
 use madoguchi::reader::{self, hex};
 
 pub fn run(lang: Lang, json: bool) -> u8 {
@@ -23,16 +23,15 @@ pub fn run(lang: Lang, json: bool) -> u8 {
         );
     }
     for r in &readers {
-        let state = match (r.card_present, r.mute, r.exclusive, lang) {
-            (false, _, _, Lang::Ja) => "カードなし",
-            (false, _, _, Lang::En) => "no card",
-            (true, true, _, Lang::Ja) => "カード応答なし",
-            (true, true, _, Lang::En) => "card mute",
-            (true, _, true, Lang::Ja) => "カードあり（他のプログラムが使用中）",
-            (true, _, true, Lang::En) => "card present (in use by another program)",
-            (true, _, _, Lang::Ja) => "カードあり",
-            (true, _, _, Lang::En) => "card present",
-        };
+        let state = i18n::msg(
+            lang,
+            match (r.card_present, r.mute, r.exclusive) {
+                (false, _, _) => Msg::ReadersNoCard,
+                (true, true, _) => Msg::ReadersCardMute,
+                (true, _, true) => Msg::ReadersCardBusy,
+                (true, _, _) => Msg::ReadersCardPresent,
+            },
+        );
         match &r.atr {
             Some(atr) => println!("{}\t{}\tATR {}", r.name, state, hex(atr)),
             None => println!("{}\t{}", r.name, state),

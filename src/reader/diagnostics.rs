@@ -1,18 +1,20 @@
 //! The diagnostics model a support person reads (as text, JSON, or the UI pane): pcscd state,
 //! readers with their attributes, card state, ATR summary, protocol, measured extended-length
-//! support, last APDU round trip, card removals, last error in words. It never holds card data
-//! or PINs: only what PC/SC and the public token EF say.
+//! support, last APDU round trip, card removals, last error. It holds states, codes and values
+//! only; `ui::diagnostics_pane` and the `diagnose` command turn them into words through the
+//! catalogue (`crate::i18n`), so switching language re-renders instead of rebuilding it. It
+//! never holds card data or PINs: only what PC/SC and the public token EF say.
 
 use super::atr::{self, AtrSummary};
 use super::monitor::ReaderEvent;
 use super::{hex, map_error, PcscCard, PcscTransport};
 use crate::card::client::CardKind;
 use crate::card::{CardError, MyNumberCard, TransportError};
-use crate::i18n::{self, Lang};
 use pcsc::{Attribute, Context, Protocols, ShareMode};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Version of the `diagnose --json` document.
 pub const SCHEMA: u32 = 1;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -74,25 +76,24 @@ impl Facts {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LastError {
-    /// Stable machine code (e.g. `no_service`, `card_removed`).
-    pub code: String,
-    /// One sentence in the requested language.
-    pub message: String,
+/// pcscd as last seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pcscd {
+    /// Not heard from yet (the monitor's first event is still to come).
+    #[default]
+    Unknown,
+    Running,
+    /// Reported down: the next step is to start it.
+    Stopped,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagnostics {
-    pub schema: u32,
-    pub pcscd_running: bool,
-    /// The next step when pcscd is down, in words.
-    pub pcscd_hint: Option<String>,
+    pub pcscd: Pcscd,
     pub readers: Vec<ReaderDiag>,
     pub card_removals: u32,
-    pub last_error: Option<LastError>,
-    #[serde(skip)]
-    lang: Lang,
+    /// The last error met; `error_code` gives its stable machine code.
+    pub last_error: Option<CardError>,
 }
 
 /// Result of probing one reader (attributes, and the card when present).
@@ -131,16 +132,12 @@ pub fn error_code(e: &CardError) -> &'static str {
 }
 
 impl Diagnostics {
-    pub fn new(lang: Lang) -> Diagnostics {
-        Diagnostics {
-            schema: SCHEMA,
-            pcscd_running: false,
-            pcscd_hint: None,
-            readers: Vec::new(),
-            card_removals: 0,
-            last_error: None,
-            lang,
-        }
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn pcscd_running(&self) -> bool {
+        self.pcscd == Pcscd::Running
     }
 
     pub fn reader_mut(&mut self, name: &str) -> &mut ReaderDiag {
@@ -155,23 +152,16 @@ impl Diagnostics {
     }
 
     pub fn set_error(&mut self, e: &CardError) {
-        self.last_error = Some(LastError {
-            code: error_code(e).into(),
-            message: i18n::card_error(self.lang, e),
-        });
+        self.last_error = Some(e.clone());
     }
 
     /// Folds one monitor event in. Returns whether anything visible changed.
     pub fn apply(&mut self, ev: &ReaderEvent) -> bool {
         let before = self.clone();
         match ev {
-            ReaderEvent::ServiceUp => {
-                self.pcscd_running = true;
-                self.pcscd_hint = None;
-            }
+            ReaderEvent::ServiceUp => self.pcscd = Pcscd::Running,
             ReaderEvent::ServiceDown => {
-                self.pcscd_running = false;
-                self.pcscd_hint = Some(i18n::transport_error(self.lang, &TransportError::NoService));
+                self.pcscd = Pcscd::Stopped;
                 self.readers.clear();
                 self.set_error(&CardError::Transport(TransportError::NoService));
             }
@@ -216,8 +206,8 @@ impl Diagnostics {
     }
 
     /// A snapshot straight from pcscd (for `diagnose` without `--watch`).
-    pub fn snapshot(lang: Lang, probe_cards: bool) -> Diagnostics {
-        let mut d = Diagnostics::new(lang);
+    pub fn snapshot(probe_cards: bool) -> Diagnostics {
+        let mut d = Diagnostics::new();
         let ctx = match Context::establish(pcsc::Scope::User) {
             Ok(c) => c,
             Err(e) => {
@@ -257,136 +247,6 @@ impl Diagnostics {
             d.apply_probe(&r.name, p);
         }
         d
-    }
-
-    /// Text for people (the CLI; the UI pane renders the same model).
-    pub fn to_text(&self) -> String {
-        let ja = self.lang == Lang::Ja;
-        let dash = "—".to_string();
-        let mut s = String::new();
-        let yes_no = |b: Option<bool>| match (b, ja) {
-            (Some(true), true) => "対応（実測）".to_string(),
-            (Some(false), true) => "非対応（実測）".to_string(),
-            (Some(true), false) => "yes (measured)".to_string(),
-            (Some(false), false) => "no (measured)".to_string(),
-            (None, _) => "—".to_string(),
-        };
-        if ja {
-            s.push_str(&format!(
-                "pcscd: {}\n",
-                if self.pcscd_running { "動作中" } else { "停止" }
-            ));
-        } else {
-            s.push_str(&format!(
-                "pcscd: {}\n",
-                if self.pcscd_running { "running" } else { "not running" }
-            ));
-        }
-        if let Some(h) = &self.pcscd_hint {
-            s.push_str(&format!("  {h}\n"));
-        }
-        if self.pcscd_running && self.readers.is_empty() {
-            s.push_str(&format!(
-                "  {}\n",
-                i18n::transport_error(self.lang, &TransportError::NoReader)
-            ));
-        }
-        for r in &self.readers {
-            let card = card_state_text(self.lang, r.card);
-            s.push_str(&format!("{}: {}\n", if ja { "リーダー" } else { "Reader" }, r.name));
-            s.push_str(&format!("  {}: {}", if ja { "カード" } else { "Card" }, card));
-            if let Some(k) = &r.facts.card_kind {
-                s.push_str(&format!(" ({})", card_kind_text(self.lang, k)));
-            }
-            s.push('\n');
-            if let Some(atr) = &r.atr {
-                s.push_str(&format!("  ATR: {atr}\n"));
-            }
-            if let Some(a) = &r.atr_summary {
-                s.push_str(&format!(
-                    "  {}: {} {} / {}: {}{}\n",
-                    if ja { "ATR解析" } else { "ATR decoded" },
-                    a.protocols.join(","),
-                    a.interface,
-                    if ja { "ヒストリカル" } else { "historical" },
-                    if a.historical_bytes.is_empty() {
-                        "—"
-                    } else {
-                        &a.historical_bytes
-                    },
-                    if a.known_my_number_atr {
-                        if ja {
-                            " / マイナンバーカードの既知ATR"
-                        } else {
-                            " / known My Number Card ATR"
-                        }
-                    } else {
-                        ""
-                    }
-                ));
-            }
-            s.push_str(&format!(
-                "  {}: {}   {}: {}   {}: {}\n",
-                if ja { "プロトコル" } else { "Protocol" },
-                r.facts.protocol.as_ref().unwrap_or(&dash),
-                if ja { "拡張APDU" } else { "Extended APDU" },
-                yes_no(r.facts.extended_length),
-                if ja { "最終APDU応答" } else { "Last APDU" },
-                r.facts
-                    .last_rtt_ms
-                    .map(|ms| format!("{ms:.1} ms"))
-                    .unwrap_or_else(|| dash.clone()),
-            ));
-            s.push_str(&format!(
-                "  {}: {}   {}: {}   {}: {}\n",
-                if ja { "メーカー" } else { "Vendor" },
-                r.facts.vendor.as_ref().unwrap_or(&dash),
-                if ja { "型番" } else { "Model" },
-                r.facts.model.as_ref().unwrap_or(&dash),
-                if ja { "ファームウェア" } else { "Firmware" },
-                r.facts.firmware.as_ref().unwrap_or(&dash),
-            ));
-        }
-        s.push_str(&format!(
-            "{}: {}\n",
-            if ja {
-                "このセッションでのカード取り外し"
-            } else {
-                "Card removals this session"
-            },
-            self.card_removals
-        ));
-        s.push_str(&format!(
-            "{}: {}\n",
-            if ja { "最後のエラー" } else { "Last error" },
-            self.last_error.as_ref().map(|e| e.message.clone()).unwrap_or(dash)
-        ));
-        s
-    }
-}
-
-pub fn card_state_text(lang: Lang, c: CardState) -> &'static str {
-    match (lang, c) {
-        (Lang::Ja, CardState::Absent) => "なし",
-        (Lang::Ja, CardState::Present) => "あり",
-        (Lang::Ja, CardState::Mute) => "応答なし（置き直してください）",
-        (Lang::Ja, CardState::Busy) => "他のプログラムが使用中",
-        (Lang::En, CardState::Absent) => "none",
-        (Lang::En, CardState::Present) => "present",
-        (Lang::En, CardState::Mute) => "not answering (place it again)",
-        (Lang::En, CardState::Busy) => "in use by another program",
-    }
-}
-
-pub fn card_kind_text(lang: Lang, kind: &str) -> String {
-    match (lang, kind) {
-        (Lang::Ja, "my_number_card") => "マイナンバーカード".into(),
-        (Lang::En, "my_number_card") => "My Number Card".into(),
-        (Lang::Ja, "juki_card") => "住基カード".into(),
-        (Lang::En, "juki_card") => "Juki card".into(),
-        (Lang::Ja, "not_jpki") => "JPKIのないカード".into(),
-        (Lang::En, "not_jpki") => "card without JPKI".into(),
-        (_, other) => other.to_string(),
     }
 }
 
@@ -475,7 +335,7 @@ mod tests {
 
     #[test]
     fn events_fold_into_the_model() {
-        let mut d = Diagnostics::new(Lang::En);
+        let mut d = Diagnostics::new();
         assert!(d.apply(&ReaderEvent::ServiceUp));
         assert!(d.apply(&ReaderEvent::ReaderAdded { reader: "R".into() }));
         assert!(
@@ -491,17 +351,16 @@ mod tests {
         d.apply(&ReaderEvent::CardRemoved { reader: "R".into() });
         assert_eq!(d.card_removals, 1);
         d.apply(&ReaderEvent::ServiceDown);
-        assert!(!d.pcscd_running && d.readers.is_empty());
-        assert_eq!(d.last_error.as_ref().unwrap().code, "no_service");
-        assert!(d.pcscd_hint.as_ref().unwrap().contains("systemctl start pcscd"));
-        let json = serde_json::to_value(&d).unwrap();
-        assert_eq!(json["schema"], 1);
-        assert_eq!(json["pcscd_running"], false);
+        assert!(!d.pcscd_running() && d.readers.is_empty());
+        assert_eq!(d.pcscd, Pcscd::Stopped, "down, not merely unseen");
+        assert_eq!(error_code(d.last_error.as_ref().unwrap()), "no_service");
+        assert!(d.apply(&ReaderEvent::ServiceUp));
+        assert_eq!(d.pcscd, Pcscd::Running);
     }
 
     #[test]
     fn busy_probe_marks_the_reader() {
-        let mut d = Diagnostics::new(Lang::Ja);
+        let mut d = Diagnostics::new();
         d.apply(&ReaderEvent::CardInserted {
             reader: "R".into(),
             atr: vec![0x3B, 0x00],
@@ -514,6 +373,6 @@ mod tests {
             },
         );
         assert_eq!(d.readers[0].card, CardState::Busy);
-        assert!(d.to_text().contains("他のプログラムが使用中"));
+        assert_eq!(error_code(d.last_error.as_ref().unwrap()), "reader_busy");
     }
 }

@@ -1,10 +1,11 @@
 //! The live reader diagnostics as a ratatui widget: a compact form for a side pane at 80x24,
-//! and a full-screen form. Renders the model only; readable without colour (every state is
-//! also a word).
+//! and a full-screen form. Renders the model only, with words from the catalogue; readable
+//! without colour (every state is also a word).
 
 use super::theme::Theme;
-use crate::i18n::Lang;
-use crate::reader::diagnostics::{card_kind_text, card_state_text, CardState, Diagnostics, ReaderDiag};
+use crate::card::{CardError, TransportError};
+use crate::i18n::{self, msg, Lang, Msg};
+use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd, ReaderDiag};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,26 +35,33 @@ impl DiagnosticsPane<'_> {
             .or_else(|| rs.first())
     }
 
-    fn t(&self, ja: &'static str, en: &'static str) -> &'static str {
-        match self.lang {
-            Lang::Ja => ja,
-            Lang::En => en,
-        }
+    fn t(&self, m: Msg) -> &'static str {
+        msg(self.lang, m)
+    }
+
+    /// "label: " as a muted span, with `lead` spaces before it.
+    fn label(&self, lead: &str, m: Msg) -> Span<'static> {
+        Span::styled(format!("{lead}{}: ", self.t(m)), self.theme.muted())
     }
 
     fn service_line(&self) -> Line<'static> {
         let th = self.theme;
-        if self.model.pcscd_running {
-            Line::from(vec![
-                Span::styled("pcscd: ", th.muted()),
-                Span::styled(self.t("動作中", "running"), th.ok()),
-            ])
+        let state = if self.model.pcscd_running() {
+            Span::styled(self.t(Msg::DiagRunning), th.ok())
         } else {
-            Line::from(vec![
-                Span::styled("pcscd: ", th.muted()),
-                Span::styled(self.t("停止", "not running"), th.error()),
-            ])
-        }
+            Span::styled(self.t(Msg::DiagNotRunning), th.error())
+        };
+        Line::from(vec![Span::styled("pcscd: ", th.muted()), state])
+    }
+
+    /// How to start pcscd, once it was reported down.
+    fn hint_line(&self) -> Option<Line<'static>> {
+        (self.model.pcscd == Pcscd::Stopped).then(|| {
+            Line::styled(
+                i18n::transport_error(self.lang, &TransportError::NoService),
+                self.theme.error(),
+            )
+        })
     }
 
     fn card_style(&self, c: CardState) -> ratatui::style::Style {
@@ -64,26 +72,13 @@ impl DiagnosticsPane<'_> {
         }
     }
 
-    fn yes_no(&self, v: Option<bool>) -> &'static str {
-        match v {
-            Some(true) => self.t("対応", "yes"),
-            Some(false) => self.t("非対応", "no"),
-            None => "—",
-        }
-    }
-
     fn compact_lines(&self) -> Vec<Line<'static>> {
         let th = self.theme;
         let mut lines = vec![self.service_line()];
-        if let Some(h) = &self.model.pcscd_hint {
-            lines.push(Line::styled(h.clone(), th.error()));
-        }
+        lines.extend(self.hint_line());
         match self.reader() {
-            None if self.model.pcscd_running => {
-                lines.push(Line::styled(
-                    self.t("リーダーが接続されていません", "No reader connected"),
-                    th.warn(),
-                ));
+            None if self.model.pcscd_running() => {
+                lines.push(Line::styled(self.t(Msg::DiagNoReader), th.warn()));
             }
             None => {}
             Some(r) => {
@@ -94,22 +89,22 @@ impl DiagnosticsPane<'_> {
                 }
                 lines.push(Line::from(name));
                 lines.push(Line::from(vec![
-                    Span::styled(self.t("カード: ", "Card: "), th.muted()),
-                    Span::styled(card_state_text(self.lang, r.card), self.card_style(r.card)),
+                    self.label("", Msg::DiagCard),
+                    Span::styled(i18n::card_state(self.lang, r.card), self.card_style(r.card)),
                 ]));
                 if let Some(k) = &r.facts.card_kind {
                     lines.push(Line::from(vec![
-                        Span::styled(self.t("種類: ", "Kind: "), th.muted()),
-                        Span::styled(card_kind_text(self.lang, k), th.text()),
+                        self.label("", Msg::DiagKind),
+                        Span::styled(i18n::card_kind(self.lang, k), th.text()),
                     ]));
                 }
                 lines.push(Line::from(vec![
                     Span::styled(r.facts.protocol.clone().unwrap_or_else(|| "—".into()), th.text()),
-                    Span::styled(self.t("  拡張APDU: ", "  Ext. APDU: "), th.muted()),
-                    Span::styled(self.yes_no(r.facts.extended_length), th.text()),
+                    self.label("  ", Msg::DiagExtendedShort),
+                    Span::styled(i18n::yes_no(self.lang, r.facts.extended_length, false), th.text()),
                 ]));
                 lines.push(Line::from(vec![
-                    Span::styled(self.t("応答: ", "RTT: "), th.muted()),
+                    self.label("", Msg::DiagRtt),
                     Span::styled(
                         r.facts
                             .last_rtt_ms
@@ -117,14 +112,16 @@ impl DiagnosticsPane<'_> {
                             .unwrap_or_else(|| "—".into()),
                         th.text(),
                     ),
-                    Span::styled(self.t("  取り外し: ", "  Removals: "), th.muted()),
+                    self.label("  ", Msg::DiagRemovalsShort),
                     Span::styled(self.model.card_removals.to_string(), th.text()),
                 ]));
             }
         }
         if let Some(e) = &self.model.last_error {
-            if self.model.pcscd_hint.as_deref() != Some(e.message.as_str()) {
-                lines.push(Line::styled(e.message.clone(), th.error()));
+            // The hint above already says it.
+            let hinted = self.model.pcscd == Pcscd::Stopped && *e == CardError::Transport(TransportError::NoService);
+            if !hinted {
+                lines.push(Line::styled(i18n::card_error(self.lang, e), th.error()));
             }
         }
         lines
@@ -133,45 +130,43 @@ impl DiagnosticsPane<'_> {
     fn full_lines(&self) -> Vec<Line<'static>> {
         let th = self.theme;
         let mut lines = vec![self.service_line()];
-        if let Some(h) = &self.model.pcscd_hint {
-            lines.push(Line::styled(h.clone(), th.error()));
-        }
+        lines.extend(self.hint_line());
         for r in &self.model.readers {
             lines.push(Line::raw(""));
             lines.push(Line::styled(r.name.clone(), th.accent()));
-            let field = |k: &'static str, v: String, style| {
+            let field = |k: &str, v: String, style| {
                 Line::from(vec![
                     Span::styled(format!("  {k}: "), th.muted()),
                     Span::styled(v, style),
                 ])
             };
-            let mut card = card_state_text(self.lang, r.card).to_string();
+            let mut card = i18n::card_state(self.lang, r.card).to_string();
             if let Some(k) = &r.facts.card_kind {
-                card.push_str(&format!(" ({})", card_kind_text(self.lang, k)));
+                card.push_str(&format!(" ({})", i18n::card_kind(self.lang, k)));
             }
-            lines.push(field(self.t("カード", "Card"), card, self.card_style(r.card)));
+            lines.push(field(self.t(Msg::DiagCard), card, self.card_style(r.card)));
             if let Some(atr) = &r.atr {
                 lines.push(field("ATR", atr.clone(), th.text()));
             }
             if let Some(a) = &r.atr_summary {
                 let mut v = format!("{} {}", a.protocols.join(","), a.interface);
                 if a.known_my_number_atr {
-                    v.push_str(self.t(" / マイナンバーカードの既知ATR", " / known My Number Card ATR"));
+                    v.push_str(&format!(" / {}", self.t(Msg::DiagKnownAtr)));
                 }
-                lines.push(field(self.t("ATR解析", "ATR decoded"), v, th.text()));
+                lines.push(field(self.t(Msg::DiagAtrDecoded), v, th.text()));
             }
             lines.push(field(
-                self.t("プロトコル", "Protocol"),
+                self.t(Msg::DiagProtocol),
                 r.facts.protocol.clone().unwrap_or_else(|| "—".into()),
                 th.text(),
             ));
             lines.push(field(
-                self.t("拡張APDU（実測）", "Extended APDU (measured)"),
-                self.yes_no(r.facts.extended_length).into(),
+                self.t(Msg::DiagExtendedMeasured),
+                i18n::yes_no(self.lang, r.facts.extended_length, false).into(),
                 th.text(),
             ));
             lines.push(field(
-                self.t("最終APDU応答", "Last APDU round trip"),
+                self.t(Msg::DiagLastApduLong),
                 r.facts
                     .last_rtt_ms
                     .map(|m| format!("{m:.1} ms"))
@@ -180,7 +175,7 @@ impl DiagnosticsPane<'_> {
             ));
             let dash = || "—".to_string();
             lines.push(field(
-                self.t("メーカー / 型番 / FW", "Vendor / model / firmware"),
+                self.t(Msg::DiagVendorModelFirmware),
                 format!(
                     "{} / {} / {}",
                     r.facts.vendor.clone().unwrap_or_else(dash),
@@ -192,13 +187,13 @@ impl DiagnosticsPane<'_> {
         }
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![
-            Span::styled(self.t("カード取り外し回数: ", "Card removals: "), th.muted()),
+            self.label("", Msg::DiagRemovals),
             Span::styled(self.model.card_removals.to_string(), th.text()),
         ]));
         lines.push(Line::from(vec![
-            Span::styled(self.t("最後のエラー: ", "Last error: "), th.muted()),
+            self.label("", Msg::DiagLastError),
             match &self.model.last_error {
-                Some(e) => Span::styled(e.message.clone(), th.error()),
+                Some(e) => Span::styled(i18n::card_error(self.lang, e), th.error()),
                 None => Span::styled("—", th.text()),
             },
         ]));
@@ -209,8 +204,8 @@ impl DiagnosticsPane<'_> {
 impl Widget for DiagnosticsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let title = match self.form {
-            Form::Compact => self.t(" リーダー ", " Reader "),
-            Form::Full => self.t(" リーダー診断 ", " Reader diagnostics "),
+            Form::Compact => format!(" {} ", self.t(Msg::DiagReader)),
+            Form::Full => format!(" {} ", self.t(Msg::DiagTitleFull)),
         };
         let block = Block::default()
             .borders(Borders::ALL)

@@ -2,13 +2,14 @@
 //! (reader, queue) and a key help line that is always visible. Renders only what it is given.
 
 use super::diagnostics_pane::{DiagnosticsPane, Form};
+use super::keys::{self, Action};
 use super::theme::Theme;
 use super::wrap::{str_width, truncate, wrap, wrap_slices};
 use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
 use crate::i18n::{self, msg, Lang, Msg};
-use crate::reader::diagnostics::{card_state_text, CardState, Diagnostics};
+use crate::reader::diagnostics::{CardState, Diagnostics};
 use crate::seam::BackendError;
 use crate::secret::PinKind;
 use crate::wareki;
@@ -606,7 +607,7 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     let th = v.theme;
     let mut spans = vec![Span::raw(" ")];
     let reader = v.reader.and_then(|r| v.diag.readers.iter().find(|d| d.name == r));
-    if !v.diag.pcscd_running {
+    if !v.diag.pcscd_running() {
         spans.push(Span::styled("pcscd ✕", th.error()));
     } else if let Some(r) = reader {
         spans.push(Span::styled(truncate(&r.name, 28), th.muted()));
@@ -616,7 +617,7 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         } else {
             th.text()
         };
-        spans.push(Span::styled(card_state_text(l, r.card), style));
+        spans.push(Span::styled(i18n::card_state(l, r.card), style));
     }
     spans.push(Span::styled("  |  ", th.muted()));
     let q = v.queue;
@@ -653,46 +654,44 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
 fn draw_help(f: &mut Frame, v: &View, area: Rect) {
     let l = v.lang;
     let th = v.theme;
-    let mut keys: Vec<(&str, &str)> = Vec::new();
+    // The current screen's own keys (handled by the flow), then the station-wide ones.
+    let mut keys: Vec<(String, Msg)> = Vec::new();
+    let mut key = |k: &str, m: Msg| keys.push((k.to_string(), m));
     match v.flow.screen() {
         Screen::Consent { .. } => {
-            keys.push(("↑↓", msg(l, Msg::KeyScroll)));
-            keys.push(("Enter", msg(l, Msg::KeyEnter)));
+            key("↑↓", Msg::KeyScroll);
+            key("Enter", Msg::KeyEnter);
         }
-        Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last => keys.push(("Y/N", msg(l, Msg::KeyYesNo))),
+        Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last => key("Y/N", Msg::KeyYesNo),
         Screen::Pin(_) | Screen::SignPin(_) => {
-            keys.push(("Enter", msg(l, Msg::KeyEnter)));
-            keys.push(("Tab", msg(l, Msg::Reveal)));
+            key("Enter", Msg::KeyEnter);
+            key("Tab", Msg::Reveal);
         }
         Screen::Confirm { .. } => {
-            keys.push(("←→", msg(l, Msg::KeyChoose)));
-            keys.push(("Enter", msg(l, Msg::KeyEnter)));
+            key("←→", Msg::KeyChoose);
+            key("Enter", Msg::KeyEnter);
         }
-        Screen::Contact { .. } => keys.push(("Enter", msg(l, Msg::KeyEnter))),
-        Screen::Done { .. } | Screen::Stopped(_) => keys.push(("Enter", msg(l, Msg::KeyEnter))),
+        Screen::Contact { .. } => key("Enter", Msg::KeyEnter),
+        Screen::Done { .. } | Screen::Stopped(_) => key("Enter", Msg::KeyEnter),
         _ => {}
     }
     if !matches!(
         v.flow.screen(),
         Screen::Consent { .. } | Screen::Storing | Screen::Sending { .. }
     ) {
-        keys.push(("Esc", msg(l, Msg::KeyEsc)));
+        key("Esc", Msg::KeyEsc);
     }
-    keys.push(("F4", msg(l, Msg::KeyDiag)));
-    if v.diag.readers.len() > 1 {
-        keys.push(("F3", msg(l, Msg::KeyReader)));
-    }
-    keys.push(("F9", msg(l, Msg::KeyLang)));
-    keys.push(("Ctrl-C", msg(l, Msg::KeyQuit)));
+    keys.extend(keys::hints(|a| a != Action::NextReader || v.diag.readers.len() > 1));
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for (k, d) in keys {
-        let w = str_width(k) + str_width(d) + 3;
+    for (k, m) in keys {
+        let d = msg(l, m);
+        let w = str_width(&k) + str_width(d) + 3;
         if used + w > area.width as usize {
             break;
         }
         used += w;
-        spans.push(Span::styled(k.to_string(), th.accent()));
+        spans.push(Span::styled(k, th.accent()));
         spans.push(Span::styled(format!(" {d}  "), th.muted()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
