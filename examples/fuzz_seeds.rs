@@ -44,7 +44,13 @@ fn main() {
             write(&root.join("san"), &format!("{id}.der"), der);
         }
         let birth = p.birth().unwrap().yyyymmdd();
-        let ef02 = madoguchi::card::basic4::encode(&p.card_name(), &p.address, &birth, p.gender.as_bytes()[0], p.ef02_long_header);
+        let ef02 = madoguchi::card::basic4::encode(
+            &p.card_name(),
+            &p.address,
+            &birth,
+            p.gender.as_bytes()[0],
+            p.ef02_long_header,
+        );
         write(&root.join("ef02"), &format!("{id}.bin"), &ef02);
         if p.tries.pin == 0 {
             continue;
@@ -57,12 +63,20 @@ fn main() {
         let _ = c.verify(SignPassword::new(b"ABC123").unwrap().secret());
         let _ = c.read_certificate(Ef::SignCert);
         let _ = c.sign(&[0u8; 51]);
-        write(&root.join("card_answers"), &format!("{id}.bin"), &c.into_transport().out);
+        write(
+            &root.join("card_answers"),
+            &format!("{id}.bin"),
+            &c.into_transport().out,
+        );
     }
     let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
     let public = openssl::pkey::PKey::public_key_from_pem(&key.public_key_to_pem().unwrap()).unwrap();
     let env = madoguchi::backend::seal::seal(&public, "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f", b"{\"a\":1}").unwrap();
-    write(&root.join("sealed"), "envelope.json", &serde_json::to_vec(&env).unwrap());
+    write(
+        &root.join("sealed"),
+        "envelope.json",
+        &serde_json::to_vec(&env).unwrap(),
+    );
     write(&root.join("sealed"), "empty.json", b"{}");
     println!("seeds written to {}", root.display());
 }

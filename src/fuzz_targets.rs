@@ -33,7 +33,10 @@ pub fn card_answers(data: &[u8]) {
                 self.text_ap = cmd.data() == AID_TEXT;
             }
             if cmd.ins() == INS_SELECT && cmd.p1() == 0x02 && self.text_ap {
-                assert!(!matches!(cmd.data(), [0x00, 0x01] | [0x00, 0x03]), "allowlist escaped: {cmd}");
+                assert!(
+                    !matches!(cmd.data(), [0x00, 0x01] | [0x00, 0x03]),
+                    "allowlist escaped: {cmd}"
+                );
             }
             let (&len, rest) = self.rest.split_first().ok_or(TransportError::CardRemoved)?;
             let n = (len as usize).min(rest.len());

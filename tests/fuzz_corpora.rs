@@ -8,7 +8,9 @@ fn replay(target: &str, f: fn(&[u8])) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut n = 0;
     for dir in ["corpus", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
         for e in entries {
             let p = e.unwrap().path();
             if p.is_file() && !p.file_name().unwrap().to_string_lossy().starts_with('.') {

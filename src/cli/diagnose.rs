@@ -9,6 +9,19 @@ use madoguchi::reader::monitor::{Monitor, ReaderEvent};
 use serde::Serialize;
 use std::io::Write;
 
+/// The text report with every line's untrusted characters escaped (newlines kept).
+fn printable(report: &str) -> String {
+    let mut out: String = report
+        .lines()
+        .map(|l| madoguchi::text::escape_untrusted(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if report.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
     if !watch {
         let d = Diagnostics::snapshot(!no_probe);
@@ -18,7 +31,8 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
                 serde_json::to_string_pretty(&Report::new(lang, &d)).unwrap_or_default()
             );
         } else {
-            print!("{}", text(lang, &d));
+            // Reader, vendor and model names come from drivers and devices: never raw.
+            print!("{}", printable(&text(lang, &d)));
         }
         return EXIT_OK;
     }
@@ -240,17 +254,37 @@ fn emit(out: &mut impl Write, json: bool, lang: Lang, ev: &ReaderEvent, probe: P
             (None, ReaderEvent::CardMute { reader }) => format!("card_mute {reader}"),
             (None, ReaderEvent::CardBusy { reader, busy }) => format!("card_busy {reader} {busy}"),
         };
-        writeln!(out, "{ts} {line}")?;
+        writeln!(out, "{ts} {}", madoguchi::text::escape_untrusted(&line))?;
     }
     out.flush()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn timestamp_shape() {
         let t = super::now();
         assert_eq!(t.len(), 24, "{t}");
         assert!(t.starts_with("20") && t.ends_with('Z'));
+    }
+
+    #[test]
+    fn a_reader_named_with_escape_sequences_is_printed_escaped() {
+        let mut d = Diagnostics::new();
+        d.apply(&ReaderEvent::ServiceUp);
+        d.apply(&ReaderEvent::ReaderAdded {
+            reader: "Evil \u{1b}]0;owned\u{7}\u{1b}[2J \u{202e}redaeR".into(),
+        });
+        for lang in [Lang::Ja, Lang::En] {
+            let out = printable(&text(lang, &d));
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+                "{out:?}"
+            );
+            assert!(out.contains("Evil \\u{1b}]0;owned"), "{out}");
+            assert!(out.lines().count() > 1);
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! `madoguchi readers`.
 
+use madoguchi::text::escape_untrusted;
+
 use super::{exit_code_transport, EXIT_OK};
 use madoguchi::i18n::{self, Lang, Msg};
 use madoguchi::reader::{self, hex};
@@ -33,8 +35,8 @@ pub fn run(lang: Lang, json: bool) -> u8 {
             },
         );
         match &r.atr {
-            Some(atr) => println!("{}\t{}\tATR {}", r.name, state, hex(atr)),
-            None => println!("{}\t{}", r.name, state),
+            Some(atr) => println!("{}\t{}\tATR {}", escape_untrusted(&r.name), state, hex(atr)),
+            None => println!("{}\t{}", escape_untrusted(&r.name), state),
         }
     }
     EXIT_OK
