@@ -62,7 +62,7 @@ fn main() {
     )
     .unwrap();
     let mut sign_and_store = |timed: &mut Vec<Duration>| {
-        let prepared = store.prepare(&person, None).unwrap();
+        let prepared = store.prepare(&person, &Default::default()).unwrap();
         let sig = c
             .sign(&sha256_digest_info(&openssl::sha::sha256(&prepared.statement)))
             .unwrap();

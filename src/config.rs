@@ -24,6 +24,10 @@ pub struct Config {
     pub terms_file: Option<PathBuf>,
     /// Identifies the terms version in the record.
     pub terms_id: String,
+    /// A privacy notice (個人情報の取り扱い): its own read-to-the-end step after the terms,
+    /// its id and SHA-256 signed beside the terms'.
+    pub privacy_file: Option<PathBuf>,
+    pub privacy_id: String,
     pub steps: Steps,
     pub backend: Backend,
     pub checks: Checks,
@@ -52,11 +56,26 @@ impl Default for Checks {
 }
 
 /// Who runs this counter: shown on 完了 and on the lock, expiry and revocation screens.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Operator {
     /// Lines such as the counter's name, phone number and opening hours.
     pub contact: Vec<String>,
+    /// The municipality offers コンビニ resets of the signing password: the lock screen says
+    /// so (seed 000's wording).
+    pub konbini_reset: bool,
+    /// This counter resets PINs itself: the lock screen says so.
+    pub reset_here: bool,
+}
+
+impl Default for Operator {
+    fn default() -> Operator {
+        Operator {
+            contact: Vec::new(),
+            konbini_reset: true,
+            reset_here: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -72,6 +91,8 @@ pub struct Steps {
     pub allow_unsigned_adults: bool,
     /// Ask for a contact e-mail address after the data is confirmed (連絡先).
     pub email: bool,
+    /// The domain your mails come from, named in the warning about carrier-mail filters.
+    pub email_sender_domain: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -110,6 +131,8 @@ impl Default for Config {
             idle_timeout_secs: 180,
             terms_file: None,
             terms_id: "terms".into(),
+            privacy_file: None,
+            privacy_id: "privacy".into(),
             steps: Steps::default(),
             backend: Backend::default(),
             checks: Checks::default(),
@@ -125,6 +148,7 @@ impl Default for Steps {
             allow_unsigned_minors: true,
             allow_unsigned_adults: false,
             email: false,
+            email_sender_domain: None,
         }
     }
 }
@@ -287,6 +311,8 @@ impl Config {
             allow_unsigned_adults: self.steps.allow_unsigned_adults,
             idle_timeout_ms: self.idle_timeout_secs * 1000,
             email: self.steps.email,
+            email_sender_domain: self.steps.email_sender_domain.clone(),
+            privacy: self.privacy_file.is_some(),
             ..FlowConfig::default()
         }
     }

@@ -214,6 +214,16 @@ pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
     }
 }
 
+/// The warning of the e-mail step: carrier mail and domain filters, naming the sending domain.
+pub fn email_carrier_warning(lang: Lang, domain: Option<&str>) -> String {
+    match (lang, domain) {
+        (Lang::Ja, Some(d)) => format!("キャリアメール（携帯電話会社のメール）は、受信設定によってはメールが届かない場合があります。「{d}」からのメールを受信できるよう設定してください。"),
+        (Lang::Ja, None) => "キャリアメール（携帯電話会社のメール）は、受信設定によってはメールが届かない場合があります。事前に受信設定をご確認ください。".into(),
+        (Lang::En, Some(d)) => format!("Mobile-carrier mail may filter our message: allow mail from \"{d}\" in the mailbox settings."),
+        (Lang::En, None) => "Mobile-carrier mail may filter our message: check the mailbox's filter settings first.".into(),
+    }
+}
+
 /// The idle-wipe countdown.
 pub fn idle_warning(lang: Lang, secs: u64) -> String {
     match lang {
@@ -316,6 +326,21 @@ pub enum Msg {
     ReceiptKeep,
     DoneVerdictLater,
     Review,
+    PrivacyHeading,
+    RepresentativeHeading,
+    RepresentativeNote,
+    RepresentativeParent,
+    RepresentativeGuardian,
+    RepresentativeOther,
+    RepresentativeChoose,
+    RepresentativeKey,
+    EmailAgain,
+    EmailMismatch,
+    CardTipCase,
+    CardTipMetal,
+    CardTipStill,
+    KonbiniReset,
+    ResetHere,
     // Reader diagnostics: the pane, `diagnose`, `readers`.
     DiagRunning,
     DiagNotRunning,
@@ -451,6 +476,21 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptNumber => "受付番号",
             ReceiptKeep => "受付番号を控えるか、QRコードを撮影してください。",
             Review => "要確認",
+            PrivacyHeading => "個人情報の取り扱い",
+            RepresentativeHeading => "法定代理人の確認（職員が操作します）",
+            RepresentativeNote => "15歳未満の方、または成年被後見人の方の手続きは、法定代理人が行います。来庁した方を確認し、ファンクションキーで選んでください。",
+            RepresentativeParent => "F5: 親権者",
+            RepresentativeGuardian => "F6: 後見人（未成年後見人・成年後見人）",
+            RepresentativeOther => "F7: その他の代理人（委任状）",
+            RepresentativeChoose => "選んでから Enter を押してください。選ぶまで先に進めません。",
+            RepresentativeKey => "F5: 代理人による手続き（職員）",
+            EmailAgain => "確認のため、同じメールアドレスをもう一度入力してください。",
+            EmailMismatch => "1回目と2回目のメールアドレスが一致しません。もう一度はじめから入力してください。",
+            CardTipCase => "・カードをケースから出してください。",
+            CardTipMetal => "・金属製の机の上や、金属の近くに置かないでください。",
+            CardTipStill => "・読み取りが終わるまで、5秒ほど動かさずにお待ちください。",
+            KonbiniReset => "署名用電子証明書のパスワードは、市区町村の窓口のほか、コンビニ等でも初期化・再設定できます（お住まいの市区町村が対応している場合）。",
+            ResetHere => "この窓口で暗証番号の初期化ができます。職員にお声がけください。",
             DoneVerdictLater => "電子証明書の確認結果（Code 21/23 など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。",
             DiagRunning => "動作中",
             DiagNotRunning => "停止",
@@ -582,6 +622,21 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptNumber => "Receipt number",
             ReceiptKeep => "Write down the receipt number or take a photo of the QR code.",
             Review => "review",
+            PrivacyHeading => "Handling of personal information",
+            RepresentativeHeading => "Legal representative (staff operate this step)",
+            RepresentativeNote => "For holders under 15 or under adult guardianship, a legal representative (法定代理人) applies. Check who is present and choose with a function key.",
+            RepresentativeParent => "F5: parent (親権者)",
+            RepresentativeGuardian => "F6: guardian (後見人)",
+            RepresentativeOther => "F7: other representative (power of attorney)",
+            RepresentativeChoose => "Choose, then press Enter. The enrollment cannot go on without it.",
+            RepresentativeKey => "F5: a representative applies (staff)",
+            EmailAgain => "Type the same e-mail address once more to confirm it.",
+            EmailMismatch => "The two entries differ. Please type the address again from the start.",
+            CardTipCase => "- Take the card out of its case.",
+            CardTipMetal => "- Keep it off metal desks and away from metal.",
+            CardTipStill => "- Hold it still for about 5 seconds until reading ends.",
+            KonbiniReset => "The signing password (署名用電子証明書のパスワード) can also be reset at convenience-store kiosks where your municipality offers it, besides the municipal office.",
+            ResetHere => "PINs can be reset at this counter: please ask the staff.",
             DoneVerdictLater => "The certificate check (Code 21/23 and the like) reaches the staff later; they will contact you if there is a problem.",
             DiagRunning => "running",
             DiagNotRunning => "not running",

@@ -3,9 +3,9 @@
 //! `record`; `backend` implements [`StationBackend`], `app` calls it, `flow` carries the
 //! results, `ui` shows them.
 
-use crate::card::basic4::BasicFour;
+use crate::card::basic4::{BasicFour, PersonalText};
 use crate::record::check::CardCheck;
-use crate::record::payload::{Payload, Statement};
+use crate::record::payload::{Payload, Representative, Statement};
 use std::fmt;
 use thiserror::Error;
 use zeroize::Zeroizing;
@@ -15,8 +15,8 @@ pub trait StationBackend: Send + Sync {
     /// Checks the signing certificate before anything is signed: validity now, and revocation
     /// when the station has a CRL. `Ok` also when the station cannot know.
     fn check_certificate(&self, cert_der: &[u8]) -> Result<(), CertificateProblem>;
-    /// The per-enrollment statement the card will sign (covering the contact e-mail, if any).
-    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, BackendError>;
+    /// The per-enrollment statement the card will sign (covering what was declared).
+    fn prepare(&self, person: &BasicFour, declared: &Declared) -> Result<Prepared, BackendError>;
     /// Verifies the card's signature against the certificate read and compares the
     /// certificate's text with the confirmed data; returns the record to store.
     fn finish(
@@ -28,7 +28,7 @@ pub trait StationBackend: Send + Sync {
     ) -> Result<SignedPayload, FinishError>;
     /// Stores durably (committed and synced) and returns the enrollment id.
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError>;
-    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, BackendError>;
+    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError>;
     fn queue(&self) -> QueueInfo;
     /// False when the queue is full: no new enrollment may start.
     fn can_start_new(&self) -> bool;
@@ -48,6 +48,20 @@ pub struct CrlInfo {
     pub age_secs: u64,
     /// Within the configured age limit (and nextUpdate): used for revocation checks.
     pub fresh: bool,
+}
+
+/// What the citizen and the clerk declared besides the card: the contact e-mail (typed twice)
+/// and the 法定代理人 who applied for the holder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+    pub email: Option<PersonalText>,
+    pub representative: Option<Representative>,
+}
+
+impl Declared {
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_ref().map(|e| e.as_str())
+    }
 }
 
 /// The statement prepared for one signature, and what the record needs besides it.

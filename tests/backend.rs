@@ -482,7 +482,7 @@ fn queue_full_refuses_new_and_touches_nothing() {
     ))
     .unwrap();
     assert_eq!(
-        store.store_unsigned(&person, None).unwrap_err(),
+        store.store_unsigned(&person, &Default::default()).unwrap_err(),
         madoguchi::seam::BackendError::QueueFull
     );
     assert_eq!(env.outbox().list().unwrap(), before);

@@ -31,7 +31,7 @@ fn ev(f: &mut Flow, now: &mut u64, last: &mut Option<u64>, e: Event) {
 }
 
 fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnostics) {
-    let contact: [String; 0] = [];
+    let counter = madoguchi::ui::station::CounterInfo::default();
     let v = View {
         flow: f,
         lang: Lang::Ja,
@@ -44,7 +44,8 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         sealed: true,
         full_diag: false,
         spinner: 0,
-        contact: &contact,
+        privacy: None,
+        counter: &counter,
         demo_secrets: None,
         crl: None,
     };

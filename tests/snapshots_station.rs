@@ -25,6 +25,9 @@ const TERMS: &str = "本規約は、窓口でのマイナンバーカードを�
 
 const READER: &str = "Virtual PCD 00 00";
 
+const PRIVACY: &str =
+    "個人情報の取り扱い\n読み取った基本4情報と電子署名を運営者に送信します。個人番号は読み取りません。";
+
 fn person() -> basic4::BasicFour {
     basic4::decode(&basic4::encode(
         "佐藤　花子（鈴木）",
@@ -268,16 +271,71 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     let mut s = S::new(w, h, lang);
     s.pin().reply(Ok(CardReply::Tries(0)));
     v.push(("locked", s, false));
+    let mut s = S::new(w, h, lang);
+    s.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(0)));
+    v.push(("locked_sign", s, false));
+    let mut s = S::with(
+        w,
+        h,
+        lang,
+        FlowConfig {
+            privacy: true,
+            ..FlowConfig::default()
+        },
+    );
+    s.key(Key::End).key(Key::Enter);
+    let (total, visible) = consent_layout(w, h, lang, PRIVACY, &None);
+    s.ev(Event::ConsentLayout { total, visible });
+    v.push(("privacy", s, false));
+    let mut s = S::new(w, h, lang);
+    s.f.set_today(20261201);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "2580".chars() {
+        s.key(Key::Char(c));
+    }
+    let minor = basic4::decode(&basic4::encode(
+        "吉野　はな",
+        "福岡県福岡市中央区天神１丁目８番１号",
+        "20190501",
+        b'2',
+        false,
+    ))
+    .unwrap();
+    s.key(Key::Enter)
+        .reply(Ok(CardReply::Read(minor)))
+        .key(Key::Enter)
+        .key(Key::F(5));
+    v.push(("representative", s, false));
+    let mut s = S::with(
+        w,
+        h,
+        lang,
+        FlowConfig {
+            email: true,
+            email_sender_domain: Some("madoguchi.example.lg.jp".into()),
+            ..FlowConfig::default()
+        },
+    );
+    s.confirm().key(Key::Enter);
+    for c in "hanako@example.jp".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    v.push(("contact_again", s, false));
     v.push(("diagnostics_full", S::new(w, h, lang), true));
     v
 }
 
 fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
     let d = diag();
-    let contact = [
-        "市民課 2番窓口".to_string(),
-        "03-0000-0000（平日 8:30～17:15）".to_string(),
-    ];
+    let counter = madoguchi::ui::station::CounterInfo {
+        contact: vec![
+            "市民課 2番窓口".to_string(),
+            "03-0000-0000（平日 8:30～17:15）".to_string(),
+        ],
+        konbini_reset: true,
+        reset_here: false,
+    };
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| {
         draw(
@@ -298,7 +356,8 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 sealed: true,
                 full_diag,
                 spinner: 1,
-                contact: &contact,
+                privacy: Some(PRIVACY),
+                counter: &counter,
                 demo_secrets: None,
                 crl: None,
             },

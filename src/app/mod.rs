@@ -12,7 +12,7 @@ use crate::reader::diagnostics::{CardState, Diagnostics};
 use crate::reader::monitor::{Monitor, ReaderEvent};
 use crate::seam::QueueInfo;
 use crate::ui::keys::{self, Action};
-use crate::ui::station::{self, View};
+use crate::ui::station::{self, CounterInfo, View};
 use crate::ui::theme::Theme;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -55,8 +55,10 @@ pub struct StationOptions {
     pub flow: flow::FlowConfig,
     pub card: CardSetup,
     pub backend: Arc<dyn StationBackend>,
-    /// The operator's contact lines (config `[operator] contact`).
-    pub contact: Vec<String>,
+    /// The privacy notice shown after the terms (config `privacy_file`).
+    pub privacy: Option<String>,
+    /// The operator's lines (config `[operator]`).
+    pub counter: CounterInfo,
     /// The demo card's PIN and password, shown on screen (demo only).
     pub demo_secrets: Option<(String, Option<String>)>,
 }
@@ -84,7 +86,8 @@ struct App {
     worker: Sender<WorkerMsg>,
     events: Sender<AppEvent>,
     backend: Arc<dyn StationBackend>,
-    contact: Vec<String>,
+    privacy: Option<String>,
+    counter: CounterInfo,
     demo_secrets: Option<(String, Option<String>)>,
 }
 
@@ -126,13 +129,13 @@ impl App {
                     let _ = tx.send(AppEvent::Stored { id, result });
                 });
             }
-            Effect::StoreUnsigned { id, person, email } => {
+            Effect::StoreUnsigned { id, person, declared } => {
                 let backend = Arc::clone(&self.backend);
                 let tx = self.events.clone();
                 std::thread::spawn(move || {
-                    let result = backend.store_unsigned(&person, email.as_ref().map(|e| e.as_str()));
+                    let result = backend.store_unsigned(&person, &declared);
                     drop(person);
-                    drop(email);
+                    drop(declared);
                     let _ = tx.send(AppEvent::Stored { id, result });
                 });
             }
@@ -150,11 +153,15 @@ impl App {
     /// Tells the flow how the terms wrap at this size. Only on the consent screen: wrapping
     /// the whole text on every key of a PIN entry would be work for nothing.
     fn consent_layout(&mut self) {
-        let notice = match self.flow.screen() {
-            Screen::Consent { notice, .. } => notice.clone(),
+        let (doc, notice) = match self.flow.screen() {
+            Screen::Consent { doc, notice, .. } => (*doc, notice.clone()),
             _ => return,
         };
-        let (total, visible) = station::consent_layout(self.size.0, self.size.1, self.lang, &self.terms, &notice);
+        let text = match doc {
+            flow::Doc::Terms => self.terms.as_str(),
+            flow::Doc::Privacy => self.privacy.as_deref().unwrap_or_default(),
+        };
+        let (total, visible) = station::consent_layout(self.size.0, self.size.1, self.lang, text, &notice);
         if (total, visible) != self.flow.consent_layout() {
             self.feed(flow::Event::ConsentLayout { total, visible });
         }
@@ -331,7 +338,8 @@ impl App {
             sealed: self.sealed,
             full_diag: self.full_diag,
             spinner: self.spinner,
-            contact: &self.contact,
+            privacy: self.privacy.as_deref(),
+            counter: &self.counter,
             demo_secrets: self.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
             crl: self.backend.crl(),
         }
@@ -411,7 +419,8 @@ pub fn run(opts: StationOptions) -> u8 {
         worker: wtx.clone(),
         events: tx.clone(),
         backend: Arc::clone(&opts.backend),
-        contact: opts.contact,
+        privacy: opts.privacy,
+        counter: opts.counter,
         demo_secrets: opts.demo_secrets,
     };
     app.choose_reader();

@@ -161,7 +161,7 @@ fn execute(
         CardRequest::VerifyAndSign {
             password,
             person,
-            email,
+            declared,
         } => source.with_card(&mut |t| {
             // A fresh selection in this transaction: the VERIFY, the SELECT 0001 of the
             // certificate and the signature must all run under a JPKI AP selected here, never
@@ -175,7 +175,7 @@ fn execute(
             if let Err(p) = backend.check_certificate(&cert) {
                 return Ok(CardReply::CertificateRefused(p));
             }
-            let prepared = match backend.prepare(&person, email.as_ref().map(|e| e.as_str())) {
+            let prepared = match backend.prepare(&person, &declared) {
                 Ok(p) => p,
                 Err(e) => return Err(CardError::Transport(TransportError::Other(e.to_string()))),
             };
@@ -338,7 +338,7 @@ mod tests {
             CardRequest::VerifyAndSign {
                 password: Secret::parse(PinKind::SignPassword, b"ABC123").unwrap(),
                 person,
-                email: None,
+                declared: Default::default(),
             },
         );
         assert!(matches!(r, Ok(CardReply::Signed(_))), "{r:?}");

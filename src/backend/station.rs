@@ -8,7 +8,8 @@ use super::seal;
 use crate::card::basic4::BasicFour;
 use crate::record::check;
 use crate::seam::{
-    BackendError, CertificateProblem, FinishError, Prepared, QueueInfo, SignedPayload, StationBackend, Verdict,
+    BackendError, CertificateProblem, Declared, FinishError, Prepared, QueueInfo, SignedPayload, StationBackend,
+    Verdict,
 };
 use openssl::pkey::{PKey, Public};
 use openssl::x509::{X509Crl, X509};
@@ -23,6 +24,8 @@ pub struct StationStore {
     station_id: String,
     terms_id: String,
     terms_sha256: String,
+    /// (id, SHA-256) of the privacy notice, when the station shows one.
+    privacy: Option<(String, String)>,
     seal_key: Option<PKey<Public>>,
     delivery: Option<DeliveryConfig>,
     waker: Mutex<Option<Waker>>,
@@ -99,11 +102,18 @@ impl StationStore {
             station_id: station_id.into(),
             terms_id: terms_id.into(),
             terms_sha256: super::payload::sha256_hex(terms_text.as_bytes()),
+            privacy: None,
             seal_key,
             delivery,
             waker: Mutex::new(None),
             crl: None,
         })
+    }
+
+    /// The privacy notice the citizen reads after the terms: its id and hash are signed too.
+    pub fn with_privacy(mut self, id: &str, text: &str) -> StationStore {
+        self.privacy = Some((id.to_string(), super::payload::sha256_hex(text.as_bytes())));
+        self
     }
 
     /// Checks signing certificates against this CRL before signing.
@@ -156,8 +166,20 @@ impl StationStore {
         Ok(payload.enrollment_id.clone())
     }
 
-    fn statement(&self, card: &CardData, email: Option<&str>) -> Statement {
-        Statement::new(&self.station_id, &self.terms_id, &self.terms_sha256, card, email)
+    fn statement(&self, card: &CardData, declared: &Declared) -> Statement {
+        let mut st = Statement::new(
+            &self.station_id,
+            &self.terms_id,
+            &self.terms_sha256,
+            card,
+            declared.email(),
+        );
+        if let Some((id, sha)) = &self.privacy {
+            st.privacy_id = Some(id.clone());
+            st.privacy_sha256 = Some(sha.clone());
+        }
+        st.representative = declared.representative;
+        st
     }
 }
 
@@ -175,10 +197,10 @@ impl StationBackend for StationStore {
         Ok(())
     }
 
-    fn prepare(&self, person: &BasicFour, email: Option<&str>) -> Result<Prepared, BackendError> {
+    fn prepare(&self, person: &BasicFour, declared: &Declared) -> Result<Prepared, BackendError> {
         Ok(Prepared::new(
-            self.statement(&CardData::from_basic4(person), email),
-            email,
+            self.statement(&CardData::from_basic4(person), declared),
+            declared.email(),
         ))
     }
 
@@ -211,10 +233,10 @@ impl StationBackend for StationStore {
         self.store(record.payload())
     }
 
-    fn store_unsigned(&self, person: &BasicFour, email: Option<&str>) -> Result<String, BackendError> {
+    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
         let card = CardData::from_basic4(person);
-        let st = self.statement(&card, email);
-        self.store(&Payload::new(&st, card, email, None, None, None))
+        let st = self.statement(&card, declared);
+        self.store(&Payload::new(&st, card, declared.email(), None, None, None))
     }
 
     fn queue(&self) -> QueueInfo {

@@ -13,6 +13,7 @@ use madoguchi::card::vcard::{
 };
 use madoguchi::config::Config;
 use madoguchi::i18n::Lang;
+use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,25 @@ fn load_config(path: Option<&Path>) -> Result<Config, u8> {
         eprintln!("madoguchi: {e}");
         2
     })
+}
+
+fn counter(cfg: &Config) -> CounterInfo {
+    CounterInfo {
+        contact: cfg.operator.contact.clone(),
+        konbini_reset: cfg.operator.konbini_reset,
+        reset_here: cfg.operator.reset_here,
+    }
+}
+
+/// The privacy notice named in the config, if any.
+fn privacy_text(cfg: &Config) -> Result<Option<String>, u8> {
+    match &cfg.privacy_file {
+        None => Ok(None),
+        Some(p) => std::fs::read_to_string(p).map(Some).map_err(|e| {
+            eprintln!("madoguchi: privacy_file {}: {e}", p.display());
+            2
+        }),
+    }
 }
 
 fn theme(cfg: &Config) -> Result<Theme, u8> {
@@ -103,6 +123,14 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         },
         None => store,
     };
+    let privacy = match privacy_text(&cfg) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let store = match &privacy {
+        Some(text) => store.with_privacy(&cfg.privacy_id, text),
+        None => store,
+    };
     let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
     app::run(StationOptions {
         lang: lang.unwrap_or(cfg.language()),
@@ -112,7 +140,8 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         flow: cfg.flow(),
         card: CardSetup::Pcsc { reader },
         backend: Arc::new(store),
-        contact: cfg.operator.contact.clone(),
+        privacy,
+        counter: counter(&cfg),
         demo_secrets: None,
     })
 }
@@ -136,7 +165,13 @@ pub struct DemoArgs {
     /// Station configuration (theme, language, steps); the backend part is ignored.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Show the privacy notice step (the demo's text says what this station sends), unless
+    /// the configuration names its own `privacy_file`.
+    #[arg(long)]
+    privacy: bool,
 }
+
+pub const DEMO_PRIVACY: &str = include_str!("../../examples/privacy-demo.txt");
 
 /// A new directory under the temp dir, 0700, with an unpredictable name (created, never
 /// reused: another user can't prepare it or guess it).
@@ -187,6 +222,18 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             return 1;
         }
     };
+    let mut cfg = cfg;
+    let privacy = match privacy_text(&cfg) {
+        Ok(Some(p)) => Some(p),
+        Ok(None) if args.privacy => {
+            cfg.privacy_id = "demo-privacy".into();
+            Some(DEMO_PRIVACY.to_string())
+        }
+        Ok(None) => None,
+        Err(code) => return code,
+    };
+    let mut flow_cfg = cfg.flow();
+    flow_cfg.privacy = privacy.is_some();
     let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
         let pki = TestPki::generate().map_err(|e| e.to_string())?;
         let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
@@ -234,21 +281,26 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             return 1;
         }
     };
+    let store = match &privacy {
+        Some(text) => store.with_privacy(&cfg.privacy_id, text),
+        None => store,
+    };
     let present = Arc::new(AtomicBool::new(true));
     let code = app::run(StationOptions {
         lang: lang.unwrap_or(cfg.language()),
         theme,
         terms: DEMO_TERMS.to_string(),
         station_id: cfg.station_id.clone(),
-        flow: cfg.flow(),
+        flow: flow_cfg,
         card: CardSetup::Virtual(VirtualSource {
             card: Arc::new(Mutex::new(card)),
             present,
             apdu_delay: Duration::from_millis(args.apdu_delay_ms),
         }),
         backend: Arc::new(store),
-        contact: cfg.operator.contact.clone(),
-        demo_secrets: None,
+        privacy,
+        counter: counter(&cfg),
+        demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
     });
     rx.stop();
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);

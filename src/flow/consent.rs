@@ -5,6 +5,7 @@ use super::*;
 impl Flow {
     pub(super) fn consent_key(&mut self, k: Key, out: &mut Vec<Effect>) {
         let Screen::Consent {
+            doc,
             scroll,
             reached_end,
             notice,
@@ -25,6 +26,17 @@ impl Flow {
             Key::Enter if *reached_end || (total > 0 && total <= visible) => {
                 if self.queue_full {
                     *notice = Some(Notice::QueueFull);
+                    return;
+                }
+                if *doc == Doc::Terms && self.cfg.privacy {
+                    // The privacy notice is its own text, read to its own end.
+                    self.layout = (0, 0);
+                    self.screen = Screen::Consent {
+                        doc: Doc::Privacy,
+                        scroll: 0,
+                        reached_end: false,
+                        notice: None,
+                    };
                     return;
                 }
                 if self.card_present {

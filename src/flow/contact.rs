@@ -4,7 +4,8 @@
 use std::fmt;
 use zeroize::Zeroizing;
 
-pub const MAX_LEN: usize = 254;
+/// Like the seed services' forms: longer addresses are typos more often than real.
+pub const MAX_LEN: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmailError {
@@ -16,15 +17,19 @@ pub enum EmailError {
     /// The part after `@` is not a host name with a dot.
     Domain,
     TooLong,
+    /// The second entry differs from the first.
+    Mismatch,
 }
 
 /// A practical check (RFC 5322 allows more, but counters see typos, not exotic addresses):
-/// one `@`, a local part of printable ASCII without spaces, a domain of labels with a dot.
+/// one `@`, a local part of printable ASCII without spaces (`+` tags included), a domain of
+/// labels with a dot; labels may be internationalised (IDN, kept as typed: the backend turns
+/// them into punycode when it sends mail).
 pub fn validate_email(s: &str) -> Result<(), EmailError> {
     if s.is_empty() {
         return Err(EmailError::Empty);
     }
-    if s.len() > MAX_LEN {
+    if s.chars().count() > MAX_LEN {
         return Err(EmailError::TooLong);
     }
     let mut parts = s.split('@');
@@ -46,23 +51,32 @@ pub fn validate_email(s: &str) -> Result<(), EmailError> {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
-    if labels.len() < 2 || !labels.iter().all(label_ok) {
+    let tld_ok = labels.last().is_some_and(|t| !t.chars().all(|c| c.is_ascii_digit()));
+    if labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
         return Err(EmailError::Domain);
     }
     Ok(())
 }
 
-/// What is being typed: ASCII only (the address is what a mail server will see), bounded.
+/// What is being typed, bounded. Full-width letters and digits from an IME become ASCII (a
+/// Japanese keyboard left in 全角 is the commonest typo); non-ASCII letters are taken only after
+/// the `@` (an internationalised domain), never in the local part.
 pub struct ContactInput(Zeroizing<String>);
 
 impl ContactInput {
     pub fn new() -> ContactInput {
-        ContactInput(Zeroizing::new(String::with_capacity(MAX_LEN)))
+        ContactInput(Zeroizing::new(String::with_capacity(MAX_LEN * 4)))
     }
     pub fn push(&mut self, c: char) {
-        if c.is_ascii_graphic() && self.0.len() < MAX_LEN {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        };
+        let ok = c.is_ascii_graphic() || (c.is_alphanumeric() && self.0.contains('@'));
+        // Bytes, not characters: the buffer never grows past its capacity.
+        if ok && self.0.len() + c.len_utf8() <= self.0.capacity() && self.0.chars().count() < MAX_LEN {
             self.0.push(c);
         }
     }
@@ -97,6 +111,9 @@ mod tests {
     fn addresses() {
         assert!(validate_email("hanako.sato@example.jp").is_ok());
         assert!(validate_email("a+b@mail.example.co.jp").is_ok());
+        assert!(validate_email("hanako+counter@例え.テスト").is_ok(), "IDN domain");
+        assert!(validate_email("はなこ@example.jp").is_err(), "no IDN local part");
+        assert_eq!(validate_email("a@example.123"), Err(EmailError::Domain));
         assert_eq!(validate_email(""), Err(EmailError::Empty));
         assert_eq!(validate_email("hanako.example.jp"), Err(EmailError::At));
         assert_eq!(validate_email("a@b@c.jp"), Err(EmailError::At));
@@ -105,7 +122,7 @@ mod tests {
         assert_eq!(validate_email("hanako@example"), Err(EmailError::Domain));
         assert_eq!(validate_email("hanako@-x.jp"), Err(EmailError::Domain));
         assert_eq!(
-            validate_email(&format!("{}@example.jp", "a".repeat(250))),
+            validate_email(&format!("{}@example.jp", "a".repeat(90))),
             Err(EmailError::TooLong)
         );
         let mut i = ContactInput::new();
@@ -113,6 +130,11 @@ mod tests {
             i.push(c);
         }
         assert_eq!(i.as_str(), "ab");
+        let mut w = ContactInput::new();
+        for c in "ｈａｎａｋｏ＠例え.jp".chars() {
+            w.push(c);
+        }
+        assert_eq!(w.as_str(), "hanako@例え.jp", "full-width to ASCII, IDN after @");
         assert!(!format!("{i:?}").contains("ab"));
     }
 }

@@ -23,7 +23,8 @@ pub use types::*;
 use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
 use crate::record::check::{Item, Outcome};
-use crate::seam::CertificateProblem;
+use crate::record::payload::Representative;
+use crate::seam::{CertificateProblem, Declared};
 use crate::secret::PinKind;
 use input::SecretInput;
 
@@ -56,12 +57,14 @@ pub struct Flow {
     /// The card left the reader after its data was read: before signing, read it again and
     /// compare (a different card must not be signed with the confirmed data).
     recheck: bool,
+    /// The clerk said a 法定代理人 applies for this holder (F5 on the confirm screen).
+    representative_asked: bool,
     /// Today in Japan (`YYYYMMDD`), set by the runtime: ages are decided with it.
     today: u32,
     /// Seconds left before the idle wipe, while the warning shows.
     idle_warning: Option<u64>,
     /// The contact e-mail the citizen typed (when the step is on).
-    email: Option<PersonalText>,
+    declared: Declared,
 }
 
 fn is_card_gone(e: &CardError) -> bool {
@@ -73,6 +76,7 @@ impl Flow {
         Flow {
             cfg,
             screen: Screen::Consent {
+                doc: Doc::Terms,
                 scroll: 0,
                 reached_end: false,
                 notice: None,
@@ -90,9 +94,10 @@ impl Flow {
             signed_flag: false,
             review: Vec::new(),
             recheck: false,
+            representative_asked: false,
             today: 0,
             idle_warning: None,
-            email: None,
+            declared: Declared::default(),
         }
     }
 
@@ -113,7 +118,12 @@ impl Flow {
         self.person.as_ref()
     }
     pub fn email(&self) -> Option<&PersonalText> {
-        self.email.as_ref()
+        self.declared.email.as_ref()
+    }
+
+    /// What was declared for this citizen so far (e-mail, representative).
+    pub fn declared(&self) -> &Declared {
+        &self.declared
     }
     pub fn config(&self) -> &FlowConfig {
         &self.cfg
@@ -138,7 +148,7 @@ impl Flow {
     /// True while this citizen's personal data or PIN input is held.
     pub fn holds_personal_data(&self) -> bool {
         self.person.is_some()
-            || self.email.is_some()
+            || self.declared.email.is_some()
             || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
             || matches!(&self.screen, Screen::Contact { input, .. } if !input.is_empty())
     }
@@ -156,7 +166,7 @@ impl Flow {
             Screen::Card { .. } => Step::Card,
             Screen::Pin(_) => Step::Pin,
             Screen::Reading => Step::Reading,
-            Screen::Confirm { .. } => Step::Confirm,
+            Screen::Confirm { .. } | Screen::Representative { .. } => Step::Confirm,
             Screen::Contact { .. } => Step::Contact,
             Screen::SignPin(_) | Screen::Signing => Step::Sign,
             Screen::Storing | Screen::Sending { .. } => Step::Send,
@@ -197,14 +207,21 @@ impl Flow {
     /// Start over: wipe everything about this citizen, back to consent.
     fn reset(&mut self, notice: Option<Notice>, out: &mut Vec<Effect>) {
         self.person = None;
-        self.email = None;
+        self.declared = Declared::default();
         self.pending = None;
         self.confirmed = false;
         self.recheck = false;
+        self.representative_asked = false;
         self.review.clear();
         out.push(Effect::Wipe);
         out.push(Effect::ReleaseCard);
+        let back_from_privacy = matches!(self.screen, Screen::Consent { doc: Doc::Privacy, .. });
+        if back_from_privacy {
+            // The terms' layout is not known yet: the runtime sends it.
+            self.layout = (0, 0);
+        }
         self.screen = Screen::Consent {
+            doc: Doc::Terms,
             scroll: 0,
             reached_end: self.layout.0 <= self.layout.1 && self.layout.0 > 0,
             notice,
@@ -291,7 +308,7 @@ impl Flow {
                             // On disk: the citizen's data leaves the flow now.
                             self.person = None;
                             self.recheck = false;
-                            self.email = None;
+                            self.declared = Declared::default();
                             out.push(Effect::Wipe);
                             out.push(Effect::ReleaseCard);
                             self.screen = Screen::Sending {
@@ -463,7 +480,7 @@ impl Flow {
             out.push(Effect::StoreUnsigned {
                 id,
                 person,
-                email: self.email.clone(),
+                declared: self.declared.clone(),
             });
         }
     }
@@ -494,7 +511,7 @@ impl Flow {
                     self.enter_pin(PinKind::SignPassword, out);
                 } else {
                     self.person = None;
-                    self.email = None;
+                    self.declared = Declared::default();
                     self.confirmed = false;
                     out.push(Effect::Wipe);
                     self.screen = Screen::Stopped(Stop::DifferentCard);
@@ -565,9 +582,13 @@ impl Flow {
             Screen::Pin(_) | Screen::SignPin(_) => self.pin_key(k, out),
             Screen::Reading | Screen::Signing | Screen::Storing | Screen::Sending { .. } => {
                 // Work in flight. Esc abandons a card request (never a store: once storing
-                // started, the record is the citizen's and must land).
+                // started, the record is the citizen's and must land). While sending, the
+                // record is already on disk: Esc stops waiting for the verdict.
                 if k == Key::Esc && matches!(self.screen, Screen::Reading | Screen::Signing) {
                     self.reset(Some(Notice::Cancelled), out);
+                } else if let (Key::Esc, Screen::Sending { enrollment_id, .. }) = (k, &self.screen) {
+                    let id = enrollment_id.clone();
+                    self.delivered(id, Verdict::Queued);
                 }
             }
             Screen::Confirm { choice } => match k {
@@ -593,10 +614,28 @@ impl Flow {
                     let c = *choice;
                     self.after_confirm(c, out);
                 }
+                // Clerk key: a 法定代理人 applies for this holder (a 成年被後見人, say).
+                Key::F(5) => {
+                    self.representative_asked = true;
+                    self.after_confirm(ConfirmChoice::Next, out);
+                }
                 Key::Esc => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
             },
-            Screen::Contact { input, error } => match k {
+            Screen::Representative { choice } => match k {
+                Key::F(5) => *choice = Some(Representative::Parent),
+                Key::F(6) => *choice = Some(Representative::Guardian),
+                Key::F(7) => *choice = Some(Representative::Other),
+                Key::Enter => {
+                    if let Some(c) = *choice {
+                        self.declared.representative = Some(c);
+                        self.after_data(out);
+                    }
+                }
+                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                _ => {}
+            },
+            Screen::Contact { input, first, error } => match k {
                 Key::Char(c) => {
                     *error = None;
                     input.push(c);
@@ -607,10 +646,21 @@ impl Flow {
                 }
                 Key::Enter => match contact::validate_email(input.as_str()) {
                     Err(e) => *error = Some(e),
-                    Ok(()) => {
-                        self.email = Some(PersonalText::new(input.as_str()));
-                        self.to_signature(out);
-                    }
+                    // Typed twice, the same both times: a typo can't go unnoticed.
+                    Ok(()) => match first.take() {
+                        None => {
+                            *first = Some(PersonalText::new(input.as_str()));
+                            *input = contact::ContactInput::new();
+                        }
+                        Some(f) if f.as_str() == input.as_str() => {
+                            self.declared.email = Some(f);
+                            self.after_data(out);
+                        }
+                        Some(_) => {
+                            *input = contact::ContactInput::new();
+                            *error = Some(contact::EmailError::Mismatch);
+                        }
+                    },
                 },
                 Key::Esc => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
@@ -641,16 +691,27 @@ impl Flow {
             ConfirmChoice::Stop => self.reset(Some(Notice::Cancelled), out),
             ConfirmChoice::Next => {
                 self.confirmed = true;
-                if self.cfg.email && self.email.is_none() {
-                    self.screen = Screen::Contact {
-                        input: contact::ContactInput::new(),
-                        error: None,
-                    };
-                    return;
-                }
-                self.to_signature(out);
+                self.after_data(out);
             }
         }
+    }
+
+    /// After the data is confirmed: the 法定代理人 (a minor's card, or the clerk said so), the
+    /// contact e-mail when asked for, then the signature.
+    fn after_data(&mut self, out: &mut Vec<Effect>) {
+        if self.declared.representative.is_none() && (self.representative_asked || !self.holder_is_adult()) {
+            self.screen = Screen::Representative { choice: None };
+            return;
+        }
+        if self.cfg.email && self.declared.email.is_none() {
+            self.screen = Screen::Contact {
+                input: contact::ContactInput::new(),
+                first: None,
+                error: None,
+            };
+            return;
+        }
+        self.to_signature(out);
     }
 
     /// After the data (and contact) are confirmed: sign, or store without a signature.

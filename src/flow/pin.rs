@@ -100,12 +100,12 @@ impl Flow {
                     return;
                 };
                 self.screen = Screen::Signing;
-                let email = self.email.clone();
+                let declared = self.declared.clone();
                 self.request(
                     CardRequest::VerifyAndSign {
                         password: secret,
                         person,
-                        email,
+                        declared,
                     },
                     out,
                 );

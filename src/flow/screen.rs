@@ -3,8 +3,9 @@
 
 use super::contact;
 use super::input::SecretInput;
-use super::types::{Notice, Stop};
+use super::types::{Doc, Notice, Stop};
 use crate::record::check::Item;
+use crate::record::payload::Representative;
 use crate::seam::Verdict;
 use crate::secret::PinKind;
 
@@ -36,6 +37,7 @@ pub enum PinMessage {
 pub enum Screen {
     /// `notice` says why we are back at the start (timeout, card problem, queue full).
     Consent {
+        doc: Doc,
         scroll: u16,
         reached_end: bool,
         notice: Option<Notice>,
@@ -48,8 +50,15 @@ pub enum Screen {
     Confirm {
         choice: ConfirmChoice,
     },
+    /// The clerk confirms who applied for the holder (a minor's, or a 成年被後見人's,
+    /// 法定代理人) with function keys; the record can't go on without it.
+    Representative {
+        choice: Option<Representative>,
+    },
     Contact {
         input: contact::ContactInput,
+        /// The first entry, while the citizen types it again.
+        first: Option<crate::card::basic4::PersonalText>,
         error: Option<contact::EmailError>,
     },
     SignPin(PinScreen),

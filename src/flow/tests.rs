@@ -126,9 +126,10 @@ fn full_enrollment_with_signature() {
         CardRequest::VerifyAndSign {
             password,
             person,
-            email,
+            declared,
         } => {
-            assert!(email.is_none(), "no contact step configured");
+            assert!(declared.email.is_none(), "no contact step configured");
+            assert!(declared.representative.is_none(), "an adult, no representative");
             assert_eq!(password.kind(), PinKind::SignPassword);
             assert_eq!(person.name.as_str(), "山田\u{3000}太郎");
         }
@@ -187,13 +188,30 @@ fn contact_step_when_configured() {
         }
     ));
     t.typed(".jp").key(Key::Enter);
+    // Typed twice: a different second entry starts over, the same one goes on.
+    t.no_card_effect();
+    assert!(matches!(t.f.screen(), Screen::Contact { first: Some(_), .. }));
+    t.typed("hanako@example.co.jp").key(Key::Enter);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Contact {
+            first: None,
+            error: Some(contact::EmailError::Mismatch),
+            ..
+        }
+    ));
+    t.no_card_effect();
+    t.typed("hanako@example.jp").key(Key::Enter);
+    t.typed("hanako@example.jp").key(Key::Enter);
     let (id, req) = t.take_card();
     assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
     assert_eq!(t.f.email().unwrap().as_str(), "hanako@example.jp");
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
     let (_, req) = t.take_card();
     match req {
-        CardRequest::VerifyAndSign { email, .. } => assert_eq!(email.unwrap().as_str(), "hanako@example.jp"),
+        CardRequest::VerifyAndSign { declared, .. } => {
+            assert_eq!(declared.email.unwrap().as_str(), "hanako@example.jp")
+        }
         other => panic!("{other:?}"),
     }
     // Start over wipes the address too.
@@ -497,6 +515,8 @@ fn minor_without_signing_certificate() {
     t.f.set_today(20261201);
     let id = t.to_reading();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
+    // A minor: the clerk confirms the 法定代理人 first.
+    t.key(Key::F(5)).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
     let store = t.unsigned_store();
@@ -519,6 +539,8 @@ fn minor_without_signing_certificate() {
     let id = t.to_reading();
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
+    // A minor: the clerk confirms the 法定代理人 first.
+    t.key(Key::F(5)).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::NoSigningCertificate)));
@@ -780,4 +802,126 @@ proptest! {
             }
         }
     }
+}
+
+fn minor() -> BasicFour {
+    basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap()
+}
+
+#[test]
+fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(minor()))).key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Representative { choice: None }));
+    t.no_card_effect();
+    // Enter without a choice, and the citizen's keys, do nothing.
+    t.key(Key::Enter).typed("123");
+    assert!(matches!(t.f.screen(), Screen::Representative { choice: None }));
+    t.no_card_effect();
+    t.key(Key::F(6)).key(Key::Enter);
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
+    // The minor's card has no signing certificate: stored unsigned, with the representative.
+    t.reply(id, Err(CardError::NoSigningCertificate));
+    let declared = t
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StoreUnsigned { declared, .. } => Some(declared.clone()),
+            _ => None,
+        })
+        .expect("stored");
+    assert_eq!(
+        declared.representative,
+        Some(crate::record::payload::Representative::Guardian)
+    );
+}
+
+#[test]
+fn an_adult_gets_the_representative_step_only_when_the_clerk_asks() {
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
+    t.key(Key::F(5));
+    assert!(matches!(t.f.screen(), Screen::Representative { .. }));
+    t.key(Key::F(5)).key(Key::Enter);
+    assert_eq!(
+        t.f.declared().representative,
+        Some(crate::record::payload::Representative::Parent)
+    );
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
+}
+
+#[test]
+fn the_privacy_notice_is_its_own_read_to_the_end_step() {
+    let mut t = T::new(FlowConfig {
+        privacy: true,
+        ..FlowConfig::default()
+    });
+    t.through_consent();
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            doc: Doc::Privacy,
+            reached_end: false,
+            ..
+        }
+    ));
+    // Not read yet: Enter does nothing until its own layout is known and scrolled.
+    t.key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Privacy, .. }));
+    t.ev(Event::ConsentLayout { total: 25, visible: 10 });
+    t.key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Privacy, .. }));
+    t.key(Key::End).key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Card { .. }));
+}
+
+#[test]
+fn esc_while_sending_shows_done_the_record_being_stored() {
+    let cfg = FlowConfig {
+        signature: false,
+        ..FlowConfig::default()
+    };
+    let mut t = T::new(cfg);
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let store = t.unsigned_store().unwrap();
+    t.ev(Event::Stored {
+        id: store,
+        result: Ok("e-5".into()),
+    });
+    assert!(matches!(t.f.screen(), Screen::Sending { .. }));
+    t.key(Key::Esc);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Done {
+            verdict: Verdict::Queued,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn confirm_offers_a_stop_that_records_nothing() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
+    t.key(Key::Left).key(Key::Enter);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            notice: Some(Notice::Cancelled),
+            ..
+        }
+    ));
+    assert!(t.f.person().is_none());
+    assert!(!t
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
 }

@@ -1,9 +1,9 @@
 //! What goes in and out of the flow: events, effects, card requests and replies, and the
 //! small enums they carry.
 
-use crate::card::basic4::{BasicFour, PersonalText};
+use crate::card::basic4::BasicFour;
 use crate::card::CardError;
-use crate::seam::{BackendError, CertificateProblem, SignedPayload, Verdict};
+use crate::seam::{BackendError, CertificateProblem, Declared, SignedPayload, Verdict};
 use crate::secret::{PinKind, Secret};
 
 /// The steps of the progress bar, in order.
@@ -51,6 +51,18 @@ pub struct FlowConfig {
     pub send_wait_ms: u64,
     /// Ask for a contact e-mail address after the data is confirmed.
     pub email: bool,
+    /// The operator's sending domain, named in the e-mail step's warning about carrier mail
+    /// and domain filters.
+    pub email_sender_domain: Option<String>,
+    /// A privacy notice (個人情報の取り扱い) with its own read-to-the-end step after the terms.
+    pub privacy: bool,
+}
+
+/// Which text the consent step shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doc {
+    Terms,
+    Privacy,
 }
 
 impl Default for FlowConfig {
@@ -62,6 +74,8 @@ impl Default for FlowConfig {
             idle_timeout_ms: 180_000,
             send_wait_ms: 8_000,
             email: false,
+            email_sender_domain: None,
+            privacy: false,
         }
     }
 }
@@ -145,7 +159,7 @@ pub enum CardRequest {
     VerifyAndSign {
         password: Secret,
         person: BasicFour,
-        email: Option<PersonalText>,
+        declared: Declared,
     },
 }
 
@@ -164,7 +178,7 @@ pub enum Effect {
     StoreUnsigned {
         id: u64,
         person: BasicFour,
-        email: Option<PersonalText>,
+        declared: Declared,
     },
     /// Release the card connection (start over, done).
     ReleaseCard,

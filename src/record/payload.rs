@@ -102,15 +102,37 @@ impl CardData {
     }
 }
 
+/// Who applied for the holder, confirmed by the clerk (a 15歳未満 holder's, or a
+/// 成年被後見人's, 法定代理人; seed 003).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Representative {
+    /// 親権者
+    Parent,
+    /// 後見人 (未成年後見人 or 成年後見人)
+    Guardian,
+    /// Another representative (任意代理人 with a power of attorney)
+    Other,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
-    // Sorted keys: these are the signed bytes.
+    // Sorted keys: these are the signed bytes. Optional keys that are absent stay absent (a
+    // statement signed before they existed re-serializes to the same bytes).
     pub card_data_sha256: String,
     /// SHA-256 (hex) of the contact e-mail, when the station asked for one.
     pub contact_email_sha256: Option<String>,
     pub created_at: String,
     pub enrollment_id: String,
+    /// The privacy notice shown (its own read-to-the-end step), when the station has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_sha256: Option<String>,
+    /// The 法定代理人 the clerk confirmed, when one applied for the holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
     pub schema: String,
     pub station_id: String,
     pub terms_id: String,
@@ -130,6 +152,9 @@ impl Statement {
             contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
             created_at: rfc3339_now(),
             enrollment_id: uuid::Uuid::now_v7().to_string(),
+            privacy_id: None,
+            privacy_sha256: None,
+            representative: None,
             schema: SCHEMA.into(),
             station_id: station_id.into(),
             terms_id: terms_id.into(),
@@ -162,6 +187,13 @@ pub struct Payload {
     pub signature: Option<String>,
     /// The signing certificate (DER, base64); null when unsigned.
     pub signing_certificate: Option<String>,
+    /// The 法定代理人 the clerk confirmed (also in the statement); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub representative: Option<Representative>,
+    /// The contact e-mail was typed twice and checked for form only: whether the mailbox
+    /// exists is the backend's to verify. `false` whenever `contact_email` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email_verified: Option<bool>,
     /// How the card's four items compared with the signing certificate (record/check.rs);
     /// null when unsigned.
     #[serde(default)]
@@ -194,6 +226,8 @@ impl Payload {
             hash_alg: HASH_ALG.into(),
             signature: signature.map(b64),
             signing_certificate: cert_der.map(b64),
+            representative: st.representative,
+            contact_email_verified: email.map(|_| false),
             card_check,
         }
     }

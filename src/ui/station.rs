@@ -7,9 +7,11 @@ use super::theme::Theme;
 use super::wrap::{str_width, truncate, wrap, wrap_slices};
 use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
+use crate::flow::Doc;
 use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
 use crate::i18n::{self, msg, Lang, Msg};
 use crate::reader::diagnostics::{CardState, Diagnostics};
+use crate::record::payload::Representative;
 use crate::seam::BackendError;
 use crate::secret::PinKind;
 use crate::wareki;
@@ -28,6 +30,16 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 pub use crate::seam::QueueInfo;
 
+/// The counter's own lines: contact (name, phone, hours) and where a locked PIN is reset.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CounterInfo {
+    pub contact: Vec<String>,
+    /// The municipality offers コンビニ resets of the signing password (seed 000's wording).
+    pub konbini_reset: bool,
+    /// This counter can reset PINs itself.
+    pub reset_here: bool,
+}
+
 pub struct View<'a> {
     pub flow: &'a Flow,
     pub lang: Lang,
@@ -41,8 +53,10 @@ pub struct View<'a> {
     pub sealed: bool,
     pub full_diag: bool,
     pub spinner: usize,
-    /// The operator's contact lines (counter, phone, hours) from the config.
-    pub contact: &'a [String],
+    /// The privacy notice, when the station shows one after the terms.
+    pub privacy: Option<&'a str>,
+    /// Who runs this counter and what it can do (config `[operator]`).
+    pub counter: &'a CounterInfo,
     /// The demo card's PIN and password, shown in the status line (demo only).
     pub demo_secrets: Option<(&'a str, Option<&'a str>)>,
     /// The station's CRL (`[checks] crl_file`), when configured.
@@ -214,13 +228,18 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
     let title = step_name(l, v.flow.step());
     match v.flow.screen() {
         Screen::Consent {
+            doc,
             scroll,
             reached_end,
             notice,
         } => {
             lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
-            lines.push(Line::styled(msg(l, Msg::ConsentHeading), th.accent()));
-            let text = wrap(v.terms, iw as usize);
+            let (heading, body) = match doc {
+                Doc::Terms => (Msg::ConsentHeading, v.terms),
+                Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default()),
+            };
+            lines.push(Line::styled(msg(l, heading), th.accent()));
+            let text = wrap(body, iw as usize);
             let (_, visible) = v.flow.consent_layout();
             let start = (*scroll as usize).min(text.len());
             let end = (start + visible.max(1) as usize).min(text.len());
@@ -247,8 +266,20 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
             lines.extend(styled_lines(wrap(msg(l, Msg::PlaceCard), iw as usize), th.accent()));
             lines.extend(styled_lines(wrap(msg(l, Msg::KeepCardStill), iw as usize), th.text()));
             lines.push(Line::raw(""));
+            // The seeds' placement tips; after a removal they come with the reader's own
+            // account of what went wrong.
+            let tip_style = if notice.is_some() { th.warn() } else { th.muted() };
+            for m in [Msg::CardTipCase, Msg::CardTipMetal, Msg::CardTipStill] {
+                lines.extend(styled_lines(wrap(msg(l, m), iw as usize), tip_style));
+            }
+            lines.push(Line::raw(""));
             if let Some(r) = v.reader {
                 lines.push(Line::styled(truncate(r, iw as usize), th.muted()));
+                if notice.is_some() {
+                    if let Some(e) = &v.diag.last_error {
+                        lines.extend(styled_lines(wrap(&i18n::card_error(l, e), iw as usize), th.muted()));
+                    }
+                }
             }
         }
         Screen::Pin(p) | Screen::SignPin(p) => pin_lines(v, p, iw, &mut lines),
@@ -257,12 +288,41 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
         Screen::Storing => busy_lines(v, Msg::Storing, iw, &mut lines),
         Screen::Sending { .. } => busy_lines(v, Msg::Sending, iw, &mut lines),
         Screen::Confirm { choice } => confirm_lines(v, &birth, *choice, iw, &mut lines),
-        Screen::Contact { input, error } => {
+        Screen::Representative { choice } => {
             lines.extend(styled_lines(
-                wrap(msg(l, Msg::ContactHeading), iw as usize),
+                wrap(msg(l, Msg::RepresentativeHeading), iw as usize),
                 th.accent(),
             ));
+            lines.extend(styled_lines(
+                wrap(msg(l, Msg::RepresentativeNote), iw as usize),
+                th.text(),
+            ));
+            lines.push(Line::raw(""));
+            for (m, r) in [
+                (Msg::RepresentativeParent, Representative::Parent),
+                (Msg::RepresentativeGuardian, Representative::Guardian),
+                (Msg::RepresentativeOther, Representative::Other),
+            ] {
+                let on = *choice == Some(r);
+                let text = format!("{} {}", if on { "(●)" } else { "( )" }, msg(l, m));
+                lines.push(Line::styled(text, if on { th.highlight() } else { th.text() }));
+            }
+            lines.push(Line::raw(""));
+            lines.extend(styled_lines(
+                wrap(msg(l, Msg::RepresentativeChoose), iw as usize),
+                th.muted(),
+            ));
+        }
+        Screen::Contact { input, first, error } => {
+            let heading = if first.is_some() {
+                Msg::EmailAgain
+            } else {
+                Msg::ContactHeading
+            };
+            lines.extend(styled_lines(wrap(msg(l, heading), iw as usize), th.accent()));
             lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
+            let warning = i18n::email_carrier_warning(l, v.flow.config().email_sender_domain.as_deref());
+            lines.extend(styled_lines(wrap(&warning, iw as usize), th.warn()));
             lines.push(Line::raw(""));
             let shown = format!("{}_", input.as_str());
             for part in wrap(&shown, iw.saturating_sub(2) as usize) {
@@ -276,6 +336,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                     EmailError::Local => Msg::EmailLocal,
                     EmailError::Domain => Msg::EmailDomain,
                     EmailError::TooLong => Msg::EmailTooLong,
+                    EmailError::Mismatch => Msg::EmailMismatch,
                 };
                 lines.extend(styled_lines(wrap(msg(l, m), iw as usize), th.error()));
             }
@@ -322,7 +383,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
             if !signed && v.flow.config().signature {
                 lines.extend(styled_lines(wrap(msg(l, Msg::DoneUnsigned), tw), th.text()));
             }
-            for c in v.contact {
+            for c in &v.counter.contact {
                 lines.extend(styled_lines(wrap(c, tw), th.muted()));
             }
             lines.push(Line::styled(truncate(&format!("ID: {enrollment_id}"), tw), th.muted()));
@@ -357,8 +418,16 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
             for text in stop_texts(l, stop) {
                 lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
             }
+            if let Stop::Locked(kind) = stop {
+                if *kind == PinKind::SignPassword && v.counter.konbini_reset {
+                    lines.extend(styled_lines(wrap(msg(l, Msg::KonbiniReset), iw as usize), th.text()));
+                }
+                if v.counter.reset_here {
+                    lines.extend(styled_lines(wrap(msg(l, Msg::ResetHere), iw as usize), th.accent()));
+                }
+            }
             if needs_hotline(stop) {
-                for c in v.contact {
+                for c in &v.counter.contact {
                     lines.extend(styled_lines(wrap(c, iw as usize), th.muted()));
                 }
                 lines.extend(styled_lines(wrap(msg(l, Msg::Hotline), iw as usize), th.muted()));

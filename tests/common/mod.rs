@@ -226,7 +226,7 @@ pub fn enroll(
     )
     .unwrap();
     let cert = c.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
-    let prepared = store.prepare(&person, None).unwrap();
+    let prepared = store.prepare(&person, &Default::default()).unwrap();
     let digest = openssl::sha::sha256(&prepared.statement);
     let sig = c.sign(&madoguchi::card::client::sha256_digest_info(&digest)).unwrap();
     let record = store.finish(prepared, &cert, &sig, &person).unwrap();
