@@ -85,6 +85,10 @@ fn keys(t: &Tmux, s: &str) {
 /// Consent → PIN → confirm → signing password; returns the screen after the signature.
 fn enroll(r: &Run, c: &Case) -> String {
     r.t.send(&["Enter"]);
+    enroll_after_consent(r, c)
+}
+
+fn enroll_after_consent(r: &Run, c: &Case) -> String {
     r.t.wait_for("Tries left: 3");
     keys(&r.t, c.pin);
     r.t.wait_for("Please check what was read");
@@ -321,4 +325,69 @@ fn code_23_offline_from_the_station_crl() {
     let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
     assert!(o.list().unwrap().is_empty());
     finish(r);
+}
+
+/// The statement inside a stored (unsealed) record.
+fn statement(body: &Value) -> Value {
+    let st = madoguchi::backend::payload::unb64(body["statement"].as_str().unwrap()).unwrap();
+    serde_json::from_slice(&st).unwrap()
+}
+
+#[test]
+fn a_minor_with_a_representative_the_clerk_chose() {
+    let Some(_turn) = turn() else { return };
+    let c = Case { profile: "yoshino", pin: "0000", password: None };
+    let Some(r) = start(&c, "") else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Legal representative");
+    // The citizen's Enter can't pass it; the clerk's function key can.
+    r.t.send(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(r.t.screen().contains("Legal representative"));
+    r.t.send(&["F5"]);
+    r.t.wait_for("(●) F5: parent");
+    r.t.send(&["Enter"]);
+    let s = r.t.wait_for("Receipt number");
+    assert!(s.contains("basic four items only"), "{s}");
+    let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
+    let list = o.list().unwrap();
+    assert_eq!(list.len(), 1);
+    let body: Value = serde_json::from_slice(&o.body(&list[0].id).unwrap()).unwrap();
+    assert_eq!(body["representative"], "parent");
+    assert_eq!(statement(&body)["representative"], "parent");
+    assert!(body["signature"].is_null());
+    finish(r);
+}
+
+#[test]
+fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
+    let Some(_turn) = turn() else { return };
+    let c = Case { profile: "yamada", pin: "1234", password: Some("abc123") };
+    let dir = std::env::temp_dir().join(format!("madoguchi-privacy-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let privacy = "Privacy notice.\nWe send the four items and your signature.";
+    let path = dir.join("privacy.txt");
+    std::fs::write(&path, privacy).unwrap();
+    let extra = format!("privacy_file = \"{}\"\nprivacy_id = \"privacy-2026-12\"", path.display());
+    let Some(r) = start(&c, &extra) else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("We send the four items");
+    r.t.send(&["Enter"]);
+    let s = enroll_after_consent(&r, &c);
+    assert!(s.contains("Enrollment complete."), "{s}");
+    let (status, err, body) = settled(&r.dir);
+    assert_eq!(status, Status::Delivered, "{err:?}");
+    let st = statement(&body);
+    assert_eq!(st["privacy_id"], "privacy-2026-12");
+    assert_eq!(st["privacy_sha256"], madoguchi::backend::payload::sha256_hex(privacy.as_bytes()));
+    assert_eq!(
+        st["terms_sha256"],
+        madoguchi::backend::payload::sha256_hex(b"Short terms.\nAgree with Enter.")
+    );
+    finish(r);
+    let _ = std::fs::remove_dir_all(&dir);
 }
