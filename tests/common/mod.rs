@@ -4,15 +4,21 @@
 use madoguchi::reader;
 use serde_json::Value;
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub const READER: &str = "Virtual PCD 00 00";
 pub const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 
-/// One vpcd reader: tests take turns.
+/// How long a test waits for what it expects (a screen, a card, a reader) before failing.
+/// Generous, because a loaded machine (a build beside the tests on two cores) is slow; a wait
+/// ends as soon as its condition holds, so a passing run does not pay for it.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// One vpcd reader pair: tests take turns.
 static VPCD: Mutex<()> = Mutex::new(());
 
 /// Written past the test harness's capture (it only captures the print macros), so a skip is
@@ -38,10 +44,31 @@ pub fn pcscd_ready() -> bool {
     }
 }
 
-/// Waits for this test's turn on the reader; None (after a visible SKIPPED) without pcscd.
-pub fn turn() -> Option<std::sync::MutexGuard<'static, ()>> {
-    let guard = VPCD.lock().unwrap_or_else(|e| e.into_inner());
-    pcscd_ready().then_some(guard)
+/// A test's turn on the vpcd readers, held until dropped.
+pub struct Turn {
+    _process: std::fs::File,
+    _thread: MutexGuard<'static, ()>,
+}
+
+/// Waits for this test's turn on the readers; None (after a visible SKIPPED) without pcscd.
+/// The readers belong to the machine's pcscd, so turns are taken between threads (a mutex)
+/// and between processes (an flock): another `cargo test` on this machine, from another
+/// checkout say, waits instead of putting its card in the middle of ours.
+pub fn turn() -> Option<Turn> {
+    let thread = VPCD.lock().unwrap_or_else(|e| e.into_inner());
+    let process = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(std::env::temp_dir().join("madoguchi-vpcd.lock"))
+        .unwrap();
+    // SAFETY: flock(2) on a descriptor we own; the lock goes when the file is closed.
+    let locked = unsafe { libc::flock(process.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(locked, 0, "flock: {}", std::io::Error::last_os_error());
+    pcscd_ready().then_some(Turn {
+        _process: process,
+        _thread: thread,
+    })
 }
 
 pub fn card_present() -> bool {
@@ -52,7 +79,7 @@ pub fn card_present() -> bool {
 }
 
 pub fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + DEADLINE;
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(50));
@@ -110,7 +137,7 @@ impl Drop for Inserted {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
         // Leave the reader empty for the next test.
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + DEADLINE;
         while card_present() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -185,19 +212,48 @@ impl Tmux {
         assert!(Command::new("tmux").args(&args).status().unwrap().success());
     }
 
-    pub fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+    /// Waits until one capture of the screen satisfies `cond` and returns that capture. Waiting
+    /// on the screen (never a fixed sleep) is what keeps these tests independent of load;
+    /// checking one capture matters because tmux may have taken only part of a frame.
+    pub fn wait_until(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
         loop {
             let s = self.screen();
-            if s.contains(text) {
+            if cond(&s) {
                 return s;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {text:?} on screen:\n{s}"
+                "timed out after {DEADLINE:?} waiting for {what} on screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Waits until every one of `texts` is on the screen at once: what a test then asserts
+    /// about the screen is about a whole frame, not one tmux has half received.
+    pub fn wait_for_all(&self, texts: &[&str]) -> String {
+        self.wait_until(&format!("all of {texts:?}"), |s| texts.iter().all(|t| s.contains(t)))
+    }
+
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &self.0,
+                "resize-window",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux resize-window {width}x{height}");
     }
 }
 
