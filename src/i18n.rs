@@ -194,6 +194,30 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
     }
 }
 
+/// The PIN pane's request.
+pub fn enter_pin(lang: Lang, kind: PinKind) -> String {
+    match lang {
+        Lang::Ja => format!("{}を入力してください。", pin_name(lang, kind)),
+        Lang::En => format!("Enter the {}.", pin_name(lang, kind)),
+    }
+}
+
+/// Tries left, shown before anything can be typed.
+pub fn tries_short(lang: Lang, n: u8) -> String {
+    match lang {
+        Lang::Ja => format!("残り入力回数: {n}回"),
+        Lang::En => format!("Tries left: {n}"),
+    }
+}
+
+/// The age of the oldest unsent record in the status line.
+pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
+    match lang {
+        Lang::Ja => format!("（最古 {minutes}分前）"),
+        Lang::En => format!(" (oldest {minutes} min)"),
+    }
+}
+
 /// The station CRL's age in the status line; a stale one is not used.
 pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
     match (lang, fresh) {

@@ -336,7 +336,11 @@ fn statement(body: &Value) -> Value {
 #[test]
 fn a_minor_with_a_representative_the_clerk_chose() {
     let Some(_turn) = turn() else { return };
-    let c = Case { profile: "yoshino", pin: "0000", password: None };
+    let c = Case {
+        profile: "yoshino",
+        pin: "0000",
+        password: None,
+    };
     let Some(r) = start(&c, "") else { return };
     r.t.send(&["Enter"]);
     r.t.wait_for("Tries left: 3");
@@ -366,13 +370,20 @@ fn a_minor_with_a_representative_the_clerk_chose() {
 #[test]
 fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
     let Some(_turn) = turn() else { return };
-    let c = Case { profile: "yamada", pin: "1234", password: Some("abc123") };
+    let c = Case {
+        profile: "yamada",
+        pin: "1234",
+        password: Some("abc123"),
+    };
     let dir = std::env::temp_dir().join(format!("madoguchi-privacy-{}-{}", std::process::id(), rand_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let privacy = "Privacy notice.\nWe send the four items and your signature.";
     let path = dir.join("privacy.txt");
     std::fs::write(&path, privacy).unwrap();
-    let extra = format!("privacy_file = \"{}\"\nprivacy_id = \"privacy-2026-12\"", path.display());
+    let extra = format!(
+        "privacy_file = \"{}\"\nprivacy_id = \"privacy-2026-12\"",
+        path.display()
+    );
     let Some(r) = start(&c, &extra) else { return };
     r.t.send(&["Enter"]);
     r.t.wait_for("We send the four items");
@@ -383,7 +394,10 @@ fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
     assert_eq!(status, Status::Delivered, "{err:?}");
     let st = statement(&body);
     assert_eq!(st["privacy_id"], "privacy-2026-12");
-    assert_eq!(st["privacy_sha256"], madoguchi::backend::payload::sha256_hex(privacy.as_bytes()));
+    assert_eq!(
+        st["privacy_sha256"],
+        madoguchi::backend::payload::sha256_hex(privacy.as_bytes())
+    );
     assert_eq!(
         st["terms_sha256"],
         madoguchi::backend::payload::sha256_hex(b"Short terms.\nAgree with Enter.")

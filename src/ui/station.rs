@@ -517,10 +517,7 @@ fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'_>>) {
 fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>) {
     let l = v.lang;
     let th = v.theme;
-    let ask = match l {
-        Lang::Ja => format!("{}を入力してください。", i18n::pin_name(l, p.kind)),
-        Lang::En => format!("Enter the {}.", i18n::pin_name(l, p.kind)),
-    };
+    let ask = i18n::enter_pin(l, p.kind);
     lines.extend(styled_lines(wrap(&ask, iw as usize), th.accent()));
     let rule = if p.kind == PinKind::TextPin {
         Msg::PinRuleText
@@ -532,10 +529,7 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
     match p.tries {
         None => lines.push(Line::styled(msg(l, Msg::CheckingTries), th.muted())),
         Some(n) => {
-            let text = match l {
-                Lang::Ja => format!("残り入力回数: {n}回"),
-                Lang::En => format!("Tries left: {n}"),
-            };
+            let text = i18n::tries_short(l, n);
             lines.push(Line::styled(text, if n <= 1 { th.warn() } else { th.text() }));
         }
     }
@@ -690,10 +684,7 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     }
     spans.push(Span::styled("  |  ", th.muted()));
     let q = v.queue;
-    let age = q.oldest_age_secs.map(|s| match l {
-        Lang::Ja => format!("（最古 {}分前）", s / 60),
-        Lang::En => format!(" (oldest {} min)", s / 60),
-    });
+    let age = q.oldest_age_secs.map(|s| i18n::oldest_minutes(l, s / 60));
     spans.push(Span::styled(
         format!("{} {}{}", msg(l, Msg::Queue), q.pending, age.unwrap_or_default()),
         if q.pending > 0 { th.warn() } else { th.muted() },
