@@ -356,7 +356,7 @@ fn a_minor_with_a_representative_the_clerk_chose() {
     r.t.wait_for("(●) F5: parent");
     r.t.send(&["Enter"]);
     let s = r.t.wait_for("Receipt number");
-    assert!(s.contains("basic four items only"), "{s}");
+    assert!(s.contains("No signing certificate on this card"), "{s}");
     let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
     let list = o.list().unwrap();
     assert_eq!(list.len(), 1);
