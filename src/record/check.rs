@@ -182,6 +182,11 @@ fn compare_birth(card_iso: &str, cert: &str) -> FieldMatch {
     let Some(date) = BirthDate::from_iso(card_iso) else {
         return FieldMatch::Differs;
     };
+    // ASCII digits only: the certificate's text is untrusted (a multi-byte first character
+    // must not be sliced through; the fuzzer found that one).
+    if !cert.bytes().all(|b| b.is_ascii_digit()) {
+        return FieldMatch::Differs;
+    }
     let (era, digits) = match cert.len() {
         9 => (cert.chars().next(), &cert[1..]),
         8 => (None, cert),
@@ -399,6 +404,9 @@ mod tests {
         assert_eq!(compare_birth("1989-01-08", "19890108"), FieldMatch::Exact);
         assert_eq!(compare_birth("1989-01-08", "41989010"), FieldMatch::Differs);
         assert_eq!(compare_birth("1989-01-08", "4198901089"), FieldMatch::Differs);
+        // Found by fuzzing: a multi-byte first character in a 9-byte field.
+        assert_eq!(compare_birth("1989-01-08", "é1989010"), FieldMatch::Differs);
+        assert_eq!(compare_birth("1989-01-08", "４19890108"), FieldMatch::Differs);
         assert_eq!(compare_gender("male", "1"), FieldMatch::Exact);
         assert_eq!(compare_gender("female", "2"), FieldMatch::Exact);
         assert_eq!(compare_gender("not_applicable", "3"), FieldMatch::Exact);
