@@ -600,3 +600,52 @@ fn receiver_errors_never_echo_card_data() {
         "{text}"
     );
 }
+
+/// The receiver's database holds opened payloads: a directory it creates is 0700, the file and
+/// its -wal/-shm 0600 from their creation, whatever the umask.
+#[test]
+fn receiver_database_is_private_at_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new("private");
+    let db = env.dir.join("new-subdir").join("deeper").join("receiver.sqlite3");
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: db.clone(),
+            trust_ca: vec![env.pki.sign_ca.cert.clone()],
+            crl: None,
+            seal_key: None,
+        },
+        None,
+    )
+    .unwrap();
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    let (id, payload) = enroll(&store, card, &p);
+    let cfg = DeliveryConfig::new(&rx.url(false));
+    let client = delivery::client(&cfg).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = serde_json::to_vec(&payload).unwrap();
+    assert_eq!(
+        rt.block_on(delivery::deliver(&client, &cfg, &id, &body)),
+        Outcome::Delivered
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for d in [db.parent().unwrap(), db.parent().unwrap().parent().unwrap()] {
+        assert_eq!(mode(d), 0o700, "{}", d.display());
+    }
+    // While the receiver runs, SQLite has its -wal and -shm next to the file.
+    for suffix in ["", "-wal", "-shm"] {
+        let f = PathBuf::from(format!("{}{suffix}", db.display()));
+        assert!(f.exists(), "{}", f.display());
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    drop(rx);
+    // A file made before with a looser mode is tightened when the receiver opens it.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(receiver::accepted_count(&db).unwrap(), 1);
+    assert_eq!(mode(&db), 0o600);
+}

@@ -59,7 +59,15 @@ fn reject(result: &'static str, code: Option<u32>, detail: impl Into<String>) ->
     (StatusCode::UNPROCESSABLE_ENTITY, result, code, detail.into())
 }
 
+/// The receiver's database holds opened payloads (personal data): its directory is made 0700
+/// and the file, -wal and -shm 0600 (db::create_private).
 fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    super::db::create_private(path).map_err(|e| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(e.to_string()),
+        )
+    })?;
     super::db::open(
         path,
         "CREATE TABLE IF NOT EXISTS received (
