@@ -51,6 +51,7 @@ fn main() {
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: Some(seal),
+            ..Default::default()
         },
         None,
     )

@@ -72,6 +72,7 @@ impl Env {
                 trust_ca: vec![self.pki.sign_ca.cert.clone()],
                 crl: Some(self.pki.signing_crl(&serials).unwrap()),
                 seal_key: seal,
+                ..Default::default()
             },
             tls,
         )
@@ -615,6 +616,7 @@ fn receiver_database_is_private_at_rest() {
             trust_ca: vec![env.pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: None,
+            ..Default::default()
         },
         None,
     )
@@ -648,4 +650,387 @@ fn receiver_database_is_private_at_rest() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(receiver::accepted_count(&db).unwrap(), 1);
     assert_eq!(mode(&db), 0o600);
+}
+
+/// One card session signs `n` records for each store (a fresh virtual card per record would
+/// cost its key generation); returns (enrollment id, wire body) per store.
+fn enroll_many(stores: &[StationStore], n: usize, card: VirtualCard, p: &Profile) -> Vec<Vec<(String, Vec<u8>)>> {
+    use madoguchi::secret::{Pin, SignPassword};
+    let mut c = madoguchi::card::MyNumberCard::new(card);
+    c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+    let person = c.read_basic_four().unwrap();
+    c.verify(
+        SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
+            .unwrap()
+            .secret(),
+    )
+    .unwrap();
+    let cert = c.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
+    stores
+        .iter()
+        .map(|store| {
+            (0..n)
+                .map(|_| {
+                    let prepared = store.prepare(&person, None).unwrap();
+                    let digest = openssl::sha::sha256(&prepared.statement);
+                    let sig = c.sign(&madoguchi::card::client::sha256_digest_info(&digest)).unwrap();
+                    let record = store.finish(prepared, &cert, &sig, &person).unwrap();
+                    let body = serde_json::to_vec(record.payload()).unwrap();
+                    (store.store_signed(record).unwrap(), body)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn limits(secs: u64) -> receiver::Limits {
+    let d = Duration::from_secs(secs);
+    receiver::Limits {
+        tls_handshake: d,
+        headers: d,
+        body: d,
+        idle: d,
+        ..Default::default()
+    }
+}
+
+/// True when the peer closed (EOF or reset) within `within`; what it sent first is skipped.
+fn closed_by_server(s: &std::net::TcpStream, within: Duration) -> bool {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + within;
+    let mut s = s;
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        s.set_read_timeout(Some(left)).unwrap();
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// Reads one HTTP/1.1 response (content-length bodies): status and JSON body.
+fn read_response(s: &mut std::net::TcpStream) -> (u16, Vec<(String, String)>, serde_json::Value) {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut b = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            s.read(&mut b).unwrap(),
+            1,
+            "response head: {}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.push(b[0]);
+    }
+    let head = String::from_utf8(buf).unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn raw_connect(addr: std::net::SocketAddr) -> std::net::TcpStream {
+    let s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s
+}
+
+/// Silent and dribbling clients at every phase (TLS handshake, headers, body) hold no slot
+/// for long, and 8 stations delivering at the same time all get their answers in time.
+#[test]
+fn slowloris_does_not_starve_stations() {
+    use std::io::Write;
+    let env = Env::new("slowloris");
+    let (ca_file, _, ca, ca_key) = tls_files(&env.dir, "ca", "test tls ca", false, None);
+    let (srv_cert, srv_key, _, _) = tls_files(&env.dir, "server", "localhost", true, Some((&ca, &ca_key)));
+    let names: Vec<String> = (0..8).map(|k| format!("station-{k}")).collect();
+    let client_files: Vec<(PathBuf, PathBuf)> = names
+        .iter()
+        .map(|n| {
+            let (c, k, _, _) = tls_files(&env.dir, n, n, false, Some((&ca, &ca_key)));
+            (c, k)
+        })
+        .collect();
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: env.dir.join("receiver.sqlite3"),
+            trust_ca: vec![env.pki.sign_ca.cert.clone()],
+            limits: limits(2),
+            ..Default::default()
+        },
+        Some(TlsConfig {
+            cert: srv_cert,
+            key: srv_key,
+            client_ca: Some(ca_file.clone()),
+        }),
+    )
+    .unwrap();
+    let stores: Vec<StationStore> = names
+        .iter()
+        .map(|n| {
+            StationStore::open(
+                env.dir.join(format!("outbox-{n}.sqlite3")),
+                100,
+                n,
+                "terms-1",
+                TERMS,
+                None,
+                None,
+            )
+            .unwrap()
+        })
+        .collect();
+    let (card, p) = env.card("yamada");
+    let records = enroll_many(&stores, 2, card, &p);
+
+    // 200 slow clients: 80 silent, 40 dribbling a TLS handshake, 40 dribbling request headers
+    // and 40 dribbling a body, the last two over a finished (mTLS) handshake.
+    let mut tls = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()).unwrap();
+    tls.set_ca_file(&ca_file).unwrap();
+    tls.set_certificate_chain_file(&client_files[0].0).unwrap();
+    tls.set_private_key_file(&client_files[0].1, openssl::ssl::SslFiletype::PEM)
+        .unwrap();
+    let tls = tls.build();
+    enum Slow {
+        Silent(std::net::TcpStream),
+        Raw(std::net::TcpStream),
+        Tls(openssl::ssl::SslStream<std::net::TcpStream>),
+    }
+    let mut slow = Vec::new();
+    for i in 0..200 {
+        let tcp = std::net::TcpStream::connect(rx.addr).unwrap();
+        slow.push(match i {
+            0..80 => Slow::Silent(tcp),
+            80..120 => {
+                (&tcp).write_all(&[0x16]).unwrap();
+                Slow::Raw(tcp)
+            }
+            _ => {
+                let mut s = tls.connect("localhost", tcp).unwrap();
+                let head = if i < 160 {
+                    "POST /v1/enrollments HTTP/1.1\r\nhost: localhost\r\n".to_string()
+                } else {
+                    "POST /v1/enrollments HTTP/1.1\r\nhost: localhost\r\nidempotency-key: slow\r\ncontent-length: 1000\r\n\r\n{".to_string()
+                };
+                s.write_all(head.as_bytes()).unwrap();
+                Slow::Tls(s)
+            }
+        });
+    }
+    let opened = std::time::Instant::now();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let dribbler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for s in slow.iter_mut() {
+                    let _ = match s {
+                        Slow::Raw(t) if t.peer_addr().is_ok() => t.write(b"a"),
+                        Slow::Raw(_) | Slow::Silent(_) => Ok(0),
+                        Slow::Tls(t) => t.write(b"a"),
+                    };
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            slow
+        })
+    };
+
+    // Meanwhile 8 stations deliver, each with its own client certificate.
+    let answers: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = records
+            .iter()
+            .zip(&client_files)
+            .map(|(recs, (cert, key))| {
+                let cfg = DeliveryConfig {
+                    ca_file: Some(ca_file.clone()),
+                    client_cert: Some(cert.clone()),
+                    client_key: Some(key.clone()),
+                    request_timeout: Duration::from_secs(5),
+                    ..DeliveryConfig::new(&rx.url(true))
+                };
+                scope.spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    let client = delivery::client(&cfg).unwrap();
+                    recs.iter()
+                        .map(|(id, body)| {
+                            let t = std::time::Instant::now();
+                            let o = rt.block_on(delivery::deliver(&client, &cfg, id, body));
+                            (o, t.elapsed())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(answers.len(), 16);
+    for (o, took) in &answers {
+        assert_eq!(*o, Outcome::Delivered, "{took:?}");
+        assert!(*took < Duration::from_secs(5), "{took:?}");
+    }
+    assert_eq!(env.accepted(), 16);
+
+    // Every slow client was closed by the server once its phase's timeout (2 s) ran out.
+    let left = Duration::from_secs(5).saturating_sub(opened.elapsed());
+    std::thread::sleep(left.min(Duration::from_millis(500)));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let slow = dribbler.join().unwrap();
+    let deadline = opened + Duration::from_secs(5);
+    let open: Vec<usize> = slow
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            let tcp = match s {
+                Slow::Raw(t) | Slow::Silent(t) => t,
+                Slow::Tls(t) => t.get_ref(),
+            };
+            !closed_by_server(
+                tcp,
+                deadline
+                    .saturating_duration_since(std::time::Instant::now())
+                    .max(Duration::from_millis(50)),
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(open.is_empty(), "still open after 5 s: {open:?}");
+}
+
+/// Silent connections fill max_connections: a station waits until their header timeout frees
+/// a slot (not served beside them), then is answered.
+#[test]
+fn connections_beyond_the_cap_wait_for_a_slot() {
+    let env = Env::new("cap");
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: env.dir.join("receiver.sqlite3"),
+            trust_ca: vec![env.pki.sign_ca.cert.clone()],
+            limits: receiver::Limits {
+                max_connections: 2,
+                ..limits(1)
+            },
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    let (id, payload) = enroll(&store, card, &p);
+    let silent: Vec<_> = (0..2).map(|_| raw_connect(rx.addr)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let cfg = DeliveryConfig {
+        request_timeout: Duration::from_secs(5),
+        ..DeliveryConfig::new(&rx.url(false))
+    };
+    let client = delivery::client(&cfg).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = std::time::Instant::now();
+    let o = rt.block_on(delivery::deliver(
+        &client,
+        &cfg,
+        &id,
+        &serde_json::to_vec(&payload).unwrap(),
+    ));
+    let took = t.elapsed();
+    assert_eq!(o, Outcome::Delivered);
+    assert!(
+        took >= Duration::from_millis(600),
+        "served beside 2 silent connections: {took:?}"
+    );
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    for s in &silent {
+        assert!(closed_by_server(s, Duration::from_secs(2)));
+    }
+}
+
+/// Plain HTTP, one raw connection per phase: a dribbled head is cut at the header timeout, a
+/// dribbled body gets 408 REQUEST_TIMEOUT at the body timeout, and a keep-alive connection
+/// without a request is closed at the idle timeout (the header timeout being longer).
+#[test]
+fn each_phase_of_a_connection_has_a_timeout() {
+    use std::io::Write;
+    let env = Env::new("phases");
+    let spawn = |l: receiver::Limits| {
+        receiver::spawn(
+            "127.0.0.1:0",
+            ReceiverConfig {
+                db: env.dir.join(format!("receiver-{}.sqlite3", now_ms())),
+                limits: l,
+                ..Default::default()
+            },
+            None,
+        )
+        .unwrap()
+    };
+    let short = spawn(limits(1));
+    let idle_only = spawn(receiver::Limits {
+        idle: Duration::from_secs(1),
+        ..limits(30)
+    });
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let s = raw_connect(short.addr);
+            (&s).write_all(b"POST /v1/enrollments HTTP/1.1\r\nhost: x\r\n").unwrap();
+            let t = std::time::Instant::now();
+            assert!(closed_by_server(&s, Duration::from_secs(4)), "dribbled head");
+            assert!(t.elapsed() >= Duration::from_millis(500));
+        });
+        scope.spawn(|| {
+            let mut s = raw_connect(short.addr);
+            s.write_all(
+                b"POST /v1/enrollments HTTP/1.1\r\nhost: x\r\nidempotency-key: k\r\ncontent-length: 100\r\n\r\n{\"a\":",
+            )
+            .unwrap();
+            let t = std::time::Instant::now();
+            let (status, headers, v) = read_response(&mut s);
+            assert_eq!((status, v["result"].as_str()), (408, Some("REQUEST_TIMEOUT")), "{v}");
+            assert!(headers.contains(&("content-type".into(), "application/json".into())));
+            assert!(t.elapsed() >= Duration::from_millis(500) && t.elapsed() < Duration::from_secs(4));
+            assert!(closed_by_server(&s, Duration::from_secs(2)));
+        });
+        scope.spawn(|| {
+            let mut s = raw_connect(idle_only.addr);
+            s.write_all(
+                b"POST /v1/enrollments HTTP/1.1\r\nhost: x\r\nidempotency-key: k\r\ncontent-length: 9\r\n\r\n{not json",
+            )
+            .unwrap();
+            let (status, _, v) = read_response(&mut s);
+            assert_eq!((status, v["result"].as_str()), (400, Some("INVALID_REQUEST")));
+            let t = std::time::Instant::now();
+            assert!(closed_by_server(&s, Duration::from_secs(4)), "idle keep-alive");
+            assert!(t.elapsed() >= Duration::from_millis(500), "{:?}", t.elapsed());
+        });
+    });
 }

@@ -43,6 +43,7 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: None,
+            ..Default::default()
         },
         None,
     )

@@ -43,6 +43,7 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
             trust_ca: vec![ca],
             crl: None,
             seal_key: None,
+            ..Default::default()
         },
         None,
     )

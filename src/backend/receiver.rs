@@ -7,8 +7,9 @@
 use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use openssl::asn1::Asn1Time;
@@ -21,15 +22,59 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const BODY_LIMIT: usize = 256 * 1024;
 
+/// How long each phase of a connection may take, and how many connections are served at once.
+/// A connection past a timeout is closed (a body past its timeout gets 408 first).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// TCP accepted → TLS handshake done.
+    pub tls_handshake: Duration,
+    /// Waiting for a request head → request line and headers complete (hyper's
+    /// `header_read_timeout`; it runs from the moment the connection waits for a request, so
+    /// it also bounds a keep-alive connection that is silent or dribbles a head).
+    pub headers: Duration,
+    /// Headers complete → whole body read (408 REQUEST_TIMEOUT past it).
+    pub body: Duration,
+    /// No request in progress for this long → the keep-alive connection is closed.
+    pub idle: Duration,
+    /// Connections served at once; further ones wait in the listen backlog until a slot frees
+    /// (every slot frees within the timeouts above).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            tls_handshake: Duration::from_secs(10),
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+            idle: Duration::from_secs(60),
+            max_connections: 256,
+        }
+    }
+}
+
+#[derive(Default)]
 pub struct ReceiverConfig {
     pub db: PathBuf,
     pub trust_ca: Vec<X509>,
     pub crl: Option<X509Crl>,
     pub seal_key: Option<PKey<Private>>,
+    pub limits: Limits,
+}
+
+/// First pause after a failed accept (EMFILE, ENFILE, ENOBUFS…), doubled up to the cap, so a
+/// persistent error doesn't spin a core.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+fn accept_backoff(previous: Option<Duration>) -> Duration {
+    previous.map_or(ACCEPT_BACKOFF_MIN, |d| (d * 2).min(ACCEPT_BACKOFF_MAX))
 }
 
 pub struct TlsConfig {
@@ -232,23 +277,95 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
     Ok(payload)
 }
 
-async fn enroll(
-    State(shared): State<Arc<Shared>>,
-    Extension(peer): Extension<PeerStation>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> (StatusCode, Json<Value>) {
-    let Some(key) = headers
+enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+/// Reads the whole body, at most `limit` bytes, within `timeout` (a client dribbling its body
+/// doesn't hold the connection longer).
+async fn read_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, BodyError> {
+    use axum::body::HttpBody;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = body;
+    let read = async {
+        let mut buf = Vec::with_capacity(declared.unwrap_or(0) as usize);
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let frame = frame.map_err(|_| BodyError::Broken)?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > limit {
+                    return Err(BodyError::TooLarge);
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buf))
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| BodyError::Timeout)?
+}
+
+/// A JSON answer; `close` also ends the connection (the rest of the request is not read).
+fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Response {
+    let mut r = (status, Json(json!({"result": result, "error": detail}))).into_response();
+    if close {
+        r.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    r
+}
+
+async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<PeerStation>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(key) = parts
+        .headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 100)
     else {
-        return (
+        return answer(
             StatusCode::BAD_REQUEST,
-            Json(json!({"result": "INVALID_REQUEST", "error": "missing Idempotency-Key"})),
+            "INVALID_REQUEST",
+            "missing Idempotency-Key",
+            false,
         );
     };
     let key = key.to_string();
+    let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("body larger than {BODY_LIMIT} bytes"),
+                true,
+            )
+        }
+        Err(BodyError::Timeout) => {
+            return answer(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "body not received in time",
+                true,
+            )
+        }
+        Err(BodyError::Broken) => return answer(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable", true),
+    };
     let body_hash = sha256_hex(&body);
     let shared2 = Arc::clone(&shared);
     let result = tokio::task::spawn_blocking(move || {
@@ -293,16 +410,14 @@ async fn enroll(
         Ok(Ok((status, answer))) => (
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             Json(serde_json::from_str(&answer).unwrap_or(Value::Null)),
-        ),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))),
+        )
+            .into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response(),
     }
 }
 
 fn router(shared: Arc<Shared>) -> Router<()> {
-    Router::new()
-        .route("/v1/enrollments", post(enroll))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(shared)
+    Router::new().route("/v1/enrollments", post(enroll)).with_state(shared)
 }
 
 pub struct ReceiverHandle {
@@ -372,7 +487,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
         .name("receiver".into())
         .spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
                 .enable_all()
                 .build()
             else {
@@ -383,15 +498,37 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                     return;
                 };
                 let acceptor = acceptor.map(Arc::new);
+                let slots = Arc::new(tokio::sync::Semaphore::new(shared.cfg.limits.max_connections.max(1)));
+                let mut backoff = None;
                 loop {
+                    // A slot first: beyond max_connections, connections wait in the backlog.
+                    let permit = tokio::select! {
+                        _ = &mut rx => break,
+                        p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    };
                     let (tcp, _) = tokio::select! {
                         _ = &mut rx => break,
-                        r = listener.accept() => match r { Ok(c) => c, Err(_) => continue },
+                        r = listener.accept() => match r {
+                            Ok(c) => {
+                                backoff = None;
+                                c
+                            }
+                            Err(_) => {
+                                let pause = accept_backoff(backoff);
+                                backoff = Some(pause);
+                                tokio::select! {
+                                    _ = &mut rx => break,
+                                    _ = tokio::time::sleep(pause) => continue,
+                                }
+                            }
+                        },
                     };
+                    let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
                         let _ = serve_connection(tcp, acceptor, shared).await;
+                        drop(permit);
                     });
                 }
             });
@@ -409,35 +546,124 @@ async fn serve_connection(
     acceptor: Option<Arc<SslAcceptor>>,
     shared: Arc<Shared>,
 ) -> Result<(), String> {
-    use hyper_util::rt::TokioIo;
-    use hyper_util::service::TowerToHyperService;
-    let builder = hyper::server::conn::http1::Builder::new();
     match acceptor {
-        None => {
-            let app = router(shared).layer(Extension(PeerStation(None)));
-            builder
-                .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app))
-                .await
-                .map_err(|e| e.to_string())
-        }
+        None => serve_http(tcp, PeerStation(None), shared).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
-            std::pin::Pin::new(&mut stream)
-                .accept()
-                .await
-                .map_err(|e| e.to_string())?;
+            tokio::time::timeout(
+                shared.cfg.limits.tls_handshake,
+                std::pin::Pin::new(&mut stream).accept(),
+            )
+            .await
+            .map_err(|_| "TLS handshake timed out".to_string())?
+            .map_err(|e| e.to_string())?;
             let cn = stream.ssl().peer_certificate().and_then(|c| {
                 c.subject_name()
                     .entries_by_nid(openssl::nid::Nid::COMMONNAME)
                     .next()
                     .and_then(|e| e.data().to_string().ok())
             });
-            let app = router(shared).layer(Extension(PeerStation(cn)));
-            builder
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
-                .await
-                .map_err(|e| e.to_string())
+            serve_http(stream, PeerStation(cn), shared).await
         }
+    }
+}
+
+/// When the connection last finished a request, and how many are in progress: the idle
+/// timeout counts only while none is.
+struct Activity {
+    start: Instant,
+    busy: AtomicUsize,
+    last_ms: AtomicU64,
+}
+
+struct Busy(Arc<Activity>);
+
+impl Activity {
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(Arc::clone(self))
+    }
+
+    /// Resolves once no request has been in progress for `idle`.
+    async fn idle_for(&self, idle: Duration) {
+        loop {
+            let since = self
+                .start
+                .elapsed()
+                .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::SeqCst)));
+            if self.busy.load(Ordering::SeqCst) == 0 && since >= idle {
+                return;
+            }
+            tokio::time::sleep(idle.saturating_sub(since).max(Duration::from_millis(50))).await;
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let a = &self.0;
+        a.last_ms.store(a.start.elapsed().as_millis() as u64, Ordering::SeqCst);
+        a.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How long a connection told to close (idle) may take to finish what it is writing.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+async fn serve_http<I>(io: I, peer: PeerStation, shared: Arc<Shared>) -> Result<(), String>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use hyper::service::Service as _;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let limits = shared.cfg.limits.clone();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.headers);
+    let activity = Arc::new(Activity {
+        start: Instant::now(),
+        busy: AtomicUsize::new(0),
+        last_ms: AtomicU64::new(0),
+    });
+    let app = TowerToHyperService::new(router(shared).layer(Extension(peer)));
+    let act = Arc::clone(&activity);
+    let svc = hyper::service::service_fn(move |req| {
+        let busy = act.begin();
+        let answer = app.call(req);
+        async move {
+            let r = answer.await;
+            drop(busy);
+            r
+        }
+    });
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => r.map_err(|e| e.to_string()),
+        _ = activity.idle_for(limits.idle) => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(CLOSE_GRACE, conn).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("connection did not close".into()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_errors_back_off_50_ms_doubling_to_1_s() {
+        let mut d = None;
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let next = accept_backoff(d);
+            seen.push(next.as_millis());
+            d = Some(next);
+        }
+        assert_eq!(seen, [50, 100, 200, 400, 800, 1000, 1000, 1000]);
     }
 }

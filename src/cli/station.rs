@@ -187,6 +187,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                 trust_ca: vec![pki.sign_ca.cert.clone()],
                 crl: Some(crl),
                 seal_key: Some(seal_private),
+                ..Default::default()
             },
             None,
         )?;
