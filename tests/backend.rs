@@ -1034,3 +1034,103 @@ fn each_phase_of_a_connection_has_a_timeout() {
         });
     });
 }
+
+/// Every answer the receiver gives is `{"result": …}` JSON with the documented status: a
+/// 3 MB body, unknown routes and methods, oversized headers. Only what hyper refuses before
+/// any of our code runs (a malformed request line, headers past 64 KiB) is a bare status, and
+/// the connection is closed.
+#[test]
+fn every_answer_is_json_with_its_status() {
+    use std::io::Write;
+    let env = Env::new("json");
+    let rx = env.receiver(None, &[], None);
+    let base = rx.url(false);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let send = |r: reqwest::RequestBuilder| {
+        rt.block_on(async {
+            let resp = r.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let ct = resp
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
+            let allow = resp.headers().get("allow").map(|v| v.to_str().unwrap().to_string());
+            let v: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+            (status, ct, allow, v["result"].as_str().map(str::to_string))
+        })
+    };
+    let url = format!("{base}/v1/enrollments");
+    let json = Some("application/json".to_string());
+    let (s, ct, _, r) = send(
+        client
+            .post(&url)
+            .header("Idempotency-Key", "k")
+            .body(vec![b'x'; 3 * 1024 * 1024]),
+    );
+    assert_eq!(
+        (s, ct.clone(), r.as_deref()),
+        (413, json.clone(), Some("PAYLOAD_TOO_LARGE"))
+    );
+    let (s, ct, _, r) = send(client.post(format!("{base}/v2/nothing")).body("{}"));
+    assert_eq!((s, ct, r.as_deref()), (404, json.clone(), Some("NOT_FOUND")));
+    let (s, _, _, r) = send(client.get(&base));
+    assert_eq!((s, r.as_deref()), (404, Some("NOT_FOUND")));
+    let (s, ct, allow, r) = send(client.get(&url));
+    assert_eq!((s, ct, r.as_deref()), (405, json.clone(), Some("METHOD_NOT_ALLOWED")));
+    assert!(allow.unwrap_or_default().contains("POST"));
+    let (s, ct, _, r) = send(client.put(&url).body("{}"));
+    assert_eq!((s, ct, r.as_deref()), (405, json.clone(), Some("METHOD_NOT_ALLOWED")));
+    let (s, ct, _, r) = send(
+        client
+            .post(&url)
+            .header("Idempotency-Key", "k")
+            .header("x-big", "a".repeat(20 * 1024))
+            .body("{}"),
+    );
+    assert_eq!((s, ct, r.as_deref()), (431, json.clone(), Some("HEADERS_TOO_LARGE")));
+    let mut many = client.post(&url).header("Idempotency-Key", "k");
+    for i in 0..120 {
+        many = many.header(format!("x-h{i}"), "1");
+    }
+    let (s, _, _, r) = send(many.body("{}"));
+    assert_eq!((s, r.as_deref()), (431, Some("HEADERS_TOO_LARGE")));
+    // A chunked body past the limit (no content-length to refuse up front).
+    let mut c = raw_connect(rx.addr);
+    c.write_all(
+        b"POST /v1/enrollments HTTP/1.1\r\nhost: x\r\nidempotency-key: k\r\ntransfer-encoding: chunked\r\n\r\n",
+    )
+    .unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..5 {
+        c.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).unwrap();
+        c.write_all(&chunk).unwrap();
+        c.write_all(b"\r\n").unwrap();
+    }
+    let (s, headers, v) = read_response(&mut c);
+    assert_eq!(
+        (s, v["result"].as_str()),
+        (413, Some("PAYLOAD_TOO_LARGE")),
+        "{headers:?}"
+    );
+    // What hyper refuses itself: a bare status, then the connection is closed.
+    let mut c = raw_connect(rx.addr);
+    c.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
+    assert_eq!(read_response(&mut c).0, 400);
+    assert!(closed_by_server(&c, Duration::from_secs(2)));
+    let mut c = raw_connect(rx.addr);
+    c.write_all(
+        format!(
+            "POST /v1/enrollments HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n",
+            "a".repeat(100 * 1024)
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(read_response(&mut c).0, 431);
+    assert!(closed_by_server(&c, Duration::from_secs(2)));
+    assert_eq!(env.accepted(), 0);
+}

@@ -27,6 +27,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const BODY_LIMIT: usize = 256 * 1024;
+/// Request line + headers (bytes) and header count answered with a JSON 431 past them.
+pub const HEADER_LIMIT: usize = 16 * 1024;
+pub const MAX_HEADERS: usize = 100;
+/// hyper's own limits, above ours: past them hyper answers a bare 431 (no body) itself and
+/// closes the connection, before any of our code runs.
+const HYPER_HEADER_LIMIT: usize = 64 * 1024;
+const HYPER_MAX_HEADERS: usize = 200;
 
 /// How long each phase of a connection may take, and how many connections are served at once.
 /// A connection past a timeout is closed (a body past its timeout gets 408 first).
@@ -416,8 +423,73 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     }
 }
 
+/// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the
+/// router's own empty or text answers (404, 405, …) are replaced by JSON with the same status.
+async fn json_contract(req: Request, next: axum::middleware::Next) -> Response {
+    let head = req.method().as_str().len()
+        + req.uri().to_string().len()
+        + 12
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head > HEADER_LIMIT || req.headers().len() > MAX_HEADERS {
+        return answer(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
+            &format!("request headers over {HEADER_LIMIT} bytes or {MAX_HEADERS} fields"),
+            true,
+        );
+    }
+    ensure_json(next.run(req).await)
+}
+
+fn ensure_json(r: Response) -> Response {
+    use axum::http::header;
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return r;
+    }
+    let status = r.status();
+    let (result, detail) = match status {
+        StatusCode::NOT_FOUND => ("NOT_FOUND", "no such resource (POST /v1/enrollments)"),
+        StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "method not allowed (POST /v1/enrollments)"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "body too large"),
+        StatusCode::REQUEST_TIMEOUT => ("REQUEST_TIMEOUT", "request not received in time"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ("HEADERS_TOO_LARGE", "request headers too large"),
+        s if s.is_server_error() => ("ERROR", "internal error"),
+        _ => ("INVALID_REQUEST", "malformed request"),
+    };
+    let (mut parts, _) = r.into_parts();
+    let mut json = answer(status, result, detail, false);
+    for h in [header::ALLOW, header::CONNECTION, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.remove(&h) {
+            json.headers_mut().insert(h, v);
+        }
+    }
+    json
+}
+
+async fn not_found() -> Response {
+    answer(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "no such resource (POST /v1/enrollments)",
+        false,
+    )
+}
+
 fn router(shared: Arc<Shared>) -> Router<()> {
-    Router::new().route("/v1/enrollments", post(enroll)).with_state(shared)
+    Router::new()
+        .route("/v1/enrollments", post(enroll))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(json_contract))
+        .with_state(shared)
 }
 
 pub struct ReceiverHandle {
@@ -620,7 +692,11 @@ where
     use hyper_util::service::TowerToHyperService;
     let limits = shared.cfg.limits.clone();
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(limits.headers);
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.headers)
+        .max_header_size(HYPER_HEADER_LIMIT)
+        .max_headers(HYPER_MAX_HEADERS);
     let activity = Arc::new(Activity {
         start: Instant::now(),
         busy: AtomicUsize::new(0),
