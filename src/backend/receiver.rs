@@ -72,6 +72,9 @@ pub struct ReceiverConfig {
     pub trust_ca: Vec<X509>,
     pub crl: Option<X509Crl>,
     pub seal_key: Option<PKey<Private>>,
+    /// Accept unsigned records (signature and signing_certificate null). Even then only from a
+    /// station bound by its client certificate (mTLS); the station is recorded with them.
+    pub allow_unsigned: bool,
     pub limits: Limits,
 }
 
@@ -97,8 +100,34 @@ struct Shared {
     db: Mutex<Connection>,
 }
 
-#[derive(Clone)]
-struct PeerStation(Option<String>);
+/// Who is on the other end of the connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Peer {
+    /// Plain HTTP, or TLS without client certificates: the station is whatever the body says.
+    Unbound,
+    /// mTLS: the one CN of the client certificate, which must equal the record's station_id.
+    Bound(String),
+    /// mTLS, but the certificate names no station or several (not exactly one CN).
+    NoStation,
+}
+
+/// The station a verified client certificate names: exactly one CN, UTF-8, 1–64 bytes.
+fn peer_of(ssl: &openssl::ssl::SslRef) -> Peer {
+    let Some(cert) = ssl.peer_certificate() else {
+        return Peer::NoStation;
+    };
+    let cns: Vec<_> = cert
+        .subject_name()
+        .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+        .collect();
+    match cns.as_slice() {
+        [one] => match one.data().to_string() {
+            Ok(cn) if !cn.is_empty() && cn.len() <= 64 => Peer::Bound(cn.to_string()),
+            _ => Peer::NoStation,
+        },
+        _ => Peer::NoStation,
+    }
+}
 
 /// (HTTP status, result, vendor code, detail)
 type Verdict = (StatusCode, &'static str, Option<u32>, String);
@@ -111,6 +140,52 @@ fn reject(result: &'static str, code: Option<u32>, detail: impl Into<String>) ->
     (StatusCode::UNPROCESSABLE_ENTITY, result, code, detail.into())
 }
 
+fn forbidden(detail: impl Into<String>) -> Verdict {
+    (StatusCode::FORBIDDEN, "FORBIDDEN", None, detail.into())
+}
+
+/// Idempotency keys are per station: (station_id, idempotency_key). `station_id` is the mTLS
+/// station when the connection is bound (`station_bound` = 1), else the body's station_id.
+const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS received (
+    station_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    station_bound INTEGER NOT NULL DEFAULT 0,
+    body_sha256 TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    payload BLOB,
+    PRIMARY KEY (station_id, idempotency_key)
+);";
+
+/// A database from before per-station keys (idempotency_key alone was the primary key) is
+/// moved to the new table once; rows without a station (rejections) keep the station ''.
+fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
+    let keyed_by_station = |db: &Connection| -> rusqlite::Result<bool> {
+        db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'station_id' AND pk > 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    if keyed_by_station(db)? {
+        return Ok(());
+    }
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if !keyed_by_station(&tx)? {
+        tx.execute_batch(&format!(
+            "ALTER TABLE received RENAME TO received_v0;
+             {SCHEMA_SQL}
+             INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+                 SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
+                 FROM received_v0;
+             DROP TABLE received_v0;"
+        ))?;
+    }
+    tx.commit()
+}
+
 /// The receiver's database holds opened payloads (personal data): its directory is made 0700
 /// and the file, -wal and -shm 0600 (db::create_private).
 fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
@@ -120,18 +195,9 @@ fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
             Some(e.to_string()),
         )
     })?;
-    super::db::open(
-        path,
-        "CREATE TABLE IF NOT EXISTS received (
-            idempotency_key TEXT PRIMARY KEY,
-            body_sha256 TEXT NOT NULL,
-            status INTEGER NOT NULL,
-            answer TEXT NOT NULL,
-            station_id TEXT,
-            received_ms INTEGER NOT NULL,
-            payload BLOB
-        );",
-    )
+    let mut db = super::db::open(path, SCHEMA_SQL)?;
+    migrate(&mut db)?;
+    Ok(db)
 }
 
 /// Number of accepted records in a receiver database (for tests and `receive --count`).
@@ -194,18 +260,27 @@ fn check_validity(cert: &X509) -> Result<(), Verdict> {
     Ok(())
 }
 
-fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<Payload, Verdict> {
-    // serde's messages can quote the offending value (personal data): answer with where, not what.
-    let shape =
-        |what: &str, e: serde_json::Error| invalid(format!("{what} (line {}, column {})", e.line(), e.column()));
-    let v: Value = serde_json::from_slice(body).map_err(|e| shape("malformed JSON", e))?;
+// serde's messages can quote the offending value (personal data): answer with where, not what.
+fn shape(what: &str, e: serde_json::Error) -> Verdict {
+    invalid(format!("{what} (line {}, column {})", e.line(), e.column()))
+}
+
+fn check(cfg: &ReceiverConfig, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
+    let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
     let mut payload: Payload = if let Some(sealed) = v.get("sealed") {
-        let Some(k) = &shared.cfg.seal_key else {
+        let Some(k) = &cfg.seal_key else {
             return Err(invalid("sealed body, but this receiver has no seal key"));
         };
         let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
         let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
-        serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?
+        let p: Payload =
+            serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
+        if outer_station.is_some_and(|o| o != p.station_id) {
+            return Err(invalid(
+                "station_id outside the envelope differs from the sealed record",
+            ));
+        }
+        p
     } else {
         serde_json::from_value(v).map_err(|e| {
             let field = e.to_string().split('`').nth(1).map(str::to_string);
@@ -217,14 +292,14 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
         })?
     };
     if payload.schema != SCHEMA {
-        return Err(invalid(format!("unsupported schema {:?}", payload.schema)));
+        return Err(invalid(format!("unsupported schema (expected {SCHEMA})")));
     }
     if payload.enrollment_id != key {
         return Err(invalid("Idempotency-Key must equal enrollment_id"));
     }
-    if let Some(cn) = &peer.0 {
+    if let Peer::Bound(cn) = peer {
         if *cn != payload.station_id {
-            return Err(invalid("station_id does not match the client certificate"));
+            return Err(forbidden("station_id is not the station of the client certificate"));
         }
     }
     let st_bytes = unb64(&payload.statement).ok_or_else(|| invalid("statement is not base64"))?;
@@ -233,12 +308,21 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
         return Err(invalid("statement does not belong to this record"));
     }
     match (&payload.signature, &payload.signing_certificate) {
-        (None, None) => {}
+        (None, None) => {
+            if !cfg.allow_unsigned {
+                return Err(forbidden("this receiver does not accept unsigned records"));
+            }
+            if !matches!(peer, Peer::Bound(_)) {
+                return Err(forbidden(
+                    "unsigned records are accepted only from a station bound by its client certificate (mTLS)",
+                ));
+            }
+        }
         (Some(sig), Some(cert)) => {
             let sig = unb64(sig).ok_or_else(|| invalid("signature is not base64"))?;
             let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
             let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
-            check_chain(&shared.cfg, &x)?;
+            check_chain(cfg, &x)?;
             check_validity(&x)?;
             if !verify_signature(&der, &st_bytes, &sig).unwrap_or(false) {
                 return Err(reject(
@@ -247,7 +331,7 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
                     "signature does not verify over the statement",
                 ));
             }
-            if let Some(crl) = &shared.cfg.crl {
+            if let Some(crl) = &cfg.crl {
                 if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
                     return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
                 }
@@ -337,7 +421,7 @@ fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Respon
     r
 }
 
-async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<PeerStation>, req: Request) -> Response {
+async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Peer>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let Some(key) = parts
         .headers
@@ -353,6 +437,14 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         );
     };
     let key = key.to_string();
+    if peer == Peer::NoStation {
+        return answer(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "the client certificate must name exactly one station (one CN)",
+            false,
+        );
+    }
     let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
@@ -374,13 +466,38 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         Err(BodyError::Broken) => return answer(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable", true),
     };
     let body_hash = sha256_hex(&body);
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            let (code, result, _, detail) = shape("malformed JSON", e);
+            return answer(code, result, &detail, false);
+        }
+    };
+    // Whose key this is: the bound station's, else the station the body names.
+    let station = match &peer {
+        Peer::Bound(cn) => cn.clone(),
+        _ => match v.get("station_id").and_then(Value::as_str) {
+            Some(s) if !s.is_empty() && s.len() <= 64 => s.to_string(),
+            _ => {
+                return answer(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    "payload does not match the schema (field station_id)",
+                    false,
+                )
+            }
+        },
+    };
+    let bound = matches!(peer, Peer::Bound(_));
     let shared2 = Arc::clone(&shared);
     let result = tokio::task::spawn_blocking(move || {
         let db = shared2.db.lock().map_err(|_| "db lock".to_string())?;
         let prior: Option<(String, u16, String)> = db
-            .query_row("SELECT body_sha256, status, answer FROM received WHERE idempotency_key = ?1", params![key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
+                params![station, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()
             .map_err(|e| e.to_string())?;
         if let Some((hash, status, answer)) = prior {
@@ -389,7 +506,7 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
             }
             return Ok((422, json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string()));
         }
-        let (status, answer, stored) = match check(&shared2, &key, &peer, &body) {
+        let (status, answer, stored) = match check(&shared2.cfg, &key, &peer, v) {
             Ok(p) => (200u16, json!({"result": "OK", "enrollment_id": p.enrollment_id}), Some(p)),
             Err((code, result, vendor, detail)) => {
                 let mut a = json!({"result": result, "error": detail});
@@ -401,12 +518,13 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         };
         let answer = answer.to_string();
         // Malformed requests are answered but not remembered (they carry nothing to keep).
+        // Refusals (403) are not remembered either: the key stays free for its own station.
         if status == 200 || status == 422 {
-            let station = stored.as_ref().map(|p| p.station_id.clone());
             let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
             db.execute(
-                "INSERT INTO received (idempotency_key, body_sha256, status, answer, station_id, received_ms, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![key, body_hash, status, answer, station, super::outbox::now_ms(), payload],
+                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![station, key, bound, body_hash, status, answer, super::outbox::now_ms(), payload],
             )
             .map_err(|e| e.to_string())?;
         }
@@ -546,6 +664,7 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
     let shared = Arc::new(Shared {
         cfg,
         db: Mutex::new(db),
@@ -599,7 +718,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
-                        let _ = serve_connection(tcp, acceptor, shared).await;
+                        let _ = serve_connection(tcp, acceptor, mtls, shared).await;
                         drop(permit);
                     });
                 }
@@ -616,10 +735,11 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
     acceptor: Option<Arc<SslAcceptor>>,
+    mtls: bool,
     shared: Arc<Shared>,
 ) -> Result<(), String> {
     match acceptor {
-        None => serve_http(tcp, PeerStation(None), shared).await,
+        None => serve_http(tcp, Peer::Unbound, shared).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
@@ -630,13 +750,8 @@ async fn serve_connection(
             .await
             .map_err(|_| "TLS handshake timed out".to_string())?
             .map_err(|e| e.to_string())?;
-            let cn = stream.ssl().peer_certificate().and_then(|c| {
-                c.subject_name()
-                    .entries_by_nid(openssl::nid::Nid::COMMONNAME)
-                    .next()
-                    .and_then(|e| e.data().to_string().ok())
-            });
-            serve_http(stream, PeerStation(cn), shared).await
+            let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
+            serve_http(stream, peer, shared).await
         }
     }
 }
@@ -683,7 +798,7 @@ impl Drop for Busy {
 /// How long a connection told to close (idle) may take to finish what it is writing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
-async fn serve_http<I>(io: I, peer: PeerStation, shared: Arc<Shared>) -> Result<(), String>
+async fn serve_http<I>(io: I, peer: Peer, shared: Arc<Shared>) -> Result<(), String>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {

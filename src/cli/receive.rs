@@ -31,6 +31,10 @@ pub struct ReceiveArgs {
     /// record's station id.
     #[arg(long, requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// Accept unsigned records (holders under 15), only from stations bound by their client
+    /// certificate; recorded with that station.
+    #[arg(long, requires = "client_ca")]
+    allow_unsigned: bool,
     /// Connections served at once; more wait in the listen backlog until one closes.
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_connections: usize,
@@ -97,6 +101,7 @@ pub fn run(args: ReceiveArgs) -> u8 {
                 trust_ca,
                 crl,
                 seal_key,
+                allow_unsigned: args.allow_unsigned,
                 limits: Limits {
                     tls_handshake: secs(args.handshake_timeout),
                     headers: secs(args.header_timeout),
