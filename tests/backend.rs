@@ -1342,3 +1342,64 @@ fn receiver_database_from_before_per_station_keys_is_migrated() {
         .unwrap();
     assert_eq!(pk, 2, "(station_id, idempotency_key)");
 }
+
+/// Verification doesn't wait behind the database: while a commit is stuck (another process
+/// holds the write lock), a request that needs no insert is verified and answered at once;
+/// and 8 identical requests at once store one record and all get its answer.
+#[test]
+fn verification_is_not_serialised_behind_the_database() {
+    let env = Env::new("parallel");
+    let rx = env.receiver(None, &[], None);
+    let store = env.store(None, None, 100);
+    let (card, p) = env.card("yamada");
+    let mut records = enroll_many(std::slice::from_ref(&store), 2, card, &p).remove(0);
+    let (id_b, body_b) = records.pop().unwrap();
+    let (id_a, body_a) = records.pop().unwrap();
+    let url = rx.url(false);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let post = |id: String, body: Vec<u8>| {
+        let url = url.clone();
+        rt.spawn(async move {
+            let t = std::time::Instant::now();
+            let r = reqwest::Client::new()
+                .post(format!("{url}/v1/enrollments"))
+                .header("Idempotency-Key", id)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.text().await.unwrap(), t.elapsed())
+        })
+    };
+    // Someone else holds the database's write lock for 2 s.
+    let blocker = rusqlite::Connection::open(env.dir.join("receiver.sqlite3")).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let a = post(id_a.clone(), body_a.clone());
+    std::thread::sleep(Duration::from_millis(300));
+    let mut wrong = serde_json::from_slice::<serde_json::Value>(&body_b).unwrap();
+    wrong["schema"] = "madoguchi.enrollment.v0".into();
+    let b = post(id_b.clone(), serde_json::to_vec(&wrong).unwrap());
+    let (status_b, _, took_b) = rt.block_on(b).unwrap();
+    assert_eq!(status_b, 400);
+    assert!(
+        took_b < Duration::from_millis(1000),
+        "verified behind a stuck commit: {took_b:?}"
+    );
+    std::thread::sleep(Duration::from_millis(1700));
+    blocker.execute_batch("COMMIT").unwrap();
+    let (status_a, _, _) = rt.block_on(a).unwrap();
+    assert_eq!(status_a, 200);
+    // Identical requests at once: verified side by side, stored once, one answer.
+    let same: Vec<_> = (0..8).map(|_| post(id_b.clone(), body_b.clone())).collect();
+    let answers: Vec<_> = same.into_iter().map(|h| rt.block_on(h).unwrap()).collect();
+    for (status, text, _) in &answers {
+        assert_eq!(*status, 200, "{text}");
+        assert_eq!(*text, answers[0].1);
+    }
+    assert_eq!(env.accepted(), 2);
+}

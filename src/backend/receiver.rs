@@ -3,6 +3,8 @@
 //! (UNSUPPORTED_CERTIFICATE), validity (CERTIFICATE_EXPIRED, vendor code 21), signature over the
 //! statement (SIGNATURE_MISMATCH), CRL (CERTIFICATE_REVOKED, vendor code 23), card data against
 //! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite.
+//! Verification runs outside any lock, one per core; only the idempotency insert (per station
+//! and key, insert-or-ignore) is serialised.
 
 use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
@@ -97,7 +99,12 @@ pub struct TlsConfig {
 
 struct Shared {
     cfg: ReceiverConfig,
-    db: Mutex<Connection>,
+    /// Inserts, one at a time (each a synced commit).
+    writer: Mutex<Connection>,
+    /// Idempotency lookups, on their own connection (WAL: not behind a writer's commit).
+    reader: Mutex<Connection>,
+    /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
+    verify_slots: tokio::sync::Semaphore,
 }
 
 /// Who is on the other end of the connection.
@@ -489,56 +496,118 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         },
     };
     let bound = matches!(peer, Peer::Bound(_));
-    let shared2 = Arc::clone(&shared);
-    let result = tokio::task::spawn_blocking(move || {
-        let db = shared2.db.lock().map_err(|_| "db lock".to_string())?;
-        let prior: Option<(String, u16, String)> = db
-            .query_row(
-                "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
-                params![station, key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(|e| e.to_string())?;
-        if let Some((hash, status, answer)) = prior {
-            if hash == body_hash {
-                return Ok((status, answer));
-            }
-            return Ok((422, json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string()));
-        }
-        let (status, answer, stored) = match check(&shared2.cfg, &key, &peer, v) {
-            Ok(p) => (200u16, json!({"result": "OK", "enrollment_id": p.enrollment_id}), Some(p)),
-            Err((code, result, vendor, detail)) => {
-                let mut a = json!({"result": result, "error": detail});
-                if let Some(v) = vendor {
-                    a["vendor_code"] = json!(v);
-                }
-                (code.as_u16(), a, None)
-            }
+    let error = || (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response();
+    // 1. Answered before (a retry)? On the reader connection: WAL readers don't wait for a
+    //    writer's commit.
+    let (s2, k2) = (station.clone(), key.clone());
+    let prior = match db_call(&shared, |s| &s.reader, move |db| lookup(db, &s2, &k2)).await {
+        Ok(p) => p,
+        Err(_) => return error(),
+    };
+    if let Some(prior) = prior {
+        return replay(prior, &body_hash);
+    }
+    // 2. Verify outside any lock, one verification per core on the blocking pool.
+    let verdict = {
+        let Ok(_slot) = shared.verify_slots.acquire().await else {
+            return error();
         };
-        let answer = answer.to_string();
-        // Malformed requests are answered but not remembered (they carry nothing to keep).
-        // Refusals (403) are not remembered either: the key stays free for its own station.
-        if status == 200 || status == 422 {
-            let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
-            db.execute(
-                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![station, key, bound, body_hash, status, answer, super::outbox::now_ms(), payload],
-            )
-            .map_err(|e| e.to_string())?;
+        let (s2, k2) = (Arc::clone(&shared), key.clone());
+        match tokio::task::spawn_blocking(move || check(&s2.cfg, &k2, &peer, v)).await {
+            Ok(v) => v,
+            Err(_) => return error(),
         }
-        Ok::<_, String>((status, answer))
+    };
+    let (status, answer, stored) = match verdict {
+        Ok(p) => (
+            200u16,
+            json!({"result": "OK", "enrollment_id": p.enrollment_id}),
+            Some(p),
+        ),
+        Err((code, result, vendor, detail)) => {
+            let mut a = json!({"result": result, "error": detail});
+            if let Some(v) = vendor {
+                a["vendor_code"] = json!(v);
+            }
+            (code.as_u16(), a, None)
+        }
+    };
+    let answer = answer.to_string();
+    // Malformed requests are answered but not remembered (they carry nothing to keep).
+    // Refusals (403) are not remembered either: the key stays free for its own station.
+    if status != 200 && status != 422 {
+        return respond(status, &answer);
+    }
+    // 3. Store: insert-or-ignore on (station, key), serialised on the writer connection. When
+    //    a concurrent identical request got there first, its answer is the answer.
+    let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
+    let a2 = answer.clone();
+    let h2 = body_hash.clone();
+    let winner = db_call(&shared, |s| &s.writer, move |db| {
+        let inserted = db.execute(
+            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (station_id, idempotency_key) DO NOTHING",
+            params![station, key, bound, h2, status, a2, super::outbox::now_ms(), payload],
+        )?;
+        if inserted == 1 {
+            Ok(None)
+        } else {
+            lookup(db, &station, &key)
+        }
     })
     .await;
-    match result {
-        Ok(Ok((status, answer))) => (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            Json(serde_json::from_str(&answer).unwrap_or(Value::Null)),
-        )
-            .into_response(),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response(),
+    match winner {
+        Ok(None) => respond(status, &answer),
+        Ok(Some(first)) => replay(first, &body_hash),
+        Err(_) => error(),
     }
+}
+
+/// (body_sha256, status, answer) remembered for (station, key).
+type Remembered = (String, u16, String);
+
+fn lookup(db: &Connection, station: &str, key: &str) -> rusqlite::Result<Option<Remembered>> {
+    db.query_row(
+        "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
+        params![station, key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// The same body gets the first answer again; another body under the key is a 422.
+fn replay((hash, status, answer): Remembered, body_hash: &str) -> Response {
+    if hash == body_hash {
+        return respond(status, &answer);
+    }
+    respond(
+        422,
+        &json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string(),
+    )
+}
+
+fn respond(status: u16, answer: &str) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Json(serde_json::from_str(answer).unwrap_or(Value::Null)),
+    )
+        .into_response()
+}
+
+/// Runs `f` on one of the receiver's connections, on the blocking pool.
+async fn db_call<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    which: fn(&Shared) -> &Mutex<Connection>,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, ()> {
+    let shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || {
+        let db = which(&shared).lock().unwrap_or_else(|e| e.into_inner());
+        f(&db).map_err(|_| ())
+    })
+    .await
+    .map_err(|_| ())?
 }
 
 /// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the
@@ -665,9 +734,13 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
+    let reader = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         cfg,
-        db: Mutex::new(db),
+        writer: Mutex::new(db),
+        reader: Mutex::new(reader),
+        verify_slots: tokio::sync::Semaphore::new(cores),
     });
     let acceptor = tls.as_ref().map(acceptor).transpose()?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
