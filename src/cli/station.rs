@@ -4,7 +4,7 @@
 use madoguchi::app::worker::VirtualSource;
 use madoguchi::app::{self, CardSetup, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
-use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
+use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
 use madoguchi::backend::station::{StationCrl, StationStore};
 use madoguchi::card::vcard::{
     pki::TestPki,
@@ -180,7 +180,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         };
         let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
         let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
-        let tls = DemoTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
+        let tls = LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
         let rx = receiver::spawn(
             "127.0.0.1:0",
             ReceiverConfig {
@@ -192,11 +192,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                 allow_unsigned: true,
                 ..Default::default()
             },
-            Some(TlsConfig {
-                cert: tls.server_cert.clone(),
-                key: tls.server_key.clone(),
-                client_ca: Some(tls.ca.clone()),
-            }),
+            Some(tls.server()),
         )?;
         let delivery = DeliveryConfig {
             backoff_base: Duration::from_millis(500),
@@ -250,94 +246,4 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         let _ = std::fs::remove_dir_all(&dir);
     }
     code
-}
-
-/// The demo receiver speaks mTLS on loopback, as a real one should: a throwaway CA, a server
-/// certificate for 127.0.0.1 and a client certificate naming the station (EC P-256, quick to
-/// make). Files in `dir`, keys 0600.
-struct DemoTls {
-    ca: PathBuf,
-    server_cert: PathBuf,
-    server_key: PathBuf,
-    client_cert: PathBuf,
-    client_key: PathBuf,
-}
-
-impl DemoTls {
-    fn create(dir: &Path, station_id: &str) -> Result<DemoTls, String> {
-        use openssl::asn1::Asn1Time;
-        use openssl::ec::{EcGroup, EcKey};
-        use openssl::hash::MessageDigest;
-        use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
-        use openssl::x509::{X509Builder, X509NameBuilder, X509};
-        use std::os::unix::fs::OpenOptionsExt;
-        let e = |e: openssl::error::ErrorStack| e.to_string();
-        let key = || -> Result<PKey<openssl::pkey::Private>, String> {
-            let group = EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).map_err(e)?;
-            PKey::from_ec_key(EcKey::generate(&group).map_err(e)?).map_err(e)
-        };
-        let cert = |cn: &str,
-                    key: &PKey<openssl::pkey::Private>,
-                    issuer: Option<(&X509, &PKey<openssl::pkey::Private>)>,
-                    server: bool|
-         -> Result<X509, openssl::error::ErrorStack> {
-            let mut name = X509NameBuilder::new()?;
-            name.append_entry_by_text("CN", cn)?;
-            let name = name.build();
-            let mut b = X509Builder::new()?;
-            b.set_version(2)?;
-            let mut serial = openssl::bn::BigNum::new()?;
-            serial.rand(64, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
-            let serial = serial.to_asn1_integer()?;
-            b.set_serial_number(&serial)?;
-            b.set_subject_name(&name)?;
-            b.set_pubkey(key)?;
-            let (from, to) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(2)?);
-            b.set_not_before(&from)?;
-            b.set_not_after(&to)?;
-            match issuer {
-                None => {
-                    b.set_issuer_name(&name)?;
-                    b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
-                }
-                Some((ca, _)) => {
-                    b.set_issuer_name(ca.subject_name())?;
-                    if server {
-                        let san = SubjectAlternativeName::new()
-                            .ip("127.0.0.1")
-                            .build(&b.x509v3_context(Some(ca), None))?;
-                        b.append_extension(san)?;
-                    }
-                }
-            }
-            b.sign(issuer.map_or(key, |(_, k)| k), MessageDigest::sha256())?;
-            Ok(b.build())
-        };
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let write = |name: &str, bytes: &[u8], mode: u32| -> Result<PathBuf, String> {
-            let p = dir.join(name);
-            let _ = std::fs::remove_file(&p);
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode)
-                .open(&p)
-                .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-            Ok(p)
-        };
-        let (ca_key, server_key, client_key) = (key()?, key()?, key()?);
-        let ca = cert("madoguchi demo TLS CA", &ca_key, None, false).map_err(e)?;
-        let server = cert("localhost", &server_key, Some((&ca, &ca_key)), true).map_err(e)?;
-        let client = cert(station_id, &client_key, Some((&ca, &ca_key)), false).map_err(e)?;
-        let pem = |c: &X509| c.to_pem().map_err(e);
-        let pkcs8 = |k: &PKey<openssl::pkey::Private>| k.private_key_to_pem_pkcs8().map_err(e);
-        Ok(DemoTls {
-            ca: write("ca.pem", &pem(&ca)?, 0o644)?,
-            server_cert: write("server.pem", &pem(&server)?, 0o644)?,
-            server_key: write("server.key", &pkcs8(&server_key)?, 0o600)?,
-            client_cert: write("station.pem", &pem(&client)?, 0o644)?,
-            client_key: write("station.key", &pkcs8(&client_key)?, 0o600)?,
-        })
-    }
 }
