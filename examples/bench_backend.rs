@@ -1,8 +1,10 @@
 //! Backend benchmark (run by `bench/backend.sh`): enqueue latency (synced) and records/s;
 //! drain of N queued, card-signed records to the reference receiver on loopback (delivery
-//! throughput = receiver verify+store requests/s, sequential as the station sends them).
+//! throughput = receiver verify+store requests/s, sequential as the station sends them); then
+//! CONCURRENT_N more sealed, signed records POSTed by CLIENTS concurrent clients (as many
+//! stations delivering at once): receiver records/s and per-request p50/p99.
 //!
-//!     cargo run --release --example bench_backend -- [ENQUEUE_N=2000] [DRAIN_N=10000]
+//!     cargo run --release --example bench_backend -- [ENQUEUE_N=2000] [DRAIN_N=10000] [CONCURRENT_N=2000] [CLIENTS=8]
 
 use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
@@ -26,6 +28,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let enqueue_n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let drain_n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let concurrent_n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let clients: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8).max(1);
     let dir = std::env::temp_dir().join(format!("madoguchi-bench-backend-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let pki = TestPki::generate().unwrap();
@@ -47,6 +51,7 @@ fn main() {
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: Some(seal),
+            ..Default::default()
         },
         None,
     )
@@ -108,6 +113,64 @@ fn main() {
         drain.as_secs_f64(),
         ok as f64 / drain.as_secs_f64()
     );
+
+    // Concurrent clients: fresh records, each POSTed once by one of `clients` workers.
+    let mut ignore = Vec::new();
+    for _ in 0..concurrent_n {
+        sign_and_store(&mut ignore);
+    }
+    let bodies: Vec<(String, Vec<u8>)> = outbox
+        .undelivered()
+        .unwrap()
+        .into_iter()
+        .map(|(e, body)| (e.id, body))
+        .collect();
+    let bodies = std::sync::Arc::new(bodies);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let (mut lat, ok) = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..clients {
+            let (bodies, next, cfg) = (bodies.clone(), next.clone(), cfg.clone());
+            let client = delivery::client(&cfg).unwrap();
+            set.spawn(async move {
+                let mut lat = Vec::new();
+                let mut ok = 0usize;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((id, body)) = bodies.get(i) else { break };
+                    let t = Instant::now();
+                    if delivery::deliver(&client, &cfg, id, body).await == delivery::Outcome::Delivered {
+                        ok += 1;
+                    }
+                    lat.push(t.elapsed());
+                }
+                (lat, ok)
+            });
+        }
+        let (mut lat, mut ok) = (Vec::new(), 0);
+        while let Some(r) = set.join_next().await {
+            let (l, o) = r.unwrap();
+            lat.extend(l);
+            ok += o;
+        }
+        (lat, ok)
+    });
+    let wall = t.elapsed();
+    if !lat.is_empty() {
+        println!(
+            "concurrent: {} records, {clients} clients: {:.0} records/s, p50 {:.2} ms, p99 {:.2} ms (ok {ok})",
+            lat.len(),
+            ok as f64 / wall.as_secs_f64(),
+            pct(&mut lat, 0.5),
+            pct(&mut lat, 0.99),
+        );
+    }
     println!(
         "receiver accepted: {}",
         receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap()

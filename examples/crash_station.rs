@@ -4,6 +4,9 @@
 //!                                   "CONFIRMED <id>" after each store returned (= 完了 shown),
 //!                                   until killed
 //!   crash_station DIR URL drain     deliver everything pending, then exit
+//!
+//! With DIR/tls (receiver::LoopbackTls) it delivers over mTLS as station "crash": the records
+//! are unsigned, which the receiver takes only from a bound station.
 
 use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
@@ -18,9 +21,14 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (dir, url, mode) = (PathBuf::from(&args[1]), args[2].clone(), args[3].as_str());
     let outbox = dir.join("outbox.sqlite3");
+    let tls = dir.join("tls");
+    let file = |name: &str| Some(tls.join(name)).filter(|p| p.exists());
     let cfg = DeliveryConfig {
         backoff_base: Duration::from_millis(50),
         backoff_cap: Duration::from_millis(200),
+        ca_file: file("ca.pem"),
+        client_cert: file("station.pem"),
+        client_key: file("station.key"),
         ..DeliveryConfig::new(&url)
     };
     match mode {

@@ -36,6 +36,9 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
     let dir = std::env::temp_dir().join(format!("madoguchi-crash-{}-{}", std::process::id(), now_ms()));
     std::fs::create_dir_all(&dir).unwrap();
     let pki = madoguchi::card::vcard::pki::TestPki::generate().unwrap();
+    // The helper stores unsigned records: the receiver takes them only over mTLS from the
+    // station its client certificate names, and only when allowed.
+    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "crash").unwrap();
     let rx = receiver::spawn(
         "127.0.0.1:0",
         ReceiverConfig {
@@ -43,11 +46,13 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: None,
+            allow_unsigned: true,
+            ..Default::default()
         },
-        None,
+        Some(tls.server()),
     )
     .unwrap();
-    let url = rx.url(false);
+    let url = rx.url(true);
     let bin = helper();
     let mut confirmed = HashSet::new();
     for _round in 0..8 {

@@ -42,6 +42,7 @@ fn list_flush_export_retry() {
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_key: None,
+            ..Default::default()
         },
         None,
     )

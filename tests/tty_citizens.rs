@@ -36,6 +36,9 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
+    // The station bound by its client certificate (mTLS), as a city runs it: the reference
+    // receiver takes unsigned records (holders under 15) only from a bound station.
+    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "citizens").unwrap();
     let rx = receiver::spawn(
         "127.0.0.1:0",
         ReceiverConfig {
@@ -43,8 +46,10 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
             trust_ca: vec![ca],
             crl: None,
             seal_key: None,
+            allow_unsigned: true,
+            ..Default::default()
         },
-        None,
+        Some(tls.server()),
     )
     .unwrap();
     // The card's test PKI is made per card process: its CRL comes from the running card.
@@ -57,10 +62,13 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
     std::fs::write(
         &cfg,
         format!(
-            "station_id = \"citizens\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n{extra_config}\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n",
+            "station_id = \"citizens\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n{extra_config}\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\nca_file = \"{}\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
             terms.display(),
-            rx.url(false),
-            dir.join("outbox.sqlite3").display()
+            rx.url(true),
+            dir.join("outbox.sqlite3").display(),
+            tls.ca.display(),
+            tls.client_cert.display(),
+            tls.client_key.display()
         ),
     )
     .unwrap();
@@ -364,6 +372,12 @@ fn a_minor_with_a_representative_the_clerk_chose() {
     assert_eq!(body["representative"], "parent");
     assert_eq!(statement(&body)["representative"], "parent");
     assert!(body["signature"].is_null());
+    let (status, err, _) = settled(&r.dir);
+    assert_eq!(
+        status,
+        Status::Delivered,
+        "an unsigned minor's record from the bound station: {err:?}"
+    );
     finish(r);
 }
 

@@ -114,6 +114,38 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A holder under 15 signs nothing: the demo receiver accepts the unsigned record because the
+/// demo station is bound to it by its client certificate (mTLS on loopback).
+#[test]
+fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
+    let dir = data_dir("minor");
+    let Some(t) = demo("--profile yoshino", &dir, "en") else {
+        return;
+    };
+    through_consent(&t);
+    t.wait_for("Tries left: 3");
+    enter_pin(&t, "0000");
+    t.wait_for("Please check what was read");
+    t.send(&["Enter"]);
+    // A minor: the clerk confirms the 法定代理人 with a function key.
+    t.wait_for("Legal representative");
+    t.send(&["F5"]);
+    t.wait_for("(●) F5: parent");
+    t.send(&["Enter"]);
+    t.wait_for("Enrollment complete.");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while received(&dir) < 1 {
+        assert!(Instant::now() < deadline, "the receiver never got the record");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.send(&["C-c"]);
+    t.wait_for("EXIT=0");
+    let p = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
+    assert!(p[0]["signature"].is_null() && p[0]["signing_certificate"].is_null());
+    assert_eq!(p[0]["station_id"], "demo-station");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn demo_with_the_contact_email_step() {
     let dir = data_dir("email");
@@ -133,6 +165,10 @@ fn demo_with_the_contact_email_step() {
     t.send(&["Enter"]);
     t.wait_for("domain");
     t.send(&["-l", ".jp"]);
+    t.send(&["Enter"]);
+    // Typed twice.
+    t.wait_for("once more");
+    t.send(&["-l", "hanako@example.jp"]);
     t.send(&["Enter"]);
     t.wait_for("Tries left: 5");
     enter_pin(&t, "abc123");

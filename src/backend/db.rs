@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 pub fn open(path: &Path, schema: &str) -> rusqlite::Result<Connection> {
-    private_file(path).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    create_private(path).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let db = Connection::open(path)?;
     db.busy_timeout(Duration::from_secs(10))?;
     db.pragma_update(None, "journal_mode", "WAL")?;
@@ -20,19 +20,35 @@ pub fn open(path: &Path, schema: &str) -> rusqlite::Result<Connection> {
     Ok(db)
 }
 
-/// Creates the parent directory (0700) and the file (0600) when missing; existing ones are
-/// left as they are (an operator may have chosen a group).
-pub fn private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+/// Prepares a database file that only its owner may read, before SQLite opens it: the
+/// directory is created 0700 when missing, the file 0600 from its creation (an existing file and
+/// its -wal/-shm are tightened to 0600). SQLite gives the -wal and -shm files it creates the
+/// mode of the database file, so they are 0600 from their creation too.
+pub fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        }
     }
     std::fs::OpenOptions::new()
+        .write(true)
         .create(true)
-        .append(true)
+        .truncate(false)
         .mode(0o600)
-        .open(path)
-        .map(drop)
+        .open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = std::path::PathBuf::from(p);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 //! (UNSUPPORTED_CERTIFICATE), validity (CERTIFICATE_EXPIRED, vendor code 21), signature over the
 //! statement (SIGNATURE_MISMATCH), CRL (CERTIFICATE_REVOKED, vendor code 23), card data against
 //! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite.
+//! Verification runs outside any lock, one per core; only the idempotency insert (per station
+//! and key, insert-or-ignore) is serialised.
 
 use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use openssl::asn1::Asn1Time;
@@ -21,15 +24,69 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const BODY_LIMIT: usize = 256 * 1024;
+/// Request line + headers (bytes) and header count answered with a JSON 431 past them.
+pub const HEADER_LIMIT: usize = 16 * 1024;
+pub const MAX_HEADERS: usize = 100;
+/// hyper's own limits, above ours: past them hyper answers a bare 431 (no body) itself and
+/// closes the connection, before any of our code runs.
+const HYPER_HEADER_LIMIT: usize = 64 * 1024;
+const HYPER_MAX_HEADERS: usize = 200;
 
+/// How long each phase of a connection may take, and how many connections are served at once.
+/// A connection past a timeout is closed (a body past its timeout gets 408 first).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// TCP accepted → TLS handshake done.
+    pub tls_handshake: Duration,
+    /// Waiting for a request head → request line and headers complete (hyper's
+    /// `header_read_timeout`; it runs from the moment the connection waits for a request, so
+    /// it also bounds a keep-alive connection that is silent or dribbles a head).
+    pub headers: Duration,
+    /// Headers complete → whole body read (408 REQUEST_TIMEOUT past it).
+    pub body: Duration,
+    /// No request in progress for this long → the keep-alive connection is closed.
+    pub idle: Duration,
+    /// Connections served at once; further ones wait in the listen backlog until a slot frees
+    /// (every slot frees within the timeouts above).
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            tls_handshake: Duration::from_secs(10),
+            headers: Duration::from_secs(10),
+            body: Duration::from_secs(30),
+            idle: Duration::from_secs(60),
+            max_connections: 256,
+        }
+    }
+}
+
+#[derive(Default)]
 pub struct ReceiverConfig {
     pub db: PathBuf,
     pub trust_ca: Vec<X509>,
     pub crl: Option<X509Crl>,
     pub seal_key: Option<PKey<Private>>,
+    /// Accept unsigned records (signature and signing_certificate null). Even then only from a
+    /// station bound by its client certificate (mTLS); the station is recorded with them.
+    pub allow_unsigned: bool,
+    pub limits: Limits,
+}
+
+/// First pause after a failed accept (EMFILE, ENFILE, ENOBUFS…), doubled up to the cap, so a
+/// persistent error doesn't spin a core.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+fn accept_backoff(previous: Option<Duration>) -> Duration {
+    previous.map_or(ACCEPT_BACKOFF_MIN, |d| (d * 2).min(ACCEPT_BACKOFF_MAX))
 }
 
 pub struct TlsConfig {
@@ -42,11 +99,42 @@ pub struct TlsConfig {
 
 struct Shared {
     cfg: ReceiverConfig,
-    db: Mutex<Connection>,
+    /// Inserts, one at a time (each a synced commit).
+    writer: Mutex<Connection>,
+    /// Idempotency lookups, on their own connection (WAL: not behind a writer's commit).
+    reader: Mutex<Connection>,
+    /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
+    verify_slots: tokio::sync::Semaphore,
 }
 
-#[derive(Clone)]
-struct PeerStation(Option<String>);
+/// Who is on the other end of the connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Peer {
+    /// Plain HTTP, or TLS without client certificates: the station is whatever the body says.
+    Unbound,
+    /// mTLS: the one CN of the client certificate, which must equal the record's station_id.
+    Bound(String),
+    /// mTLS, but the certificate names no station or several (not exactly one CN).
+    NoStation,
+}
+
+/// The station a verified client certificate names: exactly one CN, UTF-8, 1–64 bytes.
+fn peer_of(ssl: &openssl::ssl::SslRef) -> Peer {
+    let Some(cert) = ssl.peer_certificate() else {
+        return Peer::NoStation;
+    };
+    let cns: Vec<_> = cert
+        .subject_name()
+        .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+        .collect();
+    match cns.as_slice() {
+        [one] => match one.data().to_string() {
+            Ok(cn) if !cn.is_empty() && cn.len() <= 64 => Peer::Bound(cn.to_string()),
+            _ => Peer::NoStation,
+        },
+        _ => Peer::NoStation,
+    }
+}
 
 /// (HTTP status, result, vendor code, detail)
 type Verdict = (StatusCode, &'static str, Option<u32>, String);
@@ -59,19 +147,64 @@ fn reject(result: &'static str, code: Option<u32>, detail: impl Into<String>) ->
     (StatusCode::UNPROCESSABLE_ENTITY, result, code, detail.into())
 }
 
+fn forbidden(detail: impl Into<String>) -> Verdict {
+    (StatusCode::FORBIDDEN, "FORBIDDEN", None, detail.into())
+}
+
+/// Idempotency keys are per station: (station_id, idempotency_key). `station_id` is the mTLS
+/// station when the connection is bound (`station_bound` = 1), else the body's station_id.
+const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS received (
+    station_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    station_bound INTEGER NOT NULL DEFAULT 0,
+    body_sha256 TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    payload BLOB,
+    PRIMARY KEY (station_id, idempotency_key)
+);";
+
+/// A database from before per-station keys (idempotency_key alone was the primary key) is
+/// moved to the new table once; rows without a station (rejections) keep the station ''.
+fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
+    let keyed_by_station = |db: &Connection| -> rusqlite::Result<bool> {
+        db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'station_id' AND pk > 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    if keyed_by_station(db)? {
+        return Ok(());
+    }
+    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if !keyed_by_station(&tx)? {
+        tx.execute_batch(&format!(
+            "ALTER TABLE received RENAME TO received_v0;
+             {SCHEMA_SQL}
+             INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+                 SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
+                 FROM received_v0;
+             DROP TABLE received_v0;"
+        ))?;
+    }
+    tx.commit()
+}
+
+/// The receiver's database holds opened payloads (personal data): its directory is made 0700
+/// and the file, -wal and -shm 0600 (db::create_private).
 fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
-    super::db::open(
-        path,
-        "CREATE TABLE IF NOT EXISTS received (
-            idempotency_key TEXT PRIMARY KEY,
-            body_sha256 TEXT NOT NULL,
-            status INTEGER NOT NULL,
-            answer TEXT NOT NULL,
-            station_id TEXT,
-            received_ms INTEGER NOT NULL,
-            payload BLOB
-        );",
-    )
+    super::db::create_private(path).map_err(|e| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(e.to_string()),
+        )
+    })?;
+    let mut db = super::db::open(path, SCHEMA_SQL)?;
+    migrate(&mut db)?;
+    Ok(db)
 }
 
 /// Number of accepted records in a receiver database (for tests and `receive --count`).
@@ -134,18 +267,27 @@ fn check_validity(cert: &X509) -> Result<(), Verdict> {
     Ok(())
 }
 
-fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<Payload, Verdict> {
-    // serde's messages can quote the offending value (personal data): answer with where, not what.
-    let shape =
-        |what: &str, e: serde_json::Error| invalid(format!("{what} (line {}, column {})", e.line(), e.column()));
-    let v: Value = serde_json::from_slice(body).map_err(|e| shape("malformed JSON", e))?;
+// serde's messages can quote the offending value (personal data): answer with where, not what.
+fn shape(what: &str, e: serde_json::Error) -> Verdict {
+    invalid(format!("{what} (line {}, column {})", e.line(), e.column()))
+}
+
+fn check(cfg: &ReceiverConfig, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
+    let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
     let mut payload: Payload = if let Some(sealed) = v.get("sealed") {
-        let Some(k) = &shared.cfg.seal_key else {
+        let Some(k) = &cfg.seal_key else {
             return Err(invalid("sealed body, but this receiver has no seal key"));
         };
         let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
         let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
-        serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?
+        let p: Payload =
+            serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
+        if outer_station.is_some_and(|o| o != p.station_id) {
+            return Err(invalid(
+                "station_id outside the envelope differs from the sealed record",
+            ));
+        }
+        p
     } else {
         serde_json::from_value(v).map_err(|e| {
             let field = e.to_string().split('`').nth(1).map(str::to_string);
@@ -157,14 +299,14 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
         })?
     };
     if payload.schema != SCHEMA {
-        return Err(invalid(format!("unsupported schema {:?}", payload.schema)));
+        return Err(invalid(format!("unsupported schema (expected {SCHEMA})")));
     }
     if payload.enrollment_id != key {
         return Err(invalid("Idempotency-Key must equal enrollment_id"));
     }
-    if let Some(cn) = &peer.0 {
+    if let Peer::Bound(cn) = peer {
         if *cn != payload.station_id {
-            return Err(invalid("station_id does not match the client certificate"));
+            return Err(forbidden("station_id is not the station of the client certificate"));
         }
     }
     let st_bytes = unb64(&payload.statement).ok_or_else(|| invalid("statement is not base64"))?;
@@ -173,12 +315,21 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
         return Err(invalid("statement does not belong to this record"));
     }
     match (&payload.signature, &payload.signing_certificate) {
-        (None, None) => {}
+        (None, None) => {
+            if !cfg.allow_unsigned {
+                return Err(forbidden("this receiver does not accept unsigned records"));
+            }
+            if !matches!(peer, Peer::Bound(_)) {
+                return Err(forbidden(
+                    "unsigned records are accepted only from a station bound by its client certificate (mTLS)",
+                ));
+            }
+        }
         (Some(sig), Some(cert)) => {
             let sig = unb64(sig).ok_or_else(|| invalid("signature is not base64"))?;
             let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
             let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
-            check_chain(&shared.cfg, &x)?;
+            check_chain(cfg, &x)?;
             check_validity(&x)?;
             if !verify_signature(&der, &st_bytes, &sig).unwrap_or(false) {
                 return Err(reject(
@@ -187,7 +338,7 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
                     "signature does not verify over the statement",
                 ));
             }
-            if let Some(crl) = &shared.cfg.crl {
+            if let Some(crl) = &cfg.crl {
                 if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
                     return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
                 }
@@ -224,76 +375,332 @@ fn check(shared: &Shared, key: &str, peer: &PeerStation, body: &[u8]) -> Result<
     Ok(payload)
 }
 
-async fn enroll(
-    State(shared): State<Arc<Shared>>,
-    Extension(peer): Extension<PeerStation>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> (StatusCode, Json<Value>) {
-    let Some(key) = headers
+enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+/// Reads the whole body, at most `limit` bytes, within `timeout` (a client dribbling its body
+/// doesn't hold the connection longer).
+async fn read_body(
+    body: axum::body::Body,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, BodyError> {
+    use axum::body::HttpBody;
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut body = body;
+    // Too large: the rest is read and dropped (up to DRAIN_LIMIT, briefly) so that a client
+    // still sending reads the JSON 413 instead of a reset; past that the connection closes.
+    async fn drain(body: &mut axum::body::Body) {
+        use axum::body::HttpBody;
+        let mut seen = 0usize;
+        let go = async {
+            while let Some(Ok(frame)) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut *body).poll_frame(cx)).await {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), go).await;
+    }
+    if declared.is_some_and(|n| n > limit as u64) {
+        if declared.is_some_and(|n| n <= DRAIN_LIMIT as u64) {
+            drain(&mut body).await;
+        }
+        return Err(BodyError::TooLarge);
+    }
+    let read = async {
+        let mut buf = Vec::with_capacity(declared.unwrap_or(0) as usize);
+        while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            let frame = frame.map_err(|_| BodyError::Broken)?;
+            if let Ok(data) = frame.into_data() {
+                if buf.len() + data.len() > limit {
+                    return Err(BodyError::TooLarge);
+                }
+                buf.extend_from_slice(&data);
+            }
+        }
+        Ok(Bytes::from(buf))
+    };
+    let result = tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| BodyError::Timeout)?;
+    if matches!(result, Err(BodyError::TooLarge)) {
+        drain(&mut body).await;
+    }
+    result
+}
+
+/// How much of an oversized body is read and dropped before the 413 is sent.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A JSON answer; `close` also ends the connection (the rest of the request is not read).
+fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Response {
+    let mut r = (status, Json(json!({"result": result, "error": detail}))).into_response();
+    if close {
+        r.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    r
+}
+
+async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Peer>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(key) = parts
+        .headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 100)
     else {
-        return (
+        return answer(
             StatusCode::BAD_REQUEST,
-            Json(json!({"result": "INVALID_REQUEST", "error": "missing Idempotency-Key"})),
+            "INVALID_REQUEST",
+            "missing Idempotency-Key",
+            false,
         );
     };
     let key = key.to_string();
-    let body_hash = sha256_hex(&body);
-    let shared2 = Arc::clone(&shared);
-    let result = tokio::task::spawn_blocking(move || {
-        let db = shared2.db.lock().map_err(|_| "db lock".to_string())?;
-        let prior: Option<(String, u16, String)> = db
-            .query_row("SELECT body_sha256, status, answer FROM received WHERE idempotency_key = ?1", params![key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()
-            .map_err(|e| e.to_string())?;
-        if let Some((hash, status, answer)) = prior {
-            if hash == body_hash {
-                return Ok((status, answer));
-            }
-            return Ok((422, json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string()));
-        }
-        let (status, answer, stored) = match check(&shared2, &key, &peer, &body) {
-            Ok(p) => (200u16, json!({"result": "OK", "enrollment_id": p.enrollment_id}), Some(p)),
-            Err((code, result, vendor, detail)) => {
-                let mut a = json!({"result": result, "error": detail});
-                if let Some(v) = vendor {
-                    a["vendor_code"] = json!(v);
-                }
-                (code.as_u16(), a, None)
-            }
-        };
-        let answer = answer.to_string();
-        // Malformed requests are answered but not remembered (they carry nothing to keep).
-        if status == 200 || status == 422 {
-            let station = stored.as_ref().map(|p| p.station_id.clone());
-            let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
-            db.execute(
-                "INSERT INTO received (idempotency_key, body_sha256, status, answer, station_id, received_ms, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![key, body_hash, status, answer, station, super::outbox::now_ms(), payload],
+    if peer == Peer::NoStation {
+        return answer(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "the client certificate must name exactly one station (one CN)",
+            false,
+        );
+    }
+    let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("body larger than {BODY_LIMIT} bytes"),
+                true,
             )
-            .map_err(|e| e.to_string())?;
         }
-        Ok::<_, String>((status, answer))
+        Err(BodyError::Timeout) => {
+            return answer(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "body not received in time",
+                true,
+            )
+        }
+        Err(BodyError::Broken) => return answer(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable", true),
+    };
+    let body_hash = sha256_hex(&body);
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            let (code, result, _, detail) = shape("malformed JSON", e);
+            return answer(code, result, &detail, false);
+        }
+    };
+    // Whose key this is: the bound station's, else the station the body names.
+    let station = match &peer {
+        Peer::Bound(cn) => cn.clone(),
+        _ => match v.get("station_id").and_then(Value::as_str) {
+            Some(s) if !s.is_empty() && s.len() <= 64 => s.to_string(),
+            _ => {
+                return answer(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REQUEST",
+                    "payload does not match the schema (field station_id)",
+                    false,
+                )
+            }
+        },
+    };
+    let bound = matches!(peer, Peer::Bound(_));
+    let error = || (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response();
+    // 1. Answered before (a retry)? On the reader connection: WAL readers don't wait for a
+    //    writer's commit.
+    let (s2, k2) = (station.clone(), key.clone());
+    let prior = match db_call(&shared, |s| &s.reader, move |db| lookup(db, &s2, &k2)).await {
+        Ok(p) => p,
+        Err(_) => return error(),
+    };
+    if let Some(prior) = prior {
+        return replay(prior, &body_hash);
+    }
+    // 2. Verify outside any lock, one verification per core on the blocking pool.
+    let verdict = {
+        let Ok(_slot) = shared.verify_slots.acquire().await else {
+            return error();
+        };
+        let (s2, k2) = (Arc::clone(&shared), key.clone());
+        match tokio::task::spawn_blocking(move || check(&s2.cfg, &k2, &peer, v)).await {
+            Ok(v) => v,
+            Err(_) => return error(),
+        }
+    };
+    let (status, answer, stored) = match verdict {
+        Ok(p) => (
+            200u16,
+            json!({"result": "OK", "enrollment_id": p.enrollment_id}),
+            Some(p),
+        ),
+        Err((code, result, vendor, detail)) => {
+            let mut a = json!({"result": result, "error": detail});
+            if let Some(v) = vendor {
+                a["vendor_code"] = json!(v);
+            }
+            (code.as_u16(), a, None)
+        }
+    };
+    let answer = answer.to_string();
+    // Malformed requests are answered but not remembered (they carry nothing to keep).
+    // Refusals (403) are not remembered either: the key stays free for its own station.
+    if status != 200 && status != 422 {
+        return respond(status, &answer);
+    }
+    // 3. Store: insert-or-ignore on (station, key), serialised on the writer connection. When
+    //    a concurrent identical request got there first, its answer is the answer.
+    let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
+    let a2 = answer.clone();
+    let h2 = body_hash.clone();
+    let winner = db_call(&shared, |s| &s.writer, move |db| {
+        let inserted = db.execute(
+            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (station_id, idempotency_key) DO NOTHING",
+            params![station, key, bound, h2, status, a2, super::outbox::now_ms(), payload],
+        )?;
+        if inserted == 1 {
+            Ok(None)
+        } else {
+            lookup(db, &station, &key)
+        }
     })
     .await;
-    match result {
-        Ok(Ok((status, answer))) => (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            Json(serde_json::from_str(&answer).unwrap_or(Value::Null)),
-        ),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))),
+    match winner {
+        Ok(None) => respond(status, &answer),
+        Ok(Some(first)) => replay(first, &body_hash),
+        Err(_) => error(),
     }
+}
+
+/// (body_sha256, status, answer) remembered for (station, key).
+type Remembered = (String, u16, String);
+
+fn lookup(db: &Connection, station: &str, key: &str) -> rusqlite::Result<Option<Remembered>> {
+    db.query_row(
+        "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
+        params![station, key],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()
+}
+
+/// The same body gets the first answer again; another body under the key is a 422.
+fn replay((hash, status, answer): Remembered, body_hash: &str) -> Response {
+    if hash == body_hash {
+        return respond(status, &answer);
+    }
+    respond(
+        422,
+        &json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string(),
+    )
+}
+
+fn respond(status: u16, answer: &str) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Json(serde_json::from_str(answer).unwrap_or(Value::Null)),
+    )
+        .into_response()
+}
+
+/// Runs `f` on one of the receiver's connections, on the blocking pool.
+async fn db_call<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    which: fn(&Shared) -> &Mutex<Connection>,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, ()> {
+    let shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || {
+        let db = which(&shared).lock().unwrap_or_else(|e| e.into_inner());
+        f(&db).map_err(|_| ())
+    })
+    .await
+    .map_err(|_| ())?
+}
+
+/// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the
+/// router's own empty or text answers (404, 405, …) are replaced by JSON with the same status.
+async fn json_contract(req: Request, next: axum::middleware::Next) -> Response {
+    let head = req.method().as_str().len()
+        + req.uri().to_string().len()
+        + 12
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head > HEADER_LIMIT || req.headers().len() > MAX_HEADERS {
+        return answer(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
+            &format!("request headers over {HEADER_LIMIT} bytes or {MAX_HEADERS} fields"),
+            true,
+        );
+    }
+    ensure_json(next.run(req).await)
+}
+
+fn ensure_json(r: Response) -> Response {
+    use axum::http::header;
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return r;
+    }
+    let status = r.status();
+    let (result, detail) = match status {
+        StatusCode::NOT_FOUND => ("NOT_FOUND", "no such resource (POST /v1/enrollments)"),
+        StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "method not allowed (POST /v1/enrollments)"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "body too large"),
+        StatusCode::REQUEST_TIMEOUT => ("REQUEST_TIMEOUT", "request not received in time"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ("HEADERS_TOO_LARGE", "request headers too large"),
+        s if s.is_server_error() => ("ERROR", "internal error"),
+        _ => ("INVALID_REQUEST", "malformed request"),
+    };
+    let (mut parts, _) = r.into_parts();
+    let mut json = answer(status, result, detail, false);
+    for h in [header::ALLOW, header::CONNECTION, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.remove(&h) {
+            json.headers_mut().insert(h, v);
+        }
+    }
+    json
+}
+
+async fn not_found() -> Response {
+    answer(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "no such resource (POST /v1/enrollments)",
+        false,
+    )
 }
 
 fn router(shared: Arc<Shared>) -> Router<()> {
     Router::new()
         .route("/v1/enrollments", post(enroll))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(json_contract))
         .with_state(shared)
 }
 
@@ -351,9 +758,14 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
+    let reader = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         cfg,
-        db: Mutex::new(db),
+        writer: Mutex::new(db),
+        reader: Mutex::new(reader),
+        verify_slots: tokio::sync::Semaphore::new(cores),
     });
     let acceptor = tls.as_ref().map(acceptor).transpose()?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
@@ -364,7 +776,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
         .name("receiver".into())
         .spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
                 .enable_all()
                 .build()
             else {
@@ -375,15 +787,37 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                     return;
                 };
                 let acceptor = acceptor.map(Arc::new);
+                let slots = Arc::new(tokio::sync::Semaphore::new(shared.cfg.limits.max_connections.max(1)));
+                let mut backoff = None;
                 loop {
+                    // A slot first: beyond max_connections, connections wait in the backlog.
+                    let permit = tokio::select! {
+                        _ = &mut rx => break,
+                        p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    };
                     let (tcp, _) = tokio::select! {
                         _ = &mut rx => break,
-                        r = listener.accept() => match r { Ok(c) => c, Err(_) => continue },
+                        r = listener.accept() => match r {
+                            Ok(c) => {
+                                backoff = None;
+                                c
+                            }
+                            Err(_) => {
+                                let pause = accept_backoff(backoff);
+                                backoff = Some(pause);
+                                tokio::select! {
+                                    _ = &mut rx => break,
+                                    _ = tokio::time::sleep(pause) => continue,
+                                }
+                            }
+                        },
                     };
+                    let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
                     tokio::spawn(async move {
-                        let _ = serve_connection(tcp, acceptor, shared).await;
+                        let _ = serve_connection(tcp, acceptor, mtls, shared).await;
+                        drop(permit);
                     });
                 }
             });
@@ -399,37 +833,225 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
     acceptor: Option<Arc<SslAcceptor>>,
+    mtls: bool,
     shared: Arc<Shared>,
 ) -> Result<(), String> {
-    use hyper_util::rt::TokioIo;
-    use hyper_util::service::TowerToHyperService;
-    let builder = hyper::server::conn::http1::Builder::new();
     match acceptor {
-        None => {
-            let app = router(shared).layer(Extension(PeerStation(None)));
-            builder
-                .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app))
-                .await
-                .map_err(|e| e.to_string())
-        }
+        None => serve_http(tcp, Peer::Unbound, shared).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
-            std::pin::Pin::new(&mut stream)
-                .accept()
-                .await
-                .map_err(|e| e.to_string())?;
-            let cn = stream.ssl().peer_certificate().and_then(|c| {
-                c.subject_name()
-                    .entries_by_nid(openssl::nid::Nid::COMMONNAME)
-                    .next()
-                    .and_then(|e| e.data().to_string().ok())
-            });
-            let app = router(shared).layer(Extension(PeerStation(cn)));
-            builder
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
-                .await
-                .map_err(|e| e.to_string())
+            tokio::time::timeout(
+                shared.cfg.limits.tls_handshake,
+                std::pin::Pin::new(&mut stream).accept(),
+            )
+            .await
+            .map_err(|_| "TLS handshake timed out".to_string())?
+            .map_err(|e| e.to_string())?;
+            let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
+            serve_http(stream, peer, shared).await
         }
+    }
+}
+
+/// When the connection last finished a request, and how many are in progress: the idle
+/// timeout counts only while none is.
+struct Activity {
+    start: Instant,
+    busy: AtomicUsize,
+    last_ms: AtomicU64,
+}
+
+struct Busy(Arc<Activity>);
+
+impl Activity {
+    fn begin(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(Arc::clone(self))
+    }
+
+    /// Resolves once no request has been in progress for `idle`.
+    async fn idle_for(&self, idle: Duration) {
+        loop {
+            let since = self
+                .start
+                .elapsed()
+                .saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::SeqCst)));
+            if self.busy.load(Ordering::SeqCst) == 0 && since >= idle {
+                return;
+            }
+            tokio::time::sleep(idle.saturating_sub(since).max(Duration::from_millis(50))).await;
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let a = &self.0;
+        a.last_ms.store(a.start.elapsed().as_millis() as u64, Ordering::SeqCst);
+        a.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How long a connection told to close (idle) may take to finish what it is writing.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+async fn serve_http<I>(io: I, peer: Peer, shared: Arc<Shared>) -> Result<(), String>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use hyper::service::Service as _;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let limits = shared.cfg.limits.clone();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.headers)
+        .max_header_size(HYPER_HEADER_LIMIT)
+        .max_headers(HYPER_MAX_HEADERS);
+    let activity = Arc::new(Activity {
+        start: Instant::now(),
+        busy: AtomicUsize::new(0),
+        last_ms: AtomicU64::new(0),
+    });
+    let app = TowerToHyperService::new(router(shared).layer(Extension(peer)));
+    let act = Arc::clone(&activity);
+    let svc = hyper::service::service_fn(move |req| {
+        let busy = act.begin();
+        let answer = app.call(req);
+        async move {
+            let r = answer.await;
+            drop(busy);
+            r
+        }
+    });
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => r.map_err(|e| e.to_string()),
+        _ = activity.idle_for(limits.idle) => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(CLOSE_GRACE, conn).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("connection did not close".into()),
+            }
+        }
+    }
+}
+
+/// mTLS on loopback for the demo and tests: a throwaway CA, a server certificate for 127.0.0.1
+/// and a client certificate naming one station (EC P-256, quick to make). PEM files in `dir`,
+/// keys 0600.
+pub struct LoopbackTls {
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+}
+
+impl LoopbackTls {
+    /// The receiver's side: its certificate, and stations must present one from the same CA.
+    pub fn server(&self) -> TlsConfig {
+        TlsConfig {
+            cert: self.server_cert.clone(),
+            key: self.server_key.clone(),
+            client_ca: Some(self.ca.clone()),
+        }
+    }
+
+    pub fn create(dir: &std::path::Path, station_id: &str) -> Result<LoopbackTls, String> {
+        use openssl::asn1::Asn1Time;
+        use openssl::ec::{EcGroup, EcKey};
+        use openssl::hash::MessageDigest;
+        use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+        use openssl::x509::{X509Builder, X509NameBuilder, X509};
+        use std::os::unix::fs::OpenOptionsExt;
+        let e = |e: openssl::error::ErrorStack| e.to_string();
+        let key = || -> Result<PKey<openssl::pkey::Private>, String> {
+            let group = EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).map_err(e)?;
+            PKey::from_ec_key(EcKey::generate(&group).map_err(e)?).map_err(e)
+        };
+        let cert = |cn: &str,
+                    key: &PKey<openssl::pkey::Private>,
+                    issuer: Option<(&X509, &PKey<openssl::pkey::Private>)>,
+                    server: bool|
+         -> Result<X509, openssl::error::ErrorStack> {
+            let mut name = X509NameBuilder::new()?;
+            name.append_entry_by_text("CN", cn)?;
+            let name = name.build();
+            let mut b = X509Builder::new()?;
+            b.set_version(2)?;
+            let mut serial = openssl::bn::BigNum::new()?;
+            serial.rand(64, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
+            let serial = serial.to_asn1_integer()?;
+            b.set_serial_number(&serial)?;
+            b.set_subject_name(&name)?;
+            b.set_pubkey(key)?;
+            let (from, to) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(2)?);
+            b.set_not_before(&from)?;
+            b.set_not_after(&to)?;
+            match issuer {
+                None => {
+                    b.set_issuer_name(&name)?;
+                    b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
+                }
+                Some((ca, _)) => {
+                    b.set_issuer_name(ca.subject_name())?;
+                    if server {
+                        let san = SubjectAlternativeName::new()
+                            .ip("127.0.0.1")
+                            .build(&b.x509v3_context(Some(ca), None))?;
+                        b.append_extension(san)?;
+                    }
+                }
+            }
+            b.sign(issuer.map_or(key, |(_, k)| k), MessageDigest::sha256())?;
+            Ok(b.build())
+        };
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let write = |name: &str, bytes: &[u8], mode: u32| -> Result<PathBuf, String> {
+            let p = dir.join(name);
+            let _ = std::fs::remove_file(&p);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(mode)
+                .open(&p)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, bytes))
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+            Ok(p)
+        };
+        let (ca_key, server_key, client_key) = (key()?, key()?, key()?);
+        let ca = cert("madoguchi demo TLS CA", &ca_key, None, false).map_err(e)?;
+        let server = cert("localhost", &server_key, Some((&ca, &ca_key)), true).map_err(e)?;
+        let client = cert(station_id, &client_key, Some((&ca, &ca_key)), false).map_err(e)?;
+        let pem = |c: &X509| c.to_pem().map_err(e);
+        let pkcs8 = |k: &PKey<openssl::pkey::Private>| k.private_key_to_pem_pkcs8().map_err(e);
+        Ok(LoopbackTls {
+            ca: write("ca.pem", &pem(&ca)?, 0o644)?,
+            server_cert: write("server.pem", &pem(&server)?, 0o644)?,
+            server_key: write("server.key", &pkcs8(&server_key)?, 0o600)?,
+            client_cert: write("station.pem", &pem(&client)?, 0o644)?,
+            client_key: write("station.key", &pkcs8(&client_key)?, 0o600)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_errors_back_off_50_ms_doubling_to_1_s() {
+        let mut d = None;
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let next = accept_backoff(d);
+            seen.push(next.as_millis());
+            d = Some(next);
+        }
+        assert_eq!(seen, [50, 100, 200, 400, 800, 1000, 1000, 1000]);
     }
 }

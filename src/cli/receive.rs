@@ -1,6 +1,6 @@
 //! `madoguchi receive`: the reference receiver as a server operators can start from.
 
-use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
+use madoguchi::backend::receiver::{self, Limits, ReceiverConfig, TlsConfig};
 use openssl::pkey::PKey;
 use openssl::x509::{X509Crl, X509};
 use std::path::PathBuf;
@@ -31,6 +31,29 @@ pub struct ReceiveArgs {
     /// record's station id.
     #[arg(long, requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// Accept unsigned records (holders under 15), only from stations bound by their client
+    /// certificate; recorded with that station.
+    #[arg(long, requires = "client_ca")]
+    allow_unsigned: bool,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_connections: usize,
+    /// Seconds for a TLS handshake.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    handshake_timeout: u64,
+    /// Seconds for the request line and headers (from the moment a request is awaited).
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    header_timeout: u64,
+    /// Seconds for the request body (408 REQUEST_TIMEOUT past them).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    body_timeout: u64,
+    /// Seconds a keep-alive connection may stay without a request.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    idle_timeout: u64,
+}
+
+fn secs(s: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(s.max(1))
 }
 
 fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
@@ -78,6 +101,14 @@ pub fn run(args: ReceiveArgs) -> u8 {
                 trust_ca,
                 crl,
                 seal_key,
+                allow_unsigned: args.allow_unsigned,
+                limits: Limits {
+                    tls_handshake: secs(args.handshake_timeout),
+                    headers: secs(args.header_timeout),
+                    body: secs(args.body_timeout),
+                    idle: secs(args.idle_timeout),
+                    max_connections: args.max_connections.max(1),
+                },
             },
             tls,
         ))

@@ -4,7 +4,7 @@
 use madoguchi::app::worker::VirtualSource;
 use madoguchi::app::{self, CardSetup, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
-use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
 use madoguchi::backend::station::{StationCrl, StationStore};
 use madoguchi::card::vcard::{
     pki::TestPki,
@@ -248,6 +248,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         };
         let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
         let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
+        let tls = LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
         let rx = receiver::spawn(
             "127.0.0.1:0",
             ReceiverConfig {
@@ -255,13 +256,19 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                 trust_ca: vec![pki.sign_ca.cert.clone()],
                 crl: Some(crl),
                 seal_key: Some(seal_private),
+                // Holders under 15 sign nothing: accepted because the station is bound (mTLS).
+                allow_unsigned: true,
+                ..Default::default()
             },
-            None,
+            Some(tls.server()),
         )?;
         let delivery = DeliveryConfig {
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(10),
-            ..DeliveryConfig::new(&rx.url(false))
+            ca_file: Some(tls.ca),
+            client_cert: Some(tls.client_cert),
+            client_key: Some(tls.client_key),
+            ..DeliveryConfig::new(&rx.url(true))
         };
         let store = StationStore::open(
             dir.join("outbox.sqlite3"),
