@@ -50,7 +50,7 @@ fn main() {
             db: dir.join("receiver.sqlite3"),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
-            seal_key: Some(seal),
+            seal_keys: vec![seal],
             ..Default::default()
         },
         None,

@@ -78,5 +78,18 @@ fn main() {
         &serde_json::to_vec(&env).unwrap(),
     );
     write(&root.join("sealed"), "empty.json", b"{}");
+    let jwe = madoguchi::backend::jwe::seal(
+        &public,
+        "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f",
+        "counter-01",
+        b"{\"a\":1}",
+    )
+    .unwrap();
+    write(&root.join("jwe"), "record.jwe", jwe.as_bytes());
+    write(
+        &root.join("jwe"),
+        "dots.jwe",
+        b"e30.AA.AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+    );
     println!("seeds written to {}", root.display());
 }

@@ -35,6 +35,10 @@ pub trait StationBackend: Send + Sync {
     fn sealed(&self) -> bool;
     /// Starts background delivery; verdicts per enrollment id go to `verdicts`.
     fn start_delivery(&self, verdicts: Box<dyn Fn(String, Verdict) + Send + Sync>);
+    /// The `kid` (RFC 7638 thumbprint) of the backend key records are sealed to.
+    fn seal_kid(&self) -> Option<String> {
+        None
+    }
     /// The station's CRL, when one is configured.
     fn crl(&self) -> Option<CrlInfo> {
         None

@@ -71,7 +71,7 @@ impl Env {
                 db: self.dir.join("receiver.sqlite3"),
                 trust_ca: vec![self.pki.sign_ca.cert.clone()],
                 crl: Some(self.pki.signing_crl(&serials).unwrap()),
-                seal_key: seal,
+                seal_keys: seal.into_iter().collect(),
                 ..Default::default()
             },
             tls,
@@ -615,7 +615,7 @@ fn receiver_database_is_private_at_rest() {
             db: db.clone(),
             trust_ca: vec![env.pki.sign_ca.cert.clone()],
             crl: None,
-            seal_key: None,
+            seal_keys: vec![],
             ..Default::default()
         },
         None,

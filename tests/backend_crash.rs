@@ -45,7 +45,7 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
             db: dir.join("receiver.sqlite3"),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
-            seal_key: None,
+            seal_keys: vec![],
             allow_unsigned: true,
             ..Default::default()
         },

@@ -41,7 +41,7 @@ fn list_flush_export_retry() {
             db: dir.join("r.sqlite3"),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
-            seal_key: None,
+            seal_keys: vec![],
             ..Default::default()
         },
         None,

@@ -41,3 +41,8 @@ fn san() {
 fn sealed() {
     replay("sealed", madoguchi::fuzz_targets::sealed);
 }
+
+#[test]
+fn jwe() {
+    replay("jwe", madoguchi::fuzz_targets::jwe);
+}

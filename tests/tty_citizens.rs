@@ -45,7 +45,7 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
             db: dir.join("receiver.sqlite3"),
             trust_ca: vec![ca],
             crl: None,
-            seal_key: None,
+            seal_keys: vec![],
             allow_unsigned: true,
             ..Default::default()
         },

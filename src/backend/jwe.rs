@@ -82,8 +82,15 @@ pub fn seal(key: &PKey<Public>, enrollment_id: &str, station_id: &str, plaintext
     openssl::rand::rand_bytes(&mut iv).map_err(crypto)?;
     let mut tag = [0u8; 16];
     // The AAD is the ASCII of the encoded protected header (RFC 7516 §5.1 step 14).
-    let ct = encrypt_aead(Cipher::aes_256_gcm(), &cek[..], Some(&iv), protected.as_bytes(), plaintext, &mut tag)
-        .map_err(crypto)?;
+    let ct = encrypt_aead(
+        Cipher::aes_256_gcm(),
+        &cek[..],
+        Some(&iv),
+        protected.as_bytes(),
+        plaintext,
+        &mut tag,
+    )
+    .map_err(crypto)?;
     let mut enc = Encrypter::new(key).map_err(crypto)?;
     enc.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
     enc.set_rsa_oaep_md(MessageDigest::sha256()).map_err(crypto)?;
@@ -128,7 +135,12 @@ impl KeySet {
 }
 
 /// Opens a compact JWE for the record (`enrollment_id`, `station_id`) it must belong to.
-pub fn open(keys: &KeySet, compact: &str, enrollment_id: &str, station_id: &str) -> Result<Zeroizing<Vec<u8>>, JweError> {
+pub fn open(
+    keys: &KeySet,
+    compact: &str,
+    enrollment_id: &str,
+    station_id: &str,
+) -> Result<Zeroizing<Vec<u8>>, JweError> {
     let parts: Vec<&str> = compact.split('.').collect();
     let [protected, wrapped, iv, ct, tag] = parts[..] else {
         return Err(JweError::Invalid);
@@ -142,7 +154,9 @@ pub fn open(keys: &KeySet, compact: &str, enrollment_id: &str, station_id: &str)
     if header.enrollment_id != enrollment_id || header.station_id != station_id {
         return Err(JweError::Moved);
     }
-    let key = keys.get(&header.kid).ok_or_else(|| JweError::UnknownKey(header.kid.clone()))?;
+    let key = keys
+        .get(&header.kid)
+        .ok_or_else(|| JweError::UnknownKey(header.kid.clone()))?;
     let (wrapped, iv, ct, tag) = match (unb64u(wrapped), unb64u(iv), unb64u(ct), unb64u(tag)) {
         (Some(a), Some(b), Some(c), Some(d)) if b.len() == 12 && d.len() == 16 => (a, b, c, d),
         _ => return Err(JweError::Invalid),
@@ -238,7 +252,10 @@ mod tests {
         }
         let (_, other) = pair();
         let jwe = seal(&other, "id-1", "st-1", b"x").unwrap();
-        assert!(matches!(open(&keys, &jwe, "id-1", "st-1"), Err(JweError::UnknownKey(_))));
+        assert!(matches!(
+            open(&keys, &jwe, "id-1", "st-1"),
+            Err(JweError::UnknownKey(_))
+        ));
     }
 
     #[test]
@@ -247,6 +264,9 @@ mod tests {
         let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
         let jwks = format!(r#"{{"keys":[{{"kty":"RSA","n":"{n}","e":"AQAB","alg":"RS256","kid":"2011-04-29"}}]}}"#);
         let keys = public_keys(jwks.as_bytes()).unwrap();
-        assert_eq!(thumbprint(&keys[0]).unwrap(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(
+            thumbprint(&keys[0]).unwrap(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
     }
 }

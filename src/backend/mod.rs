@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod delivery;
+pub mod jwe;
 pub mod outbox;
 pub use crate::record::payload;
 pub mod receiver;

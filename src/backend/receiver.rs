@@ -6,6 +6,7 @@
 //! Verification runs outside any lock, one per core; only the idempotency insert (per station
 //! and key, insert-or-ignore) is serialised.
 
+use super::jwe;
 use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
 use axum::body::Bytes;
@@ -73,7 +74,9 @@ pub struct ReceiverConfig {
     pub db: PathBuf,
     pub trust_ca: Vec<X509>,
     pub crl: Option<X509Crl>,
-    pub seal_key: Option<PKey<Private>>,
+    /// Private keys that open sealed records, any number (seal-key rotation): a JWE names
+    /// its key by `kid`; a first-release envelope is tried with each.
+    pub seal_keys: Vec<PKey<Private>>,
     /// Accept unsigned records (signature and signing_certificate null). Even then only from a
     /// station bound by its client certificate (mTLS); the station is recorded with them.
     pub allow_unsigned: bool,
@@ -105,6 +108,8 @@ struct Shared {
     reader: Mutex<Connection>,
     /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
     verify_slots: tokio::sync::Semaphore,
+    /// `cfg.seal_keys` by `kid`.
+    keys: jwe::KeySet,
 }
 
 /// Who is on the other end of the connection.
@@ -272,14 +277,43 @@ fn shape(what: &str, e: serde_json::Error) -> Verdict {
     invalid(format!("{what} (line {}, column {})", e.line(), e.column()))
 }
 
-fn check(cfg: &ReceiverConfig, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
+fn check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
     let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
-    let mut payload: Payload = if let Some(sealed) = v.get("sealed") {
-        let Some(k) = &cfg.seal_key else {
+    let mut payload: Payload = if let Some(jwe) = v.get("jwe") {
+        if cfg.seal_keys.is_empty() {
             return Err(invalid("sealed body, but this receiver has no seal key"));
-        };
+        }
+        let compact = jwe.as_str().ok_or_else(|| invalid("jwe is not a compact JWE string"))?;
+        let outer_id = v.get("enrollment_id").and_then(Value::as_str).unwrap_or_default();
+        let plain =
+            jwe::open(keys, compact, outer_id, outer_station.as_deref().unwrap_or_default()).map_err(|e| match e {
+                // Never dropped: the station keeps it in review until the key is added.
+                jwe::JweError::UnknownKey(_) => reject(
+                    "UNKNOWN_KEY",
+                    None,
+                    "sealed to a key this receiver does not have (kid unknown); retry after adding it",
+                ),
+                jwe::JweError::Moved => invalid("the JWE header names another record or station"),
+                _ => invalid("the JWE does not open"),
+            })?;
+        let p: Payload =
+            serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
+        if p.enrollment_id != outer_id || outer_station.as_deref() != Some(p.station_id.as_str()) {
+            return Err(invalid("the sealed record is not the one named outside"));
+        }
+        p
+    } else if let Some(sealed) = v.get("sealed") {
+        if cfg.seal_keys.is_empty() {
+            return Err(invalid("sealed body, but this receiver has no seal key"));
+        }
         let env: Envelope = serde_json::from_value(sealed.clone()).map_err(|_| invalid("malformed envelope"))?;
-        let plain = seal::open(k, key, &env).map_err(|_| invalid("envelope does not open with this key"))?;
+        // The first release's envelope names no key: each is tried.
+        let plain = cfg
+            .seal_keys
+            .iter()
+            .find_map(|k| seal::open(k, key, &env).ok())
+            .ok_or_else(|| invalid("envelope does not open with this receiver's keys"))?;
+        tracing::info!("opened a first-release envelope (records queued before the JWE format)");
         let p: Payload =
             serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
         if outer_station.is_some_and(|o| o != p.station_id) {
@@ -529,7 +563,10 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         Ok(p) => p,
         Err(_) => return error(),
     };
-    if let Some(prior) = prior {
+    // A success is final: the same key and body get the same 200 for ever. A rejection is
+    // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
+    // so a retried record is verified again.
+    if let Some(prior) = prior.filter(|p| p.1 == 200) {
         return replay(prior, &body_hash);
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
@@ -538,7 +575,7 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
             return error();
         };
         let (s2, k2) = (Arc::clone(&shared), key.clone());
-        match tokio::task::spawn_blocking(move || check(&s2.cfg, &k2, &peer, v)).await {
+        match tokio::task::spawn_blocking(move || check(&s2.cfg, &s2.keys, &k2, &peer, v)).await {
             Ok(v) => v,
             Err(_) => return error(),
         }
@@ -563,8 +600,9 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     if status != 200 && status != 422 {
         return respond(status, &answer);
     }
-    // 3. Store: insert-or-ignore on (station, key), serialised on the writer connection. When
-    //    a concurrent identical request got there first, its answer is the answer.
+    // 3. Store on (station, key), serialised on the writer connection: a new row, or over a
+    //    remembered rejection; never over a success. When a concurrent request's success got
+    //    there first, its answer is the answer.
     let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
     let a2 = answer.clone();
     let h2 = body_hash.clone();
@@ -572,7 +610,11 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         let inserted = db.execute(
             "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (station_id, idempotency_key) DO NOTHING",
+             ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
+                 station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
+                 status = excluded.status, answer = excluded.answer,
+                 received_ms = excluded.received_ms, payload = excluded.payload
+             WHERE received.status != 200",
             params![station, key, bound, h2, status, a2, super::outbox::now_ms(), payload],
         )?;
         if inserted == 1 {
@@ -761,8 +803,13 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
     let reader = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut keys = jwe::KeySet::default();
+    for k in &cfg.seal_keys {
+        keys.add(k.clone()).map_err(|e| format!("seal key: {e}"))?;
+    }
     let shared = Arc::new(Shared {
         cfg,
+        keys,
         writer: Mutex::new(db),
         reader: Mutex::new(reader),
         verify_slots: tokio::sync::Semaphore::new(cores),

@@ -4,7 +4,6 @@
 use super::delivery::{self, DeliveryConfig, Waker};
 use super::outbox::{now_ms, Outbox};
 use super::payload::{verify_signature, CardData, Payload, Statement, SCHEMA};
-use super::seal;
 use crate::card::basic4::BasicFour;
 use crate::record::check;
 use crate::seam::{
@@ -130,13 +129,14 @@ impl StationStore {
         let plain = super::payload::to_json_exact(payload).map_err(|_| BackendError::Encode)?;
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
             Some(k) => {
-                let env =
-                    seal::seal(k, &payload.enrollment_id, &plain).map_err(|e| BackendError::Seal(e.to_string()))?;
+                // A JWE (RFC 7516) any JOSE library opens; its kid names the key for rotation.
+                let jwe = super::jwe::seal(k, &payload.enrollment_id, &payload.station_id, &plain)
+                    .map_err(|e| BackendError::Seal(e.to_string()))?;
                 let wire = serde_json::json!({
                     "schema": SCHEMA,
                     "enrollment_id": payload.enrollment_id,
                     "station_id": payload.station_id,
-                    "sealed": env,
+                    "jwe": jwe,
                 });
                 super::payload::to_json_exact(&wire).map_err(|_| BackendError::Encode)?
             }
@@ -264,6 +264,10 @@ impl StationBackend for StationStore {
             age_secs: c.age_secs().max(0) as u64,
             fresh: c.fresh(),
         })
+    }
+
+    fn seal_kid(&self) -> Option<String> {
+        self.seal_key.as_ref().and_then(|k| super::jwe::thumbprint(k).ok())
     }
 
     fn sealed(&self) -> bool {

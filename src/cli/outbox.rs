@@ -21,6 +21,19 @@ pub enum OutboxCmd {
     Retry { id: String },
 }
 
+/// The first 12 characters of the `kid` a stored body is sealed to; `legacy` for the first
+/// release's envelope, `unsealed` for a plain payload.
+fn kid_of(body: &[u8]) -> String {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    if let Some(h) = v["jwe"].as_str().and_then(madoguchi::backend::jwe::peek_header) {
+        return madoguchi::text::escape_untrusted(&h.kid).chars().take(12).collect();
+    }
+    if v.get("sealed").is_some() {
+        return "legacy".into();
+    }
+    "unsealed".into()
+}
+
 pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
     let cfg = match Config::load(config_path) {
         Ok(c) => c,
@@ -47,13 +60,27 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 }
             };
             if json {
+                let rows: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut v = serde_json::to_value(r).unwrap_or_default();
+                        v["kid"] = outbox
+                            .body(&r.id)
+                            .ok()
+                            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                            .and_then(|b| b["jwe"].as_str().and_then(madoguchi::backend::jwe::peek_header))
+                            .map(|h| serde_json::Value::String(h.kid))
+                            .unwrap_or_default();
+                        v
+                    })
+                    .collect();
                 println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
                 return 0;
             }
             let now = now_ms();
             println!(
-                "{:<38} {:<9} {:>8} {:>9} {:>9}  last error",
-                "id", "status", "attempts", "age", "next in"
+                "{:<38} {:<9} {:>8} {:>9} {:>9}  {:<12} last error",
+                "id", "status", "attempts", "age", "next in", "key (kid)"
             );
             for r in rows {
                 let age = (now - r.created_ms).max(0) / 1000;
@@ -62,13 +89,21 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 } else {
                     "-".into()
                 };
+                // Which backend key the record is sealed to: what still needs an old key
+                // before the operator retires it.
+                let kid = outbox
+                    .body(&r.id)
+                    .ok()
+                    .map(|b| kid_of(&b))
+                    .unwrap_or_else(|| "-".into());
                 println!(
-                    "{:<38} {:<9} {:>8} {:>8}s {:>9}  {}",
+                    "{:<38} {:<9} {:>8} {:>8}s {:>9}  {:<12} {}",
                     r.id,
                     format!("{:?}", r.status).to_lowercase(),
                     r.attempts,
                     age,
                     next,
+                    kid,
                     madoguchi::text::escape_untrusted(&r.last_error.unwrap_or_default())
                 );
             }

@@ -19,9 +19,11 @@ pub struct ReceiveArgs {
     /// CRL (PEM or DER) of that CA.
     #[arg(long)]
     crl: Option<PathBuf>,
-    /// Private key (PEM) to open sealed records.
+    /// Private key (PEM) to open sealed records; repeat it, or name a directory of PEM files,
+    /// to hold the old and the new key while stations move to the new one (records name their
+    /// key by `kid`).
     #[arg(long)]
-    seal_key: Option<PathBuf>,
+    seal_key: Vec<PathBuf>,
     /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -83,10 +85,26 @@ pub fn run(args: ReceiveArgs) -> u8 {
             }
             None => None,
         };
-        let seal_key = match &args.seal_key {
-            Some(p) => Some(PKey::private_key_from_pem(&read(p)?).map_err(|e| format!("{}: {e}", p.display()))?),
-            None => None,
-        };
+        let mut seal_keys = Vec::new();
+        for p in &args.seal_key {
+            let files: Vec<PathBuf> = if p.is_dir() {
+                let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                    .map_err(|e| format!("{}: {e}", p.display()))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.extension().is_some_and(|x| x == "pem" || x == "key"))
+                    .collect();
+                v.sort();
+                v
+            } else {
+                vec![p.clone()]
+            };
+            for f in files {
+                let k = PKey::private_key_from_pem(&read(&f)?).map_err(|e| format!("{}: {e}", f.display()))?;
+                let kid = madoguchi::backend::jwe::thumbprint(&k).map_err(|e| format!("{}: {e}", f.display()))?;
+                eprintln!("madoguchi receive: seal key {} (kid {kid})", f.display());
+                seal_keys.push(k);
+            }
+        }
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(c), Some(k)) => Some(TlsConfig {
                 cert: c.clone(),
@@ -100,7 +118,7 @@ pub fn run(args: ReceiveArgs) -> u8 {
                 db: args.db.clone(),
                 trust_ca,
                 crl,
-                seal_key,
+                seal_keys,
                 allow_unsigned: args.allow_unsigned,
                 limits: Limits {
                     tls_handshake: secs(args.handshake_timeout),

@@ -80,9 +80,11 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
     let seal_key = match &cfg.backend.public_key {
         Some(p) => match std::fs::read(p)
             .map_err(|e| e.to_string())
-            .and_then(|pem| PKey::public_key_from_pem(&pem).map_err(|e| e.to_string()))
+            .and_then(|text| madoguchi::backend::jwe::public_keys(&text))
+            // The first key is the newest: records are sealed to it.
+            .map(|keys| keys.into_iter().next())
         {
-            Ok(k) => Some(k),
+            Ok(k) => k,
             Err(e) => {
                 eprintln!("madoguchi: public_key {}: {e}", p.display());
                 return 2;
@@ -255,7 +257,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                 db: dir.join("receiver.sqlite3"),
                 trust_ca: vec![pki.sign_ca.cert.clone()],
                 crl: Some(crl),
-                seal_key: Some(seal_private),
+                seal_keys: vec![seal_private],
                 // Holders under 15 sign nothing: accepted because the station is bound (mTLS).
                 allow_unsigned: true,
                 ..Default::default()
