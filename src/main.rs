@@ -120,7 +120,9 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),
         Some(Command::Readers { json }) => cli::readers::run(lang, json),
         Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
-        Some(Command::Diagnose { json, watch, no_probe }) => cli::diagnose::run(lang, json, watch, no_probe),
+        Some(Command::Diagnose { json, watch, no_probe }) => {
+            cli::diagnose::run(lang, json, watch, no_probe, cli.config.as_deref())
+        }
         Some(Command::Cert {
             which,
             reader,

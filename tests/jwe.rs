@@ -292,3 +292,27 @@ fn the_first_release_envelope_still_opens() {
     rx.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diagnose_shows_the_kid_records_are_sealed_to() {
+    let dir = tmp("diagnose");
+    let (private, public) = pair();
+    std::fs::write(dir.join("seal.pub"), public.public_key_to_pem().unwrap()).unwrap();
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("[backend]\npublic_key = \"{}\"\n", dir.join("seal.pub").display()),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["--config", cfg.to_str().unwrap(), "diagnose", "--json", "--no-probe"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["station"]["seal_kid"].as_str(),
+        Some(jwe::thumbprint(&private).unwrap().as_str()),
+        "{v}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,17 +22,85 @@ fn printable(report: &str) -> String {
     out
 }
 
-pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool) -> u8 {
+/// What the station's own configuration says about sealing and revocation: the `kid` of the
+/// backend key records are sealed to (for key rotation), and the CRL's age.
+#[derive(Serialize, Default)]
+struct StationFacts {
+    config: Option<String>,
+    seal_kid: Option<String>,
+    crl_age_hours: Option<u64>,
+    crl_fresh: Option<bool>,
+    problem: Option<String>,
+}
+
+fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
+    let path = config
+        .map(std::path::Path::to_path_buf)
+        .or_else(madoguchi::config::default_path)?;
+    if !path.exists() {
+        return None;
+    }
+    let mut f = StationFacts {
+        config: Some(path.display().to_string()),
+        ..StationFacts::default()
+    };
+    let cfg = match madoguchi::config::Config::load(Some(&path)) {
+        Ok(c) => c,
+        Err(e) => {
+            f.problem = Some(e.to_string());
+            return Some(f);
+        }
+    };
+    if let Some(p) = &cfg.backend.public_key {
+        match std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| madoguchi::backend::jwe::public_keys(&t))
+        {
+            Ok(keys) => f.seal_kid = keys.first().and_then(|k| madoguchi::backend::jwe::thumbprint(k).ok()),
+            Err(e) => f.problem = Some(format!("public_key: {e}")),
+        }
+    }
+    if let Some(p) = &cfg.checks.crl_file {
+        match madoguchi::backend::station::StationCrl::load(p, cfg.checks.crl_max_age_hours as i64 * 3600) {
+            Ok(c) => {
+                f.crl_age_hours = Some(c.age_secs().max(0) as u64 / 3600);
+                f.crl_fresh = Some(c.fresh());
+            }
+            Err(e) => f.problem = Some(format!("crl_file: {e}")),
+        }
+    }
+    Some(f)
+}
+
+pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&std::path::Path>) -> u8 {
     if !watch {
         let d = Diagnostics::snapshot(!no_probe);
+        let station = station_facts(config);
         if json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&Report::new(lang, &d)).unwrap_or_default()
-            );
+            let mut v = serde_json::to_value(Report::new(lang, &d)).unwrap_or_default();
+            if let Some(s) = &station {
+                v["station"] = serde_json::to_value(s).unwrap_or_default();
+            }
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         } else {
             // Reader, vendor and model names come from drivers and devices: never raw.
             print!("{}", printable(&text(lang, &d)));
+            if let Some(s) = &station {
+                let mut lines = Vec::new();
+                if let Some(c) = &s.config {
+                    lines.push(format!("config: {c}"));
+                }
+                if let Some(k) = &s.seal_kid {
+                    lines.push(format!("seal key (kid): {k}"));
+                }
+                if let (Some(h), Some(fresh)) = (s.crl_age_hours, s.crl_fresh) {
+                    lines.push(i18n::crl_age(lang, h, fresh));
+                }
+                if let Some(p) = &s.problem {
+                    lines.push(format!("config problem: {p}"));
+                }
+                print!("{}", printable(&(lines.join("\n") + "\n")));
+            }
         }
         return EXIT_OK;
     }
