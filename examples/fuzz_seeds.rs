@@ -91,5 +91,50 @@ fn main() {
         "dots.jwe",
         b"e30.AA.AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
     );
+    // The receiver target: a fixed seal key and the signing CA of a test PKI, kept in
+    // fuzz/fixture (test keys only), and real records from the virtual card as seeds.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fixture");
+    std::fs::create_dir_all(&fixture).unwrap();
+    std::fs::write(fixture.join("seal.key"), key.private_key_to_pem_pkcs8().unwrap()).unwrap();
+    std::fs::write(fixture.join("sign-ca.pem"), pki.sign_ca.cert.to_pem().unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("madoguchi-fuzz-seeds-{}", std::process::id()));
+    for (name, sealed) in [("jwe", true), ("plain", false)] {
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = madoguchi::backend::station::StationStore::open(
+            dir.join("o.sqlite3"),
+            10,
+            "counter-01",
+            "t",
+            "terms",
+            sealed.then(|| public.clone()),
+            None,
+        )
+        .unwrap();
+        let p = profile::Profile::named("yamada").unwrap();
+        let mut c = MyNumberCard::new(VirtualCard::new(&p, &pki).unwrap());
+        c.verify(Pin::new(b"1234").unwrap().secret()).unwrap();
+        let person = c.read_basic_four().unwrap();
+        c.verify(SignPassword::new(b"ABC123").unwrap().secret()).unwrap();
+        let cert = c.read_certificate(Ef::SignCert).unwrap();
+        use madoguchi::seam::StationBackend;
+        let prepared = store.prepare(&person, &Default::default()).unwrap();
+        let sig = c
+            .sign(&madoguchi::card::client::sha256_digest_info(&openssl::sha::sha256(
+                &prepared.statement,
+            )))
+            .unwrap();
+        let record = store.finish(prepared, &cert, &sig, &person).unwrap();
+        let id = store.store_signed(record).unwrap();
+        let o = madoguchi::backend::outbox::Outbox::open(&dir.join("o.sqlite3"), 10).unwrap();
+        let mut body = o.body(&id).unwrap();
+        // The first byte selects the key (0: the id the body names) and the binding (2: mTLS).
+        body.insert(0, 0);
+        write(&root.join("receiver"), &format!("{name}.json"), &body);
+        let unsigned = store.store_unsigned(&person, &Default::default()).unwrap();
+        let mut ub = o.body(&unsigned).unwrap();
+        ub.insert(0, 3);
+        write(&root.join("receiver"), &format!("{name}-unsigned.json"), &ub);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     println!("seeds written to {}", root.display());
 }

@@ -46,3 +46,35 @@ fn sealed() {
 fn jwe() {
     replay("jwe", madoguchi::fuzz_targets::jwe);
 }
+
+#[test]
+fn receiver() {
+    replay("receiver", madoguchi::fuzz_targets::receiver);
+}
+
+/// The receiver's seeds are records it accepts: the fuzzer starts past every check.
+#[test]
+fn receiver_seeds_reach_acceptance() {
+    use madoguchi::backend::receiver::{fuzz_check, ReceiverConfig};
+    let (seal, ca) = madoguchi::fuzz_targets::fixture();
+    let mut keys = madoguchi::backend::jwe::KeySet::default();
+    keys.add(seal.clone()).unwrap();
+    let cfg = ReceiverConfig {
+        trust_ca: vec![ca],
+        seal_keys: vec![seal],
+        allow_unsigned: true,
+        ..Default::default()
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/receiver");
+    for (name, bound, want) in [
+        ("jwe.json", None, 200),
+        ("plain.json", None, 200),
+        ("plain-unsigned.json", Some("counter-01"), 200),
+    ] {
+        let data = std::fs::read(dir.join(name)).unwrap();
+        let body = &data[1..];
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        let key = v["enrollment_id"].as_str().unwrap();
+        assert_eq!(fuzz_check(&cfg, &keys, key, bound, body), want, "{name}");
+    }
+}

@@ -277,6 +277,21 @@ fn shape(what: &str, e: serde_json::Error) -> Verdict {
     invalid(format!("{what} (line {}, column {})", e.line(), e.column()))
 }
 
+/// The receiver's request checks on a raw body, for the fuzz target (`fuzz_targets::receiver`):
+/// JSON parsing, the JWE or first-release envelope, the payload schema, the statement, the
+/// signature and certificate checks and the card comparison. Returns the HTTP status.
+#[doc(hidden)]
+pub fn fuzz_check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, bound: Option<&str>, body: &[u8]) -> u16 {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return 400;
+    };
+    let peer = bound.map_or(Peer::Unbound, |s| Peer::Bound(s.to_string()));
+    match check(cfg, keys, key, &peer, v) {
+        Ok(_) => 200,
+        Err((code, ..)) => code.as_u16(),
+    }
+}
+
 fn check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
     let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
     let mut payload: Payload = if let Some(jwe) = v.get("jwe") {
