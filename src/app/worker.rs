@@ -84,7 +84,8 @@ impl CardSource for PcscSource {
 /// The demo's card: on the "reader" while `present` is set; each APDU can be slowed down so
 /// pulling it mid-read can be tried by hand.
 pub struct VirtualSource {
-    pub card: Arc<Mutex<VirtualCard>>,
+    /// None until the demo has made the card (its keys are generated after the first frame).
+    pub card: Arc<Mutex<Option<VirtualCard>>>,
     pub present: Arc<AtomicBool>,
     pub apdu_delay: Duration,
 }
@@ -115,12 +116,28 @@ impl CardSource for VirtualSource {
         if !self.present.load(Ordering::SeqCst) {
             return Err(CardError::Transport(TransportError::NoCard));
         }
-        let mut card = self
-            .card
-            .lock()
-            .map_err(|_| CardError::Transport(TransportError::Other("card lock".into())))?;
+        // The demo draws before its card exists: the first request waits for it (the citizen
+        // reads the terms meanwhile; making the keys takes well under a second).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut card = loop {
+            let guard = self
+                .card
+                .lock()
+                .map_err(|_| CardError::Transport(TransportError::Other("card lock".into())))?;
+            if guard.is_some() {
+                break guard;
+            }
+            drop(guard);
+            if std::time::Instant::now() > deadline {
+                return Err(CardError::Transport(TransportError::NoCard));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let Some(card) = card.as_mut() else {
+            return Err(CardError::Transport(TransportError::NoCard));
+        };
         let mut slow = Slow {
-            card: &mut card,
+            card,
             present: &self.present,
             delay: self.apdu_delay,
         };
@@ -129,7 +146,9 @@ impl CardSource for VirtualSource {
 
     fn release(&mut self) {
         if let Ok(mut c) = self.card.lock() {
-            c.reset();
+            if let Some(c) = c.as_mut() {
+                c.reset();
+            }
         }
     }
 }
@@ -240,7 +259,7 @@ mod tests {
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
         let mut source = VirtualSource {
-            card: Arc::new(Mutex::new(card)),
+            card: Arc::new(Mutex::new(Some(card))),
             present: Arc::new(AtomicBool::new(true)),
             apdu_delay: Duration::ZERO,
         };
@@ -306,7 +325,7 @@ mod tests {
         let profile = Profile::named("yamada").unwrap();
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
-        let card = Arc::new(Mutex::new(card));
+        let card = Arc::new(Mutex::new(Some(card)));
         let mut source = VirtualSource {
             card: Arc::clone(&card),
             present: Arc::new(AtomicBool::new(true)),
@@ -323,6 +342,8 @@ mod tests {
         // Between transactions something else selects the text AP on the card (a reset by
         // another program, a card swapped for one left in the text AP).
         card.lock()
+            .unwrap()
+            .as_mut()
             .unwrap()
             .transmit(&Command::select_df(Application::Text.aid()))
             .unwrap();

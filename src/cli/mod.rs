@@ -1,6 +1,7 @@
 //! Command implementations. Each returns a process exit code (see `EXIT_CODES` in main.rs).
 
 pub mod cert;
+pub mod deferred;
 pub mod diagnose;
 pub mod outbox;
 pub mod read;

@@ -236,63 +236,83 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     };
     let mut flow_cfg = cfg.flow();
     flow_cfg.privacy = privacy.is_some();
-    let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
-        let pki = TestPki::generate().map_err(|e| e.to_string())?;
-        let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
-        // The backend's sealing key pair: the station only ever has the public half.
-        let seal_private =
-            PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-        let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
-        let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
-            (Some(der), CertState::Revoked) => vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?],
-            _ => Vec::new(),
-        };
-        let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
-        let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
-        let tls = LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
-        let rx = receiver::spawn(
-            "127.0.0.1:0",
-            ReceiverConfig {
-                db: dir.join("receiver.sqlite3"),
-                trust_ca: vec![pki.sign_ca.cert.clone()],
-                crl: Some(crl),
-                seal_keys: vec![seal_private],
-                // Holders under 15 sign nothing: accepted because the station is bound (mTLS).
-                allow_unsigned: true,
-                ..Default::default()
-            },
-            Some(tls.server()),
-        )?;
-        let delivery = DeliveryConfig {
-            backoff_base: Duration::from_millis(500),
-            backoff_cap: Duration::from_secs(10),
-            ca_file: Some(tls.ca),
-            client_cert: Some(tls.client_cert),
-            client_key: Some(tls.client_key),
-            ..DeliveryConfig::new(&rx.url(true))
-        };
-        let store = StationStore::open(
-            dir.join("outbox.sqlite3"),
-            cfg.backend.queue_limit,
-            &cfg.station_id,
-            &cfg.terms_id,
-            DEMO_TERMS,
-            Some(seal_public),
-            Some(delivery),
-        )?;
-        Ok((card, pki, rx, store))
-    };
-    let (card, _pki, rx, store) = match setup() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("madoguchi demo: {e}");
-            return 1;
-        }
-    };
-    let store = match &privacy {
-        Some(text) => store.with_privacy(&cfg.privacy_id, text),
-        None => store,
+    // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
+    // the terms meanwhile), and the card and the backend wait for it when first used.
+    let card_slot: Arc<Mutex<Option<VirtualCard>>> = Arc::new(Mutex::new(None));
+    let backend = Arc::new(super::deferred::Deferred::default());
+    let rx_slot: Arc<Mutex<Option<receiver::ReceiverHandle>>> = Arc::new(Mutex::new(None));
+    let setup_thread = {
+        let (card_slot, backend, rx_slot) = (Arc::clone(&card_slot), Arc::clone(&backend), Arc::clone(&rx_slot));
+        let (profile, dir, cfg, privacy) = (profile.clone(), dir.clone(), cfg.clone(), privacy.clone());
+        std::thread::spawn(move || {
+            let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
+                let pki = TestPki::generate().map_err(|e| e.to_string())?;
+                let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
+                // The backend's sealing key pair: the station only ever has the public half.
+                let seal_private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?)
+                    .map_err(|e| e.to_string())?;
+                let seal_public =
+                    PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
+                    (Some(der), CertState::Revoked) => {
+                        vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?]
+                    }
+                    _ => Vec::new(),
+                };
+                let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
+                let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
+                let tls =
+                    LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
+                let rx = receiver::spawn(
+                    "127.0.0.1:0",
+                    ReceiverConfig {
+                        db: dir.join("receiver.sqlite3"),
+                        trust_ca: vec![pki.sign_ca.cert.clone()],
+                        crl: Some(crl),
+                        seal_keys: vec![seal_private],
+                        // Holders under 15 sign nothing: accepted because the station is bound (mTLS).
+                        allow_unsigned: true,
+                        ..Default::default()
+                    },
+                    Some(tls.server()),
+                )?;
+                let delivery = DeliveryConfig {
+                    backoff_base: Duration::from_millis(500),
+                    backoff_cap: Duration::from_secs(10),
+                    ca_file: Some(tls.ca),
+                    client_cert: Some(tls.client_cert),
+                    client_key: Some(tls.client_key),
+                    ..DeliveryConfig::new(&rx.url(true))
+                };
+                let store = StationStore::open(
+                    dir.join("outbox.sqlite3"),
+                    cfg.backend.queue_limit,
+                    &cfg.station_id,
+                    &cfg.terms_id,
+                    DEMO_TERMS,
+                    Some(seal_public),
+                    Some(delivery),
+                )?;
+                Ok((card, pki, rx, store))
+            };
+            match setup() {
+                Ok((card, _pki, rx, store)) => {
+                    let store = match &privacy {
+                        Some(text) => store.with_privacy(&cfg.privacy_id, text),
+                        None => store,
+                    };
+                    if let Ok(mut c) = card_slot.lock() {
+                        *c = Some(card);
+                    }
+                    if let Ok(mut r) = rx_slot.lock() {
+                        *r = Some(rx);
+                    }
+                    backend.ready(Ok(store));
+                }
+                Err(e) => backend.ready(Err(e)),
+            }
+        })
     };
     let present = Arc::new(AtomicBool::new(true));
     let code = app::run(StationOptions {
@@ -302,16 +322,19 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         station_id: cfg.station_id.clone(),
         flow: flow_cfg,
         card: CardSetup::Virtual(VirtualSource {
-            card: Arc::new(Mutex::new(card)),
+            card: card_slot,
             present,
             apdu_delay: Duration::from_millis(args.apdu_delay_ms),
         }),
-        backend: Arc::new(store),
+        backend,
         privacy,
         counter: counter(&cfg),
         demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
     });
-    rx.stop();
+    let _ = setup_thread.join();
+    if let Some(rx) = rx_slot.lock().ok().and_then(|mut r| r.take()) {
+        rx.stop();
+    }
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);
     eprintln!(
         "madoguchi demo: {received} record(s) received and verified by the demo receiver ({})",
