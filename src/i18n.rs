@@ -228,6 +228,41 @@ pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
     }
 }
 
+/// `madoguchi status` when no station answers.
+pub fn status_no_station(lang: Lang, path: &str, error: &str) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "動作中の窓口端末が見つかりません（{path}: {error}）。同じユーザーで端末が起動しているか確認してください。"
+        ),
+        Lang::En => format!("No running station answers ({path}: {error}). Is the station running as this user?"),
+    }
+}
+
+/// Labels of `madoguchi status`.
+pub fn status_label(lang: Lang, key: &str) -> &'static str {
+    match (lang, key) {
+        (Lang::Ja, "station") => "端末",
+        (Lang::Ja, "uptime") => "稼働時間",
+        (Lang::Ja, "step") => "手順",
+        (Lang::Ja, "reader") => "リーダー",
+        (Lang::Ja, "pcscd") => "pcscd 動作中",
+        (Lang::Ja, "queue") => "未送信",
+        (Lang::Ja, "delivery") => "最後の送信",
+        (Lang::Ja, "apdu") => "APDU 往復時間",
+        (Lang::Ja, "errors") => "エラー",
+        (_, "station") => "station",
+        (_, "uptime") => "uptime",
+        (_, "step") => "step",
+        (_, "reader") => "reader",
+        (_, "pcscd") => "pcscd running",
+        (_, "queue") => "unsent",
+        (_, "delivery") => "last delivery",
+        (_, "apdu") => "APDU round trips",
+        (_, "errors") => "errors",
+        _ => "",
+    }
+}
+
 /// The demo's card secrets, on screen so a new user can try every profile (demo only).
 pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
     match (lang, password) {

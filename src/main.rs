@@ -66,6 +66,16 @@ enum Command {
         #[arg(long)]
         last_try: bool,
     },
+    /// What the running station sees, from its status socket (works over SSH as the same user,
+    /// while the station holds the card): step, reader, last errors, queue, last delivery, CRL
+    /// age, APDU round trips. Never personal data or input.
+    Status {
+        #[arg(long)]
+        json: bool,
+        /// Keep printing a snapshot whenever something changes, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
     /// What pcscd, the readers and the card look like: readable text, a stable JSON document
     /// (`--json`), or a stream of changes (`--watch`; JSON lines with `--json`) until Ctrl-C.
     /// Never shows card data or PINs.
@@ -120,6 +130,7 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),
         Some(Command::Readers { json }) => cli::readers::run(lang, json),
         Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
+        Some(Command::Status { json, watch }) => cli::status::run(lang, json, watch),
         Some(Command::Diagnose { json, watch, no_probe }) => {
             cli::diagnose::run(lang, json, watch, no_probe, cli.config.as_deref())
         }

@@ -72,7 +72,12 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
         ),
     )
     .unwrap();
-    let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
+    // Its own runtime dir: the status socket of this station, for `madoguchi status`.
+    let cmd = format!(
+        "XDG_RUNTIME_DIR={} {BIN} --config {}; echo EXIT=$?; sleep 60",
+        dir.join("run").display(),
+        cfg.display()
+    );
     let t = Tmux::start(&cmd)?;
     t.wait_for("Short terms");
     Some(Run {
@@ -418,4 +423,51 @@ fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
     );
     finish(r);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Support over SSH: `madoguchi status --json` while the station sits at the PIN step with
+/// digits typed. The answer has the step and the reader, and no digit typed or personal data.
+#[test]
+fn status_shows_the_step_and_reader_but_nothing_typed_or_read() {
+    let Some(_turn) = turn() else { return };
+    let c = Case {
+        profile: "yamada",
+        pin: "1234",
+        password: Some("abc123"),
+    };
+    let Some(r) = start(&c, "") else { return };
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, c.pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 5");
+    r.t.send(&["7", "3", "9"]);
+    r.t.wait_for("＊ ＊ ＊");
+    let status = |args: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .env("XDG_RUNTIME_DIR", r.dir.join("run"))
+            .output()
+            .unwrap()
+    };
+    let out = status(&["status", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let raw = out.stdout.clone();
+    let v: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(v["step"], "sign");
+    assert_eq!(v["reader"], READER);
+    assert!(v["apdu_rtt_us"].as_array().is_some_and(|a| !a.is_empty()));
+    let text = String::from_utf8_lossy(&raw);
+    for secret in ["739", "1234", "ABC123", "山田", "千代田", "1980"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    // The socket is the user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&r.dir.join("run/madoguchi/station.sock")), 0o600);
+    assert_eq!(mode(&r.dir.join("run/madoguchi")), 0o700);
+    let human = status(&["--lang", "en", "status"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("step"), "{human:?}");
+    finish(r);
 }

@@ -2,6 +2,7 @@
 //! backend into the pure `flow`, and draws with `ui` only when something visible changed (an
 //! idle station writes nothing). Data flows one way: events → flow → effects → events.
 
+pub mod status;
 pub mod terminal;
 pub mod worker;
 
@@ -89,9 +90,52 @@ struct App {
     privacy: Option<String>,
     counter: CounterInfo,
     demo_secrets: Option<(String, Option<String>)>,
+    /// What support sees (`madoguchi status`), and the last errors and delivery for it.
+    status: Arc<status::Hub>,
+    recent: status::Recent,
+    transmit_errors: u32,
+    /// The last APDU round trips (µs), for the diagnostics sparkline.
+    round_trips: Vec<u32>,
 }
 
 impl App {
+    /// The snapshot support reads: codes, counts and timings, never personal data or input.
+    fn status_snapshot(&self) -> status::Snapshot {
+        status::Snapshot {
+            schema: 1,
+            version: env!("CARGO_PKG_VERSION"),
+            station_id: self.station_id.clone(),
+            uptime_secs: self.started.elapsed().as_secs(),
+            step: format!("{:?}", self.flow.step()).to_lowercase(),
+            busy: self.flow.busy(),
+            reader: self.reader.clone(),
+            pcscd_running: self.diag.pcscd == crate::reader::diagnostics::Pcscd::Running,
+            readers: self.diag.readers.clone(),
+            card_removals: self.diag.card_removals,
+            transmit_errors: self.transmit_errors,
+            apdu_rtt_us: self.round_trips.clone(),
+            errors: self.recent.errors.iter().cloned().collect(),
+            queue: self.queue.into(),
+            last_delivery: self.recent.last_delivery.clone(),
+            crl: self.backend.crl().map(Into::into),
+        }
+    }
+
+    /// After a card request: errors for support, and the round trips for the sparkline.
+    fn card_result(&mut self, result: &Result<flow::CardReply, CardError>) {
+        if let Err(e) = result {
+            self.recent.error(e);
+            if matches!(e, CardError::Transport(_)) {
+                self.transmit_errors += 1;
+            }
+            self.dirty = true;
+        }
+        let rtts = crate::card::guard::recent_round_trips();
+        if rtts != self.round_trips {
+            self.round_trips = rtts;
+            self.dirty = true;
+        }
+    }
     fn now_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
     }
@@ -386,6 +430,11 @@ pub fn run(opts: StationOptions) -> u8 {
     }
     terminal::spawn_signal_listener(tx.clone());
 
+    // Support's window on this station (never a second PC/SC session).
+    let status_hub = Arc::new(status::Hub::default());
+    if let Err(e) = status::serve(Arc::clone(&status_hub), &status::socket_path()) {
+        tracing::warn!(error = %e, "status socket not available");
+    }
     let mut term = match terminal::Term::enter() {
         Ok(t) => t,
         Err(e) => {
@@ -422,6 +471,10 @@ pub fn run(opts: StationOptions) -> u8 {
         privacy: opts.privacy,
         counter: opts.counter,
         demo_secrets: opts.demo_secrets,
+        status: Arc::clone(&status_hub),
+        recent: status::Recent::default(),
+        transmit_errors: 0,
+        round_trips: Vec::new(),
     };
     app.choose_reader();
     if let Some(p) = &demo_present {
@@ -458,6 +511,8 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
             }
             app.dirty = false;
         }
+        // Only after an event: an idle station publishes (and costs) nothing.
+        app.status.publish(&app.status_snapshot());
         // Sleep until the flow's next deadline, a spinner frame while busy, or a queue check
         // while records wait for delivery. Idle and empty: block until an event.
         let now = app.now_ms();
@@ -509,12 +564,16 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
             }
             Some(AppEvent::Term(_)) => {}
             Some(AppEvent::Reader(ev)) => app.reader_event(ev),
-            Some(AppEvent::Card { id, result }) => app.feed(flow::Event::Card { id, result }),
+            Some(AppEvent::Card { id, result }) => {
+                app.card_result(&result);
+                app.feed(flow::Event::Card { id, result })
+            }
             Some(AppEvent::Stored { id, result }) => {
                 app.feed(flow::Event::Stored { id, result });
                 app.refresh_queue();
             }
             Some(AppEvent::Delivered { enrollment_id, verdict }) => {
+                app.recent.delivered(&verdict);
                 app.feed(flow::Event::Delivered { enrollment_id, verdict });
                 app.refresh_queue();
             }

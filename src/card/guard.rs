@@ -10,6 +10,31 @@ use super::apdu::{Command, Response, INS_GET_RESPONSE, INS_READ_BINARY, INS_SELE
 use super::files::{Access, Application, Ef, FORBIDDEN_TEXT_EFS};
 use super::transport::{Refusal, Transport, TransportError};
 
+/// Round trips of the last APDUs of this process (µs), for the reader-health figures
+/// (diagnostics pane sparkline, `madoguchi status`). Timings only: no command, no data.
+static ROUND_TRIPS: std::sync::Mutex<std::collections::VecDeque<u32>> =
+    std::sync::Mutex::new(std::collections::VecDeque::new());
+
+/// How many round trips are kept.
+pub const ROUND_TRIPS_KEPT: usize = 64;
+
+fn record_round_trip(d: std::time::Duration) {
+    if let Ok(mut r) = ROUND_TRIPS.lock() {
+        if r.len() == ROUND_TRIPS_KEPT {
+            r.pop_front();
+        }
+        r.push_back(d.as_micros().min(u32::MAX as u128) as u32);
+    }
+}
+
+/// The last round trips (µs), oldest first.
+pub fn recent_round_trips() -> Vec<u32> {
+    ROUND_TRIPS
+        .lock()
+        .map(|r| r.iter().copied().collect())
+        .unwrap_or_default()
+}
+
 pub struct Guard<T> {
     inner: T,
     app: Option<Application>,
@@ -147,6 +172,7 @@ impl<T: Transport> Transport for Guard<T> {
         self.sent += 1;
         let started = std::time::Instant::now();
         let result = self.inner.transmit(cmd);
+        record_round_trip(started.elapsed());
         match &result {
             Ok(resp) => {
                 tracing::debug!(apdu = %cmd, sw = %resp.sw, len = resp.data.len(), us = started.elapsed().as_micros() as u64, "APDU");

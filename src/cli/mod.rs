@@ -9,6 +9,7 @@ pub mod readers;
 pub mod receive;
 pub mod session;
 pub mod station;
+pub mod status;
 pub mod vcard;
 
 use madoguchi::card::{CardError, TransportError};
