@@ -228,6 +228,22 @@ pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
     }
 }
 
+/// The reader-health box's title: APDU round trips.
+pub fn health_title(lang: Lang, n: usize, max_us: u32) -> String {
+    match lang {
+        Lang::Ja => format!("APDU 往復時間（直近{n}件、最大 {:.1} ms）", max_us as f64 / 1000.0),
+        Lang::En => format!("APDU round trips (last {n}, max {:.1} ms)", max_us as f64 / 1000.0),
+    }
+}
+
+/// The session's troubles under the sparkline.
+pub fn health_counts(lang: Lang, removals: u32, resends: u32, errors: u32) -> String {
+    match lang {
+        Lang::Ja => format!("取り外し {removals}・再送 {resends}・通信エラー {errors}"),
+        Lang::En => format!("removals {removals} · re-sends {resends} · transmit errors {errors}"),
+    }
+}
+
 /// `madoguchi status` when no station answers.
 pub fn status_no_station(lang: Lang, path: &str, error: &str) -> String {
     match lang {
@@ -385,6 +401,7 @@ pub enum Msg {
     ReceiptKeep,
     DoneVerdictLater,
     Review,
+    PlacementSuspect,
     PrivacyHeading,
     RepresentativeHeading,
     RepresentativeNote,
@@ -535,6 +552,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptNumber => "受付番号",
             ReceiptKeep => "受付番号を控えるか、QRコードを撮影してください。",
             Review => "要確認",
+            PlacementSuspect => "カードが動いたか、置き方が悪いようです。ケースから出し、リーダーの中央に置いてください。",
             PrivacyHeading => "個人情報の取り扱い",
             RepresentativeHeading => "法定代理人の確認（職員が操作します）",
             RepresentativeNote => "15歳未満の方、または成年被後見人の方の手続きは、法定代理人が行います。来庁した方を確認し、ファンクションキーで選んでください。",
@@ -681,6 +699,7 @@ pub fn msg(lang: Lang, m: Msg) -> &'static str {
             ReceiptNumber => "Receipt number",
             ReceiptKeep => "Write down the receipt number or take a photo of the QR code.",
             Review => "review",
+            PlacementSuspect => "Card moving or badly placed? Take it out of its case and center it on the reader.",
             PrivacyHeading => "Handling of personal information",
             RepresentativeHeading => "Legal representative (staff operate this step)",
             RepresentativeNote => "For holders under 15 or under adult guardianship, a legal representative (法定代理人) applies. Check who is present and choose with a function key.",

@@ -48,6 +48,7 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         counter: &counter,
         demo_secrets: None,
         crl: None,
+        health: Default::default(),
     };
     t.draw(|fr| draw(fr, &v)).unwrap();
 }

@@ -25,6 +25,9 @@ const TERMS: &str = "本規約は、窓口でのマイナンバーカードを�
 
 const READER: &str = "Virtual PCD 00 00";
 
+/// APDU round trips (µs) for the reader-health sparkline: a contactless card, one slow READ.
+static RTTS: [u32; 12] = [1200, 1500, 900, 1100, 30000, 1300, 1250, 1400, 1000, 980, 1600, 1150];
+
 const PRIVACY: &str =
     "個人情報の取り扱い\n読み取った基本4情報と電子署名を運営者に送信します。個人番号は読み取りません。";
 
@@ -360,6 +363,11 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 counter: &counter,
                 demo_secrets: None,
                 crl: None,
+                health: madoguchi::ui::station::Health {
+                    round_trips: &RTTS,
+                    resends: 1,
+                    transmit_errors: 0,
+                },
             },
         )
     })

@@ -113,6 +113,7 @@ impl App {
             readers: self.diag.readers.clone(),
             card_removals: self.diag.card_removals,
             transmit_errors: self.transmit_errors,
+            resends: crate::card::guard::resends(),
             apdu_rtt_us: self.round_trips.clone(),
             errors: self.recent.errors.iter().cloned().collect(),
             queue: self.queue.into(),
@@ -386,6 +387,11 @@ impl App {
             counter: &self.counter,
             demo_secrets: self.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
             crl: self.backend.crl(),
+            health: station::Health {
+                round_trips: &self.round_trips,
+                resends: crate::card::guard::resends(),
+                transmit_errors: self.transmit_errors,
+            },
         }
     }
 }

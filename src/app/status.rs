@@ -45,6 +45,8 @@ pub struct Snapshot {
     pub readers: Vec<ReaderDiag>,
     pub card_removals: u32,
     pub transmit_errors: u32,
+    /// GET RESPONSE and re-sent READs (see `card::guard::resends`).
+    pub resends: u32,
     /// Round trips of the last APDUs (µs), oldest first.
     pub apdu_rtt_us: Vec<u32>,
     pub errors: Vec<ErrorEntry>,

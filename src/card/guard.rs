@@ -27,6 +27,15 @@ fn record_round_trip(d: std::time::Duration) {
     }
 }
 
+/// APDUs that were a second exchange for the same thing (GET RESPONSE after `61xx`, the same
+/// READ re-sent after `6Cxx`, a READ repeated in short form after an extended one failed):
+/// a reader or a card placement that struggles shows here.
+static RESENDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+pub fn resends() -> u32 {
+    RESENDS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The last round trips (µs), oldest first.
 pub fn recent_round_trips() -> Vec<u32> {
     ROUND_TRIPS
@@ -41,6 +50,8 @@ pub struct Guard<T> {
     ef: Option<Ef>,
     /// The application was selected by this guard (this transaction), not restored.
     app_confirmed: bool,
+    /// INS, P1, P2 of the previous command (to count re-sends).
+    last_header: Option<(u8, u8, u8)>,
     sent: u32,
 }
 
@@ -61,6 +72,7 @@ impl<T: Transport> Guard<T> {
             app: None,
             ef: None,
             app_confirmed: false,
+            last_header: None,
             sent: 0,
         }
     }
@@ -170,6 +182,11 @@ impl<T: Transport> Transport for Guard<T> {
             Target::None => {}
         }
         self.sent += 1;
+        let header = (cmd.ins(), cmd.p1(), cmd.p2());
+        if cmd.ins() == INS_GET_RESPONSE || (cmd.ins() == INS_READ_BINARY && self.last_header == Some(header)) {
+            RESENDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.last_header = Some(header);
         let started = std::time::Instant::now();
         let result = self.inner.transmit(cmd);
         record_round_trip(started.elapsed());

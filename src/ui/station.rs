@@ -61,6 +61,69 @@ pub struct View<'a> {
     pub demo_secrets: Option<(&'a str, Option<&'a str>)>,
     /// The station's CRL (`[checks] crl_file`), when configured.
     pub crl: Option<crate::seam::CrlInfo>,
+    /// Reader health: the last APDU round trips (µs) and this session's troubles.
+    pub health: Health<'a>,
+}
+
+/// Reader health for the diagnostics: a sparkline of round trips, and counts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Health<'a> {
+    pub round_trips: &'a [u32],
+    pub resends: u32,
+    pub transmit_errors: u32,
+}
+
+impl Health<'_> {
+    /// Removals and transmit errors cluster: the card is probably moving or badly placed.
+    pub fn placement_suspect(&self, removals: u32) -> bool {
+        removals + self.transmit_errors >= 3
+    }
+}
+
+/// The sparkline and the counts under the diagnostics (full view, or a roomy side pane).
+fn draw_health(f: &mut Frame, v: &View, area: Rect) {
+    use ratatui::widgets::Sparkline;
+    let l = v.lang;
+    let th = v.theme;
+    let h = v.health;
+    let data: Vec<u64> = h.round_trips.iter().map(|&u| u64::from(u)).collect();
+    let title = i18n::health_title(l, h.round_trips.len(), h.round_trips.iter().copied().max().unwrap_or(0));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(th.muted())
+        .title(Span::styled(format!(" {title} "), th.accent()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
+    let counts = i18n::health_counts(l, v.diag.card_removals, h.resends, h.transmit_errors);
+    let mut lines = vec![Line::styled(truncate(&counts, inner.width as usize), th.text())];
+    if h.placement_suspect(v.diag.card_removals) {
+        lines.push(Line::styled(
+            truncate(msg(l, Msg::PlacementSuspect), inner.width as usize),
+            th.warn(),
+        ));
+    }
+    let text_rows = lines.len() as u16;
+    let spark_rows = inner.height.saturating_sub(text_rows);
+    if spark_rows > 0 {
+        f.render_widget(
+            Sparkline::default().data(&data).style(th.accent()),
+            Rect {
+                height: spark_rows,
+                ..inner
+            },
+        );
+    }
+    f.render_widget(
+        Paragraph::new(lines),
+        Rect {
+            y: inner.y + spark_rows,
+            height: inner.height - spark_rows,
+            ..inner
+        },
+    );
 }
 
 fn step_name(lang: Lang, s: Step) -> &'static str {
@@ -137,6 +200,7 @@ pub fn draw(f: &mut Frame, v: &View) {
         (rows[2], None)
     };
     if v.full_diag {
+        let parts = Layout::vertical([Constraint::Min(8), Constraint::Length(6)]).split(rows[2]);
         f.render_widget(
             DiagnosticsPane {
                 model: v.diag,
@@ -145,11 +209,19 @@ pub fn draw(f: &mut Frame, v: &View) {
                 form: Form::Full,
                 selected: v.reader,
             },
-            rows[2],
+            parts[0],
         );
+        draw_health(f, v, parts[1]);
     } else {
         draw_main(f, v, main);
         if let Some(side) = side {
+            // A roomy side pane also shows the reader's health under the diagnostics.
+            let (pane, health) = if side.height >= 20 {
+                let parts = Layout::vertical([Constraint::Min(10), Constraint::Length(6)]).split(side);
+                (parts[0], Some(parts[1]))
+            } else {
+                (side, None)
+            };
             f.render_widget(
                 DiagnosticsPane {
                     model: v.diag,
@@ -158,8 +230,11 @@ pub fn draw(f: &mut Frame, v: &View) {
                     form: Form::Compact,
                     selected: v.reader,
                 },
-                side,
+                pane,
             );
+            if let Some(h) = health {
+                draw_health(f, v, h);
+            }
         }
     }
     draw_status(f, v, rows[3]);
