@@ -34,6 +34,48 @@ fn kid_of(body: &[u8]) -> String {
     "unsealed".into()
 }
 
+/// Progress of a long flush: on a terminal one line redrawn in place with a bar; otherwise
+/// (a script, a log) one plain line per record.
+struct Progress {
+    total: usize,
+    done: usize,
+    tty: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            done: 0,
+            tty: std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn step(&mut self, id: &str, outcome: &str, (d, r, q): (u32, u32, u32)) {
+        use std::io::Write;
+        self.done += 1;
+        if !self.tty {
+            println!("{id} {}", madoguchi::text::escape_untrusted(outcome));
+            return;
+        }
+        let width = 30;
+        let filled = (self.done * width).checked_div(self.total).unwrap_or(width);
+        let bar: String = "#".repeat(filled) + &"-".repeat(width - filled);
+        print!(
+            "\r[{bar}] {}/{}  delivered {d}  review {r}  queued {q}",
+            self.done, self.total
+        );
+        let _ = std::io::stdout().flush();
+    }
+
+    fn done(&self) {
+        if self.tty && self.total > 0 {
+            println!();
+        }
+    }
+}
+
 pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
     let cfg = match Config::load(config_path) {
         Ok(c) => c,
@@ -131,7 +173,9 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             // One pass: rows that fail get their next attempt scheduled, not retried here.
             let result = rt.block_on(async {
                 let due = outbox.due(now_ms(), usize::MAX >> 1)?;
+                let total = due.len();
                 let mut counts = (0u32, 0u32, 0u32);
+                let mut progress = Progress::new(total);
                 for (entry, body) in due {
                     let o = delivery::deliver(&client, &dcfg, &entry.id, &body).await;
                     match delivery::record(&mut outbox, &dcfg, &entry.id, entry.attempts, &o)? {
@@ -139,8 +183,9 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                         madoguchi::flow::Verdict::Queued => counts.2 += 1,
                         _ => counts.1 += 1,
                     }
-                    println!("{} {}", entry.id, madoguchi::text::escape_untrusted(&format!("{o:?}")));
+                    progress.step(&entry.id, &format!("{o:?}"), counts);
                 }
+                progress.done();
                 Ok::<_, madoguchi::backend::outbox::OutboxError>(counts)
             });
             match result {
