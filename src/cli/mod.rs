@@ -2,6 +2,7 @@
 
 pub mod cert;
 pub mod diagnose;
+pub mod generate;
 pub mod outbox;
 pub mod read;
 pub mod readers;
