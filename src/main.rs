@@ -2,7 +2,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use madoguchi::i18n::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,9 +114,26 @@ enum Command {
     Vcard(cli::vcard::VcardArgs),
 }
 
+/// `madoguchi generate …` writes the package's man pages and completions. It is parsed apart
+/// from `Cli` so that what it writes (and `--help`) never lists it.
+#[derive(Parser)]
+#[command(
+    name = "madoguchi generate",
+    bin_name = "madoguchi generate",
+    about = "Man pages and shell completions, for packaging (pkg/build-deb)."
+)]
+struct Generate {
+    #[command(subcommand)]
+    what: cli::generate::GenerateCmd,
+}
+
 fn main() -> ExitCode {
     // Before anything reads a PIN or a card: no core dumps, no ptrace, private files.
     madoguchi::harden::once();
+    if std::env::args_os().nth(1).is_some_and(|a| a == "generate") {
+        let g = Generate::parse_from(std::env::args_os().skip(1));
+        return ExitCode::from(cli::generate::run(Cli::command(), g.what));
+    }
     let cli = Cli::parse();
     if let Some(path) = &cli.log_file {
         if let Err(e) = cli::init_log(path) {

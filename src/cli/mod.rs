@@ -3,6 +3,7 @@
 pub mod cert;
 pub mod deferred;
 pub mod diagnose;
+pub mod generate;
 pub mod outbox;
 pub mod read;
 pub mod readers;
