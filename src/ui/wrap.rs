@@ -58,9 +58,12 @@ pub fn wrap_ranges(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
                             dropped_space = line.pop();
                         }
                     }
+                    // What moves to the next line must still fit with `c` (a dropped space goes
+                    // along: lines are contiguous).
+                    let gap = usize::from(dropped_space.is_some());
                     let fits = line
                         .last()
-                        .is_some_and(|&(_, l)| width(l) + cw <= max && !NO_LINE_START.contains(l));
+                        .is_some_and(|&(_, l)| width(l) + gap + cw <= max && !NO_LINE_START.contains(l));
                     if carry.is_empty() && NO_LINE_START.contains(c) && line.len() > 1 && fits {
                         if let Some(last) = line.pop() {
                             carry.push(last);
@@ -101,6 +104,13 @@ pub fn truncate(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_carried_space_never_overflows() {
+        for l in wrap("aa 、", 3) {
+            assert!(str_width(&l) <= 3, "{l:?}");
+        }
+    }
 
     #[test]
     fn japanese_wraps_by_width_with_kinsoku() {
