@@ -527,7 +527,8 @@ fn receiver_rejects_bad_input_clearly_and_stores_nothing() {
         .enable_all()
         .build()
         .unwrap();
-    let client = reqwest::Client::new();
+    // A fresh connection per request: the receiver closes after answering an oversized one.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let post = |key: Option<&str>, body: Vec<u8>| {
         rt.block_on(async {
             let mut r = client.post(&url).body(body);
@@ -1049,7 +1050,7 @@ fn every_answer_is_json_with_its_status() {
         .enable_all()
         .build()
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let send = |r: reqwest::RequestBuilder| {
         rt.block_on(async {
             let resp = r.send().await.unwrap();
