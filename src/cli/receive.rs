@@ -10,7 +10,8 @@ pub struct ReceiveArgs {
     /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
     #[arg(long)]
     listen: String,
-    /// SQLite file for received records.
+    /// Where received records are kept: a SQLite file, or a PostgreSQL URL
+    /// (postgres://user@host:port/db; several receivers may share one database).
     #[arg(long)]
     db: PathBuf,
     /// PEM file with the CA certificate(s) signing certificates must chain to.
