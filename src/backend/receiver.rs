@@ -984,7 +984,9 @@ impl LoopbackTls {
             Ok(p)
         };
         let (ca_key, server_key, client_key) = (key()?, key()?, key()?);
-        let ca = cert("madoguchi demo TLS CA", &ca_key, None, false).map_err(e)?;
+        // Named after its station: CAs of several stations can be trusted side by side
+        // (OpenSSL finds an issuer by its name).
+        let ca = cert(&format!("madoguchi demo TLS CA {station_id}"), &ca_key, None, false).map_err(e)?;
         let server = cert("localhost", &server_key, Some((&ca, &ca_key)), true).map_err(e)?;
         let client = cert(station_id, &client_key, Some((&ca, &ca_key)), false).map_err(e)?;
         let pem = |c: &X509| c.to_pem().map_err(e);
