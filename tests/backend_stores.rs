@@ -197,6 +197,29 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
     assert!(store::with_store(db, |s| s.list(true)).unwrap().is_empty());
     let listed = serde_json::to_string(&all).unwrap();
     assert!(!listed.contains("吉野") && !listed.contains("千代田"), "{listed}");
+    // The operator's list: ids, time, status, result.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["receive", "list", "--db"])
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = cli(&[]);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.lines().all(|l| l.contains(&id) && l.ends_with("\t200\tOK")),
+        "{text}"
+    );
+    assert!(text.contains("station-0\t") && text.contains("station-1\t"), "{text}");
+    assert!(!text.contains("吉野"), "{text}");
+    let json = cli(&["--json"]);
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(first["result"], "OK");
+    assert_eq!(cli(&["--status", "review"]), "");
 }
 both!(idempotency_per_station_key);
 
@@ -309,6 +332,15 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
         assert_eq!(resp.status().as_u16(), 503);
         let v: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(v["result"], "STORE_UNAVAILABLE", "{v}");
+        let get = |path: &str| c.get(format!("{}{path}", rx.url(true))).send();
+        let ready = get("/readyz").await.unwrap();
+        assert_eq!(ready.status().as_u16(), 503);
+        assert_eq!(
+            ready.json::<serde_json::Value>().await.unwrap()["result"],
+            "STORE_UNAVAILABLE"
+        );
+        let alive = get("/healthz").await.unwrap();
+        assert_eq!(alive.status().as_u16(), 200, "alive while the store is down");
         tokio::time::sleep(Duration::from_millis(700)).await;
         let p = Arc::clone(&pg);
         tokio::task::spawn_blocking(move || p.pg_start().unwrap())
@@ -316,6 +348,9 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
             .unwrap();
         let again = deliver_retrying(&c, &cfg, "down-1", &unsigned_record("station-0", "down-1")).await;
         assert!(again.is_empty(), "{again:?}");
+        let ready = get("/readyz").await.unwrap();
+        assert_eq!(ready.status().as_u16(), 200);
+        assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["result"], "OK");
         let mut retried = Vec::new();
         for t in tasks {
             retried.extend(t.await.unwrap());

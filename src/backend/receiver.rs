@@ -653,9 +653,24 @@ async fn not_found() -> Response {
     )
 }
 
+/// Liveness: the receiver answers (no database call).
+async fn healthz() -> Response {
+    (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
+}
+
+/// Readiness: the database answers a trivial query; else 503 STORE_UNAVAILABLE.
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"result": "OK", "store": "reachable"}))).into_response(),
+        Err(e) => store_failed(e),
+    }
+}
+
 fn router(shared: Arc<Shared>) -> Router<()> {
     Router::new()
         .route("/v1/enrollments", post(enroll))
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_contract))
         .with_state(shared)
