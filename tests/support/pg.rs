@@ -187,6 +187,39 @@ impl PgCluster {
         )
     }
 
+    /// CPU seconds (user + system) used so far by this cluster: the postmaster, its live
+    /// backends, and the children it reaped (benchmarks).
+    pub fn cpu_seconds(&self) -> f64 {
+        let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).unwrap_or_default();
+        let Some(master) = pid_file.lines().next().and_then(|l| l.trim().parse::<u32>().ok()) else {
+            return 0.0;
+        };
+        let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        // Fields after the ")" of comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+        let fields = |pid: &str| -> Option<Vec<String>> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &stat[stat.rfind(')')? + 2..];
+            Some(rest.split_whitespace().map(str::to_string).collect())
+        };
+        let num = |f: &[String], i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+        let mut total = 0.0;
+        if let Some(f) = fields(&master.to_string()) {
+            total += num(&f, 11) + num(&f, 12) + num(&f, 13) + num(&f, 14);
+        }
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let name = e.file_name();
+            let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+                continue;
+            };
+            if let Some(f) = fields(pid) {
+                if f.get(1).and_then(|p| p.parse::<u32>().ok()) == Some(master) {
+                    total += num(&f, 11) + num(&f, 12);
+                }
+            }
+        }
+        total / tick
+    }
+
     /// Stops the server (fast: open sessions are ended), waiting until it is down.
     pub fn pg_stop(&self) -> Result<(), String> {
         self.run(
