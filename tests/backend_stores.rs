@@ -366,3 +366,40 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
     assert_eq!(receiver::accepted_count(&db).unwrap(), (4 * PER_STATION + 1) as u64);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// TLS to PostgreSQL through openssl: `sslmode=require` connects when the server's certificate
+/// verifies against the given CA, and is refused (no fallback to plain) when it does not.
+#[test]
+fn postgres_over_tls_verifies_the_server() {
+    let dir = tmp("pg-tls");
+    let ours = LoopbackTls::create(&dir.join("ours"), "db").unwrap();
+    let other = LoopbackTls::create(&dir.join("other"), "db").unwrap();
+    let Some(pg) = (match PgCluster::start_with("tls", Some((&ours.server_cert, &ours.server_key))) {
+        Ok(c) => Some(c),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("PostgreSQL with TLS did not start: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: postgres_over_tls_verifies_the_server: {e}");
+            None
+        }
+    }) else {
+        return;
+    };
+    let url = format!("{}?sslmode=require", pg.url);
+    let rt = runtime();
+    let trusted = store::PgStore::open_with_ca(&url, Some(&ours.ca)).unwrap();
+    rt.block_on(async {
+        use store::Store;
+        trusted.ping().await.unwrap();
+        assert_eq!(trusted.accepted_count().await.unwrap(), 0);
+    });
+    let err = match store::PgStore::open_with_ca(&url, Some(&other.ca)) {
+        Ok(_) => panic!("connected with a server certificate of another CA"),
+        Err(e) => e,
+    };
+    assert!(
+        err.contains("certificate") || err.contains("tls") || err.contains("TLS"),
+        "{err}"
+    );
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+}

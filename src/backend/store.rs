@@ -408,7 +408,16 @@ pub struct PgStore {
 
 impl PgStore {
     /// Parses `url`, then connects once to apply the migrations (on a runtime of its own).
+    /// TLS (`sslmode=prefer`, the default, or `require` in the URL) verifies the server's
+    /// certificate and name with openssl: against the CA file in `PGSSLROOTCERT` when set (as
+    /// libpq), else the system's CA store.
     pub fn open(url: &str) -> Result<PgStore, String> {
+        let ca = std::env::var_os("PGSSLROOTCERT").map(std::path::PathBuf::from);
+        PgStore::open_with_ca(url, ca.as_deref())
+    }
+
+    /// Like `open`, trusting only the CA certificate(s) in `ca` for the server when given.
+    pub fn open_with_ca(url: &str, ca: Option<&Path>) -> Result<PgStore, String> {
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(5));
@@ -416,9 +425,19 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("madoguchi-receive");
         }
-        let connector = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
-            .map_err(|e| e.to_string())?
-            .build();
+        let mut connector =
+            openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()).map_err(|e| e.to_string())?;
+        if let Some(ca) = ca {
+            let mut store = openssl::x509::store::X509StoreBuilder::new().map_err(|e| e.to_string())?;
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            for cert in openssl::x509::X509::stack_from_pem(&pem).map_err(|e| format!("{}: {e}", ca.display()))? {
+                store.add_cert(cert).map_err(|e| e.to_string())?;
+            }
+            connector
+                .set_verify_cert_store(store.build())
+                .map_err(|e| e.to_string())?;
+        }
+        let connector = connector.build();
         let tls = postgres_openssl::MakeTlsConnector::new(connector);
         let store = PgStore {
             pool: Pool {

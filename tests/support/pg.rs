@@ -17,6 +17,8 @@ pub struct PgCluster {
     pub port: u16,
     pub url: String,
     as_postgres: bool,
+    /// Server options beyond port and socket (TLS).
+    extra: String,
 }
 
 /// The directory with initdb and pg_ctl: Debian's /usr/lib/postgresql/<newest>/bin, else PATH.
@@ -56,6 +58,11 @@ impl PgCluster {
     }
 
     pub fn start(name: &str) -> Result<PgCluster, String> {
+        PgCluster::start_with(name, None)
+    }
+
+    /// With TLS on: the server presents `cert` (chain PEM) with `key`.
+    pub fn start_with(name: &str, tls: Option<(&Path, &Path)>) -> Result<PgCluster, String> {
         let bin = match bin_dir() {
             Some(b) => b,
             None => PathBuf::from(
@@ -102,7 +109,28 @@ impl PgCluster {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
         }
         let port = free_port()?;
+        let mut extra = String::new();
+        if let Some((cert, key)) = tls {
+            // The server reads its key only when it owns it and no one else may read it.
+            for (from, to) in [(cert, "server.crt"), (key, "server.key")] {
+                let to = dir.join(to);
+                std::fs::copy(from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+                if as_postgres {
+                    let meta = std::fs::metadata(&dir).map_err(|e| e.to_string())?;
+                    use std::os::unix::fs::MetadataExt;
+                    std::os::unix::fs::chown(&to, Some(meta.uid()), Some(meta.gid())).map_err(|e| e.to_string())?;
+                }
+            }
+            extra = format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                dir.join("server.crt").display(),
+                dir.join("server.key").display()
+            );
+        }
         let cluster = PgCluster {
+            extra,
             url: format!("postgres://postgres@127.0.0.1:{port}/madoguchi"),
             dir,
             bin,
@@ -166,9 +194,10 @@ impl PgCluster {
     /// Starts (or starts again) the server, waiting until it accepts connections.
     pub fn pg_start(&self) -> Result<(), String> {
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100{}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            self.extra
         );
         self.run(
             "pg_ctl",
