@@ -403,3 +403,42 @@ fn postgres_over_tls_verifies_the_server() {
     drop(pg);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Receivers starting together on a fresh database apply each migration once (advisory lock,
+/// one transaction), recorded in `schema_version`; a later start applies nothing again.
+#[test]
+fn postgres_migrations_apply_once_under_concurrent_starts() {
+    let Some(pg) = PgCluster::for_test("migrations") else {
+        return;
+    };
+    std::thread::scope(|s| {
+        let starts: Vec<_> = (0..4).map(|_| s.spawn(|| store::PgStore::open(&pg.url))).collect();
+        for t in starts {
+            t.join().unwrap().unwrap();
+        }
+    });
+    store::PgStore::open(&pg.url).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&pg.url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        let versions: Vec<i32> = client
+            .query("SELECT version FROM schema_version ORDER BY version", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(versions, [1]);
+        let pk: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.table_constraints
+                 WHERE table_name = 'received' AND constraint_type = 'PRIMARY KEY'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(pk, 1, "idempotency is the database's unique key");
+    });
+}
