@@ -9,3 +9,4 @@ pub use crate::record::payload;
 pub mod receiver;
 pub mod seal;
 pub mod station;
+pub mod store;

@@ -2,13 +2,15 @@
 //! sealed bodies, verifies with openssl in this order — chain to the trusted CA
 //! (UNSUPPORTED_CERTIFICATE), validity (CERTIFICATE_EXPIRED, vendor code 21), signature over the
 //! statement (SIGNATURE_MISMATCH), CRL (CERTIFICATE_REVOKED, vendor code 23), card data against
-//! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite.
-//! Verification runs outside any lock, one per core; only the idempotency insert (per station
-//! and key, insert-or-ignore) is serialised.
+//! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite
+//! or PostgreSQL (`store`). Verification runs outside any lock or transaction, one per core;
+//! only the idempotency insert (per station and key, insert-or-replace-unless-success) touches
+//! the database. A store out of reach is a 503 STORE_UNAVAILABLE, which stations retry.
 
 use super::jwe;
 use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
+use super::store::{Remembered, Row, Store, StoreError};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,12 +23,11 @@ use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::{X509Crl, X509StoreContext, X509};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -102,10 +103,8 @@ pub struct TlsConfig {
 
 struct Shared {
     cfg: ReceiverConfig,
-    /// Inserts, one at a time (each a synced commit).
-    writer: Mutex<Connection>,
-    /// Idempotency lookups, on their own connection (WAL: not behind a writer's commit).
-    reader: Mutex<Connection>,
+    /// Where answered requests are kept: SQLite or PostgreSQL.
+    store: Arc<dyn Store>,
     /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
     verify_slots: tokio::sync::Semaphore,
     /// `cfg.seal_keys` by `kid`.
@@ -156,78 +155,15 @@ fn forbidden(detail: impl Into<String>) -> Verdict {
     (StatusCode::FORBIDDEN, "FORBIDDEN", None, detail.into())
 }
 
-/// Idempotency keys are per station: (station_id, idempotency_key). `station_id` is the mTLS
-/// station when the connection is bound (`station_bound` = 1), else the body's station_id.
-const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS received (
-    station_id TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL,
-    station_bound INTEGER NOT NULL DEFAULT 0,
-    body_sha256 TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    answer TEXT NOT NULL,
-    received_ms INTEGER NOT NULL,
-    payload BLOB,
-    PRIMARY KEY (station_id, idempotency_key)
-);";
-
-/// A database from before per-station keys (idempotency_key alone was the primary key) is
-/// moved to the new table once; rows without a station (rejections) keep the station ''.
-fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
-    let keyed_by_station = |db: &Connection| -> rusqlite::Result<bool> {
-        db.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'station_id' AND pk > 0",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-    };
-    if keyed_by_station(db)? {
-        return Ok(());
-    }
-    let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if !keyed_by_station(&tx)? {
-        tx.execute_batch(&format!(
-            "ALTER TABLE received RENAME TO received_v0;
-             {SCHEMA_SQL}
-             INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
-                 FROM received_v0;
-             DROP TABLE received_v0;"
-        ))?;
-    }
-    tx.commit()
-}
-
-/// The receiver's database holds opened payloads (personal data): its directory is made 0700
-/// and the file, -wal and -shm 0600 (db::create_private).
-fn open_db(path: &std::path::Path) -> rusqlite::Result<Connection> {
-    super::db::create_private(path).map_err(|e| {
-        rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-            Some(e.to_string()),
-        )
-    })?;
-    let mut db = super::db::open(path, SCHEMA_SQL)?;
-    migrate(&mut db)?;
-    Ok(db)
-}
-
-/// Number of accepted records in a receiver database (for tests and `receive --count`).
-pub fn accepted_count(path: &std::path::Path) -> rusqlite::Result<u64> {
-    let db = open_db(path)?;
-    db.query_row("SELECT COUNT(*) FROM received WHERE status = 200", [], |r| r.get(0))
+/// Number of accepted records in a receiver database, SQLite file or `postgres://…` (tests
+/// and `receive --count`).
+pub fn accepted_count(db: &std::path::Path) -> Result<u64, String> {
+    super::store::with_store(db, |s| s.accepted_count())
 }
 
 /// Accepted payloads, as JSON (tests, demo check).
-pub fn accepted_payloads(path: &std::path::Path) -> rusqlite::Result<Vec<Value>> {
-    let db = open_db(path)?;
-    let mut st = db.prepare("SELECT payload FROM received WHERE status = 200 ORDER BY received_ms")?;
-    let rows = st
-        .query_map([], |r| r.get::<_, Vec<u8>>(0))?
-        .filter_map(Result::ok)
-        .filter_map(|b| serde_json::from_slice(&b).ok())
-        .collect();
-    Ok(rows)
+pub fn accepted_payloads(db: &std::path::Path) -> Result<Vec<Value>, String> {
+    super::store::with_store(db, |s| s.accepted_payloads())
 }
 
 fn check_chain(cfg: &ReceiverConfig, cert: &X509) -> Result<(), Verdict> {
@@ -571,12 +507,10 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     };
     let bound = matches!(peer, Peer::Bound(_));
     let error = || (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response();
-    // 1. Answered before (a retry)? On the reader connection: WAL readers don't wait for a
-    //    writer's commit.
-    let (s2, k2) = (station.clone(), key.clone());
-    let prior = match db_call(&shared, |s| &s.reader, move |db| lookup(db, &s2, &k2)).await {
+    // 1. Answered before (a retry)?
+    let prior = match shared.store.lookup(&station, &key).await {
         Ok(p) => p,
-        Err(_) => return error(),
+        Err(e) => return store_failed(e),
     };
     // A success is final: the same key and body get the same 200 for ever. A rejection is
     // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
@@ -615,47 +549,43 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     if status != 200 && status != 422 {
         return respond(status, &answer);
     }
-    // 3. Store on (station, key), serialised on the writer connection: a new row, or over a
-    //    remembered rejection; never over a success. When a concurrent request's success got
-    //    there first, its answer is the answer.
-    let payload = stored.as_ref().and_then(|p| serde_json::to_vec(p).ok());
-    let a2 = answer.clone();
-    let h2 = body_hash.clone();
-    let winner = db_call(&shared, |s| &s.writer, move |db| {
-        let inserted = db.execute(
-            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
-                 station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
-                 status = excluded.status, answer = excluded.answer,
-                 received_ms = excluded.received_ms, payload = excluded.payload
-             WHERE received.status != 200",
-            params![station, key, bound, h2, status, a2, super::outbox::now_ms(), payload],
-        )?;
-        if inserted == 1 {
-            Ok(None)
-        } else {
-            lookup(db, &station, &key)
-        }
-    })
-    .await;
-    match winner {
+    // 3. Store on (station, key): a new row, or over a remembered rejection; never over a
+    //    success. When a concurrent request's success got there first (this receiver or
+    //    another on the same database), its answer is the answer.
+    let row = Row {
+        station_id: station,
+        idempotency_key: key,
+        station_bound: bound,
+        body_sha256: body_hash.clone(),
+        status,
+        answer: answer.clone(),
+        received_ms: super::outbox::now_ms(),
+        payload: stored.as_ref().and_then(|p| serde_json::to_vec(p).ok()),
+    };
+    match shared.store.store(row).await {
         Ok(None) => respond(status, &answer),
         Ok(Some(first)) => replay(first, &body_hash),
-        Err(_) => error(),
+        Err(e) => store_failed(e),
     }
 }
 
-/// (body_sha256, status, answer) remembered for (station, key).
-type Remembered = (String, u16, String);
-
-fn lookup(db: &Connection, station: &str, key: &str) -> rusqlite::Result<Option<Remembered>> {
-    db.query_row(
-        "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
-        params![station, key],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .optional()
+/// A store that can't be reached is a 503 the station retries; other store errors are 500.
+fn store_failed(e: StoreError) -> Response {
+    match e {
+        StoreError::Unavailable(detail) => {
+            tracing::warn!("store unavailable: {detail}");
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "STORE_UNAVAILABLE",
+                "the record store is unavailable; retry later",
+                false,
+            )
+        }
+        StoreError::Other(detail) => {
+            tracing::error!("store error: {detail}");
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response()
+        }
+    }
 }
 
 /// The same body gets the first answer again; another body under the key is a 422.
@@ -675,21 +605,6 @@ fn respond(status: u16, answer: &str) -> Response {
         Json(serde_json::from_str(answer).unwrap_or(Value::Null)),
     )
         .into_response()
-}
-
-/// Runs `f` on one of the receiver's connections, on the blocking pool.
-async fn db_call<T: Send + 'static>(
-    shared: &Arc<Shared>,
-    which: fn(&Shared) -> &Mutex<Connection>,
-    f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ()> {
-    let shared = Arc::clone(shared);
-    tokio::task::spawn_blocking(move || {
-        let db = which(&shared).lock().unwrap_or_else(|e| e.into_inner());
-        f(&db).map_err(|_| ())
-    })
-    .await
-    .map_err(|_| ())?
 }
 
 /// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the
@@ -753,9 +668,24 @@ async fn not_found() -> Response {
     )
 }
 
+/// Liveness: the receiver answers (no database call).
+async fn healthz() -> Response {
+    (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
+}
+
+/// Readiness: the database answers a trivial query; else 503 STORE_UNAVAILABLE.
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"result": "OK", "store": "reachable"}))).into_response(),
+        Err(e) => store_failed(e),
+    }
+}
+
 fn router(shared: Arc<Shared>) -> Router<()> {
     Router::new()
         .route("/v1/enrollments", post(enroll))
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_contract))
         .with_state(shared)
@@ -814,9 +744,8 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
 
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
-    let db = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
+    let store = super::store::open(&cfg.db)?;
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
-    let reader = open_db(&cfg.db).map_err(|e| format!("{}: {e}", cfg.db.display()))?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut keys = jwe::KeySet::default();
     for k in &cfg.seal_keys {
@@ -825,8 +754,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     let shared = Arc::new(Shared {
         cfg,
         keys,
-        writer: Mutex::new(db),
-        reader: Mutex::new(reader),
+        store,
         verify_slots: tokio::sync::Semaphore::new(cores),
     });
     let acceptor = tls.as_ref().map(acceptor).transpose()?;
@@ -1086,7 +1014,9 @@ impl LoopbackTls {
             Ok(p)
         };
         let (ca_key, server_key, client_key) = (key()?, key()?, key()?);
-        let ca = cert("madoguchi demo TLS CA", &ca_key, None, false).map_err(e)?;
+        // Named after its station: CAs of several stations can be trusted side by side
+        // (OpenSSL finds an issuer by its name).
+        let ca = cert(&format!("madoguchi demo TLS CA {station_id}"), &ca_key, None, false).map_err(e)?;
         let server = cert("localhost", &server_key, Some((&ca, &ca_key)), true).map_err(e)?;
         let client = cert(station_id, &client_key, Some((&ca, &ca_key)), false).map_err(e)?;
         let pem = |c: &X509| c.to_pem().map_err(e);

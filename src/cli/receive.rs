@@ -6,16 +6,20 @@ use openssl::x509::{X509Crl, X509};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ReceiveArgs {
+    #[command(subcommand)]
+    cmd: Option<ReceiveCmd>,
     /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
-    #[arg(long)]
-    listen: String,
-    /// SQLite file for received records.
-    #[arg(long)]
-    db: PathBuf,
+    #[arg(long, required = true)]
+    listen: Option<String>,
+    /// Where received records are kept: a SQLite file, or a PostgreSQL URL
+    /// (postgres://user@host:port/db; several receivers may share one database).
+    #[arg(long, required = true)]
+    db: Option<PathBuf>,
     /// PEM file with the CA certificate(s) signing certificates must chain to.
-    #[arg(long)]
-    trust_ca: PathBuf,
+    #[arg(long, required = true)]
+    trust_ca: Option<PathBuf>,
     /// CRL (PEM or DER) of that CA.
     #[arg(long)]
     crl: Option<PathBuf>,
@@ -54,6 +58,53 @@ pub struct ReceiveArgs {
     idle_timeout: u64,
 }
 
+#[derive(clap::Subcommand)]
+pub enum ReceiveCmd {
+    /// Received requests, oldest first: station, Idempotency-Key, time, status and result
+    /// (no personal data).
+    List {
+        /// The receiver's database: a SQLite file or a postgres:// URL.
+        #[arg(long)]
+        db: PathBuf,
+        /// `review`: only what was not accepted.
+        #[arg(long, value_parser = ["all", "review"], default_value = "all")]
+        status: String,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn list(db: &PathBuf, review_only: bool, json: bool) -> u8 {
+    if !madoguchi::backend::store::is_postgres(db) && !db.exists() {
+        eprintln!("madoguchi receive list: {}: no such database", db.display());
+        return 2;
+    }
+    match madoguchi::backend::store::with_store(db, move |s| s.list(review_only)) {
+        Ok(rows) => {
+            for r in rows {
+                if json {
+                    println!("{}", serde_json::to_string(&r).unwrap_or_default());
+                } else {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.station_id,
+                        r.idempotency_key,
+                        madoguchi::time::rfc3339(r.received_ms),
+                        r.status,
+                        r.result
+                    );
+                }
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("madoguchi receive list: {e}");
+            1
+        }
+    }
+}
+
 fn secs(s: u64) -> std::time::Duration {
     std::time::Duration::from_secs(s.max(1))
 }
@@ -63,11 +114,18 @@ fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
 }
 
 pub fn run(args: ReceiveArgs) -> u8 {
+    if let Some(ReceiveCmd::List { db, status, json }) = &args.cmd {
+        return list(db, status == "review", *json);
+    }
+    let (Some(listen), Some(db), Some(trust_ca_file)) = (&args.listen, &args.db, &args.trust_ca) else {
+        eprintln!("madoguchi receive: --listen, --db and --trust-ca are required");
+        return 2;
+    };
     let setup = || -> Result<(ReceiverConfig, Option<TlsConfig>), String> {
         let trust_ca =
-            X509::stack_from_pem(&read(&args.trust_ca)?).map_err(|e| format!("{}: {e}", args.trust_ca.display()))?;
+            X509::stack_from_pem(&read(trust_ca_file)?).map_err(|e| format!("{}: {e}", trust_ca_file.display()))?;
         if trust_ca.is_empty() {
-            return Err(format!("{}: no certificate", args.trust_ca.display()));
+            return Err(format!("{}: no certificate", trust_ca_file.display()));
         }
         let crl = match &args.crl {
             Some(p) => {
@@ -115,7 +173,7 @@ pub fn run(args: ReceiveArgs) -> u8 {
         };
         Ok((
             ReceiverConfig {
-                db: args.db.clone(),
+                db: db.clone(),
                 trust_ca,
                 crl,
                 seal_keys,
@@ -139,7 +197,7 @@ pub fn run(args: ReceiveArgs) -> u8 {
         }
     };
     let https = tls.is_some();
-    match receiver::spawn(&args.listen, cfg, tls) {
+    match receiver::spawn(listen, cfg, tls) {
         Ok(h) => {
             eprintln!("madoguchi receive: listening on {}", h.url(https));
             h.wait();

@@ -1,0 +1,444 @@
+//! The receiver's storage, run against both stores: SQLite (a file) and PostgreSQL (a private
+//! cluster from `support/pg.rs`). Each scenario is one function taking the `--db` value; the
+//! `both!` macro makes a `sqlite` and a `postgres` test of it. Stations are bound by mTLS and
+//! send unsigned records (cheap to verify), so the database is what is exercised.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
+use madoguchi::backend::payload::Payload;
+use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
+use madoguchi::backend::store;
+use pg::PgCluster;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+const TERMS: &str = "terms text";
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "madoguchi-stores-{}-{name}-{}",
+        std::process::id(),
+        madoguchi::backend::outbox::now_ms()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// An unsigned record (no signature, no certificate) of `station` with the given id.
+fn unsigned_record(station: &str, id: &str) -> Vec<u8> {
+    use madoguchi::backend::payload::{sha256_hex, CardData, Statement};
+    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode(
+        "吉野　桜",
+        "東京都千代田区",
+        "20150217",
+        b'2',
+        false,
+    ))
+    .unwrap();
+    let card = CardData::from_basic4(&person);
+    let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
+    st.enrollment_id = id.to_string();
+    serde_json::to_vec(&Payload::new(&st, card, None, None, None, None)).unwrap()
+}
+
+/// Stations `station-0..n`, each with a client certificate of its own CA; the receiver
+/// trusts all those CAs and presents the server certificate of station-0's CA.
+struct Stations {
+    tls: Vec<LoopbackTls>,
+    client_ca: PathBuf,
+}
+
+impl Stations {
+    fn new(dir: &Path, n: usize) -> Stations {
+        let tls: Vec<LoopbackTls> = (0..n)
+            .map(|i| LoopbackTls::create(&dir.join(format!("s{i}")), &format!("station-{i}")).unwrap())
+            .collect();
+        let mut cas = Vec::new();
+        for t in &tls {
+            cas.extend(std::fs::read(&t.ca).unwrap());
+        }
+        let client_ca = dir.join("client-cas.pem");
+        std::fs::write(&client_ca, cas).unwrap();
+        Stations { tls, client_ca }
+    }
+
+    fn receiver(&self, db: &Path) -> ReceiverHandle {
+        receiver::spawn(
+            "127.0.0.1:0",
+            ReceiverConfig {
+                db: db.to_path_buf(),
+                allow_unsigned: true,
+                ..Default::default()
+            },
+            Some(TlsConfig {
+                cert: self.tls[0].server_cert.clone(),
+                key: self.tls[0].server_key.clone(),
+                client_ca: Some(self.client_ca.clone()),
+            }),
+        )
+        .unwrap()
+    }
+
+    /// Station `i`'s delivery to `rx`.
+    fn client(&self, i: usize, rx: &ReceiverHandle) -> (reqwest::Client, DeliveryConfig) {
+        let cfg = DeliveryConfig {
+            ca_file: Some(self.tls[0].ca.clone()),
+            client_cert: Some(self.tls[i].client_cert.clone()),
+            client_key: Some(self.tls[i].client_key.clone()),
+            ..DeliveryConfig::new(&rx.url(true))
+        };
+        (delivery::client(&cfg).unwrap(), cfg)
+    }
+}
+
+/// Delivers until the receiver acknowledges (retrying what the station retries, bounded);
+/// returns the retried answers' details.
+async fn deliver_retrying(client: &reqwest::Client, cfg: &DeliveryConfig, id: &str, body: &[u8]) -> Vec<String> {
+    let mut retried = Vec::new();
+    for _ in 0..600 {
+        match delivery::deliver(client, cfg, id, body).await {
+            Outcome::Delivered => return retried,
+            Outcome::Retry { detail, .. } => {
+                retried.push(detail);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Outcome::Permanent { detail, .. } => panic!("{id}: permanent {detail}"),
+        }
+    }
+    panic!("{id}: not delivered after 600 tries: {:?}", retried.last());
+}
+
+/// A small xorshift, seeded from the clock (no rand dependency).
+struct Rng(u64);
+impl Rng {
+    fn new(salt: u64) -> Rng {
+        Rng(madoguchi::backend::outbox::now_ms() as u64 ^ (salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                let dir = super::tmp(stringify!($name));
+                super::$name(&dir, &dir.join("receiver.sqlite3"));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            #[test]
+            fn postgres() {
+                let Some(pg) = super::PgCluster::for_test(stringify!($name)) else {
+                    return;
+                };
+                let dir = super::tmp(stringify!($name));
+                super::$name(&dir, std::path::Path::new(&pg.url));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    };
+}
+
+/// Keys are per station; the same body gets the same answer, another body under the key a
+/// 422 that is not stored; the operator list names ids and results, no personal data.
+fn idempotency_per_station_key(dir: &Path, db: &Path) {
+    let stations = Stations::new(dir, 2);
+    let rx = stations.receiver(db);
+    let rt = runtime();
+    let (c0, cfg0) = stations.client(0, &rx);
+    let (c1, cfg1) = stations.client(1, &rx);
+    let id = uuid::Uuid::now_v7().to_string();
+    let r0 = unsigned_record("station-0", &id);
+    let r1 = unsigned_record("station-1", &id);
+    rt.block_on(async {
+        assert!(matches!(
+            delivery::deliver(&c0, &cfg0, &id, &r0).await,
+            Outcome::Delivered
+        ));
+        assert!(
+            matches!(delivery::deliver(&c0, &cfg0, &id, &r0).await, Outcome::Delivered),
+            "replayed"
+        );
+        assert!(
+            matches!(delivery::deliver(&c1, &cfg1, &id, &r1).await, Outcome::Delivered),
+            "other station"
+        );
+        let mut other = r0.clone();
+        other.push(b' ');
+        match delivery::deliver(&c0, &cfg0, &id, &other).await {
+            Outcome::Permanent { detail, .. } => assert_eq!(detail, "HTTP 422 INVALID_REQUEST"),
+            o => panic!("{o:?}"),
+        }
+    });
+    drop(rx);
+    assert_eq!(receiver::accepted_count(db).unwrap(), 2);
+    assert_eq!(receiver::accepted_payloads(db).unwrap().len(), 2);
+    let all = store::with_store(db, |s| s.list(false)).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all
+        .iter()
+        .all(|l| l.status == 200 && l.result == "OK" && l.idempotency_key == id));
+    assert!(store::with_store(db, |s| s.list(true)).unwrap().is_empty());
+    let listed = serde_json::to_string(&all).unwrap();
+    assert!(!listed.contains("吉野") && !listed.contains("千代田"), "{listed}");
+    // The operator's list: ids, time, status, result.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["receive", "list", "--db"])
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = cli(&[]);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.lines().all(|l| l.contains(&id) && l.ends_with("\t200\tOK")),
+        "{text}"
+    );
+    assert!(text.contains("station-0\t") && text.contains("station-1\t"), "{text}");
+    assert!(!text.contains("吉野"), "{text}");
+    let json = cli(&["--json"]);
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(first["result"], "OK");
+    assert_eq!(cli(&["--status", "review"]), "");
+}
+both!(idempotency_per_station_key);
+
+/// Records per station in the two-receiver test (500 by default; MADOGUCHI_STORE_RECORDS).
+fn records_per_station() -> usize {
+    std::env::var("MADOGUCHI_STORE_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500)
+}
+
+/// Two receivers on one database; 8 stations each send the same records to both, in random
+/// order and at once (racing on the unique key), retrying: every record is accepted by both
+/// and stored exactly once.
+fn two_receivers_eight_stations(dir: &Path, db: &Path) {
+    const STATIONS: usize = 8;
+    let n = records_per_station();
+    let stations = Stations::new(dir, STATIONS);
+    let rx = [stations.receiver(db), stations.receiver(db)];
+    let rt = runtime();
+    let started = std::time::Instant::now();
+    rt.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..STATIONS {
+            let a = Arc::new(stations.client(i, &rx[0]));
+            let b = Arc::new(stations.client(i, &rx[1]));
+            tasks.push(tokio::spawn(async move {
+                let mut rng = Rng::new(i as u64);
+                let mut ids: Vec<String> = (0..n)
+                    .map(|k| format!("{i:02}-{k:05}-{}", uuid::Uuid::now_v7()))
+                    .collect();
+                for k in (1..ids.len()).rev() {
+                    ids.swap(k, (rng.next() % (k as u64 + 1)) as usize);
+                }
+                for id in ids {
+                    let body = unsigned_record(&format!("station-{i}"), &id);
+                    let (first, second) = if rng.next() % 2 == 0 { (&a, &b) } else { (&b, &a) };
+                    let (x, y) = tokio::join!(
+                        deliver_retrying(&first.0, &first.1, &id, &body),
+                        deliver_retrying(&second.0, &second.1, &id, &body)
+                    );
+                    assert!(x.is_empty() && y.is_empty(), "{x:?} {y:?}");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    let took = started.elapsed();
+    eprintln!(
+        "two receivers, {STATIONS} stations × {n} records, each to both: {:.1} s ({:.0} requests/s)",
+        took.as_secs_f64(),
+        (2 * STATIONS * n) as f64 / took.as_secs_f64()
+    );
+    drop(rx);
+    assert_eq!(receiver::accepted_count(db).unwrap(), (STATIONS * n) as u64);
+    let all = store::with_store(db, |s| s.list(false)).unwrap();
+    assert_eq!(all.len(), STATIONS * n, "rows stored");
+    for i in 0..STATIONS {
+        let mine = all.iter().filter(|l| l.station_id == format!("station-{i}")).count();
+        assert_eq!(mine, n, "station-{i}");
+    }
+}
+both!(two_receivers_eight_stations);
+
+/// PostgreSQL restarted mid-stream: requests meanwhile get 503 STORE_UNAVAILABLE (JSON), and
+/// succeed on retry once it is back, without restarting the receiver.
+#[test]
+fn postgres_restart_mid_stream_is_503_then_retried() {
+    let Some(pg) = PgCluster::for_test("restart") else {
+        return;
+    };
+    let dir = tmp("restart");
+    let db = PathBuf::from(&pg.url);
+    let stations = Stations::new(&dir, 4);
+    let rx = stations.receiver(&db);
+    let rt = runtime();
+    const PER_STATION: usize = 60;
+    let pg = Arc::new(pg);
+    let retried = rt.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..4 {
+            let c = Arc::new(stations.client(i, &rx));
+            tasks.push(tokio::spawn(async move {
+                let mut retried = Vec::new();
+                for k in 0..PER_STATION {
+                    let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
+                    let body = unsigned_record(&format!("station-{i}"), &id);
+                    retried.extend(deliver_retrying(&c.0, &c.1, &id, &body).await);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                retried
+            }));
+        }
+        // Mid-stream: down for a second, then up again.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let p = Arc::clone(&pg);
+        tokio::task::spawn_blocking(move || p.pg_stop().unwrap()).await.unwrap();
+        // While it is down, an answer is a JSON 503.
+        let (c, cfg) = stations.client(0, &rx);
+        let resp = c
+            .post(cfg.endpoint())
+            .header("Idempotency-Key", "down-1")
+            .header("content-type", "application/json")
+            .body(unsigned_record("station-0", "down-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 503);
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(v["result"], "STORE_UNAVAILABLE", "{v}");
+        let get = |path: &str| c.get(format!("{}{path}", rx.url(true))).send();
+        let ready = get("/readyz").await.unwrap();
+        assert_eq!(ready.status().as_u16(), 503);
+        assert_eq!(
+            ready.json::<serde_json::Value>().await.unwrap()["result"],
+            "STORE_UNAVAILABLE"
+        );
+        let alive = get("/healthz").await.unwrap();
+        assert_eq!(alive.status().as_u16(), 200, "alive while the store is down");
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let p = Arc::clone(&pg);
+        tokio::task::spawn_blocking(move || p.pg_start().unwrap())
+            .await
+            .unwrap();
+        let again = deliver_retrying(&c, &cfg, "down-1", &unsigned_record("station-0", "down-1")).await;
+        assert!(again.is_empty(), "{again:?}");
+        let ready = get("/readyz").await.unwrap();
+        assert_eq!(ready.status().as_u16(), 200);
+        assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["result"], "OK");
+        let mut retried = Vec::new();
+        for t in tasks {
+            retried.extend(t.await.unwrap());
+        }
+        retried
+    });
+    assert!(
+        retried.iter().any(|d| d == "HTTP 503"),
+        "some stream requests met the restart: {retried:?}"
+    );
+    assert!(retried.iter().all(|d| d == "HTTP 503"), "{retried:?}");
+    drop(rx);
+    assert_eq!(receiver::accepted_count(&db).unwrap(), (4 * PER_STATION + 1) as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// TLS to PostgreSQL through openssl: `sslmode=require` connects when the server's certificate
+/// verifies against the given CA, and is refused (no fallback to plain) when it does not.
+#[test]
+fn postgres_over_tls_verifies_the_server() {
+    let dir = tmp("pg-tls");
+    let ours = LoopbackTls::create(&dir.join("ours"), "db").unwrap();
+    let other = LoopbackTls::create(&dir.join("other"), "db").unwrap();
+    let Some(pg) = (match PgCluster::start_with("tls", Some((&ours.server_cert, &ours.server_key))) {
+        Ok(c) => Some(c),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("PostgreSQL with TLS did not start: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: postgres_over_tls_verifies_the_server: {e}");
+            None
+        }
+    }) else {
+        return;
+    };
+    let url = format!("{}?sslmode=require", pg.url);
+    let rt = runtime();
+    let trusted = store::PgStore::open_with_ca(&url, Some(&ours.ca)).unwrap();
+    rt.block_on(async {
+        use store::Store;
+        trusted.ping().await.unwrap();
+        assert_eq!(trusted.accepted_count().await.unwrap(), 0);
+    });
+    let err = match store::PgStore::open_with_ca(&url, Some(&other.ca)) {
+        Ok(_) => panic!("connected with a server certificate of another CA"),
+        Err(e) => e,
+    };
+    assert!(
+        err.contains("certificate") || err.contains("tls") || err.contains("TLS"),
+        "{err}"
+    );
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Receivers starting together on a fresh database apply each migration once (advisory lock,
+/// one transaction), recorded in `schema_version`; a later start applies nothing again.
+#[test]
+fn postgres_migrations_apply_once_under_concurrent_starts() {
+    let Some(pg) = PgCluster::for_test("migrations") else {
+        return;
+    };
+    std::thread::scope(|s| {
+        let starts: Vec<_> = (0..4).map(|_| s.spawn(|| store::PgStore::open(&pg.url))).collect();
+        for t in starts {
+            t.join().unwrap().unwrap();
+        }
+    });
+    store::PgStore::open(&pg.url).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&pg.url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        let versions: Vec<i32> = client
+            .query("SELECT version FROM schema_version ORDER BY version", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(versions, [1]);
+        let pk: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM information_schema.table_constraints
+                 WHERE table_name = 'received' AND constraint_type = 'PRIMARY KEY'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(pk, 1, "idempotency is the database's unique key");
+    });
+}
