@@ -51,6 +51,8 @@ impl S {
         S::with(w, h, lang, FlowConfig::default())
     }
     fn with(w: u16, h: u16, lang: Lang, cfg: FlowConfig) -> S {
+        // The citizen starts in the language under test.
+        let cfg = FlowConfig { lang, ..cfg };
         let mut s = S {
             f: Flow::new(cfg),
             now: 0,
@@ -347,6 +349,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 diag: &d,
                 reader: Some(READER),
                 terms: TERMS,
+                terms_missing: false,
                 station_id: "counter-01",
                 queue: QueueInfo {
                     pending: 2,
@@ -422,4 +425,27 @@ fn too_small_terminal_says_so() {
     let s = S::new(60, 20, Lang::En);
     let t = render(&s, 60, 20, Lang::En, &mono, false);
     assert!(format!("{}", t.backend()).contains("80x24"));
+}
+
+/// The citizen's panes in each language at 80x24, the clerk's status and help lines in
+/// Japanese all the while.
+#[test]
+fn citizen_panes_in_every_language_clerk_lines_in_japanese() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in Lang::ALL {
+        for (name, s, full) in screens(80, 24, lang) {
+            if !["consent", "pin", "confirm", "verdict_expired"].contains(&name) {
+                continue;
+            }
+            assert_eq!(s.f.citizen_lang(), lang);
+            let t = render(&s, 80, 24, Lang::Ja, &mono, full);
+            let screen = format!("{}", t.backend());
+            let lines: Vec<&str> = screen.lines().collect();
+            let clerk = lines[lines.len() - 2..].join("\n");
+            assert!(clerk.contains(msg(Lang::Ja, Msg::Queue)), "{clerk}");
+            assert!(clerk.contains(msg(Lang::Ja, Msg::KeyQuit)), "{clerk}");
+            insta::assert_snapshot!(format!("lang_{name}_80x24_{}", lang.code()), t.backend());
+        }
+    }
 }

@@ -108,7 +108,7 @@ fn gate(lang: Lang, kind: PinKind, tries: u8, last_try: bool) -> Result<(), u8> 
             "{}",
             match lang {
                 Lang::Ja => "続ける場合は --last-try を付けて実行してください。",
-                Lang::En => "To go ahead, run again with --last-try.",
+                _ => "To go ahead, run again with --last-try.",
             }
         );
         return Err(EXIT_REFUSED);
@@ -132,7 +132,7 @@ fn prompt_until_well_formed(lang: Lang, kind: PinKind) -> Result<Secret, u8> {
 fn msg_no_pin(lang: Lang) -> &'static str {
     match lang {
         Lang::Ja => "暗証番号が入力されませんでした。カードには何も送信していません。",
-        Lang::En => "No PIN was entered. Nothing was sent to the card.",
+        _ => "No PIN was entered. Nothing was sent to the card.",
     }
 }
 
