@@ -522,6 +522,9 @@ messages! {
     ReadersCardMute,
     ReadersCardBusy,
     ReadersCardPresent,
+    // The command line (`read`, `cert`).
+    CliLastTryHint,
+    CliNoPin,
 }
 
 /// A reader's card state, in words.

@@ -329,6 +329,19 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
 }
 
 fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
+    render_terms(s, w, h, lang, theme, full_diag, false)
+}
+
+/// [`render`] with the Japanese terms standing in for the citizen's language (`missing`).
+fn render_terms(
+    s: &S,
+    w: u16,
+    h: u16,
+    lang: Lang,
+    theme: &Theme,
+    full_diag: bool,
+    missing: bool,
+) -> Terminal<TestBackend> {
     let d = diag();
     let counter = madoguchi::ui::station::CounterInfo {
         contact: vec![
@@ -349,7 +362,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 diag: &d,
                 reader: Some(READER),
                 terms: TERMS,
-                terms_missing: false,
+                terms_missing: missing,
                 station_id: "counter-01",
                 queue: QueueInfo {
                     pending: 2,
@@ -448,4 +461,23 @@ fn citizen_panes_in_every_language_clerk_lines_in_japanese() {
             insta::assert_snapshot!(format!("lang_{name}_80x24_{}", lang.code()), t.backend());
         }
     }
+}
+
+/// A language without its own terms: the Japanese text, below a line in the citizen's language
+/// saying so; the layout counts that line, so the end of the terms is still reached.
+#[test]
+fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
+    use madoguchi::i18n::terms_missing;
+    use madoguchi::ui::station::consent_layout_for;
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Vi);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, true, &None);
+    s.ev(Event::ConsentLayout { total, visible });
+    let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("Không có điều khoản"), "{screen}");
+    assert!(terms_missing(Lang::Vi).starts_with("Không có điều khoản"));
+    assert!(screen.contains("第5条"), "the Japanese terms, to their end: {screen}");
+    assert!(screen.contains("[Tiếng Việt]"), "{screen}");
+    insta::assert_snapshot!("consent_terms_missing_80x24_vi", t.backend());
 }

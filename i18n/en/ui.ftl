@@ -144,3 +144,5 @@ readers-no-card = no card
 readers-card-mute = card mute
 readers-card-busy = card present (in use by another program)
 readers-card-present = card present
+cli-last-try-hint = To go ahead, run again with --last-try.
+cli-no-pin = No PIN was entered. Nothing was sent to the card.

@@ -144,3 +144,5 @@ readers-no-card = sin tarjeta
 readers-card-mute = la tarjeta no responde
 readers-card-busy = tarjeta presente (en uso por otro programa)
 readers-card-present = tarjeta presente
+cli-last-try-hint = Para continuar, vuelva a ejecutar con --last-try.
+cli-no-pin = No se introdujo ningún PIN. No se envió nada a la tarjeta.

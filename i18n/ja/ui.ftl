@@ -144,3 +144,5 @@ readers-no-card = カードなし
 readers-card-mute = カード応答なし
 readers-card-busy = カードあり（他のプログラムが使用中）
 readers-card-present = カードあり
+cli-last-try-hint = 続ける場合は --last-try を付けて実行してください。
+cli-no-pin = 暗証番号が入力されませんでした。カードには何も送信していません。

@@ -144,3 +144,5 @@ readers-no-card = 카드 없음
 readers-card-mute = 카드 응답 없음
 readers-card-busy = 카드 있음(다른 프로그램이 사용 중)
 readers-card-present = 카드 있음
+cli-last-try-hint = 계속하려면 --last-try 를 붙여 다시 실행해 주십시오.
+cli-no-pin = 비밀번호가 입력되지 않았습니다. 카드에는 아무것도 보내지 않았습니다.

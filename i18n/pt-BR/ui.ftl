@@ -144,3 +144,5 @@ readers-no-card = sem cartão
 readers-card-mute = cartão não responde
 readers-card-busy = cartão presente (em uso por outro programa)
 readers-card-present = cartão presente
+cli-last-try-hint = Para continuar, execute de novo com --last-try.
+cli-no-pin = Nenhuma senha foi digitada. Nada foi enviado ao cartão.

@@ -144,3 +144,5 @@ readers-no-card = không có thẻ
 readers-card-mute = thẻ không phản hồi
 readers-card-busy = có thẻ (chương trình khác đang dùng)
 readers-card-present = có thẻ
+cli-last-try-hint = Để tiếp tục, hãy chạy lại với --last-try.
+cli-no-pin = Chưa nhập mã PIN. Chưa gửi gì đến thẻ.

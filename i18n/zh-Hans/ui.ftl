@@ -144,3 +144,5 @@ readers-no-card = 无卡片
 readers-card-mute = 卡片无响应
 readers-card-busy = 有卡片（其他程序正在使用）
 readers-card-present = 有卡片
+cli-last-try-hint = 如要继续，请加上 --last-try 重新运行。
+cli-no-pin = 未输入密码。没有向卡片发送任何内容。
