@@ -481,3 +481,26 @@ fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
     assert!(screen.contains("[Tiếng Việt]"), "{screen}");
     insta::assert_snapshot!("consent_terms_missing_80x24_vi", t.backend());
 }
+
+/// The picker fits whole in the narrowest main pane (80 columns, and 110 beside the reader pane)
+/// whichever language is chosen.
+#[test]
+fn the_language_picker_fits_whole() {
+    let mono = Theme::named("monochrome").unwrap();
+    for (w, h) in [(80u16, 24u16), (110, 30)] {
+        for lang in Lang::ALL {
+            let s = S::new(w, h, lang);
+            let t = render(&s, w, h, Lang::Ja, &mono, false);
+            let screen = format!("{}", t.backend());
+            let line = screen
+                .lines()
+                .find(|l| l.contains("日本語") && l.contains('←'))
+                .unwrap();
+            assert!(
+                line.contains("Tiếng Việt") && line.contains('→'),
+                "{w}x{h} {lang:?}: {line}"
+            );
+            assert!(line.contains(&format!("[{}]", lang.native_name())), "{line}");
+        }
+    }
+}
