@@ -12,16 +12,22 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Names this station in every record (and in the client certificate, with mTLS).
     pub station_id: String,
-    /// "ja" or "en".
+    /// The language each citizen starts in (they may pick another on the consent screen):
+    /// ja, en, zh-Hans, ko, es, pt-BR or vi.
     pub lang: String,
+    /// The clerk's language (status line, help line, diagnostics); default: `lang`.
+    pub clerk_lang: Option<String>,
     /// Built-in theme name (default, high-contrast, monochrome) or a theme file.
     pub theme: String,
     /// Reader to use: exact name or a substring. Empty: the first reader with a card.
     pub reader: String,
     /// Wipe and start over after this many seconds without activity.
     pub idle_timeout_secs: u64,
-    /// The terms the citizen agrees to (its SHA-256 goes into what is signed).
-    pub terms_file: Option<PathBuf>,
+    /// The terms the citizen agrees to (the SHA-256 of the text shown goes into what is
+    /// signed): one file (in the language `lang`), or one per language, e.g.
+    /// `[terms_file] ja = "…", en = "…"`. A citizen whose language has none is shown the
+    /// Japanese text with a line saying so.
+    pub terms_file: Option<TermsFiles>,
     /// Identifies the terms version in the record.
     pub terms_id: String,
     /// A privacy notice (個人情報の取り扱い): its own read-to-the-end step after the terms,
@@ -121,11 +127,22 @@ pub struct Backend {
     pub request_timeout_secs: u64,
 }
 
+/// `terms_file`: one path, or a table of paths by language.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum TermsFiles {
+    One(PathBuf),
+    PerLang(std::collections::BTreeMap<String, PathBuf>),
+}
+
+const LANGS: &str = "ja, en, zh-Hans, ko, es, pt-BR or vi";
+
 impl Default for Config {
     fn default() -> Config {
         Config {
             station_id: hostname(),
             lang: "ja".into(),
+            clerk_lang: None,
             theme: "default".into(),
             reader: String::new(),
             idle_timeout_secs: 180,
@@ -267,7 +284,15 @@ impl Config {
             })
         };
         if Lang::parse(&self.lang).is_none() {
-            return invalid("lang", format!("lang = {:?}: expected \"ja\" or \"en\"", self.lang));
+            return invalid("lang", format!("lang = {:?}: expected {}", self.lang, LANGS));
+        }
+        if let Some(TermsFiles::PerLang(m)) = &self.terms_file {
+            if let Some(l) = m.keys().find(|l| Lang::parse(l).is_none()) {
+                return invalid("terms_file", format!("terms_file.{l}: expected {LANGS}"));
+            }
+        }
+        if let Some(l) = self.clerk_lang.as_deref().filter(|l| Lang::parse(l).is_none()) {
+            return invalid("clerk_lang", format!("clerk_lang = {l:?}: expected {LANGS}"));
         }
         if self.station_id.trim().is_empty() || self.station_id.len() > 64 {
             return invalid("station_id", "station_id must be 1-64 characters".into());
@@ -304,6 +329,29 @@ impl Config {
         Lang::parse(&self.lang).unwrap_or_default()
     }
 
+    /// The terms files by language, the Japanese (else the first) first: it is what a
+    /// language without its own is shown.
+    pub fn terms_paths(&self) -> Vec<(Lang, PathBuf)> {
+        let mut out: Vec<(Lang, PathBuf)> = match &self.terms_file {
+            None => vec![],
+            Some(TermsFiles::One(p)) => vec![(self.language(), p.clone())],
+            Some(TermsFiles::PerLang(m)) => m
+                .iter()
+                .filter_map(|(l, p)| Some((Lang::parse(l)?, p.clone())))
+                .collect(),
+        };
+        out.sort_by_key(|(l, _)| Lang::ALL.iter().position(|x| x == l));
+        out
+    }
+
+    /// The clerk's language: `clerk_lang`, else `lang`.
+    pub fn clerk_language(&self) -> Lang {
+        self.clerk_lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(|| self.language())
+    }
+
     pub fn flow(&self) -> FlowConfig {
         FlowConfig {
             signature: self.steps.signature,
@@ -313,6 +361,7 @@ impl Config {
             email: self.steps.email,
             email_sender_domain: self.steps.email_sender_domain.clone(),
             privacy: self.privacy_file.is_some(),
+            lang: self.language(),
             ..FlowConfig::default()
         }
     }
@@ -342,6 +391,30 @@ mod tests {
         assert_eq!(c.station_id, "counter-01");
         assert!(c.steps.signature);
         assert!(c.sealed());
+    }
+
+    #[test]
+    fn terms_file_is_one_path_or_one_per_language() {
+        let c = Config::parse("lang = \"en\"\nterms_file = \"/t.txt\"\n", "s.toml").unwrap();
+        assert_eq!(c.terms_paths(), vec![(Lang::En, PathBuf::from("/t.txt"))]);
+        assert_eq!((c.language(), c.clerk_language()), (Lang::En, Lang::En));
+        let c = Config::parse(
+            "clerk_lang = \"ja\"\n[terms_file]\nko = \"/ko.txt\"\nja = \"/ja.txt\"\npt-BR = \"/pt.txt\"\n",
+            "s.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.terms_paths(),
+            vec![
+                (Lang::Ja, PathBuf::from("/ja.txt")),
+                (Lang::Ko, PathBuf::from("/ko.txt")),
+                (Lang::PtBr, PathBuf::from("/pt.txt")),
+            ],
+            "Japanese first: it is what a language without terms is shown"
+        );
+        assert_eq!(c.clerk_language(), Lang::Ja);
+        assert!(Config::parse("[terms_file]\nfr = \"/fr.txt\"\n", "s.toml").is_err());
+        assert!(Config::parse("clerk_lang = \"fr\"\n", "s.toml").is_err());
     }
 
     #[test]

@@ -23,7 +23,8 @@ Exit codes:
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station. Without a command: the station on a PC/SC reader.", after_help = EXIT_CODES)]
 struct Cli {
-    /// Language of messages: ja (default) or en.
+    /// Language of messages: ja (default), en, zh-Hans, ko, es, pt-BR or vi. For the station:
+    /// the clerk's language and the one each citizen starts in.
     #[arg(long, global = true, value_parser = parse_lang)]
     lang: Option<Lang>,
     /// Station configuration file (default: $XDG_CONFIG_HOME/madoguchi/config.toml).
@@ -37,7 +38,7 @@ struct Cli {
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| "expected ja or en".to_string())
+    Lang::parse(s).ok_or_else(|| "expected ja, en, zh-Hans, ko, es, pt-BR or vi".to_string())
 }
 
 #[derive(Subcommand)]

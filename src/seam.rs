@@ -60,6 +60,8 @@ pub struct CrlInfo {
 pub struct Declared {
     pub email: Option<PersonalText>,
     pub representative: Option<Representative>,
+    /// The language the citizen read the terms in (BCP 47), signed with the terms' hash.
+    pub lang: Option<String>,
 }
 
 impl Declared {

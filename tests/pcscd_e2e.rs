@@ -260,7 +260,7 @@ fn terminal_pin_entry_has_no_echo_and_shows_tries_first() {
     let card = Inserted::new("sato", &[]);
     let cmd = format!("{BIN} --lang en read --reader '{READER}'; echo EXIT=$?; sleep 30");
     let Some(tmux) = Tmux::start(&cmd) else { return };
-    let s = tmux.wait_for("(4 digits): ");
+    let s = tmux.wait_for("4 digits): ");
     assert!(s.contains("3 tries left"), "tries shown before the prompt:\n{s}");
     tmux.send(&["25x0", "Enter"]);
     tmux.wait_for("not allowed");

@@ -39,6 +39,7 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         diag,
         reader: None,
         terms: "terms",
+        terms_missing: false,
         station_id: "s",
         queue: QueueInfo::default(),
         sealed: true,

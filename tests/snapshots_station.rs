@@ -54,6 +54,8 @@ impl S {
         S::with(w, h, lang, FlowConfig::default())
     }
     fn with(w: u16, h: u16, lang: Lang, cfg: FlowConfig) -> S {
+        // The citizen starts in the language under test.
+        let cfg = FlowConfig { lang, ..cfg };
         let mut s = S {
             f: Flow::new(cfg),
             now: 0,
@@ -330,6 +332,19 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
 }
 
 fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> Terminal<TestBackend> {
+    render_terms(s, w, h, lang, theme, full_diag, false)
+}
+
+/// [`render`] with the Japanese terms standing in for the citizen's language (`missing`).
+fn render_terms(
+    s: &S,
+    w: u16,
+    h: u16,
+    lang: Lang,
+    theme: &Theme,
+    full_diag: bool,
+    missing: bool,
+) -> Terminal<TestBackend> {
     let d = diag();
     let counter = madoguchi::ui::station::CounterInfo {
         contact: vec![
@@ -350,6 +365,7 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
                 diag: &d,
                 reader: Some(READER),
                 terms: TERMS,
+                terms_missing: missing,
                 station_id: "counter-01",
                 queue: QueueInfo {
                     pending: 2,
@@ -430,4 +446,69 @@ fn too_small_terminal_says_so() {
     let s = S::new(60, 20, Lang::En);
     let t = render(&s, 60, 20, Lang::En, &mono, false);
     assert!(format!("{}", t.backend()).contains("80x24"));
+}
+
+/// The citizen's panes in each language at 80x24, the clerk's status and help lines in
+/// Japanese all the while.
+#[test]
+fn citizen_panes_in_every_language_clerk_lines_in_japanese() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in Lang::ALL {
+        for (name, s, full) in screens(80, 24, lang) {
+            if !["consent", "pin", "confirm", "verdict_expired"].contains(&name) {
+                continue;
+            }
+            assert_eq!(s.f.citizen_lang(), lang);
+            let t = render(&s, 80, 24, Lang::Ja, &mono, full);
+            let screen = format!("{}", t.backend());
+            let lines: Vec<&str> = screen.lines().collect();
+            let clerk = lines[lines.len() - 2..].join("\n");
+            assert!(clerk.contains(msg(Lang::Ja, Msg::Queue)), "{clerk}");
+            assert!(clerk.contains(msg(Lang::Ja, Msg::KeyQuit)), "{clerk}");
+            insta::assert_snapshot!(format!("lang_{name}_80x24_{}", lang.code()), t.backend());
+        }
+    }
+}
+
+/// A language without its own terms: the Japanese text, below a line in the citizen's language
+/// saying so; the layout counts that line, so the end of the terms is still reached.
+#[test]
+fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
+    use madoguchi::i18n::terms_missing;
+    use madoguchi::ui::station::consent_layout_for;
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Vi);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, true, &None);
+    s.ev(Event::ConsentLayout { total, visible });
+    let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains("Không có điều khoản"), "{screen}");
+    assert!(terms_missing(Lang::Vi).starts_with("Không có điều khoản"));
+    assert!(screen.contains("第5条"), "the Japanese terms, to their end: {screen}");
+    assert!(screen.contains("[Tiếng Việt]"), "{screen}");
+    insta::assert_snapshot!("consent_terms_missing_80x24_vi", t.backend());
+}
+
+/// The picker fits whole in the narrowest main pane (80 columns, and 110 beside the reader pane)
+/// whichever language is chosen.
+#[test]
+fn the_language_picker_fits_whole() {
+    let mono = Theme::named("monochrome").unwrap();
+    for (w, h) in [(80u16, 24u16), (110, 30)] {
+        for lang in Lang::ALL {
+            let s = S::new(w, h, lang);
+            let t = render(&s, w, h, Lang::Ja, &mono, false);
+            let screen = format!("{}", t.backend());
+            let line = screen
+                .lines()
+                .find(|l| l.contains("日本語") && l.contains('←'))
+                .unwrap();
+            assert!(
+                line.contains("Tiếng Việt") && line.contains('→'),
+                "{w}x{h} {lang:?}: {line}"
+            );
+            assert!(line.contains(&format!("[{}]", lang.native_name())), "{line}");
+        }
+    }
 }

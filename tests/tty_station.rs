@@ -433,3 +433,50 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The citizen picks 한국어 on the consent screen: their panes are in Korean, the clerk's
+/// lines stay Japanese, and the record signs `ko` with the hash of the Korean terms shown.
+#[test]
+fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
+    let dir = data_dir("korean");
+    let Some(t) = demo("--profile sato", &dir, "ja") else {
+        return;
+    };
+    // 日本語 → English → 简体中文 → 한국어.
+    t.send(&["Right", "Right", "Right"]);
+    let s = t.wait_for_all(&["[한국어]", "이용약관", "제1조"]);
+    assert!(
+        s.contains("終了") && !s.contains("利用規約"),
+        "the clerk's help line in Japanese: {s}"
+    );
+    t.send(&["End"]);
+    t.wait_for("Enter: 동의하고 다음으로");
+    t.send(&["Enter"]);
+    t.wait_for("남은 입력 횟수: 3회");
+    enter_pin(&t, "2580");
+    t.wait_for_all(&["카드에서 읽은 내용을 확인해 주십시오", "佐藤"]);
+    t.send(&["Enter"]);
+    t.wait_for("남은 입력 횟수: 5회");
+    enter_pin(&t, "hanako2024");
+    let s = t.wait_for("접수가 완료되었습니다.");
+    assert!(s.contains("終了"), "{s}");
+    wait_received(&dir);
+    // The next citizen starts in Japanese again.
+    t.send(&["Enter"]);
+    t.wait_for_all(&["[日本語]", "利用規約"]);
+    t.send(&["C-c"]);
+    t.wait_for("EXIT=0");
+    let p = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
+    use base64::Engine;
+    let statement = base64::engine::general_purpose::STANDARD
+        .decode(p[0]["statement"].as_str().unwrap())
+        .unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&statement).unwrap();
+    assert_eq!(statement["lang"], "ko");
+    let ko = include_str!("../examples/terms-demo.ko.txt");
+    assert_eq!(
+        statement["terms_sha256"],
+        madoguchi::record::payload::sha256_hex(ko.as_bytes())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,9 +49,12 @@ pub enum CardSetup {
 }
 
 pub struct StationOptions {
+    /// The clerk's language (status line, help line, diagnostics); the citizen's is the flow's.
     pub lang: Lang,
     pub theme: Theme,
-    pub terms: String,
+    /// The terms in each language that has them; Japanese first (shown, with a line saying
+    /// so, when the citizen's language has none).
+    pub terms: Vec<(Lang, String)>,
     pub station_id: String,
     pub flow: flow::FlowConfig,
     pub card: CardSetup,
@@ -68,7 +71,7 @@ struct App {
     flow: Flow,
     lang: Lang,
     theme: Theme,
-    terms: String,
+    terms: Vec<(Lang, String)>,
     station_id: String,
     diag: Diagnostics,
     reader_pattern: Option<String>,
@@ -137,6 +140,20 @@ impl App {
             self.dirty = true;
         }
     }
+
+    /// The terms shown to the citizen now, and whether they are the Japanese ones for want
+    /// of theirs.
+    fn terms(&self) -> (&str, bool) {
+        let lang = self.flow.citizen_lang();
+        match self.terms.iter().find(|(l, _)| *l == lang) {
+            Some((_, t)) => (t, false),
+            None => {
+                let ja = self.terms.iter().find(|(l, _)| *l == Lang::Ja).or(self.terms.first());
+                (ja.map_or("", |(_, t)| t.as_str()), true)
+            }
+        }
+    }
+
     fn now_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
     }
@@ -202,11 +219,12 @@ impl App {
             Screen::Consent { doc, notice, .. } => (*doc, notice.clone()),
             _ => return,
         };
-        let text = match doc {
-            flow::Doc::Terms => self.terms.as_str(),
-            flow::Doc::Privacy => self.privacy.as_deref().unwrap_or_default(),
+        let (text, missing) = match doc {
+            flow::Doc::Terms => self.terms(),
+            flow::Doc::Privacy => (self.privacy.as_deref().unwrap_or_default(), false),
         };
-        let (total, visible) = station::consent_layout(self.size.0, self.size.1, self.lang, text, &notice);
+        let lang = self.flow.citizen_lang();
+        let (total, visible) = station::consent_layout_for(self.size.0, self.size.1, lang, text, missing, &notice);
         if (total, visible) != self.flow.consent_layout() {
             self.feed(flow::Event::ConsentLayout { total, visible });
         }
@@ -377,7 +395,8 @@ impl App {
             theme: &self.theme,
             diag: &self.diag,
             reader: self.reader.as_deref(),
-            terms: &self.terms,
+            terms: self.terms().0,
+            terms_missing: self.terms().1,
             station_id: &self.station_id,
             queue: self.queue,
             sealed: self.sealed,

@@ -23,6 +23,8 @@ pub struct StationStore {
     station_id: String,
     terms_id: String,
     terms_sha256: String,
+    /// (language, SHA-256) of the terms in other languages than the default text's.
+    terms_by_lang: Vec<(String, String)>,
     /// (id, SHA-256) of the privacy notice, when the station shows one.
     privacy: Option<(String, String)>,
     seal_key: Option<PKey<Public>>,
@@ -101,12 +103,23 @@ impl StationStore {
             station_id: station_id.into(),
             terms_id: terms_id.into(),
             terms_sha256: super::payload::sha256_hex(terms_text.as_bytes()),
+            terms_by_lang: Vec::new(),
             privacy: None,
             seal_key,
             delivery,
             waker: Mutex::new(None),
             crl: None,
         })
+    }
+
+    /// The terms in language `lang` (BCP 47): a citizen who chose it read this text, and its
+    /// hash is signed instead of the default text's. A language without its own terms is
+    /// shown the default (Japanese) text, and that hash is signed.
+    pub fn with_terms(mut self, lang: &str, text: &str) -> StationStore {
+        self.terms_by_lang.retain(|(l, _)| l != lang);
+        self.terms_by_lang
+            .push((lang.to_string(), super::payload::sha256_hex(text.as_bytes())));
+        self
     }
 
     /// The privacy notice the citizen reads after the terms: its id and hash are signed too.
@@ -167,13 +180,13 @@ impl StationStore {
     }
 
     fn statement(&self, card: &CardData, declared: &Declared) -> Statement {
-        let mut st = Statement::new(
-            &self.station_id,
-            &self.terms_id,
-            &self.terms_sha256,
-            card,
-            declared.email(),
-        );
+        let shown = declared
+            .lang
+            .as_deref()
+            .and_then(|l| self.terms_by_lang.iter().find(|(x, _)| x == l))
+            .map_or(&self.terms_sha256, |(_, sha)| sha);
+        let mut st = Statement::new(&self.station_id, &self.terms_id, shown, card, declared.email());
+        st.lang = declared.lang.clone();
         if let Some((id, sha)) = &self.privacy {
             st.privacy_id = Some(id.clone());
             st.privacy_sha256 = Some(sha.clone());
@@ -284,5 +297,52 @@ impl StationBackend for StationStore {
             }
             Err(e) => tracing::error!(error = %e, "delivery not started"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::basic4;
+
+    #[test]
+    fn the_signed_terms_hash_is_of_the_text_shown_in_the_citizens_language() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-terms-lang-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "日本語の規約", None, None)
+            .unwrap()
+            .with_terms("ja", "日本語の規約")
+            .with_terms("ko", "한국어 약관");
+        let p = basic4::decode(&basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都千代田区",
+            "19800217",
+            b'1',
+            false,
+        ))
+        .unwrap();
+        let card = CardData::from_basic4(&p);
+        let sha = |t: &str| super::super::payload::sha256_hex(t.as_bytes());
+        let with = |lang: Option<&str>| Declared {
+            lang: lang.map(str::to_string),
+            ..Declared::default()
+        };
+        let ko = store.statement(&card, &with(Some("ko")));
+        assert_eq!(
+            (ko.lang.as_deref(), ko.terms_sha256.as_str()),
+            (Some("ko"), sha("한국어 약관").as_str())
+        );
+        assert!(String::from_utf8(ko.canonical()).unwrap().contains("\"lang\":\"ko\""));
+        // A language without its own terms was shown the Japanese text: that hash is signed.
+        let vi = store.statement(&card, &with(Some("vi")));
+        assert_eq!(
+            (vi.lang.as_deref(), vi.terms_sha256.as_str()),
+            (Some("vi"), sha("日本語の規約").as_str())
+        );
+        // No language (an older flow): no key at all, as before.
+        let none = store.statement(&card, &with(None));
+        assert!(!String::from_utf8(none.canonical()).unwrap().contains("\"lang\""));
+        assert_eq!(none.terms_sha256, sha("日本語の規約"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

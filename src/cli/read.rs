@@ -33,7 +33,7 @@ fn print_info(lang: Lang, info: &BasicFour, json: bool) -> u8 {
         });
         let era = match lang {
             Lang::Ja => wareki::format_ja(d).unwrap_or_default(),
-            Lang::En => wareki::to_wareki(d)
+            _ => wareki::to_wareki(d)
                 .map(|(e, y)| format!("{} {}", e.name_en(), y))
                 .unwrap_or_default(),
         };

@@ -104,13 +104,7 @@ fn gate(lang: Lang, kind: PinKind, tries: u8, last_try: bool) -> Result<(), u8> 
     }
     if tries == 1 && !last_try {
         eprintln!("{}", i18n::last_try_warning(lang, kind));
-        eprintln!(
-            "{}",
-            match lang {
-                Lang::Ja => "続ける場合は --last-try を付けて実行してください。",
-                Lang::En => "To go ahead, run again with --last-try.",
-            }
-        );
+        eprintln!("{}", i18n::msg(lang, i18n::Msg::CliLastTryHint));
         return Err(EXIT_REFUSED);
     }
     Ok(())
@@ -130,10 +124,7 @@ fn prompt_until_well_formed(lang: Lang, kind: PinKind) -> Result<Secret, u8> {
 }
 
 fn msg_no_pin(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Ja => "暗証番号が入力されませんでした。カードには何も送信していません。",
-        Lang::En => "No PIN was entered. Nothing was sent to the card.",
-    }
+    i18n::msg(lang, i18n::Msg::CliNoPin)
 }
 
 pub fn fail_transport(lang: Lang, e: &TransportError) -> u8 {

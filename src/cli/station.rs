@@ -12,6 +12,7 @@ use madoguchi::card::vcard::{
     VirtualCard,
 };
 use madoguchi::config::Config;
+use madoguchi::flow::FlowConfig;
 use madoguchi::i18n::Lang;
 use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
@@ -22,6 +23,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const DEMO_TERMS: &str = include_str!("../../examples/terms-demo.txt");
+pub const DEMO_TERMS_EN: &str = include_str!("../../examples/terms-demo.en.txt");
+pub const DEMO_TERMS_KO: &str = include_str!("../../examples/terms-demo.ko.txt");
 
 fn load_config(path: Option<&Path>) -> Result<Config, u8> {
     Config::load(path).map_err(|e| {
@@ -66,17 +69,21 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let Some(terms_path) = &cfg.terms_file else {
+    let paths = cfg.terms_paths();
+    if paths.is_empty() {
         eprintln!("madoguchi: terms_file is not set in the configuration (the citizen must read the terms). Try `madoguchi demo`.");
         return 2;
-    };
-    let terms = match std::fs::read_to_string(terms_path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("madoguchi: terms_file {}: {e}", terms_path.display());
-            return 2;
+    }
+    let mut terms: Vec<(Lang, String)> = Vec::new();
+    for (lang, path) in &paths {
+        match std::fs::read_to_string(path) {
+            Ok(t) => terms.push((*lang, t)),
+            Err(e) => {
+                eprintln!("madoguchi: terms_file {}: {e}", path.display());
+                return 2;
+            }
         }
-    };
+    }
     let seal_key = match &cfg.backend.public_key {
         Some(p) => match std::fs::read(p)
             .map_err(|e| e.to_string())
@@ -105,11 +112,11 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         cfg.backend.queue_limit,
         &cfg.station_id,
         &cfg.terms_id,
-        &terms,
+        &terms[0].1,
         seal_key,
         delivery,
     ) {
-        Ok(s) => s,
+        Ok(s) => with_terms(s, &terms),
         Err(e) => {
             eprintln!("madoguchi: outbox {}: {e}", outbox.display());
             return 2;
@@ -135,11 +142,14 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
     };
     let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
     app::run(StationOptions {
-        lang: lang.unwrap_or(cfg.language()),
+        lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
         terms,
         station_id: cfg.station_id.clone(),
-        flow: cfg.flow(),
+        flow: FlowConfig {
+            lang: lang.unwrap_or(cfg.language()),
+            ..cfg.flow()
+        },
         card: CardSetup::Pcsc { reader },
         backend: Arc::new(store),
         privacy,
@@ -193,6 +203,20 @@ pub fn private_temp_dir(prefix: &str) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("no fresh temporary directory"))
 }
 
+/// The demo's terms: Japanese, English and Korean.
+fn demo_terms() -> Vec<(Lang, String)> {
+    vec![
+        (Lang::Ja, DEMO_TERMS.to_string()),
+        (Lang::En, DEMO_TERMS_EN.to_string()),
+        (Lang::Ko, DEMO_TERMS_KO.to_string()),
+    ]
+}
+
+/// Each language's terms hash, signed when a citizen chose that language.
+fn with_terms(store: StationStore, terms: &[(Lang, String)]) -> StationStore {
+    terms.iter().fold(store, |s, (l, t)| s.with_terms(l.code(), t))
+}
+
 pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
         Ok(c) => c.unwrap_or_else(|| Config {
@@ -235,6 +259,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         Err(code) => return code,
     };
     let mut flow_cfg = cfg.flow();
+    flow_cfg.lang = lang.unwrap_or(cfg.language());
     flow_cfg.privacy = privacy.is_some();
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
@@ -294,6 +319,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                     Some(seal_public),
                     Some(delivery),
                 )?;
+                let store = with_terms(store, &demo_terms());
                 Ok((card, pki, rx, store))
             };
             match setup() {
@@ -316,9 +342,9 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     };
     let present = Arc::new(AtomicBool::new(true));
     let code = app::run(StationOptions {
-        lang: lang.unwrap_or(cfg.language()),
+        lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
-        terms: DEMO_TERMS.to_string(),
+        terms: demo_terms(),
         station_id: cfg.station_id.clone(),
         flow: flow_cfg,
         card: CardSetup::Virtual(VirtualSource {

@@ -1,9 +1,27 @@
-//! 同意: the terms scroll; Enter is accepted only once the text was read to the end.
+//! 同意: the citizen picks their language (Left / Right), the terms scroll; Enter is accepted
+//! only once the text was read to the end.
 
 use super::*;
 
 impl Flow {
     pub(super) fn consent_key(&mut self, k: Key, out: &mut Vec<Effect>) {
+        if let (Key::Left | Key::Right, Screen::Consent { doc, notice, .. }) = (k, &self.screen) {
+            self.lang = if k == Key::Left {
+                self.lang.prev()
+            } else {
+                self.lang.next()
+            };
+            // Another text (or the Japanese one with a note): read it from the top. The
+            // runtime sends how it wraps.
+            self.layout = (0, 0);
+            self.screen = Screen::Consent {
+                doc: *doc,
+                scroll: 0,
+                reached_end: false,
+                notice: notice.clone(),
+            };
+            return;
+        }
         let Screen::Consent {
             doc,
             scroll,
@@ -39,6 +57,8 @@ impl Flow {
                     };
                     return;
                 }
+                // Signed with the terms' hash: the language they were read in.
+                self.declared.lang = Some(self.lang.code().to_string());
                 if self.card_present {
                     self.enter_pin(PinKind::TextPin, out);
                 } else {

@@ -22,6 +22,7 @@ pub use types::*;
 
 use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
+use crate::i18n::Lang;
 use crate::record::check::{Item, Outcome};
 use crate::record::payload::Representative;
 use crate::seam::{CertificateProblem, Declared};
@@ -65,6 +66,9 @@ pub struct Flow {
     idle_warning: Option<u64>,
     /// The contact e-mail the citizen typed (when the step is on).
     declared: Declared,
+    /// The language the citizen chose on the consent screen: every pane they read is in it.
+    /// Back to the default (Japanese) for the next citizen.
+    lang: Lang,
 }
 
 fn is_card_gone(e: &CardError) -> bool {
@@ -73,6 +77,7 @@ fn is_card_gone(e: &CardError) -> bool {
 
 impl Flow {
     pub fn new(cfg: FlowConfig) -> Flow {
+        let cfg_lang = cfg.lang;
         Flow {
             cfg,
             screen: Screen::Consent {
@@ -98,7 +103,13 @@ impl Flow {
             today: 0,
             idle_warning: None,
             declared: Declared::default(),
+            lang: cfg_lang,
         }
+    }
+
+    /// The citizen's language (the clerk's lines keep the station's own).
+    pub fn citizen_lang(&self) -> Lang {
+        self.lang
     }
 
     /// Today's date in Japan as `YYYYMMDD` (the runtime sets it; tests choose it).
@@ -213,6 +224,11 @@ impl Flow {
         self.recheck = false;
         self.representative_asked = false;
         self.review.clear();
+        if self.lang != self.cfg.lang {
+            // The next citizen starts in the default language; the terms wrap anew.
+            self.lang = self.cfg.lang;
+            self.layout = (0, 0);
+        }
         out.push(Effect::Wipe);
         out.push(Effect::ReleaseCard);
         let back_from_privacy = matches!(self.screen, Screen::Consent { doc: Doc::Privacy, .. });
@@ -355,8 +371,8 @@ impl Flow {
     /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
     fn snapshot_key(&self) -> String {
         format!(
-            "{:?}|{}|{}|{:?}|{:?}",
-            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning
+            "{:?}|{}|{}|{:?}|{:?}|{:?}",
+            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning, self.lang
         )
     }
 

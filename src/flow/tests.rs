@@ -925,3 +925,80 @@ fn confirm_offers_a_stop_that_records_nothing() {
         .iter()
         .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
 }
+
+#[test]
+fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_starts_in_the_default() {
+    let mut t = T::new(FlowConfig::default());
+    assert_eq!(t.f.citizen_lang(), Lang::Ja);
+    // Scrolled halfway, then another language: its text is read from the top again.
+    t.key(Key::PageDown);
+    t.key(Key::Right);
+    assert_eq!(t.f.citizen_lang(), Lang::En);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            scroll: 0,
+            reached_end: false,
+            ..
+        }
+    ));
+    assert_eq!(t.f.consent_layout(), (0, 0), "the runtime wraps the new text");
+    t.key(Key::Left).key(Key::Left);
+    assert_eq!(t.f.citizen_lang(), Lang::Vi, "round from Japanese to the last");
+    t.key(Key::Right).key(Key::Right).key(Key::Right).key(Key::Right);
+    assert_eq!(t.f.citizen_lang(), Lang::Ko);
+    // Enter before the end does nothing; after the new layout and the end, it goes on.
+    t.ev(Event::ConsentLayout { total: 30, visible: 10 });
+    t.key(Key::Enter);
+    assert_eq!(t.f.step(), Step::Consent);
+    let id = t.to_reading();
+    assert_eq!(t.f.citizen_lang(), Lang::Ko, "kept through the enrollment");
+    // Left / Right past consent are not the picker's.
+    t.reply(id, Ok(CardReply::Read(person())));
+    t.key(Key::Right).key(Key::Left);
+    assert_eq!(t.f.citizen_lang(), Lang::Ko);
+    t.key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    match t.take_card().1 {
+        CardRequest::VerifyAndSign { declared, .. } => assert_eq!(declared.lang.as_deref(), Some("ko")),
+        other => panic!("{other:?}"),
+    }
+    // Start over: the next citizen starts in Japanese.
+    t.key(Key::Esc);
+    assert_eq!(t.f.step(), Step::Consent);
+    assert_eq!(t.f.citizen_lang(), Lang::Ja);
+    assert!(t.f.declared().lang.is_none());
+
+    // The idle wipe resets it too.
+    let mut t = T::new(FlowConfig {
+        idle_timeout_ms: 60_000,
+        ..FlowConfig::default()
+    });
+    t.key(Key::Right).key(Key::Right);
+    assert_eq!(t.f.citizen_lang(), Lang::ZhHans);
+    t.ev(Event::ConsentLayout { total: 30, visible: 10 });
+    let id = t.to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
+    t.now += 61_000;
+    t.ev(Event::Tick);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            notice: Some(Notice::TimedOut),
+            ..
+        }
+    ));
+    assert_eq!(t.f.citizen_lang(), Lang::Ja);
+
+    // A station whose citizens start in English goes back to English.
+    let mut t = T::new(FlowConfig {
+        lang: Lang::En,
+        ..FlowConfig::default()
+    });
+    assert_eq!(t.f.citizen_lang(), Lang::En);
+    t.key(Key::Right);
+    t.ev(Event::ConsentLayout { total: 30, visible: 10 });
+    t.through_consent().key(Key::Esc);
+    assert_eq!(t.f.citizen_lang(), Lang::En);
+}

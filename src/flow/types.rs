@@ -56,6 +56,9 @@ pub struct FlowConfig {
     pub email_sender_domain: Option<String>,
     /// A privacy notice (個人情報の取り扱い) with its own read-to-the-end step after the terms.
     pub privacy: bool,
+    /// The language each citizen starts in (config `lang`); they pick theirs on the consent
+    /// screen, and the next citizen starts in this one again.
+    pub lang: crate::i18n::Lang,
 }
 
 /// Which text the consent step shows.
@@ -76,6 +79,7 @@ impl Default for FlowConfig {
             email: false,
             email_sender_domain: None,
             privacy: false,
+            lang: crate::i18n::Lang::Ja,
         }
     }
 }

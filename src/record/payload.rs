@@ -125,6 +125,10 @@ pub struct Statement {
     pub contact_email_sha256: Option<String>,
     pub created_at: String,
     pub enrollment_id: String,
+    /// The citizen's language (BCP 47: ja, en, zh-Hans, ko, es, pt-BR, vi): the terms'
+    /// SHA-256 is of the text shown in it (the Japanese text when it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
     /// The privacy notice shown (its own read-to-the-end step), when the station has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_id: Option<String>,
@@ -152,6 +156,7 @@ impl Statement {
             contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
             created_at: rfc3339_now(),
             enrollment_id: uuid::Uuid::now_v7().to_string(),
+            lang: None,
             privacy_id: None,
             privacy_sha256: None,
             representative: None,

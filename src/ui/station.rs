@@ -46,7 +46,10 @@ pub struct View<'a> {
     pub theme: &'a Theme,
     pub diag: &'a Diagnostics,
     pub reader: Option<&'a str>,
+    /// The terms in the citizen's language, or the Japanese ones when it has none.
     pub terms: &'a str,
+    /// The citizen's language has no terms: `terms` is the Japanese text, and a line says so.
+    pub terms_missing: bool,
     pub station_id: &'a str,
     pub queue: QueueInfo,
     /// Records are sealed to the backend key (false: `seal = false`, shown as a warning).
@@ -167,11 +170,53 @@ fn notice_msg(n: &Notice) -> Msg {
 
 /// (total, visible) lines of the consent text at this size: the app tells the flow, which
 /// allows "agree" only once the end was on screen.
+/// `lang` is the citizen's.
 pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<Notice>) -> (u16, u16) {
+    consent_layout_for(w, h, lang, terms, false, notice)
+}
+
+/// [`consent_layout`] when the citizen's language may lack terms (`missing`: the Japanese
+/// text is shown below a line that says so).
+pub fn consent_layout_for(
+    w: u16,
+    h: u16,
+    lang: Lang,
+    terms: &str,
+    missing: bool,
+    notice: &Option<Notice>,
+) -> (u16, u16) {
     let (iw, ih) = main_inner(w, h);
     let total = wrap(terms, iw as usize).len() as u16;
-    let reserved = 2 + notice_lines(lang, notice, iw).len() as u16; // heading + hint
+    let missing = if missing {
+        missing_lines(lang, iw).len() as u16
+    } else {
+        0
+    };
+    // Language picker + heading + hint.
+    let reserved = 3 + missing + notice_lines(lang, notice, iw).len() as u16;
     (total, ih.saturating_sub(reserved).max(1))
+}
+
+fn missing_lines(lang: Lang, width: u16) -> Vec<String> {
+    wrap(i18n::terms_missing(lang), width as usize)
+}
+
+/// The language picker: every language in its own script, the citizen's highlighted.
+fn picker_line<'a>(v: &View, l: Lang) -> Line<'a> {
+    let th = v.theme;
+    let mut spans = vec![Span::styled("← ", th.muted())];
+    for (i, lang) in Lang::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" "));
+        }
+        if *lang == l {
+            spans.push(Span::styled(format!("[{}]", lang.native_name()), th.highlight()));
+        } else {
+            spans.push(Span::styled(lang.native_name(), th.text()));
+        }
+    }
+    spans.push(Span::styled(" →", th.muted()));
+    Line::from(spans)
 }
 
 pub fn draw(f: &mut Frame, v: &View) {
@@ -242,7 +287,7 @@ pub fn draw(f: &mut Frame, v: &View) {
 }
 
 fn draw_title(f: &mut Frame, v: &View, area: Rect) {
-    let left = format!(" {} ", msg(v.lang, Msg::Title));
+    let left = format!(" {} ", msg(v.flow.citizen_lang(), Msg::Title));
     let right = format!("{} ", v.station_id);
     let pad = (area.width as usize).saturating_sub(str_width(&left) + str_width(&right));
     let line = Line::from(vec![
@@ -268,7 +313,7 @@ fn progress_spans(v: &View, sep: &'static str) -> Vec<Span<'static>> {
         if i > 0 {
             spans.push(Span::styled(sep, v.theme.muted()));
         }
-        let name = step_name(v.lang, s);
+        let name = step_name(v.flow.citizen_lang(), s);
         if s == current {
             spans.push(Span::styled(format!("[{name}]"), v.theme.highlight()));
         } else if s < current {
@@ -293,7 +338,7 @@ fn styled_lines<'a>(lines: Vec<String>, style: Style) -> impl Iterator<Item = Li
 
 fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
     let iw = area.width.saturating_sub(2);
-    let l = v.lang;
+    let l = v.flow.citizen_lang();
     let th = v.theme;
     let birth = match (v.flow.screen(), v.flow.person()) {
         (Screen::Confirm { .. }, Some(p)) => birth_text(l, p),
@@ -309,11 +354,15 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
             notice,
         } => {
             lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
+            lines.push(picker_line(v, l));
             let (heading, body) = match doc {
                 Doc::Terms => (Msg::ConsentHeading, v.terms),
                 Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default()),
             };
             lines.push(Line::styled(msg(l, heading), th.accent()));
+            if v.terms_missing && *doc == Doc::Terms {
+                lines.extend(styled_lines(missing_lines(l, iw), th.warn()));
+            }
             let text = wrap(body, iw as usize);
             let (_, visible) = v.flow.consent_layout();
             let start = (*scroll as usize).min(text.len());
@@ -446,7 +495,11 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
             lines.extend(styled_lines(wrap(msg(l, Msg::ReceiptKeep), tw), th.muted()));
             if !review.is_empty() {
                 let items: Vec<&str> = review.iter().map(|i| msg(l, item_label(*i))).collect();
-                let sep = if l == Lang::Ja { "、" } else { ", " };
+                let sep = if matches!(l, Lang::Ja | Lang::ZhHans) {
+                    "、"
+                } else {
+                    ", "
+                };
                 let text = format!("{} {}", msg(l, Msg::DoneReview), items.join(sep));
                 lines.extend(styled_lines(wrap(&text, tw), th.warn()));
                 lines.extend(styled_lines(wrap(msg(l, Msg::DoneReviewWhy), tw), th.text()));
@@ -580,17 +633,21 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
 
 fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'_>>) {
     lines.push(Line::raw(""));
-    let text = format!("{} {}", SPINNER[v.spinner % SPINNER.len()], msg(v.lang, m));
+    let text = format!(
+        "{} {}",
+        SPINNER[v.spinner % SPINNER.len()],
+        msg(v.flow.citizen_lang(), m)
+    );
     lines.extend(styled_lines(wrap(&text, iw as usize), v.theme.accent()));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("Esc: {}", msg(v.lang, Msg::KeyEsc)),
+        format!("Esc: {}", msg(v.flow.citizen_lang(), Msg::KeyEsc)),
         v.theme.muted(),
     ));
 }
 
 fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>) {
-    let l = v.lang;
+    let l = v.flow.citizen_lang();
     let th = v.theme;
     let ask = i18n::enter_pin(l, p.kind);
     lines.extend(styled_lines(wrap(&ask, iw as usize), th.accent()));
@@ -673,7 +730,7 @@ fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing
             d.month(),
             d.day()
         ),
-        (Lang::En, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
+        (_, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
         (_, None) => d.iso(),
     })
 }
@@ -681,7 +738,7 @@ fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing
 /// The four items, drawn from slices of the flow's zeroizing values (and `birth`): no copy of
 /// the citizen's data outlives the frame.
 fn confirm_lines<'a>(v: &View<'a>, birth: &'a str, choice: ConfirmChoice, iw: u16, lines: &mut Vec<Line<'a>>) {
-    let l = v.lang;
+    let l = v.flow.citizen_lang();
     let th = v.theme;
     lines.extend(styled_lines(
         wrap(msg(l, Msg::ConfirmHeading), iw as usize),
@@ -690,7 +747,19 @@ fn confirm_lines<'a>(v: &View<'a>, birth: &'a str, choice: ConfirmChoice, iw: u1
     lines.push(Line::raw(""));
     let flow: &'a Flow = v.flow;
     let Some(p) = flow.person() else { return };
-    let label_w = 12usize;
+    // The label column fits the longest label of this language (a third of the pane at most).
+    let label_w = [
+        Msg::LabelName,
+        Msg::LabelFormerName,
+        Msg::LabelGender,
+        Msg::LabelBirth,
+        Msg::LabelAddress,
+    ]
+    .iter()
+    .map(|m| str_width(msg(l, *m)))
+    .max()
+    .unwrap_or(0)
+    .clamp(12, (iw as usize / 3).max(12));
     let value_w = (iw as usize).saturating_sub(label_w + 1).max(10);
     let mut row = |label: Msg, value: &'a str| {
         let label = msg(l, label);

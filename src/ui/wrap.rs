@@ -10,6 +10,13 @@ fn width(c: char) -> usize {
     c.width().unwrap_or(0)
 }
 
+/// Chinese characters and kana may break a line anywhere; other scripts (Latin with or without
+/// diacritics, Hangul) break at spaces between words.
+fn breaks_anywhere(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
 /// Display width of a string.
 pub fn str_width(s: &str) -> usize {
     s.chars().map(width).sum()
@@ -53,7 +60,11 @@ pub fn wrap_ranges(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
                     if let Some(sp) = line.iter().rposition(|&(_, x)| x == ' ') {
                         // Break English at the last space when the word isn't absurdly long.
                         let word: usize = line[sp + 1..].iter().map(|&(_, x)| width(x)).sum();
-                        if line[sp + 1..].iter().all(|(_, x)| x.is_ascii()) && sp > 0 && word + cw <= max {
+                        if line[sp + 1..].iter().all(|&(_, x)| !breaks_anywhere(x))
+                            && !breaks_anywhere(c)
+                            && sp > 0
+                            && word + cw <= max
+                        {
                             carry = line.split_off(sp + 1);
                             dropped_space = line.pop();
                         }
@@ -126,6 +137,36 @@ mod tests {
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(str_width("𠮷野"), 4);
         assert_eq!(truncate("山田太郎", 5), "山田");
+    }
+
+    #[test]
+    fn hangul_vietnamese_and_chinese_wrap_by_width_at_word_boundaries() {
+        // Hangul is two columns a syllable and breaks between words.
+        let ko = "서명용 전자증명서 비밀번호를 입력해 주십시오.";
+        let lines = wrap(ko, 20);
+        assert_eq!(lines, vec!["서명용 전자증명서", "비밀번호를 입력해", "주십시오."]);
+        // Vietnamese precomposed (NFC) and with combining marks (NFD) wrap the same way: the
+        // combining marks take no column and never start a line.
+        let nfc = "Hãy nhập mật khẩu chứng thư chữ ký.";
+        let nfd = "Ha\u{303}y nha\u{323}\u{302}p ma\u{323}\u{302}t kha\u{302}\u{309}u chu\u{31b}\u{301}ng thu\u{31b} chu\u{31b}\u{303} ky\u{301}.";
+        assert_eq!(str_width(nfc), str_width(nfd));
+        let a = wrap(nfc, 14);
+        let b = wrap(nfd, 14);
+        assert_eq!(a, vec!["Hãy nhập mật", "khẩu chứng thư", "chữ ký."]);
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(str_width(x), str_width(y), "{x:?} {y:?}");
+            assert!(y.chars().next().is_some_and(|c| c.width() != Some(0)), "{y:?}");
+        }
+        // Chinese breaks anywhere by width.
+        let zh = "请将个人编号卡放在读卡器上。";
+        let lines = wrap(zh, 12);
+        assert_eq!(lines, vec!["请将个人编号", "卡放在读卡器", "上。"]);
+        for (text, max) in [(ko, 20), (nfc, 14), (nfd, 14), (zh, 12)] {
+            for l in wrap(text, max) {
+                assert!(str_width(&l) <= max, "{l:?}");
+            }
+        }
     }
 
     proptest! {
