@@ -118,8 +118,11 @@ mod tests {
 
     #[test]
     fn a_carried_space_never_overflows() {
-        for l in wrap("aa 、", 3) {
-            assert!(str_width(&l) <= 3, "{l:?}");
+        // Both found by the property test below.
+        for (text, max) in [("aa 、", 3), ("a a漢 、", 4)] {
+            for l in wrap(text, max) {
+                assert!(str_width(&l) <= max, "{text:?} at {max}: {l:?}");
+            }
         }
     }
 
