@@ -8,11 +8,7 @@
 
 use base64::Engine;
 use openssl::bn::BigNumRef;
-use openssl::encrypt::{Decrypter, Encrypter};
-use openssl::hash::MessageDigest;
 use openssl::pkey::{HasPublic, PKey, PKeyRef, Private, Public};
-use openssl::rsa::Padding;
-use openssl::symm::{decrypt_aead, encrypt_aead, Cipher};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -76,34 +72,14 @@ pub fn seal(key: &PKey<Public>, enrollment_id: &str, station_id: &str, plaintext
         station_id: station_id.into(),
     };
     let protected = b64u(&serde_json::to_vec(&header).map_err(|e| JweError::Crypto(e.to_string()))?);
-    let mut cek = Zeroizing::new([0u8; 32]);
-    let mut iv = [0u8; 12];
-    openssl::rand::rand_bytes(&mut cek[..]).map_err(crypto)?;
-    openssl::rand::rand_bytes(&mut iv).map_err(crypto)?;
-    let mut tag = [0u8; 16];
     // The AAD is the ASCII of the encoded protected header (RFC 7516 §5.1 step 14).
-    let ct = encrypt_aead(
-        Cipher::aes_256_gcm(),
-        &cek[..],
-        Some(&iv),
-        protected.as_bytes(),
-        plaintext,
-        &mut tag,
-    )
-    .map_err(crypto)?;
-    let mut enc = Encrypter::new(key).map_err(crypto)?;
-    enc.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
-    enc.set_rsa_oaep_md(MessageDigest::sha256()).map_err(crypto)?;
-    enc.set_rsa_mgf1_md(MessageDigest::sha256()).map_err(crypto)?;
-    let mut wrapped = vec![0u8; enc.encrypt_len(&cek[..]).map_err(crypto)?];
-    let n = enc.encrypt(&cek[..], &mut wrapped).map_err(crypto)?;
-    wrapped.truncate(n);
+    let p = super::seal::seal_parts(key, protected.as_bytes(), plaintext).map_err(crypto)?;
     Ok(format!(
         "{protected}.{}.{}.{}.{}",
-        b64u(&wrapped),
-        b64u(&iv),
-        b64u(&ct),
-        b64u(&tag)
+        b64u(&p.wrapped),
+        b64u(&p.iv),
+        b64u(&p.ciphertext),
+        b64u(&p.tag)
     ))
 }
 
@@ -157,24 +133,10 @@ pub fn open(
     let key = keys
         .get(&header.kid)
         .ok_or_else(|| JweError::UnknownKey(header.kid.clone()))?;
-    let (wrapped, iv, ct, tag) = match (unb64u(wrapped), unb64u(iv), unb64u(ct), unb64u(tag)) {
-        (Some(a), Some(b), Some(c), Some(d)) if b.len() == 12 && d.len() == 16 => (a, b, c, d),
-        _ => return Err(JweError::Invalid),
-    };
-    let bad = |_| JweError::Invalid;
-    let mut dec = Decrypter::new(key).map_err(bad)?;
-    dec.set_rsa_padding(Padding::PKCS1_OAEP).map_err(bad)?;
-    dec.set_rsa_oaep_md(MessageDigest::sha256()).map_err(bad)?;
-    dec.set_rsa_mgf1_md(MessageDigest::sha256()).map_err(bad)?;
-    let mut cek = Zeroizing::new(vec![0u8; dec.decrypt_len(&wrapped).map_err(bad)?]);
-    let n = dec.decrypt(&wrapped, &mut cek).map_err(bad)?;
-    cek.truncate(n);
-    if cek.len() != 32 {
+    let (Some(wrapped), Some(iv), Some(ct), Some(tag)) = (unb64u(wrapped), unb64u(iv), unb64u(ct), unb64u(tag)) else {
         return Err(JweError::Invalid);
-    }
-    decrypt_aead(Cipher::aes_256_gcm(), &cek, Some(&iv), protected.as_bytes(), &ct, &tag)
-        .map(Zeroizing::new)
-        .map_err(bad)
+    };
+    super::seal::open_parts(key, protected.as_bytes(), &wrapped, &iv, &ct, &tag).ok_or(JweError::Invalid)
 }
 
 /// The backend's public keys as the station config gives them: a PEM file (one key) or a JWK

@@ -40,34 +40,76 @@ fn crypto(e: openssl::error::ErrorStack) -> SealError {
     SealError::Crypto(e.to_string())
 }
 
-pub fn seal(key: &PKey<Public>, aad: &str, plaintext: &[u8]) -> Result<Envelope, SealError> {
+/// The parts of RSA-OAEP (SHA-256, MGF1-SHA-256) + AES-256-GCM with a fresh content key, as
+/// both envelopes use them (this one and the JWE of `jwe.rs`).
+pub(super) struct Parts {
+    pub wrapped: Vec<u8>,
+    pub iv: [u8; 12],
+    pub ciphertext: Vec<u8>,
+    pub tag: [u8; 16],
+}
+
+pub(super) fn seal_parts(
+    key: &PKey<Public>,
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Parts, openssl::error::ErrorStack> {
     let mut cek = Zeroizing::new([0u8; 32]);
     let mut iv = [0u8; 12];
-    openssl::rand::rand_bytes(&mut cek[..]).map_err(crypto)?;
-    openssl::rand::rand_bytes(&mut iv).map_err(crypto)?;
+    openssl::rand::rand_bytes(&mut cek[..])?;
+    openssl::rand::rand_bytes(&mut iv)?;
     let mut tag = [0u8; 16];
-    let ct = encrypt_aead(
-        Cipher::aes_256_gcm(),
-        &cek[..],
-        Some(&iv),
-        aad.as_bytes(),
-        plaintext,
-        &mut tag,
-    )
-    .map_err(crypto)?;
-    let mut enc = Encrypter::new(key).map_err(crypto)?;
-    enc.set_rsa_padding(Padding::PKCS1_OAEP).map_err(crypto)?;
-    enc.set_rsa_oaep_md(MessageDigest::sha256()).map_err(crypto)?;
-    enc.set_rsa_mgf1_md(MessageDigest::sha256()).map_err(crypto)?;
-    let mut wrapped = vec![0u8; enc.encrypt_len(&cek[..]).map_err(crypto)?];
-    let n = enc.encrypt(&cek[..], &mut wrapped).map_err(crypto)?;
+    let ciphertext = encrypt_aead(Cipher::aes_256_gcm(), &cek[..], Some(&iv), aad, plaintext, &mut tag)?;
+    let mut enc = Encrypter::new(key)?;
+    enc.set_rsa_padding(Padding::PKCS1_OAEP)?;
+    enc.set_rsa_oaep_md(MessageDigest::sha256())?;
+    enc.set_rsa_mgf1_md(MessageDigest::sha256())?;
+    let mut wrapped = vec![0u8; enc.encrypt_len(&cek[..])?];
+    let n = enc.encrypt(&cek[..], &mut wrapped)?;
     wrapped.truncate(n);
+    Ok(Parts {
+        wrapped,
+        iv,
+        ciphertext,
+        tag,
+    })
+}
+
+/// Opens [`Parts`]; None for anything that doesn't open (wrong key, a changed byte).
+pub(super) fn open_parts(
+    key: &PKey<Private>,
+    aad: &[u8],
+    wrapped: &[u8],
+    iv: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    if iv.len() != 12 || tag.len() != 16 {
+        return None;
+    }
+    let mut dec = Decrypter::new(key).ok()?;
+    dec.set_rsa_padding(Padding::PKCS1_OAEP).ok()?;
+    dec.set_rsa_oaep_md(MessageDigest::sha256()).ok()?;
+    dec.set_rsa_mgf1_md(MessageDigest::sha256()).ok()?;
+    let mut cek = Zeroizing::new(vec![0u8; dec.decrypt_len(wrapped).ok()?]);
+    let n = dec.decrypt(wrapped, &mut cek).ok()?;
+    cek.truncate(n);
+    if cek.len() != 32 {
+        return None;
+    }
+    decrypt_aead(Cipher::aes_256_gcm(), &cek, Some(iv), aad, ciphertext, tag)
+        .ok()
+        .map(Zeroizing::new)
+}
+
+pub fn seal(key: &PKey<Public>, aad: &str, plaintext: &[u8]) -> Result<Envelope, SealError> {
+    let p = seal_parts(key, aad.as_bytes(), plaintext).map_err(crypto)?;
     Ok(Envelope {
         alg: ALG.into(),
-        key: b64(&wrapped),
-        iv: b64(&iv),
-        ciphertext: b64(&ct),
-        tag: b64(&tag),
+        key: b64(&p.wrapped),
+        iv: b64(&p.iv),
+        ciphertext: b64(&p.ciphertext),
+        tag: b64(&p.tag),
     })
 }
 
@@ -75,26 +117,12 @@ pub fn open(key: &PKey<Private>, aad: &str, env: &Envelope) -> Result<Zeroizing<
     if env.alg != ALG {
         return Err(SealError::Invalid);
     }
-    let (wrapped, iv, ct, tag) = match (unb64(&env.key), unb64(&env.iv), unb64(&env.ciphertext), unb64(&env.tag)) {
-        (Some(a), Some(b), Some(c), Some(d)) if b.len() == 12 && d.len() == 16 => (a, b, c, d),
-        _ => return Err(SealError::Invalid),
-    };
-    let mut dec = Decrypter::new(key).map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_padding(Padding::PKCS1_OAEP)
-        .map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_oaep_md(MessageDigest::sha256())
-        .map_err(|_| SealError::Invalid)?;
-    dec.set_rsa_mgf1_md(MessageDigest::sha256())
-        .map_err(|_| SealError::Invalid)?;
-    let mut cek = Zeroizing::new(vec![0u8; dec.decrypt_len(&wrapped).map_err(|_| SealError::Invalid)?]);
-    let n = dec.decrypt(&wrapped, &mut cek).map_err(|_| SealError::Invalid)?;
-    cek.truncate(n);
-    if cek.len() != 32 {
+    let (Some(wrapped), Some(iv), Some(ct), Some(tag)) =
+        (unb64(&env.key), unb64(&env.iv), unb64(&env.ciphertext), unb64(&env.tag))
+    else {
         return Err(SealError::Invalid);
-    }
-    decrypt_aead(Cipher::aes_256_gcm(), &cek, Some(&iv), aad.as_bytes(), &ct, &tag)
-        .map(Zeroizing::new)
-        .map_err(|_| SealError::Invalid)
+    };
+    open_parts(key, aad.as_bytes(), &wrapped, &iv, &ct, &tag).ok_or(SealError::Invalid)
 }
 
 #[cfg(test)]
