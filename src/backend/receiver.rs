@@ -75,6 +75,9 @@ pub struct ReceiverConfig {
     pub db: PathBuf,
     pub trust_ca: Vec<X509>,
     pub crl: Option<X509Crl>,
+    /// CRLs kept fresh (several, reloaded on SIGHUP and on change; stale → 503 CRL_STALE).
+    /// Takes precedence over `crl`. With neither, accepted records say `revocation: unchecked`.
+    pub crl_source: Option<std::sync::Arc<super::crl::CrlSource>>,
     /// Private keys that open sealed records, any number (seal-key rotation): a JWE names
     /// its key by `kid`; a first-release envelope is tried with each.
     pub seal_keys: Vec<PKey<Private>>,
@@ -323,7 +326,23 @@ fn check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, peer: &Peer, v: Va
                     "signature does not verify over the statement",
                 ));
             }
-            if let Some(crl) = &cfg.crl {
+            if let Some(src) = &cfg.crl_source {
+                match src.status(&x) {
+                    super::crl::Revocation::NotRevoked => {}
+                    super::crl::Revocation::Revoked => {
+                        return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"))
+                    }
+                    // Never "not revoked" from a list that may miss the revocation: try later.
+                    super::crl::Revocation::Stale => {
+                        return Err((
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "CRL_STALE",
+                            None,
+                            "no current CRL for this certificate's issuer; retry later".into(),
+                        ))
+                    }
+                }
+            } else if let Some(crl) = &cfg.crl {
                 if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
                     return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
                 }
@@ -532,7 +551,17 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     let (status, answer, stored) = match verdict {
         Ok(p) => (
             200u16,
-            json!({"result": "OK", "enrollment_id": p.enrollment_id}),
+            json!({
+                "result": "OK",
+                "enrollment_id": p.enrollment_id,
+                // Whether a CRL was consulted: an operator running with --no-crl sees it on
+                // every record.
+                "revocation": if shared.cfg.crl_source.is_some() || shared.cfg.crl.is_some() {
+                    "checked"
+                } else {
+                    "unchecked"
+                },
+            }),
             Some(p),
         ),
         Err((code, result, vendor, detail)) => {
@@ -600,11 +629,19 @@ fn replay((hash, status, answer): Remembered, body_hash: &str) -> Response {
 }
 
 fn respond(status: u16, answer: &str) -> Response {
-    (
+    let mut r = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         Json(serde_json::from_str(answer).unwrap_or(Value::Null)),
     )
-        .into_response()
+        .into_response();
+    if status == 503 {
+        // A stale CRL or a store that is down: the station retries after this.
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("300"),
+        );
+    }
+    r
 }
 
 /// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the

@@ -2,7 +2,7 @@
 
 use madoguchi::backend::receiver::{self, Limits, ReceiverConfig, TlsConfig};
 use openssl::pkey::PKey;
-use openssl::x509::{X509Crl, X509};
+use openssl::x509::X509;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -20,9 +20,17 @@ pub struct ReceiveArgs {
     /// PEM file with the CA certificate(s) signing certificates must chain to.
     #[arg(long, required = true)]
     trust_ca: Option<PathBuf>,
-    /// CRL (PEM or DER) of that CA.
+    /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory. Each is matched
+    /// to its issuer and checked against the CA's signature; they are read again on SIGHUP and
+    /// when a file changes. A CRL past its nextUpdate plus the grace answers 503 CRL_STALE.
     #[arg(long)]
-    crl: Option<PathBuf>,
+    crl: Vec<PathBuf>,
+    /// Hours a CRL stays usable past its nextUpdate.
+    #[arg(long, default_value_t = 24)]
+    crl_grace_hours: u64,
+    /// Run without any CRL: accepted records then say `revocation: unchecked`.
+    #[arg(long, conflicts_with = "crl")]
+    no_crl: bool,
     /// Private key (PEM) to open sealed records; repeat it, or name a directory of PEM files,
     /// to hold the old and the new key while stations move to the new one (records name their
     /// key by `kid`).
@@ -127,21 +135,21 @@ pub fn run(args: ReceiveArgs) -> u8 {
         if trust_ca.is_empty() {
             return Err(format!("{}: no certificate", trust_ca_file.display()));
         }
-        let crl = match &args.crl {
-            Some(p) => {
-                let bytes = read(p)?;
-                let crl = X509Crl::from_pem(&bytes)
-                    .or_else(|_| X509Crl::from_der(&bytes))
-                    .map_err(|e| format!("{}: {e}", p.display()))?;
-                let signed = trust_ca
-                    .iter()
-                    .any(|ca| ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false)));
-                if !signed {
-                    return Err(format!("{}: not signed by a trusted CA", p.display()));
-                }
-                Some(crl)
-            }
-            None => None,
+        if args.crl.is_empty() && !args.no_crl {
+            return Err(
+                "give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into(),
+            );
+        }
+        let crl_source = if args.crl.is_empty() {
+            None
+        } else {
+            let src = madoguchi::backend::crl::CrlSource::load(
+                args.crl.clone(),
+                trust_ca.clone(),
+                std::time::Duration::from_secs(args.crl_grace_hours * 3600),
+            )?;
+            src.watch(std::time::Duration::from_secs(5));
+            Some(src)
         };
         let mut seal_keys = Vec::new();
         for p in &args.seal_key {
@@ -175,7 +183,8 @@ pub fn run(args: ReceiveArgs) -> u8 {
             ReceiverConfig {
                 db: db.clone(),
                 trust_ca,
-                crl,
+                crl: None,
+                crl_source: crl_source.clone(),
                 seal_keys,
                 allow_unsigned: args.allow_unsigned,
                 limits: Limits {
@@ -197,6 +206,25 @@ pub fn run(args: ReceiveArgs) -> u8 {
         }
     };
     let https = tls.is_some();
+    // SIGHUP reads the CRLs again (a stale one replaced by a fresh download).
+    if let Some(src) = cfg.crl_source.clone() {
+        let _ = std::thread::Builder::new().name("sighup".into()).spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+                    return;
+                };
+                while hup.recv().await.is_some() {
+                    match src.reload() {
+                        Ok(n) => eprintln!("madoguchi receive: SIGHUP: {n} CRL(s) loaded"),
+                        Err(e) => eprintln!("madoguchi receive: SIGHUP: {e} (the previous CRLs stay in use)"),
+                    }
+                }
+            });
+        });
+    }
     match receiver::spawn(listen, cfg, tls) {
         Ok(h) => {
             eprintln!("madoguchi receive: listening on {}", h.url(https));

@@ -289,14 +289,24 @@ impl TestPki {
         &self,
         serials: &[&openssl::asn1::Asn1IntegerRef],
     ) -> Result<openssl::x509::X509Crl, ErrorStack> {
+        self.signing_crl_dated(serials, now() - DAY, now() + 7 * DAY)
+    }
+
+    /// The same with its thisUpdate and nextUpdate (Unix seconds): a stale CRL for tests.
+    pub fn signing_crl_dated(
+        &self,
+        serials: &[&openssl::asn1::Asn1IntegerRef],
+        this_update: i64,
+        next_update: i64,
+    ) -> Result<openssl::x509::X509Crl, ErrorStack> {
         const SHA256_RSA: [u8; 15] = [
             0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
         ];
         let mut tbs = der(0x02, &[0x01]);
         tbs.extend_from_slice(&SHA256_RSA);
         tbs.extend_from_slice(&self.sign_ca.cert.subject_name().to_der()?);
-        tbs.extend_from_slice(&utc_time(now() - DAY));
-        tbs.extend_from_slice(&utc_time(now() + 7 * DAY));
+        tbs.extend_from_slice(&utc_time(this_update));
+        tbs.extend_from_slice(&utc_time(next_update));
         if !serials.is_empty() {
             let mut list = Vec::new();
             for s in serials {

@@ -1,0 +1,161 @@
+//! The receiver's CRLs over their lifetime: several (files or directories), each matched to
+//! its issuer and checked against the trusted CAs' signatures; reloaded on demand (SIGHUP) and
+//! when a file changes; and a CRL past its nextUpdate plus a grace says nothing — the answer is
+//! 503 `CRL_STALE`, never "not revoked" from a list that may be missing a revocation.
+
+use openssl::x509::{CrlStatus, X509Crl, X509};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+
+/// What the CRLs say about one certificate.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revocation {
+    NotRevoked,
+    Revoked,
+    /// No current CRL for the certificate's issuer (stale, or none at all).
+    Stale,
+}
+
+pub struct CrlSource {
+    paths: Vec<PathBuf>,
+    trust: Vec<X509>,
+    grace: Duration,
+    crls: RwLock<Vec<X509Crl>>,
+    /// Modification times at the last load, to notice a changed file.
+    stamps: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
+}
+
+fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                .map(|d| {
+                    d.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|f| f.is_file())
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            out.extend(v);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
+    crate::backend::station::asn1_unix(t)
+}
+
+impl CrlSource {
+    /// Loads every CRL (PEM or DER); each must be signed by one of `trust`.
+    pub fn load(paths: Vec<PathBuf>, trust: Vec<X509>, grace: Duration) -> Result<Arc<CrlSource>, String> {
+        let src = CrlSource {
+            paths,
+            trust,
+            grace,
+            crls: RwLock::new(Vec::new()),
+            stamps: Mutex::new(Vec::new()),
+        };
+        src.reload()?;
+        Ok(Arc::new(src))
+    }
+
+    /// Reads the files again; on any error the CRLs in use stay as they were.
+    pub fn reload(&self) -> Result<usize, String> {
+        let mut crls = Vec::new();
+        let mut stamps = Vec::new();
+        for f in files(&self.paths) {
+            let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let crl = X509Crl::from_pem(&bytes)
+                .or_else(|_| X509Crl::from_der(&bytes))
+                .map_err(|_| format!("{}: not a CRL (PEM or DER)", f.display()))?;
+            let signed = self.trust.iter().any(|ca| {
+                ca.subject_name().try_cmp(crl.issuer_name()).is_ok_and(|o| o.is_eq())
+                    && ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false))
+            });
+            if !signed {
+                return Err(format!("{}: not signed by a trusted CA", f.display()));
+            }
+            stamps.push((f.clone(), std::fs::metadata(&f).and_then(|m| m.modified()).ok()));
+            crls.push(crl);
+        }
+        let n = crls.len();
+        if let Ok(mut c) = self.crls.write() {
+            *c = crls;
+        }
+        if let Ok(mut s) = self.stamps.lock() {
+            *s = stamps;
+        }
+        tracing::info!(crls = n, "CRLs loaded");
+        Ok(n)
+    }
+
+    /// Reloads when a file appeared, went or changed since the last load.
+    pub fn reload_if_changed(&self) {
+        let now: Vec<(PathBuf, Option<SystemTime>)> = files(&self.paths)
+            .into_iter()
+            .map(|f| {
+                let m = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
+                (f, m)
+            })
+            .collect();
+        let changed = self.stamps.lock().map(|s| *s != now).unwrap_or(false);
+        if changed {
+            if let Err(e) = self.reload() {
+                tracing::warn!(error = %e, "CRL reload failed; the previous CRLs stay in use");
+            }
+        }
+    }
+
+    /// Watches the files every `every` on a thread of its own.
+    pub fn watch(self: &Arc<Self>, every: Duration) {
+        let me = Arc::clone(self);
+        let _ = std::thread::Builder::new()
+            .name("crl-watch".into())
+            .spawn(move || loop {
+                std::thread::sleep(every);
+                me.reload_if_changed();
+            });
+    }
+
+    /// The revocation status of `cert` by its issuer's CRL.
+    pub fn status(&self, cert: &X509) -> Revocation {
+        let Ok(crls) = self.crls.read() else {
+            return Revocation::Stale;
+        };
+        let now = crate::time::unix_ms() / 1000;
+        let mut current = false;
+        for crl in crls.iter() {
+            if !crl.issuer_name().try_cmp(cert.issuer_name()).is_ok_and(|o| o.is_eq()) {
+                continue;
+            }
+            let fresh = crl
+                .next_update()
+                .and_then(unix)
+                .is_some_and(|next| now <= next + self.grace.as_secs() as i64);
+            if !fresh {
+                continue;
+            }
+            current = true;
+            if let CrlStatus::Revoked(_) = crl.get_by_serial(cert.serial_number()) {
+                return Revocation::Revoked;
+            }
+        }
+        if current {
+            Revocation::NotRevoked
+        } else {
+            Revocation::Stale
+        }
+    }
+
+    /// Age of the newest CRL in use (seconds since its thisUpdate), for readiness and metrics.
+    pub fn newest_age_secs(&self) -> Option<i64> {
+        let crls = self.crls.read().ok()?;
+        let now = crate::time::unix_ms() / 1000;
+        crls.iter().filter_map(|c| unix(c.last_update())).max().map(|t| now - t)
+    }
+}
