@@ -101,6 +101,15 @@ fn enroll(r: &Run, c: &Case) -> String {
     enroll_after_consent(r, c)
 }
 
+/// Consent → PIN → the data confirmed (the screen after 確認 is the caller's).
+fn to_after_confirm(r: &Run, pin: &str) {
+    r.t.send(&["Enter"]);
+    r.t.wait_for("Tries left: 3");
+    keys(&r.t, pin);
+    r.t.wait_for("Please check what was read");
+    r.t.send(&["Enter"]);
+}
+
 fn enroll_after_consent(r: &Run, c: &Case) -> String {
     r.t.wait_for("Tries left: 3");
     keys(&r.t, c.pin);
@@ -238,11 +247,7 @@ fn an_adult_without_a_signing_certificate_is_not_called_a_minor() {
         password: None,
     };
     let Some(r) = start(&c, "") else { return };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     let s = r.t.wait_for("holds no signing certificate");
     assert!(!s.contains("15"), "{s}");
     std::thread::sleep(Duration::from_millis(300));
@@ -260,11 +265,7 @@ fn a_wrong_format_password_spends_no_try() {
         password: Some("abc123"),
     };
     let Some(r) = start(&c, "") else { return };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     r.t.wait_for("Tries left: 5");
     keys(&r.t, "abcdef");
     r.t.wait_for("contains both letters and digits");
@@ -286,11 +287,7 @@ fn code_21_is_decided_before_any_signature_apdu() {
         password: Some("expired1"),
     };
     let Some(r) = start(&c, "") else { return };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     r.t.wait_for("Tries left: 5");
     keys(&r.t, c.password.unwrap());
     let s = r.t.wait_for("Code 21");
@@ -320,11 +317,7 @@ fn code_23_offline_from_the_station_crl() {
     let Some(r) = start(&c, "[checks]\ncrl_file = \"{CRL}\"") else {
         return;
     };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     r.t.wait_for("Tries left: 5");
     keys(&r.t, c.password.unwrap());
     let s = r.t.wait_for("Code 23");
@@ -355,11 +348,7 @@ fn a_minor_with_a_representative_the_clerk_chose() {
         password: None,
     };
     let Some(r) = start(&c, "") else { return };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     r.t.wait_for("Legal representative");
     // The citizen's Enter can't pass it; the clerk's function key can.
     r.t.send(&["Enter"]);
@@ -436,11 +425,7 @@ fn status_shows_the_step_and_reader_but_nothing_typed_or_read() {
         password: Some("abc123"),
     };
     let Some(r) = start(&c, "") else { return };
-    r.t.send(&["Enter"]);
-    r.t.wait_for("Tries left: 3");
-    keys(&r.t, c.pin);
-    r.t.wait_for("Please check what was read");
-    r.t.send(&["Enter"]);
+    to_after_confirm(&r, c.pin);
     r.t.wait_for("Tries left: 5");
     r.t.send(&["7", "3", "9"]);
     r.t.wait_for("＊ ＊ ＊");
