@@ -8,6 +8,26 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+/// One CRL as readiness and metrics see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrlState {
+    /// The issuer's name, `CN=…, O=…` (a CA's name, not a person's).
+    pub issuer: String,
+    pub age_secs: i64,
+    pub fresh: bool,
+}
+
+fn issuer_text(name: &openssl::x509::X509NameRef) -> String {
+    name.entries()
+        .filter_map(|e| {
+            let key = e.object().nid().short_name().ok()?;
+            let value = e.data().to_string().ok()?;
+            Some(format!("{key}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What the CRLs say about one certificate.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Revocation {
@@ -19,7 +39,8 @@ pub enum Revocation {
 
 pub struct CrlSource {
     paths: Vec<PathBuf>,
-    trust: Vec<X509>,
+    /// The CAs a CRL must be signed by (replaced when the receiver reloads its trust file).
+    trust: RwLock<Vec<X509>>,
     grace: Duration,
     crls: RwLock<Vec<X509Crl>>,
     /// Modification times at the last load, to notice a changed file.
@@ -55,7 +76,7 @@ impl CrlSource {
     pub fn load(paths: Vec<PathBuf>, trust: Vec<X509>, grace: Duration) -> Result<Arc<CrlSource>, String> {
         let src = CrlSource {
             paths,
-            trust,
+            trust: RwLock::new(trust),
             grace,
             crls: RwLock::new(Vec::new()),
             stamps: Mutex::new(Vec::new()),
@@ -68,12 +89,13 @@ impl CrlSource {
     pub fn reload(&self) -> Result<usize, String> {
         let mut crls = Vec::new();
         let mut stamps = Vec::new();
+        let trust = self.trust.read().map_err(|_| "CRL trust poisoned".to_string())?;
         for f in files(&self.paths) {
             let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
             let crl = X509Crl::from_pem(&bytes)
                 .or_else(|_| X509Crl::from_der(&bytes))
                 .map_err(|_| format!("{}: not a CRL (PEM or DER)", f.display()))?;
-            let signed = self.trust.iter().any(|ca| {
+            let signed = trust.iter().any(|ca| {
                 ca.subject_name().try_cmp(crl.issuer_name()).is_ok_and(|o| o.is_eq())
                     && ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false))
             });
@@ -83,6 +105,7 @@ impl CrlSource {
             stamps.push((f.clone(), std::fs::metadata(&f).and_then(|m| m.modified()).ok()));
             crls.push(crl);
         }
+        drop(trust);
         let n = crls.len();
         if let Ok(mut c) = self.crls.write() {
             *c = crls;
@@ -150,6 +173,33 @@ impl CrlSource {
         } else {
             Revocation::Stale
         }
+    }
+
+    /// The CAs CRLs are checked against, after the receiver read its trust file again
+    /// (call `reload` next).
+    pub fn set_trust(&self, trust: Vec<X509>) {
+        if let Ok(mut t) = self.trust.write() {
+            *t = trust;
+        }
+    }
+
+    /// Each CRL in use: its issuer, age (seconds since thisUpdate) and whether it still
+    /// answers (not past nextUpdate + grace). For readiness and metrics; no certificate data.
+    pub fn states(&self) -> Vec<CrlState> {
+        let Ok(crls) = self.crls.read() else {
+            return Vec::new();
+        };
+        let now = crate::time::unix_ms() / 1000;
+        crls.iter()
+            .map(|c| CrlState {
+                issuer: issuer_text(c.issuer_name()),
+                age_secs: unix(c.last_update()).map_or(-1, |t| now - t),
+                fresh: c
+                    .next_update()
+                    .and_then(unix)
+                    .is_some_and(|next| now <= next + self.grace.as_secs() as i64),
+            })
+            .collect()
     }
 
     /// Age of the newest CRL in use (seconds since its thisUpdate), for readiness and metrics.

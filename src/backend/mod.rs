@@ -1,10 +1,12 @@
 //! Storing and delivering results: payload + statement, sealing, the durable outbox,
 //! delivery over HTTPS, and the reference receiver.
 
+pub mod carry;
 pub mod crl;
 pub mod db;
 pub mod delivery;
 pub mod jwe;
+pub mod metrics;
 pub mod outbox;
 pub use crate::record::payload;
 pub mod receiver;

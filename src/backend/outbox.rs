@@ -37,6 +37,9 @@ pub struct Entry {
     pub next_attempt_ms: i64,
     pub last_error: Option<String>,
     pub sealed: bool,
+    /// Written to a hand-carry file (`outbox export`) while undelivered. It stays in the
+    /// queue: a later network delivery is answered as a duplicate and marks it delivered.
+    pub carried: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,6 +84,15 @@ impl Outbox {
             );
             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);",
         )?;
+        // Added after the first release: outboxes made by it gain the column on open.
+        let has_carried: bool = db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'carried_ms'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_carried {
+            db.execute_batch("ALTER TABLE outbox ADD COLUMN carried_ms INTEGER")?;
+        }
         Ok(Outbox { db, limit })
     }
 
@@ -145,10 +157,12 @@ impl Outbox {
             next_attempt_ms: r.get(5)?,
             last_error: r.get(6)?,
             sealed: r.get(7)?,
+            carried: r.get::<_, Option<i64>>(8)?.is_some(),
         })
     }
 
-    const COLS: &'static str = "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed";
+    const COLS: &'static str =
+        "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed, carried_ms";
 
     pub fn list(&self) -> Result<Vec<Entry>, OutboxError> {
         let mut st = self
@@ -166,7 +180,7 @@ impl Outbox {
         ))?;
         let rows = st
             .query_map(params![now, max as i64], |r| {
-                Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?))
+                Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(9)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -223,6 +237,20 @@ impl Outbox {
         Ok(())
     }
 
+    /// Marks rows as written to a hand-carry file (after the file is synced). Delivered rows
+    /// are left as they are.
+    pub fn mark_carried(&mut self, ids: &[String]) -> Result<(), OutboxError> {
+        let tx = self.db.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE outbox SET carried_ms = ?2 WHERE id = ?1 AND status != 'delivered'",
+                params![id, now_ms()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Makes every pending row due now (`outbox flush`).
     pub fn make_all_due(&mut self) -> Result<(), OutboxError> {
         self.db.execute(
@@ -247,7 +275,7 @@ impl Outbox {
             Self::COLS
         ))?;
         let rows = st
-            .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(8)?)))?
+            .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(9)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -283,6 +311,7 @@ mod tests {
         assert_eq!((s.pending, s.review, s.oldest_pending_ms), (1, 1, Some(1)));
         o.retry("b").unwrap();
         assert!(o.retry("zzz").is_err());
+        o.mark_carried(&["b".into()]).unwrap();
         o.mark_delivered("a").unwrap();
         assert!(o.can_start_new().unwrap());
         // Reopened: everything still there, the schedule too.
@@ -291,7 +320,32 @@ mod tests {
         let l = o.list().unwrap();
         assert_eq!(l.iter().find(|e| e.id == "a").unwrap().status, Status::Delivered);
         assert_eq!(l.iter().find(|e| e.id == "b").unwrap().status, Status::Pending);
+        assert!(l.iter().find(|e| e.id == "b").unwrap().carried, "carried, still queued");
+        assert!(!l.iter().find(|e| e.id == "a").unwrap().carried);
         assert!(o.enqueue("a", "s", 9, b"again", true).is_err(), "an id is stored once");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    /// An outbox of the first release (no carried_ms column) opens and gains it.
+    #[test]
+    fn a_first_release_outbox_gains_the_carried_column() {
+        let path = tmp("old");
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE outbox (id TEXT PRIMARY KEY, station_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+              body BLOB NOT NULL, sealed INTEGER NOT NULL,
+              status TEXT NOT NULL CHECK (status IN ('pending','delivered','review')),
+              attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL, last_error TEXT,
+              delivered_ms INTEGER);
+             INSERT INTO outbox VALUES ('old', 's', 1, x'7b7d', 1, 'pending', 0, 1, NULL, NULL);",
+        )
+        .unwrap();
+        drop(db);
+        let mut o = Outbox::open(&path, 10).unwrap();
+        assert!(!o.list().unwrap()[0].carried);
+        o.mark_carried(&["old".into()]).unwrap();
+        assert!(o.list().unwrap()[0].carried);
+        assert_eq!(o.due(10, 10).unwrap()[0].1, b"{}");
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 }

@@ -26,6 +26,7 @@ use openssl::x509::{X509Crl, X509StoreContext, X509};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,6 +57,9 @@ pub struct Limits {
     /// Connections served at once; further ones wait in the listen backlog until a slot frees
     /// (every slot frees within the timeouts above).
     pub max_connections: usize,
+    /// On shutdown (SIGTERM): how long requests in flight may take to finish before the
+    /// receiver stops anyway. New connections are refused from the start of it.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
@@ -66,6 +70,7 @@ impl Default for Limits {
             body: Duration::from_secs(30),
             idle: Duration::from_secs(60),
             max_connections: 256,
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -74,6 +79,9 @@ impl Default for Limits {
 pub struct ReceiverConfig {
     pub db: PathBuf,
     pub trust_ca: Vec<X509>,
+    /// Where `trust_ca` came from: read again on reload (SIGHUP), so a CA can be added
+    /// without a restart.
+    pub trust_ca_file: Option<PathBuf>,
     pub crl: Option<X509Crl>,
     /// CRLs kept fresh (several, reloaded on SIGHUP and on change; stale → 503 CRL_STALE).
     /// Takes precedence over `crl`. With neither, accepted records say `revocation: unchecked`.
@@ -85,7 +93,13 @@ pub struct ReceiverConfig {
     /// station bound by its client certificate (mTLS); the station is recorded with them.
     pub allow_unsigned: bool,
     pub limits: Limits,
+    /// One JSON line per request (time, id, station, status, result, latency; never
+    /// personal data). `madoguchi receive` writes them to stderr (the journal).
+    pub request_log: Option<RequestLog>,
 }
+
+/// Where request lines go.
+pub type RequestLog = Arc<std::sync::Mutex<Box<dyn std::io::Write + Send>>>;
 
 /// First pause after a failed accept (EMFILE, ENFILE, ENOBUFS…), doubled up to the cap, so a
 /// persistent error doesn't spin a core.
@@ -106,6 +120,13 @@ pub struct TlsConfig {
 
 struct Shared {
     cfg: ReceiverConfig,
+    /// The CAs signing certificates must chain to: `cfg.trust_ca`, or the trust file as
+    /// last read.
+    trust: std::sync::RwLock<Arc<Vec<X509>>>,
+    metrics: super::metrics::Metrics,
+    started: Instant,
+    /// Set on shutdown: /readyz says so, so a load balancer stops sending.
+    stopping: std::sync::atomic::AtomicBool,
     /// Where answered requests are kept: SQLite or PostgreSQL.
     store: Arc<dyn Store>,
     /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
@@ -169,9 +190,9 @@ pub fn accepted_payloads(db: &std::path::Path) -> Result<Vec<Value>, String> {
     super::store::with_store(db, |s| s.accepted_payloads())
 }
 
-fn check_chain(cfg: &ReceiverConfig, cert: &X509) -> Result<(), Verdict> {
+fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
     let mut sb = X509StoreBuilder::new().map_err(|e| invalid(e.to_string()))?;
-    for ca in &cfg.trust_ca {
+    for ca in trust {
         let _ = sb.add_cert(ca.clone());
     }
     // Time is checked next, separately, so an expired certificate gets its own verdict.
@@ -225,13 +246,20 @@ pub fn fuzz_check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, bound: Op
         return 400;
     };
     let peer = bound.map_or(Peer::Unbound, |s| Peer::Bound(s.to_string()));
-    match check(cfg, keys, key, &peer, v) {
+    match check(cfg, &cfg.trust_ca, keys, key, &peer, v) {
         Ok(_) => 200,
         Err((code, ..)) => code.as_u16(),
     }
 }
 
-fn check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, peer: &Peer, v: Value) -> Result<Payload, Verdict> {
+fn check(
+    cfg: &ReceiverConfig,
+    trust: &[X509],
+    keys: &jwe::KeySet,
+    key: &str,
+    peer: &Peer,
+    v: Value,
+) -> Result<Payload, Verdict> {
     let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
     let mut payload: Payload = if let Some(jwe) = v.get("jwe") {
         if cfg.seal_keys.is_empty() {
@@ -317,7 +345,7 @@ fn check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, peer: &Peer, v: Va
             let sig = unb64(sig).ok_or_else(|| invalid("signature is not base64"))?;
             let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
             let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
-            check_chain(cfg, &x)?;
+            check_chain(trust, &x)?;
             check_validity(&x)?;
             if !verify_signature(&der, &st_bytes, &sig).unwrap_or(false) {
                 return Err(reject(
@@ -457,56 +485,136 @@ fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Respon
     r
 }
 
+/// What became of one request: the answer, and what the request log, the metrics and
+/// `receive import` need to know of it.
+pub struct Receipt {
+    pub status: u16,
+    /// The JSON answer.
+    pub answer: String,
+    /// The answer's `result` (OK, CARD_DATA_MISMATCH, CRL_STALE…).
+    pub result: String,
+    /// The answer's `error`, when there is one (structure, never data).
+    pub detail: Option<String>,
+    pub disposition: Disposition,
+    /// The station whose key this is, once known.
+    pub station: Option<String>,
+    /// End the connection after answering (the rest of the request was not read).
+    close: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// A new row: accepted (200) or kept for review (422).
+    Stored,
+    /// Answered before with this body: the same answer again.
+    Replayed,
+    /// The key was answered before with another body: refused (422), nothing stored.
+    Conflict,
+    /// Answered, nothing stored: a malformed or refused request, or a 503 to retry.
+    NotStored,
+}
+
+impl Receipt {
+    fn new(status: u16, answer: String, disposition: Disposition, station: Option<String>) -> Receipt {
+        let v: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
+        Receipt {
+            status,
+            result: v["result"].as_str().unwrap_or("ERROR").to_string(),
+            detail: v["error"].as_str().map(str::to_string),
+            answer,
+            disposition,
+            station,
+            close: false,
+        }
+    }
+
+    /// Answered without storing anything.
+    fn of(status: StatusCode, result: &str, detail: &str) -> Receipt {
+        let answer = json!({"result": result, "error": detail}).to_string();
+        Receipt::new(status.as_u16(), answer, Disposition::NotStored, None)
+    }
+
+    fn closing(mut self) -> Receipt {
+        self.close = true;
+        self
+    }
+
+    fn internal() -> Receipt {
+        Receipt::new(500, json!({"result": "ERROR"}).to_string(), Disposition::NotStored, None)
+    }
+
+    fn response(&self) -> Response {
+        let mut r = respond(self.status, &self.answer);
+        if self.close {
+            r.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
+        r
+    }
+}
+
 async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Peer>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let Some(key) = parts
-        .headers
+    let started = Instant::now();
+    let key = req
+        .headers()
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 100)
-    else {
-        return answer(
-            StatusCode::BAD_REQUEST,
-            "INVALID_REQUEST",
-            "missing Idempotency-Key",
-            false,
-        );
+        .map(str::to_string);
+    let bound = matches!(peer, Peer::Bound(_));
+    shared.metrics.begin();
+    let receipt = enroll_request(&shared, peer, key.clone(), req).await;
+    shared.metrics.end();
+    shared.account(&receipt, key.as_deref(), bound, started.elapsed());
+    receipt.response()
+}
+
+async fn enroll_request(shared: &Arc<Shared>, peer: Peer, key: Option<String>, req: Request) -> Receipt {
+    let (parts, body) = req.into_parts();
+    let Some(key) = key else {
+        return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "missing Idempotency-Key");
     };
-    let key = key.to_string();
     if peer == Peer::NoStation {
-        return answer(
+        return Receipt::of(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "the client certificate must name exactly one station (one CN)",
-            false,
         );
     }
     let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
         Ok(b) => b,
         Err(BodyError::TooLarge) => {
-            return answer(
+            return Receipt::of(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 &format!("body larger than {BODY_LIMIT} bytes"),
-                true,
             )
+            .closing()
         }
         Err(BodyError::Timeout) => {
-            return answer(
+            return Receipt::of(
                 StatusCode::REQUEST_TIMEOUT,
                 "REQUEST_TIMEOUT",
                 "body not received in time",
-                true,
             )
+            .closing()
         }
-        Err(BodyError::Broken) => return answer(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable", true),
+        Err(BodyError::Broken) => {
+            return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable").closing()
+        }
     };
-    let body_hash = sha256_hex(&body);
-    let v: Value = match serde_json::from_slice(&body) {
+    submit(shared, peer, key, &body).await
+}
+
+/// One record, from HTTP or from a hand-carried file: verified, then stored idempotently.
+async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> Receipt {
+    let v: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
             let (code, result, _, detail) = shape("malformed JSON", e);
-            return answer(code, result, &detail, false);
+            return Receipt::of(code, result, &detail);
         }
     };
     // Whose key this is: the bound station's, else the station the body names.
@@ -515,37 +623,51 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         _ => match v.get("station_id").and_then(Value::as_str) {
             Some(s) if !s.is_empty() && s.len() <= 64 => s.to_string(),
             _ => {
-                return answer(
+                return Receipt::of(
                     StatusCode::BAD_REQUEST,
                     "INVALID_REQUEST",
                     "payload does not match the schema (field station_id)",
-                    false,
                 )
             }
         },
     };
+    // Bodies are the same when their JSON is: hashed in canonical form (keys sorted, no
+    // spaces), so a record carried in a file and the same record sent later match. Rows of
+    // the first release hold the hash of the raw bytes: both are accepted as "the same".
+    let body_hash = sha256_hex(&serde_json::to_vec(&v).unwrap_or_default());
+    let hashes = [body_hash.clone(), sha256_hex(body)];
     let bound = matches!(peer, Peer::Bound(_));
-    let error = || (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response();
+    let with_station = |mut r: Receipt| {
+        r.station = Some(station.clone());
+        r
+    };
     // 1. Answered before (a retry)?
     let prior = match shared.store.lookup(&station, &key).await {
         Ok(p) => p,
-        Err(e) => return store_failed(e),
+        Err(e) => return with_station(store_failed(e)),
     };
     // A success is final: the same key and body get the same 200 for ever. A rejection is
     // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
     // so a retried record is verified again.
     if let Some(prior) = prior.filter(|p| p.1 == 200) {
-        return replay(prior, &body_hash);
+        return with_station(replay(prior, &hashes));
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
     let verdict = {
         let Ok(_slot) = shared.verify_slots.acquire().await else {
-            return error();
+            return Receipt::internal();
         };
-        let (s2, k2) = (Arc::clone(&shared), key.clone());
-        match tokio::task::spawn_blocking(move || check(&s2.cfg, &s2.keys, &k2, &peer, v)).await {
+        let (s2, k2) = (Arc::clone(shared), key.clone());
+        let started = Instant::now();
+        let verdict = tokio::task::spawn_blocking(move || {
+            let trust = s2.trust.read().map(|t| Arc::clone(&t)).unwrap_or_default();
+            check(&s2.cfg, &trust, &s2.keys, &k2, &peer, v)
+        })
+        .await;
+        shared.metrics.verified(started.elapsed());
+        match verdict {
             Ok(v) => v,
-            Err(_) => return error(),
+            Err(_) => return Receipt::internal(),
         }
     };
     let (status, answer, stored) = match verdict {
@@ -576,55 +698,121 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
     // Malformed requests are answered but not remembered (they carry nothing to keep).
     // Refusals (403) are not remembered either: the key stays free for its own station.
     if status != 200 && status != 422 {
-        return respond(status, &answer);
+        return Receipt::new(status, answer, Disposition::NotStored, Some(station));
     }
     // 3. Store on (station, key): a new row, or over a remembered rejection; never over a
     //    success. When a concurrent request's success got there first (this receiver or
     //    another on the same database), its answer is the answer.
     let row = Row {
-        station_id: station,
+        station_id: station.clone(),
         idempotency_key: key,
         station_bound: bound,
-        body_sha256: body_hash.clone(),
+        body_sha256: body_hash,
         status,
         answer: answer.clone(),
         received_ms: super::outbox::now_ms(),
         payload: stored.as_ref().and_then(|p| serde_json::to_vec(p).ok()),
     };
     match shared.store.store(row).await {
-        Ok(None) => respond(status, &answer),
-        Ok(Some(first)) => replay(first, &body_hash),
-        Err(e) => store_failed(e),
+        Ok(None) => Receipt::new(status, answer, Disposition::Stored, Some(station)),
+        Ok(Some(first)) => with_station(replay(first, &hashes)),
+        Err(e) => with_station(store_failed(e)),
+    }
+}
+
+impl Shared {
+    /// Counts the request and writes its log line.
+    fn account(&self, r: &Receipt, key: Option<&str>, bound: bool, took: Duration) {
+        self.metrics.answered(r.status, &r.result);
+        match r.disposition {
+            Disposition::Stored => self.metrics.stored(r.status == 200),
+            Disposition::Replayed => self.metrics.replayed(),
+            _ => {}
+        }
+        let Some(log) = &self.cfg.request_log else { return };
+        let line = json!({
+            "ts": crate::time::rfc3339(super::outbox::now_ms()),
+            "id": key,
+            "station": r.station,
+            "bound": bound,
+            "status": r.status,
+            "result": r.result,
+            "disposition": format!("{:?}", r.disposition).to_lowercase(),
+            "ms": (took.as_secs_f64() * 1e6).round() / 1e3,
+        });
+        if let Ok(mut w) = log.lock() {
+            let _ = writeln!(w, "{line}");
+            let _ = w.flush();
+        }
+    }
+
+    /// Reads the trust file and the CRLs again (SIGHUP). On any error what was in use stays.
+    fn reload(&self) -> Result<String, String> {
+        let mut cas = None;
+        if let Some(f) = &self.cfg.trust_ca_file {
+            let pem = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            let v = X509::stack_from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))?;
+            if v.is_empty() {
+                return Err(format!("{}: no certificate", f.display()));
+            }
+            cas = Some(v);
+        }
+        let n_ca = cas.as_ref().map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
+        let mut n_crl = 0;
+        if let Some(src) = &self.cfg.crl_source {
+            if let Some(cas) = &cas {
+                src.set_trust(cas.clone());
+            }
+            n_crl = src.reload()?;
+        }
+        if let (Some(cas), Ok(mut t)) = (cas, self.trust.write()) {
+            *t = Arc::new(cas);
+        }
+        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s)"))
+    }
+
+    fn crl_figures(&self) -> Vec<super::metrics::CrlFigure> {
+        self.cfg.crl_source.as_ref().map_or_else(Vec::new, |src| {
+            src.states()
+                .into_iter()
+                .map(|c| super::metrics::CrlFigure {
+                    issuer: c.issuer,
+                    age_secs: c.age_secs,
+                    fresh: c.fresh,
+                })
+                .collect()
+        })
     }
 }
 
 /// A store that can't be reached is a 503 the station retries; other store errors are 500.
-fn store_failed(e: StoreError) -> Response {
+fn store_failed(e: StoreError) -> Receipt {
     match e {
         StoreError::Unavailable(detail) => {
             tracing::warn!("store unavailable: {detail}");
-            answer(
+            Receipt::of(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "STORE_UNAVAILABLE",
                 "the record store is unavailable; retry later",
-                false,
             )
         }
         StoreError::Other(detail) => {
             tracing::error!("store error: {detail}");
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"result": "ERROR"}))).into_response()
+            Receipt::internal()
         }
     }
 }
 
 /// The same body gets the first answer again; another body under the key is a 422.
-fn replay((hash, status, answer): Remembered, body_hash: &str) -> Response {
-    if hash == body_hash {
-        return respond(status, &answer);
+fn replay((hash, status, answer): Remembered, hashes: &[String]) -> Receipt {
+    if hashes.contains(&hash) {
+        return Receipt::new(status, answer, Disposition::Replayed, None);
     }
-    respond(
+    Receipt::new(
         422,
-        &json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string(),
+        json!({"result": "INVALID_REQUEST", "error": "Idempotency-Key reused with a different body"}).to_string(),
+        Disposition::Conflict,
+        None,
     )
 }
 
@@ -710,12 +898,50 @@ async fn healthz() -> Response {
     (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
 }
 
-/// Readiness: the database answers a trivial query; else 503 STORE_UNAVAILABLE.
+/// Readiness: not shutting down, the database answers a trivial query, and every CRL is
+/// current (a stale one would answer its issuer's records with CRL_STALE). Else 503.
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
-    match shared.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"result": "OK", "store": "reachable"}))).into_response(),
-        Err(e) => store_failed(e),
+    let crls: Vec<Value> = shared
+        .crl_figures()
+        .iter()
+        .map(|c| json!({"issuer": c.issuer, "age_secs": c.age_secs, "fresh": c.fresh}))
+        .collect();
+    if shared.stopping.load(Ordering::SeqCst) {
+        return Receipt::of(StatusCode::SERVICE_UNAVAILABLE, "SHUTTING_DOWN", "this receiver is stopping").response();
     }
+    if let Err(e) = shared.store.ping().await {
+        return store_failed(e).response();
+    }
+    let stale = crls.iter().filter(|c| c["fresh"] == false).count();
+    if stale > 0 {
+        let mut r = respond(
+            503,
+            &json!({
+                "result": "CRL_STALE",
+                "error": format!("{stale} CRL(s) past nextUpdate plus the grace; their records get CRL_STALE"),
+                "crls": crls,
+            })
+            .to_string(),
+        );
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("300"));
+        return r;
+    }
+    let mut ok = json!({"result": "OK", "store": "reachable"});
+    if !crls.is_empty() {
+        ok["crls"] = json!(crls);
+    }
+    (StatusCode::OK, Json(ok)).into_response()
+}
+
+/// Prometheus text exposition.
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let text = shared.metrics.render(&shared.crl_figures(), shared.started.elapsed());
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 fn router(shared: Arc<Shared>) -> Router<()> {
@@ -723,14 +949,37 @@ fn router(shared: Arc<Shared>) -> Router<()> {
         .route("/v1/enrollments", post(enroll))
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_contract))
         .with_state(shared)
 }
 
+/// Stops or reloads a running receiver (signals in `madoguchi receive`, tests).
+#[derive(Clone)]
+pub struct Control {
+    stop: Arc<tokio::sync::watch::Sender<bool>>,
+    shared: Arc<Shared>,
+}
+
+impl Control {
+    /// Graceful stop: new connections are refused at once, requests in flight finish (up to
+    /// `Limits::shutdown_grace`), idle keep-alive connections close.
+    pub fn shutdown(&self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        let _ = self.stop.send(true);
+    }
+
+    /// Reads the trust file (when the receiver was started from one) and the CRLs again. On
+    /// an error the ones in use stay. Returns what is in use now.
+    pub fn reload(&self) -> Result<String, String> {
+        self.shared.reload()
+    }
+}
+
 pub struct ReceiverHandle {
     pub addr: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    control: Control,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -739,20 +988,22 @@ impl ReceiverHandle {
         format!("{}://{}", if tls { "https" } else { "http" }, self.addr)
     }
 
+    pub fn control(&self) -> Control {
+        self.control.clone()
+    }
+
     pub fn stop(mut self) {
         self.shutdown_now();
     }
 
     fn shutdown_now(&mut self) {
-        if let Some(s) = self.shutdown.take() {
-            let _ = s.send(());
-        }
+        self.control.shutdown();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
     }
 
-    /// Blocks until the server stops (the CLI).
+    /// Blocks until the server stops (the CLI: after `Control::shutdown`).
     pub fn wait(mut self) {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -779,26 +1030,64 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
     Ok(b.build())
 }
 
-/// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
-pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
+/// Resolves once shutdown was asked for (the watch's guard is not held past it).
+async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+fn shared(cfg: ReceiverConfig) -> Result<Arc<Shared>, String> {
     let store = super::store::open(&cfg.db)?;
-    let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut keys = jwe::KeySet::default();
     for k in &cfg.seal_keys {
         keys.add(k.clone()).map_err(|e| format!("seal key: {e}"))?;
     }
-    let shared = Arc::new(Shared {
+    Ok(Arc::new(Shared {
+        trust: std::sync::RwLock::new(Arc::new(cfg.trust_ca.clone())),
         cfg,
         keys,
         store,
         verify_slots: tokio::sync::Semaphore::new(cores),
-    });
+        metrics: Default::default(),
+        started: Instant::now(),
+        stopping: Default::default(),
+    }))
+}
+
+/// The receiver without a listener, for records that arrive on foot (`receive import`):
+/// the same verification, store and idempotency as `POST /v1/enrollments`. A carried file
+/// binds no station, so records are taken as from an unbound peer.
+pub struct Local {
+    shared: Arc<Shared>,
+}
+
+impl Local {
+    pub fn open(cfg: ReceiverConfig) -> Result<Local, String> {
+        Ok(Local { shared: shared(cfg)? })
+    }
+
+    pub async fn submit(&self, key: &str, body: &[u8]) -> Receipt {
+        let started = Instant::now();
+        let r = submit(&self.shared, Peer::Unbound, key.to_string(), body).await;
+        self.shared.account(&r, Some(key), false, started.elapsed());
+        r
+    }
+}
+
+/// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
+pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
+    let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
+    let shared = shared(cfg)?;
     let acceptor = tls.as_ref().map(acceptor).transpose()?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
-    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let (stop, _) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let control = Control {
+        stop: Arc::clone(&stop),
+        shared: Arc::clone(&shared),
+    };
     let thread = std::thread::Builder::new()
         .name("receiver".into())
         .spawn(move || {
@@ -814,16 +1103,18 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                     return;
                 };
                 let acceptor = acceptor.map(Arc::new);
-                let slots = Arc::new(tokio::sync::Semaphore::new(shared.cfg.limits.max_connections.max(1)));
+                let max = shared.cfg.limits.max_connections.max(1);
+                let slots = Arc::new(tokio::sync::Semaphore::new(max));
+                let mut stopped = stop.subscribe();
                 let mut backoff = None;
                 loop {
                     // A slot first: beyond max_connections, connections wait in the backlog.
                     let permit = tokio::select! {
-                        _ = &mut rx => break,
+                        _ = until_stopped(&mut stopped) => break,
                         p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
                     };
                     let (tcp, _) = tokio::select! {
-                        _ = &mut rx => break,
+                        _ = until_stopped(&mut stopped) => break,
                         r = listener.accept() => match r {
                             Ok(c) => {
                                 backoff = None;
@@ -833,7 +1124,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                                 let pause = accept_backoff(backoff);
                                 backoff = Some(pause);
                                 tokio::select! {
-                                    _ = &mut rx => break,
+                                    _ = until_stopped(&mut stopped) => break,
                                     _ = tokio::time::sleep(pause) => continue,
                                 }
                             }
@@ -842,17 +1133,24 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                     let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
+                    let stopped = stop.subscribe();
                     tokio::spawn(async move {
-                        let _ = serve_connection(tcp, acceptor, mtls, shared).await;
+                        let _ = serve_connection(tcp, acceptor, mtls, shared, stopped).await;
                         drop(permit);
                     });
+                }
+                // Refuse new connections from now on; let the ones in flight finish.
+                drop(listener);
+                let grace = shared.cfg.limits.shutdown_grace;
+                if tokio::time::timeout(grace, slots.acquire_many(max as u32)).await.is_err() {
+                    tracing::warn!("shutdown: connections still open after the grace; stopping anyway");
                 }
             });
         })
         .map_err(|e| e.to_string())?;
     Ok(ReceiverHandle {
         addr,
-        shutdown: Some(tx),
+        control,
         thread: Some(thread),
     })
 }
@@ -862,9 +1160,10 @@ async fn serve_connection(
     acceptor: Option<Arc<SslAcceptor>>,
     mtls: bool,
     shared: Arc<Shared>,
+    stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String> {
     match acceptor {
-        None => serve_http(tcp, Peer::Unbound, shared).await,
+        None => serve_http(tcp, Peer::Unbound, shared, stopped).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
@@ -876,7 +1175,7 @@ async fn serve_connection(
             .map_err(|_| "TLS handshake timed out".to_string())?
             .map_err(|e| e.to_string())?;
             let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
-            serve_http(stream, peer, shared).await
+            serve_http(stream, peer, shared, stopped).await
         }
     }
 }
@@ -923,7 +1222,12 @@ impl Drop for Busy {
 /// How long a connection told to close (idle) may take to finish what it is writing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
-async fn serve_http<I>(io: I, peer: Peer, shared: Arc<Shared>) -> Result<(), String>
+async fn serve_http<I>(
+    io: I,
+    peer: Peer,
+    shared: Arc<Shared>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -962,6 +1266,15 @@ where
             match tokio::time::timeout(CLOSE_GRACE, conn).await {
                 Ok(r) => r.map_err(|e| e.to_string()),
                 Err(_) => Err("connection did not close".into()),
+            }
+        }
+        // Shutdown: the request in progress is answered (with `Connection: close`), then the
+        // connection ends; an idle one ends now.
+        _ = until_stopped(&mut stopped) => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(limits.shutdown_grace, conn).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err("connection did not finish within the shutdown grace".into()),
             }
         }
     }

@@ -54,19 +54,20 @@ pub struct Listed {
     pub received_ms: i64,
     pub status: u16,
     pub result: String,
+    /// The answer's `error` (structure, never data), for what went to review.
+    pub reason: Option<String>,
 }
 
 fn listed(station_id: String, idempotency_key: String, received_ms: i64, status: u16, answer: &str) -> Listed {
-    let result = serde_json::from_str::<Value>(answer)
-        .ok()
-        .and_then(|v| v.get("result").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
+    let v = serde_json::from_str::<Value>(answer).unwrap_or_default();
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     Listed {
         station_id,
         idempotency_key,
         received_ms,
         status,
-        result,
+        result: text("result").unwrap_or_default(),
+        reason: text("error"),
     }
 }
 

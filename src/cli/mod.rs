@@ -5,6 +5,7 @@ pub mod deferred;
 pub mod diagnose;
 pub mod generate;
 pub mod outbox;
+pub mod progress;
 pub mod read;
 pub mod readers;
 pub mod receive;

@@ -15,7 +15,8 @@ pub enum OutboxCmd {
     },
     /// Try to deliver every pending record now and report.
     Flush,
-    /// Write undelivered records (sealed as stored) as JSON lines, for hand-carry.
+    /// Write undelivered records (sealed as stored) as JSON lines, for hand-carry to
+    /// `madoguchi receive import`. They stay queued, marked carried.
     Export { file: PathBuf },
     /// Put a record in review back into the queue (after the backend was fixed).
     Retry { id: String },
@@ -32,48 +33,6 @@ fn kid_of(body: &[u8]) -> String {
         return "legacy".into();
     }
     "unsealed".into()
-}
-
-/// Progress of a long flush: on a terminal one line redrawn in place with a bar; otherwise
-/// (a script, a log) one plain line per record.
-struct Progress {
-    total: usize,
-    done: usize,
-    tty: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            total,
-            done: 0,
-            tty: std::io::stdout().is_terminal(),
-        }
-    }
-
-    fn step(&mut self, id: &str, outcome: &str, (d, r, q): (u32, u32, u32)) {
-        use std::io::Write;
-        self.done += 1;
-        if !self.tty {
-            println!("{id} {}", madoguchi::text::escape_untrusted(outcome));
-            return;
-        }
-        let width = 30;
-        let filled = (self.done * width).checked_div(self.total).unwrap_or(width);
-        let bar: String = "#".repeat(filled) + &"-".repeat(width - filled);
-        print!(
-            "\r[{bar}] {}/{}  delivered {d}  review {r}  queued {q}",
-            self.done, self.total
-        );
-        let _ = std::io::stdout().flush();
-    }
-
-    fn done(&self) {
-        if self.tty && self.total > 0 {
-            println!();
-        }
-    }
 }
 
 pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
@@ -121,7 +80,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             }
             let now = now_ms();
             println!(
-                "{:<38} {:<9} {:>8} {:>9} {:>9}  {:<12} last error",
+                "{:<38} {:<15} {:>8} {:>9} {:>9}  {:<12} last error",
                 "id", "status", "attempts", "age", "next in", "key (kid)"
             );
             for r in rows {
@@ -138,10 +97,16 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                     .ok()
                     .map(|b| kid_of(&b))
                     .unwrap_or_else(|| "-".into());
+                let status = match (r.status, r.carried) {
+                    (madoguchi::backend::outbox::Status::Delivered, _) | (_, false) => {
+                        format!("{:?}", r.status).to_lowercase()
+                    }
+                    (_, true) => format!("{}+carried", format!("{:?}", r.status).to_lowercase()),
+                };
                 println!(
-                    "{:<38} {:<9} {:>8} {:>8}s {:>9}  {:<12} {}",
+                    "{:<38} {:<15} {:>8} {:>8}s {:>9}  {:<12} {}",
                     r.id,
-                    format!("{:?}", r.status).to_lowercase(),
+                    status,
                     r.attempts,
                     age,
                     next,
@@ -175,7 +140,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 let due = outbox.due(now_ms(), usize::MAX >> 1)?;
                 let total = due.len();
                 let mut counts = (0u32, 0u32, 0u32);
-                let mut progress = Progress::new(total);
+                let mut progress = super::progress::Progress::new(total);
                 for (entry, body) in due {
                     let o = delivery::deliver(&client, &dcfg, &entry.id, &body).await;
                     match delivery::record(&mut outbox, &dcfg, &entry.id, entry.attempts, &o)? {
@@ -183,7 +148,11 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                         madoguchi::flow::Verdict::Queued => counts.2 += 1,
                         _ => counts.1 += 1,
                     }
-                    progress.step(&entry.id, &format!("{o:?}"), counts);
+                    progress.step(
+                        &entry.id,
+                        &format!("{o:?}"),
+                        &format!("delivered {}  review {}  queued {}", counts.0, counts.1, counts.2),
+                    );
                 }
                 progress.done();
                 Ok::<_, madoguchi::backend::outbox::OutboxError>(counts)
@@ -213,8 +182,7 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             };
             let mut out = String::new();
             for (e, body) in &rows {
-                let body: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
-                out.push_str(&serde_json::json!({"enrollment_id": e.id, "sealed": e.sealed, "body": body}).to_string());
+                out.push_str(&madoguchi::backend::carry::line(&e.id, e.sealed, body));
                 out.push('\n');
             }
             use std::io::Write;
@@ -227,7 +195,16 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 .and_then(|mut f| f.write_all(out.as_bytes()).and_then(|_| f.sync_all()));
             match written {
                 Ok(()) => {
-                    println!("exported {} record(s) to {}", rows.len(), file.display());
+                    // Only once the file is on disk: the records stay queued, marked carried.
+                    let ids: Vec<String> = rows.iter().map(|(e, _)| e.id.clone()).collect();
+                    if let Err(e) = outbox.mark_carried(&ids) {
+                        eprintln!("madoguchi: the file is written, but marking the records carried failed: {e}");
+                    }
+                    println!(
+                        "exported {} record(s) to {} (they stay queued, marked carried: a later delivery is a duplicate)",
+                        rows.len(),
+                        file.display()
+                    );
                     if rows.iter().any(|(e, _)| !e.sealed) {
                         eprintln!("madoguchi: warning: some records are NOT sealed (seal = false): handle the file as personal data");
                     }

@@ -1,6 +1,8 @@
-//! `madoguchi receive`: the reference receiver as a server operators can start from.
+//! `madoguchi receive`: the reference receiver as a server operators can start from, and its
+//! operator commands: `receive list` (the review queue) and `receive import` (hand-carried
+//! files from `outbox export`).
 
-use madoguchi::backend::receiver::{self, Limits, ReceiverConfig, TlsConfig};
+use madoguchi::backend::receiver::{self, Disposition, Limits, ReceiverConfig, TlsConfig};
 use openssl::pkey::PKey;
 use openssl::x509::X509;
 use std::path::PathBuf;
@@ -13,29 +15,8 @@ pub struct ReceiveArgs {
     /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
     #[arg(long, required = true)]
     listen: Option<String>,
-    /// Where received records are kept: a SQLite file, or a PostgreSQL URL
-    /// (postgres://user@host:port/db; several receivers may share one database).
-    #[arg(long, required = true)]
-    db: Option<PathBuf>,
-    /// PEM file with the CA certificate(s) signing certificates must chain to.
-    #[arg(long, required = true)]
-    trust_ca: Option<PathBuf>,
-    /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory. Each is matched
-    /// to its issuer and checked against the CA's signature; they are read again on SIGHUP and
-    /// when a file changes. A CRL past its nextUpdate plus the grace answers 503 CRL_STALE.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
-    /// Hours a CRL stays usable past its nextUpdate.
-    #[arg(long, default_value_t = 24)]
-    crl_grace_hours: u64,
-    /// Run without any CRL: accepted records then say `revocation: unchecked`.
-    #[arg(long, conflicts_with = "crl")]
-    no_crl: bool,
-    /// Private key (PEM) to open sealed records; repeat it, or name a directory of PEM files,
-    /// to hold the old and the new key while stations move to the new one (records name their
-    /// key by `kid`).
-    #[arg(long)]
-    seal_key: Vec<PathBuf>,
+    #[command(flatten)]
+    verify: VerifyArgs,
     /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -64,12 +45,52 @@ pub struct ReceiveArgs {
     /// Seconds a keep-alive connection may stay without a request.
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     idle_timeout: u64,
+    /// Seconds requests in flight may take to finish after SIGTERM (new connections are
+    /// refused at once).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    shutdown_grace: u64,
+    /// Request log: one JSON line per request (id, station, status, result, latency; never
+    /// personal data) on stderr, or `off`.
+    #[arg(long, value_parser = ["stderr", "off"], default_value = "stderr")]
+    request_log: String,
+}
+
+/// What verifying a record needs: the store, the trusted CAs, the CRLs and the seal keys.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// Where received records are kept: a SQLite file, or a PostgreSQL URL
+    /// (postgres://user@host:port/db; several receivers may share one database).
+    #[arg(long, required = true)]
+    db: Option<PathBuf>,
+    /// PEM file with the CA certificate(s) signing certificates must chain to. Read again on
+    /// SIGHUP (a CA added without a restart).
+    #[arg(long, required = true)]
+    trust_ca: Option<PathBuf>,
+    /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory. Each is matched
+    /// to its issuer and checked against the CA's signature; they are read again on SIGHUP and
+    /// when a file changes. A CRL past its nextUpdate plus the grace answers 503 CRL_STALE.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Hours a CRL stays usable past its nextUpdate.
+    #[arg(long, default_value_t = 24)]
+    crl_grace_hours: u64,
+    /// Seconds between looks at the CRL files for a change (0: only on SIGHUP).
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    crl_watch: u64,
+    /// Run without any CRL: accepted records then say `revocation: unchecked`.
+    #[arg(long, conflicts_with = "crl")]
+    no_crl: bool,
+    /// Private key (PEM) to open sealed records; repeat it, or name a directory of PEM files,
+    /// to hold the old and the new key while stations move to the new one (records name their
+    /// key by `kid`).
+    #[arg(long)]
+    seal_key: Vec<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
 pub enum ReceiveCmd {
-    /// Received requests, oldest first: station, Idempotency-Key, time, status and result
-    /// (no personal data).
+    /// Received requests, oldest first: station, Idempotency-Key, time, status, result and
+    /// reason (no personal data unless --show-data on a terminal).
     List {
         /// The receiver's database: a SQLite file or a postgres:// URL.
         #[arg(long)]
@@ -80,28 +101,72 @@ pub enum ReceiveCmd {
         /// One JSON object a line.
         #[arg(long)]
         json: bool,
+        /// Also show each accepted record's card data (name, address…): only to a terminal,
+        /// for the operator reviewing it; refused when the output is a file or a pipe.
+        #[arg(long, conflicts_with = "json")]
+        show_data: bool,
+    },
+    /// Take in hand-carried files of `outbox export`: each record goes through the same
+    /// verification and idempotency as one sent over HTTPS. Prints accepted / duplicate /
+    /// review with reasons by id (no personal data). Exit 0 when all were accepted or were
+    /// already there, 3 when some need review or a retry, 1 on an error.
+    Import {
+        #[command(flatten)]
+        verify: VerifyArgs,
+        /// Files written by `madoguchi outbox export`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
-fn list(db: &PathBuf, review_only: bool, json: bool) -> u8 {
+fn list(db: &PathBuf, review_only: bool, json: bool, show_data: bool) -> u8 {
+    use std::io::IsTerminal;
+    if show_data && !std::io::stdout().is_terminal() {
+        eprintln!("madoguchi receive list: --show-data prints personal data only to a terminal");
+        return 2;
+    }
     if !madoguchi::backend::store::is_postgres(db) && !db.exists() {
         eprintln!("madoguchi receive list: {}: no such database", db.display());
         return 2;
     }
-    match madoguchi::backend::store::with_store(db, move |s| s.list(review_only)) {
+    let rows = madoguchi::backend::store::with_store(db, move |s| s.list(review_only));
+    let data = if show_data {
+        match madoguchi::backend::receiver::accepted_payloads(db) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("madoguchi receive list: {e}");
+                return 1;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    match rows {
         Ok(rows) => {
             for r in rows {
                 if json {
                     println!("{}", serde_json::to_string(&r).unwrap_or_default());
-                } else {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}",
-                        r.station_id,
-                        r.idempotency_key,
-                        madoguchi::time::rfc3339(r.received_ms),
-                        r.status,
-                        r.result
-                    );
+                    continue;
+                }
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    madoguchi::text::escape_untrusted(&r.station_id),
+                    madoguchi::text::escape_untrusted(&r.idempotency_key),
+                    madoguchi::time::rfc3339(r.received_ms),
+                    r.status,
+                    r.result,
+                    madoguchi::text::escape_untrusted(r.reason.as_deref().unwrap_or("")),
+                );
+                let card = data
+                    .iter()
+                    .find(|p| p["enrollment_id"] == r.idempotency_key.as_str() && p["station_id"] == r.station_id.as_str())
+                    .map(|p| &p["card"]);
+                if let Some(card) = card {
+                    for field in ["name", "former_name", "gender", "birth_date", "address"] {
+                        if let Some(v) = card[field].as_str().filter(|v| !v.is_empty()) {
+                            println!("\t{field}: {}", madoguchi::text::escape_untrusted(v));
+                        }
+                    }
                 }
             }
             0
@@ -121,56 +186,79 @@ fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-pub fn run(args: ReceiveArgs) -> u8 {
-    if let Some(ReceiveCmd::List { db, status, json }) = &args.cmd {
-        return list(db, status == "review", *json);
+/// The verifying half of a receiver's configuration, from the flags.
+fn verify_config(v: &VerifyArgs) -> Result<ReceiverConfig, String> {
+    let (Some(db), Some(trust_ca_file)) = (&v.db, &v.trust_ca) else {
+        return Err("--db and --trust-ca are required".into());
+    };
+    let trust_ca =
+        X509::stack_from_pem(&read(trust_ca_file)?).map_err(|e| format!("{}: {e}", trust_ca_file.display()))?;
+    if trust_ca.is_empty() {
+        return Err(format!("{}: no certificate", trust_ca_file.display()));
     }
-    let (Some(listen), Some(db), Some(trust_ca_file)) = (&args.listen, &args.db, &args.trust_ca) else {
+    if v.crl.is_empty() && !v.no_crl {
+        return Err("give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into());
+    }
+    let crl_source = if v.crl.is_empty() {
+        None
+    } else {
+        let src = madoguchi::backend::crl::CrlSource::load(
+            v.crl.clone(),
+            trust_ca.clone(),
+            std::time::Duration::from_secs(v.crl_grace_hours * 3600),
+        )?;
+        if v.crl_watch > 0 {
+            src.watch(std::time::Duration::from_secs(v.crl_watch));
+        }
+        Some(src)
+    };
+    let mut seal_keys = Vec::new();
+    for p in &v.seal_key {
+        let files: Vec<PathBuf> = if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "pem" || x == "key"))
+                .collect();
+            v.sort();
+            v
+        } else {
+            vec![p.clone()]
+        };
+        for f in files {
+            let k = PKey::private_key_from_pem(&read(&f)?).map_err(|e| format!("{}: {e}", f.display()))?;
+            let kid = madoguchi::backend::jwe::thumbprint(&k).map_err(|e| format!("{}: {e}", f.display()))?;
+            eprintln!("madoguchi receive: seal key {} (kid {kid})", f.display());
+            seal_keys.push(k);
+        }
+    }
+    Ok(ReceiverConfig {
+        db: db.clone(),
+        trust_ca,
+        trust_ca_file: Some(trust_ca_file.clone()),
+        crl_source,
+        seal_keys,
+        ..Default::default()
+    })
+}
+
+pub fn run(args: ReceiveArgs) -> u8 {
+    match &args.cmd {
+        Some(ReceiveCmd::List {
+            db,
+            status,
+            json,
+            show_data,
+        }) => return list(db, status == "review", *json, *show_data),
+        Some(ReceiveCmd::Import { verify, files }) => return import(verify, files),
+        None => {}
+    }
+    let Some(listen) = &args.listen else {
         eprintln!("madoguchi receive: --listen, --db and --trust-ca are required");
         return 2;
     };
     let setup = || -> Result<(ReceiverConfig, Option<TlsConfig>), String> {
-        let trust_ca =
-            X509::stack_from_pem(&read(trust_ca_file)?).map_err(|e| format!("{}: {e}", trust_ca_file.display()))?;
-        if trust_ca.is_empty() {
-            return Err(format!("{}: no certificate", trust_ca_file.display()));
-        }
-        if args.crl.is_empty() && !args.no_crl {
-            return Err(
-                "give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into(),
-            );
-        }
-        let crl_source = if args.crl.is_empty() {
-            None
-        } else {
-            let src = madoguchi::backend::crl::CrlSource::load(
-                args.crl.clone(),
-                trust_ca.clone(),
-                std::time::Duration::from_secs(args.crl_grace_hours * 3600),
-            )?;
-            src.watch(std::time::Duration::from_secs(5));
-            Some(src)
-        };
-        let mut seal_keys = Vec::new();
-        for p in &args.seal_key {
-            let files: Vec<PathBuf> = if p.is_dir() {
-                let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-                    .map_err(|e| format!("{}: {e}", p.display()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.extension().is_some_and(|x| x == "pem" || x == "key"))
-                    .collect();
-                v.sort();
-                v
-            } else {
-                vec![p.clone()]
-            };
-            for f in files {
-                let k = PKey::private_key_from_pem(&read(&f)?).map_err(|e| format!("{}: {e}", f.display()))?;
-                let kid = madoguchi::backend::jwe::thumbprint(&k).map_err(|e| format!("{}: {e}", f.display()))?;
-                eprintln!("madoguchi receive: seal key {} (kid {kid})", f.display());
-                seal_keys.push(k);
-            }
-        }
+        let cfg = verify_config(&args.verify)?;
         let tls = match (&args.tls_cert, &args.tls_key) {
             (Some(c), Some(k)) => Some(TlsConfig {
                 cert: c.clone(),
@@ -179,21 +267,21 @@ pub fn run(args: ReceiveArgs) -> u8 {
             }),
             _ => None,
         };
+        let request_log: Option<receiver::RequestLog> = (args.request_log == "stderr")
+            .then(|| std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::stderr()) as Box<_>)));
         Ok((
             ReceiverConfig {
-                db: db.clone(),
-                trust_ca,
-                crl: None,
-                crl_source: crl_source.clone(),
-                seal_keys,
                 allow_unsigned: args.allow_unsigned,
+                request_log,
                 limits: Limits {
                     tls_handshake: secs(args.handshake_timeout),
                     headers: secs(args.header_timeout),
                     body: secs(args.body_timeout),
                     idle: secs(args.idle_timeout),
                     max_connections: args.max_connections.max(1),
+                    shutdown_grace: secs(args.shutdown_grace),
                 },
+                ..cfg
             },
             tls,
         ))
@@ -206,34 +294,148 @@ pub fn run(args: ReceiveArgs) -> u8 {
         }
     };
     let https = tls.is_some();
-    // SIGHUP reads the CRLs again (a stale one replaced by a fresh download).
-    if let Some(src) = cfg.crl_source.clone() {
-        let _ = std::thread::Builder::new().name("sighup".into()).spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-                return;
-            };
-            rt.block_on(async move {
-                let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
-                    return;
-                };
-                while hup.recv().await.is_some() {
-                    match src.reload() {
-                        Ok(n) => eprintln!("madoguchi receive: SIGHUP: {n} CRL(s) loaded"),
-                        Err(e) => eprintln!("madoguchi receive: SIGHUP: {e} (the previous CRLs stay in use)"),
-                    }
-                }
-            });
-        });
-    }
     match receiver::spawn(listen, cfg, tls) {
         Ok(h) => {
             eprintln!("madoguchi receive: listening on {}", h.url(https));
+            signals(h.control());
             h.wait();
+            eprintln!("madoguchi receive: stopped");
             0
         }
         Err(e) => {
             eprintln!("madoguchi receive: {e}");
             1
         }
+    }
+}
+
+/// SIGHUP reads the trust file and the CRLs again (a stale CRL replaced by a fresh download,
+/// a CA added); SIGTERM and SIGINT stop gracefully: new connections refused, requests in
+/// flight answered.
+fn signals(control: receiver::Control) {
+    let _ = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        rt.block_on(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::hangup()),
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => match control.reload() {
+                        Ok(n) => eprintln!("madoguchi receive: SIGHUP: {n} in use"),
+                        Err(e) => eprintln!("madoguchi receive: SIGHUP: {e} (what was in use stays)"),
+                    },
+                    _ = term.recv() => break,
+                    _ = int.recv() => break,
+                }
+            }
+            eprintln!("madoguchi receive: stopping: new connections refused, finishing requests in flight");
+            control.shutdown();
+        });
+    });
+}
+
+/// `receive import FILE…`.
+fn import(verify: &VerifyArgs, files: &[PathBuf]) -> u8 {
+    let cfg = match verify_config(verify) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("madoguchi receive import: {e}");
+            return 2;
+        }
+    };
+    // Every line of every file first: a file that can't be read stops before anything is
+    // stored; a line that isn't a record is reported and skipped.
+    let mut records = Vec::new();
+    let mut bad = Vec::new();
+    for f in files {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("madoguchi receive import: {}: {e}", f.display());
+                return 1;
+            }
+        };
+        for (i, line) in text.lines().enumerate() {
+            match madoguchi::backend::carry::parse(i + 1, line) {
+                Ok(Some((c, body))) => records.push((c.enrollment_id, body)),
+                Ok(None) => {}
+                Err(e) => bad.push(format!("{}: {e}", f.display())),
+            }
+        }
+    }
+    let local = match receiver::Local::open(cfg) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("madoguchi receive import: {e}");
+            return 1;
+        }
+    };
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return 1;
+    };
+    #[derive(Default)]
+    struct Counts {
+        accepted: u32,
+        duplicate: u32,
+        review: u32,
+        refused: u32,
+        retry: u32,
+    }
+    let mut n = Counts::default();
+    let mut progress = super::progress::Progress::new(records.len());
+    for b in &bad {
+        progress.note(&format!("refused\t{b}"));
+        n.refused += 1;
+    }
+    rt.block_on(async {
+        for (id, body) in &records {
+            let r = local.submit(id, body).await;
+            let (word, counter) = match (r.disposition, r.status) {
+                (Disposition::Stored, 200) => ("accepted", &mut n.accepted),
+                (Disposition::Replayed, 200) => ("duplicate", &mut n.duplicate),
+                (Disposition::Stored | Disposition::Replayed | Disposition::Conflict, _) => ("review", &mut n.review),
+                (Disposition::NotStored, 503) => ("retry-later", &mut n.retry),
+                (Disposition::NotStored, _) => ("refused", &mut n.refused),
+            };
+            *counter += 1;
+            let reason = match &r.detail {
+                Some(d) => format!("{} ({d})", r.result),
+                None => r.result.clone(),
+            };
+            if !matches!(word, "accepted" | "duplicate") {
+                progress.note(&format!("{word}\t{id}\t{reason}"));
+            }
+            progress.step(
+                id,
+                &format!("{word} {reason}"),
+                &format!(
+                    "accepted {}  duplicate {}  review {}  refused {}  retry later {}",
+                    n.accepted, n.duplicate, n.review, n.refused, n.retry
+                ),
+            );
+        }
+    });
+    progress.done();
+    println!(
+        "imported {} record(s): accepted {}, duplicate {}, review {}, refused {}, retry later {}",
+        records.len(),
+        n.accepted,
+        n.duplicate,
+        n.review,
+        n.refused,
+        n.retry
+    );
+    if n.review + n.refused + n.retry > 0 {
+        3
+    } else {
+        0
     }
 }
