@@ -856,12 +856,13 @@ async fn json_contract(req: Request, next: axum::middleware::Next) -> Response {
 
 fn ensure_json(r: Response) -> Response {
     use axum::http::header;
-    let is_json = r
+    // Ours: JSON, and the Prometheus text of /metrics.
+    let is_ours = r
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v == PROMETHEUS_TEXT);
+    if is_ours {
         return r;
     }
     let status = r.status();
@@ -933,12 +934,14 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     (StatusCode::OK, Json(ok)).into_response()
 }
 
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
 /// Prometheus text exposition.
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     let text = shared.metrics.render(&shared.crl_figures(), shared.started.elapsed());
     (
         StatusCode::OK,
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
         text,
     )
         .into_response()

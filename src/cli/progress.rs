@@ -29,12 +29,13 @@ impl Progress {
         let _ = std::io::stdout().flush();
     }
 
-    /// A line that must stay visible (a record needing review): printed above the bar.
+    /// A line that must stay visible (a record needing review), printed above the bar. The
+    /// caller escapes what came from outside.
     pub fn note(&self, line: &str) {
         if self.tty {
             print!("\r\x1b[2K");
         }
-        println!("{}", madoguchi::text::escape_untrusted(line));
+        println!("{line}");
     }
 
     pub fn done(&self) {

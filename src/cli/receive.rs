@@ -392,7 +392,7 @@ fn import(verify: &VerifyArgs, files: &[PathBuf]) -> u8 {
     let mut n = Counts::default();
     let mut progress = super::progress::Progress::new(records.len());
     for b in &bad {
-        progress.note(&format!("refused\t{b}"));
+        progress.note(&format!("refused\t{}", madoguchi::text::escape_untrusted(b)));
         n.refused += 1;
     }
     rt.block_on(async {
@@ -411,7 +411,8 @@ fn import(verify: &VerifyArgs, files: &[PathBuf]) -> u8 {
                 None => r.result.clone(),
             };
             if !matches!(word, "accepted" | "duplicate") {
-                progress.note(&format!("{word}\t{id}\t{reason}"));
+                let esc = madoguchi::text::escape_untrusted;
+                progress.note(&format!("{word}\t{}\t{}", esc(id), esc(&reason)));
             }
             progress.step(
                 id,

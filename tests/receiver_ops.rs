@@ -1,0 +1,379 @@
+//! Operating `madoguchi receive` as a process (issue #11 items 3–5): hand-carried files
+//! imported through the same verification and idempotency as HTTP; the CRL and the trusted
+//! CAs read again on SIGHUP (stale → CRL_STALE, fresh → REVOKED, a CA added → a reviewed record
+//! accepted on `outbox retry`); /readyz and /metrics; one JSON log line per request without
+//! personal data; a graceful stop on SIGTERM.
+
+mod common;
+#[path = "support/receiver_bin.rs"]
+mod receiver_bin;
+
+use madoguchi::backend::outbox::now_ms;
+use madoguchi::backend::receiver;
+use madoguchi::backend::station::StationStore;
+use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use receiver_bin::ReceiverBin;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+const DAY: i64 = 86_400;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("madoguchi-rxops-{name}-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs `madoguchi ARGS…`: (exit code, stdout, stderr).
+fn madoguchi<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn outbox(cfg: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut a = vec!["--config", cfg.to_str().unwrap(), "outbox"];
+    a.extend_from_slice(args);
+    madoguchi(&a)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// (status, Retry-After, body as JSON or text)
+fn request(url: &str, key: Option<&str>, body: Option<&[u8]>) -> (u16, Option<String>, String) {
+    rt().block_on(async {
+        let c = reqwest::Client::new();
+        let r = match body {
+            Some(b) => c
+                .post(url)
+                .header("Idempotency-Key", key.unwrap_or_default())
+                .header("Content-Type", "application/json")
+                .body(b.to_vec()),
+            None => c.get(url),
+        };
+        let r = r.send().await.unwrap();
+        let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), retry, r.text().await.unwrap())
+    })
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// A station config delivering to `url` from `outbox`.
+fn station_config(dir: &Path, url: &str, outbox: &Path) -> PathBuf {
+    let cfg = dir.join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("[backend]\nurl = \"{url}\"\nseal = false\noutbox = \"{}\"\n", outbox.display()),
+    )
+    .unwrap();
+    cfg
+}
+
+fn enroll(store: &StationStore, pki: &TestPki, profile: &str) -> (String, Value) {
+    let p = Profile::named(profile).unwrap();
+    let (id, payload) = common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
+    (id, serde_json::to_value(&payload).unwrap())
+}
+
+/// Nothing of these citizens in `text`.
+fn assert_no_personal_data(text: &str, profiles: &[&str]) {
+    for name in profiles {
+        let p = Profile::named(name).unwrap();
+        for item in [&p.name, &p.address, &p.birth_date] {
+            assert!(!text.contains(item.as_str()), "{item} of {name} in:\n{text}");
+        }
+    }
+}
+
+/// A field laptop's export, imported at the office twice, stores each record once; the
+/// station's later network delivery of the same records is a duplicate, not a second row.
+#[test]
+fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate() {
+    let dir = tmp("import");
+    let pki = TestPki::generate().unwrap();
+    // Sealed as the station stores them: the receiver opens them with its key.
+    let seal = openssl::rsa::Rsa::generate(2048).unwrap();
+    let seal_key = dir.join("seal.key");
+    std::fs::write(&seal_key, seal.private_key_to_pem().unwrap()).unwrap();
+    let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
+    let outbox_db = dir.join("outbox.sqlite3");
+    let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
+    let (yamada, _) = enroll(&store, &pki, "yamada");
+    let (sato, _) = enroll(&store, &pki, "sato-kyuushi");
+    let (expired, _) = enroll(&store, &pki, "expired");
+    drop(store);
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
+    let db = dir.join("receiver.sqlite3");
+
+    // The laptop: export, offline. The records stay queued, marked carried.
+    let cfg = station_config(&dir, "http://127.0.0.1:9", &outbox_db);
+    let carried = dir.join("carried.jsonl");
+    let (code, out, err) = outbox(&cfg, &["export", carried.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, list, _) = outbox(&cfg, &["list"]);
+    assert_eq!(list.matches("pending+carried").count(), 3, "{list}");
+    let file = std::fs::read_to_string(&carried).unwrap();
+    assert_no_personal_data(&file, &["yamada", "sato-kyuushi", "expired"]);
+
+    // The office: import twice.
+    let import = |file: &Path| {
+        madoguchi(&[
+            "receive".as_ref(),
+            "import".as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--trust-ca".as_ref(),
+            ca.as_os_str(),
+            "--no-crl".as_ref(),
+            "--seal-key".as_ref(),
+            seal_key.as_os_str(),
+            file.as_os_str(),
+        ] as &[&std::ffi::OsStr])
+    };
+    let (code, out, err) = import(&carried);
+    assert_eq!(code, 3, "one record needs review: {out}{err}");
+    assert!(
+        out.contains("imported 3 record(s): accepted 2, duplicate 0, review 1, refused 0, retry later 0"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("review\t") && l.contains(&expired) && l.contains("CERTIFICATE_EXPIRED")),
+        "the review names its id and reason: {out}"
+    );
+    assert_no_personal_data(&(out.clone() + &err), &["yamada", "sato-kyuushi", "expired"]);
+    let (code, out, _) = import(&carried);
+    assert_eq!(code, 3);
+    assert!(out.contains("accepted 0, duplicate 2, review 1"), "{out}");
+    assert_eq!(receiver::accepted_count(&db).unwrap(), 2);
+
+    // A line that is not a record is refused by line number; the rest still goes in.
+    let broken = dir.join("broken.jsonl");
+    std::fs::write(&broken, format!("{{\"name\":\"山田\"\n{}", file.lines().next().unwrap())).unwrap();
+    let (code, out, _) = import(&broken);
+    assert_eq!(code, 3);
+    assert!(out.contains("line 1: not a carried record") && !out.contains("山田"), "{out}");
+    assert!(out.contains("duplicate 1"), "{out}");
+
+    // Back online: the station delivers the same records to a receiver on the same database.
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--trust-ca".as_ref(),
+        ca.as_os_str(),
+        "--no-crl".as_ref(),
+        "--seal-key".as_ref(),
+        seal_key.as_os_str(),
+    ] as &[&std::ffi::OsStr]);
+    let cfg = station_config(&dir, &rx.url, &outbox_db);
+    let (_, out, err) = outbox(&cfg, &["flush"]);
+    assert!(out.contains("delivered 2, review 1"), "{out}{err}");
+    assert_eq!(receiver::accepted_count(&db).unwrap(), 2, "not a second record");
+    let log = rx.requests();
+    for id in [&yamada, &sato] {
+        assert!(
+            log.iter().any(|l| l["id"] == id.as_str() && l["disposition"] == "replayed" && l["status"] == 200),
+            "{id} answered as a duplicate: {log:?}"
+        );
+    }
+    let (_, list, _) = outbox(&cfg, &["list", "--json"]);
+    let rows: Vec<Value> = serde_json::from_str(&list).unwrap();
+    assert_eq!(rows.iter().filter(|r| r["status"] == "delivered").count(), 2);
+
+    // The operator's review queue: the expired one, its reason, no personal data.
+    let (code, out, _) = madoguchi(&["receive".as_ref(), "list".as_ref(), "--db".as_ref(), db.as_os_str(), "--status".as_ref(), "review".as_ref()] as &[&std::ffi::OsStr]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains(&expired) && out.contains("CERTIFICATE_EXPIRED") && out.contains("validity"), "{out}");
+    // --show-data only to a terminal.
+    let (code, _, err) = madoguchi(&["receive".as_ref(), "list".as_ref(), "--db".as_ref(), db.as_os_str(), "--show-data".as_ref()] as &[&std::ffi::OsStr]);
+    assert_eq!(code, 2, "{err}");
+    drop(rx);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The CRL and the trusted CAs over a receiver's life, through signals only (the file watch is
+/// off): a record from a CA not yet trusted goes to review; SIGHUP with the CA and a stale CRL
+/// → CRL_STALE (503, Retry-After), never 200, and /readyz says not ready; SIGHUP with a fresh
+/// CRL → REVOKED (Code 23); `outbox retry` of the reviewed record → accepted. /metrics counts
+/// it all, and the request log has one JSON line per request without personal data.
+#[test]
+fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
+    let dir = tmp("sighup");
+    let pki = TestPki::generate().unwrap();
+    // The revoked card's record, sent by hand; yamada's through a station.
+    let loose = StationStore::open(dir.join("loose.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
+    let (revoked_id, revoked) = enroll(&loose, &pki, "revoked");
+    let revoked_body = serde_json::to_vec(&revoked).unwrap();
+    let revoked_cert = {
+        let der = madoguchi::backend::payload::unb64(revoked["signing_certificate"].as_str().unwrap()).unwrap();
+        openssl::x509::X509::from_der(&der).unwrap()
+    };
+    let outbox_db = dir.join("outbox.sqlite3");
+    let store = StationStore::open(outbox_db.clone(), 10, "s1", "t", "terms", None, None).unwrap();
+    let (yamada_id, _) = enroll(&store, &pki, "yamada");
+    drop(store);
+
+    // At first it trusts only the authentication CA, and has no CRL yet.
+    let trust = dir.join("trust.pem");
+    std::fs::write(&trust, pki.auth_ca.cert.to_pem().unwrap()).unwrap();
+    let crls = dir.join("crls");
+    std::fs::create_dir_all(&crls).unwrap();
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        dir.join("receiver.sqlite3").as_os_str(),
+        "--trust-ca".as_ref(),
+        trust.as_os_str(),
+        "--crl".as_ref(),
+        crls.as_os_str(),
+        "--crl-watch".as_ref(),
+        "0".as_ref(),
+    ] as &[&std::ffi::OsStr]);
+    let enrollments = format!("{}/v1/enrollments", rx.url);
+    let cfg = station_config(&dir, &rx.url, &outbox_db);
+    let (_, out, _) = outbox(&cfg, &["flush"]);
+    assert!(out.contains("delivered 0, review 1"), "{out}");
+    let (_, list, _) = outbox(&cfg, &["list"]);
+    assert!(list.contains("UNSUPPORTED_CERTIFICATE"), "{list}");
+
+    // The signing CA added, with a CRL past its nextUpdate + grace (24 h).
+    let now = now_ms() / 1000;
+    let mut cas = pki.auth_ca.cert.to_pem().unwrap();
+    cas.extend(pki.sign_ca.cert.to_pem().unwrap());
+    std::fs::write(&trust, cas).unwrap();
+    let stale = pki
+        .signing_crl_dated(&[revoked_cert.serial_number()], now - 10 * DAY, now - 2 * DAY)
+        .unwrap();
+    std::fs::write(crls.join("sign.crl"), stale.to_pem().unwrap()).unwrap();
+    rx.signal(libc::SIGHUP);
+    assert!(
+        rx.wait_line("SIGHUP: 2 trusted CA(s), 1 CRL(s)", Duration::from_secs(10)).is_some(),
+        "{:?}",
+        rx.lines()
+    );
+    let (status, retry, body) = request(&format!("{}/readyz", rx.url), None, None);
+    assert_eq!((status, json(&body)["result"].as_str()), (503, Some("CRL_STALE")), "{body}");
+    assert!(retry.is_some());
+    let (status, retry, body) = request(&enrollments, Some(&revoked_id), Some(&revoked_body));
+    assert_eq!((status, json(&body)["result"].as_str()), (503, Some("CRL_STALE")), "{body}");
+    assert_eq!(retry.as_deref(), Some("300"));
+
+    // A fresh CRL in place; without SIGHUP (the watch is off) nothing changes…
+    let fresh = pki.signing_crl(&[revoked_cert.serial_number()]).unwrap();
+    std::fs::write(crls.join("sign.crl"), fresh.to_pem().unwrap()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(request(&enrollments, Some(&revoked_id), Some(&revoked_body)).0, 503);
+    // …after it, the certificate is revoked (Code 23).
+    rx.signal(libc::SIGHUP);
+    assert!(rx.wait_lines("SIGHUP: 2 trusted CA(s), 1 CRL(s)", 2, Duration::from_secs(10)).is_some());
+    let (status, _, body) = request(&format!("{}/readyz", rx.url), None, None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["crls"][0]["fresh"], true);
+    let (status, _, body) = request(&enrollments, Some(&revoked_id), Some(&revoked_body));
+    let v = json(&body);
+    assert_eq!((status, v["result"].as_str(), v["vendor_code"].as_u64()), (422, Some("CERTIFICATE_REVOKED"), Some(23)));
+
+    // The operator puts the reviewed record back: now accepted.
+    let (code, _, _) = outbox(&cfg, &["retry", &yamada_id]);
+    assert_eq!(code, 0);
+    let (_, out, _) = outbox(&cfg, &["flush"]);
+    assert!(out.contains("delivered 1, review 0"), "{out}");
+
+    // A reload that fails keeps what is in use.
+    std::fs::write(crls.join("junk.crl"), b"not a crl").unwrap();
+    rx.signal(libc::SIGHUP);
+    assert!(rx.wait_line("what was in use stays", Duration::from_secs(10)).is_some());
+    assert_eq!(request(&format!("{}/readyz", rx.url), None, None).0, 200);
+
+    let (status, _, text) = request(&format!("{}/metrics", rx.url), None, None);
+    assert_eq!(status, 200);
+    for line in [
+        "madoguchi_receiver_requests_total{status=\"422\",result=\"UNSUPPORTED_CERTIFICATE\"} 1",
+        "madoguchi_receiver_requests_total{status=\"503\",result=\"CRL_STALE\"} 2",
+        "madoguchi_receiver_requests_total{status=\"422\",result=\"CERTIFICATE_REVOKED\"} 1",
+        "madoguchi_receiver_requests_total{status=\"200\",result=\"OK\"} 1",
+        "madoguchi_receiver_records_stored_total{status=\"accepted\"} 1",
+        "madoguchi_receiver_verify_seconds_count 5",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?}:\n{text}");
+    }
+    assert!(
+        text.lines().any(|l| l.starts_with("madoguchi_receiver_crl_age_seconds{issuer=\"") && l.contains("JPKI")),
+        "{text}"
+    );
+
+    // One JSON line per enrollment request: id, station, status, result, latency.
+    let log = rx.requests();
+    assert_eq!(log.len(), 5, "{log:?}");
+    for l in &log {
+        assert!(l["ts"].is_string() && l["ms"].is_number() && l["status"].is_u64(), "{l}");
+        assert_eq!(l["station"], "s1");
+    }
+    assert!(log.iter().any(|l| l["id"] == yamada_id.as_str() && l["result"] == "OK" && l["disposition"] == "stored"));
+    assert_no_personal_data(&(rx.lines().join("\n") + &text), &["yamada", "revoked"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGTERM: a request in flight is answered, new connections are refused at once, and the
+/// process exits 0.
+#[test]
+fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
+    use std::io::{Read, Write};
+    let dir = tmp("sigterm");
+    let pki = TestPki::generate().unwrap();
+    let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
+    let (id, payload) = enroll(&store, &pki, "yamada");
+    let body = serde_json::to_vec(&payload).unwrap();
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
+    let mut rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        dir.join("receiver.sqlite3").as_os_str(),
+        "--trust-ca".as_ref(),
+        ca.as_os_str(),
+        "--no-crl".as_ref(),
+    ] as &[&std::ffi::OsStr]);
+    let addr = rx.url.trim_start_matches("http://").to_string();
+    // Headers and half the body sent: the request is in flight.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST /v1/enrollments HTTP/1.1\r\nHost: x\r\nIdempotency-Key: {id}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let half = body.len() / 2;
+    s.write_all(&body[..half]).unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    rx.signal(libc::SIGTERM);
+    assert!(rx.wait_line("stopping", Duration::from_secs(5)).is_some(), "{:?}", rx.lines());
+    // New connections are refused (the listener is closed).
+    let refused = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        std::net::TcpStream::connect(&addr).is_err()
+    });
+    assert!(refused, "a new connection was still accepted after SIGTERM");
+    assert!(rx.wait_exit(Duration::from_millis(200)).is_none(), "it waits for the request in flight");
+    s.write_all(&body[half..]).unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    let status = rx.wait_exit(Duration::from_secs(10)).expect("exits after the request in flight");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
