@@ -5,6 +5,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/receiver_bin.rs"]
+mod receiver_bin;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::payload::Payload;
@@ -84,11 +86,36 @@ impl Stations {
 
     /// Station `i`'s delivery to `rx`.
     fn client(&self, i: usize, rx: &ReceiverHandle) -> (reqwest::Client, DeliveryConfig) {
+        self.client_to(i, &rx.url(true))
+    }
+
+    /// `madoguchi receive` as a process with the same TLS and station bindings.
+    fn receiver_process(&self, db: &Path) -> receiver_bin::ReceiverBin {
+        receiver_bin::ReceiverBin::start(&[
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--trust-ca".as_ref(),
+            self.tls[0].ca.as_os_str(),
+            "--no-crl".as_ref(),
+            "--tls-cert".as_ref(),
+            self.tls[0].server_cert.as_os_str(),
+            "--tls-key".as_ref(),
+            self.tls[0].server_key.as_os_str(),
+            "--client-ca".as_ref(),
+            self.client_ca.as_os_str(),
+            "--allow-unsigned".as_ref(),
+            "--request-log".as_ref(),
+            "off".as_ref(),
+        ] as &[&std::ffi::OsStr])
+    }
+
+    fn client_to(&self, i: usize, url: &str) -> (reqwest::Client, DeliveryConfig) {
+        let url = url.replace("http://", "https://");
         let cfg = DeliveryConfig {
             ca_file: Some(self.tls[0].ca.clone()),
             client_cert: Some(self.tls[i].client_cert.clone()),
             client_key: Some(self.tls[i].client_key.clone()),
-            ..DeliveryConfig::new(&rx.url(true))
+            ..DeliveryConfig::new(&url)
         };
         (delivery::client(&cfg).unwrap(), cfg)
     }
@@ -179,8 +206,17 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
             matches!(delivery::deliver(&c1, &cfg1, &id, &r1).await, Outcome::Delivered),
             "other station"
         );
-        let mut other = r0.clone();
-        other.push(b' ');
+        // The same JSON written differently (spacing, key order) is the same body…
+        let mut spaced = r0.clone();
+        spaced.push(b' ');
+        assert!(
+            matches!(delivery::deliver(&c0, &cfg0, &id, &spaced).await, Outcome::Delivered),
+            "same JSON, same answer"
+        );
+        // …another JSON is not.
+        let mut other: serde_json::Value = serde_json::from_slice(&r0).unwrap();
+        other["contact_email"] = "someone@example.org".into();
+        let other = serde_json::to_vec(&other).unwrap();
         match delivery::deliver(&c0, &cfg0, &id, &other).await {
             Outcome::Permanent { detail, .. } => assert_eq!(detail, "HTTP 422 INVALID_REQUEST"),
             o => panic!("{o:?}"),
@@ -211,7 +247,7 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
     let text = cli(&[]);
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(
-        text.lines().all(|l| l.contains(&id) && l.ends_with("\t200\tOK")),
+        text.lines().all(|l| l.contains(&id) && l.ends_with("\t200\tOK\t")),
         "{text}"
     );
     assert!(text.contains("station-0\t") && text.contains("station-1\t"), "{text}");
@@ -285,6 +321,79 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
     }
 }
 both!(two_receivers_eight_stations);
+
+/// Two receiver processes on one database; 8 stations send each record to one of them at
+/// random. One receiver is killed with SIGKILL mid-stream: the stations' retries land on the
+/// other, and every record is stored exactly once (a record whose answer died with the killed
+/// receiver is answered again, from the database, by the survivor).
+fn sigkill_one_receiver_mid_stream(dir: &Path, db: &Path) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const STATIONS: usize = 8;
+    const PER_STATION: usize = 120;
+    let stations = Stations::new(dir, STATIONS);
+    let victim = stations.receiver_process(db);
+    let survivor = stations.receiver_process(db);
+    // A URL whose "listening on" line said http: the processes serve TLS, so the URL is https.
+    let urls = [victim.url.clone(), survivor.url.clone()];
+    let sent = Arc::new(AtomicUsize::new(0));
+    let rt = runtime();
+    let (switched, after_kill) = rt.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..STATIONS {
+            let clients = Arc::new([stations.client_to(i, &urls[0]), stations.client_to(i, &urls[1])]);
+            let sent = Arc::clone(&sent);
+            tasks.push(tokio::spawn(async move {
+                let mut rng = Rng::new(100 + i as u64);
+                let mut switched = 0usize;
+                for k in 0..PER_STATION {
+                    let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
+                    let body = unsigned_record(&format!("station-{i}"), &id);
+                    let mut at = (rng.next() % 2) as usize;
+                    for attempt in 0.. {
+                        assert!(attempt < 400, "{id} never delivered");
+                        let (c, cfg) = &clients[at];
+                        match delivery::deliver(c, cfg, &id, &body).await {
+                            Outcome::Delivered => break,
+                            Outcome::Retry { .. } => {
+                                // What a station behind a load balancer sees: the next try
+                                // goes to the other address.
+                                at = 1 - at;
+                                switched += 1;
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                            Outcome::Permanent { detail, .. } => panic!("{id}: {detail}"),
+                        }
+                    }
+                    sent.fetch_add(1, Ordering::SeqCst);
+                }
+                switched
+            }));
+        }
+        // Mid-stream: a third of the records through.
+        while sent.load(Ordering::SeqCst) < STATIONS * PER_STATION / 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        victim.signal(libc::SIGKILL);
+        let at_kill = sent.load(Ordering::SeqCst);
+        let mut switched = 0;
+        for t in tasks {
+            switched += t.await.unwrap();
+        }
+        (switched, STATIONS * PER_STATION - at_kill)
+    });
+    assert!(after_kill >= STATIONS * PER_STATION / 10, "killed mid-stream ({after_kill} records after)");
+    assert!(switched > 0, "some stations met the dead receiver and went to the other");
+    let all = store::with_store(db, |s| s.list(false)).unwrap();
+    assert_eq!(all.len(), STATIONS * PER_STATION, "nothing lost, nothing twice");
+    assert!(all.iter().all(|r| r.status == 200), "every record accepted");
+    for i in 0..STATIONS {
+        let mine = all.iter().filter(|l| l.station_id == format!("station-{i}")).count();
+        assert_eq!(mine, PER_STATION, "station-{i}");
+    }
+    assert_eq!(receiver::accepted_count(db).unwrap(), (STATIONS * PER_STATION) as u64);
+    drop(survivor);
+}
+both!(sigkill_one_receiver_mid_stream);
 
 /// PostgreSQL restarted mid-stream: requests meanwhile get 503 STORE_UNAVAILABLE (JSON), and
 /// succeed on retry once it is back, without restarting the receiver.
