@@ -38,6 +38,28 @@ pub struct Config {
     pub backend: Backend,
     pub checks: Checks,
     pub operator: Operator,
+    /// `madoguchi receive` (the reference receiver), for a host that runs one. Its flags
+    /// override these.
+    pub receiver: Receiver,
+}
+
+/// The receiver's settings, the same names as its flags.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Receiver {
+    pub listen: Option<String>,
+    /// A SQLite file, or `postgres://user@host:port/db`. Never a password here: PostgreSQL
+    /// reads it from `~/.pgpass` (or `PGPASSFILE`), or uses peer or certificate auth.
+    pub database_url: Option<String>,
+    pub trust_ca: Option<PathBuf>,
+    pub crl: Vec<PathBuf>,
+    pub crl_grace_hours: Option<u64>,
+    pub no_crl: bool,
+    pub seal_key: Vec<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub client_ca: Option<PathBuf>,
+    pub allow_unsigned: bool,
 }
 
 /// Checks the station makes itself before the citizen leaves.
@@ -154,6 +176,7 @@ impl Default for Config {
             backend: Backend::default(),
             checks: Checks::default(),
             operator: Operator::default(),
+            receiver: Receiver::default(),
         }
     }
 }
@@ -239,6 +262,16 @@ pub fn data_dir() -> PathBuf {
         .join("madoguchi")
 }
 
+/// `scheme://user:password@host…` (or a `password=` parameter).
+fn url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let userinfo = authority.rsplit_once('@').map(|(u, _)| u);
+    userinfo.is_some_and(|u| u.contains(':')) || url.contains("password=")
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -321,6 +354,14 @@ impl Config {
         }
         if self.backend.client_cert.is_some() != self.backend.client_key.is_some() {
             return invalid("client_", "client_cert and client_key go together".into());
+        }
+        if let Some(url) = &self.receiver.database_url {
+            if url_has_password(url) {
+                return invalid(
+                    "database_url",
+                    "database_url holds a password: put it in ~/.pgpass (or PGPASSFILE) instead".into(),
+                );
+            }
         }
         Ok(())
     }
@@ -415,6 +456,19 @@ mod tests {
         assert_eq!(c.clerk_language(), Lang::Ja);
         assert!(Config::parse("[terms_file]\nfr = \"/fr.txt\"\n", "s.toml").is_err());
         assert!(Config::parse("clerk_lang = \"fr\"\n", "s.toml").is_err());
+        // A receiver section; never a password in it.
+        let r = Config::parse(
+            "[receiver]\nlisten = \"0.0.0.0:8443\"\ndatabase_url = \"postgres://rx@db:5432/records\"\ncrl = [\"/a.crl\", \"/b.crl\"]\n",
+            "r.toml",
+        )
+        .unwrap();
+        assert_eq!(r.receiver.database_url.as_deref(), Some("postgres://rx@db:5432/records"));
+        assert_eq!(r.receiver.crl.len(), 2);
+        for bad in ["postgres://rx:hunter2@db/records", "postgres://db/records?password=hunter2"] {
+            let e = Config::parse(&format!("[receiver]\ndatabase_url = \"{bad}\"\n"), "r.toml").unwrap_err();
+            assert!(e.to_string().contains("pgpass") && !e.to_string().contains("hunter2"), "{e}");
+        }
+        assert!(Config::parse("[receiver]\ndb = \"x\"\n", "r.toml").is_err(), "unknown key");
     }
 
     #[test]

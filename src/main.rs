@@ -158,7 +158,7 @@ fn main() -> ExitCode {
             last_try,
         }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
         Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
-        Some(Command::Receive(args)) => cli::receive::run(args),
+        Some(Command::Receive(args)) => cli::receive::run(args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
     ExitCode::from(code)

@@ -326,7 +326,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
 }
 
 /// SIGTERM: a request in flight is answered, new connections are refused at once, and the
-/// process exits 0.
+/// process exits 0. (The receiver runs from a config file alone.)
 #[test]
 fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
     use std::io::{Read, Write};
@@ -337,13 +337,18 @@ fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
     let body = serde_json::to_vec(&payload).unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
-    let mut rx = ReceiverBin::start(&[
-        "--db".as_ref(),
-        dir.join("receiver.sqlite3").as_os_str(),
-        "--trust-ca".as_ref(),
-        ca.as_os_str(),
-        "--no-crl".as_ref(),
-    ] as &[&std::ffi::OsStr]);
+    // Started from a config file's [receiver] section (the flags would override it).
+    let config = dir.join("receiver.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[receiver]\ndatabase_url = \"{}\"\ntrust_ca = \"{}\"\nno_crl = true\n",
+            dir.join("receiver.sqlite3").display(),
+            ca.display()
+        ),
+    )
+    .unwrap();
+    let mut rx = ReceiverBin::start(&["--config".as_ref(), config.as_os_str()] as &[&std::ffi::OsStr]);
     let addr = rx.url.trim_start_matches("http://").to_string();
     // Headers and half the body sent: the request is in flight.
     let mut s = std::net::TcpStream::connect(&addr).unwrap();

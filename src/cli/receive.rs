@@ -13,7 +13,7 @@ pub struct ReceiveArgs {
     #[command(subcommand)]
     cmd: Option<ReceiveCmd>,
     /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
-    #[arg(long, required = true)]
+    #[arg(long)]
     listen: Option<String>,
     #[command(flatten)]
     verify: VerifyArgs,
@@ -60,20 +60,21 @@ pub struct ReceiveArgs {
 pub struct VerifyArgs {
     /// Where received records are kept: a SQLite file, or a PostgreSQL URL
     /// (postgres://user@host:port/db; several receivers may share one database).
-    #[arg(long, required = true)]
+    /// Default: `database_url` of the `[receiver]` section of the --config file.
+    #[arg(long)]
     db: Option<PathBuf>,
     /// PEM file with the CA certificate(s) signing certificates must chain to. Read again on
     /// SIGHUP (a CA added without a restart).
-    #[arg(long, required = true)]
+    #[arg(long)]
     trust_ca: Option<PathBuf>,
     /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory. Each is matched
     /// to its issuer and checked against the CA's signature; they are read again on SIGHUP and
     /// when a file changes. A CRL past its nextUpdate plus the grace answers 503 CRL_STALE.
     #[arg(long)]
     crl: Vec<PathBuf>,
-    /// Hours a CRL stays usable past its nextUpdate.
-    #[arg(long, default_value_t = 24)]
-    crl_grace_hours: u64,
+    /// Hours a CRL stays usable past its nextUpdate (default 24).
+    #[arg(long)]
+    crl_grace_hours: Option<u64>,
     /// Seconds between looks at the CRL files for a change (0: only on SIGHUP).
     #[arg(long, default_value_t = 5, value_name = "SECS")]
     crl_watch: u64,
@@ -92,9 +93,10 @@ pub enum ReceiveCmd {
     /// Received requests, oldest first: station, Idempotency-Key, time, status, result and
     /// reason (no personal data unless --show-data on a terminal).
     List {
-        /// The receiver's database: a SQLite file or a postgres:// URL.
+        /// The receiver's database: a SQLite file or a postgres:// URL (default: the
+        /// config's `database_url`).
         #[arg(long)]
-        db: PathBuf,
+        db: Option<PathBuf>,
         /// `review`: only what was not accepted.
         #[arg(long, value_parser = ["all", "review"], default_value = "all")]
         status: String,
@@ -186,26 +188,37 @@ fn read(p: &PathBuf) -> Result<Vec<u8>, String> {
     std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-/// The verifying half of a receiver's configuration, from the flags.
-fn verify_config(v: &VerifyArgs) -> Result<ReceiverConfig, String> {
-    let (Some(db), Some(trust_ca_file)) = (&v.db, &v.trust_ca) else {
-        return Err("--db and --trust-ca are required".into());
+/// The verifying half of a receiver's configuration: the flags, else the config's
+/// `[receiver]` section.
+fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<ReceiverConfig, String> {
+    let db = v.db.clone().or_else(|| rc.database_url.as_ref().map(PathBuf::from));
+    let trust_ca_file = v.trust_ca.clone().or_else(|| rc.trust_ca.clone());
+    let (Some(db), Some(trust_ca_file)) = (db, trust_ca_file) else {
+        return Err("--db and --trust-ca are required (or database_url and trust_ca in [receiver] of --config)".into());
     };
+    let trust_ca_file = &trust_ca_file;
+    let crl = if v.crl.is_empty() { rc.crl.clone() } else { v.crl.clone() };
+    let seal_key = if v.seal_key.is_empty() { rc.seal_key.clone() } else { v.seal_key.clone() };
+    let no_crl = v.no_crl || rc.no_crl;
+    let grace_hours = v.crl_grace_hours.or(rc.crl_grace_hours).unwrap_or(24);
     let trust_ca =
         X509::stack_from_pem(&read(trust_ca_file)?).map_err(|e| format!("{}: {e}", trust_ca_file.display()))?;
     if trust_ca.is_empty() {
         return Err(format!("{}: no certificate", trust_ca_file.display()));
     }
-    if v.crl.is_empty() && !v.no_crl {
+    if crl.is_empty() && !no_crl {
         return Err("give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into());
     }
-    let crl_source = if v.crl.is_empty() {
+    if !crl.is_empty() && no_crl {
+        return Err("--no-crl contradicts the CRLs given".into());
+    }
+    let crl_source = if crl.is_empty() {
         None
     } else {
         let src = madoguchi::backend::crl::CrlSource::load(
-            v.crl.clone(),
+            crl,
             trust_ca.clone(),
-            std::time::Duration::from_secs(v.crl_grace_hours * 3600),
+            std::time::Duration::from_secs(grace_hours * 3600),
         )?;
         if v.crl_watch > 0 {
             src.watch(std::time::Duration::from_secs(v.crl_watch));
@@ -213,7 +226,7 @@ fn verify_config(v: &VerifyArgs) -> Result<ReceiverConfig, String> {
         Some(src)
     };
     let mut seal_keys = Vec::new();
-    for p in &v.seal_key {
+    for p in &seal_key {
         let files: Vec<PathBuf> = if p.is_dir() {
             let mut v: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| format!("{}: {e}", p.display()))?
@@ -233,7 +246,7 @@ fn verify_config(v: &VerifyArgs) -> Result<ReceiverConfig, String> {
         }
     }
     Ok(ReceiverConfig {
-        db: db.clone(),
+        db,
         trust_ca,
         trust_ca_file: Some(trust_ca_file.clone()),
         crl_source,
@@ -242,36 +255,53 @@ fn verify_config(v: &VerifyArgs) -> Result<ReceiverConfig, String> {
     })
 }
 
-pub fn run(args: ReceiveArgs) -> u8 {
+pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
+    let rc = match madoguchi::config::Config::load(config) {
+        Ok(c) => c.receiver,
+        Err(e) => {
+            eprintln!("madoguchi: {e}");
+            return 2;
+        }
+    };
     match &args.cmd {
         Some(ReceiveCmd::List {
             db,
             status,
             json,
             show_data,
-        }) => return list(db, status == "review", *json, *show_data),
-        Some(ReceiveCmd::Import { verify, files }) => return import(verify, files),
+        }) => {
+            let Some(db) = db.clone().or_else(|| rc.database_url.as_ref().map(PathBuf::from)) else {
+                eprintln!("madoguchi receive list: --db is required (or database_url in [receiver] of --config)");
+                return 2;
+            };
+            return list(&db, status == "review", *json, *show_data);
+        }
+        Some(ReceiveCmd::Import { verify, files }) => return import(verify, &rc, files),
         None => {}
     }
-    let Some(listen) = &args.listen else {
-        eprintln!("madoguchi receive: --listen, --db and --trust-ca are required");
+    let Some(listen) = args.listen.as_ref().or(rc.listen.as_ref()) else {
+        eprintln!("madoguchi receive: --listen, --db and --trust-ca are required (or listen, database_url and trust_ca in [receiver] of --config)");
         return 2;
     };
     let setup = || -> Result<(ReceiverConfig, Option<TlsConfig>), String> {
-        let cfg = verify_config(&args.verify)?;
-        let tls = match (&args.tls_cert, &args.tls_key) {
-            (Some(c), Some(k)) => Some(TlsConfig {
-                cert: c.clone(),
-                key: k.clone(),
-                client_ca: args.client_ca.clone(),
-            }),
-            _ => None,
+        let cfg = verify_config(&args.verify, &rc)?;
+        let tls_cert = args.tls_cert.clone().or_else(|| rc.tls_cert.clone());
+        let tls_key = args.tls_key.clone().or_else(|| rc.tls_key.clone());
+        let client_ca = args.client_ca.clone().or_else(|| rc.client_ca.clone());
+        let allow_unsigned = args.allow_unsigned || rc.allow_unsigned;
+        let tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some(TlsConfig { cert, key, client_ca }),
+            (None, None) if client_ca.is_none() => None,
+            _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
         };
+        if allow_unsigned && !tls.as_ref().is_some_and(|t| t.client_ca.is_some()) {
+            return Err("allow_unsigned needs client_ca (unsigned records only from bound stations)".into());
+        }
         let request_log: Option<receiver::RequestLog> = (args.request_log == "stderr")
             .then(|| std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::stderr()) as Box<_>)));
         Ok((
             ReceiverConfig {
-                allow_unsigned: args.allow_unsigned,
+                allow_unsigned,
                 request_log,
                 limits: Limits {
                     tls_handshake: secs(args.handshake_timeout),
@@ -343,8 +373,8 @@ fn signals(control: receiver::Control) {
 }
 
 /// `receive import FILE…`.
-fn import(verify: &VerifyArgs, files: &[PathBuf]) -> u8 {
-    let cfg = match verify_config(verify) {
+fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBuf]) -> u8 {
+    let cfg = match verify_config(verify, rc) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("madoguchi receive import: {e}");
