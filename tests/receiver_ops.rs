@@ -199,6 +199,14 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     // --show-data only to a terminal.
     let (code, _, err) = madoguchi(&["receive".as_ref(), "list".as_ref(), "--db".as_ref(), db.as_os_str(), "--show-data".as_ref()] as &[&std::ffi::OsStr]);
     assert_eq!(code, 2, "{err}");
+    // On a terminal (a pty from util-linux `script`) the operator sees the accepted records.
+    let shown = Command::new("script")
+        .args(["-qec", &format!("{BIN} receive list --db {} --show-data", db.display()), "/dev/null"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    let yamada_name = Profile::named("yamada").unwrap().name;
+    assert!(shown.contains(&format!("name: {yamada_name}")), "{shown}");
     drop(rx);
     let _ = std::fs::remove_dir_all(&dir);
 }
