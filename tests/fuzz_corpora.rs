@@ -52,6 +52,11 @@ fn receiver() {
     replay("receiver", madoguchi::fuzz_targets::receiver);
 }
 
+#[test]
+fn carry() {
+    replay("carry", madoguchi::fuzz_targets::carry);
+}
+
 /// The receiver's seeds are records it accepts: the fuzzer starts past every check.
 #[test]
 fn receiver_seeds_reach_acceptance() {
