@@ -10,29 +10,16 @@
 
 #[path = "../tests/support/pg.rs"]
 mod pg;
+#[path = "../tests/support/records.rs"]
+mod records;
+use records::unsigned_record;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::payload::Payload;
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn unsigned_record(station: &str, id: &str) -> Vec<u8> {
-    use madoguchi::backend::payload::{sha256_hex, CardData, Statement};
-    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode(
-        "吉野　桜",
-        "東京都千代田区",
-        "20150217",
-        b'2',
-        false,
-    ))
-    .unwrap();
-    let card = CardData::from_basic4(&person);
-    let mut st = Statement::new(station, "terms-1", &sha256_hex(b"terms text"), &card, None);
-    st.enrollment_id = id.to_string();
-    serde_json::to_vec(&Payload::new(&st, card, None, None, None, None)).unwrap()
-}
 
 fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path) -> ReceiverHandle {
     receiver::spawn(

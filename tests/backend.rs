@@ -2,6 +2,9 @@
 //! virtual card: TLS + mTLS, verdicts, faults, queue full, data at rest, bad input.
 
 mod common;
+#[path = "support/records.rs"]
+mod records;
+use records::unsigned_record;
 
 use common::enroll;
 
@@ -1163,22 +1166,6 @@ fn client_files(dir: &Path, name: &str, subject: &[(&str, &str)], ca: (&X509, &P
     (c, k)
 }
 
-/// An unsigned record (no signature, no certificate) of `station` with the given id.
-fn unsigned_record(station: &str, id: &str) -> Vec<u8> {
-    use madoguchi::backend::payload::{sha256_hex, CardData, Statement};
-    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode(
-        "吉野　桜",
-        "東京都千代田区",
-        "20150217",
-        b'2',
-        false,
-    ))
-    .unwrap();
-    let card = CardData::from_basic4(&person);
-    let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
-    st.enrollment_id = id.to_string();
-    serde_json::to_vec(&Payload::new(&st, card, None, None, None, None)).unwrap()
-}
 
 /// With mTLS the client certificate names the station: exactly one CN, equal to the record's
 /// station_id, else 403 FORBIDDEN. Unsigned records only from such a bound station and only

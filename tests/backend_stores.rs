@@ -7,9 +7,11 @@
 mod pg;
 #[path = "support/receiver_bin.rs"]
 mod receiver_bin;
+#[path = "support/records.rs"]
+mod records;
+use records::unsigned_record;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::payload::Payload;
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
 use madoguchi::backend::store;
 use pg::PgCluster;
@@ -17,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-const TERMS: &str = "terms text";
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
@@ -29,22 +30,6 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-/// An unsigned record (no signature, no certificate) of `station` with the given id.
-fn unsigned_record(station: &str, id: &str) -> Vec<u8> {
-    use madoguchi::backend::payload::{sha256_hex, CardData, Statement};
-    let person = madoguchi::card::basic4::decode(&madoguchi::card::basic4::encode(
-        "吉野　桜",
-        "東京都千代田区",
-        "20150217",
-        b'2',
-        false,
-    ))
-    .unwrap();
-    let card = CardData::from_basic4(&person);
-    let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
-    st.enrollment_id = id.to_string();
-    serde_json::to_vec(&Payload::new(&st, card, None, None, None, None)).unwrap()
-}
 
 /// Stations `station-0..n`, each with a client certificate of its own CA; the receiver
 /// trusts all those CAs and presents the server certificate of station-0's CA.

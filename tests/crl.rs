@@ -5,13 +5,15 @@
 //! accepted records say "revocation": "unchecked".
 
 mod common;
+#[path = "support/records.rs"]
+mod records;
+use records::post_record;
 
 use madoguchi::backend::crl::{CrlSource, Revocation};
 use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use serde_json::Value;
 use std::time::{Duration, Instant};
 
 const DAY: i64 = 86_400;
@@ -20,24 +22,6 @@ fn now() -> i64 {
     now_ms() / 1000
 }
 
-fn post(url: &str, key: &str, body: &[u8]) -> (u16, Option<String>, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let r = reqwest::Client::new()
-            .post(format!("{url}/v1/enrollments"))
-            .header("Idempotency-Key", key)
-            .header("Content-Type", "application/json")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
-        (r.status().as_u16(), retry, r.json().await.unwrap_or(Value::Null))
-    })
-}
 
 #[test]
 fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
@@ -75,7 +59,7 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
         None,
     )
     .unwrap();
-    let (status, retry, answer) = post(&rx.url(false), &id, &body);
+    let (status, retry, answer) = post_record(&rx.url(false), &id, &body);
     assert_eq!(
         (status, answer["result"].as_str()),
         (503, Some("CRL_STALE")),
@@ -93,7 +77,7 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // The retried record (a 503 is never remembered) is now judged: revoked, Code 23.
-    let (status, _, answer) = post(&rx.url(false), &id, &body);
+    let (status, _, answer) = post_record(&rx.url(false), &id, &body);
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["result"], "CERTIFICATE_REVOKED");
     assert_eq!(answer["vendor_code"], 23);
@@ -128,7 +112,7 @@ fn without_a_crl_records_say_revocation_unchecked_and_the_cli_wants_it_said() {
         None,
     )
     .unwrap();
-    let (status, _, answer) = post(&rx.url(false), &id, &serde_json::to_vec(&payload).unwrap());
+    let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&payload).unwrap());
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["revocation"], "unchecked");
     rx.stop();

@@ -4,6 +4,9 @@
 //! back, and the first release's envelope still opened.
 
 mod common;
+#[path = "support/records.rs"]
+mod records;
+use records::post_record;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::jwe;
@@ -80,23 +83,6 @@ fn flush(outbox: &mut Outbox, url: &str) {
     rt.block_on(delivery::flush(outbox, &client, &cfg, &|_, _| {})).unwrap();
 }
 
-fn post(url: &str, body: &[u8], key: &str) -> (u16, Value) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let r = reqwest::Client::new()
-            .post(format!("{url}/v1/enrollments"))
-            .header("Idempotency-Key", key)
-            .header("Content-Type", "application/json")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    })
-}
 
 fn enroll(store: &StationStore, pki: &TestPki) -> (String, Value) {
     let p = Profile::named("yamada").unwrap();
@@ -154,7 +140,7 @@ fn a_stock_jose_library_opens_our_records_and_we_open_its() {
     );
     // Same record id as the station's: the receiver opens it and finds the same record.
     let wire = serde_json::json!({"schema": "madoguchi.enrollment.v1", "enrollment_id": id, "station_id": "counter-01", "jwe": compact.trim()});
-    let (status, answer) = post(&rx.url(false), &serde_json::to_vec(&wire).unwrap(), &id);
+    let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&wire).unwrap());
     assert_eq!((status, answer["result"].as_str()), (200, Some("OK")), "{answer}");
     rx.stop();
     let _ = std::fs::remove_dir_all(&dir);
@@ -190,7 +176,7 @@ fn tampered_or_moved_envelopes_are_refused_with_json() {
         p[i] = b64.encode(&bytes);
         let mut w = body.clone();
         w["jwe"] = Value::String(p.join("."));
-        let (status, answer) = post(&rx.url(false), &serde_json::to_vec(&w).unwrap(), &id);
+        let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&w).unwrap());
         assert!((400..500).contains(&status), "{what}: {status} {answer}");
         assert!(answer["result"].is_string(), "{what}: a JSON result: {answer}");
         assert_ne!(answer["result"], "OK");
@@ -199,12 +185,12 @@ fn tampered_or_moved_envelopes_are_refused_with_json() {
     let other = uuid::Uuid::now_v7().to_string();
     let mut w = body.clone();
     w["enrollment_id"] = Value::String(other.clone());
-    let (status, answer) = post(&rx.url(false), &serde_json::to_vec(&w).unwrap(), &other);
+    let (status, _, answer) = post_record(&rx.url(false), &other, &serde_json::to_vec(&w).unwrap());
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["result"], "INVALID_REQUEST");
     assert_eq!(receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap(), 0);
     // The untouched record is accepted.
-    let (status, answer) = post(&rx.url(false), &serde_json::to_vec(&body).unwrap(), &id);
+    let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&body).unwrap());
     assert_eq!(status, 200, "{answer}");
     rx.stop();
     let _ = std::fs::remove_dir_all(&dir);
@@ -240,7 +226,7 @@ fn seal_key_rotation_and_unknown_keys_wait_in_review() {
     std::fs::create_dir_all(&both).unwrap();
     let rx = receiver(&both, &pki, vec![a_private.clone(), b_private.clone()]);
     for id in a_ids.iter().chain(&b_ids) {
-        let (status, answer) = post(&rx.url(false), &outbox.body(id).unwrap(), id);
+        let (status, _, answer) = post_record(&rx.url(false), id, &outbox.body(id).unwrap());
         assert_eq!(status, 200, "{answer}");
     }
     assert_eq!(receiver::accepted_count(&both.join("receiver.sqlite3")).unwrap(), 6);
@@ -287,7 +273,7 @@ fn the_first_release_envelope_still_opens() {
     let env = madoguchi::backend::seal::seal(&public, &id, &serde_json::to_vec(&payload).unwrap()).unwrap();
     let wire = serde_json::json!({"schema": "madoguchi.enrollment.v1", "enrollment_id": id, "station_id": "counter-01", "sealed": env});
     let rx = receiver(&dir, &pki, vec![pair().0, private]);
-    let (status, answer) = post(&rx.url(false), &serde_json::to_vec(&wire).unwrap(), &id);
+    let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&wire).unwrap());
     assert_eq!((status, answer["result"].as_str()), (200, Some("OK")), "{answer}");
     rx.stop();
     let _ = std::fs::remove_dir_all(&dir);
