@@ -385,6 +385,11 @@ pub fn terms_missing(lang: Lang) -> &'static str {
     fixed(lang, "terms-missing")
 }
 
+/// Said above the Japanese privacy notice when the citizen's language has none.
+pub fn privacy_missing(lang: Lang) -> &'static str {
+    fixed(lang, "privacy-missing")
+}
+
 /// A fixed text's Fluent id: the variant's name in kebab case.
 pub fn msg_id(m: Msg) -> &'static str {
     static IDS: OnceLock<HashMap<Msg, &'static str>> = OnceLock::new();

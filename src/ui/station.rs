@@ -56,8 +56,11 @@ pub struct View<'a> {
     pub sealed: bool,
     pub full_diag: bool,
     pub spinner: usize,
-    /// The privacy notice, when the station shows one after the terms.
+    /// The privacy notice in the citizen's language (else the Japanese one), when the
+    /// station shows one after the terms.
     pub privacy: Option<&'a str>,
+    /// The citizen's language has no privacy notice: `privacy` is the Japanese one.
+    pub privacy_missing: bool,
     /// Who runs this counter and what it can do (config `[operator]`).
     pub counter: &'a CounterInfo,
     /// The demo card's PIN and password, shown in the status line (demo only).
@@ -172,33 +175,34 @@ fn notice_msg(n: &Notice) -> Msg {
 /// allows "agree" only once the end was on screen.
 /// `lang` is the citizen's.
 pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<Notice>) -> (u16, u16) {
-    consent_layout_for(w, h, lang, terms, false, notice)
+    consent_layout_for(w, h, lang, terms, None, notice)
 }
 
-/// [`consent_layout`] when the citizen's language may lack terms (`missing`: the Japanese
-/// text is shown below a line that says so).
+/// [`consent_layout`] when the citizen's language may lack the text (`missing`: Some(doc)
+/// when it has no `doc` of its own, and the Japanese text is shown below a line that says so).
 pub fn consent_layout_for(
     w: u16,
     h: u16,
     lang: Lang,
     terms: &str,
-    missing: bool,
+    missing: Option<Doc>,
     notice: &Option<Notice>,
 ) -> (u16, u16) {
     let (iw, ih) = main_inner(w, h);
     let total = wrap(terms, iw as usize).len() as u16;
-    let missing = if missing {
-        missing_lines(lang, iw).len() as u16
-    } else {
-        0
-    };
+    let missing = missing.map_or(0, |doc| missing_lines(lang, doc, iw).len() as u16);
     // Language picker + heading + hint.
     let reserved = 3 + missing + notice_lines(lang, notice, iw).len() as u16;
     (total, ih.saturating_sub(reserved).max(1))
 }
 
-fn missing_lines(lang: Lang, width: u16) -> Vec<String> {
-    wrap(i18n::terms_missing(lang), width as usize)
+/// The line saying the citizen's language has no `doc` of its own.
+fn missing_lines(lang: Lang, doc: Doc, width: u16) -> Vec<String> {
+    let text = match doc {
+        Doc::Terms => i18n::terms_missing(lang),
+        Doc::Privacy => i18n::privacy_missing(lang),
+    };
+    wrap(text, width as usize)
 }
 
 /// The language picker: every language in its own script, the citizen's highlighted.
@@ -355,13 +359,13 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
         } => {
             lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
             lines.push(picker_line(v, l));
-            let (heading, body) = match doc {
-                Doc::Terms => (Msg::ConsentHeading, v.terms),
-                Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default()),
+            let (heading, body, missing) = match doc {
+                Doc::Terms => (Msg::ConsentHeading, v.terms, v.terms_missing),
+                Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default(), v.privacy_missing),
             };
             lines.push(Line::styled(msg(l, heading), th.accent()));
-            if v.terms_missing && *doc == Doc::Terms {
-                lines.extend(styled_lines(missing_lines(l, iw), th.warn()));
+            if missing {
+                lines.extend(styled_lines(missing_lines(l, *doc, iw), th.warn()));
             }
             let text = wrap(body, iw as usize);
             let (_, visible) = v.flow.consent_layout();
