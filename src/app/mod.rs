@@ -335,8 +335,9 @@ impl App {
     fn action(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => return false,
+            // The clerk's language only, round the picker's order: the citizen keeps theirs.
             Action::Language => {
-                self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
+                self.lang = self.lang.next();
                 self.dirty = true;
                 self.consent_layout();
             }
@@ -678,6 +679,21 @@ mod tests {
             round_trips: Vec::new(),
         };
         (app, dir)
+    }
+
+    #[test]
+    fn f9_cycles_the_clerks_language_through_every_language_and_leaves_the_citizens() {
+        let (mut app, dir) = app(Lang::Ko, vec![(Lang::Ja, "規約".into())], vec![]);
+        let mut seen = vec![app.lang];
+        for _ in 0..Lang::ALL.len() {
+            assert!(app.action(Action::Language));
+            assert!(app.dirty);
+            seen.push(app.lang);
+            assert_eq!(app.flow.citizen_lang(), Lang::Ko, "the citizen's language is theirs");
+        }
+        use Lang::*;
+        assert_eq!(seen, [Ja, En, ZhHans, Ko, Es, PtBr, Vi, Ja]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
