@@ -723,9 +723,12 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
 }
 
 /// The birth date as the confirm screen shows it (和暦 and 西暦), in a zeroizing buffer the
-/// frame borrows from.
+/// frame borrows from. The era is named in the citizen's language (`era-name`); Chinese and
+/// Korean count the year as the Japanese do (年/년, and 元年/원년 for the first), the others
+/// write the bare number.
 fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing<String> {
     let d = p.birth_date;
+    let first = |y: u16, gan: &str| if y == 1 { gan.to_string() } else { y.to_string() };
     zeroize::Zeroizing::new(match (l, wareki::to_wareki(d)) {
         (Lang::Ja, Some(_)) => format!(
             "{}（{}年{}月{}日）",
@@ -734,7 +737,9 @@ fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing
             d.month(),
             d.day()
         ),
-        (_, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
+        (Lang::ZhHans, Some((era, y))) => format!("{}（{}{}年）", d.iso(), i18n::era_name(l, era), first(y, "元")),
+        (Lang::Ko, Some((era, y))) => format!("{} ({} {}년)", d.iso(), i18n::era_name(l, era), first(y, "원")),
+        (_, Some((era, y))) => format!("{} ({} {})", d.iso(), i18n::era_name(l, era), y),
         (_, None) => d.iso(),
     })
 }
@@ -903,4 +908,38 @@ fn draw_help(f: &mut Frame, v: &View, area: Rect) {
         spans.push(Span::styled(format!(" {d}  "), th.muted()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::basic4;
+
+    fn born(yyyymmdd: &str) -> basic4::BasicFour {
+        basic4::decode(&basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都千代田区",
+            yyyymmdd,
+            b'1',
+            false,
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_birth_dates_era_is_named_in_the_citizens_language() {
+        let p = born("19850301");
+        let t = |l| birth_text(l, &p).to_string();
+        assert_eq!(t(Lang::Ja), "昭和60年3月1日（1985年3月1日）");
+        assert_eq!(t(Lang::ZhHans), "1985-03-01（昭和60年）");
+        assert_eq!(t(Lang::Ko), "1985-03-01 (쇼와 60년)");
+        assert_eq!(t(Lang::En), "1985-03-01 (Showa 60)");
+        assert_eq!(t(Lang::Vi), "1985-03-01 (Showa 60)");
+        let p = born("20190501");
+        assert_eq!(birth_text(Lang::Ko, &p).as_str(), "2019-05-01 (레이와 원년)");
+        assert_eq!(birth_text(Lang::Ja, &p).as_str(), "令和元年5月1日（2019年5月1日）");
+        let p = born("19890108");
+        assert_eq!(birth_text(Lang::ZhHans, &p).as_str(), "1989-01-08（平成元年）");
+        assert_eq!(birth_text(Lang::Es, &p).as_str(), "1989-01-08 (Heisei 1)");
+    }
 }
