@@ -27,12 +27,13 @@ pub struct Config {
     /// signed): one file (in the language `lang`), or one per language, e.g.
     /// `[terms_file] ja = "…", en = "…"`. A citizen whose language has none is shown the
     /// Japanese text with a line saying so.
-    pub terms_file: Option<TermsFiles>,
+    pub terms_file: Option<LangFiles>,
     /// Identifies the terms version in the record.
     pub terms_id: String,
     /// A privacy notice (個人情報の取り扱い): its own read-to-the-end step after the terms,
-    /// its id and SHA-256 signed beside the terms'.
-    pub privacy_file: Option<PathBuf>,
+    /// its id and the SHA-256 of the text shown signed beside the terms'. One file or one per
+    /// language, like `terms_file` (and the same Japanese fallback).
+    pub privacy_file: Option<LangFiles>,
     pub privacy_id: String,
     pub steps: Steps,
     pub backend: Backend,
@@ -149,12 +150,36 @@ pub struct Backend {
     pub request_timeout_secs: u64,
 }
 
-/// `terms_file`: one path, or a table of paths by language.
+/// `terms_file` and `privacy_file`: one path, or a table of paths by language.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
-pub enum TermsFiles {
+pub enum LangFiles {
     One(PathBuf),
     PerLang(std::collections::BTreeMap<String, PathBuf>),
+}
+
+impl LangFiles {
+    /// The files by language, the Japanese (else the first) first: it is what a language
+    /// without its own is shown. One file is in `lang`, the station's language.
+    fn paths(&self, lang: Lang) -> Vec<(Lang, PathBuf)> {
+        let mut out: Vec<(Lang, PathBuf)> = match self {
+            LangFiles::One(p) => vec![(lang, p.clone())],
+            LangFiles::PerLang(m) => m
+                .iter()
+                .filter_map(|(l, p)| Some((Lang::parse(l)?, p.clone())))
+                .collect(),
+        };
+        out.sort_by_key(|(l, _)| Lang::ALL.iter().position(|x| x == l));
+        out
+    }
+
+    /// A table key that names no language, if any.
+    fn unknown_lang(&self) -> Option<&str> {
+        match self {
+            LangFiles::One(_) => None,
+            LangFiles::PerLang(m) => m.keys().map(String::as_str).find(|l| Lang::parse(l).is_none()),
+        }
+    }
 }
 
 const LANGS: &str = "ja, en, zh-Hans, ko, es, pt-BR or vi";
@@ -307,7 +332,11 @@ impl Config {
         let invalid = |key: &str, message: String| {
             let line = text
                 .lines()
-                .position(|l| l.trim_start().starts_with(key))
+                // `key = …`, or the `[key]` header of a table.
+                .position(|l| {
+                    let l = l.trim_start();
+                    l.starts_with(key) || l.strip_prefix('[').is_some_and(|l| l.starts_with(key))
+                })
                 .map(|i| i + 1)
                 .unwrap_or(0);
             Err(ConfigError::Invalid {
@@ -319,9 +348,9 @@ impl Config {
         if Lang::parse(&self.lang).is_none() {
             return invalid("lang", format!("lang = {:?}: expected {}", self.lang, LANGS));
         }
-        if let Some(TermsFiles::PerLang(m)) = &self.terms_file {
-            if let Some(l) = m.keys().find(|l| Lang::parse(l).is_none()) {
-                return invalid("terms_file", format!("terms_file.{l}: expected {LANGS}"));
+        for (key, files) in [("terms_file", &self.terms_file), ("privacy_file", &self.privacy_file)] {
+            if let Some(l) = files.as_ref().and_then(LangFiles::unknown_lang) {
+                return invalid(key, format!("{key}.{l}: expected {LANGS}"));
             }
         }
         if let Some(l) = self.clerk_lang.as_deref().filter(|l| Lang::parse(l).is_none()) {
@@ -373,16 +402,12 @@ impl Config {
     /// The terms files by language, the Japanese (else the first) first: it is what a
     /// language without its own is shown.
     pub fn terms_paths(&self) -> Vec<(Lang, PathBuf)> {
-        let mut out: Vec<(Lang, PathBuf)> = match &self.terms_file {
-            None => vec![],
-            Some(TermsFiles::One(p)) => vec![(self.language(), p.clone())],
-            Some(TermsFiles::PerLang(m)) => m
-                .iter()
-                .filter_map(|(l, p)| Some((Lang::parse(l)?, p.clone())))
-                .collect(),
-        };
-        out.sort_by_key(|(l, _)| Lang::ALL.iter().position(|x| x == l));
-        out
+        self.terms_file.as_ref().map_or(vec![], |f| f.paths(self.language()))
+    }
+
+    /// The privacy notice's files, ordered as [`Config::terms_paths`]; empty: no notice.
+    pub fn privacy_paths(&self) -> Vec<(Lang, PathBuf)> {
+        self.privacy_file.as_ref().map_or(vec![], |f| f.paths(self.language()))
     }
 
     /// The clerk's language: `clerk_lang`, else `lang`.
@@ -469,6 +494,28 @@ mod tests {
             assert!(e.to_string().contains("pgpass") && !e.to_string().contains("hunter2"), "{e}");
         }
         assert!(Config::parse("[receiver]\ndb = \"x\"\n", "r.toml").is_err(), "unknown key");
+    }
+
+    #[test]
+    fn privacy_file_is_one_path_or_one_per_language_like_the_terms() {
+        let c = Config::parse("lang = \"ko\"\nprivacy_file = \"/p.txt\"\n", "s.toml").unwrap();
+        assert_eq!(c.privacy_paths(), vec![(Lang::Ko, PathBuf::from("/p.txt"))]);
+        assert!(c.flow().privacy);
+        let c = Config::parse("[privacy_file]\nko = \"/p.ko.txt\"\nja = \"/p.ja.txt\"\n", "s.toml").unwrap();
+        assert_eq!(
+            c.privacy_paths(),
+            vec![
+                (Lang::Ja, PathBuf::from("/p.ja.txt")),
+                (Lang::Ko, PathBuf::from("/p.ko.txt")),
+            ]
+        );
+        assert!(c.flow().privacy);
+        let none = Config::parse("", "s.toml").unwrap();
+        assert!(none.privacy_paths().is_empty() && !none.flow().privacy);
+        let e = Config::parse("terms_id = \"t\"\n[privacy_file]\nfr = \"/fr.txt\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("privacy_file.fr") && e.contains(":2:"), "{e}");
     }
 
     #[test]

@@ -157,6 +157,7 @@ pub const ARGS: &[(&str, &[&str])] = &[
     ("demo-secrets-pin", &["pin"]),
     ("email-carrier-warning-domain", &["domain"]),
     ("idle-warning", &["secs"]),
+    ("era-name", &["era"]),
 ];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>] {
@@ -383,6 +384,16 @@ pub fn lang_picker(lang: Lang) -> &'static str {
 /// Said above the Japanese terms when the citizen's language has none.
 pub fn terms_missing(lang: Lang) -> &'static str {
     fixed(lang, "terms-missing")
+}
+
+/// A Japanese era's name as `lang` writes it (昭和, 쇼와, Showa).
+pub fn era_name(lang: Lang, era: crate::wareki::Era) -> String {
+    text(lang, "era-name", &[("era", era.key())])
+}
+
+/// Said above the Japanese privacy notice when the citizen's language has none.
+pub fn privacy_missing(lang: Lang) -> &'static str {
+    fixed(lang, "privacy-missing")
 }
 
 /// A fixed text's Fluent id: the variant's name in kebab case.
@@ -742,6 +753,24 @@ mod tests {
             let t = tries_short(lang, 3);
             assert!(t.contains('3') && !t.contains('{') && !t.contains('\u{2068}'), "{t}");
         }
+    }
+
+    #[test]
+    fn every_era_has_its_name_in_every_language() {
+        use crate::wareki::Era;
+        for era in [Era::Meiji, Era::Taisho, Era::Showa, Era::Heisei, Era::Reiwa] {
+            // Japanese and Chinese write the same characters as the 和暦 date does.
+            assert_eq!(era_name(Lang::Ja, era), era.name_ja());
+            assert_eq!(era_name(Lang::ZhHans, era), era.name_ja());
+            for lang in [Lang::En, Lang::Es, Lang::PtBr, Lang::Vi] {
+                assert_eq!(era_name(lang, era), era.name_en(), "{lang:?}");
+            }
+        }
+        let ko: Vec<String> = [Era::Meiji, Era::Taisho, Era::Showa, Era::Heisei, Era::Reiwa]
+            .into_iter()
+            .map(|e| era_name(Lang::Ko, e))
+            .collect();
+        assert_eq!(ko, ["메이지", "다이쇼", "쇼와", "헤이세이", "레이와"]);
     }
 
     #[test]

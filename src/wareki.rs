@@ -44,6 +44,16 @@ impl Era {
             Era::Reiwa => "Reiwa",
         }
     }
+    /// The era's key in the Fluent files (`era-name`'s variants).
+    pub fn key(self) -> &'static str {
+        match self {
+            Era::Meiji => "meiji",
+            Era::Taisho => "taisho",
+            Era::Showa => "showa",
+            Era::Heisei => "heisei",
+            Era::Reiwa => "reiwa",
+        }
+    }
     /// The era digit of the JPKI signing certificate's birth-date field (1 明治 … 5 令和).
     pub fn jpki_digit(self) -> char {
         match self {

@@ -46,6 +46,7 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         full_diag: false,
         spinner: 0,
         privacy: None,
+        privacy_missing: false,
         counter: &counter,
         demo_secrets: None,
         crl: None,

@@ -3,7 +3,7 @@
 
 use madoguchi::card::basic4;
 use madoguchi::card::CardError;
-use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key, Stop, Verdict};
+use madoguchi::flow::{CardReply, Doc, Effect, Event, Flow, FlowConfig, Key, Stop, Verdict};
 use madoguchi::i18n::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
@@ -335,7 +335,8 @@ fn render(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, full_diag: bool) -> 
     render_terms(s, w, h, lang, theme, full_diag, false)
 }
 
-/// [`render`] with the Japanese terms standing in for the citizen's language (`missing`).
+/// [`render`] with the Japanese terms and privacy notice standing in for the citizen's
+/// language (`missing`).
 fn render_terms(
     s: &S,
     w: u16,
@@ -376,6 +377,7 @@ fn render_terms(
                 full_diag,
                 spinner: 1,
                 privacy: Some(PRIVACY),
+                privacy_missing: missing,
                 counter: &counter,
                 demo_secrets: None,
                 crl: None,
@@ -479,7 +481,7 @@ fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
     use madoguchi::ui::station::consent_layout_for;
     let mono = Theme::named("monochrome").unwrap();
     let mut s = S::new(80, 24, Lang::Vi);
-    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, true, &None);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, Some(Doc::Terms), &None);
     s.ev(Event::ConsentLayout { total, visible });
     let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
     let screen = format!("{}", t.backend());
@@ -488,6 +490,35 @@ fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
     assert!(screen.contains("第5条"), "the Japanese terms, to their end: {screen}");
     assert!(screen.contains("[Tiếng Việt]"), "{screen}");
     insta::assert_snapshot!("consent_terms_missing_80x24_vi", t.backend());
+}
+
+/// The same for the privacy notice: the Japanese one, below its own line in Korean.
+#[test]
+fn a_language_without_a_privacy_notice_shows_the_japanese_one_with_a_note() {
+    use madoguchi::i18n::privacy_missing;
+    use madoguchi::ui::station::consent_layout_for;
+    let mono = Theme::named("monochrome").unwrap();
+    let privacy = FlowConfig {
+        privacy: true,
+        ..FlowConfig::default()
+    };
+    let mut s = S::with(80, 24, Lang::Ko, privacy);
+    s.key(Key::End).key(Key::Enter);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Ko, PRIVACY, Some(Doc::Privacy), &None);
+    s.ev(Event::ConsentLayout { total, visible });
+    let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
+    let screen = format!("{}", t.backend());
+    assert!(privacy_missing(Lang::Ko).starts_with("한국어 개인정보"));
+    assert!(screen.contains("한국어 개인정보"), "{screen}");
+    assert!(
+        !screen.contains("이용약관이 없습니다"),
+        "the terms' line is not the notice's: {screen}"
+    );
+    assert!(
+        screen.contains("個人番号は読み取りません"),
+        "the Japanese notice, to its end: {screen}"
+    );
+    insta::assert_snapshot!("privacy_missing_80x24_ko", t.backend());
 }
 
 /// The picker fits whole in the narrowest main pane (80 columns, and 110 beside the reader pane)

@@ -1,7 +1,8 @@
 //! The whole station in a real terminal (tmux), with the real binary: the demo from 同意 to
 //! 完了 with the record verified by the receiver; wrong PIN then right; locked card; card
 //! pulled during 読み取り; Code 21/23 verdicts; resize mid-flow; Ctrl-C and SIGTERM restore the
-//! terminal. And once through a real pcscd with the vpcd virtual card.
+//! terminal; the citizen's language, for the terms and the privacy notice. And once through a
+//! real pcscd with the vpcd virtual card.
 //!
 //! Every step waits on what the screen shows (with `common::DEADLINE`), never on a fixed sleep:
 //! keys sent to tmux reach the station in order, so a later key's visible effect proves an
@@ -477,6 +478,78 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
     assert_eq!(
         statement["terms_sha256"],
         madoguchi::record::payload::sha256_hex(ko.as_bytes())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `demo --privacy`: a Korean citizen reads and signs the Korean notice; the next one, in
+/// Vietnamese, reads the Japanese notice below a line saying so, and signs its hash.
+#[test]
+fn demo_privacy_notice_in_the_citizens_language_or_the_japanese_one() {
+    use madoguchi::i18n::tries_short;
+    let dir = data_dir("privacy-lang");
+    let Some(t) = demo("--profile sato --privacy", &dir, "en") else {
+        return;
+    };
+    // One citizen through both consent screens and the two PINs, in `lang`.
+    let enroll = |lang: Lang, terms: &[&str], privacy: &[&str]| {
+        let agree = msg(lang, Msg::ConsentAcceptHint);
+        t.wait_for_all(terms);
+        t.send(&["End"]);
+        t.wait_for(agree);
+        t.send(&["Enter"]);
+        t.wait_for_all(privacy);
+        t.send(&["End"]);
+        t.wait_for(agree);
+        t.send(&["Enter"]);
+        t.wait_for(&tries_short(lang, 3));
+        enter_pin(&t, "2580");
+        t.wait_for("佐藤");
+        t.send(&["Enter"]);
+        t.wait_for(&tries_short(lang, 5));
+        enter_pin(&t, "hanako2024");
+        t.wait_for(msg(lang, Msg::DoneHeading));
+    };
+    // English → 简体中文 → 한국어.
+    t.send(&["Right", "Right"]);
+    enroll(Lang::Ko, &["[한국어]", "이용약관"], &["개인정보의 취급에 관하여(데모)"]);
+    t.send(&["Enter"]);
+    t.wait_for("[English]");
+    // → 简体中文 → 한국어 → Español → Português → Tiếng Việt: no notice of its own.
+    t.send(&["Right", "Right", "Right", "Right", "Right"]);
+    enroll(
+        Lang::Vi,
+        &["[Tiếng Việt]", "Không có điều khoản"],
+        &["Không có thông báo xử lý", "個人情報の取り扱いについて（デモ）"],
+    );
+    t.send(&["C-c"]);
+    t.wait_for("EXIT=0");
+    let payloads = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
+    assert_eq!(payloads.len(), 2);
+    use base64::Engine;
+    let sha = |s: &str| madoguchi::record::payload::sha256_hex(s.as_bytes());
+    let mut seen = Vec::new();
+    for p in &payloads {
+        let statement = base64::engine::general_purpose::STANDARD
+            .decode(p["statement"].as_str().unwrap())
+            .unwrap();
+        let st: serde_json::Value = serde_json::from_slice(&statement).unwrap();
+        assert_eq!(st["privacy_id"], "demo-privacy");
+        seen.push((st["lang"].as_str().unwrap().to_string(), st["privacy_sha256"].clone()));
+    }
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        seen,
+        [
+            (
+                "ko".to_string(),
+                sha(include_str!("../examples/privacy-demo.ko.txt")).into()
+            ),
+            (
+                "vi".to_string(),
+                sha(include_str!("../examples/privacy-demo.txt")).into()
+            ),
+        ]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

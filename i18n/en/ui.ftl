@@ -29,6 +29,15 @@ label-name = Name
 label-former-name = Former name
 label-gender = Gender
 label-birth = Birth date
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] Meiji
+        [taisho] Taisho
+        [showa] Showa
+        [heisei] Heisei
+       *[reiwa] Reiwa
+    }
 label-address = Address
 male = male
 female = female

@@ -29,6 +29,15 @@ label-name = Nombre
 label-former-name = Apellido anterior (旧氏)
 label-gender = Sexo
 label-birth = Fecha de nacimiento
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] Meiji
+        [taisho] Taisho
+        [showa] Showa
+        [heisei] Heisei
+       *[reiwa] Reiwa
+    }
 label-address = Domicilio
 male = hombre
 female = mujer

@@ -29,6 +29,16 @@ label-name = 氏名
 label-former-name = 旧氏
 label-gender = 性別
 label-birth = 生年月日
+# The Japanese era of the birth date on the confirm screen (和暦), by $era: each language
+# writes the era's name its own way (the same characters in Chinese, Hangul in Korean, romanized).
+era-name =
+    { $era ->
+        [meiji] 明治
+        [taisho] 大正
+        [showa] 昭和
+        [heisei] 平成
+       *[reiwa] 令和
+    }
 label-address = 住所
 male = 男性
 female = 女性

@@ -29,6 +29,15 @@ label-name = 성명
 label-former-name = 옛 성(旧氏)
 label-gender = 성별
 label-birth = 생년월일
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] 메이지
+        [taisho] 다이쇼
+        [showa] 쇼와
+        [heisei] 헤이세이
+       *[reiwa] 레이와
+    }
 label-address = 주소
 male = 남성
 female = 여성

@@ -29,6 +29,15 @@ label-name = Nome
 label-former-name = Sobrenome anterior (旧氏)
 label-gender = Sexo
 label-birth = Data de nascimento
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] Meiji
+        [taisho] Taisho
+        [showa] Showa
+        [heisei] Heisei
+       *[reiwa] Reiwa
+    }
 label-address = Endereço
 male = masculino
 female = feminino

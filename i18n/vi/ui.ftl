@@ -29,6 +29,15 @@ label-name = Họ tên
 label-former-name = Họ cũ (旧氏)
 label-gender = Giới tính
 label-birth = Ngày sinh
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] Meiji
+        [taisho] Taisho
+        [showa] Showa
+        [heisei] Heisei
+       *[reiwa] Reiwa
+    }
 label-address = Địa chỉ
 male = nam
 female = nữ

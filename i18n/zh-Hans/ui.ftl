@@ -29,6 +29,15 @@ label-name = 姓名
 label-former-name = 旧姓
 label-gender = 性别
 label-birth = 出生日期
+# The Japanese era of the birth date on the confirm screen (和暦), by $era.
+era-name =
+    { $era ->
+        [meiji] 明治
+        [taisho] 大正
+        [showa] 昭和
+        [heisei] 平成
+       *[reiwa] 令和
+    }
 label-address = 住址
 male = 男
 female = 女

@@ -59,8 +59,9 @@ pub struct StationOptions {
     pub flow: flow::FlowConfig,
     pub card: CardSetup,
     pub backend: Arc<dyn StationBackend>,
-    /// The privacy notice shown after the terms (config `privacy_file`).
-    pub privacy: Option<String>,
+    /// The privacy notice shown after the terms (config `privacy_file`), by language as
+    /// `terms`; empty: none.
+    pub privacy: Vec<(Lang, String)>,
     /// The operator's lines (config `[operator]`).
     pub counter: CounterInfo,
     /// The demo card's PIN and password, shown on screen (demo only).
@@ -90,7 +91,7 @@ struct App {
     worker: Sender<WorkerMsg>,
     events: Sender<AppEvent>,
     backend: Arc<dyn StationBackend>,
-    privacy: Option<String>,
+    privacy: Vec<(Lang, String)>,
     counter: CounterInfo,
     demo_secrets: Option<(String, Option<String>)>,
     /// What support sees (`madoguchi status`), and the last errors and delivery for it.
@@ -144,14 +145,12 @@ impl App {
     /// The terms shown to the citizen now, and whether they are the Japanese ones for want
     /// of theirs.
     fn terms(&self) -> (&str, bool) {
-        let lang = self.flow.citizen_lang();
-        match self.terms.iter().find(|(l, _)| *l == lang) {
-            Some((_, t)) => (t, false),
-            None => {
-                let ja = self.terms.iter().find(|(l, _)| *l == Lang::Ja).or(self.terms.first());
-                (ja.map_or("", |(_, t)| t.as_str()), true)
-            }
-        }
+        shown(&self.terms, self.flow.citizen_lang())
+    }
+
+    /// The privacy notice shown to the citizen now, as [`App::terms`].
+    fn privacy(&self) -> (&str, bool) {
+        shown(&self.privacy, self.flow.citizen_lang())
     }
 
     fn now_ms(&self) -> u64 {
@@ -221,9 +220,10 @@ impl App {
         };
         let (text, missing) = match doc {
             flow::Doc::Terms => self.terms(),
-            flow::Doc::Privacy => (self.privacy.as_deref().unwrap_or_default(), false),
+            flow::Doc::Privacy => self.privacy(),
         };
         let lang = self.flow.citizen_lang();
+        let missing = missing.then_some(doc);
         let (total, visible) = station::consent_layout_for(self.size.0, self.size.1, lang, text, missing, &notice);
         if (total, visible) != self.flow.consent_layout() {
             self.feed(flow::Event::ConsentLayout { total, visible });
@@ -335,8 +335,9 @@ impl App {
     fn action(&mut self, action: Action) -> bool {
         match action {
             Action::Quit => return false,
+            // The clerk's language only, round the picker's order: the citizen keeps theirs.
             Action::Language => {
-                self.lang = if self.lang == Lang::Ja { Lang::En } else { Lang::Ja };
+                self.lang = self.lang.next();
                 self.dirty = true;
                 self.consent_layout();
             }
@@ -402,7 +403,8 @@ impl App {
             sealed: self.sealed,
             full_diag: self.full_diag,
             spinner: self.spinner,
-            privacy: self.privacy.as_deref(),
+            privacy: (!self.privacy.is_empty()).then(|| self.privacy().0),
+            privacy_missing: self.privacy().1,
             counter: &self.counter,
             demo_secrets: self.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
             crl: self.backend.crl(),
@@ -524,6 +526,19 @@ pub fn run(opts: StationOptions) -> u8 {
 
 pub const DEMO_READER: &str = "Demo card reader";
 
+/// The text of `texts` (terms, privacy notice) a citizen in `lang` reads, and whether it is
+/// the Japanese one (else the first) for want of theirs. The backend signs the hash of the
+/// same choice (`StationStore::statement`).
+fn shown(texts: &[(Lang, String)], lang: Lang) -> (&str, bool) {
+    match texts.iter().find(|(l, _)| *l == lang) {
+        Some((_, t)) => (t, false),
+        None => {
+            let ja = texts.iter().find(|(l, _)| *l == Lang::Ja).or(texts.first());
+            (ja.map_or("", |(_, t)| t.as_str()), true)
+        }
+    }
+}
+
 fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>) -> u8 {
     let spinner_every = Duration::from_millis(200);
     let queue_every = Duration::from_secs(2);
@@ -603,5 +618,100 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
                 app.refresh_queue();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An App without a terminal, a card thread or a reader monitor (their channels go
+    /// nowhere): enough to drive station-wide keys and read what the view would show.
+    fn app(citizen: Lang, terms: Vec<(Lang, String)>, privacy: Vec<(Lang, String)>) -> (App, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-app-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            crate::backend::station::StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "規約", None, None)
+                .unwrap();
+        let (events, _) = mpsc::channel();
+        let (worker, _) = mpsc::channel();
+        let flow = Flow::new(flow::FlowConfig {
+            lang: citizen,
+            privacy: !privacy.is_empty(),
+            ..flow::FlowConfig::default()
+        });
+        let app = App {
+            flow,
+            lang: Lang::Ja,
+            theme: Theme::named("default").unwrap(),
+            terms,
+            station_id: "s".into(),
+            diag: Diagnostics::new(),
+            reader_pattern: None,
+            reader: None,
+            pinned_reader: false,
+            full_diag: false,
+            spinner: 0,
+            queue: QueueInfo::default(),
+            sealed: false,
+            size: (80, 24),
+            started: Instant::now(),
+            wake_at: None,
+            dirty: false,
+            holding_card: false,
+            demo_present: None,
+            worker,
+            events,
+            backend: Arc::new(store),
+            privacy,
+            counter: CounterInfo::default(),
+            demo_secrets: None,
+            status: Arc::new(status::Hub::default()),
+            recent: status::Recent::default(),
+            transmit_errors: 0,
+            round_trips: Vec::new(),
+        };
+        (app, dir)
+    }
+
+    #[test]
+    fn f9_cycles_the_clerks_language_through_every_language_and_leaves_the_citizens() {
+        let (mut app, dir) = app(Lang::Ko, vec![(Lang::Ja, "規約".into())], vec![]);
+        let mut seen = vec![app.lang];
+        for _ in 0..Lang::ALL.len() {
+            assert!(app.action(Action::Language));
+            assert!(app.dirty);
+            seen.push(app.lang);
+            assert_eq!(app.flow.citizen_lang(), Lang::Ko, "the citizen's language is theirs");
+        }
+        use Lang::*;
+        assert_eq!(seen, [Ja, En, ZhHans, Ko, Es, PtBr, Vi, Ja]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_privacy_notice_is_the_citizens_or_the_japanese_one_with_a_note() {
+        let privacy = vec![(Lang::Ja, "個人情報".to_string()), (Lang::Ko, "개인정보".to_string())];
+        let (ko, dir) = app(Lang::Ko, vec![(Lang::Ja, "規約".into())], privacy.clone());
+        assert_eq!(ko.privacy(), ("개인정보", false));
+        assert_eq!(
+            (ko.view().privacy, ko.view().privacy_missing),
+            (Some("개인정보"), false)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let (vi, dir) = app(Lang::Vi, vec![(Lang::Ja, "規約".into())], privacy);
+        assert_eq!((vi.view().privacy, vi.view().privacy_missing), (Some("個人情報"), true));
+        assert_eq!(vi.terms(), ("規約", true));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (none, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
+        assert_eq!(none.view().privacy, None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -22,15 +22,43 @@ pub struct StationStore {
     outbox: Mutex<Outbox>,
     station_id: String,
     terms_id: String,
-    terms_sha256: String,
-    /// (language, SHA-256) of the terms in other languages than the default text's.
-    terms_by_lang: Vec<(String, String)>,
-    /// (id, SHA-256) of the privacy notice, when the station shows one.
-    privacy: Option<(String, String)>,
+    terms: Shown,
+    /// The privacy notice's id and hashes, when the station shows one.
+    privacy: Option<(String, Shown)>,
     seal_key: Option<PKey<Public>>,
     delivery: Option<DeliveryConfig>,
     waker: Mutex<Option<Waker>>,
     crl: Option<StationCrl>,
+}
+
+/// The SHA-256 of a text the citizen reads (the terms, the privacy notice): the default
+/// (Japanese) text's, and each language's own. What is signed is the hash of the text the
+/// citizen was shown, so it must pick the text the same way the screen does.
+struct Shown {
+    default: String,
+    /// (language tag, SHA-256) of the texts in other languages.
+    by_lang: Vec<(String, String)>,
+}
+
+impl Shown {
+    fn new(default_text: &str) -> Shown {
+        Shown {
+            default: super::payload::sha256_hex(default_text.as_bytes()),
+            by_lang: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, lang: &str, text: &str) {
+        self.by_lang.retain(|(l, _)| l != lang);
+        self.by_lang
+            .push((lang.to_string(), super::payload::sha256_hex(text.as_bytes())));
+    }
+
+    /// The hash of the text a citizen in `lang` read: theirs, else the default one.
+    fn for_lang(&self, lang: Option<&str>) -> &str {
+        lang.and_then(|l| self.by_lang.iter().find(|(x, _)| x == l))
+            .map_or(&self.default, |(_, sha)| sha)
+    }
 }
 
 /// A CRL the station checks signing certificates against before signing (`[checks]`).
@@ -102,8 +130,7 @@ impl StationStore {
             outbox: Mutex::new(outbox),
             station_id: station_id.into(),
             terms_id: terms_id.into(),
-            terms_sha256: super::payload::sha256_hex(terms_text.as_bytes()),
-            terms_by_lang: Vec::new(),
+            terms: Shown::new(terms_text),
             privacy: None,
             seal_key,
             delivery,
@@ -116,15 +143,23 @@ impl StationStore {
     /// hash is signed instead of the default text's. A language without its own terms is
     /// shown the default (Japanese) text, and that hash is signed.
     pub fn with_terms(mut self, lang: &str, text: &str) -> StationStore {
-        self.terms_by_lang.retain(|(l, _)| l != lang);
-        self.terms_by_lang
-            .push((lang.to_string(), super::payload::sha256_hex(text.as_bytes())));
+        self.terms.add(lang, text);
         self
     }
 
     /// The privacy notice the citizen reads after the terms: its id and hash are signed too.
+    /// `text` is the default (Japanese) one; [`StationStore::with_privacy_in`] adds others.
     pub fn with_privacy(mut self, id: &str, text: &str) -> StationStore {
-        self.privacy = Some((id.to_string(), super::payload::sha256_hex(text.as_bytes())));
+        self.privacy = Some((id.to_string(), Shown::new(text)));
+        self
+    }
+
+    /// The privacy notice in language `lang`, as [`StationStore::with_terms`] for the terms.
+    /// Without [`StationStore::with_privacy`] first there is no notice, and this does nothing.
+    pub fn with_privacy_in(mut self, lang: &str, text: &str) -> StationStore {
+        if let Some((_, shown)) = &mut self.privacy {
+            shown.add(lang, text);
+        }
         self
     }
 
@@ -180,16 +215,13 @@ impl StationStore {
     }
 
     fn statement(&self, card: &CardData, declared: &Declared) -> Statement {
-        let shown = declared
-            .lang
-            .as_deref()
-            .and_then(|l| self.terms_by_lang.iter().find(|(x, _)| x == l))
-            .map_or(&self.terms_sha256, |(_, sha)| sha);
-        let mut st = Statement::new(&self.station_id, &self.terms_id, shown, card, declared.email());
+        let lang = declared.lang.as_deref();
+        let terms = self.terms.for_lang(lang);
+        let mut st = Statement::new(&self.station_id, &self.terms_id, terms, card, declared.email());
         st.lang = declared.lang.clone();
-        if let Some((id, sha)) = &self.privacy {
+        if let Some((id, shown)) = &self.privacy {
             st.privacy_id = Some(id.clone());
-            st.privacy_sha256 = Some(sha.clone());
+            st.privacy_sha256 = Some(shown.for_lang(lang).to_string());
         }
         st.representative = declared.representative;
         st
@@ -343,6 +375,48 @@ mod tests {
         let none = store.statement(&card, &with(None));
         assert!(!String::from_utf8(none.canonical()).unwrap().contains("\"lang\""));
         assert_eq!(none.terms_sha256, sha("日本語の規約"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_signed_privacy_hash_is_of_the_notice_shown_in_the_citizens_language() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-privacy-lang-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "規約", None, None)
+            .unwrap()
+            .with_privacy("privacy-1", "個人情報の取り扱い")
+            .with_privacy_in("ja", "個人情報の取り扱い")
+            .with_privacy_in("ko", "개인정보 처리 안내");
+        let p = basic4::decode(&basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都千代田区",
+            "19800217",
+            b'1',
+            false,
+        ))
+        .unwrap();
+        let card = CardData::from_basic4(&p);
+        let sha = |t: &str| super::super::payload::sha256_hex(t.as_bytes());
+        let with = |lang: Option<&str>| Declared {
+            lang: lang.map(str::to_string),
+            ..Declared::default()
+        };
+        let ko = store.statement(&card, &with(Some("ko")));
+        assert_eq!(ko.privacy_id.as_deref(), Some("privacy-1"));
+        assert_eq!(ko.privacy_sha256, Some(sha("개인정보 처리 안내")));
+        let canonical = String::from_utf8(ko.canonical()).unwrap();
+        assert!(canonical.contains(&sha("개인정보 처리 안내")), "{canonical}");
+        // A language without its own notice was shown the Japanese one: that hash is signed.
+        for lang in [Some("vi"), Some("en"), None] {
+            let st = store.statement(&card, &with(lang));
+            assert_eq!(st.privacy_sha256, Some(sha("個人情報の取り扱い")), "{lang:?}");
+        }
+        // No notice configured: no privacy keys.
+        let bare = StationStore::open(dir.join("o2.sqlite3"), 10, "s", "terms-1", "規約", None, None)
+            .unwrap()
+            .with_privacy_in("ko", "개인정보 처리 안내");
+        let st = bare.statement(&card, &with(Some("ko")));
+        assert_eq!((st.privacy_id, st.privacy_sha256), (None, None));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -41,15 +41,18 @@ fn counter(cfg: &Config) -> CounterInfo {
     }
 }
 
-/// The privacy notice named in the config, if any.
-fn privacy_text(cfg: &Config) -> Result<Option<String>, u8> {
-    match &cfg.privacy_file {
-        None => Ok(None),
-        Some(p) => std::fs::read_to_string(p).map(Some).map_err(|e| {
-            eprintln!("madoguchi: privacy_file {}: {e}", p.display());
-            2
-        }),
-    }
+/// The texts of config key `key` (`terms_file`, `privacy_file`) by language, in the order of
+/// `paths` (the default, Japanese, text first).
+fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Vec<(Lang, String)>, u8> {
+    paths
+        .iter()
+        .map(|(lang, path)| {
+            std::fs::read_to_string(path).map(|t| (*lang, t)).map_err(|e| {
+                eprintln!("madoguchi: {key} {}: {e}", path.display());
+                2
+            })
+        })
+        .collect()
 }
 
 fn theme(cfg: &Config) -> Result<Theme, u8> {
@@ -74,16 +77,10 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         eprintln!("madoguchi: terms_file is not set in the configuration (the citizen must read the terms). Try `madoguchi demo`.");
         return 2;
     }
-    let mut terms: Vec<(Lang, String)> = Vec::new();
-    for (lang, path) in &paths {
-        match std::fs::read_to_string(path) {
-            Ok(t) => terms.push((*lang, t)),
-            Err(e) => {
-                eprintln!("madoguchi: terms_file {}: {e}", path.display());
-                return 2;
-            }
-        }
-    }
+    let terms = match read_texts("terms_file", &paths) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let seal_key = match &cfg.backend.public_key {
         Some(p) => match std::fs::read(p)
             .map_err(|e| e.to_string())
@@ -132,14 +129,11 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         },
         None => store,
     };
-    let privacy = match privacy_text(&cfg) {
+    let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let store = match &privacy {
-        Some(text) => store.with_privacy(&cfg.privacy_id, text),
-        None => store,
-    };
+    let store = with_privacy(store, &cfg.privacy_id, &privacy);
     let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
     app::run(StationOptions {
         lang: lang.unwrap_or(cfg.clerk_language()),
@@ -177,13 +171,15 @@ pub struct DemoArgs {
     /// Station configuration (theme, language, steps); the backend part is ignored.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Show the privacy notice step (the demo's text says what this station sends), unless
-    /// the configuration names its own `privacy_file`.
+    /// Show the privacy notice step (the demo's text, in Japanese, English and Korean, says
+    /// what this station sends), unless the configuration names its own `privacy_file`.
     #[arg(long)]
     privacy: bool,
 }
 
 pub const DEMO_PRIVACY: &str = include_str!("../../examples/privacy-demo.txt");
+pub const DEMO_PRIVACY_EN: &str = include_str!("../../examples/privacy-demo.en.txt");
+pub const DEMO_PRIVACY_KO: &str = include_str!("../../examples/privacy-demo.ko.txt");
 
 /// A new directory under the temp dir, 0700, with an unpredictable name (created, never
 /// reused: another user can't prepare it or guess it).
@@ -212,9 +208,29 @@ fn demo_terms() -> Vec<(Lang, String)> {
     ]
 }
 
+/// The demo's privacy notice: Japanese, English and Korean, like its terms.
+fn demo_privacy() -> Vec<(Lang, String)> {
+    vec![
+        (Lang::Ja, DEMO_PRIVACY.to_string()),
+        (Lang::En, DEMO_PRIVACY_EN.to_string()),
+        (Lang::Ko, DEMO_PRIVACY_KO.to_string()),
+    ]
+}
+
 /// Each language's terms hash, signed when a citizen chose that language.
 fn with_terms(store: StationStore, terms: &[(Lang, String)]) -> StationStore {
     terms.iter().fold(store, |s, (l, t)| s.with_terms(l.code(), t))
+}
+
+/// The privacy notice's id and each language's hash; the first text (Japanese) is what a
+/// language without its own is shown. No texts: no notice.
+fn with_privacy(store: StationStore, id: &str, texts: &[(Lang, String)]) -> StationStore {
+    let Some((_, default)) = texts.first() else {
+        return store;
+    };
+    texts.iter().fold(store.with_privacy(id, default), |s, (l, t)| {
+        s.with_privacy_in(l.code(), t)
+    })
 }
 
 pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
@@ -249,18 +265,18 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         }
     };
     let mut cfg = cfg;
-    let privacy = match privacy_text(&cfg) {
-        Ok(Some(p)) => Some(p),
-        Ok(None) if args.privacy => {
+    let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) if args.privacy => {
             cfg.privacy_id = "demo-privacy".into();
-            Some(DEMO_PRIVACY.to_string())
+            demo_privacy()
         }
-        Ok(None) => None,
+        Ok(_) => Vec::new(),
         Err(code) => return code,
     };
     let mut flow_cfg = cfg.flow();
     flow_cfg.lang = lang.unwrap_or(cfg.language());
-    flow_cfg.privacy = privacy.is_some();
+    flow_cfg.privacy = !privacy.is_empty();
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
     let card_slot: Arc<Mutex<Option<VirtualCard>>> = Arc::new(Mutex::new(None));
@@ -324,10 +340,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             };
             match setup() {
                 Ok((card, _pki, rx, store)) => {
-                    let store = match &privacy {
-                        Some(text) => store.with_privacy(&cfg.privacy_id, text),
-                        None => store,
-                    };
+                    let store = with_privacy(store, &cfg.privacy_id, &privacy);
                     if let Ok(mut c) = card_slot.lock() {
                         *c = Some(card);
                     }

@@ -15,7 +15,7 @@ pub enum Action {
     Diagnostics,
     /// The next reader (offered only with more than one).
     NextReader,
-    /// Japanese / English.
+    /// The clerk's next language, in the picker's order (the citizen's stays).
     Language,
     Quit,
     /// The demo only: pull or place the virtual card.

@@ -56,8 +56,11 @@ pub struct View<'a> {
     pub sealed: bool,
     pub full_diag: bool,
     pub spinner: usize,
-    /// The privacy notice, when the station shows one after the terms.
+    /// The privacy notice in the citizen's language (else the Japanese one), when the
+    /// station shows one after the terms.
     pub privacy: Option<&'a str>,
+    /// The citizen's language has no privacy notice: `privacy` is the Japanese one.
+    pub privacy_missing: bool,
     /// Who runs this counter and what it can do (config `[operator]`).
     pub counter: &'a CounterInfo,
     /// The demo card's PIN and password, shown in the status line (demo only).
@@ -172,33 +175,34 @@ fn notice_msg(n: &Notice) -> Msg {
 /// allows "agree" only once the end was on screen.
 /// `lang` is the citizen's.
 pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<Notice>) -> (u16, u16) {
-    consent_layout_for(w, h, lang, terms, false, notice)
+    consent_layout_for(w, h, lang, terms, None, notice)
 }
 
-/// [`consent_layout`] when the citizen's language may lack terms (`missing`: the Japanese
-/// text is shown below a line that says so).
+/// [`consent_layout`] when the citizen's language may lack the text (`missing`: Some(doc)
+/// when it has no `doc` of its own, and the Japanese text is shown below a line that says so).
 pub fn consent_layout_for(
     w: u16,
     h: u16,
     lang: Lang,
     terms: &str,
-    missing: bool,
+    missing: Option<Doc>,
     notice: &Option<Notice>,
 ) -> (u16, u16) {
     let (iw, ih) = main_inner(w, h);
     let total = wrap(terms, iw as usize).len() as u16;
-    let missing = if missing {
-        missing_lines(lang, iw).len() as u16
-    } else {
-        0
-    };
+    let missing = missing.map_or(0, |doc| missing_lines(lang, doc, iw).len() as u16);
     // Language picker + heading + hint.
     let reserved = 3 + missing + notice_lines(lang, notice, iw).len() as u16;
     (total, ih.saturating_sub(reserved).max(1))
 }
 
-fn missing_lines(lang: Lang, width: u16) -> Vec<String> {
-    wrap(i18n::terms_missing(lang), width as usize)
+/// The line saying the citizen's language has no `doc` of its own.
+fn missing_lines(lang: Lang, doc: Doc, width: u16) -> Vec<String> {
+    let text = match doc {
+        Doc::Terms => i18n::terms_missing(lang),
+        Doc::Privacy => i18n::privacy_missing(lang),
+    };
+    wrap(text, width as usize)
 }
 
 /// The language picker: every language in its own script, the citizen's highlighted.
@@ -355,13 +359,13 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
         } => {
             lines.extend(styled_lines(notice_lines(l, notice, iw), th.warn()));
             lines.push(picker_line(v, l));
-            let (heading, body) = match doc {
-                Doc::Terms => (Msg::ConsentHeading, v.terms),
-                Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default()),
+            let (heading, body, missing) = match doc {
+                Doc::Terms => (Msg::ConsentHeading, v.terms, v.terms_missing),
+                Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default(), v.privacy_missing),
             };
             lines.push(Line::styled(msg(l, heading), th.accent()));
-            if v.terms_missing && *doc == Doc::Terms {
-                lines.extend(styled_lines(missing_lines(l, iw), th.warn()));
+            if missing {
+                lines.extend(styled_lines(missing_lines(l, *doc, iw), th.warn()));
             }
             let text = wrap(body, iw as usize);
             let (_, visible) = v.flow.consent_layout();
@@ -719,9 +723,12 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
 }
 
 /// The birth date as the confirm screen shows it (和暦 and 西暦), in a zeroizing buffer the
-/// frame borrows from.
+/// frame borrows from. The era is named in the citizen's language (`era-name`); Chinese and
+/// Korean count the year as the Japanese do (年/년, and 元年/원년 for the first), the others
+/// write the bare number.
 fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing<String> {
     let d = p.birth_date;
+    let first = |y: u16, gan: &str| if y == 1 { gan.to_string() } else { y.to_string() };
     zeroize::Zeroizing::new(match (l, wareki::to_wareki(d)) {
         (Lang::Ja, Some(_)) => format!(
             "{}（{}年{}月{}日）",
@@ -730,7 +737,9 @@ fn birth_text(l: Lang, p: &crate::card::basic4::BasicFour) -> zeroize::Zeroizing
             d.month(),
             d.day()
         ),
-        (_, Some((era, y))) => format!("{} ({} {})", d.iso(), era.name_en(), y),
+        (Lang::ZhHans, Some((era, y))) => format!("{}（{}{}年）", d.iso(), i18n::era_name(l, era), first(y, "元")),
+        (Lang::Ko, Some((era, y))) => format!("{} ({} {}년)", d.iso(), i18n::era_name(l, era), first(y, "원")),
+        (_, Some((era, y))) => format!("{} ({} {})", d.iso(), i18n::era_name(l, era), y),
         (_, None) => d.iso(),
     })
 }
@@ -899,4 +908,38 @@ fn draw_help(f: &mut Frame, v: &View, area: Rect) {
         spans.push(Span::styled(format!(" {d}  "), th.muted()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::basic4;
+
+    fn born(yyyymmdd: &str) -> basic4::BasicFour {
+        basic4::decode(&basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都千代田区",
+            yyyymmdd,
+            b'1',
+            false,
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_birth_dates_era_is_named_in_the_citizens_language() {
+        let p = born("19850301");
+        let t = |l| birth_text(l, &p).to_string();
+        assert_eq!(t(Lang::Ja), "昭和60年3月1日（1985年3月1日）");
+        assert_eq!(t(Lang::ZhHans), "1985-03-01（昭和60年）");
+        assert_eq!(t(Lang::Ko), "1985-03-01 (쇼와 60년)");
+        assert_eq!(t(Lang::En), "1985-03-01 (Showa 60)");
+        assert_eq!(t(Lang::Vi), "1985-03-01 (Showa 60)");
+        let p = born("20190501");
+        assert_eq!(birth_text(Lang::Ko, &p).as_str(), "2019-05-01 (레이와 원년)");
+        assert_eq!(birth_text(Lang::Ja, &p).as_str(), "令和元年5月1日（2019年5月1日）");
+        let p = born("19890108");
+        assert_eq!(birth_text(Lang::ZhHans, &p).as_str(), "1989-01-08（平成元年）");
+        assert_eq!(birth_text(Lang::Es, &p).as_str(), "1989-01-08 (Heisei 1)");
+    }
 }
