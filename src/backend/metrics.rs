@@ -24,6 +24,14 @@ pub struct Metrics {
     in_flight: AtomicI64,
 }
 
+pub struct InFlight<'a>(&'a AtomicI64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A CRL's figures for the exposition.
 pub struct CrlFigure {
     pub issuer: String,
@@ -57,12 +65,10 @@ impl Metrics {
         self.replayed.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn begin(&self) {
+    /// One request in flight until the guard is dropped.
+    pub fn in_flight(&self) -> InFlight<'_> {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
-    }
-
-    pub fn end(&self) {
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        InFlight(&self.in_flight)
     }
 
     /// The Prometheus text exposition (format 0.0.4).
@@ -143,6 +149,10 @@ mod tests {
         m.verified(Duration::from_secs(9));
         m.stored(true);
         m.stored(false);
+        let held = m.in_flight();
+        drop(m.in_flight());
+        assert!(m.render(&[], Duration::ZERO).contains("madoguchi_receiver_in_flight_requests 1\n"));
+        drop(held);
         let text = m.render(
             &[CrlFigure {
                 issuer: "CN=a \"b\"".into(),
@@ -165,6 +175,7 @@ mod tests {
             "madoguchi_receiver_crl_age_seconds{issuer=\"CN=a \\\"b\\\"\"} 60",
             "madoguchi_receiver_crl_fresh{issuer=\"CN=a \\\"b\\\"\"} 0",
             "madoguchi_receiver_uptime_seconds 5",
+            "madoguchi_receiver_in_flight_requests 0",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }

@@ -564,9 +564,11 @@ async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Pe
         .filter(|k| !k.is_empty() && k.len() <= 100)
         .map(str::to_string);
     let bound = matches!(peer, Peer::Bound(_));
-    shared.metrics.begin();
-    let receipt = enroll_request(&shared, peer, key.clone(), req).await;
-    shared.metrics.end();
+    let receipt = {
+        // Counted out by drop, also when the client goes away mid-request.
+        let _in_flight = shared.metrics.in_flight();
+        enroll_request(&shared, peer, key.clone(), req).await
+    };
     shared.account(&receipt, key.as_deref(), bound, started.elapsed());
     receipt.response()
 }
