@@ -252,21 +252,21 @@ fn records_per_station() -> usize {
         .unwrap_or(500)
 }
 
-/// Two receivers on one database; 8 stations each send the same records to both, in random
-/// order and at once (racing on the unique key), retrying: every record is accepted by both
-/// and stored exactly once.
+/// Two receiver processes on one database; 8 stations each send the same records to both, in
+/// random order and at once (racing on the unique key), retrying: every record is accepted by
+/// both and stored exactly once.
 fn two_receivers_eight_stations(dir: &Path, db: &Path) {
     const STATIONS: usize = 8;
     let n = records_per_station();
     let stations = Stations::new(dir, STATIONS);
-    let rx = [stations.receiver(db), stations.receiver(db)];
+    let rx = [stations.receiver_process(db), stations.receiver_process(db)];
     let rt = runtime();
     let started = std::time::Instant::now();
     rt.block_on(async {
         let mut tasks = Vec::new();
         for i in 0..STATIONS {
-            let a = Arc::new(stations.client(i, &rx[0]));
-            let b = Arc::new(stations.client(i, &rx[1]));
+            let a = Arc::new(stations.client_to(i, &rx[0].url));
+            let b = Arc::new(stations.client_to(i, &rx[1].url));
             tasks.push(tokio::spawn(async move {
                 let mut rng = Rng::new(i as u64);
                 let mut ids: Vec<String> = (0..n)
@@ -296,7 +296,9 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
         took.as_secs_f64(),
         (2 * STATIONS * n) as f64 / took.as_secs_f64()
     );
-    drop(rx);
+    for mut r in rx {
+        assert_eq!(r.stop().and_then(|s| s.code()), Some(0), "a graceful stop");
+    }
     assert_eq!(receiver::accepted_count(db).unwrap(), (STATIONS * n) as u64);
     let all = store::with_store(db, |s| s.list(false)).unwrap();
     assert_eq!(all.len(), STATIONS * n, "rows stored");

@@ -101,6 +101,14 @@ impl ReceiverBin {
     }
 }
 
+impl ReceiverBin {
+    /// SIGTERM, then its exit status (`None`: still running after 30 s).
+    pub fn stop(&mut self) -> Option<ExitStatus> {
+        self.signal(libc::SIGTERM);
+        self.wait_exit(Duration::from_secs(30))
+    }
+}
+
 impl Drop for ReceiverBin {
     fn drop(&mut self) {
         let _ = self.child.kill();
