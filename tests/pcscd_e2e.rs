@@ -66,7 +66,7 @@ fn wrong_pin_twice_then_right() {
     let out = read_json("0000", &[]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("3 tries left") && stderr(&out).contains("2 tries left"),
+        stderr(&out).contains("tries left: 3") && stderr(&out).contains("tries left: 2"),
         "{}",
         stderr(&out)
     );
@@ -75,7 +75,7 @@ fn wrong_pin_twice_then_right() {
 
     let out = read_json("0000", &[]);
     assert_eq!(out.status.code(), Some(5));
-    assert!(stderr(&out).contains("1 tries left"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("tries left: 1"), "{}", stderr(&out));
     assert_eq!(card.stats()["text_pin_tries"], 1);
 
     // One try left: refused without --last-try, and no VERIFY with data goes out.
@@ -260,8 +260,8 @@ fn terminal_pin_entry_has_no_echo_and_shows_tries_first() {
     let card = Inserted::new("sato", &[]);
     let cmd = format!("{BIN} --lang en read --reader '{READER}'; echo EXIT=$?; sleep 30");
     let Some(tmux) = Tmux::start(&cmd) else { return };
-    let s = tmux.wait_for("4 digits): ");
-    assert!(s.contains("3 tries left"), "tries shown before the prompt:\n{s}");
+    let s = tmux.wait_for("4 digits):");
+    assert!(s.contains("tries left: 3"), "tries shown before the prompt:\n{s}");
     tmux.send(&["25x0", "Enter"]);
     tmux.wait_for("not allowed");
     tmux.send(&["2580", "Enter"]);

@@ -268,7 +268,7 @@ fn a_wrong_format_password_spends_no_try() {
     to_after_confirm(&r, c.pin);
     r.t.wait_for("Tries left: 5");
     keys(&r.t, "abcdef");
-    r.t.wait_for("contains both letters and digits");
+    r.t.wait_for("contain both letters and digits");
     let stats = r._card.stats();
     assert_eq!(stats["verify_with_data"], 1, "only the 4-digit PIN was sent: {stats}");
     r.t.send(&["BSpace"; 6]);

@@ -192,7 +192,7 @@ fn wrong_pin_then_right() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "9999");
-    t.wait_for_all(&["Wrong", "2 tries left"]);
+    t.wait_for_all(&["Wrong", "tries left: 2"]);
     // A malformed PIN costs nothing.
     enter_pin(&t, "12");
     t.wait_for("No try was used");
