@@ -3,13 +3,15 @@
 # concurrent mTLS stations on loopback (records/s, p50/p99, CPU split). PostgreSQL is a private
 # initdb cluster in a temp dir (Debian's postgresql package; as root it runs as postgres).
 #   bash bench/stores.sh [N=300 records per station] [STATIONS=8]
-# Measured (release, 8 stations × 500, 2 shared cores at 100% busy with other work, two runs):
-#   SQLite one receiver      2620–2960 records/s, p50 2.0–2.1 ms, p99 13.5–16.5 ms
-#   PostgreSQL one receiver  1890–2820 records/s, p50 2.1–2.3 ms, p99 10.6–16.0 ms
-#   PostgreSQL two receivers 2350–2600 records/s, p50 1.7–1.9 ms, p99 19.5–23.3 ms
-# CPU-bound: the machine is saturated; receivers+stations (TLS, JSON) take 30–50 % of the two
-# cores and PostgreSQL's backends 20–30 %. A second receiver on the same two cores adds no
-# capacity; it pays off on hosts of its own.
+# Measured (release, 8 stations × 500, this 2-core VM otherwise idle, two runs, session 3):
+#   SQLite one receiver      1939–1987 records/s, p50 3.7–3.9 ms, p99 9.0–9.4 ms   (machine 66–68 % busy)
+#   PostgreSQL one receiver  2210–2313 records/s, p50 3.2–3.4 ms, p99 6.1–7.0 ms   (88–89 %)
+#   PostgreSQL two receivers 2001–2057 records/s, p50 3.6–3.7 ms, p99 8.2–9.3 ms   (91–92 %)
+# The session-2 code measures the same here (1934 / 2300 / 2115): the changes since cost
+# nothing visible. SQLite is bound by its single writer's synced commit (the CPU is not
+# saturated); PostgreSQL by the two cores (receivers+stations ~40 %, PostgreSQL's backends
+# ~46 %). A second receiver on the same two cores adds no capacity; it pays off on hosts of
+# its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q --example bench_stores
