@@ -121,7 +121,7 @@ pub enum ReceiveCmd {
     },
 }
 
-fn list(db: &PathBuf, review_only: bool, json: bool, show_data: bool) -> u8 {
+fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) -> u8 {
     use std::io::IsTerminal;
     if show_data && !std::io::stdout().is_terminal() {
         eprintln!("madoguchi receive list: --show-data prints personal data only to a terminal");
@@ -294,7 +294,7 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
             (None, None) if client_ca.is_none() => None,
             _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
         };
-        if allow_unsigned && !tls.as_ref().is_some_and(|t| t.client_ca.is_some()) {
+        if allow_unsigned && tls.as_ref().is_none_or(|t| t.client_ca.is_none()) {
             return Err("allow_unsigned needs client_ca (unsigned records only from bound stations)".into());
         }
         let request_log: Option<receiver::RequestLog> = (args.request_log == "stderr")
