@@ -109,7 +109,7 @@ enum Command {
     Outbox(cli::outbox::OutboxCmd),
     /// The reference receiver: verifies (chain, validity, signature, CRL, card data) and
     /// stores records idempotently in SQLite or PostgreSQL; `receive list` lists them.
-    Receive(cli::receive::ReceiveArgs),
+    Receive(Box<cli::receive::ReceiveArgs>),
     /// Run the virtual My Number Card in the vsmartcard vpcd reader of a running pcscd
     /// (for tests, demos and OpenSC cross-checks).
     Vcard(cli::vcard::VcardArgs),
@@ -158,7 +158,7 @@ fn main() -> ExitCode {
             last_try,
         }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
         Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
-        Some(Command::Receive(args)) => cli::receive::run(args, cli.config.as_deref()),
+        Some(Command::Receive(args)) => cli::receive::run(*args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
     ExitCode::from(code)
