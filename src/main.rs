@@ -108,7 +108,8 @@ enum Command {
     #[command(subcommand)]
     Outbox(cli::outbox::OutboxCmd),
     /// The reference receiver: verifies (chain, validity, signature, CRL, card data) and
-    /// stores records idempotently in SQLite or PostgreSQL; `receive list` lists them, `receive import` takes hand-carried files.
+    /// stores records idempotently in SQLite or PostgreSQL; `receive list` lists them,
+    /// `receive import` takes hand-carried files.
     Receive(Box<cli::receive::ReceiveArgs>),
     /// Run the virtual My Number Card in the vsmartcard vpcd reader of a running pcscd
     /// (for tests, demos and OpenSC cross-checks).
