@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-
 fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path) -> ReceiverHandle {
     receiver::spawn(
         "127.0.0.1:0",

@@ -487,13 +487,25 @@ mod tests {
             "r.toml",
         )
         .unwrap();
-        assert_eq!(r.receiver.database_url.as_deref(), Some("postgres://rx@db:5432/records"));
+        assert_eq!(
+            r.receiver.database_url.as_deref(),
+            Some("postgres://rx@db:5432/records")
+        );
         assert_eq!(r.receiver.crl.len(), 2);
-        for bad in ["postgres://rx:hunter2@db/records", "postgres://db/records?password=hunter2"] {
+        for bad in [
+            "postgres://rx:hunter2@db/records",
+            "postgres://db/records?password=hunter2",
+        ] {
             let e = Config::parse(&format!("[receiver]\ndatabase_url = \"{bad}\"\n"), "r.toml").unwrap_err();
-            assert!(e.to_string().contains("pgpass") && !e.to_string().contains("hunter2"), "{e}");
+            assert!(
+                e.to_string().contains("pgpass") && !e.to_string().contains("hunter2"),
+                "{e}"
+            );
         }
-        assert!(Config::parse("[receiver]\ndb = \"x\"\n", "r.toml").is_err(), "unknown key");
+        assert!(
+            Config::parse("[receiver]\ndb = \"x\"\n", "r.toml").is_err(),
+            "unknown key"
+        );
     }
 
     #[test]

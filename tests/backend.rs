@@ -1166,7 +1166,6 @@ fn client_files(dir: &Path, name: &str, subject: &[(&str, &str)], ca: (&X509, &P
     (c, k)
 }
 
-
 /// With mTLS the client certificate names the station: exactly one CN, equal to the record's
 /// station_id, else 403 FORBIDDEN. Unsigned records only from such a bound station and only
 /// when the receiver allows them; the station is recorded. Keys are per station.

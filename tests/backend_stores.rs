@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "madoguchi-stores-{}-{name}-{}",
@@ -29,7 +28,6 @@ fn tmp(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
-
 
 /// Stations `station-0..n`, each with a client certificate of its own CA; the receiver
 /// trusts all those CAs and presents the server certificate of station-0's CA.
@@ -368,8 +366,14 @@ fn sigkill_one_receiver_mid_stream(dir: &Path, db: &Path) {
         }
         (switched, STATIONS * PER_STATION - at_kill)
     });
-    assert!(after_kill >= STATIONS * PER_STATION / 10, "killed mid-stream ({after_kill} records after)");
-    assert!(switched > 0, "some stations met the dead receiver and went to the other");
+    assert!(
+        after_kill >= STATIONS * PER_STATION / 10,
+        "killed mid-stream ({after_kill} records after)"
+    );
+    assert!(
+        switched > 0,
+        "some stations met the dead receiver and went to the other"
+    );
     let all = store::with_store(db, |s| s.list(false)).unwrap();
     assert_eq!(all.len(), STATIONS * PER_STATION, "nothing lost, nothing twice");
     assert!(all.iter().all(|r| r.status == 200), "every record accepted");

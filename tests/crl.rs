@@ -22,7 +22,6 @@ fn now() -> i64 {
     now_ms() / 1000
 }
 
-
 #[test]
 fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
     let dir = std::env::temp_dir().join(format!("madoguchi-crl-{}-{}", std::process::id(), now_ms()));

@@ -83,7 +83,6 @@ fn flush(outbox: &mut Outbox, url: &str) {
     rt.block_on(delivery::flush(outbox, &client, &cfg, &|_, _| {})).unwrap();
 }
 
-
 fn enroll(store: &StationStore, pki: &TestPki) -> (String, Value) {
     let p = Profile::named("yamada").unwrap();
     let (id, payload) = common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);

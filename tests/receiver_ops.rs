@@ -44,7 +44,10 @@ fn outbox(cfg: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// (status, Retry-After, body as JSON or text)
@@ -74,7 +77,10 @@ fn station_config(dir: &Path, url: &str, outbox: &Path) -> PathBuf {
     let cfg = dir.join("config.toml");
     std::fs::write(
         &cfg,
-        format!("[backend]\nurl = \"{url}\"\nseal = false\noutbox = \"{}\"\n", outbox.display()),
+        format!(
+            "[backend]\nurl = \"{url}\"\nseal = false\noutbox = \"{}\"\n",
+            outbox.display()
+        ),
     )
     .unwrap();
     cfg
@@ -149,7 +155,8 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
         "{out}"
     );
     assert!(
-        out.lines().any(|l| l.starts_with("review\t") && l.contains(&expired) && l.contains("CERTIFICATE_EXPIRED")),
+        out.lines()
+            .any(|l| l.starts_with("review\t") && l.contains(&expired) && l.contains("CERTIFICATE_EXPIRED")),
         "the review names its id and reason: {out}"
     );
     assert_no_personal_data(&(out.clone() + &err), &["yamada", "sato-kyuushi", "expired"]);
@@ -160,10 +167,17 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
 
     // A line that is not a record is refused by line number; the rest still goes in.
     let broken = dir.join("broken.jsonl");
-    std::fs::write(&broken, format!("{{\"name\":\"山田\"\n{}", file.lines().next().unwrap())).unwrap();
+    std::fs::write(
+        &broken,
+        format!("{{\"name\":\"山田\"\n{}", file.lines().next().unwrap()),
+    )
+    .unwrap();
     let (code, out, _) = import(&broken);
     assert_eq!(code, 3);
-    assert!(out.contains("line 1: not a carried record") && !out.contains("山田"), "{out}");
+    assert!(
+        out.contains("line 1: not a carried record") && !out.contains("山田"),
+        "{out}"
+    );
     assert!(out.contains("duplicate 1"), "{out}");
 
     // Back online: the station delivers the same records to a receiver on the same database.
@@ -183,7 +197,8 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     let log = rx.requests();
     for id in [&yamada, &sato] {
         assert!(
-            log.iter().any(|l| l["id"] == id.as_str() && l["disposition"] == "replayed" && l["status"] == 200),
+            log.iter()
+                .any(|l| l["id"] == id.as_str() && l["disposition"] == "replayed" && l["status"] == 200),
             "{id} answered as a duplicate: {log:?}"
         );
     }
@@ -192,16 +207,36 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     assert_eq!(rows.iter().filter(|r| r["status"] == "delivered").count(), 2);
 
     // The operator's review queue: the expired one, its reason, no personal data.
-    let (code, out, _) = madoguchi(&["receive".as_ref(), "list".as_ref(), "--db".as_ref(), db.as_os_str(), "--status".as_ref(), "review".as_ref()] as &[&std::ffi::OsStr]);
+    let (code, out, _) = madoguchi(&[
+        "receive".as_ref(),
+        "list".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--status".as_ref(),
+        "review".as_ref(),
+    ] as &[&std::ffi::OsStr]);
     assert_eq!(code, 0);
     assert_eq!(out.lines().count(), 1, "{out}");
-    assert!(out.contains(&expired) && out.contains("CERTIFICATE_EXPIRED") && out.contains("validity"), "{out}");
+    assert!(
+        out.contains(&expired) && out.contains("CERTIFICATE_EXPIRED") && out.contains("validity"),
+        "{out}"
+    );
     // --show-data only to a terminal.
-    let (code, _, err) = madoguchi(&["receive".as_ref(), "list".as_ref(), "--db".as_ref(), db.as_os_str(), "--show-data".as_ref()] as &[&std::ffi::OsStr]);
+    let (code, _, err) = madoguchi(&[
+        "receive".as_ref(),
+        "list".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--show-data".as_ref(),
+    ] as &[&std::ffi::OsStr]);
     assert_eq!(code, 2, "{err}");
     // On a terminal (a pty from util-linux `script`) the operator sees the accepted records.
     let shown = Command::new("script")
-        .args(["-qec", &format!("{BIN} receive list --db {} --show-data", db.display()), "/dev/null"])
+        .args([
+            "-qec",
+            &format!("{BIN} receive list --db {} --show-data", db.display()),
+            "/dev/null",
+        ])
         .output()
         .unwrap();
     let shown = String::from_utf8_lossy(&shown.stdout);
@@ -266,15 +301,24 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
     std::fs::write(crls.join("sign.crl"), stale.to_pem().unwrap()).unwrap();
     rx.signal(libc::SIGHUP);
     assert!(
-        rx.wait_line("SIGHUP: 2 trusted CA(s), 1 CRL(s)", Duration::from_secs(10)).is_some(),
+        rx.wait_line("SIGHUP: 2 trusted CA(s), 1 CRL(s)", Duration::from_secs(10))
+            .is_some(),
         "{:?}",
         rx.lines()
     );
     let (status, retry, body) = request(&format!("{}/readyz", rx.url), None, None);
-    assert_eq!((status, json(&body)["result"].as_str()), (503, Some("CRL_STALE")), "{body}");
+    assert_eq!(
+        (status, json(&body)["result"].as_str()),
+        (503, Some("CRL_STALE")),
+        "{body}"
+    );
     assert!(retry.is_some());
     let (status, retry, body) = request(&enrollments, Some(&revoked_id), Some(&revoked_body));
-    assert_eq!((status, json(&body)["result"].as_str()), (503, Some("CRL_STALE")), "{body}");
+    assert_eq!(
+        (status, json(&body)["result"].as_str()),
+        (503, Some("CRL_STALE")),
+        "{body}"
+    );
     assert_eq!(retry.as_deref(), Some("300"));
 
     // A fresh CRL in place; without SIGHUP (the watch is off) nothing changes…
@@ -284,13 +328,18 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
     assert_eq!(request(&enrollments, Some(&revoked_id), Some(&revoked_body)).0, 503);
     // …after it, the certificate is revoked (Code 23).
     rx.signal(libc::SIGHUP);
-    assert!(rx.wait_lines("SIGHUP: 2 trusted CA(s), 1 CRL(s)", 2, Duration::from_secs(10)).is_some());
+    assert!(rx
+        .wait_lines("SIGHUP: 2 trusted CA(s), 1 CRL(s)", 2, Duration::from_secs(10))
+        .is_some());
     let (status, _, body) = request(&format!("{}/readyz", rx.url), None, None);
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["crls"][0]["fresh"], true);
     let (status, _, body) = request(&enrollments, Some(&revoked_id), Some(&revoked_body));
     let v = json(&body);
-    assert_eq!((status, v["result"].as_str(), v["vendor_code"].as_u64()), (422, Some("CERTIFICATE_REVOKED"), Some(23)));
+    assert_eq!(
+        (status, v["result"].as_str(), v["vendor_code"].as_u64()),
+        (422, Some("CERTIFICATE_REVOKED"), Some(23))
+    );
 
     // The operator puts the reviewed record back: now accepted.
     let (code, _, _) = outbox(&cfg, &["retry", &yamada_id]);
@@ -317,7 +366,8 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
         assert!(text.lines().any(|l| l == line), "missing {line:?}:\n{text}");
     }
     assert!(
-        text.lines().any(|l| l.starts_with("madoguchi_receiver_crl_age_seconds{issuer=\"") && l.contains("JPKI")),
+        text.lines()
+            .any(|l| l.starts_with("madoguchi_receiver_crl_age_seconds{issuer=\"") && l.contains("JPKI")),
         "{text}"
     );
 
@@ -325,10 +375,15 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
     let log = rx.requests();
     assert_eq!(log.len(), 5, "{log:?}");
     for l in &log {
-        assert!(l["ts"].is_string() && l["ms"].is_number() && l["status"].is_u64(), "{l}");
+        assert!(
+            l["ts"].is_string() && l["ms"].is_number() && l["status"].is_u64(),
+            "{l}"
+        );
         assert_eq!(l["station"], "s1");
     }
-    assert!(log.iter().any(|l| l["id"] == yamada_id.as_str() && l["result"] == "OK" && l["disposition"] == "stored"));
+    assert!(log
+        .iter()
+        .any(|l| l["id"] == yamada_id.as_str() && l["result"] == "OK" && l["disposition"] == "stored"));
     assert_no_personal_data(&(rx.lines().join("\n") + &text), &["yamada", "revoked"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -372,20 +427,29 @@ fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
     s.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
     rx.signal(libc::SIGTERM);
-    assert!(rx.wait_line("stopping", Duration::from_secs(5)).is_some(), "{:?}", rx.lines());
+    assert!(
+        rx.wait_line("stopping", Duration::from_secs(5)).is_some(),
+        "{:?}",
+        rx.lines()
+    );
     // New connections are refused (the listener is closed).
     let refused = (0..50).any(|_| {
         std::thread::sleep(Duration::from_millis(20));
         std::net::TcpStream::connect(&addr).is_err()
     });
     assert!(refused, "a new connection was still accepted after SIGTERM");
-    assert!(rx.wait_exit(Duration::from_millis(200)).is_none(), "it waits for the request in flight");
+    assert!(
+        rx.wait_exit(Duration::from_millis(200)).is_none(),
+        "it waits for the request in flight"
+    );
     s.write_all(&body[half..]).unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
-    let status = rx.wait_exit(Duration::from_secs(10)).expect("exits after the request in flight");
+    let status = rx
+        .wait_exit(Duration::from_secs(10))
+        .expect("exits after the request in flight");
     assert_eq!(status.code(), Some(0));
     assert_eq!(receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap(), 1);
     let _ = std::fs::remove_dir_all(&dir);

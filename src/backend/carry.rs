@@ -67,9 +67,16 @@ mod tests {
 
     #[test]
     fn a_line_reads_back_and_first_release_lines_still_read() {
-        let l = line("id-1", true, br#"{"jwe":"a.b.c.d.e","station_id":"s1","enrollment_id":"id-1"}"#);
+        let l = line(
+            "id-1",
+            true,
+            br#"{"jwe":"a.b.c.d.e","station_id":"s1","enrollment_id":"id-1"}"#,
+        );
         let (c, body) = parse(1, &l).ok().flatten().unwrap();
-        assert_eq!((c.enrollment_id.as_str(), c.sealed, c.format.as_deref()), ("id-1", true, Some(FORMAT)));
+        assert_eq!(
+            (c.enrollment_id.as_str(), c.sealed, c.format.as_deref()),
+            ("id-1", true, Some(FORMAT))
+        );
         assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["jwe"], "a.b.c.d.e");
         // The first release wrote no format.
         let old = r#"{"enrollment_id":"id-2","sealed":false,"body":{"schema":"x"}}"#;
@@ -79,10 +86,12 @@ mod tests {
         let later = r#"{"format":"madoguchi-carry-9","enrollment_id":"x","sealed":true,"body":{}}"#;
         assert!(matches!(parse(5, later).err(), Some(CarryError::Format(5))));
         // The message names the line, not what was in it.
-        assert!(!parse(6, r#"{"enrollment_id":"","sealed":true,"body":{"name":"山田"}}"#)
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("山田"));
+        assert!(
+            !parse(6, r#"{"enrollment_id":"","sealed":true,"body":{"name":"山田"}}"#)
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("山田")
+        );
     }
 }

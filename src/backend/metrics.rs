@@ -9,7 +9,9 @@ use std::time::Duration;
 
 /// Upper bounds (seconds) of the verification-time buckets: an unsigned record verifies in
 /// tens of microseconds, a signed one in about a millisecond, a loaded receiver in more.
-const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -56,7 +58,11 @@ impl Metrics {
 
     /// A new row: accepted (200) or kept for review (422).
     pub fn stored(&self, accepted: bool) {
-        let c = if accepted { &self.stored_accepted } else { &self.stored_review };
+        let c = if accepted {
+            &self.stored_accepted
+        } else {
+            &self.stored_review
+        };
         c.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -74,7 +80,12 @@ impl Metrics {
     /// The Prometheus text exposition (format 0.0.4).
     pub fn render(&self, crls: &[CrlFigure], uptime: Duration) -> String {
         let mut o = String::new();
-        head(&mut o, "madoguchi_receiver_requests_total", "counter", "Enrollment requests answered, by HTTP status and result.");
+        head(
+            &mut o,
+            "madoguchi_receiver_requests_total",
+            "counter",
+            "Enrollment requests answered, by HTTP status and result.",
+        );
         if let Ok(m) = self.requests.lock() {
             for ((status, result), n) in m.iter() {
                 let _ = writeln!(
@@ -84,17 +95,30 @@ impl Metrics {
                 );
             }
         }
-        head(&mut o, "madoguchi_receiver_verify_seconds", "histogram", "Time to verify one record: open, chain, validity, signature, CRL, card data.");
+        head(
+            &mut o,
+            "madoguchi_receiver_verify_seconds",
+            "histogram",
+            "Time to verify one record: open, chain, validity, signature, CRL, card data.",
+        );
         let mut cumulative = 0u64;
         for (i, c) in self.verify_buckets.iter().enumerate() {
             cumulative += c.load(Ordering::Relaxed);
             let le = BUCKETS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
-            let _ = writeln!(o, "madoguchi_receiver_verify_seconds_bucket{{le=\"{le}\"}} {cumulative}");
+            let _ = writeln!(
+                o,
+                "madoguchi_receiver_verify_seconds_bucket{{le=\"{le}\"}} {cumulative}"
+            );
         }
         let sum = self.verify_sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
         let _ = writeln!(o, "madoguchi_receiver_verify_seconds_sum {sum}");
         let _ = writeln!(o, "madoguchi_receiver_verify_seconds_count {cumulative}");
-        head(&mut o, "madoguchi_receiver_records_stored_total", "counter", "Records this process stored as new rows, by status (a retry answered again is not counted).");
+        head(
+            &mut o,
+            "madoguchi_receiver_records_stored_total",
+            "counter",
+            "Records this process stored as new rows, by status (a retry answered again is not counted).",
+        );
         let _ = writeln!(
             o,
             "madoguchi_receiver_records_stored_total{{status=\"accepted\"}} {}",
@@ -105,21 +129,64 @@ impl Metrics {
             "madoguchi_receiver_records_stored_total{{status=\"review\"}} {}",
             self.stored_review.load(Ordering::Relaxed)
         );
-        head(&mut o, "madoguchi_receiver_replayed_total", "counter", "Retries answered with the answer stored before.");
-        let _ = writeln!(o, "madoguchi_receiver_replayed_total {}", self.replayed.load(Ordering::Relaxed));
-        head(&mut o, "madoguchi_receiver_in_flight_requests", "gauge", "Enrollment requests being answered now.");
-        let _ = writeln!(o, "madoguchi_receiver_in_flight_requests {}", self.in_flight.load(Ordering::SeqCst));
+        head(
+            &mut o,
+            "madoguchi_receiver_replayed_total",
+            "counter",
+            "Retries answered with the answer stored before.",
+        );
+        let _ = writeln!(
+            o,
+            "madoguchi_receiver_replayed_total {}",
+            self.replayed.load(Ordering::Relaxed)
+        );
+        head(
+            &mut o,
+            "madoguchi_receiver_in_flight_requests",
+            "gauge",
+            "Enrollment requests being answered now.",
+        );
+        let _ = writeln!(
+            o,
+            "madoguchi_receiver_in_flight_requests {}",
+            self.in_flight.load(Ordering::SeqCst)
+        );
         if !crls.is_empty() {
-            head(&mut o, "madoguchi_receiver_crl_age_seconds", "gauge", "Seconds since each CRL's thisUpdate.");
+            head(
+                &mut o,
+                "madoguchi_receiver_crl_age_seconds",
+                "gauge",
+                "Seconds since each CRL's thisUpdate.",
+            );
             for c in crls {
-                let _ = writeln!(o, "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\"}} {}", label(&c.issuer), c.age_secs);
+                let _ = writeln!(
+                    o,
+                    "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\"}} {}",
+                    label(&c.issuer),
+                    c.age_secs
+                );
             }
-            head(&mut o, "madoguchi_receiver_crl_fresh", "gauge", "1 while a CRL is within nextUpdate plus the grace, else 0 (its issuer's records get CRL_STALE).");
+            head(
+                &mut o,
+                "madoguchi_receiver_crl_fresh",
+                "gauge",
+                "1 while a CRL is within nextUpdate plus the grace, else 0 (its issuer's records get CRL_STALE).",
+            );
             for c in crls {
-                let _ = writeln!(o, "madoguchi_receiver_crl_fresh{{issuer=\"{}\"}} {}", label(&c.issuer), u8::from(c.fresh));
+                let _ = writeln!(
+                    o,
+                    "madoguchi_receiver_crl_fresh{{issuer=\"{}\"}} {}",
+                    label(&c.issuer),
+                    u8::from(c.fresh)
+                );
             }
         }
-        head(&mut o, "madoguchi_receiver_uptime_seconds", "gauge", "Seconds since this receiver started.");
+        head(
+            &mut o,
+            "madoguchi_receiver_uptime_seconds",
+            "gauge",
+            "Seconds since this receiver started.",
+        );
         let _ = writeln!(o, "madoguchi_receiver_uptime_seconds {}", uptime.as_secs());
         o
     }
@@ -151,7 +218,9 @@ mod tests {
         m.stored(false);
         let held = m.in_flight();
         drop(m.in_flight());
-        assert!(m.render(&[], Duration::ZERO).contains("madoguchi_receiver_in_flight_requests 1\n"));
+        assert!(m
+            .render(&[], Duration::ZERO)
+            .contains("madoguchi_receiver_in_flight_requests 1\n"));
         drop(held);
         let text = m.render(
             &[CrlFigure {
@@ -180,6 +249,10 @@ mod tests {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }
         // Every family has its HELP and TYPE once.
-        assert_eq!(text.matches("# TYPE madoguchi_receiver_verify_seconds histogram").count(), 1);
+        assert_eq!(
+            text.matches("# TYPE madoguchi_receiver_verify_seconds histogram")
+                .count(),
+            1
+        );
     }
 }

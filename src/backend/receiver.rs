@@ -24,9 +24,9 @@ use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::{X509Crl, X509StoreContext, X509};
 use serde_json::{json, Value};
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -540,7 +540,12 @@ impl Receipt {
     }
 
     fn internal() -> Receipt {
-        Receipt::new(500, json!({"result": "ERROR"}).to_string(), Disposition::NotStored, None)
+        Receipt::new(
+            500,
+            json!({"result": "ERROR"}).to_string(),
+            Disposition::NotStored,
+            None,
+        )
     }
 
     fn response(&self) -> Response {
@@ -759,7 +764,9 @@ impl Shared {
             }
             cas = Some(v);
         }
-        let n_ca = cas.as_ref().map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
+        let n_ca = cas
+            .as_ref()
+            .map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
         let mut n_crl = 0;
         if let Some(src) = &self.cfg.crl_source {
             if let Some(cas) = &cas {
@@ -910,7 +917,12 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
         .map(|c| json!({"issuer": c.issuer, "age_secs": c.age_secs, "fresh": c.fresh}))
         .collect();
     if shared.stopping.load(Ordering::SeqCst) {
-        return Receipt::of(StatusCode::SERVICE_UNAVAILABLE, "SHUTTING_DOWN", "this receiver is stopping").response();
+        return Receipt::of(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SHUTTING_DOWN",
+            "this receiver is stopping",
+        )
+        .response();
     }
     if let Err(e) = shared.store.ping().await {
         return store_failed(e).response();
@@ -926,7 +938,10 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
             })
             .to_string(),
         );
-        r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("300"));
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("300"),
+        );
         return r;
     }
     let mut ok = json!({"result": "OK", "store": "reachable"});
@@ -1147,7 +1162,10 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                 // Refuse new connections from now on; let the ones in flight finish.
                 drop(listener);
                 let grace = shared.cfg.limits.shutdown_grace;
-                if tokio::time::timeout(grace, slots.acquire_many(max as u32)).await.is_err() {
+                if tokio::time::timeout(grace, slots.acquire_many(max as u32))
+                    .await
+                    .is_err()
+                {
                     tracing::warn!("shutdown: connections still open after the grace; stopping anyway");
                 }
             });

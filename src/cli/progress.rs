@@ -48,7 +48,11 @@ impl Progress {
 fn bar(done: usize, total: usize, counts: &str) -> String {
     const WIDTH: usize = 30;
     let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH).min(WIDTH);
-    format!("[{}{}] {done}/{total}  {counts}", "#".repeat(filled), "-".repeat(WIDTH - filled))
+    format!(
+        "[{}{}] {done}/{total}  {counts}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled)
+    )
 }
 
 #[cfg(test)]
@@ -56,7 +60,10 @@ mod tests {
     #[test]
     fn the_bar_fills_in_proportion() {
         assert_eq!(super::bar(0, 4, "x"), format!("[{}] 0/4  x", "-".repeat(30)));
-        assert_eq!(super::bar(2, 4, "x"), format!("[{}{}] 2/4  x", "#".repeat(15), "-".repeat(15)));
+        assert_eq!(
+            super::bar(2, 4, "x"),
+            format!("[{}{}] 2/4  x", "#".repeat(15), "-".repeat(15))
+        );
         assert_eq!(super::bar(4, 4, "x"), format!("[{}] 4/4  x", "#".repeat(30)));
         assert_eq!(super::bar(0, 0, "x"), format!("[{}] 0/0  x", "#".repeat(30)));
     }

@@ -161,7 +161,9 @@ fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) ->
                 );
                 let card = data
                     .iter()
-                    .find(|p| p["enrollment_id"] == r.idempotency_key.as_str() && p["station_id"] == r.station_id.as_str())
+                    .find(|p| {
+                        p["enrollment_id"] == r.idempotency_key.as_str() && p["station_id"] == r.station_id.as_str()
+                    })
                     .map(|p| &p["card"]);
                 if let Some(card) = card {
                     for field in ["name", "former_name", "gender", "birth_date", "address"] {
@@ -197,8 +199,16 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
         return Err("--db and --trust-ca are required (or database_url and trust_ca in [receiver] of --config)".into());
     };
     let trust_ca_file = &trust_ca_file;
-    let crl = if v.crl.is_empty() { rc.crl.clone() } else { v.crl.clone() };
-    let seal_key = if v.seal_key.is_empty() { rc.seal_key.clone() } else { v.seal_key.clone() };
+    let crl = if v.crl.is_empty() {
+        rc.crl.clone()
+    } else {
+        v.crl.clone()
+    };
+    let seal_key = if v.seal_key.is_empty() {
+        rc.seal_key.clone()
+    } else {
+        v.seal_key.clone()
+    };
     let no_crl = v.no_crl || rc.no_crl;
     let grace_hours = v.crl_grace_hours.or(rc.crl_grace_hours).unwrap_or(24);
     let trust_ca =
@@ -207,7 +217,9 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
         return Err(format!("{}: no certificate", trust_ca_file.display()));
     }
     if crl.is_empty() && !no_crl {
-        return Err("give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into());
+        return Err(
+            "give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into(),
+        );
     }
     if !crl.is_empty() && no_crl {
         return Err("--no-crl contradicts the CRLs given".into());
