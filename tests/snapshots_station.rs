@@ -385,6 +385,8 @@ fn render_terms(
                     round_trips: &RTTS,
                     resends: 1,
                     transmit_errors: 0,
+                    // The full diagnostics show the "card moved?" hint; the side pane not.
+                    placement_suspect: full_diag,
                 },
             },
         )

@@ -4,6 +4,7 @@
 
 pub mod status;
 pub mod terminal;
+mod troubles;
 pub mod worker;
 
 use crate::card::CardError;
@@ -38,6 +39,8 @@ pub enum AppEvent {
         enrollment_id: String,
         verdict: Verdict,
     },
+    /// Support asked for the status now: the loop publishes a fresh snapshot.
+    StatusRefresh,
     Quit,
 }
 
@@ -98,6 +101,9 @@ struct App {
     status: Arc<status::Hub>,
     recent: status::Recent,
     transmit_errors: u32,
+    /// Removals and transmit errors close together: the "card moved?" hint while they are.
+    troubles: troubles::Troubles,
+    placement_hint: bool,
     /// The last APDU round trips (µs), for the diagnostics sparkline.
     round_trips: Vec<u32>,
 }
@@ -117,6 +123,7 @@ impl App {
             readers: self.diag.readers.clone(),
             card_removals: self.diag.card_removals,
             transmit_errors: self.transmit_errors,
+            placement_suspect: self.placement_hint,
             resends: crate::card::guard::resends(),
             apdu_rtt_us: self.round_trips.clone(),
             errors: self.recent.errors.iter().cloned().collect(),
@@ -132,12 +139,27 @@ impl App {
             self.recent.error(e);
             if matches!(e, CardError::Transport(_)) {
                 self.transmit_errors += 1;
+                self.trouble();
             }
             self.dirty = true;
         }
         let rtts = crate::card::guard::recent_round_trips();
         if rtts != self.round_trips {
             self.round_trips = rtts;
+            self.dirty = true;
+        }
+    }
+
+    fn trouble(&mut self) {
+        self.troubles.push(Instant::now());
+        self.update_hint();
+    }
+
+    /// Takes the placement hint on or off as troubles cluster or calm down.
+    fn update_hint(&mut self) {
+        let on = self.troubles.clustered(Instant::now());
+        if on != self.placement_hint {
+            self.placement_hint = on;
             self.dirty = true;
         }
     }
@@ -284,6 +306,9 @@ impl App {
                 }
             }
         }
+        if matches!(ev, ReaderEvent::CardRemoved { .. }) {
+            self.trouble();
+        }
         self.choose_reader();
         let ours = |r: &String| self.reader.as_ref() == Some(r);
         match &ev {
@@ -412,6 +437,7 @@ impl App {
                 round_trips: &self.round_trips,
                 resends: crate::card::guard::resends(),
                 transmit_errors: self.transmit_errors,
+                placement_suspect: self.placement_hint,
             },
         }
     }
@@ -459,6 +485,12 @@ pub fn run(opts: StationOptions) -> u8 {
 
     // Support's window on this station (never a second PC/SC session).
     let status_hub = Arc::new(status::Hub::default());
+    let refresh = std::sync::Mutex::new(tx.clone());
+    status_hub.on_refresh(move || {
+        if let Ok(t) = refresh.lock() {
+            let _ = t.send(AppEvent::StatusRefresh);
+        }
+    });
     if let Err(e) = status::serve(Arc::clone(&status_hub), &status::socket_path()) {
         tracing::warn!(error = %e, "status socket not available");
     }
@@ -501,6 +533,8 @@ pub fn run(opts: StationOptions) -> u8 {
         status: Arc::clone(&status_hub),
         recent: status::Recent::default(),
         transmit_errors: 0,
+        troubles: Default::default(),
+        placement_hint: false,
         round_trips: Vec::new(),
     };
     app.choose_reader();
@@ -561,6 +595,10 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
         if busy {
             timeout = Some(timeout.map_or(spinner_every, |t| t.min(spinner_every)));
         }
+        if let Some(end) = app.troubles.until(Instant::now()) {
+            let left = end.saturating_duration_since(Instant::now());
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
         if app.queue.pending > 0 || app.flow.queue_full() {
             let left = queue_every.saturating_sub(last_queue.elapsed());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
@@ -578,6 +616,7 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
         };
         match ev {
             None => {
+                app.update_hint();
                 if busy {
                     app.spinner += 1;
                     app.dirty = true;
@@ -591,6 +630,7 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
                 }
             }
             Some(AppEvent::Quit) => return 0,
+            Some(AppEvent::StatusRefresh) => {}
             Some(AppEvent::Term(TermEvent::Key(k))) => {
                 if !app.key(k) {
                     return 0;
@@ -676,6 +716,8 @@ mod tests {
             status: Arc::new(status::Hub::default()),
             recent: status::Recent::default(),
             transmit_errors: 0,
+            troubles: Default::default(),
+            placement_hint: false,
             round_trips: Vec::new(),
         };
         (app, dir)
@@ -712,6 +754,24 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let (none, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
         assert_eq!(none.view().privacy, None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    #[test]
+    fn removals_close_together_raise_the_placement_hint_in_the_view_and_the_status() {
+        let (mut app, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
+        let reader = "Reader 0".to_string();
+        let insert = || ReaderEvent::CardInserted {
+            reader: reader.clone(),
+            atr: crate::card::vcard::DEFAULT_ATR.to_vec(),
+        };
+        for i in 0..3 {
+            assert!(!app.view().health.placement_suspect, "after {i} removals");
+            app.reader_event(insert());
+            app.reader_event(ReaderEvent::CardRemoved { reader: reader.clone() });
+        }
+        assert!(app.view().health.placement_suspect);
+        assert!(app.status_snapshot().placement_suspect);
+        assert_eq!(app.status_snapshot().card_removals, 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

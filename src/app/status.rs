@@ -21,6 +21,7 @@ pub fn socket_path() -> PathBuf {
     let base = std::env::var_os("XDG_RUNTIME_DIR")
         .filter(|v| !v.is_empty())
         .map(|d| PathBuf::from(d).join("madoguchi"))
+        // SAFETY: getuid has no preconditions and cannot fail.
         .unwrap_or_else(|| std::env::temp_dir().join(format!("madoguchi-{}", unsafe { libc::getuid() })));
     base.join("station.sock")
 }
@@ -45,6 +46,8 @@ pub struct Snapshot {
     pub readers: Vec<ReaderDiag>,
     pub card_removals: u32,
     pub transmit_errors: u32,
+    /// Removals and transmit errors cluster now (the "card moved?" hint is on).
+    pub placement_suspect: bool,
     /// GET RESPONSE and re-sent READs (see `card::guard::resends`).
     pub resends: u32,
     /// Round trips of the last APDUs (µs), oldest first.
@@ -137,38 +140,100 @@ impl Recent {
 /// The latest snapshot (as one JSON line) and a version watchers wait on.
 #[derive(Default)]
 pub struct Hub {
-    state: Mutex<(u64, String)>,
+    state: Mutex<Published>,
     changed: Condvar,
+    /// Asks the station for a snapshot now (it publishes only after events, so an idle
+    /// station's uptime, CRL age and queue age would be as old as its last event).
+    refresh: Mutex<Option<Box<dyn Fn() + Send>>>,
 }
 
+#[derive(Clone, Default)]
+struct Published {
+    /// Bumped when the snapshot changed: watchers wait on it.
+    version: u64,
+    line: String,
+    /// Bumped on every publish, changed or not: a refresh waits on it.
+    count: u64,
+}
+
+/// How long a client waits for the station to answer a refresh; past it, the last snapshot.
+const REFRESH_WAIT: Duration = Duration::from_secs(1);
+
 impl Hub {
-    /// Publishes `snap` if it differs from the last one.
+    /// Publishes `snap`; watchers wake if it differs from the last one.
     pub fn publish(&self, snap: &Snapshot) {
         let Ok(line) = serde_json::to_string(snap) else { return };
         let Ok(mut s) = self.state.lock() else { return };
-        if s.1 != line {
-            s.0 += 1;
-            s.1 = line;
-            self.changed.notify_all();
+        s.count += 1;
+        if s.line != line {
+            s.version += 1;
+            s.line = line;
+        }
+        self.changed.notify_all();
+    }
+
+    /// How the station is asked for a fresh snapshot (the runtime: an event on its queue).
+    pub fn on_refresh(&self, f: impl Fn() + Send + 'static) {
+        if let Ok(mut r) = self.refresh.lock() {
+            *r = Some(Box::new(f));
         }
     }
 
-    fn current(&self) -> (u64, String) {
-        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    /// A snapshot taken now: the station is asked to publish and, within `REFRESH_WAIT`,
+    /// that one is returned (else the last one: a busy station still answers).
+    fn fresh(&self) -> (u64, String) {
+        let before = self.state.lock().map(|s| s.count).unwrap_or_default();
+        let asked = match self.refresh.lock() {
+            Ok(r) => r.as_ref().map(|f| f()).is_some(),
+            Err(_) => false,
+        };
+        let Ok(s) = self.state.lock() else {
+            return Default::default();
+        };
+        let s = if asked {
+            self.changed
+                .wait_timeout_while(s, REFRESH_WAIT, |s| s.count == before)
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default()
+        } else {
+            s.clone()
+        };
+        (s.version, s.line)
     }
 
-    /// The next snapshot after `version` (or the same one again after `wait`).
+    /// The next snapshot after `version`, or after `wait` a fresh one (a watcher's figures
+    /// keep moving on an idle station).
     fn next(&self, version: u64, wait: Duration) -> (u64, String) {
         let Ok(s) = self.state.lock() else {
             return (version, String::new());
         };
         let s = self
             .changed
-            .wait_timeout_while(s, wait, |s| s.0 == version)
+            .wait_timeout_while(s, wait, |s| s.version == version)
             .map(|(s, _)| s.clone())
             .unwrap_or_default();
-        s
+        if s.version != version {
+            return (s.version, s.line);
+        }
+        self.fresh()
     }
+}
+
+/// The socket's directory must be a real directory of this user, not a symlink: under the
+/// shared temp dir another user could have made `madoguchi-<uid>` first, to catch the socket
+/// or to answer `status` with a fake one.
+pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(dir)?;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let me = unsafe { libc::getuid() };
+    if !m.is_dir() || m.uid() != me {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} is not a directory of this user", dir.display()),
+        ));
+    }
+    Ok(())
 }
 
 /// Binds the socket (0600 in a 0700 directory; a stale socket is replaced) and serves it on
@@ -176,9 +241,10 @@ impl Hub {
 pub fn serve(hub: Arc<Hub>, path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if let Some(dir) = path.parent() {
-        if !dir.exists() {
+        if std::fs::symlink_metadata(dir).is_err() {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         }
+        check_private_dir(dir)?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
     if UnixStream::connect(path).is_ok() {
@@ -209,7 +275,7 @@ fn client(conn: UnixStream, hub: &Hub) {
     // One short request line; anything longer or stranger gets one snapshot.
     let _ = BufReader::new(read.take(64)).read_line(&mut line);
     let mut out = conn;
-    let (mut version, snap) = hub.current();
+    let (mut version, snap) = hub.fresh();
     if writeln!(out, "{snap}").is_err() || line.trim() != "watch" {
         return;
     }
@@ -221,8 +287,89 @@ fn client(conn: UnixStream, hub: &Hub) {
                 return;
             }
         } else if writeln!(out).is_err() {
-            // A blank keep-alive line: a gone client ends the thread.
+            // Nothing new even now: a blank keep-alive line; a gone client ends the thread.
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(uptime_secs: u64) -> Snapshot {
+        Snapshot {
+            schema: 1,
+            version: "test",
+            station_id: "s".into(),
+            uptime_secs,
+            step: "consent".into(),
+            busy: false,
+            reader: None,
+            pcscd_running: true,
+            readers: Vec::new(),
+            card_removals: 0,
+            transmit_errors: 0,
+            placement_suspect: false,
+            resends: 0,
+            apdu_rtt_us: Vec::new(),
+            errors: Vec::new(),
+            queue: QueueSnapshot {
+                pending: 0,
+                review: 0,
+                oldest_age_secs: None,
+            },
+            last_delivery: None,
+            crl: None,
+        }
+    }
+
+    #[test]
+    fn a_client_gets_a_snapshot_taken_now_not_the_last_event_s() {
+        let hub = Arc::new(Hub::default());
+        hub.publish(&snap(5));
+        // Without a station to ask: the last one.
+        assert!(hub.fresh().1.contains("\"uptime_secs\":5"));
+        // The station answers a refresh on its own thread, as the runtime does.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let h = Arc::clone(&hub);
+        std::thread::spawn(move || {
+            for () in rx {
+                h.publish(&snap(3600));
+            }
+        });
+        let tx = Mutex::new(tx);
+        hub.on_refresh(move || {
+            let _ = tx.lock().map(|t| t.send(()));
+        });
+        let (v, line) = hub.fresh();
+        assert!(line.contains("\"uptime_secs\":3600"), "{line}");
+        // A watcher with nothing new gets the fresh one after its wait.
+        let (v2, _) = hub.next(v, Duration::from_millis(50));
+        assert_eq!(v2, v, "the same snapshot again: no new version");
+    }
+
+    #[test]
+    fn a_socket_directory_of_another_user_or_a_symlink_is_refused() {
+        let base = std::env::temp_dir().join(format!("madoguchi-status-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("real")).unwrap();
+        assert!(check_private_dir(&base.join("real")).is_ok());
+        std::os::unix::fs::symlink(base.join("real"), base.join("link")).unwrap();
+        assert!(check_private_dir(&base.join("link")).is_err(), "a symlink");
+        std::fs::write(base.join("file"), b"").unwrap();
+        assert!(check_private_dir(&base.join("file")).is_err(), "not a directory");
+        // Another user's directory: as root, one given to `nobody`; else root's `/`.
+        // SAFETY: getuid has no preconditions.
+        let theirs = if unsafe { libc::getuid() } == 0 {
+            let d = base.join("theirs");
+            std::fs::create_dir(&d).unwrap();
+            std::os::unix::fs::chown(&d, Some(65534), Some(65534)).unwrap();
+            d
+        } else {
+            PathBuf::from("/")
+        };
+        assert!(check_private_dir(&theirs).is_err(), "another user's");
+        let _ = std::fs::remove_dir_all(&base);
     }
 }

@@ -5,17 +5,18 @@ use super::*;
 
 impl Flow {
     pub(super) fn consent_key(&mut self, k: Key, out: &mut Vec<Effect>) {
-        if let (Key::Left | Key::Right, Screen::Consent { doc, notice, .. }) = (k, &self.screen) {
+        if let (Key::Left | Key::Right, Screen::Consent { notice, .. }) = (k, &self.screen) {
             self.lang = if k == Key::Left {
                 self.lang.prev()
             } else {
                 self.lang.next()
             };
-            // Another text (or the Japanese one with a note): read it from the top. The
-            // runtime sends how it wraps.
+            // Another text (or the Japanese one with a note): read from the top, and from the
+            // terms even when the switch came on the privacy notice, so the terms signed are
+            // the ones read. The runtime sends how it wraps.
             self.layout = (0, 0);
             self.screen = Screen::Consent {
-                doc: *doc,
+                doc: Doc::Terms,
                 scroll: 0,
                 reached_end: false,
                 notice: notice.clone(),

@@ -882,6 +882,41 @@ fn the_privacy_notice_is_its_own_read_to_the_end_step() {
 }
 
 #[test]
+fn a_language_switch_on_the_privacy_notice_goes_back_to_the_terms_in_that_language() {
+    let mut t = T::new(FlowConfig {
+        privacy: true,
+        ..FlowConfig::default()
+    });
+    // The terms read in Japanese, then English picked on the privacy notice.
+    t.through_consent();
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Privacy, .. }));
+    t.key(Key::Right);
+    assert_eq!(t.f.citizen_lang(), Lang::En);
+    assert!(
+        matches!(
+            t.f.screen(),
+            Screen::Consent {
+                doc: Doc::Terms,
+                scroll: 0,
+                reached_end: false,
+                ..
+            }
+        ),
+        "the English terms are read before they are signed"
+    );
+    // Enter at the top of the terms does not skip them.
+    t.ev(Event::ConsentLayout { total: 25, visible: 10 });
+    t.key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Terms, .. }));
+    t.key(Key::End).key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Privacy, .. }));
+    t.ev(Event::ConsentLayout { total: 25, visible: 10 });
+    t.key(Key::End).key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Card { .. }));
+    assert_eq!(t.f.declared().lang.as_deref(), Some("en"));
+}
+
+#[test]
 fn esc_while_sending_shows_done_the_record_being_stored() {
     let cfg = FlowConfig {
         signature: false,

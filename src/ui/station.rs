@@ -77,13 +77,8 @@ pub struct Health<'a> {
     pub round_trips: &'a [u32],
     pub resends: u32,
     pub transmit_errors: u32,
-}
-
-impl Health<'_> {
-    /// Removals and transmit errors cluster: the card is probably moving or badly placed.
-    pub fn placement_suspect(&self, removals: u32) -> bool {
-        removals + self.transmit_errors >= 3
-    }
+    /// Removals and transmit errors cluster now: the card is probably moving or badly placed.
+    pub placement_suspect: bool,
 }
 
 /// The sparkline and the counts under the diagnostics (full view, or a roomy side pane).
@@ -105,7 +100,7 @@ fn draw_health(f: &mut Frame, v: &View, area: Rect) {
     }
     let counts = i18n::health_counts(l, v.diag.card_removals, h.resends, h.transmit_errors);
     let mut lines = vec![Line::styled(truncate(&counts, inner.width as usize), th.text())];
-    if h.placement_suspect(v.diag.card_removals) {
+    if h.placement_suspect {
         lines.push(Line::styled(
             truncate(msg(l, Msg::PlacementSuspect), inner.width as usize),
             th.warn(),
