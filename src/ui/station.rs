@@ -101,10 +101,10 @@ fn draw_health(f: &mut Frame, v: &View, area: Rect) {
     let counts = i18n::health_counts(l, v.diag.card_removals, h.resends, h.transmit_errors);
     let mut lines = vec![Line::styled(truncate(&counts, inner.width as usize), th.text())];
     if h.placement_suspect {
-        lines.push(Line::styled(
-            truncate(msg(l, Msg::PlacementSuspect), inner.width as usize),
-            th.warn(),
-        ));
+        // Wrapped, not cut: the advice is the point of the hint.
+        for part in crate::ui::wrap::wrap(msg(l, Msg::PlacementSuspect), inner.width as usize) {
+            lines.push(Line::styled(part, th.warn()));
+        }
     }
     let text_rows = lines.len() as u16;
     let spark_rows = inner.height.saturating_sub(text_rows);
