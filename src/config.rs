@@ -287,8 +287,9 @@ pub fn data_dir() -> PathBuf {
         .join("madoguchi")
 }
 
-/// `scheme://user:password@host…` (or a `password=` parameter).
-fn url_has_password(url: &str) -> bool {
+/// `scheme://user:password@host…` (or a `password=` parameter). Refused in files and on
+/// command lines (where `ps` shows it to every user): a pgpass file holds it.
+pub fn url_has_password(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else {
         return false;
     };

@@ -242,6 +242,30 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
 }
 both!(idempotency_per_station_key);
 
+/// A station id the stores would keep differently (PostgreSQL text refuses NUL, SQLite takes
+/// it) or an operator could be fooled by (control characters) is refused alike: 400, nothing
+/// stored, never a 500 that stations would retry for ever.
+fn odd_station_ids_are_refused_alike(_dir: &Path, db: &Path) {
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: db.to_path_buf(),
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    for (n, station) in ["a\u{0}b", "line\nbreak", "\u{1b}[2J"].into_iter().enumerate() {
+        let key = format!("odd-{n}");
+        let (status, _, answer) = records::post_record(&rx.url(false), &key, &unsigned_record(station, &key));
+        assert_eq!(status, 400, "{station:?}: {answer}");
+        assert_eq!(answer["result"], "INVALID_REQUEST", "{answer}");
+    }
+    drop(rx);
+    assert!(store::with_store(db, |s| s.list(false)).unwrap().is_empty());
+}
+both!(odd_station_ids_are_refused_alike);
+
 /// Records per station in the two-receiver test (500 by default; MADOGUCHI_STORE_RECORDS).
 fn records_per_station() -> usize {
     std::env::var("MADOGUCHI_STORE_RECORDS")
@@ -430,6 +454,13 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
             .await
             .unwrap();
         assert_eq!(resp.status().as_u16(), 503);
+        assert_eq!(
+            resp.headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string()),
+            Some("5".into()),
+            "a database restart is a matter of seconds"
+        );
         let v: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(v["result"], "STORE_UNAVAILABLE", "{v}");
         let get = |path: &str| c.get(format!("{}{path}", rx.url(true))).send();

@@ -5,6 +5,8 @@
 //! personal data; a graceful stop on SIGTERM.
 
 mod common;
+#[path = "support/pg.rs"]
+mod pg;
 #[path = "support/receiver_bin.rs"]
 mod receiver_bin;
 
@@ -102,11 +104,33 @@ fn assert_no_personal_data(text: &str, profiles: &[&str]) {
     }
 }
 
+/// A `sqlite` and a `postgres` test of a scenario taking (temp dir, `--db` value).
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                let dir = super::tmp(stringify!($name));
+                super::$name(&dir, &dir.join("receiver.sqlite3"));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            #[test]
+            fn postgres() {
+                let Some(pg) = super::pg::PgCluster::for_test(stringify!($name)) else {
+                    return;
+                };
+                let dir = super::tmp(stringify!($name));
+                super::$name(&dir, std::path::Path::new(&pg.url));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    };
+}
+
 /// A field laptop's export, imported at the office twice, stores each record once; the
 /// station's later network delivery of the same records is a duplicate, not a second row.
-#[test]
-fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate() {
-    let dir = tmp("import");
+fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate(dir: &Path, db: &Path) {
+    let db = db.to_path_buf();
     let pki = TestPki::generate().unwrap();
     // Sealed as the station stores them: the receiver opens them with its key.
     let seal = openssl::rsa::Rsa::generate(2048).unwrap();
@@ -121,7 +145,6 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     drop(store);
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
-    let db = dir.join("receiver.sqlite3");
 
     // The laptop: export, offline. The records stay queued, marked carried.
     let cfg = station_config(&dir, "http://127.0.0.1:9", &outbox_db);
@@ -243,17 +266,15 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     let yamada_name = Profile::named("yamada").unwrap().name;
     assert!(shown.contains(&format!("name: {yamada_name}")), "{shown}");
     drop(rx);
-    let _ = std::fs::remove_dir_all(&dir);
 }
+both!(a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate);
 
 /// The CRL and the trusted CAs over a receiver's life, through signals only (the file watch is
 /// off): a record from a CA not yet trusted goes to review; SIGHUP with the CA and a stale CRL
 /// → CRL_STALE (503, Retry-After), never 200, and /readyz says not ready; SIGHUP with a fresh
 /// CRL → REVOKED (Code 23); `outbox retry` of the reviewed record → accepted. /metrics counts
 /// it all, and the request log has one JSON line per request without personal data.
-#[test]
-fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
-    let dir = tmp("sighup");
+fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path) {
     let pki = TestPki::generate().unwrap();
     // The revoked card's record, sent by hand; yamada's through a station.
     let loose = StationStore::open(dir.join("loose.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
@@ -275,7 +296,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
     std::fs::create_dir_all(&crls).unwrap();
     let rx = ReceiverBin::start(&[
         "--db".as_ref(),
-        dir.join("receiver.sqlite3").as_os_str(),
+        db.as_os_str(),
         "--trust-ca".as_ref(),
         trust.as_os_str(),
         "--crl".as_ref(),
@@ -289,6 +310,15 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
     assert!(out.contains("delivered 0, review 1"), "{out}");
     let (_, list, _) = outbox(&cfg, &["list"]);
     assert!(list.contains("UNSUPPORTED_CERTIFICATE"), "{list}");
+    // The rejection is remembered with its body: another body under that key is refused, not
+    // verified in its place.
+    let (status, _, body) = request(&enrollments, Some(&yamada_id), Some(&revoked_body));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        json(&body)["error"],
+        "Idempotency-Key reused with a different body",
+        "{body}"
+    );
 
     // The signing CA added, with a CRL past its nextUpdate + grace (24 h).
     let now = now_ms() / 1000;
@@ -360,6 +390,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
         "madoguchi_receiver_requests_total{status=\"503\",result=\"CRL_STALE\"} 2",
         "madoguchi_receiver_requests_total{status=\"422\",result=\"CERTIFICATE_REVOKED\"} 1",
         "madoguchi_receiver_requests_total{status=\"200\",result=\"OK\"} 1",
+        "madoguchi_receiver_requests_total{status=\"422\",result=\"INVALID_REQUEST\"} 1",
         "madoguchi_receiver_records_stored_total{status=\"accepted\"} 1",
         "madoguchi_receiver_verify_seconds_count 5",
     ] {
@@ -373,7 +404,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
 
     // One JSON line per enrollment request: id, station, status, result, latency.
     let log = rx.requests();
-    assert_eq!(log.len(), 5, "{log:?}");
+    assert_eq!(log.len(), 6, "{log:?}");
     for l in &log {
         assert!(
             l["ts"].is_string() && l["ms"].is_number() && l["status"].is_u64(),
@@ -385,8 +416,8 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow() {
         .iter()
         .any(|l| l["id"] == yamada_id.as_str() && l["result"] == "OK" && l["disposition"] == "stored"));
     assert_no_personal_data(&(rx.lines().join("\n") + &text), &["yamada", "revoked"]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
+both!(sighup_reloads_crls_and_cas_and_metrics_and_logs_follow);
 
 /// SIGTERM: a request in flight is answered, new connections are refused at once, and the
 /// process exits 0. (The receiver runs from a config file alone.)
@@ -452,5 +483,43 @@ fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
         .expect("exits after the request in flight");
     assert_eq!(status.code(), Some(0));
     assert_eq!(receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A database password on the command line (visible in `ps`) is refused, and not echoed.
+#[test]
+fn a_database_url_with_a_password_is_refused_on_the_command_line() {
+    let dir = tmp("db-password");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, b"").unwrap();
+    let url = "postgres://rx:s3cretPW@127.0.0.1:1/records";
+    for args in [
+        vec!["receive", "list", "--db", url],
+        vec![
+            "receive",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            url,
+            "--trust-ca",
+            ca.to_str().unwrap(),
+            "--no-crl",
+        ],
+        vec![
+            "receive",
+            "import",
+            "--db",
+            url,
+            "--trust-ca",
+            ca.to_str().unwrap(),
+            "--no-crl",
+            "x.jsonl",
+        ],
+    ] {
+        let (code, out, err) = madoguchi(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains("pgpass"), "{args:?}: {err}");
+        assert!(!(out + &err).contains("s3cretPW"), "{args:?}: echoed");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -47,6 +47,14 @@ pub struct CrlSource {
     stamps: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
 }
 
+/// In a directory: `*.crl`, `*.pem`, `*.der`, not hidden. A downloader's temporary file
+/// (`.sign.crl.part`, `sign.crl.tmp`) or a README is not read half-way.
+fn is_crl_file(f: &std::path::Path) -> bool {
+    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+    f.is_file() && !name.starts_with('.') && ["crl", "pem", "der"].contains(&ext.to_ascii_lowercase().as_str())
+}
+
 fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
@@ -54,7 +62,7 @@ fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
             let mut v: Vec<PathBuf> = std::fs::read_dir(p)
                 .map(|d| {
                     d.filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|f| f.is_file())
+                        .filter(|f| is_crl_file(f))
                         .collect()
                 })
                 .unwrap_or_default();
@@ -130,6 +138,10 @@ impl CrlSource {
         if changed {
             if let Err(e) = self.reload() {
                 tracing::warn!(error = %e, "CRL reload failed; the previous CRLs stay in use");
+                // Said once: tried again when a file changes again, not every few seconds.
+                if let Ok(mut s) = self.stamps.lock() {
+                    *s = now;
+                }
             }
         }
     }
@@ -207,5 +219,34 @@ impl CrlSource {
         let crls = self.crls.read().ok()?;
         let now = crate::time::unix_ms() / 1000;
         crls.iter().filter_map(|c| unix(c.last_update())).max().map(|t| now - t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_gives_its_crl_files_not_readmes_or_half_downloads() {
+        let pki = crate::card::vcard::pki::TestPki::generate().unwrap();
+        let dir = std::env::temp_dir().join(format!("madoguchi-crl-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let crl = pki.signing_crl(&[]).unwrap();
+        std::fs::write(dir.join("sign.crl"), crl.to_pem().unwrap()).unwrap();
+        std::fs::write(dir.join("README"), b"CRLs from J-LIS, refreshed hourly").unwrap();
+        std::fs::write(dir.join(".sign.crl.part"), b"-----BEGIN X509 CRL-----\nMIIB").unwrap();
+        std::fs::write(dir.join("sign.crl.tmp"), b"half").unwrap();
+        let src = CrlSource::load(
+            vec![dir.clone()],
+            vec![pki.sign_ca.cert.clone()],
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+        assert_eq!(src.reload().unwrap(), 1);
+        // A file that claims to be a CRL and is not fails the reload (what was in use stays).
+        std::fs::write(dir.join("auth.der"), b"junk").unwrap();
+        assert!(src.reload().unwrap_err().contains("auth.der"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

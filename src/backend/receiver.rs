@@ -130,7 +130,7 @@ struct Shared {
     /// Where answered requests are kept: SQLite or PostgreSQL.
     store: Arc<dyn Store>,
     /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
-    verify_slots: tokio::sync::Semaphore,
+    verify_slots: Arc<tokio::sync::Semaphore>,
     /// `cfg.seal_keys` by `kid`.
     keys: jwe::KeySet,
 }
@@ -157,11 +157,17 @@ fn peer_of(ssl: &openssl::ssl::SslRef) -> Peer {
         .collect();
     match cns.as_slice() {
         [one] => match one.data().to_string() {
-            Ok(cn) if !cn.is_empty() && cn.len() <= 64 => Peer::Bound(cn.to_string()),
+            Ok(cn) if station_id_ok(&cn) => Peer::Bound(cn.to_string()),
             _ => Peer::NoStation,
         },
         _ => Peer::NoStation,
     }
+}
+
+/// A station id both stores keep alike: 1–64 bytes, no control characters (PostgreSQL text
+/// refuses NUL, which SQLite would take).
+fn station_id_ok(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && !id.chars().any(char::is_control)
 }
 
 /// (HTTP status, result, vendor code, detail)
@@ -628,7 +634,7 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     let station = match &peer {
         Peer::Bound(cn) => cn.clone(),
         _ => match v.get("station_id").and_then(Value::as_str) {
-            Some(s) if !s.is_empty() && s.len() <= 64 => s.to_string(),
+            Some(s) if station_id_ok(s) => s.to_string(),
             _ => {
                 return Receipt::of(
                     StatusCode::BAD_REQUEST,
@@ -655,18 +661,22 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     };
     // A success is final: the same key and body get the same 200 for ever. A rejection is
     // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
-    // so a retried record is verified again.
-    if let Some(prior) = prior.filter(|p| p.1 == 200) {
+    // so the same record retried is verified again. Another body under a remembered key is
+    // refused either way (422), on every receiver sharing the store.
+    if let Some(prior) = prior.filter(|p| p.1 == 200 || !hashes.contains(&p.0)) {
         return with_station(replay(prior, &hashes));
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
     let verdict = {
-        let Ok(_slot) = shared.verify_slots.acquire().await else {
+        // The slot goes with the work: a client that hangs up does not free it while its
+        // verification still runs on the blocking pool.
+        let Ok(slot) = Arc::clone(&shared.verify_slots).acquire_owned().await else {
             return Receipt::internal();
         };
         let (s2, k2) = (Arc::clone(shared), key.clone());
         let started = Instant::now();
         let verdict = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let trust = s2.trust.read().map(|t| Arc::clone(&t)).unwrap_or_default();
             check(&s2.cfg, &trust, &s2.keys, &k2, &peer, v)
         })
@@ -707,14 +717,15 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     if status != 200 && status != 422 {
         return Receipt::new(status, answer, Disposition::NotStored, Some(station));
     }
-    // 3. Store on (station, key): a new row, or over a remembered rejection; never over a
-    //    success. When a concurrent request's success got there first (this receiver or
+    // 3. Store on (station, key): a new row, or over a remembered rejection of the same
+    //    body; never over a success. When a concurrent request's success got there first (this receiver or
     //    another on the same database), its answer is the answer.
     let row = Row {
         station_id: station.clone(),
         idempotency_key: key,
         station_bound: bound,
         body_sha256: body_hash,
+        raw_sha256: hashes[1].clone(),
         status,
         answer: answer.clone(),
         received_ms: super::outbox::now_ms(),
@@ -825,17 +836,27 @@ fn replay((hash, status, answer): Remembered, hashes: &[String]) -> Receipt {
     )
 }
 
+/// Seconds a station waits before retrying a 503: a CRL is refreshed by a job that runs
+/// every few minutes at best; a database restarts or another receiver takes over in seconds.
+fn retry_after(result: &str) -> &'static str {
+    match result {
+        "CRL_STALE" => "300",
+        _ => "5",
+    }
+}
+
 fn respond(status: u16, answer: &str) -> Response {
+    let answer: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
+    let after = retry_after(answer["result"].as_str().unwrap_or(""));
     let mut r = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        Json(serde_json::from_str(answer).unwrap_or(Value::Null)),
+        Json(answer),
     )
         .into_response();
     if status == 503 {
-        // A stale CRL or a store that is down: the station retries after this.
         r.headers_mut().insert(
             axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("300"),
+            axum::http::HeaderValue::from_static(after),
         );
     }
     r
@@ -929,7 +950,7 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     }
     let stale = crls.iter().filter(|c| c["fresh"] == false).count();
     if stale > 0 {
-        let mut r = respond(
+        return respond(
             503,
             &json!({
                 "result": "CRL_STALE",
@@ -938,11 +959,6 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
             })
             .to_string(),
         );
-        r.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static("300"),
-        );
-        return r;
     }
     let mut ok = json!({"result": "OK", "store": "reachable"});
     if !crls.is_empty() {
@@ -1067,7 +1083,7 @@ fn shared(cfg: ReceiverConfig) -> Result<Arc<Shared>, String> {
         cfg,
         keys,
         store,
-        verify_slots: tokio::sync::Semaphore::new(cores),
+        verify_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
         metrics: Default::default(),
         started: Instant::now(),
         stopping: Default::default(),

@@ -39,7 +39,11 @@ pub struct Row {
     pub station_id: String,
     pub idempotency_key: String,
     pub station_bound: bool,
+    /// SHA-256 of the canonical JSON body.
     pub body_sha256: String,
+    /// SHA-256 of the raw bytes, which rows of the first release hold: a rejection stored
+    /// under either is the same body's.
+    pub raw_sha256: String,
     pub status: u16,
     pub answer: String,
     pub received_ms: i64,
@@ -240,7 +244,7 @@ impl Store for SqliteStore {
                      station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                      status = excluded.status, answer = excluded.answer,
                      received_ms = excluded.received_ms, payload = excluded.payload
-                 WHERE received.status != 200",
+                 WHERE received.status != 200 AND received.body_sha256 IN (excluded.body_sha256, ?9)",
                 params![
                     row.station_id,
                     row.idempotency_key,
@@ -249,7 +253,8 @@ impl Store for SqliteStore {
                     row.status,
                     row.answer,
                     row.received_ms,
-                    row.payload
+                    row.payload,
+                    row.raw_sha256
                 ],
             )?;
             if n == 1 {
@@ -323,9 +328,24 @@ fn pg_error(e: tokio_postgres::Error) -> StoreError {
                 StoreError::Other(db.message().to_string())
             }
         }
-        // No server answer: I/O, closed connection, connect refused or timed out.
-        None => StoreError::Unavailable(e.to_string()),
+        // No server answer: I/O, closed connection, connect refused or timed out. Anything
+        // else (a value that does not convert, a protocol surprise) is ours to fix, not a
+        // reason for stations to retry for ever.
+        None if e.is_closed() || io_caused(&e) => StoreError::Unavailable(e.to_string()),
+        None => StoreError::Other(e.to_string()),
     }
+}
+
+/// Whether an I/O error (refused, reset, timed out) lies under `e`.
+fn io_caused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        if c.is::<std::io::Error>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 struct Pool {
@@ -530,7 +550,7 @@ impl Store for PgStore {
                          station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                          status = excluded.status, answer = excluded.answer,
                          received_ms = excluded.received_ms, payload = excluded.payload
-                     WHERE received.status <> 200",
+                     WHERE received.status <> 200 AND received.body_sha256 IN (excluded.body_sha256, $9)",
                     &[
                         &row.station_id,
                         &row.idempotency_key,
@@ -540,6 +560,7 @@ impl Store for PgStore {
                         &row.answer,
                         &row.received_ms,
                         &row.payload,
+                        &row.raw_sha256,
                     ],
                 )
                 .await

@@ -121,8 +121,21 @@ pub enum ReceiveCmd {
     },
 }
 
+/// A database URL with a password in it is refused: on a command line every local user sees
+/// it in `ps`, in a file it ends up in backups.
+fn db_without_password(db: &std::path::Path) -> Result<(), String> {
+    if madoguchi::config::url_has_password(&db.to_string_lossy()) {
+        return Err("the database URL holds a password: put it in ~/.pgpass (or PGPASSFILE) instead".into());
+    }
+    Ok(())
+}
+
 fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) -> u8 {
     use std::io::IsTerminal;
+    if let Err(e) = db_without_password(db) {
+        eprintln!("madoguchi receive list: {e}");
+        return 2;
+    }
     if show_data && !std::io::stdout().is_terminal() {
         eprintln!("madoguchi receive list: --show-data prints personal data only to a terminal");
         return 2;
@@ -198,6 +211,7 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
     let (Some(db), Some(trust_ca_file)) = (db, trust_ca_file) else {
         return Err("--db and --trust-ca are required (or database_url and trust_ca in [receiver] of --config)".into());
     };
+    db_without_password(&db)?;
     let trust_ca_file = &trust_ca_file;
     let crl = if v.crl.is_empty() {
         rc.crl.clone()

@@ -9,9 +9,7 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
     let path = socket_path();
     // Only a socket in a directory of ours: in a shared temp dir another user could have
     // put one there that tells lies.
-    let dir_ok = path
-        .parent()
-        .map_or(Ok(()), madoguchi::app::status::check_private_dir);
+    let dir_ok = path.parent().map_or(Ok(()), madoguchi::app::status::check_private_dir);
     let mut conn = match dir_ok.and_then(|()| UnixStream::connect(&path)) {
         Ok(c) => c,
         Err(e) => {
