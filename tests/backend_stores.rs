@@ -275,8 +275,8 @@ fn records_per_station() -> usize {
 }
 
 /// Two receiver processes on one database; 8 stations each send the same records to both, in
-/// random order and at once (racing on the unique key), retrying: every record is accepted by
-/// both and stored exactly once.
+/// random order and at once (racing on the unique key), and one try in eight is abandoned
+/// mid-way and retried: every record is accepted by both and stored exactly once.
 fn two_receivers_eight_stations(dir: &Path, db: &Path) {
     const STATIONS: usize = 8;
     let n = records_per_station();
@@ -297,20 +297,32 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
                 for k in (1..ids.len()).rev() {
                     ids.swap(k, (rng.next() % (k as u64 + 1)) as usize);
                 }
+                let mut lost = 0usize;
                 for id in ids {
                     let body = unsigned_record(&format!("station-{i}"), &id);
                     let (first, second) = if rng.next() % 2 == 0 { (&a, &b) } else { (&b, &a) };
+                    if rng.next() % 8 == 0 {
+                        // A lost answer: the station gives up on a try mid-way (the request
+                        // may or may not have been stored) and retries, below.
+                        let (c, cfg) = if rng.next() % 2 == 0 { &**first } else { &**second };
+                        let wait = Duration::from_micros(rng.next() % 3000);
+                        let _ = tokio::time::timeout(wait, delivery::deliver(c, cfg, &id, &body)).await;
+                        lost += 1;
+                    }
                     let (x, y) = tokio::join!(
                         deliver_retrying(&first.0, &first.1, &id, &body),
                         deliver_retrying(&second.0, &second.1, &id, &body)
                     );
                     assert!(x.is_empty() && y.is_empty(), "{x:?} {y:?}");
                 }
+                lost
             }));
         }
+        let mut lost = 0;
         for t in tasks {
-            t.await.unwrap();
+            lost += t.await.unwrap();
         }
+        assert!(lost > 0, "some tries were abandoned and retried");
     });
     let took = started.elapsed();
     eprintln!(
