@@ -426,7 +426,7 @@ both!(sigkill_one_receiver_mid_stream);
 /// succeed on retry once it is back, without restarting the receiver.
 #[test]
 fn postgres_restart_mid_stream_is_503_then_retried() {
-    let Some(pg) = PgCluster::for_test("restart") else {
+    let Some(pg) = PgCluster::own_for_test("restart") else {
         return;
     };
     let dir = tmp("restart");

@@ -5,7 +5,9 @@
 //! the temp dir. No system service is touched.
 //!
 //! `PgCluster::for_test` fails the test under CI=true when the server can't start, else it
-//! prints `SKIPPED: …` to stderr and the test returns early.
+//! prints `SKIPPED: …` to stderr and the test returns early. When `.ci/run` started a cluster
+//! (`MADOGUCHI_TEST_PG=host:port`), `for_test` makes a database of its own in that one
+//! instead, dropped at the end; `own_for_test` always starts a cluster (a test that stops it).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -19,6 +21,8 @@ pub struct PgCluster {
     as_postgres: bool,
     /// Server options beyond port and socket (TLS).
     extra: String,
+    /// A database in the cluster `.ci/run` started: (host:port, database), dropped on drop.
+    shared: Option<(String, String)>,
 }
 
 /// The directory with initdb and pg_ctl: Debian's /usr/lib/postgresql/<newest>/bin, else PATH.
@@ -45,6 +49,59 @@ impl PgCluster {
     /// A cluster for a test: None (after `SKIPPED: …` on stderr) when PostgreSQL can't run
     /// here, except under CI=true, where that fails the test.
     pub fn for_test(name: &str) -> Option<PgCluster> {
+        match std::env::var("MADOGUCHI_TEST_PG") {
+            Ok(addr) if !addr.is_empty() => match PgCluster::database_in(&addr, name) {
+                Ok(c) => Some(c),
+                Err(e) => panic!("a database in the cluster at {addr} (MADOGUCHI_TEST_PG): {e}"),
+            },
+            _ => PgCluster::own_for_test(name),
+        }
+    }
+
+    /// A new database in the running cluster at `addr` (host:port, trust auth as postgres).
+    fn database_in(addr: &str, name: &str) -> Result<PgCluster, String> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let (host, port) = addr.rsplit_once(':').ok_or("host:port")?;
+        let port: u16 = port.parse().map_err(|_| "port")?;
+        let db: String = format!(
+            "t_{}_{}_{}",
+            name.chars().filter(char::is_ascii_alphanumeric).take(30).collect::<String>(),
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        )
+        .to_lowercase();
+        let cluster = PgCluster {
+            dir: std::env::temp_dir(),
+            bin: bin_dir().unwrap_or_default(),
+            port,
+            url: format!("postgres://postgres@{addr}/{db}"),
+            as_postgres: false,
+            extra: String::new(),
+            shared: Some((addr.to_string(), db.clone())),
+        };
+        cluster.client_tool("createdb", host, &db)?;
+        Ok(cluster)
+    }
+
+    fn client_tool(&self, tool: &str, host: &str, db: &str) -> Result<(), String> {
+        let exe = self.bin.join(tool);
+        let exe = if exe.exists() { exe } else { PathBuf::from(tool) };
+        let mut c = Command::new(&exe);
+        c.args(["-h", host, "-p", &self.port.to_string(), "-U", "postgres"]);
+        if tool == "dropdb" {
+            c.arg("--force");
+        }
+        let out = c.arg(db).output().map_err(|e| format!("{}: {e}", exe.display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{tool}: {}", String::from_utf8_lossy(&out.stderr)))
+        }
+    }
+
+    /// A cluster of the test's own (one it may stop and start).
+    pub fn own_for_test(name: &str) -> Option<PgCluster> {
         match PgCluster::start(name) {
             Ok(c) => Some(c),
             Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -136,6 +193,7 @@ impl PgCluster {
             bin,
             port,
             as_postgres,
+            shared: None,
         };
         let data = cluster.dir.join("data");
         cluster.run(
@@ -193,6 +251,9 @@ impl PgCluster {
 
     /// Starts (or starts again) the server, waiting until it accepts connections.
     pub fn pg_start(&self) -> Result<(), String> {
+        if self.shared.is_some() {
+            return Err("a shared cluster is not ours to start".into());
+        }
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100{}",
             self.port,
@@ -251,6 +312,9 @@ impl PgCluster {
 
     /// Stops the server (fast: open sessions are ended), waiting until it is down.
     pub fn pg_stop(&self) -> Result<(), String> {
+        if self.shared.is_some() {
+            return Err("a shared cluster is not ours to stop".into());
+        }
         self.run(
             "pg_ctl",
             &[
@@ -273,6 +337,11 @@ fn path(p: &Path) -> &str {
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
+        if let Some((addr, db)) = &self.shared {
+            let host = addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            let _ = self.client_tool("dropdb", host, db);
+            return;
+        }
         let _ = self.run(
             "pg_ctl",
             &["-D", path(&self.dir.join("data")), "-m", "immediate", "-w", "stop"],
