@@ -143,7 +143,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let lang = cli.lang.unwrap_or_default();
+    // Support commands speak the clerk's language: --lang, else the config's clerk_lang
+    // (else lang); a config that does not load leaves Japanese (diagnose reports why).
+    let lang = cli.lang.unwrap_or_else(|| {
+        madoguchi::config::Config::load(cli.config.as_deref())
+            .map_or_else(|_| Default::default(), |c| c.clerk_language())
+    });
     let code = match cli.command {
         None => cli::station::run_station(cli.lang, cli.config.as_deref()),
         Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),

@@ -160,3 +160,33 @@ fn a_lying_backend_cannot_drive_the_terminal() {
     assert!(listed.contains("\\u{1b}"), "shown escaped: {listed}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Support commands speak the clerk's language from the config (`clerk_lang`), `--lang` first.
+#[test]
+fn support_commands_follow_clerk_lang_and_lang_wins() {
+    let dir = std::env::temp_dir().join(format!("madoguchi-clerk-lang-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("run")).unwrap();
+    let cfg = dir.join("m.toml");
+    std::fs::write(&cfg, "lang = \"ja\"\nclerk_lang = \"ko\"\n").unwrap();
+    let status = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            .arg("--config")
+            .arg(&cfg)
+            .args(extra)
+            .arg("status")
+            .env("XDG_RUNTIME_DIR", dir.join("run"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "no station runs");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(
+        status(&[]).contains("실행 중인 창구 단말을 찾을 수 없습니다"),
+        "clerk_lang"
+    );
+    assert!(
+        status(&["--lang", "en"]).contains("No running station answers"),
+        "--lang wins"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

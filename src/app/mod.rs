@@ -150,6 +150,20 @@ impl App {
         }
     }
 
+    fn stored(&mut self, id: u64, result: Result<String, BackendError>) {
+        if let Err(e) = &result {
+            self.recent.store_failed(e);
+        }
+        self.feed(flow::Event::Stored { id, result });
+        self.refresh_queue();
+    }
+
+    fn delivered(&mut self, enrollment_id: String, verdict: Verdict) {
+        self.recent.delivered(&verdict);
+        self.feed(flow::Event::Delivered { enrollment_id, verdict });
+        self.refresh_queue();
+    }
+
     fn trouble(&mut self) {
         self.troubles.push(Instant::now());
         self.update_hint();
@@ -294,6 +308,7 @@ impl App {
     }
 
     fn reader_event(&mut self, ev: ReaderEvent) {
+        self.recent.reader(&ev);
         if self.diag.apply(&ev) {
             self.dirty = true;
         }
@@ -648,15 +663,8 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
                 app.card_result(&result);
                 app.feed(flow::Event::Card { id, result })
             }
-            Some(AppEvent::Stored { id, result }) => {
-                app.feed(flow::Event::Stored { id, result });
-                app.refresh_queue();
-            }
-            Some(AppEvent::Delivered { enrollment_id, verdict }) => {
-                app.recent.delivered(&verdict);
-                app.feed(flow::Event::Delivered { enrollment_id, verdict });
-                app.refresh_queue();
-            }
+            Some(AppEvent::Stored { id, result }) => app.stored(id, result),
+            Some(AppEvent::Delivered { enrollment_id, verdict }) => app.delivered(enrollment_id, verdict),
         }
     }
 }
@@ -772,6 +780,24 @@ mod tests {
         assert!(app.view().health.placement_suspect);
         assert!(app.status_snapshot().placement_suspect);
         assert_eq!(app.status_snapshot().card_removals, 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    #[test]
+    fn support_sees_store_delivery_and_reader_errors_not_only_card_ones() {
+        let (mut app, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
+        app.reader_event(ReaderEvent::ServiceDown);
+        app.stored(99, Err(BackendError::QueueFull));
+        app.delivered("e-1".into(), Verdict::Queued);
+        app.card_result(&Err(CardError::Transport(crate::card::TransportError::CardRemoved)));
+        let snap = app.status_snapshot();
+        let codes: Vec<&str> = snap.errors.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["pcscd_down", "outbox_full", "delivery_failed", "card_removed"]);
+        assert_eq!(snap.last_delivery.map(|d| d.result), Some("queued"));
+        // The last 20 only.
+        for _ in 0..30 {
+            app.reader_event(ReaderEvent::ServiceDown);
+        }
+        assert_eq!(app.status_snapshot().errors.len(), status::Recent::KEEP);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

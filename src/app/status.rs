@@ -26,6 +26,27 @@ pub fn socket_path() -> PathBuf {
     base.join("station.sock")
 }
 
+/// Where `madoguchi status` looks, in order: [`socket_path`] as this session sees it, then the
+/// user's systemd runtime dir (`/run/user/UID`, where a kiosk unit's station puts it, while
+/// `runuser` or `sudo -u` from an SSH session may carry another user's XDG_RUNTIME_DIR),
+/// then the temp-dir fallback. The first that exists is asked.
+pub fn socket_candidates() -> Vec<PathBuf> {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let mut v = vec![socket_path()];
+    for p in [
+        PathBuf::from(format!("/run/user/{uid}/madoguchi/station.sock")),
+        std::env::temp_dir()
+            .join(format!("madoguchi-{uid}"))
+            .join("station.sock"),
+    ] {
+        if !v.contains(&p) {
+            v.push(p);
+        }
+    }
+    v
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ErrorEntry {
     pub at: String,
@@ -119,17 +140,48 @@ pub struct Recent {
 impl Recent {
     pub const KEEP: usize = 20;
 
-    pub fn error(&mut self, e: &crate::card::CardError) {
+    fn push(&mut self, code: &'static str) {
         if self.errors.len() == Self::KEEP {
             self.errors.pop_front();
         }
         self.errors.push_back(ErrorEntry {
             at: crate::time::rfc3339_now(),
-            code: error_code(e),
+            code,
         });
     }
 
+    /// A card request that failed.
+    pub fn error(&mut self, e: &crate::card::CardError) {
+        self.push(error_code(e));
+    }
+
+    /// A confirmed record the outbox could not take.
+    pub fn store_failed(&mut self, e: &crate::seam::BackendError) {
+        use crate::seam::BackendError as B;
+        self.push(match e {
+            B::QueueFull => "outbox_full",
+            B::Storage(_) => "outbox_storage",
+            B::Seal(_) => "outbox_seal",
+            B::Encode => "outbox_encode",
+        });
+    }
+
+    /// What the reader monitor saw that support should know of.
+    pub fn reader(&mut self, ev: &crate::reader::monitor::ReaderEvent) {
+        use crate::reader::monitor::ReaderEvent as R;
+        match ev {
+            R::ServiceDown => self.push("pcscd_down"),
+            R::ReaderRemoved { .. } => self.push("reader_removed"),
+            R::CardMute { .. } => self.push("card_mute"),
+            _ => {}
+        }
+    }
+
+    /// A delivery's result; one that did not reach the receiver (kept, retried) is an error.
     pub fn delivered(&mut self, v: &Verdict) {
+        if matches!(v, Verdict::Queued) {
+            self.push("delivery_failed");
+        }
         self.last_delivery = Some(DeliverySnapshot {
             at: crate::time::rfc3339_now(),
             result: verdict_code(v),
@@ -347,6 +399,21 @@ mod tests {
         // A watcher with nothing new gets the fresh one after its wait.
         let (v2, _) = hub.next(v, Duration::from_millis(50));
         assert_eq!(v2, v, "the same snapshot again: no new version");
+    }
+
+    #[test]
+    fn status_looks_where_this_session_says_then_in_the_users_runtime_dir() {
+        let c = socket_candidates();
+        assert_eq!(c[0], socket_path());
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        assert!(c.contains(&PathBuf::from(format!("/run/user/{uid}/madoguchi/station.sock"))));
+        assert!(c
+            .iter()
+            .all(|p| p.ends_with("madoguchi/station.sock") || p.ends_with("station.sock")));
+        let mut unique = c.clone();
+        unique.dedup();
+        assert_eq!(unique, c);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! `madoguchi status`: reads the running station's status socket (see `app::status`).
 
-use madoguchi::app::status::socket_path;
+use madoguchi::app::status::socket_candidates;
 use madoguchi::i18n::{self, Lang};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
 pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
-    let path = socket_path();
+    let candidates = socket_candidates();
+    let path = candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[0]).clone();
     // Only a socket in a directory of ours: in a shared temp dir another user could have
     // put one there that tells lies.
     let dir_ok = path.parent().map_or(Ok(()), madoguchi::app::status::check_private_dir);

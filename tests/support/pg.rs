@@ -66,7 +66,10 @@ impl PgCluster {
         let port: u16 = port.parse().map_err(|_| "port")?;
         let db: String = format!(
             "t_{}_{}_{}",
-            name.chars().filter(char::is_ascii_alphanumeric).take(30).collect::<String>(),
+            name.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(30)
+                .collect::<String>(),
             std::process::id(),
             SEQ.fetch_add(1, Ordering::SeqCst)
         )
