@@ -443,24 +443,42 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
     let Some(t) = demo("--profile sato", &dir, "ja") else {
         return;
     };
+    // Each pane: the citizen's texts in Korean and not in Japanese; the clerk's help and
+    // status lines (終了, 診断, 未送信) in Japanese.
+    let pane = |s: &str, citizen: &[Msg]| {
+        for m in [Msg::KeyQuit, Msg::KeyDiag, Msg::Queue] {
+            assert!(s.contains(msg(Lang::Ja, m)), "clerk's {m:?} in Japanese: {s}");
+        }
+        for &m in citizen {
+            assert!(s.contains(msg(Lang::Ko, m)), "{m:?} in Korean: {s}");
+            assert!(!s.contains(msg(Lang::Ja, m)), "{m:?} left in Japanese: {s}");
+        }
+    };
     // 日本語 → English → 简体中文 → 한국어.
     t.send(&["Right", "Right", "Right"]);
     let s = t.wait_for_all(&["[한국어]", "이용약관", "제1조"]);
-    assert!(
-        s.contains("終了") && !s.contains("利用規約"),
-        "the clerk's help line in Japanese: {s}"
-    );
+    assert!(!s.contains("利用規約"), "{s}");
+    pane(&s, &[Msg::StepConsent, Msg::StepConfirm]);
     t.send(&["End"]);
-    t.wait_for("Enter: 동의하고 다음으로");
+    let s = t.wait_for("Enter: 동의하고 다음으로");
+    pane(&s, &[Msg::ConsentAcceptHint]);
     t.send(&["Enter"]);
-    t.wait_for("남은 입력 횟수: 3회");
+    let s = t.wait_for("남은 입력 횟수: 3회");
+    pane(&s, &[Msg::PinRuleText, Msg::StepConsent]);
     enter_pin(&t, "2580");
-    t.wait_for_all(&["카드에서 읽은 내용을 확인해 주십시오", "佐藤"]);
+    let s = t.wait_for_all(&["카드에서 읽은 내용을 확인해 주십시오", "佐藤"]);
+    pane(
+        &s,
+        // (「次へ」 is in the clerk's key line too: the button itself is 다음.)
+        &[Msg::ConfirmHeading, Msg::ConfirmNote, Msg::LabelName, Msg::LabelAddress],
+    );
     t.send(&["Enter"]);
-    t.wait_for("남은 입력 횟수: 5회");
+    assert!(s.contains("[ 다음 ]"), "{s}");
+    let s = t.wait_for("남은 입력 횟수: 5회");
+    pane(&s, &[Msg::StepConsent]);
     enter_pin(&t, "hanako2024");
     let s = t.wait_for("접수가 완료되었습니다.");
-    assert!(s.contains("終了"), "{s}");
+    pane(&s, &[Msg::DoneHeading, Msg::NextCitizen]);
     wait_received(&dir);
     // The next citizen starts in Japanese again.
     t.send(&["Enter"]);
