@@ -158,6 +158,8 @@ pub const ARGS: &[(&str, &[&str])] = &[
     ("email-carrier-warning-domain", &["domain"]),
     ("idle-warning", &["secs"]),
     ("era-name", &["era"]),
+    ("terms-missing-other", &["lang"]),
+    ("privacy-missing-other", &["lang"]),
 ];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>] {
@@ -381,9 +383,13 @@ pub fn lang_picker(lang: Lang) -> &'static str {
     fixed(lang, "lang-picker")
 }
 
-/// Said above the Japanese terms when the citizen's language has none.
-pub fn terms_missing(lang: Lang) -> &'static str {
-    fixed(lang, "terms-missing")
+/// Said above the terms when the citizen's language has none: the Japanese ones are shown
+/// (`shown`), or, on a station whose only text is in another language, that one.
+pub fn terms_missing(lang: Lang, shown: Lang) -> String {
+    match shown {
+        Lang::Ja => fixed(lang, "terms-missing").to_string(),
+        other => text(lang, "terms-missing-other", &[("lang", other.native_name())]),
+    }
 }
 
 /// A Japanese era's name as `lang` writes it (昭和, 쇼와, Showa).
@@ -391,9 +397,12 @@ pub fn era_name(lang: Lang, era: crate::wareki::Era) -> String {
     text(lang, "era-name", &[("era", era.key())])
 }
 
-/// Said above the Japanese privacy notice when the citizen's language has none.
-pub fn privacy_missing(lang: Lang) -> &'static str {
-    fixed(lang, "privacy-missing")
+/// Said above the privacy notice when the citizen's language has none, as [`terms_missing`].
+pub fn privacy_missing(lang: Lang, shown: Lang) -> String {
+    match shown {
+        Lang::Ja => fixed(lang, "privacy-missing").to_string(),
+        other => text(lang, "privacy-missing-other", &[("lang", other.native_name())]),
+    }
 }
 
 /// A fixed text's Fluent id: the variant's name in kebab case.

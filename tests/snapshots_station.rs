@@ -366,7 +366,7 @@ fn render_terms(
                 diag: &d,
                 reader: Some(READER),
                 terms: TERMS,
-                terms_missing: missing,
+                terms_missing: missing.then_some(Lang::Ja),
                 station_id: "counter-01",
                 queue: QueueInfo {
                     pending: 2,
@@ -377,7 +377,7 @@ fn render_terms(
                 full_diag,
                 spinner: 1,
                 privacy: Some(PRIVACY),
-                privacy_missing: missing,
+                privacy_missing: missing.then_some(Lang::Ja),
                 counter: &counter,
                 demo_secrets: None,
                 crl: None,
@@ -483,12 +483,13 @@ fn a_language_without_terms_shows_the_japanese_ones_with_a_note() {
     use madoguchi::ui::station::consent_layout_for;
     let mono = Theme::named("monochrome").unwrap();
     let mut s = S::new(80, 24, Lang::Vi);
-    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, Some(Doc::Terms), &None);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Vi, TERMS, Some((Doc::Terms, Lang::Ja)), &None);
     s.ev(Event::ConsentLayout { total, visible });
     let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
     let screen = format!("{}", t.backend());
     assert!(screen.contains("Không có điều khoản"), "{screen}");
-    assert!(terms_missing(Lang::Vi).starts_with("Không có điều khoản"));
+    assert!(terms_missing(Lang::Vi, Lang::Ja).starts_with("Không có điều khoản"));
+    assert!(terms_missing(Lang::Ko, Lang::En).contains("English"));
     assert!(screen.contains("第5条"), "the Japanese terms, to their end: {screen}");
     assert!(screen.contains("[Tiếng Việt]"), "{screen}");
     insta::assert_snapshot!("consent_terms_missing_80x24_vi", t.backend());
@@ -506,11 +507,11 @@ fn a_language_without_a_privacy_notice_shows_the_japanese_one_with_a_note() {
     };
     let mut s = S::with(80, 24, Lang::Ko, privacy);
     s.key(Key::End).key(Key::Enter);
-    let (total, visible) = consent_layout_for(80, 24, Lang::Ko, PRIVACY, Some(Doc::Privacy), &None);
+    let (total, visible) = consent_layout_for(80, 24, Lang::Ko, PRIVACY, Some((Doc::Privacy, Lang::Ja)), &None);
     s.ev(Event::ConsentLayout { total, visible });
     let t = render_terms(&s, 80, 24, Lang::Ja, &mono, false, true);
     let screen = format!("{}", t.backend());
-    assert!(privacy_missing(Lang::Ko).starts_with("한국어 개인정보"));
+    assert!(privacy_missing(Lang::Ko, Lang::Ja).starts_with("한국어 개인정보"));
     assert!(screen.contains("한국어 개인정보"), "{screen}");
     assert!(
         !screen.contains("이용약관이 없습니다"),

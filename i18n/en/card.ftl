@@ -39,4 +39,6 @@ email-carrier-warning = Mobile-carrier mail may filter our message: check the ma
 idle-warning = No activity: everything entered will be wiped in { $secs } s. Press any key to continue.
 lang-picker = Language / 言語 (← →)
 terms-missing = There are no terms in English. The Japanese terms are shown.
+terms-missing-other = There are no terms in English. The terms in { $lang } are shown.
 privacy-missing = There is no privacy notice in English. The Japanese notice is shown.
+privacy-missing-other = There is no privacy notice in English. The notice in { $lang } is shown.

@@ -39,4 +39,6 @@ email-carrier-warning = El correo de las operadoras móviles puede filtrar nuest
 idle-warning = Sin actividad: todo lo introducido se borrará en { $secs } s. Pulse cualquier tecla para continuar.
 lang-picker = Idioma / 言語 (← →)
 terms-missing = No hay condiciones de uso en español. Se muestran las condiciones en japonés.
+terms-missing-other = No hay condiciones de uso en español. Se muestran las condiciones en { $lang }.
 privacy-missing = No hay aviso de privacidad en español. Se muestra el aviso en japonés.
+privacy-missing-other = No hay aviso de privacidad en español. Se muestra el aviso en { $lang }.

@@ -41,4 +41,6 @@ idle-warning = 操作がないため、あと{ $secs }秒で入力内容を消�
 # The consent screen's language picker and the terms.
 lang-picker = 言語 / Language (← →)
 terms-missing = この言語の利用規約はありません。日本語の利用規約を表示します。
+terms-missing-other = この言語の利用規約はありません。{ $lang } の利用規約を表示します。
 privacy-missing = この言語の「個人情報の取り扱い」はありません。日本語のものを表示します。
+privacy-missing-other = この言語の「個人情報の取り扱い」はありません。{ $lang } のものを表示します。

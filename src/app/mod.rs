@@ -178,14 +178,14 @@ impl App {
         }
     }
 
-    /// The terms shown to the citizen now, and whether they are the Japanese ones for want
-    /// of theirs.
-    fn terms(&self) -> (&str, bool) {
+    /// The terms shown to the citizen now, and, when they are not in the citizen's language
+    /// for want of theirs, the language they are in.
+    fn terms(&self) -> (&str, Option<Lang>) {
         shown(&self.terms, self.flow.citizen_lang())
     }
 
     /// The privacy notice shown to the citizen now, as [`App::terms`].
-    fn privacy(&self) -> (&str, bool) {
+    fn privacy(&self) -> (&str, Option<Lang>) {
         shown(&self.privacy, self.flow.citizen_lang())
     }
 
@@ -259,7 +259,7 @@ impl App {
             flow::Doc::Privacy => self.privacy(),
         };
         let lang = self.flow.citizen_lang();
-        let missing = missing.then_some(doc);
+        let missing = missing.map(|shown| (doc, shown));
         let (total, visible) = station::consent_layout_for(self.size.0, self.size.1, lang, text, missing, &notice);
         if (total, visible) != self.flow.consent_layout() {
             self.feed(flow::Event::ConsentLayout { total, visible });
@@ -575,16 +575,16 @@ pub fn run(opts: StationOptions) -> u8 {
 
 pub const DEMO_READER: &str = "Demo card reader";
 
-/// The text of `texts` (terms, privacy notice) a citizen in `lang` reads, and whether it is
-/// the Japanese one (else the first) for want of theirs. The backend signs the hash of the
-/// same choice (`StationStore::statement`).
-fn shown(texts: &[(Lang, String)], lang: Lang) -> (&str, bool) {
+/// The text of `texts` (terms, privacy notice) a citizen in `lang` reads and, when it is not
+/// theirs, the language of the one shown for want of it: the Japanese one, else the first.
+/// The backend signs the hash of the same choice (`StationStore::statement`).
+fn shown(texts: &[(Lang, String)], lang: Lang) -> (&str, Option<Lang>) {
     match texts.iter().find(|(l, _)| *l == lang) {
-        Some((_, t)) => (t, false),
-        None => {
-            let ja = texts.iter().find(|(l, _)| *l == Lang::Ja).or(texts.first());
-            (ja.map_or("", |(_, t)| t.as_str()), true)
-        }
+        Some((_, t)) => (t, None),
+        None => match texts.iter().find(|(l, _)| *l == Lang::Ja).or(texts.first()) {
+            Some((l, t)) => (t, Some(*l)),
+            None => ("", None),
+        },
     }
 }
 
@@ -750,15 +750,19 @@ mod tests {
     fn the_privacy_notice_is_the_citizens_or_the_japanese_one_with_a_note() {
         let privacy = vec![(Lang::Ja, "個人情報".to_string()), (Lang::Ko, "개인정보".to_string())];
         let (ko, dir) = app(Lang::Ko, vec![(Lang::Ja, "規約".into())], privacy.clone());
-        assert_eq!(ko.privacy(), ("개인정보", false));
-        assert_eq!(
-            (ko.view().privacy, ko.view().privacy_missing),
-            (Some("개인정보"), false)
-        );
+        assert_eq!(ko.privacy(), ("개인정보", None));
+        assert_eq!((ko.view().privacy, ko.view().privacy_missing), (Some("개인정보"), None));
         let _ = std::fs::remove_dir_all(&dir);
         let (vi, dir) = app(Lang::Vi, vec![(Lang::Ja, "規約".into())], privacy);
-        assert_eq!((vi.view().privacy, vi.view().privacy_missing), (Some("個人情報"), true));
-        assert_eq!(vi.terms(), ("規約", true));
+        assert_eq!(
+            (vi.view().privacy, vi.view().privacy_missing),
+            (Some("個人情報"), Some(Lang::Ja))
+        );
+        assert_eq!(vi.terms(), ("規約", Some(Lang::Ja)));
+        // A station whose only terms are English: a Korean citizen is told it is English.
+        let (en_only, dir2) = app(Lang::Ko, vec![(Lang::En, "Terms".into())], vec![]);
+        assert_eq!(en_only.terms(), ("Terms", Some(Lang::En)));
+        let _ = std::fs::remove_dir_all(&dir2);
         let _ = std::fs::remove_dir_all(&dir);
         let (none, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
         assert_eq!(none.view().privacy, None);

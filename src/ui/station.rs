@@ -49,7 +49,7 @@ pub struct View<'a> {
     /// The terms in the citizen's language, or the Japanese ones when it has none.
     pub terms: &'a str,
     /// The citizen's language has no terms: `terms` is the Japanese text, and a line says so.
-    pub terms_missing: bool,
+    pub terms_missing: Option<Lang>,
     pub station_id: &'a str,
     pub queue: QueueInfo,
     /// Records are sealed to the backend key (false: `seal = false`, shown as a warning).
@@ -60,7 +60,7 @@ pub struct View<'a> {
     /// station shows one after the terms.
     pub privacy: Option<&'a str>,
     /// The citizen's language has no privacy notice: `privacy` is the Japanese one.
-    pub privacy_missing: bool,
+    pub privacy_missing: Option<Lang>,
     /// Who runs this counter and what it can do (config `[operator]`).
     pub counter: &'a CounterInfo,
     /// The demo card's PIN and password, shown in the status line (demo only).
@@ -173,31 +173,32 @@ pub fn consent_layout(w: u16, h: u16, lang: Lang, terms: &str, notice: &Option<N
     consent_layout_for(w, h, lang, terms, None, notice)
 }
 
-/// [`consent_layout`] when the citizen's language may lack the text (`missing`: Some(doc)
-/// when it has no `doc` of its own, and the Japanese text is shown below a line that says so).
+/// [`consent_layout`] when the citizen's language may lack the text (`missing`: Some((doc,
+/// shown)) when it has no `doc` of its own, and the text in `shown` — Japanese, unless the
+/// station has only another — is shown below a line that says so).
 pub fn consent_layout_for(
     w: u16,
     h: u16,
     lang: Lang,
     terms: &str,
-    missing: Option<Doc>,
+    missing: Option<(Doc, Lang)>,
     notice: &Option<Notice>,
 ) -> (u16, u16) {
     let (iw, ih) = main_inner(w, h);
     let total = wrap(terms, iw as usize).len() as u16;
-    let missing = missing.map_or(0, |doc| missing_lines(lang, doc, iw).len() as u16);
+    let missing = missing.map_or(0, |(doc, shown)| missing_lines(lang, doc, shown, iw).len() as u16);
     // Language picker + heading + hint.
     let reserved = 3 + missing + notice_lines(lang, notice, iw).len() as u16;
     (total, ih.saturating_sub(reserved).max(1))
 }
 
-/// The line saying the citizen's language has no `doc` of its own.
-fn missing_lines(lang: Lang, doc: Doc, width: u16) -> Vec<String> {
+/// The line saying the citizen's language has no `doc` of its own, and which is shown.
+fn missing_lines(lang: Lang, doc: Doc, shown: Lang, width: u16) -> Vec<String> {
     let text = match doc {
-        Doc::Terms => i18n::terms_missing(lang),
-        Doc::Privacy => i18n::privacy_missing(lang),
+        Doc::Terms => i18n::terms_missing(lang, shown),
+        Doc::Privacy => i18n::privacy_missing(lang, shown),
     };
-    wrap(text, width as usize)
+    wrap(&text, width as usize)
 }
 
 /// The language picker: every language in its own script, the citizen's highlighted.
@@ -359,8 +360,8 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 Doc::Privacy => (Msg::PrivacyHeading, v.privacy.unwrap_or_default(), v.privacy_missing),
             };
             lines.push(Line::styled(msg(l, heading), th.accent()));
-            if missing {
-                lines.extend(styled_lines(missing_lines(l, *doc, iw), th.warn()));
+            if let Some(shown) = missing {
+                lines.extend(styled_lines(missing_lines(l, *doc, shown, iw), th.warn()));
             }
             let text = wrap(body, iw as usize);
             let (_, visible) = v.flow.consent_layout();
