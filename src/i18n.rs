@@ -814,4 +814,74 @@ mod tests {
         assert!(card_error(Lang::Ja, &errors[1]).contains("残り入力回数は2回"));
         assert!(card_error(Lang::En, &errors[2]).contains("municipal office"));
     }
+
+    /// The calls in this file against `ARGS`: each `text(lang, "id", &[("var", …), …])`
+    /// passes exactly the variables `ARGS` lists for its id (and so the .ftl files use), and
+    /// every id of `ARGS` is called. A variable declared and not passed fails here.
+    #[test]
+    fn every_call_passes_exactly_the_variables_args_declares() {
+        let src = include_str!("i18n.rs");
+        let code = &src[..src.find("#[cfg(test)]\nmod tests").expect("the test module")];
+        // Ids chosen at run time (`crl_age`): each takes what its call passes.
+        const COMPUTED: &[&str] = &["crl-age", "crl-age-stale"];
+        let declared = |id: &str| -> BTreeSet<String> {
+            ARGS.iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, v)| v.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default()
+        };
+        let mut called = BTreeSet::new();
+        let mut computed_calls = 0;
+        let mut at = 0;
+        while let Some(i) = code[at..].find("text(") {
+            let start = at + i;
+            at = start + 5;
+            if code[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_') || code[..start].ends_with("fn ") {
+                continue;
+            }
+            // The call's text, to its matching parenthesis.
+            let mut depth = 0;
+            let mut end = at;
+            for (j, c) in code[at..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' if depth == 0 => {
+                        end = at + j;
+                        break;
+                    }
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+            }
+            let call = &code[at..end];
+            let mut parts = call.splitn(3, ',');
+            let (_, id, args) = (
+                parts.next(),
+                parts.next().unwrap_or("").trim(),
+                parts.next().unwrap_or(""),
+            );
+            let passed: BTreeSet<String> = args
+                .split("(\"")
+                .skip(1)
+                .filter_map(|p| p.split('"').next().map(str::to_string))
+                .collect();
+            if let Some(id) = id.strip_prefix('"').and_then(|i| i.strip_suffix('"')) {
+                assert_eq!(passed, declared(id), "text(…, {id:?}, …) at byte {start}");
+                called.insert(id.to_string());
+            } else if !passed.is_empty() {
+                for id in COMPUTED {
+                    assert_eq!(passed, declared(id), "a computed id ({id}) at byte {start}");
+                }
+                computed_calls += 1;
+            }
+        }
+        assert_eq!(computed_calls, 1, "the one computed call (crl_age)");
+        for (id, _) in ARGS {
+            assert!(
+                called.contains(*id) || COMPUTED.contains(id),
+                "{id} is in ARGS but never called"
+            );
+        }
+        assert!(called.len() >= 20, "the scan found the calls: {called:?}");
+    }
 }
