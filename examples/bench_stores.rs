@@ -1,18 +1,22 @@
 //! Receiver storage benchmark (issue #11): STATIONS concurrent stations on loopback, each
-//! bound by mTLS and delivering N unsigned records one after another (cheap to verify, so the
-//! store is what is measured), against: SQLite with one receiver, PostgreSQL with one
-//! receiver, PostgreSQL with two receivers (each record to one of them at random). Prints
-//! records/s, per-request p50/p99, and the CPU used by this process (receivers + clients) and
-//! by the whole machine, to tell what limits the rate. PostgreSQL is a private cluster
+//! bound by mTLS and delivering N records one after another, against: SQLite with one
+//! receiver, PostgreSQL with one receiver, PostgreSQL with two receivers (each record to one
+//! of them at random). Records are signed by virtual cards issued the J-LIS way (made before
+//! the clock starts), so every request is verified in full — chain, validity, signature, card
+//! data against the certificate — and then stored. Prints records/s, per-request p50/p99,
+//! and the CPU used by this process (receivers + clients), by PostgreSQL and by the whole
+//! machine, to tell what limits the rate. PostgreSQL is a private cluster per run
 //! (`tests/support/pg.rs`, fsync on, as the default server).
 //!
-//!     cargo run --release --example bench_stores -- [N=300] [STATIONS=8]
+//!     cargo run --release --example bench_stores -- [N=300] [STATIONS=8] [unsigned]
+//!
+//! `unsigned` sends unsigned records instead (cheap to verify: the store alone).
 
 #[path = "../tests/support/pg.rs"]
 mod pg;
 #[path = "../tests/support/records.rs"]
 mod records;
-use records::unsigned_record;
+use records::{unsigned_record, Signer};
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
@@ -20,12 +24,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path) -> ReceiverHandle {
+fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path, trust: &[openssl::x509::X509]) -> ReceiverHandle {
     receiver::spawn(
         "127.0.0.1:0",
         ReceiverConfig {
             db: db.to_path_buf(),
             allow_unsigned: true,
+            trust_ca: trust.to_vec(),
             ..Default::default()
         },
         Some(TlsConfig {
@@ -69,7 +74,10 @@ fn pct(v: &[Duration], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p) as usize].as_secs_f64() * 1000.0
 }
 
-fn run(label: &str, rxs: &[ReceiverHandle], tls: &[LoopbackTls], n: usize, pg: Option<&pg::PgCluster>) {
+/// Each station's records: (id, body).
+type Records = Vec<Vec<(String, Vec<u8>)>>;
+
+fn run(label: &str, rxs: &[ReceiverHandle], tls: &[LoopbackTls], records: &Records, pg: Option<&pg::PgCluster>) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -96,16 +104,15 @@ fn run(label: &str, rxs: &[ReceiverHandle], tls: &[LoopbackTls], n: usize, pg: O
     let mut lat: Vec<Duration> = rt.block_on(async {
         let mut tasks = Vec::new();
         for (i, mine) in clients.into_iter().enumerate() {
+            let records = records[i].clone();
             tasks.push(tokio::spawn(async move {
-                let mut lat = Vec::with_capacity(n);
+                let mut lat = Vec::with_capacity(records.len());
                 let mut seed = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                for k in 0..n {
+                for (id, body) in records {
                     seed ^= seed << 13;
                     seed ^= seed >> 7;
                     seed ^= seed << 17;
                     let c = &mine[(seed % mine.len() as u64) as usize];
-                    let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
-                    let body = unsigned_record(&format!("station-{i}"), &id);
                     let t = Instant::now();
                     match delivery::deliver(&c.0, &c.1, &id, &body).await {
                         Outcome::Delivered => {}
@@ -142,6 +149,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(300);
     let stations: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8).max(1);
+    let signed = args.next().as_deref() != Some("unsigned");
     let dir: PathBuf = std::env::temp_dir().join(format!("madoguchi-bench-stores-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let tls: Vec<LoopbackTls> = (0..stations)
@@ -153,30 +161,49 @@ fn main() {
     }
     let client_ca = dir.join("client-cas.pem");
     std::fs::write(&client_ca, cas).unwrap();
-    println!("{stations} stations × {n} records each, mTLS on loopback");
+    // The records, made before any clock starts (a card signs each: ~2 ms apiece).
+    let pki = madoguchi::card::vcard::pki::TestPki::generate().unwrap();
+    let trust = vec![pki.sign_ca.cert.clone()];
+    let made = Instant::now();
+    let records: Records = (0..stations)
+        .map(|i| {
+            let station = format!("station-{i}");
+            let mut signer = signed.then(|| Signer::new(&pki, ["yamada", "sato-kyuushi", "takahashi-jiro"][i % 3]));
+            (0..n)
+                .map(|k| {
+                    let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
+                    let body = match &mut signer {
+                        Some(s) => s.record(&station, &id),
+                        None => unsigned_record(&station, &id),
+                    };
+                    (id, body)
+                })
+                .collect()
+        })
+        .collect();
+    println!(
+        "{stations} stations × {n} {} records each, mTLS on loopback ({:.1} s to make them)",
+        if signed { "signed" } else { "unsigned" },
+        made.elapsed().as_secs_f64()
+    );
 
     let sqlite = dir.join("receiver.sqlite3");
     {
-        let rx = receiver(&sqlite, &tls, &client_ca);
-        run("SQLite, one receiver", std::slice::from_ref(&rx), &tls, n, None);
+        let rx = receiver(&sqlite, &tls, &client_ca, &trust);
+        run("SQLite, one receiver", std::slice::from_ref(&rx), &tls, &records, None);
     }
-    match pg::PgCluster::start("bench") {
-        Ok(cluster) => {
-            let db = PathBuf::from(&cluster.url);
-            {
-                let rx = receiver(&db, &tls, &client_ca);
-                run(
-                    "PostgreSQL, one receiver",
-                    std::slice::from_ref(&rx),
-                    &tls,
-                    n,
-                    Some(&cluster),
-                );
+    // A cluster per run: the same records go into an empty database each time.
+    for (label, receivers) in [("PostgreSQL, one receiver", 1), ("PostgreSQL, two receivers", 2)] {
+        match pg::PgCluster::start("bench") {
+            Ok(cluster) => {
+                let db = PathBuf::from(&cluster.url);
+                let rxs: Vec<ReceiverHandle> = (0..receivers)
+                    .map(|_| receiver(&db, &tls, &client_ca, &trust))
+                    .collect();
+                run(label, &rxs, &tls, &records, Some(&cluster));
             }
-            let rxs = [receiver(&db, &tls, &client_ca), receiver(&db, &tls, &client_ca)];
-            run("PostgreSQL, two receivers", &rxs, &tls, n, Some(&cluster));
+            Err(e) => println!("{label}: SKIPPED: {e}"),
         }
-        Err(e) => println!("PostgreSQL: SKIPPED: {e}"),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

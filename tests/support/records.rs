@@ -44,3 +44,47 @@ pub fn post_record(url: &str, key: &str, body: &[u8]) -> (u16, Option<String>, V
         (r.status().as_u16(), retry, r.json().await.unwrap_or(Value::Null))
     })
 }
+
+/// Signed records of one virtual card (the J-LIS way: `card::vcard`), as a station makes
+/// them: the statement signed by the card, its signing certificate attached. The receiver
+/// verifies chain, validity, signature and card data, the full cost of a real record.
+pub struct Signer {
+    card: madoguchi::card::MyNumberCard<madoguchi::card::vcard::VirtualCard>,
+    person: madoguchi::card::BasicFour,
+    cert: Vec<u8>,
+}
+
+impl Signer {
+    pub fn new(pki: &madoguchi::card::vcard::pki::TestPki, profile: &str) -> Signer {
+        use madoguchi::secret::{Pin, SignPassword};
+        let p = madoguchi::card::vcard::profile::Profile::named(profile).unwrap();
+        let mut card = madoguchi::card::MyNumberCard::new(madoguchi::card::vcard::VirtualCard::new(&p, pki).unwrap());
+        card.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+        let person = card.read_basic_four().unwrap();
+        card.verify(
+            SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
+                .unwrap()
+                .secret(),
+        )
+        .unwrap();
+        let cert = card.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
+        Signer {
+            card,
+            person,
+            cert: cert.to_vec(),
+        }
+    }
+
+    /// A record of `station` with the given id, signed now.
+    pub fn record(&mut self, station: &str, id: &str) -> Vec<u8> {
+        let card = CardData::from_basic4(&self.person);
+        let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
+        st.enrollment_id = id.to_string();
+        let digest = openssl::sha::sha256(&st.canonical());
+        let sig = self
+            .card
+            .sign(&madoguchi::card::client::sha256_digest_info(&digest))
+            .unwrap();
+        serde_json::to_vec(&Payload::new(&st, card, None, Some(&sig), Some(&self.cert), None)).unwrap()
+    }
+}
