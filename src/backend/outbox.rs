@@ -8,6 +8,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::Path;
 
+/// The columns `entry` reads, in its order: a literal, so queries are put together at compile
+/// time (no SQL built at run time).
+macro_rules! outbox_cols {
+    () => {
+        "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed, carried_ms"
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -161,22 +169,20 @@ impl Outbox {
         })
     }
 
-    const COLS: &'static str =
-        "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed, carried_ms";
-
     pub fn list(&self) -> Result<Vec<Entry>, OutboxError> {
         let mut st = self
             .db
-            .prepare(&format!("SELECT {} FROM outbox ORDER BY created_ms", Self::COLS))?;
+            .prepare(concat!("SELECT ", outbox_cols!(), " FROM outbox ORDER BY created_ms"))?;
         let rows = st.query_map([], Self::entry)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
     /// Pending rows due at `now`, oldest first, with their bodies.
     pub fn due(&self, now: i64, max: usize) -> Result<Vec<(Entry, Vec<u8>)>, OutboxError> {
-        let mut st = self.db.prepare(&format!(
-            "SELECT {}, body FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ?1 ORDER BY created_ms LIMIT ?2",
-            Self::COLS
+        let mut st = self.db.prepare(concat!(
+            "SELECT ",
+            outbox_cols!(),
+            ", body FROM outbox WHERE status = 'pending' AND next_attempt_ms <= ?1 ORDER BY created_ms LIMIT ?2"
         ))?;
         let rows = st
             .query_map(params![now, max as i64], |r| {
@@ -270,9 +276,10 @@ impl Outbox {
     }
 
     pub fn undelivered(&self) -> Result<Vec<(Entry, Vec<u8>)>, OutboxError> {
-        let mut st = self.db.prepare(&format!(
-            "SELECT {}, body FROM outbox WHERE status != 'delivered' ORDER BY created_ms",
-            Self::COLS
+        let mut st = self.db.prepare(concat!(
+            "SELECT ",
+            outbox_cols!(),
+            ", body FROM outbox WHERE status != 'delivered' ORDER BY created_ms"
         ))?;
         let rows = st
             .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(9)?)))?

@@ -134,7 +134,9 @@ pub fn with_store<T: Send>(
 
 /// Idempotency keys are per station: (station_id, idempotency_key). `station_id` is the mTLS
 /// station when the connection is bound (`station_bound` = 1), else the body's station_id.
-const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS received (
+macro_rules! schema_sql {
+    () => {
+        "CREATE TABLE IF NOT EXISTS received (
     station_id TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
     station_bound INTEGER NOT NULL DEFAULT 0,
@@ -144,7 +146,10 @@ const SCHEMA_SQL: &str = "CREATE TABLE IF NOT EXISTS received (
     received_ms INTEGER NOT NULL,
     payload BLOB,
     PRIMARY KEY (station_id, idempotency_key)
-);";
+);"
+    };
+}
+const SCHEMA_SQL: &str = schema_sql!();
 
 /// A database from before per-station keys (idempotency_key alone was the primary key) is
 /// moved to the new table once; rows without a station (rejections) keep the station ''.
@@ -162,10 +167,10 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
     }
     let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     if !keyed_by_station(&tx)? {
-        tx.execute_batch(&format!(
-            "ALTER TABLE received RENAME TO received_v0;
-             {SCHEMA_SQL}
-             INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+        tx.execute_batch(concat!(
+            "ALTER TABLE received RENAME TO received_v0;",
+            schema_sql!(),
+            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
                  SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
                  FROM received_v0;
              DROP TABLE received_v0;"
