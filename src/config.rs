@@ -49,6 +49,9 @@ pub struct Config {
 #[serde(deny_unknown_fields, default)]
 pub struct Receiver {
     pub listen: Option<String>,
+    /// Plain-HTTP address for /healthz, /readyz and /metrics only (probes and Prometheus
+    /// without a client certificate), e.g. 127.0.0.1:9464.
+    pub ops_listen: Option<String>,
     /// A SQLite file, or `postgres://user@host:port/db`. Never a password here: PostgreSQL
     /// reads it from `~/.pgpass` (or `PGPASSFILE`), or uses peer or certificate auth.
     pub database_url: Option<String>,

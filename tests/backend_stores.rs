@@ -204,6 +204,20 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
             Outcome::Permanent { detail, .. } => assert_eq!(detail, "HTTP 422 INVALID_REQUEST"),
             o => panic!("{o:?}"),
         }
+        // The same on another receiver sharing the database: the key is the database's.
+        let rx2 = stations.receiver(db);
+        let (c2, cfg2) = stations.client(0, &rx2);
+        match delivery::deliver(&c2, &cfg2, &id, &other).await {
+            Outcome::Permanent { detail, .. } => {
+                assert_eq!(detail, "HTTP 422 INVALID_REQUEST", "on the other receiver")
+            }
+            o => panic!("{o:?}"),
+        }
+        assert!(
+            matches!(delivery::deliver(&c2, &cfg2, &id, &r0).await, Outcome::Delivered),
+            "the first body is the stored one there too"
+        );
+        tokio::task::spawn_blocking(move || drop(rx2)).await.unwrap();
     });
     drop(rx);
     assert_eq!(receiver::accepted_count(db).unwrap(), 2);

@@ -523,3 +523,62 @@ fn a_database_url_with_a_password_is_refused_on_the_command_line() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--ops-listen`: probes and Prometheus reach /healthz, /readyz and /metrics over plain HTTP
+/// while the main listener wants a station's client certificate; nothing else is served
+/// there, and it stops with the receiver.
+#[test]
+fn the_operations_listener_serves_health_and_metrics_only() {
+    let dir = tmp("ops-listen");
+    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        dir.join("receiver.sqlite3").as_os_str(),
+        "--trust-ca".as_ref(),
+        tls.ca.as_os_str(),
+        "--no-crl".as_ref(),
+        "--tls-cert".as_ref(),
+        tls.server_cert.as_os_str(),
+        "--tls-key".as_ref(),
+        tls.server_key.as_os_str(),
+        "--client-ca".as_ref(),
+        tls.ca.as_os_str(),
+        "--ops-listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+    ] as &[&std::ffi::OsStr]);
+    let line = rx
+        .wait_line(
+            "operations (healthz, readyz, metrics) on http://",
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("{:?}", rx.lines()));
+    let ops = line.rsplit(' ').next().unwrap().to_string();
+    let (status, _, text) = request(&format!("{ops}/metrics"), None, None);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("madoguchi_receiver_uptime_seconds"), "{text}");
+    let (status, _, body) = request(&format!("{ops}/readyz"), None, None);
+    assert_eq!((status, json(&body)["result"].as_str()), (200, Some("OK")), "{body}");
+    assert_eq!(request(&format!("{ops}/healthz"), None, None).0, 200);
+    // Records go only to the main listener.
+    let (status, _, body) = request(&format!("{ops}/v1/enrollments"), Some("k-1"), Some(b"{}"));
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(json(&body)["result"], "NOT_FOUND", "{body}");
+    // The main listener wants a client certificate (plain HTTP is not even TLS there).
+    let main = rx.url.replace("http://", "https://");
+    let rt = rt();
+    let refused = rt.block_on(async {
+        let ca = reqwest::Certificate::from_pem(&std::fs::read(&tls.ca).unwrap()).unwrap();
+        let c = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+        c.get(format!("{main}/metrics")).send().await.is_err()
+    });
+    assert!(refused, "no client certificate, no metrics on the main listener");
+    rx.signal(libc::SIGTERM);
+    assert!(rx.wait_line("stopped", Duration::from_secs(20)).is_some());
+    std::thread::sleep(Duration::from_millis(200));
+    let addr = ops.trim_start_matches("http://");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "the operations listener stopped with the receiver"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

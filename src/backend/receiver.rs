@@ -980,6 +980,19 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
         .into_response()
 }
 
+/// The operations listener's routes (`--ops-listen`): health, readiness and metrics only,
+/// plain HTTP, so a load balancer or Prometheus reaches them without a station's client
+/// certificate. They carry counts and states, never a record.
+fn ops_router(shared: Arc<Shared>) -> Router<()> {
+    Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(json_contract))
+        .with_state(shared)
+}
+
 fn router(shared: Arc<Shared>) -> Router<()> {
     Router::new()
         .route("/v1/enrollments", post(enroll))
@@ -1110,6 +1123,65 @@ impl Local {
     }
 }
 
+/// Connections the operations listener serves at once (scrapers and probes, a few).
+const OPS_CONNECTIONS: usize = 16;
+
+/// Starts the operations listener of a running receiver (`Control`) on its own thread:
+/// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops with the
+/// receiver. Returns the address bound.
+pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> {
+    let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
+    std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
+    let shared = Arc::clone(&control.shared);
+    let stop = Arc::clone(&control.stop);
+    std::thread::Builder::new()
+        .name("receiver-ops".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+                    return;
+                };
+                let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
+                let mut stopped = stop.subscribe();
+                let mut backoff = None;
+                loop {
+                    let permit = tokio::select! {
+                        _ = until_stopped(&mut stopped) => break,
+                        p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+                    };
+                    let tcp = tokio::select! {
+                        _ = until_stopped(&mut stopped) => break,
+                        r = listener.accept() => match r {
+                            Ok((tcp, _)) => {
+                                backoff = None;
+                                tcp
+                            }
+                            Err(_) => {
+                                let pause = accept_backoff(backoff);
+                                backoff = Some(pause);
+                                tokio::time::sleep(pause).await;
+                                continue;
+                            }
+                        },
+                    };
+                    let app = ops_router(Arc::clone(&shared));
+                    let limits = shared.cfg.limits.clone();
+                    let stopped = stop.subscribe();
+                    tokio::spawn(async move {
+                        let _ = serve_http(tcp, app, limits, stopped).await;
+                        drop(permit);
+                    });
+                }
+            });
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(addr)
+}
+
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
@@ -1201,8 +1273,9 @@ async fn serve_connection(
     shared: Arc<Shared>,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String> {
+    let limits = shared.cfg.limits.clone();
     match acceptor {
-        None => serve_http(tcp, Peer::Unbound, shared, stopped).await,
+        None => serve_http(tcp, router(shared).layer(Extension(Peer::Unbound)), limits, stopped).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
@@ -1214,7 +1287,7 @@ async fn serve_connection(
             .map_err(|_| "TLS handshake timed out".to_string())?
             .map_err(|e| e.to_string())?;
             let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
-            serve_http(stream, peer, shared, stopped).await
+            serve_http(stream, router(shared).layer(Extension(peer)), limits, stopped).await
         }
     }
 }
@@ -1261,10 +1334,11 @@ impl Drop for Busy {
 /// How long a connection told to close (idle) may take to finish what it is writing.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// One HTTP/1.1 connection through `app`, with the receiver's timeouts and graceful stop.
 async fn serve_http<I>(
     io: I,
-    peer: Peer,
-    shared: Arc<Shared>,
+    app: Router<()>,
+    limits: Limits,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String>
 where
@@ -1273,7 +1347,6 @@ where
     use hyper::service::Service as _;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
-    let limits = shared.cfg.limits.clone();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -1285,7 +1358,7 @@ where
         busy: AtomicUsize::new(0),
         last_ms: AtomicU64::new(0),
     });
-    let app = TowerToHyperService::new(router(shared).layer(Extension(peer)));
+    let app = TowerToHyperService::new(app);
     let act = Arc::clone(&activity);
     let svc = hyper::service::service_fn(move |req| {
         let busy = act.begin();

@@ -15,6 +15,10 @@ pub struct ReceiveArgs {
     /// Address to listen on, e.g. 0.0.0.0:8443 or 127.0.0.1:8080.
     #[arg(long)]
     listen: Option<String>,
+    /// A second address, plain HTTP, with only /healthz, /readyz and /metrics: for probes and
+    /// Prometheus when stations must present client certificates (e.g. 127.0.0.1:9464).
+    #[arg(long, value_name = "ADDR")]
+    ops_listen: Option<String>,
     #[command(flatten)]
     verify: VerifyArgs,
     /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
@@ -353,6 +357,17 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
     match receiver::spawn(listen, cfg, tls) {
         Ok(h) => {
             eprintln!("madoguchi receive: listening on {}", h.url(https));
+            if let Some(ops) = args.ops_listen.as_ref().or(rc.ops_listen.as_ref()) {
+                match receiver::spawn_ops(ops, &h.control()) {
+                    Ok(addr) => eprintln!("madoguchi receive: operations (healthz, readyz, metrics) on http://{addr}"),
+                    Err(e) => {
+                        eprintln!("madoguchi receive: --ops-listen {e}");
+                        h.control().shutdown();
+                        h.wait();
+                        return 1;
+                    }
+                }
+            }
             signals(h.control());
             h.wait();
             eprintln!("madoguchi receive: stopped");
