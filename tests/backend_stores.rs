@@ -1,8 +1,9 @@
 //! The receiver's storage, run against both stores: SQLite (a file) and PostgreSQL (a private
 //! cluster from `support/pg.rs`). Each scenario is one function taking the `--db` value; the
-//! `both!` macro makes a `sqlite` and a `postgres` test of it. Stations are bound by mTLS and
+//! `both_stores!` macro (support/pg.rs) makes a `sqlite` and a `postgres` test of it. Stations are bound by mTLS and
 //! send unsigned records (cheap to verify), so the database is what is exercised.
 
+#[macro_use]
 #[path = "support/pg.rs"]
 mod pg;
 #[path = "support/receiver_bin.rs"]
@@ -143,28 +144,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                let dir = super::tmp(stringify!($name));
-                super::$name(&dir, &dir.join("receiver.sqlite3"));
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-            #[test]
-            fn postgres() {
-                let Some(pg) = super::PgCluster::for_test(stringify!($name)) else {
-                    return;
-                };
-                let dir = super::tmp(stringify!($name));
-                super::$name(&dir, std::path::Path::new(&pg.url));
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-        }
-    };
-}
-
 /// Keys are per station; the same body gets the same answer, another body under the key a
 /// 422 that is not stored; the operator list names ids and results, no personal data.
 fn idempotency_per_station_key(dir: &Path, db: &Path) {
@@ -254,7 +233,7 @@ fn idempotency_per_station_key(dir: &Path, db: &Path) {
     assert_eq!(first["result"], "OK");
     assert_eq!(cli(&["--status", "review"]), "");
 }
-both!(idempotency_per_station_key);
+both_stores!(idempotency_per_station_key);
 
 /// A station id the stores would keep differently (PostgreSQL text refuses NUL, SQLite takes
 /// it) or an operator could be fooled by (control characters) is refused alike: 400, nothing
@@ -278,7 +257,7 @@ fn odd_station_ids_are_refused_alike(_dir: &Path, db: &Path) {
     drop(rx);
     assert!(store::with_store(db, |s| s.list(false)).unwrap().is_empty());
 }
-both!(odd_station_ids_are_refused_alike);
+both_stores!(odd_station_ids_are_refused_alike);
 
 /// Records per station in the two-receiver test (500 by default; MADOGUCHI_STORE_RECORDS).
 fn records_per_station() -> usize {
@@ -355,7 +334,7 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
         assert_eq!(mine, n, "station-{i}");
     }
 }
-both!(two_receivers_eight_stations);
+both_stores!(two_receivers_eight_stations);
 
 /// Two receiver processes on one database; 8 stations send each record to one of them at
 /// random. One receiver is killed with SIGKILL mid-stream: the stations' retries land on the
@@ -434,7 +413,7 @@ fn sigkill_one_receiver_mid_stream(dir: &Path, db: &Path) {
     assert_eq!(receiver::accepted_count(db).unwrap(), (STATIONS * PER_STATION) as u64);
     drop(survivor);
 }
-both!(sigkill_one_receiver_mid_stream);
+both_stores!(sigkill_one_receiver_mid_stream);
 
 /// PostgreSQL restarted mid-stream: requests meanwhile get 503 STORE_UNAVAILABLE (JSON), and
 /// succeed on retry once it is back, without restarting the receiver.

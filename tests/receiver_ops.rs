@@ -5,6 +5,7 @@
 //! personal data; a graceful stop on SIGTERM.
 
 mod common;
+#[macro_use]
 #[path = "support/pg.rs"]
 mod pg;
 #[path = "support/receiver_bin.rs"]
@@ -102,29 +103,6 @@ fn assert_no_personal_data(text: &str, profiles: &[&str]) {
             assert!(!text.contains(item.as_str()), "{item} of {name} in:\n{text}");
         }
     }
-}
-
-/// A `sqlite` and a `postgres` test of a scenario taking (temp dir, `--db` value).
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                let dir = super::tmp(stringify!($name));
-                super::$name(&dir, &dir.join("receiver.sqlite3"));
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-            #[test]
-            fn postgres() {
-                let Some(pg) = super::pg::PgCluster::for_test(stringify!($name)) else {
-                    return;
-                };
-                let dir = super::tmp(stringify!($name));
-                super::$name(&dir, std::path::Path::new(&pg.url));
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-        }
-    };
 }
 
 /// A field laptop's export, imported at the office twice, stores each record once; the
@@ -267,7 +245,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     assert!(shown.contains(&format!("name: {yamada_name}")), "{shown}");
     drop(rx);
 }
-both!(a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate);
+both_stores!(a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate);
 
 /// The CRL and the trusted CAs over a receiver's life, through signals only (the file watch is
 /// off): a record from a CA not yet trusted goes to review; SIGHUP with the CA and a stale CRL
@@ -417,7 +395,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
         .any(|l| l["id"] == yamada_id.as_str() && l["result"] == "OK" && l["disposition"] == "stored"));
     assert_no_personal_data(&(rx.lines().join("\n") + &text), &["yamada", "revoked"]);
 }
-both!(sighup_reloads_crls_and_cas_and_metrics_and_logs_follow);
+both_stores!(sighup_reloads_crls_and_cas_and_metrics_and_logs_follow);
 
 /// SIGTERM: a request in flight is answered, new connections are refused at once, and the
 /// process exits 0. (The receiver runs from a config file alone.)

@@ -1123,6 +1123,43 @@ impl Local {
     }
 }
 
+/// Accepts until the receiver stops: a slot first (beyond the slots, connections wait in the
+/// backlog), then a connection, handed to `serve` with its slot. A failing accept (EMFILE…)
+/// backs off instead of spinning.
+async fn accept_loop(
+    listener: &tokio::net::TcpListener,
+    slots: &Arc<tokio::sync::Semaphore>,
+    stop: &tokio::sync::watch::Sender<bool>,
+    mut serve: impl FnMut(tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit),
+) {
+    let mut stopped = stop.subscribe();
+    let mut backoff = None;
+    loop {
+        let permit = tokio::select! {
+            _ = until_stopped(&mut stopped) => return,
+            p = Arc::clone(slots).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+        };
+        let tcp = tokio::select! {
+            _ = until_stopped(&mut stopped) => return,
+            r = listener.accept() => match r {
+                Ok((tcp, _)) => {
+                    backoff = None;
+                    tcp
+                }
+                Err(_) => {
+                    let pause = accept_backoff(backoff);
+                    backoff = Some(pause);
+                    tokio::select! {
+                        _ = until_stopped(&mut stopped) => return,
+                        _ = tokio::time::sleep(pause) => continue,
+                    }
+                }
+            },
+        };
+        serve(tcp, permit);
+    }
+}
+
 /// Connections the operations listener serves at once (scrapers and probes, a few).
 const OPS_CONNECTIONS: usize = 16;
 
@@ -1146,28 +1183,7 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
                     return;
                 };
                 let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
-                let mut stopped = stop.subscribe();
-                let mut backoff = None;
-                loop {
-                    let permit = tokio::select! {
-                        _ = until_stopped(&mut stopped) => break,
-                        p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-                    };
-                    let tcp = tokio::select! {
-                        _ = until_stopped(&mut stopped) => break,
-                        r = listener.accept() => match r {
-                            Ok((tcp, _)) => {
-                                backoff = None;
-                                tcp
-                            }
-                            Err(_) => {
-                                let pause = accept_backoff(backoff);
-                                backoff = Some(pause);
-                                tokio::time::sleep(pause).await;
-                                continue;
-                            }
-                        },
-                    };
+                accept_loop(&listener, &slots, &stop, |tcp, permit| {
                     let app = ops_router(Arc::clone(&shared));
                     let limits = shared.cfg.limits.clone();
                     let stopped = stop.subscribe();
@@ -1175,7 +1191,8 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
                         let _ = serve_http(tcp, app, limits, stopped).await;
                         drop(permit);
                     });
-                }
+                })
+                .await;
             });
         })
         .map_err(|e| e.to_string())?;
@@ -1213,31 +1230,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                 let acceptor = acceptor.map(Arc::new);
                 let max = shared.cfg.limits.max_connections.max(1);
                 let slots = Arc::new(tokio::sync::Semaphore::new(max));
-                let mut stopped = stop.subscribe();
-                let mut backoff = None;
-                loop {
-                    // A slot first: beyond max_connections, connections wait in the backlog.
-                    let permit = tokio::select! {
-                        _ = until_stopped(&mut stopped) => break,
-                        p = Arc::clone(&slots).acquire_owned() => match p { Ok(p) => p, Err(_) => break },
-                    };
-                    let (tcp, _) = tokio::select! {
-                        _ = until_stopped(&mut stopped) => break,
-                        r = listener.accept() => match r {
-                            Ok(c) => {
-                                backoff = None;
-                                c
-                            }
-                            Err(_) => {
-                                let pause = accept_backoff(backoff);
-                                backoff = Some(pause);
-                                tokio::select! {
-                                    _ = until_stopped(&mut stopped) => break,
-                                    _ = tokio::time::sleep(pause) => continue,
-                                }
-                            }
-                        },
-                    };
+                accept_loop(&listener, &slots, &stop, |tcp, permit| {
                     let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     let acceptor = acceptor.clone();
@@ -1246,7 +1239,8 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                         let _ = serve_connection(tcp, acceptor, mtls, shared, stopped).await;
                         drop(permit);
                     });
-                }
+                })
+                .await;
                 // Refuse new connections from now on; let the ones in flight finish.
                 drop(listener);
                 let grace = shared.cfg.limits.shutdown_grace;

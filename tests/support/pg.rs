@@ -13,6 +13,32 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A `sqlite` and a `postgres` test of a scenario `fn name(dir: &Path, db: &Path)` (`db` is
+/// the `--db` value: a SQLite file in `dir`, or a PostgreSQL URL). The test file has this
+/// module as `pg` (with `#[macro_use]`) and a `fn tmp(name: &str) -> PathBuf` at its root.
+#[allow(unused_macros)]
+macro_rules! both_stores {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                let dir = crate::tmp(stringify!($name));
+                super::$name(&dir, &dir.join("receiver.sqlite3"));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            #[test]
+            fn postgres() {
+                let Some(pg) = crate::pg::PgCluster::for_test(stringify!($name)) else {
+                    return;
+                };
+                let dir = crate::tmp(stringify!($name));
+                super::$name(&dir, std::path::Path::new(&pg.url));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    };
+}
+
 pub struct PgCluster {
     pub dir: PathBuf,
     bin: PathBuf,
