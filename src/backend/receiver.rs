@@ -980,28 +980,30 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
         .into_response()
 }
 
-/// The operations listener's routes (`--ops-listen`): health, readiness and metrics only,
-/// plain HTTP, so a load balancer or Prometheus reaches them without a station's client
-/// certificate. They carry counts and states, never a record.
-fn ops_router(shared: Arc<Shared>) -> Router<()> {
+/// Health, readiness and metrics: on the main listener, and alone on the operations listener
+/// (`--ops-listen`: plain HTTP, so a load balancer or Prometheus reaches them without a
+/// station's client certificate). They carry counts and states, never a record.
+fn ops_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
         .route("/metrics", axum::routing::get(metrics))
+}
+
+/// Routes with the JSON contract: unknown paths 404 `{"result":"NOT_FOUND"}`.
+fn with_contract(routes: Router<Arc<Shared>>, shared: Arc<Shared>) -> Router<()> {
+    routes
         .fallback(not_found)
         .layer(axum::middleware::from_fn(json_contract))
         .with_state(shared)
 }
 
+fn ops_router(shared: Arc<Shared>) -> Router<()> {
+    with_contract(ops_routes(), shared)
+}
+
 fn router(shared: Arc<Shared>) -> Router<()> {
-    Router::new()
-        .route("/v1/enrollments", post(enroll))
-        .route("/healthz", axum::routing::get(healthz))
-        .route("/readyz", axum::routing::get(readyz))
-        .route("/metrics", axum::routing::get(metrics))
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn(json_contract))
-        .with_state(shared)
+    with_contract(ops_routes().route("/v1/enrollments", post(enroll)), shared)
 }
 
 /// Stops or reloads a running receiver (signals in `madoguchi receive`, tests).
