@@ -552,10 +552,30 @@ fn the_operations_listener_serves_health_and_metrics_only() {
     assert!(refused, "no client certificate, no metrics on the main listener");
     rx.signal(libc::SIGTERM);
     assert!(rx.wait_line("stopped", Duration::from_secs(20)).is_some());
-    std::thread::sleep(Duration::from_millis(200));
-    let addr = ops.trim_start_matches("http://");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// In a process that lives on (a receiver embedded in another program, the tests): the
+/// operations listener stops with the receiver.
+#[test]
+fn the_operations_listener_stops_with_the_receiver() {
+    let dir = tmp("ops-stop");
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        receiver::ReceiverConfig {
+            db: dir.join("receiver.sqlite3"),
+            ..Default::default()
+        },
+        None,
+    )
+    .unwrap();
+    let ops = receiver::spawn_ops("127.0.0.1:0", &rx.control()).unwrap();
+    let (status, _, text) = request(&format!("http://{ops}/metrics"), None, None);
+    assert_eq!(status, 200, "{text}");
+    rx.control().shutdown();
+    rx.wait();
     assert!(
-        std::net::TcpStream::connect(addr).is_err(),
+        std::net::TcpStream::connect(ops).is_err(),
         "the operations listener stopped with the receiver"
     );
     let _ = std::fs::remove_dir_all(&dir);

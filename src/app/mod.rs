@@ -593,6 +593,8 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
     let queue_every = Duration::from_secs(2);
     let mut last_queue = Instant::now();
     loop {
+        // Whatever woke the loop, the placement hint may have timed out meanwhile.
+        app.update_hint();
         if app.dirty {
             if let Err(e) = term.draw(&app.view()) {
                 tracing::warn!(error = %e, "draw failed");
@@ -631,7 +633,6 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
         };
         match ev {
             None => {
-                app.update_hint();
                 if busy {
                     app.spinner += 1;
                     app.dirty = true;

@@ -55,6 +55,25 @@ fn is_crl_file(f: &std::path::Path) -> bool {
     f.is_file() && !name.starts_with('.') && ["crl", "pem", "der"].contains(&ext.to_ascii_lowercase().as_str())
 }
 
+/// Files in the `--crl` directories that are not read (no CRL extension), hidden ones aside:
+/// said on every load, so a directory of `*.crl.1` files does not pass for one without CRLs.
+fn skipped_in(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths.iter().filter(|p| p.is_dir()) {
+        let entries = std::fs::read_dir(p).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect::<Vec<_>>());
+        out.extend(entries.unwrap_or_default().into_iter().filter(|f| {
+            f.is_file()
+                && !is_crl_file(f)
+                && !f
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+        }));
+    }
+    out.sort();
+    out
+}
+
 fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
@@ -93,6 +112,11 @@ impl CrlSource {
         Ok(Arc::new(src))
     }
 
+    /// Files in the directories given that are not read (see `skipped_in`).
+    pub fn skipped(&self) -> Vec<PathBuf> {
+        skipped_in(&self.paths)
+    }
+
     /// Reads the files again; on any error the CRLs in use stay as they were.
     pub fn reload(&self) -> Result<usize, String> {
         let mut crls = Vec::new();
@@ -122,6 +146,9 @@ impl CrlSource {
             *s = stamps;
         }
         tracing::info!(crls = n, "CRLs loaded");
+        for f in self.skipped() {
+            tracing::warn!(file = %f.display(), "not read as a CRL: only *.crl, *.pem and *.der are");
+        }
         Ok(n)
     }
 
@@ -244,6 +271,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(src.reload().unwrap(), 1);
+        // What is not read is said (the hidden download aside).
+        assert_eq!(src.skipped(), vec![dir.join("README"), dir.join("sign.crl.tmp")]);
         // A file that claims to be a CRL and is not fails the reload (what was in use stays).
         std::fs::write(dir.join("auth.der"), b"junk").unwrap();
         assert!(src.reload().unwrap_err().contains("auth.der"));

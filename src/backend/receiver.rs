@@ -779,16 +779,20 @@ impl Shared {
             .as_ref()
             .map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
         let mut n_crl = 0;
+        let mut skipped = String::new();
         if let Some(src) = &self.cfg.crl_source {
             if let Some(cas) = &cas {
                 src.set_trust(cas.clone());
             }
             n_crl = src.reload()?;
+            for f in src.skipped() {
+                skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
+            }
         }
         if let (Some(cas), Ok(mut t)) = (cas, self.trust.write()) {
             *t = Arc::new(cas);
         }
-        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s)"))
+        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s){skipped}"))
     }
 
     fn crl_figures(&self) -> Vec<super::metrics::CrlFigure> {
@@ -1011,6 +1015,9 @@ fn router(shared: Arc<Shared>) -> Router<()> {
 pub struct Control {
     stop: Arc<tokio::sync::watch::Sender<bool>>,
     shared: Arc<Shared>,
+    /// The receiver's runtime: the operations listener runs on it too, so pooled database
+    /// connections (whose drivers run where they were opened) all live as long as it does.
+    rt: tokio::runtime::Handle,
 }
 
 impl Control {
@@ -1162,42 +1169,35 @@ async fn accept_loop(
     }
 }
 
-/// Connections the operations listener serves at once (scrapers and probes, a few).
-const OPS_CONNECTIONS: usize = 16;
+/// Connections the operations listener serves at once: a probe and a scraper or two. Few, so
+/// that a flood of /readyz (each a database ping) cannot hold the pool enrollments need.
+const OPS_CONNECTIONS: usize = 4;
 
-/// Starts the operations listener of a running receiver (`Control`) on its own thread:
-/// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops with the
-/// receiver. Returns the address bound.
+/// Starts the operations listener of a running receiver (`Control`) on the receiver's runtime:
+/// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops accepting when
+/// the receiver stops. Returns the address bound.
 pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> {
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
     let shared = Arc::clone(&control.shared);
     let stop = Arc::clone(&control.stop);
-    std::thread::Builder::new()
-        .name("receiver-ops".into())
-        .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-                return;
-            };
-            rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
-                accept_loop(&listener, &slots, &stop, |tcp, permit| {
-                    let app = ops_router(Arc::clone(&shared));
-                    let limits = shared.cfg.limits.clone();
-                    let stopped = stop.subscribe();
-                    tokio::spawn(async move {
-                        let _ = serve_http(tcp, app, limits, stopped).await;
-                        drop(permit);
-                    });
-                })
-                .await;
+    control.rt.spawn(async move {
+        let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+            return;
+        };
+        let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
+        accept_loop(&listener, &slots, &stop, |tcp, permit| {
+            let app = ops_router(Arc::clone(&shared));
+            let limits = shared.cfg.limits.clone();
+            let stopped = stop.subscribe();
+            tokio::spawn(async move {
+                let _ = serve_http(tcp, app, limits, stopped).await;
+                drop(permit);
             });
         })
-        .map_err(|e| e.to_string())?;
+        .await;
+    });
     Ok(addr)
 }
 
@@ -1211,20 +1211,19 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, _) = tokio::sync::watch::channel(false);
     let stop = Arc::new(stop);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let control = Control {
         stop: Arc::clone(&stop),
         shared: Arc::clone(&shared),
+        rt: rt.handle().clone(),
     };
     let thread = std::thread::Builder::new()
         .name("receiver".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
             rt.block_on(async move {
                 let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                     return;

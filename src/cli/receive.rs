@@ -250,6 +250,12 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
             trust_ca.clone(),
             std::time::Duration::from_secs(grace_hours * 3600),
         )?;
+        for f in src.skipped() {
+            eprintln!(
+                "madoguchi receive: {}: not read as a CRL (only *.crl, *.pem and *.der are)",
+                f.display()
+            );
+        }
         if v.crl_watch > 0 {
             src.watch(std::time::Duration::from_secs(v.crl_watch));
         }
