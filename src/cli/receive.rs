@@ -71,7 +71,8 @@ pub struct VerifyArgs {
     /// SIGHUP (a CA added without a restart).
     #[arg(long)]
     trust_ca: Option<PathBuf>,
-    /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory. Each is matched
+    /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory (its *.crl, *.pem
+    /// and *.der files; hidden ones are not read). Each is matched
     /// to its issuer and checked against the CA's signature; they are read again on SIGHUP and
     /// when a file changes. A CRL past its nextUpdate plus the grace answers 503 CRL_STALE.
     #[arg(long)]
