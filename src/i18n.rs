@@ -290,7 +290,7 @@ pub fn card_error(lang: Lang, e: &CardError) -> String {
         C::FileNotFound(_) => "card-file-not-found",
         C::NoSigningCertificate => "card-no-signing-certificate",
         C::Malformed(m) => return text(lang, "card-malformed", &[("detail", &m.to_string())]),
-        C::Status { sw, op } => return text(lang, "card-status", &[("op", &op.to_string()), ("sw", &sw.to_string())]),
+        C::Status { sw, op } => return text(lang, "card-status", &[("op", op), ("sw", &sw.to_string())]),
     };
     fixed(lang, id).to_string()
 }

@@ -125,7 +125,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
 
     // The laptop: export, offline. The records stay queued, marked carried.
-    let cfg = station_config(&dir, "http://127.0.0.1:9", &outbox_db);
+    let cfg = station_config(dir, "http://127.0.0.1:9", &outbox_db);
     let carried = dir.join("carried.jsonl");
     let (code, out, err) = outbox(&cfg, &["export", carried.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
@@ -191,7 +191,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
         "--seal-key".as_ref(),
         seal_key.as_os_str(),
     ] as &[&std::ffi::OsStr]);
-    let cfg = station_config(&dir, &rx.url, &outbox_db);
+    let cfg = station_config(dir, &rx.url, &outbox_db);
     let (_, out, err) = outbox(&cfg, &["flush"]);
     assert!(out.contains("delivered 2, review 1"), "{out}{err}");
     assert_eq!(receiver::accepted_count(&db).unwrap(), 2, "not a second record");
@@ -283,7 +283,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
         "0".as_ref(),
     ] as &[&std::ffi::OsStr]);
     let enrollments = format!("{}/v1/enrollments", rx.url);
-    let cfg = station_config(&dir, &rx.url, &outbox_db);
+    let cfg = station_config(dir, &rx.url, &outbox_db);
     let (_, out, _) = outbox(&cfg, &["flush"]);
     assert!(out.contains("delivered 0, review 1"), "{out}");
     let (_, list, _) = outbox(&cfg, &["list"]);

@@ -192,7 +192,7 @@ pub fn check_digit(first11: &[u32]) -> u32 {
         .iter()
         .rev()
         .enumerate()
-        .map(|(n, d)| d * if n + 1 <= 6 { n as u32 + 2 } else { n as u32 - 4 })
+        .map(|(n, d)| d * if n < 6 { n as u32 + 2 } else { n as u32 - 4 })
         .sum();
     let r = sum % 11;
     if r <= 1 {

@@ -153,7 +153,7 @@ pub fn serve_stream(
         stream.read_exact(&mut msg)?;
         if len == 1 {
             match msg[0] {
-                0 | 1 | 2 => card.reset(),
+                0..=2 => card.reset(),
                 4 => {
                     let atr = card.atr().to_vec();
                     write_frame(&mut stream, &atr)?;
