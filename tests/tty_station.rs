@@ -443,42 +443,43 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
     let Some(t) = demo("--profile sato", &dir, "ja") else {
         return;
     };
-    // Each pane: the citizen's texts in Korean and not in Japanese; the clerk's help and
-    // status lines (終了, 診断, 未送信) in Japanese.
-    let pane = |s: &str, citizen: &[Msg]| {
-        for m in [Msg::KeyQuit, Msg::KeyDiag, Msg::Queue] {
-            assert!(s.contains(msg(Lang::Ja, m)), "clerk's {m:?} in Japanese: {s}");
-        }
-        for &m in citizen {
-            assert!(s.contains(msg(Lang::Ko, m)), "{m:?} in Korean: {s}");
-            assert!(!s.contains(msg(Lang::Ja, m)), "{m:?} left in Japanese: {s}");
-        }
+    // Each pane, waited for until one capture holds all of it (tmux may catch a frame half
+    // drawn over the last language's): `waited` on screen, the citizen's texts in Korean and
+    // not in Japanese, the clerk's help and status lines (終了, 診断, 未送信) in Japanese.
+    let pane = |waited: &[&str], citizen: &[Msg]| -> String {
+        let what = format!("{waited:?}, {citizen:?} in Korean and not Japanese, the clerk's lines in Japanese");
+        t.wait_until(&what, |s| {
+            waited.iter().all(|w| s.contains(w))
+                && [Msg::KeyQuit, Msg::KeyDiag, Msg::Queue]
+                    .iter()
+                    .all(|&m| s.contains(msg(Lang::Ja, m)))
+                && citizen
+                    .iter()
+                    .all(|&m| s.contains(msg(Lang::Ko, m)) && !s.contains(msg(Lang::Ja, m)))
+        })
     };
     // 日本語 → English → 简体中文 → 한국어.
     t.send(&["Right", "Right", "Right"]);
-    let s = t.wait_for_all(&["[한국어]", "이용약관", "제1조"]);
+    let s = pane(
+        &["[한국어]", "이용약관", "제1조"],
+        &[Msg::StepConsent, Msg::StepConfirm],
+    );
     assert!(!s.contains("利用規約"), "{s}");
-    pane(&s, &[Msg::StepConsent, Msg::StepConfirm]);
     t.send(&["End"]);
-    let s = t.wait_for("Enter: 동의하고 다음으로");
-    pane(&s, &[Msg::ConsentAcceptHint]);
+    pane(&["Enter: 동의하고 다음으로"], &[Msg::ConsentAcceptHint]);
     t.send(&["Enter"]);
-    let s = t.wait_for("남은 입력 횟수: 3회");
-    pane(&s, &[Msg::PinRuleText, Msg::StepConsent]);
+    pane(&["남은 입력 횟수: 3회"], &[Msg::PinRuleText, Msg::StepConsent]);
     enter_pin(&t, "2580");
-    let s = t.wait_for_all(&["카드에서 읽은 내용을 확인해 주십시오", "佐藤"]);
-    pane(
-        &s,
+    let s = pane(
+        &["카드에서 읽은 내용을 확인해 주십시오", "佐藤", "[ 다음 ]"],
         // (「次へ」 is in the clerk's key line too: the button itself is 다음.)
         &[Msg::ConfirmHeading, Msg::ConfirmNote, Msg::LabelName, Msg::LabelAddress],
     );
-    t.send(&["Enter"]);
     assert!(s.contains("[ 다음 ]"), "{s}");
-    let s = t.wait_for("남은 입력 횟수: 5회");
-    pane(&s, &[Msg::StepConsent]);
+    t.send(&["Enter"]);
+    pane(&["남은 입력 횟수: 5회"], &[Msg::StepConsent]);
     enter_pin(&t, "hanako2024");
-    let s = t.wait_for("접수가 완료되었습니다.");
-    pane(&s, &[Msg::DoneHeading, Msg::NextCitizen]);
+    pane(&["접수가 완료되었습니다."], &[Msg::DoneHeading, Msg::NextCitizen]);
     wait_received(&dir);
     // The next citizen starts in Japanese again.
     t.send(&["Enter"]);
