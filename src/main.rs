@@ -144,25 +144,28 @@ fn main() -> ExitCode {
         }
     }
     // Support commands speak the clerk's language: --lang, else the config's clerk_lang
-    // (else lang); a config that does not load leaves Japanese (diagnose reports why).
-    let lang = cli.lang.unwrap_or_else(|| {
-        madoguchi::config::Config::load(cli.config.as_deref())
-            .map_or_else(|_| Default::default(), |c| c.clerk_language())
-    });
+    // (else lang); a config that does not load leaves Japanese (diagnose reports why). Read
+    // only by the commands that use it.
+    let lang = || {
+        cli.lang.unwrap_or_else(|| {
+            madoguchi::config::Config::load(cli.config.as_deref())
+                .map_or_else(|_| Default::default(), |c| c.clerk_language())
+        })
+    };
     let code = match cli.command {
         None => cli::station::run_station(cli.lang, cli.config.as_deref()),
         Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),
-        Some(Command::Readers { json }) => cli::readers::run(lang, json),
-        Some(Command::Read { reader, json, last_try }) => cli::read::run(lang, reader.as_deref(), json, last_try),
-        Some(Command::Status { json, watch }) => cli::status::run(lang, json, watch),
+        Some(Command::Readers { json }) => cli::readers::run(lang(), json),
+        Some(Command::Read { reader, json, last_try }) => cli::read::run(lang(), reader.as_deref(), json, last_try),
+        Some(Command::Status { json, watch }) => cli::status::run(lang(), json, watch),
         Some(Command::Diagnose { json, watch, no_probe }) => {
-            cli::diagnose::run(lang, json, watch, no_probe, cli.config.as_deref())
+            cli::diagnose::run(lang(), json, watch, no_probe, cli.config.as_deref())
         }
         Some(Command::Cert {
             which,
             reader,
             last_try,
-        }) => cli::cert::run(lang, reader.as_deref(), which, last_try),
+        }) => cli::cert::run(lang(), reader.as_deref(), which, last_try),
         Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
         Some(Command::Receive(args)) => cli::receive::run(*args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),

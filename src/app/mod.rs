@@ -103,7 +103,6 @@ struct App {
     transmit_errors: u32,
     /// Removals and transmit errors close together: the "card moved?" hint while they are.
     troubles: troubles::Troubles,
-    placement_hint: bool,
     /// The last APDU round trips (µs), for the diagnostics sparkline.
     round_trips: Vec<u32>,
 }
@@ -123,7 +122,7 @@ impl App {
             readers: self.diag.readers.clone(),
             card_removals: self.diag.card_removals,
             transmit_errors: self.transmit_errors,
-            placement_suspect: self.placement_hint,
+            placement_suspect: self.troubles.hint(),
             resends: crate::card::guard::resends(),
             apdu_rtt_us: self.round_trips.clone(),
             errors: self.recent.errors.iter().cloned().collect(),
@@ -165,15 +164,14 @@ impl App {
     }
 
     fn trouble(&mut self) {
-        self.troubles.push(Instant::now());
-        self.update_hint();
+        if self.troubles.push(Instant::now()) {
+            self.dirty = true;
+        }
     }
 
     /// Takes the placement hint on or off as troubles cluster or calm down.
     fn update_hint(&mut self) {
-        let on = self.troubles.clustered(Instant::now());
-        if on != self.placement_hint {
-            self.placement_hint = on;
+        if self.troubles.update(Instant::now()) {
             self.dirty = true;
         }
     }
@@ -452,7 +450,7 @@ impl App {
                 round_trips: &self.round_trips,
                 resends: crate::card::guard::resends(),
                 transmit_errors: self.transmit_errors,
-                placement_suspect: self.placement_hint,
+                placement_suspect: self.troubles.hint(),
             },
         }
     }
@@ -500,11 +498,9 @@ pub fn run(opts: StationOptions) -> u8 {
 
     // Support's window on this station (never a second PC/SC session).
     let status_hub = Arc::new(status::Hub::default());
-    let refresh = std::sync::Mutex::new(tx.clone());
+    let refresh = tx.clone();
     status_hub.on_refresh(move || {
-        if let Ok(t) = refresh.lock() {
-            let _ = t.send(AppEvent::StatusRefresh);
-        }
+        let _ = refresh.send(AppEvent::StatusRefresh);
     });
     if let Err(e) = status::serve(Arc::clone(&status_hub), &status::socket_path()) {
         tracing::warn!(error = %e, "status socket not available");
@@ -549,7 +545,6 @@ pub fn run(opts: StationOptions) -> u8 {
         recent: status::Recent::default(),
         transmit_errors: 0,
         troubles: Default::default(),
-        placement_hint: false,
         round_trips: Vec::new(),
     };
     app.choose_reader();
@@ -726,7 +721,6 @@ mod tests {
             recent: status::Recent::default(),
             transmit_errors: 0,
             troubles: Default::default(),
-            placement_hint: false,
             round_trips: Vec::new(),
         };
         (app, dir)

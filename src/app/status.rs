@@ -390,9 +390,8 @@ mod tests {
                 h.publish(&snap(3600));
             }
         });
-        let tx = Mutex::new(tx);
         hub.on_refresh(move || {
-            let _ = tx.lock().map(|t| t.send(()));
+            let _ = tx.send(());
         });
         let (v, line) = hub.fresh();
         assert!(line.contains("\"uptime_secs\":3600"), "{line}");

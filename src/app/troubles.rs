@@ -13,14 +13,29 @@ pub const WINDOW: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub struct Troubles {
     at: VecDeque<Instant>,
+    /// The hint as last shown: `update` says when it must change on screen.
+    hint: bool,
 }
 
 impl Troubles {
-    pub fn push(&mut self, now: Instant) {
+    /// A trouble at `now`; true when the hint changed.
+    pub fn push(&mut self, now: Instant) -> bool {
         self.at.push_back(now);
         while self.at.len() > CLUSTER {
             self.at.pop_front();
         }
+        self.update(now)
+    }
+
+    /// Takes the hint on or off as troubles cluster or calm down; true when it changed.
+    pub fn update(&mut self, now: Instant) -> bool {
+        let on = self.clustered(now);
+        std::mem::replace(&mut self.hint, on) != on
+    }
+
+    /// The "card moved or badly placed?" hint is on.
+    pub fn hint(&self) -> bool {
+        self.hint
     }
 
     /// The last `CLUSTER` troubles all fall within the `WINDOW` before `now`.

@@ -45,53 +45,47 @@ pub struct CrlSource {
     crls: RwLock<Vec<X509Crl>>,
     /// Modification times at the last load, to notice a changed file.
     stamps: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
+    /// Files of the directories the last load did not read (see `scan`).
+    skipped: Mutex<Vec<PathBuf>>,
 }
 
-/// In a directory: `*.crl`, `*.pem`, `*.der`, not hidden. A downloader's temporary file
-/// (`.sign.crl.part`, `sign.crl.tmp`) or a README is not read half-way.
-fn is_crl_file(f: &std::path::Path) -> bool {
-    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
-    f.is_file() && !name.starts_with('.') && ["crl", "pem", "der"].contains(&ext.to_ascii_lowercase().as_str())
-}
-
-/// Files in the `--crl` directories that are not read (no CRL extension), hidden ones aside:
-/// said on every load, so a directory of `*.crl.1` files does not pass for one without CRLs.
-fn skipped_in(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths.iter().filter(|p| p.is_dir()) {
-        let entries = std::fs::read_dir(p).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect::<Vec<_>>());
-        out.extend(entries.unwrap_or_default().into_iter().filter(|f| {
-            f.is_file()
-                && !is_crl_file(f)
-                && !f
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'))
-        }));
-    }
-    out.sort();
-    out
-}
-
-fn files(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut out = Vec::new();
+/// The files a load reads, and the others of the `--crl` directories. Of a directory: its
+/// `*.crl`, `*.pem` and `*.der` files; hidden ones (a downloader's `.sign.crl.part`) are not
+/// read and not named; the rest (`sign.crl.tmp`, a README) are named as not read, so a
+/// directory of `*.crl.1` files does not pass for one without CRLs.
+fn scan(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut read, mut skipped) = (Vec::new(), Vec::new());
     for p in paths {
-        if p.is_dir() {
-            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-                .map(|d| {
-                    d.filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|f| is_crl_file(f))
-                        .collect()
-                })
-                .unwrap_or_default();
-            v.sort();
-            out.extend(v);
-        } else {
-            out.push(p.clone());
+        if !p.is_dir() {
+            read.push(p.clone());
+            continue;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        entries.sort();
+        for f in entries {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let ext = f
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if name.starts_with('.') {
+                continue;
+            }
+            if ["crl", "pem", "der"].contains(&ext.as_str()) {
+                read.push(f);
+            } else {
+                skipped.push(f);
+            }
         }
     }
-    out
+    (read, skipped)
 }
 
 fn unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
@@ -107,14 +101,15 @@ impl CrlSource {
             grace,
             crls: RwLock::new(Vec::new()),
             stamps: Mutex::new(Vec::new()),
+            skipped: Mutex::new(Vec::new()),
         };
         src.reload()?;
         Ok(Arc::new(src))
     }
 
-    /// Files in the directories given that are not read (see `skipped_in`).
+    /// Files of the directories given that the last load did not read (see `scan`).
     pub fn skipped(&self) -> Vec<PathBuf> {
-        skipped_in(&self.paths)
+        self.skipped.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Reads the files again; on any error the CRLs in use stay as they were.
@@ -122,7 +117,8 @@ impl CrlSource {
         let mut crls = Vec::new();
         let mut stamps = Vec::new();
         let trust = self.trust.read().map_err(|_| "CRL trust poisoned".to_string())?;
-        for f in files(&self.paths) {
+        let (files, skipped) = scan(&self.paths);
+        for f in files {
             let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
             let crl = X509Crl::from_pem(&bytes)
                 .or_else(|_| X509Crl::from_der(&bytes))
@@ -146,15 +142,19 @@ impl CrlSource {
             *s = stamps;
         }
         tracing::info!(crls = n, "CRLs loaded");
-        for f in self.skipped() {
+        for f in &skipped {
             tracing::warn!(file = %f.display(), "not read as a CRL: only *.crl, *.pem and *.der are");
+        }
+        if let Ok(mut s) = self.skipped.lock() {
+            *s = skipped;
         }
         Ok(n)
     }
 
     /// Reloads when a file appeared, went or changed since the last load.
     pub fn reload_if_changed(&self) {
-        let now: Vec<(PathBuf, Option<SystemTime>)> = files(&self.paths)
+        let now: Vec<(PathBuf, Option<SystemTime>)> = scan(&self.paths)
+            .0
             .into_iter()
             .map(|f| {
                 let m = std::fs::metadata(&f).and_then(|m| m.modified()).ok();

@@ -48,7 +48,8 @@ pub struct View<'a> {
     pub reader: Option<&'a str>,
     /// The terms in the citizen's language, or the Japanese ones when it has none.
     pub terms: &'a str,
-    /// The citizen's language has no terms: `terms` is the Japanese text, and a line says so.
+    /// The citizen's language has no terms: `terms` is the text in this language (Japanese,
+    /// unless the station has none), and a line says so.
     pub terms_missing: Option<Lang>,
     pub station_id: &'a str,
     pub queue: QueueInfo,
@@ -59,7 +60,7 @@ pub struct View<'a> {
     /// The privacy notice in the citizen's language (else the Japanese one), when the
     /// station shows one after the terms.
     pub privacy: Option<&'a str>,
-    /// The citizen's language has no privacy notice: `privacy` is the Japanese one.
+    /// The citizen's language has no privacy notice: `privacy` is the one in this language.
     pub privacy_missing: Option<Lang>,
     /// Who runs this counter and what it can do (config `[operator]`).
     pub counter: &'a CounterInfo,
