@@ -96,21 +96,30 @@ pub fn is_postgres(db: &Path) -> bool {
         .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
 }
 
-/// Opens the store `db` names (migrating its schema). PostgreSQL connections are made lazily
-/// on the runtime that uses the store; the migration runs here on a runtime of its own.
+/// Opens the store `db` names (migrating its schema), creating a SQLite file when missing.
+/// PostgreSQL connections are made lazily on the runtime that uses the store; the migration
+/// runs here on a runtime of its own.
 pub fn open(db: &Path) -> Result<Arc<dyn Store>, String> {
+    open_with(db, true)
+}
+
+fn open_with(db: &Path, create: bool) -> Result<Arc<dyn Store>, String> {
     if is_postgres(db) {
         let url = db.to_str().unwrap_or_default();
         Ok(Arc::new(PgStore::open(url)?))
     } else {
+        if !create && !db.exists() {
+            return Err(format!("{}: no such database", db.display()));
+        }
         Ok(Arc::new(
-            SqliteStore::open(db).map_err(|e| format!("{}: {e}", db.display()))?,
+            SqliteStore::open_with(db, create).map_err(|e| format!("{}: {e}", db.display()))?,
         ))
     }
 }
 
 /// Runs `f` against the store `db` names, from synchronous code (CLI, tests), on a runtime
-/// of its own on a thread of its own (so it works from inside another runtime too).
+/// of its own on a thread of its own (so it works from inside another runtime too). It reads
+/// what is there: a SQLite file that does not exist is an error, never created.
 pub fn with_store<T: Send>(
     db: &Path,
     f: impl for<'a> FnOnce(&'a dyn Store) -> StoreFuture<'a, T> + Send,
@@ -121,7 +130,7 @@ pub fn with_store<T: Send>(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let store = open(db)?;
+            let store = open_with(db, false)?;
             rt.block_on(f(&*store)).map_err(|e| e.to_string())
         })
         .join()
@@ -179,16 +188,15 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-/// The receiver's database holds opened payloads (personal data): its directory is made 0700
-/// and the file, -wal and -shm 0600 (db::create_private).
-pub(crate) fn open_sqlite(path: &Path) -> rusqlite::Result<Connection> {
-    super::db::create_private(path).map_err(|e| {
-        rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-            Some(e.to_string()),
-        )
-    })?;
-    let mut db = super::db::open(path, SCHEMA_SQL)?;
+/// The receiver's database holds opened payloads (personal data): `db::open` makes its
+/// directory 0700 and the file, -wal and -shm 0600. Without `create`, a missing file is an
+/// error (operator commands that read).
+fn open_sqlite(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut db = if create {
+        super::db::open(path, SCHEMA_SQL)?
+    } else {
+        super::db::open_existing(path, SCHEMA_SQL)?
+    };
     migrate(&mut db)?;
     Ok(db)
 }
@@ -210,10 +218,15 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Opens the database, creating it when missing (a receiver).
     pub fn open(path: &Path) -> rusqlite::Result<SqliteStore> {
+        SqliteStore::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, create: bool) -> rusqlite::Result<SqliteStore> {
         Ok(SqliteStore {
-            writer: Arc::new(Mutex::new(open_sqlite(path)?)),
-            reader: Arc::new(Mutex::new(open_sqlite(path)?)),
+            writer: Arc::new(Mutex::new(open_sqlite(path, create)?)),
+            reader: Arc::new(Mutex::new(open_sqlite(path, create)?)),
         })
     }
 

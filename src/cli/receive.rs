@@ -145,6 +145,7 @@ fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) ->
         eprintln!("madoguchi receive list: --show-data prints personal data only to a terminal");
         return 2;
     }
+    // `with_store` never creates a SQLite file: a typo is said, not left behind as a database.
     if !madoguchi::backend::store::is_postgres(db) && !db.exists() {
         eprintln!("madoguchi receive list: {}: no such database", db.display());
         return 2;
