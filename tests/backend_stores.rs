@@ -565,7 +565,7 @@ fn postgres_migrations_apply_once_under_concurrent_starts() {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         let pk: i64 = client
             .query_one(
                 "SELECT COUNT(*) FROM information_schema.table_constraints

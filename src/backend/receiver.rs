@@ -662,8 +662,11 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     // A success is final: the same key and body get the same 200 for ever. A rejection is
     // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
     // so the same record retried is verified again. Another body under a remembered key is
-    // refused either way (422), on every receiver sharing the store.
-    if let Some(prior) = prior.filter(|p| p.1 == 200 || !hashes.contains(&p.0)) {
+    // refused (422), on every receiver sharing the store — unless the row is a rejection that
+    // proved nothing of its sender: that one holds no key, the new body is verified.
+    if let Some(prior) =
+        prior.filter(|p| p.status == 200 || (p.proven && !hashes.contains(&p.body_sha256)))
+    {
         return with_station(replay(prior, &hashes));
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
@@ -721,6 +724,7 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     //    body; never over a success. When a concurrent request's success got there first (this receiver or
     //    another on the same database), its answer is the answer.
     let row = Row {
+        proven: status == 200 || bound || card_signed(&answer),
         station_id: station.clone(),
         idempotency_key: key,
         station_bound: bound,
@@ -809,6 +813,19 @@ impl Shared {
     }
 }
 
+/// Whether a rejection was reached only after the card's signature over the statement
+/// verified (`check` runs chain, validity, signature, CRL, card data, in this order): the
+/// statement names the enrollment id and the station, so the record is the card's own.
+/// UNKNOWN_KEY, UNSUPPORTED_CERTIFICATE, CERTIFICATE_EXPIRED and SIGNATURE_MISMATCH come before
+/// or from the signature check: anyone can produce them for any id.
+fn card_signed(answer: &str) -> bool {
+    let v: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
+    matches!(
+        v["result"].as_str(),
+        Some("CERTIFICATE_REVOKED" | "CARD_DATA_MISMATCH")
+    )
+}
+
 /// A store that can't be reached is a 503 the station retries; other store errors are 500.
 fn store_failed(e: StoreError) -> Receipt {
     match e {
@@ -828,9 +845,9 @@ fn store_failed(e: StoreError) -> Receipt {
 }
 
 /// The same body gets the first answer again; another body under the key is a 422.
-fn replay((hash, status, answer): Remembered, hashes: &[String]) -> Receipt {
-    if hashes.contains(&hash) {
-        return Receipt::new(status, answer, Disposition::Replayed, None);
+fn replay(prior: Remembered, hashes: &[String]) -> Receipt {
+    if hashes.contains(&prior.body_sha256) {
+        return Receipt::new(prior.status, prior.answer, Disposition::Replayed, None);
     }
     Receipt::new(
         422,

@@ -12,8 +12,15 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-/// (body_sha256, status, answer) remembered for (station, key).
-pub type Remembered = (String, u16, String);
+/// What was answered before for (station, key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remembered {
+    pub body_sha256: String,
+    pub status: u16,
+    pub answer: String,
+    /// Whether its sender was proven (`Row::proven`): an unproven rejection holds no key.
+    pub proven: bool,
+}
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -48,6 +55,11 @@ pub struct Row {
     pub answer: String,
     pub received_ms: i64,
     pub payload: Option<Vec<u8>>,
+    /// The sender is proven: by the station's client certificate, or by the card's signature
+    /// over the statement (which names the id and the station). A rejection that proves
+    /// nothing is kept for review, but any later record under its key replaces it: it must
+    /// not squat an enrollment id the genuine record needs (docs/backend-api.md).
+    pub proven: bool,
 }
 
 /// A row as listed for operators: ids, time and result, no personal data.
@@ -60,9 +72,18 @@ pub struct Listed {
     pub result: String,
     /// The answer's `error` (structure, never data), for what went to review.
     pub reason: Option<String>,
+    /// Whether the sender was proven (`Row::proven`).
+    pub proven: bool,
 }
 
-fn listed(station_id: String, idempotency_key: String, received_ms: i64, status: u16, answer: &str) -> Listed {
+fn listed(
+    station_id: String,
+    idempotency_key: String,
+    received_ms: i64,
+    status: u16,
+    answer: &str,
+    proven: bool,
+) -> Listed {
     let v = serde_json::from_str::<Value>(answer).unwrap_or_default();
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     Listed {
@@ -72,14 +93,15 @@ fn listed(station_id: String, idempotency_key: String, received_ms: i64, status:
         status,
         result: text("result").unwrap_or_default(),
         reason: text("error"),
+        proven,
     }
 }
 
 pub trait Store: Send + Sync {
     /// What was answered before for (station, key), if anything.
     fn lookup<'a>(&'a self, station: &'a str, key: &'a str) -> StoreFuture<'a, Option<Remembered>>;
-    /// Stores `row` unless a success is already stored under its (station, key); then that
-    /// success is returned (its answer is the answer), else None.
+    /// Stores `row` unless its (station, key) holds a success, or a proven rejection of
+    /// another body; then that row is returned (its answer is the answer), else None.
     fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>>;
     fn accepted_count(&self) -> StoreFuture<'_, u64>;
     /// Accepted payloads (JSON), oldest first.
@@ -171,19 +193,46 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
         )
         .map(|n| n > 0)
     };
-    if keyed_by_station(db)? {
+    if !keyed_by_station(db)? {
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !keyed_by_station(&tx)? {
+            tx.execute_batch(concat!(
+                "ALTER TABLE received RENAME TO received_v0;",
+                schema_sql!(),
+                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+                     SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
+                     FROM received_v0;
+                 DROP TABLE received_v0;"
+            ))?;
+        }
+        tx.commit()?;
+    }
+    add_proven(db)
+}
+
+/// Adds `proven` (issue #20: unproven rejections must not hold an id). Rows stored before it
+/// are judged by what they hold, like migrations/postgres/0002_proven.sql does.
+fn add_proven(db: &mut Connection) -> rusqlite::Result<()> {
+    let has = |db: &Connection| -> rusqlite::Result<bool> {
+        db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'proven'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    if has(db)? {
         return Ok(());
     }
     let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if !keyed_by_station(&tx)? {
-        tx.execute_batch(concat!(
-            "ALTER TABLE received RENAME TO received_v0;",
-            schema_sql!(),
-            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
-                 FROM received_v0;
-             DROP TABLE received_v0;"
-        ))?;
+    if !has(&tx)? {
+        tx.execute_batch(
+            r#"ALTER TABLE received ADD COLUMN proven INTEGER NOT NULL DEFAULT 1;
+               UPDATE received SET proven = 0
+                WHERE station_bound = 0 AND status <> 200
+                  AND answer NOT LIKE '%"result":"CERTIFICATE_REVOKED"%'
+                  AND answer NOT LIKE '%"result":"CARD_DATA_MISMATCH"%';"#,
+        )?;
     }
     tx.commit()
 }
@@ -203,9 +252,16 @@ fn open_sqlite(path: &Path, create: bool) -> rusqlite::Result<Connection> {
 
 fn sqlite_lookup(db: &Connection, station: &str, key: &str) -> rusqlite::Result<Option<Remembered>> {
     db.query_row(
-        "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
+        "SELECT body_sha256, status, answer, proven FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
         params![station, key],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(Remembered {
+                body_sha256: r.get(0)?,
+                status: r.get(1)?,
+                answer: r.get(2)?,
+                proven: r.get(3)?,
+            })
+        },
     )
     .optional()
 }
@@ -256,13 +312,15 @@ impl Store for SqliteStore {
     fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>> {
         Self::call(&self.writer, move |db| {
             let n = db.execute(
-                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload, proven)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10)
                  ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
                      station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                      status = excluded.status, answer = excluded.answer,
-                     received_ms = excluded.received_ms, payload = excluded.payload
-                 WHERE received.status != 200 AND received.body_sha256 IN (excluded.body_sha256, ?9)",
+                     received_ms = excluded.received_ms, payload = excluded.payload,
+                     proven = excluded.proven
+                 WHERE received.status != 200
+                   AND (received.body_sha256 IN (excluded.body_sha256, ?9) OR received.proven = 0)",
                 params![
                     row.station_id,
                     row.idempotency_key,
@@ -272,7 +330,8 @@ impl Store for SqliteStore {
                     row.answer,
                     row.received_ms,
                     row.payload,
-                    row.raw_sha256
+                    row.raw_sha256,
+                    row.proven
                 ],
             )?;
             if n == 1 {
@@ -304,13 +363,13 @@ impl Store for SqliteStore {
     fn list(&self, review_only: bool) -> StoreFuture<'_, Vec<Listed>> {
         Self::call(&self.reader, move |db| {
             let mut st = db.prepare(
-                "SELECT station_id, idempotency_key, received_ms, status, answer FROM received
+                "SELECT station_id, idempotency_key, received_ms, status, answer, proven FROM received
                  WHERE (?1 = 0 OR status != 200) ORDER BY received_ms, station_id, idempotency_key",
             )?;
             let rows = st
                 .query_map([review_only], |r| {
                     let answer: String = r.get(4)?;
-                    Ok(listed(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, &answer))
+                    Ok(listed(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, &answer, r.get(5)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
@@ -326,7 +385,10 @@ impl Store for SqliteStore {
 // PostgreSQL
 
 /// Versioned migrations, applied in order at start, each once (table `schema_version`).
-const PG_MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_received.sql"))];
+const PG_MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_received.sql")),
+    (2, include_str!("../../migrations/postgres/0002_proven.sql")),
+];
 
 /// Key of the advisory lock that serialises migrations of receivers starting together.
 const PG_MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368;
@@ -546,12 +608,17 @@ impl Store for PgStore {
             let row = c
                 .client()
                 .query_opt(
-                    "SELECT body_sha256, status, answer FROM received WHERE station_id = $1 AND idempotency_key = $2",
+                    "SELECT body_sha256, status, answer, proven FROM received WHERE station_id = $1 AND idempotency_key = $2",
                     &[&station, &key],
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
-            Ok(row.map(|r| (r.get(0), r.get::<_, i32>(1) as u16, r.get(2))))
+            Ok(row.map(|r| Remembered {
+                body_sha256: r.get(0),
+                status: r.get::<_, i32>(1) as u16,
+                answer: r.get(2),
+                proven: r.get(3),
+            }))
         })
     }
 
@@ -562,13 +629,15 @@ impl Store for PgStore {
             let n = c
                 .client()
                 .execute(
-                    "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload, proven)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
                      ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
                          station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                          status = excluded.status, answer = excluded.answer,
-                         received_ms = excluded.received_ms, payload = excluded.payload
-                     WHERE received.status <> 200 AND received.body_sha256 IN (excluded.body_sha256, $9)",
+                         received_ms = excluded.received_ms, payload = excluded.payload,
+                         proven = excluded.proven
+                     WHERE received.status <> 200
+                       AND (received.body_sha256 IN (excluded.body_sha256, $9) OR NOT received.proven)",
                     &[
                         &row.station_id,
                         &row.idempotency_key,
@@ -579,6 +648,7 @@ impl Store for PgStore {
                         &row.received_ms,
                         &row.payload,
                         &row.raw_sha256,
+                        &row.proven,
                     ],
                 )
                 .await
@@ -630,7 +700,7 @@ impl Store for PgStore {
             let rows = c
                 .client()
                 .query(
-                    "SELECT station_id, idempotency_key, received_ms, status, answer FROM received
+                    "SELECT station_id, idempotency_key, received_ms, status, answer, proven FROM received
                      WHERE (NOT $1 OR status <> 200) ORDER BY received_ms, station_id, idempotency_key",
                     &[&review_only],
                 )
@@ -640,7 +710,7 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| {
                     let answer: String = r.get(4);
-                    listed(r.get(0), r.get(1), r.get(2), r.get::<_, i32>(3) as u16, &answer)
+                    listed(r.get(0), r.get(1), r.get(2), r.get::<_, i32>(3) as u16, &answer, r.get(5))
                 })
                 .collect())
         })
@@ -652,5 +722,41 @@ impl Store for PgStore {
             c.client().simple_query("SELECT 1").await.map_err(|e| c.fail(e))?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database from before `proven`: its unbound rejections that no signature proved become
+    /// unproven (they hold no key any more); bound ones, successes and card-signed verdicts stay.
+    #[test]
+    fn rows_from_before_proven_are_judged_by_what_they_hold() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-store-{}-{}", std::process::id(), crate::time::unix_ms()));
+        let path = dir.join("r.sqlite3");
+        let db = super::super::db::open(&path, SCHEMA_SQL).unwrap();
+        let answer = |r: &str| serde_json::json!({"result": r, "error": "x"}).to_string();
+        for (key, bound, status, result) in [
+            ("forged", false, 422, "UNKNOWN_KEY"),
+            ("expired", false, 422, "CERTIFICATE_EXPIRED"),
+            ("revoked", false, 422, "CERTIFICATE_REVOKED"),
+            ("mine", true, 422, "UNKNOWN_KEY"),
+            ("ok", false, 200, "OK"),
+        ] {
+            db.execute(
+                "INSERT INTO received VALUES ('s', ?1, ?2, 'h', ?3, ?4, 1, NULL)",
+                params![key, bound, status, answer(result)],
+            )
+            .unwrap();
+        }
+        drop(db);
+        let store = SqliteStore::open(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rows = rt.block_on(store.list(false)).unwrap();
+        let proven = |k: &str| rows.iter().find(|r| r.idempotency_key == k).unwrap().proven;
+        assert!(!proven("forged") && !proven("expired"));
+        assert!(proven("revoked") && proven("mine") && proven("ok"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
