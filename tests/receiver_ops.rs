@@ -679,3 +679,88 @@ fn the_operations_listener_stops_with_the_receiver() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GET `url` with a client timeout: Some(status) when answered within `within`.
+fn get_within(url: &str, within: Duration) -> Option<u16> {
+    rt().block_on(async {
+        let c = reqwest::Client::builder().timeout(within).build().unwrap();
+        c.get(url).send().await.ok().map(|r| r.status().as_u16())
+    })
+}
+
+/// Sockets that connect to the operations port and say nothing (or ask /readyz all the time)
+/// do not starve /healthz (issue #23 item 4): liveness never waits for readiness or the
+/// database, idle sockets are closed within seconds, and slots are many. A listener off
+/// loopback is said at start (it asks no one who they are).
+#[test]
+fn idle_sockets_on_the_operations_port_do_not_starve_liveness() {
+    use std::io::Read;
+    let dir = tmp("ops-idle");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, TestPki::generate().unwrap().sign_ca.cert.to_pem().unwrap()).unwrap();
+    let start = |ops: &str| {
+        ReceiverBin::start(&[
+            "--db".as_ref(),
+            dir.join("receiver.sqlite3").as_os_str(),
+            "--trust-ca".as_ref(),
+            ca.as_os_str(),
+            "--no-crl".as_ref(),
+            "--ops-listen".as_ref(),
+            ops.as_ref(),
+        ] as &[&std::ffi::OsStr])
+    };
+    let rx = start("127.0.0.1:0");
+    let line = rx
+        .wait_line("operations (healthz, readyz, metrics) on http://", Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("{:?}", rx.lines()));
+    let ops = line.rsplit(' ').next().unwrap().to_string();
+    assert!(!rx.lines().iter().any(|l| l.contains("not on loopback")), "{:?}", rx.lines());
+    let addr = ops.trim_start_matches("http://").to_string();
+    // Four times as many silent sockets as the listener used to serve at once.
+    let idle: Vec<std::net::TcpStream> = (0..16).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    // A load balancer asking /readyz without pause, four at a time.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pollers: Vec<_> = (0..4)
+        .map(|_| {
+            let (stop, url) = (std::sync::Arc::clone(&stop), format!("{ops}/readyz"));
+            std::thread::spawn(move || {
+                rt().block_on(async {
+                    let c = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        let _ = c.get(&url).send().await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                })
+            })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for _ in 0..20 {
+        answered.push(get_within(&format!("{ops}/healthz"), Duration::from_secs(1)));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for p in pollers {
+        p.join().unwrap();
+    }
+    assert!(
+        answered.iter().all(|a| *a == Some(200)),
+        "/healthz beside idle sockets: {answered:?}"
+    );
+    // The silent sockets were closed by the receiver (well within the test's 5 s).
+    for mut s in idle {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut b = [0u8; 1];
+        assert!(matches!(s.read(&mut b), Ok(0) | Err(_)), "an idle socket is still open");
+    }
+    drop(rx);
+
+    // Off loopback: said at start.
+    let rx = start("0.0.0.0:0");
+    assert!(
+        rx.wait_line("not on loopback", Duration::from_secs(10)).is_some(),
+        "{:?}",
+        rx.lines()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,6 +11,7 @@ use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// What was answered before for (station, key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,24 +119,77 @@ pub fn is_postgres(db: &Path) -> bool {
         .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
 }
 
-/// Opens the store `db` names (migrating its schema), creating a SQLite file when missing.
-/// PostgreSQL connections are made lazily on the runtime that uses the store; the migration
-/// runs here on a runtime of its own.
+/// How long one store call may take by default (`receive --store-timeout`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Opens the store `db` names (migrating its schema), creating a SQLite file when missing,
+/// with the default deadline. PostgreSQL connections are made lazily on the runtime that uses
+/// the store; the migration runs here on a runtime of its own.
 pub fn open(db: &Path) -> Result<Arc<dyn Store>, String> {
-    open_with(db, true)
+    open_with(db, true, DEFAULT_DEADLINE)
 }
 
-fn open_with(db: &Path, create: bool) -> Result<Arc<dyn Store>, String> {
-    if is_postgres(db) {
+/// Like `open`: every call of the store answers within `deadline`, else with
+/// `StoreError::Unavailable` (a hung database is a 503 the station retries, not a request
+/// that waits with it).
+pub fn open_with_deadline(db: &Path, deadline: Duration) -> Result<Arc<dyn Store>, String> {
+    open_with(db, true, deadline)
+}
+
+fn open_with(db: &Path, create: bool, deadline: Duration) -> Result<Arc<dyn Store>, String> {
+    let inner: Arc<dyn Store> = if is_postgres(db) {
         let url = db.to_str().unwrap_or_default();
-        Ok(Arc::new(PgStore::open(url)?))
+        Arc::new(PgStore::open(url)?.with_deadline(deadline))
     } else {
         if !create && !db.exists() {
             return Err(format!("{}: no such database", db.display()));
         }
-        Ok(Arc::new(
-            SqliteStore::open_with(db, create).map_err(|e| format!("{}: {e}", db.display()))?,
-        ))
+        Arc::new(SqliteStore::open_with(db, create).map_err(|e| format!("{}: {e}", db.display()))?)
+    };
+    Ok(Arc::new(Deadlined { inner, deadline }))
+}
+
+/// A store whose every call ends within `deadline`. What was still running is dropped: a
+/// PostgreSQL connection it held is not reused (`Conn`), a SQLite call finishes on its
+/// blocking thread and is ignored.
+struct Deadlined {
+    inner: Arc<dyn Store>,
+    deadline: Duration,
+}
+
+impl Deadlined {
+    fn within<'a, T: Send + 'a>(&self, call: StoreFuture<'a, T>) -> StoreFuture<'a, T> {
+        let deadline = self.deadline;
+        Box::pin(async move {
+            match tokio::time::timeout(deadline, call).await {
+                Ok(r) => r,
+                Err(_) => Err(StoreError::Unavailable(format!(
+                    "no answer within {:.1} s",
+                    deadline.as_secs_f64()
+                ))),
+            }
+        })
+    }
+}
+
+impl Store for Deadlined {
+    fn lookup<'a>(&'a self, station: &'a str, key: &'a str) -> StoreFuture<'a, Option<Remembered>> {
+        self.within(self.inner.lookup(station, key))
+    }
+    fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>> {
+        self.within(self.inner.store(row))
+    }
+    fn accepted_count(&self) -> StoreFuture<'_, u64> {
+        self.within(self.inner.accepted_count())
+    }
+    fn accepted_payloads(&self) -> StoreFuture<'_, Vec<Value>> {
+        self.within(self.inner.accepted_payloads())
+    }
+    fn list(&self, review_only: bool) -> StoreFuture<'_, Vec<Listed>> {
+        self.within(self.inner.list(review_only))
+    }
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.within(self.inner.ping())
     }
 }
 
@@ -152,7 +206,8 @@ pub fn with_store<T: Send>(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let store = open_with(db, false)?;
+            // Listing a large database may take longer than one request's deadline.
+            let store = open_with(db, false, Duration::from_secs(300))?;
             rt.block_on(f(&*store)).map_err(|e| e.to_string())
         })
         .join()
@@ -433,13 +488,18 @@ struct Pool {
     tls: postgres_openssl::MakeTlsConnector,
     idle: Mutex<Vec<tokio_postgres::Client>>,
     slots: tokio::sync::Semaphore,
+    /// How long a call waits for a free connection before the store is called unavailable.
+    acquire_timeout: Duration,
 }
 
-/// A pooled client; back to the pool when dropped unless its connection is closed or broke.
+/// A pooled client; back to the pool when dropped only after its call finished (`done`, or an
+/// error the server answered): a call dropped at its deadline may still have a statement in
+/// flight on a hung server, and a connection that broke is discarded.
 struct Conn<'a> {
     pool: &'a Pool,
     client: Option<tokio_postgres::Client>,
     broken: bool,
+    finished: bool,
     _slot: tokio::sync::SemaphorePermit<'a>,
 }
 
@@ -451,17 +511,23 @@ impl Conn<'_> {
     /// Maps an error, and discards this connection when the server is out of reach.
     fn fail(&mut self, e: tokio_postgres::Error) -> StoreError {
         let e = pg_error(e);
-        if matches!(e, StoreError::Unavailable(_)) {
-            self.broken = true;
+        match e {
+            StoreError::Unavailable(_) => self.broken = true,
+            StoreError::Other(_) => self.finished = true,
         }
         e
+    }
+
+    /// The call finished: the connection may serve another.
+    fn done(&mut self) {
+        self.finished = true;
     }
 }
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
         if let Some(c) = self.client.take() {
-            if !self.broken && !c.is_closed() {
+            if self.finished && !self.broken && !c.is_closed() {
                 self.pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(c);
             }
         }
@@ -470,10 +536,14 @@ impl Drop for Conn<'_> {
 
 impl Pool {
     async fn get(&self) -> Result<Conn<'_>, StoreError> {
-        let slot = self
-            .slots
-            .acquire()
+        let slot = tokio::time::timeout(self.acquire_timeout, self.slots.acquire())
             .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "no database connection free within {:.1} s",
+                    self.acquire_timeout.as_secs_f64()
+                ))
+            })?
             .map_err(|_| StoreError::Other("pool closed".into()))?;
         loop {
             let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -484,6 +554,7 @@ impl Pool {
                         pool: self,
                         client: Some(c),
                         broken: false,
+                        finished: false,
                         _slot: slot,
                     })
                 }
@@ -498,6 +569,7 @@ impl Pool {
             pool: self,
             client: Some(client),
             broken: false,
+            finished: false,
             _slot: slot,
         })
     }
@@ -546,6 +618,7 @@ impl PgStore {
                 tls,
                 idle: Mutex::new(Vec::new()),
                 slots: tokio::sync::Semaphore::new(PG_POOL_SIZE),
+                acquire_timeout: DEFAULT_DEADLINE,
             },
         };
         std::thread::scope(|s| {
@@ -572,6 +645,8 @@ impl PgStore {
         let mut client = conn.client.take().expect("client");
         let r = async {
             let tx = client.transaction().await?;
+            // A migration may take longer than a request's statement_timeout.
+            tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_MIGRATION_LOCK])
                 .await?;
             tx.batch_execute(
@@ -597,8 +672,39 @@ impl PgStore {
         }
         .await;
         conn.client = Some(client);
-        r.map_err(|e| conn.fail(e))
+        r.map_err(|e| conn.fail(e))?;
+        conn.done();
+        Ok(())
     }
+
+    /// Calls end within `deadline` (the pool's acquire timeout), and connections made from now
+    /// on carry the settings `pg_deadlines` gives them.
+    pub fn with_deadline(mut self, deadline: Duration) -> PgStore {
+        pg_deadlines(&mut self.pool.config, deadline);
+        self.pool.acquire_timeout = deadline;
+        self
+    }
+}
+
+/// What keeps a PostgreSQL connection from hanging a receiver for long: TCP keepalive (a server
+/// or network gone without a word is noticed in about a minute, not the kernel's two hours),
+/// a TCP user timeout on data the server never acknowledges, and a `statement_timeout` at the
+/// store's deadline (the server ends a statement no request waits for any more). The URL's
+/// own `options` keep theirs.
+fn pg_deadlines(config: &mut tokio_postgres::Config, deadline: Duration) {
+    config
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30))
+        .keepalives_interval(Duration::from_secs(10))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(30));
+    let mine = format!("-c statement_timeout={}", deadline.as_millis().max(1));
+    let options = match config.get_options() {
+        Some(o) if o.contains("statement_timeout") => return,
+        Some(o) if !o.trim().is_empty() => format!("{o} {mine}"),
+        _ => mine,
+    };
+    config.options(options);
 }
 
 impl Store for PgStore {
@@ -613,6 +719,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             Ok(row.map(|r| Remembered {
                 body_sha256: r.get(0),
                 status: r.get::<_, i32>(1) as u16,
@@ -653,6 +760,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             drop(c);
             if n == 1 {
                 Ok(None)
@@ -671,6 +779,7 @@ impl Store for PgStore {
                 .await
                 .map_err(|e| c.fail(e))?
                 .get(0);
+            c.done();
             Ok(n as u64)
         })
     }
@@ -686,6 +795,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             Ok(rows
                 .iter()
                 .filter_map(|r| r.get::<_, Option<Vec<u8>>>(0))
@@ -706,6 +816,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             Ok(rows
                 .iter()
                 .map(|r| {
@@ -720,6 +831,7 @@ impl Store for PgStore {
         Box::pin(async move {
             let mut c = self.pool.get().await?;
             c.client().simple_query("SELECT 1").await.map_err(|e| c.fail(e))?;
+            c.done();
             Ok(())
         })
     }
@@ -728,6 +840,22 @@ impl Store for PgStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_connections_carry_keepalive_and_a_statement_timeout() {
+        let mut c: tokio_postgres::Config = "postgres://u@127.0.0.1/db".parse().unwrap();
+        pg_deadlines(&mut c, Duration::from_millis(2500));
+        assert!(c.get_keepalives());
+        assert_eq!(c.get_keepalives_idle(), Duration::from_secs(30));
+        assert_eq!(c.get_options(), Some("-c statement_timeout=2500"));
+        // The URL's own options stay, and its own statement_timeout wins.
+        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20search_path%3Dx".parse().unwrap();
+        pg_deadlines(&mut c, Duration::from_secs(5));
+        assert_eq!(c.get_options(), Some("-c search_path=x -c statement_timeout=5000"));
+        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20statement_timeout%3D9000".parse().unwrap();
+        pg_deadlines(&mut c, Duration::from_secs(5));
+        assert_eq!(c.get_options(), Some("-c statement_timeout=9000"));
+    }
 
     /// A database from before `proven`: its unbound rejections that no signature proved become
     /// unproven (they hold no key any more); bound ones, successes and card-signed verdicts stay.

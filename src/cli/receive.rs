@@ -53,6 +53,10 @@ pub struct ReceiveArgs {
     /// refused at once).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     shutdown_grace: u64,
+    /// Seconds one call of the database may take: past them the request is answered 503
+    /// STORE_UNAVAILABLE (stations retry) and /readyz says not ready.
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    store_timeout: u64,
     /// Request log: one JSON line per request (id, station, status, result, latency; never
     /// personal data) on stderr, or `off`.
     #[arg(long, value_parser = ["stderr", "off"], default_value = "stderr")]
@@ -348,6 +352,7 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
                     idle: secs(args.idle_timeout),
                     max_connections: args.max_connections.max(1),
                     shutdown_grace: secs(args.shutdown_grace),
+                    store: secs(args.store_timeout),
                 },
                 ..cfg
             },
@@ -367,7 +372,16 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
             eprintln!("madoguchi receive: listening on {}", h.url(https));
             if let Some(ops) = args.ops_listen.as_ref().or(rc.ops_listen.as_ref()) {
                 match receiver::spawn_ops(ops, &h.control()) {
-                    Ok(addr) => eprintln!("madoguchi receive: operations (healthz, readyz, metrics) on http://{addr}"),
+                    Ok(addr) => {
+                        eprintln!("madoguchi receive: operations (healthz, readyz, metrics) on http://{addr}");
+                        if !addr.ip().is_loopback() {
+                            eprintln!(
+                                "madoguchi receive: warning: the operations listener {addr} is not on loopback: \
+                                 it asks no one who they are, and /metrics shows enrollment volume and result \
+                                 counts; keep it on a management network"
+                            );
+                        }
+                    }
                     Err(e) => {
                         eprintln!("madoguchi receive: --ops-listen {e}");
                         h.control().shutdown();
