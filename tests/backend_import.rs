@@ -38,7 +38,8 @@ struct Ran {
 }
 
 /// `madoguchi receive import` of `file` into `dir`'s database; killed (code None) when it has
-/// not ended within `within`.
+/// not ended within `within`. The child is reaped with wait4(2), for its peak memory.
+#[allow(clippy::zombie_processes)]
 fn import(dir: &Path, ca: &Path, file: &Path, within: Duration) -> Ran {
     let mut child = Command::new(BIN)
         .args(["receive", "import", "--no-crl", "--db"])
@@ -103,10 +104,20 @@ fn only_regular_files_are_read() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     for file in [fifo.as_path(), Path::new("/dev/zero"), dir.as_path()] {
         let r = import(&dir, &ca, file, Duration::from_secs(20));
-        assert_eq!(r.code, Some(1), "{}: still reading, or {:?}: {}", file.display(), r.code, r.err);
+        assert_eq!(
+            r.code,
+            Some(1),
+            "{}: still reading, or {:?}: {}",
+            file.display(),
+            r.code,
+            r.err
+        );
         assert!(r.err.contains("not a regular file"), "{}: {}", file.display(), r.err);
     }
-    assert!(!dir.join("r.sqlite3").exists(), "nothing opened before the files were checked");
+    assert!(
+        !dir.join("r.sqlite3").exists(),
+        "nothing opened before the files were checked"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -121,7 +132,8 @@ fn lines_are_read_one_at_a_time_within_the_body_limit() {
     let mut f = std::fs::File::create(&file).unwrap();
     // Line 1: 64 MiB without a newline until its end (once read whole, by the old import).
     let chunk = vec![b'x'; 1 << 20];
-    f.write_all(b"{\"enrollment_id\":\"huge\",\"sealed\":false,\"body\":{\"pad\":\"").unwrap();
+    f.write_all(b"{\"enrollment_id\":\"huge\",\"sealed\":false,\"body\":{\"pad\":\"")
+        .unwrap();
     for _ in 0..64 {
         f.write_all(&chunk).unwrap();
     }
@@ -129,15 +141,19 @@ fn lines_are_read_one_at_a_time_within_the_body_limit() {
     // Line 2: a record over the HTTP body limit, in a line the reader still holds.
     let mut over: serde_json::Value = serde_json::from_slice(&signer.record("s1", "over")).unwrap();
     over["pad"] = "y".repeat(madoguchi::backend::receiver::BODY_LIMIT).into();
-    f.write_all(line("over", &serde_json::to_vec(&over).unwrap()).as_bytes()).unwrap();
+    f.write_all(line("over", &serde_json::to_vec(&over).unwrap()).as_bytes())
+        .unwrap();
     // Line 3: a genuine record, still taken in.
-    f.write_all(line("fine", &signer.record("s1", "fine")).as_bytes()).unwrap();
+    f.write_all(line("fine", &signer.record("s1", "fine")).as_bytes())
+        .unwrap();
     drop(f);
 
     let r = import(&dir, &ca, &file, Duration::from_secs(120));
     assert_eq!(r.code, Some(3), "{}{}", r.out, r.err);
     assert!(
-        r.out.lines().any(|l| l.starts_with("refused\t") && l.contains("line 1: longer than")),
+        r.out
+            .lines()
+            .any(|l| l.starts_with("refused\t") && l.contains("line 1: longer than")),
         "{}",
         r.out
     );
@@ -149,7 +165,10 @@ fn lines_are_read_one_at_a_time_within_the_body_limit() {
         r.out
     );
     assert!(r.out.contains("accepted 1"), "{}", r.out);
-    assert_eq!(madoguchi::backend::receiver::accepted_count(&dir.join("r.sqlite3")).unwrap(), 1);
+    assert_eq!(
+        madoguchi::backend::receiver::accepted_count(&dir.join("r.sqlite3")).unwrap(),
+        1
+    );
     // The 64 MiB line was never held (the whole process stays well under its size).
     assert!(r.max_rss_kib < 48 * 1024, "peak memory {} KiB", r.max_rss_kib);
     let _ = std::fs::remove_dir_all(&dir);

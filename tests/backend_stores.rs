@@ -81,25 +81,27 @@ impl Stations {
     /// `receiver_process` with more flags.
     fn receiver_process_with(&self, db: &Path, more: &[&str]) -> receiver_bin::ReceiverBin {
         let more = more.iter().map(std::ffi::OsStr::new);
-        receiver_bin::ReceiverBin::start(&[
-            "--db".as_ref(),
-            db.as_os_str(),
-            "--trust-ca".as_ref(),
-            self.tls[0].ca.as_os_str(),
-            "--no-crl".as_ref(),
-            "--tls-cert".as_ref(),
-            self.tls[0].server_cert.as_os_str(),
-            "--tls-key".as_ref(),
-            self.tls[0].server_key.as_os_str(),
-            "--client-ca".as_ref(),
-            self.client_ca.as_os_str(),
-            "--allow-unsigned".as_ref(),
-            "--request-log".as_ref(),
-            "off".as_ref(),
-        ]
-        .into_iter()
-        .chain(more)
-        .collect::<Vec<&std::ffi::OsStr>>())
+        receiver_bin::ReceiverBin::start(
+            &[
+                "--db".as_ref(),
+                db.as_os_str(),
+                "--trust-ca".as_ref(),
+                self.tls[0].ca.as_os_str(),
+                "--no-crl".as_ref(),
+                "--tls-cert".as_ref(),
+                self.tls[0].server_cert.as_os_str(),
+                "--tls-key".as_ref(),
+                self.tls[0].server_key.as_os_str(),
+                "--client-ca".as_ref(),
+                self.client_ca.as_os_str(),
+                "--allow-unsigned".as_ref(),
+                "--request-log".as_ref(),
+                "off".as_ref(),
+            ]
+            .into_iter()
+            .chain(more)
+            .collect::<Vec<&std::ffi::OsStr>>(),
+        )
     }
 
     fn client_to(&self, i: usize, url: &str) -> (reqwest::Client, DeliveryConfig) {
@@ -540,7 +542,10 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
     const DEADLINE_SECS: u64 = 2;
     let rx = stations.receiver_process_with(&db, &["--store-timeout", "2", "--ops-listen", "127.0.0.1:0"]);
     let ops = rx
-        .wait_line("operations (healthz, readyz, metrics) on http://", Duration::from_secs(10))
+        .wait_line(
+            "operations (healthz, readyz, metrics) on http://",
+            Duration::from_secs(10),
+        )
         .unwrap()
         .rsplit(' ')
         .next()
@@ -584,7 +589,13 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
                         let status = r.status().as_u16();
                         let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
                         let v: serde_json::Value = r.json().await.unwrap_or_default();
-                        answers.push((status, retry, v["result"].as_str().map(str::to_string), t.elapsed(), during));
+                        answers.push((
+                            status,
+                            retry,
+                            v["result"].as_str().map(str::to_string),
+                            t.elapsed(),
+                            during,
+                        ));
                         if status == 200 {
                             break;
                         }
@@ -601,11 +612,18 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
         let health = {
             let (ops, done) = (ops.clone(), Arc::clone(&done));
             tokio::spawn(async move {
-                let c = reqwest::Client::builder().timeout(Duration::from_secs(1)).build().unwrap();
+                let c = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(1))
+                    .build()
+                    .unwrap();
                 let mut seen = Vec::new();
                 while !done.load(Ordering::SeqCst) {
                     let t = Instant::now();
-                    let r = c.get(format!("{ops}/healthz")).send().await.map(|r| r.status().as_u16());
+                    let r = c
+                        .get(format!("{ops}/healthz"))
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16());
                     seen.push((r.ok(), t.elapsed()));
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
@@ -615,7 +633,10 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
         for _ in 0..4 {
             let (ops, done) = (ops.clone(), Arc::clone(&done));
             tokio::spawn(async move {
-                let c = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+                let c = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .unwrap();
                 while !done.load(Ordering::SeqCst) {
                     let _ = c.get(format!("{ops}/readyz")).send().await;
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -624,16 +645,23 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
         let p = Arc::clone(&pg);
-        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGSTOP).unwrap()).await.unwrap();
+        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGSTOP).unwrap())
+            .await
+            .unwrap();
         stopped.store(true, Ordering::SeqCst);
         // Once the receiver noticed, /readyz says so, at once.
         tokio::time::sleep(Duration::from_secs(DEADLINE_SECS + 2)).await;
-        let c = reqwest::Client::builder().timeout(Duration::from_secs(1)).build().unwrap();
+        let c = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
         let ready = c.get(format!("{ops}/readyz")).send().await.unwrap();
         assert_eq!(ready.status().as_u16(), 503, "/readyz while the database hangs");
         tokio::time::sleep(Duration::from_secs(20 - DEADLINE_SECS - 2)).await;
         let p = Arc::clone(&pg);
-        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGCONT).unwrap()).await.unwrap();
+        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGCONT).unwrap())
+            .await
+            .unwrap();
         resumed.store(true, Ordering::SeqCst);
         tokio::time::sleep(Duration::from_secs(3)).await;
         done.store(true, Ordering::SeqCst);
@@ -646,7 +674,11 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
         (answers, health.await.unwrap(), ids)
     });
     let during: Vec<&Answer> = answers.iter().filter(|a| a.4).collect();
-    assert!(during.len() > 8, "the stations kept asking while it hung: {}", during.len());
+    assert!(
+        during.len() > 8,
+        "the stations kept asking while it hung: {}",
+        during.len()
+    );
     for a in &answers {
         assert!(a.3 <= bound, "a POST took {:?} (bound {bound:?}): {a:?}", a.3);
         assert!(
@@ -656,7 +688,11 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
     }
     assert!(during.iter().any(|a| a.0 == 503), "{during:?}");
     let slow: Vec<_> = health.iter().filter(|(s, _)| *s != Some(200)).collect();
-    assert!(health.len() > 50 && slow.is_empty(), "/healthz not answered in 1 s: {slow:?} of {}", health.len());
+    assert!(
+        health.len() > 50 && slow.is_empty(),
+        "/healthz not answered in 1 s: {slow:?} of {}",
+        health.len()
+    );
     // Every record delivered once: each id in the database, nothing twice.
     let all = store::with_store(&db, |s| s.list(false)).unwrap();
     assert_eq!(all.len(), ids.len(), "one row per record");

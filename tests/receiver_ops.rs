@@ -290,13 +290,21 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
     let mut rx = ReceiverBin::start(&verify);
     let enrollments = format!("{}/v1/enrollments", rx.url);
     let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&forged(&posted_id)));
-    assert_eq!((status, json(&body)["result"].as_str()), (422, Some("UNKNOWN_KEY")), "{body}");
+    assert_eq!(
+        (status, json(&body)["result"].as_str()),
+        (422, Some("UNKNOWN_KEY")),
+        "{body}"
+    );
     let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&genuine(&posted_id)));
     assert_eq!((status, json(&body)["result"].as_str()), (200, Some("OK")), "{body}");
     // A success is final: the forger's copy now gets the reuse answer.
     let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&forged(&posted_id)));
     assert_eq!(status, 422, "{body}");
-    assert_eq!(json(&body)["error"], "Idempotency-Key reused with a different body", "{body}");
+    assert_eq!(
+        json(&body)["error"],
+        "Idempotency-Key reused with a different body",
+        "{body}"
+    );
 
     // A hand-carried forged line, imported beside the running receiver: kept for review.
     let file = dir.join("forged.jsonl");
@@ -311,7 +319,8 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
     let (code, out, err) = madoguchi(&import);
     assert_eq!(code, 3, "{out}{err}");
     assert!(
-        out.lines().any(|l| l.starts_with("review\t") && l.contains(&carried_id) && l.contains("UNKNOWN_KEY")),
+        out.lines()
+            .any(|l| l.starts_with("review\t") && l.contains(&carried_id) && l.contains("UNKNOWN_KEY")),
         "{out}"
     );
     assert!(rx.stop().is_some_and(|s| s.success()));
@@ -395,7 +404,11 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
     // place, not refused as a reuse (here it names another id: 400, nothing stored).
     let (status, _, body) = request(&enrollments, Some(&yamada_id), Some(&revoked_body));
     assert_eq!(status, 400, "{body}");
-    assert_eq!(json(&body)["error"], "Idempotency-Key must equal enrollment_id", "{body}");
+    assert_eq!(
+        json(&body)["error"],
+        "Idempotency-Key must equal enrollment_id",
+        "{body}"
+    );
 
     // The signing CA added, with a CRL past its nextUpdate + grace (24 h).
     let now = now_ms() / 1000;
@@ -711,10 +724,17 @@ fn idle_sockets_on_the_operations_port_do_not_starve_liveness() {
     };
     let rx = start("127.0.0.1:0");
     let line = rx
-        .wait_line("operations (healthz, readyz, metrics) on http://", Duration::from_secs(10))
+        .wait_line(
+            "operations (healthz, readyz, metrics) on http://",
+            Duration::from_secs(10),
+        )
         .unwrap_or_else(|| panic!("{:?}", rx.lines()));
     let ops = line.rsplit(' ').next().unwrap().to_string();
-    assert!(!rx.lines().iter().any(|l| l.contains("not on loopback")), "{:?}", rx.lines());
+    assert!(
+        !rx.lines().iter().any(|l| l.contains("not on loopback")),
+        "{:?}",
+        rx.lines()
+    );
     let addr = ops.trim_start_matches("http://").to_string();
     // Four times as many silent sockets as the listener used to serve at once.
     let idle: Vec<std::net::TcpStream> = (0..16).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
@@ -725,7 +745,10 @@ fn idle_sockets_on_the_operations_port_do_not_starve_liveness() {
             let (stop, url) = (std::sync::Arc::clone(&stop), format!("{ops}/readyz"));
             std::thread::spawn(move || {
                 rt().block_on(async {
-                    let c = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+                    let c = reqwest::Client::builder()
+                        .timeout(Duration::from_secs(10))
+                        .build()
+                        .unwrap();
                     while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                         let _ = c.get(&url).send().await;
                         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -163,7 +163,8 @@ mod tests {
         drop(open(&path, "CREATE TABLE t (x INTEGER);").unwrap());
         let db = open_existing(&path, "").unwrap();
         assert_eq!(
-            db.query_row("SELECT COUNT(*) FROM t", [], |r| r.get::<_, i64>(0)).unwrap(),
+            db.query_row("SELECT COUNT(*) FROM t", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
             0
         );
         drop(db);

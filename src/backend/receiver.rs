@@ -672,9 +672,7 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     // so the same record retried is verified again. Another body under a remembered key is
     // refused (422), on every receiver sharing the store — unless the row is a rejection that
     // proved nothing of its sender: that one holds no key, the new body is verified.
-    if let Some(prior) =
-        prior.filter(|p| p.status == 200 || (p.proven && !hashes.contains(&p.body_sha256)))
-    {
+    if let Some(prior) = prior.filter(|p| p.status == 200 || (p.proven && !hashes.contains(&p.body_sha256))) {
         return with_station(replay(prior, &hashes));
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
@@ -853,10 +851,7 @@ impl Shared {
 /// or from the signature check: anyone can produce them for any id.
 fn card_signed(answer: &str) -> bool {
     let v: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
-    matches!(
-        v["result"].as_str(),
-        Some("CERTIFICATE_REVOKED" | "CARD_DATA_MISMATCH")
-    )
+    matches!(v["result"].as_str(), Some("CERTIFICATE_REVOKED" | "CARD_DATA_MISMATCH"))
 }
 
 /// A store that can't be reached is a 503 the station retries; other store errors are 500.

@@ -821,7 +821,14 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| {
                     let answer: String = r.get(4);
-                    listed(r.get(0), r.get(1), r.get(2), r.get::<_, i32>(3) as u16, &answer, r.get(5))
+                    listed(
+                        r.get(0),
+                        r.get(1),
+                        r.get(2),
+                        r.get::<_, i32>(3) as u16,
+                        &answer,
+                        r.get(5),
+                    )
                 })
                 .collect())
         })
@@ -852,7 +859,9 @@ mod tests {
         let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20search_path%3Dx".parse().unwrap();
         pg_deadlines(&mut c, Duration::from_secs(5));
         assert_eq!(c.get_options(), Some("-c search_path=x -c statement_timeout=5000"));
-        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20statement_timeout%3D9000".parse().unwrap();
+        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20statement_timeout%3D9000"
+            .parse()
+            .unwrap();
         pg_deadlines(&mut c, Duration::from_secs(5));
         assert_eq!(c.get_options(), Some("-c statement_timeout=9000"));
     }
@@ -861,7 +870,11 @@ mod tests {
     /// unproven (they hold no key any more); bound ones, successes and card-signed verdicts stay.
     #[test]
     fn rows_from_before_proven_are_judged_by_what_they_hold() {
-        let dir = std::env::temp_dir().join(format!("madoguchi-store-{}-{}", std::process::id(), crate::time::unix_ms()));
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-store-{}-{}",
+            std::process::id(),
+            crate::time::unix_ms()
+        ));
         let path = dir.join("r.sqlite3");
         let db = super::super::db::open(&path, SCHEMA_SQL).unwrap();
         let answer = |r: &str| serde_json::json!({"result": r, "error": "x"}).to_string();
@@ -880,7 +893,10 @@ mod tests {
         }
         drop(db);
         let store = SqliteStore::open(&path).unwrap();
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let rows = rt.block_on(store.list(false)).unwrap();
         let proven = |k: &str| rows.iter().find(|r| r.idempotency_key == k).unwrap().proven;
         assert!(!proven("forged") && !proven("expired"));

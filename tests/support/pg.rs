@@ -346,7 +346,8 @@ impl PgCluster {
         if self.shared.is_some() {
             return Err("a shared cluster is not ours to signal".into());
         }
-        let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).map_err(|e| e.to_string())?;
+        let pid_file =
+            std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).map_err(|e| e.to_string())?;
         let master: i32 = pid_file
             .lines()
             .next()
