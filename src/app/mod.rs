@@ -327,6 +327,9 @@ impl App {
         match &ev {
             ReaderEvent::CardInserted { reader, .. } if ours(reader) => self.feed(flow::Event::CardPresent),
             ReaderEvent::CardRemoved { reader } | ReaderEvent::ReaderRemoved { reader } if ours(reader) => {
+                // A removal ends the card session at any step (the flow keeps what the citizen
+                // confirmed): a handle kept past it would hold the reader for the card put back.
+                self.effect(Effect::ReleaseCard);
                 self.feed(flow::Event::CardGone)
             }
             ReaderEvent::ServiceDown => self.feed(flow::Event::CardGone),

@@ -3,11 +3,18 @@
 //! the vpcd bridge, where every PC/SC program (pcsc_scan, OpenSC) sees it as a real card.
 //!
 //! Behaviour kept from the real card: SELECT by DF name / by FID with P2 `0C` and no FCI;
-//! selecting a DF drops every verified state; protected EFs select fine and answer `69 82` on
-//! READ; READ BINARY returns min(Ne, remaining) with short and extended Le; VERIFY without data
-//! answers `63 Cx` always; wrong PIN → `63 Cx` (x = tries left, `63 C0` on the last), any
-//! VERIFY while blocked → `69 84`; counters survive resets (they belong to the card, not the
-//! connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over the data.
+//! selecting another application drops every verified state; protected EFs select fine and
+//! answer `69 82` on READ; READ BINARY returns min(Ne, remaining) with short and extended Le;
+//! VERIFY without data answers `63 Cx` always; wrong PIN → `63 Cx` (x = tries left, `63 C0` on
+//! the last), any VERIFY while blocked → `69 84`; counters survive resets (they belong to the
+//! card, not the connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over
+//! the data.
+//!
+//! Resets as reported of a real card (docs/card.md, "Ending a card session"): a warm reset keeps
+//! the selected application and the verified PINs, and so does selecting the application that
+//! is already selected; only a power-down clears them. Where reports disagree (a client that
+//! "logs out" by re-selecting), the virtual card takes the reading that is worse for the
+//! station, so the tests show the station safe against it.
 
 pub mod jlis;
 pub mod pki;
@@ -73,7 +80,9 @@ pub struct CardStats {
     pub reads: u32,
     pub extended_apdus: u32,
     pub signatures: u32,
+    /// Warm resets (verified PINs kept) and power-downs (verified PINs gone).
     pub resets: u32,
+    pub power_downs: u32,
     /// Tries left per PIN, as the card holds them now.
     pub text_pin_tries: u8,
     pub sign_password_tries: u8,
@@ -210,14 +219,28 @@ impl VirtualCard {
         self.remove_after = Some(n);
     }
 
-    /// Warm reset / power cycle: the selection and the verified states go; counters stay.
+    /// Warm reset: as reported of the real card, the selected application and its verified
+    /// PINs stay (only the selected EF goes); counters stay.
     pub fn reset(&mut self) {
+        self.ef = None;
+        self.bump(|s| s.resets += 1);
+    }
+
+    /// Power-down: nothing selected, nothing verified; counters stay.
+    pub fn power_down(&mut self) {
+        self.cold();
+        self.bump(|s| s.power_downs += 1);
+    }
+
+    /// Power-on: a cold start, whatever came before.
+    pub fn power_on(&mut self) {
+        self.cold();
+    }
+
+    fn cold(&mut self) {
         self.df = None;
         self.ef = None;
         self.verified.clear();
-        if let Ok(mut s) = self.stats.lock() {
-            s.resets += 1;
-        }
     }
 
     /// Processes one raw command APDU and returns `data || SW1 SW2`.
@@ -269,9 +292,11 @@ impl VirtualCard {
                     d if d == AID_JUKI => Df::Juki,
                     _ => return Response::status(StatusWord::FILE_NOT_FOUND),
                 };
+                if self.df != Some(df) {
+                    self.verified.clear();
+                }
                 self.df = Some(df);
                 self.ef = None;
-                self.verified.clear();
                 Response::status(StatusWord::OK)
             }
             0x02 => {
