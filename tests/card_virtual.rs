@@ -304,3 +304,37 @@ fn extended_length_probe_is_measured() {
     c.read_certificate(Ef::AuthCert).unwrap();
     assert_eq!(stats.lock().unwrap().extended_apdus, 0);
 }
+
+/// The card takes an 8-byte AID prefix for the application and answers GET DATA with no DF
+/// selected without any credential (docs/card.md, "Card session hygiene"); the guard under the
+/// client sends neither.
+#[test]
+fn aid_prefixes_and_get_data_reach_the_card_only_without_the_guard() {
+    use madoguchi::card::apdu::Command;
+    use madoguchi::card::files::AID_TEXT;
+    use madoguchi::card::guard::Guard;
+    use madoguchi::card::transport::{Refusal, Transport};
+    let prefix = &AID_TEXT[..8];
+    let get_data = Command::new(0x00, 0xCA, 0x01, 0x01, &[], 256);
+
+    let mut raw = card("yamada");
+    let answer = raw.transmit(&get_data).unwrap();
+    assert!(
+        answer.sw.is_ok() && !answer.data.is_empty(),
+        "identification data, no PIN"
+    );
+    assert!(raw.transmit(&Command::select_df(prefix)).unwrap().sw.is_ok());
+    // The prefix selected the text AP: its PIN EF is there.
+    assert!(raw.transmit(&Command::select_ef(0x0011)).unwrap().sw.is_ok());
+
+    let vc = card("yamada");
+    let stats = vc.stats();
+    let mut g = Guard::new(vc);
+    for cmd in [get_data, Command::select_df(prefix)] {
+        assert!(matches!(
+            g.transmit(&cmd),
+            Err(TransportError::Refused(Refusal::Instruction | Refusal::Application))
+        ));
+    }
+    assert_eq!(stats.lock().unwrap().apdus, 0);
+}

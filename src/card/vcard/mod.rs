@@ -10,6 +10,11 @@
 //! card, not the connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over
 //! the data.
 //!
+//! Also as reported (docs/card.md, "Card session hygiene"): SELECT by DF name takes an AID
+//! prefix of 8 bytes or more (the first application, in the order text AP, JPKI-AP, 券面事項
+//! 確認AP, 住基 AP, whose AID starts with it), and GET DATA with no DF selected answers the
+//! card's identification data without any credential.
+//!
 //! Resets as reported of a real card (docs/card.md, "Ending a card session"): a warm reset keeps
 //! the selected application and the verified PINs, and so does selecting the application that
 //! is already selected; only a power-down clears them. Where reports disagree (a client that
@@ -36,6 +41,10 @@ use zeroize::Zeroizing;
 /// 券面事項確認AP and the 住基 AP exist on the card; we give them no files.
 const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
 const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+
+/// What GET DATA answers with no DF selected: a stand-in for the card's identification data
+/// (its real layout does not matter here; that it comes without any credential does).
+const IDENTIFICATION: &[u8] = b"card 0012345678 city 131016 until 20350101";
 
 /// The contact ATR of a My Number Card (card-protocol §1.2): T=1, historical bytes declare
 /// extended Lc/Le.
@@ -273,6 +282,7 @@ impl VirtualCard {
             (0x00, 0x20) => self.verify(cmd),
             (0x80, 0x2A) => self.sign(cmd),
             (0x00, 0xC0) => Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
+            (0x00, 0xCA) if self.df.is_none() => Response::new(IDENTIFICATION.to_vec(), StatusWord::OK),
             (0x00 | 0x80, _) => Response::status(StatusWord::INS_NOT_SUPPORTED),
             _ => Response::status(StatusWord::CLA_NOT_SUPPORTED),
         }
@@ -285,12 +295,19 @@ impl VirtualCard {
         }
         match cmd.p1() {
             0x04 => {
-                let df = match cmd.data() {
-                    d if d == AID_TEXT => Df::Text,
-                    d if d == AID_JPKI => Df::Jpki,
-                    d if d == AID_VISUAL => Df::Visual,
-                    d if d == AID_JUKI => Df::Juki,
-                    _ => return Response::status(StatusWord::FILE_NOT_FOUND),
+                let name = cmd.data();
+                let apps = [
+                    (&AID_TEXT, Df::Text),
+                    (&AID_JPKI, Df::Jpki),
+                    (&AID_VISUAL, Df::Visual),
+                    (&AID_JUKI, Df::Juki),
+                ];
+                let Some(df) = apps
+                    .iter()
+                    .find(|(aid, _)| name.len() >= 8 && aid.starts_with(name))
+                    .map(|(_, df)| *df)
+                else {
+                    return Response::status(StatusWord::FILE_NOT_FOUND);
                 };
                 if self.df != Some(df) {
                     self.verified.clear();
