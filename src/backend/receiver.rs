@@ -197,9 +197,20 @@ pub fn accepted_payloads(db: &std::path::Path) -> Result<Vec<Value>, String> {
 }
 
 fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
+    let unchained = || {
+        reject(
+            "UNSUPPORTED_CERTIFICATE",
+            None,
+            "certificate does not chain to a trusted CA",
+        )
+    };
+    // The issuer by key identifier and signature: J-LIS keeps several CA generations under
+    // one DN, and OpenSSL's lookup by name may pick another generation's key. OpenSSL then
+    // checks the path found (constraints, key usage) with only its certificates in the store.
+    let path = super::trust::chain_of(trust, cert).ok_or_else(unchained)?;
     let mut sb = X509StoreBuilder::new().map_err(|e| invalid(e.to_string()))?;
-    for ca in trust {
-        let _ = sb.add_cert(ca.clone());
+    for ca in path {
+        let _ = sb.add_cert(ca);
     }
     // Time is checked next, separately, so an expired certificate gets its own verdict.
     let _ = sb.set_flags(X509VerifyFlags::NO_CHECK_TIME);
@@ -210,11 +221,7 @@ fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
     if ok {
         Ok(())
     } else {
-        Err(reject(
-            "UNSUPPORTED_CERTIFICATE",
-            None,
-            "certificate does not chain to a trusted CA",
-        ))
+        Err(unchained())
     }
 }
 
@@ -768,12 +775,7 @@ impl Shared {
     fn reload(&self) -> Result<String, String> {
         let mut cas = None;
         if let Some(f) = &self.cfg.trust_ca_file {
-            let pem = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let v = X509::stack_from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))?;
-            if v.is_empty() {
-                return Err(format!("{}: no certificate", f.display()));
-            }
-            cas = Some(v);
+            cas = Some(super::trust::load_certificates(f)?);
         }
         let n_ca = cas
             .as_ref()
@@ -1082,7 +1084,13 @@ fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
     b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM)
         .map_err(|e| format!("{}: {e}", tls.key.display()))?;
     if let Some(ca) = &tls.client_ca {
-        b.set_ca_file(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+        // PEM or DER, a bundle or a directory, like every other CA input.
+        for c in super::trust::load_certificates(ca)? {
+            b.cert_store_mut()
+                .add_cert(c.clone())
+                .map_err(|e| format!("{}: {e}", ca.display()))?;
+            b.add_client_ca(&c).map_err(|e| format!("{}: {e}", ca.display()))?;
+        }
         b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     }
     Ok(b.build())

@@ -68,7 +68,7 @@ fn ca_name(ou: &str) -> Result<X509Name, ErrorStack> {
     Ok(n.build())
 }
 
-fn new_ca(ou: &str) -> Result<Ca, ErrorStack> {
+fn new_ca(ou: &str, from: i64, to: i64) -> Result<Ca, ErrorStack> {
     let key = PKey::from_rsa(Rsa::generate(2048)?)?;
     let name = ca_name(ou)?;
     let mut b = X509Builder::new()?;
@@ -78,9 +78,9 @@ fn new_ca(ou: &str) -> Result<Ca, ErrorStack> {
     b.set_subject_name(&name)?;
     b.set_issuer_name(&name)?;
     b.set_pubkey(&key)?;
-    let nb = Asn1Time::from_unix(now() - 10 * 365 * DAY)?;
+    let nb = Asn1Time::from_unix(from)?;
     b.set_not_before(&nb)?;
-    let na = Asn1Time::from_unix(now() + 10 * 365 * DAY)?;
+    let na = Asn1Time::from_unix(to)?;
     b.set_not_after(&na)?;
     b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
     b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
@@ -104,10 +104,17 @@ fn utf8_string_der(s: &str) -> Vec<u8> {
 }
 
 impl TestPki {
+    /// CAs valid from ten years ago to ten years ahead. Each call makes a new generation:
+    /// new keys under the same DNs, as J-LIS rolls its CAs.
     pub fn generate() -> Result<TestPki, ErrorStack> {
+        Self::generate_dated(now() - 10 * 365 * DAY, now() + 10 * 365 * DAY)
+    }
+
+    /// CAs valid from `from` to `to` (Unix seconds).
+    pub fn generate_dated(from: i64, to: i64) -> Result<TestPki, ErrorStack> {
         Ok(TestPki {
-            sign_ca: new_ca("JPKI for digital signature")?,
-            auth_ca: new_ca("JPKI for user authentication")?,
+            sign_ca: new_ca("JPKI for digital signature", from, to)?,
+            auth_ca: new_ca("JPKI for user authentication", from, to)?,
         })
     }
 
@@ -319,6 +326,14 @@ impl TestPki {
                 list.extend_from_slice(&der(0x30, &entry));
             }
             tbs.extend_from_slice(&der(0x30, &list));
+        }
+        // crlExtensions: the authority key identifier (RFC 5280 §5.2.1), so a CRL names the
+        // generation of the CA that signed it when several share one DN.
+        if let Some(ski) = self.sign_ca.cert.subject_key_id() {
+            let aki = der(0x30, &der(0x80, ski.as_slice()));
+            let mut ext = der(0x06, &[0x55, 0x1D, 0x23]);
+            ext.extend_from_slice(&der(0x04, &aki));
+            tbs.extend_from_slice(&der(0xA0, &der(0x30, &der(0x30, &ext))));
         }
         let tbs = der(0x30, &tbs);
         let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &self.sign_ca.key)?;
