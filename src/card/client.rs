@@ -462,7 +462,6 @@ mod tests {
             let mut t = Script::new(vec![ok(), ok(), answer]);
             let mut c = MyNumberCard::new(&mut t);
             assert!(c.verify(pin.secret()).is_err());
-            drop(c);
             let verifies = t.sent.iter().filter(|a| a[1] == 0x20 && a.len() > 4).count();
             assert_eq!(verifies, 1);
             assert_eq!(t.sent.len(), 3);
@@ -488,7 +487,6 @@ mod tests {
         // The bytes are not a real certificate: the client says so after reading exactly.
         assert_eq!(err, CardError::Malformed(Malformed::Certificate));
         assert_eq!(c.extended_length(), Some(false));
-        drop(c);
         let reads: Vec<&Vec<u8>> = t.sent.iter().filter(|a| a[1] == 0xB0).collect();
         assert_eq!(reads.len(), 4);
         assert_eq!(reads[0], &vec![0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
