@@ -289,6 +289,9 @@ fn check(
                     "sealed to a key this receiver does not have (kid unknown); retry after adding it",
                 ),
                 jwe::JweError::Moved => invalid("the JWE header names another record or station"),
+                jwe::JweError::UnknownParameter(p) => invalid(format!(
+                    "JWE header parameter {p:?} is not understood (refused, RFC 7516 §4.1.13)"
+                )),
                 _ => invalid("the JWE does not open"),
             })?;
         let p: Payload =
