@@ -178,6 +178,18 @@ impl CrlSource {
         }
     }
 
+    /// Whether any CRL of the certificate's own issuer (by signature) lists it, fresh or
+    /// not: a revocation stays true after the list's nextUpdate. For station certificates.
+    pub fn listed(&self, cert: &openssl::x509::X509Ref) -> bool {
+        let Ok(crls) = self.crls.read() else {
+            return true;
+        };
+        crls.iter().any(|(crl, signer)| {
+            super::trust::issued_by(cert, signer)
+                && matches!(crl.get_by_serial(cert.serial_number()), CrlStatus::Revoked(_))
+        })
+    }
+
     /// The CAs CRLs are checked against, after the receiver read its trust file again
     /// (call `reload` next).
     pub fn set_trust(&self, trust: Vec<X509>) {
