@@ -127,6 +127,11 @@ impl CrlSource {
         if changed {
             if let Err(e) = self.reload() {
                 tracing::warn!(error = %e, "CRL reload failed; the previous CRLs stay in use");
+                // Said on stderr too (the journal): without --log-file nobody would know.
+                eprintln!(
+                    "madoguchi receive: CRL reload failed, the previous CRLs stay in use: {}",
+                    crate::text::escape_untrusted(&e)
+                );
                 // Said once: tried again when a file changes again, not every few seconds.
                 if let Ok(mut s) = self.stamps.lock() {
                     *s = now;
@@ -176,6 +181,18 @@ impl CrlSource {
         } else {
             Revocation::Stale
         }
+    }
+
+    /// Whether any CRL of the certificate's own issuer (by signature) lists it, fresh or
+    /// not: a revocation stays true after the list's nextUpdate. For station certificates.
+    pub fn listed(&self, cert: &openssl::x509::X509Ref) -> bool {
+        let Ok(crls) = self.crls.read() else {
+            return true;
+        };
+        crls.iter().any(|(crl, signer)| {
+            super::trust::issued_by(cert, signer)
+                && matches!(crl.get_by_serial(cert.serial_number()), CrlStatus::Revoked(_))
+        })
     }
 
     /// The CAs CRLs are checked against, after the receiver read its trust file again

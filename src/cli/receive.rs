@@ -29,6 +29,11 @@ pub struct ReceiveArgs {
     /// present one (mTLS); its CN must equal the record's station id.
     #[arg(long, requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// CRL of the client CA (DER or PEM file, or a directory; repeatable): a station
+    /// certificate on it is refused in the TLS handshake — how a stolen laptop is retired.
+    /// Read again on SIGHUP and when a file changes.
+    #[arg(long, requires = "client_ca", value_name = "FILE|DIR")]
+    client_crl: Vec<PathBuf>,
     /// Accept unsigned records (holders under 15), only from stations bound by their client
     /// certificate; recorded with that station.
     #[arg(long, requires = "client_ca")]
@@ -326,9 +331,22 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         let tls_cert = args.tls_cert.clone().or_else(|| rc.tls_cert.clone());
         let tls_key = args.tls_key.clone().or_else(|| rc.tls_key.clone());
         let client_ca = args.client_ca.clone().or_else(|| rc.client_ca.clone());
+        let client_crl = if args.client_crl.is_empty() {
+            rc.client_crl.clone()
+        } else {
+            args.client_crl.clone()
+        };
+        if !client_crl.is_empty() && client_ca.is_none() {
+            return Err("client_crl needs client_ca".into());
+        }
         let allow_unsigned = args.allow_unsigned || rc.allow_unsigned;
         let tls = match (tls_cert, tls_key) {
-            (Some(cert), Some(key)) => Some(TlsConfig { cert, key, client_ca }),
+            (Some(cert), Some(key)) => Some(TlsConfig {
+                cert,
+                key,
+                client_ca,
+                client_crl,
+            }),
             (None, None) if client_ca.is_none() => None,
             _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
         };

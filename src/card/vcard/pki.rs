@@ -306,46 +306,65 @@ impl TestPki {
         this_update: i64,
         next_update: i64,
     ) -> Result<openssl::x509::X509Crl, ErrorStack> {
-        const SHA256_RSA: [u8; 15] = [
-            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
-        ];
-        let mut tbs = der(0x02, &[0x01]);
-        tbs.extend_from_slice(&SHA256_RSA);
-        tbs.extend_from_slice(&self.sign_ca.cert.subject_name().to_der()?);
-        tbs.extend_from_slice(&utc_time(this_update));
-        tbs.extend_from_slice(&utc_time(next_update));
-        if !serials.is_empty() {
-            let mut list = Vec::new();
-            for s in serials {
-                let mut n = s.to_bn()?.to_vec();
-                if n.first().is_none_or(|b| b & 0x80 != 0) {
-                    n.insert(0, 0);
-                }
-                let mut entry = der(0x02, &n);
-                entry.extend_from_slice(&utc_time(now() - DAY));
-                list.extend_from_slice(&der(0x30, &entry));
-            }
-            tbs.extend_from_slice(&der(0x30, &list));
-        }
-        // crlExtensions: the authority key identifier (RFC 5280 §5.2.1), so a CRL names the
-        // generation of the CA that signed it when several share one DN.
-        if let Some(ski) = self.sign_ca.cert.subject_key_id() {
-            let aki = der(0x30, &der(0x80, ski.as_slice()));
-            let mut ext = der(0x06, &[0x55, 0x1D, 0x23]);
-            ext.extend_from_slice(&der(0x04, &aki));
-            tbs.extend_from_slice(&der(0xA0, &der(0x30, &der(0x30, &ext))));
-        }
-        let tbs = der(0x30, &tbs);
-        let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &self.sign_ca.key)?;
-        signer.update(&tbs)?;
-        let sig = signer.sign_to_vec()?;
-        let mut bits = vec![0u8];
-        bits.extend_from_slice(&sig);
-        let mut body = tbs;
-        body.extend_from_slice(&SHA256_RSA);
-        body.extend_from_slice(&der(0x03, &bits));
-        openssl::x509::X509Crl::from_der(&der(0x30, &body))
+        crl_of(&self.sign_ca.cert, &self.sign_ca.key, serials, this_update, next_update)
     }
+}
+
+/// A CRL of the CA `ca` (signed with its key, RSA or EC) listing `serials`, dated `this_update`
+/// to `next_update` (Unix seconds). The openssl crate has no CRL builder, so the TBSCertList is
+/// written here.
+pub fn crl_of(
+    ca: &X509,
+    key: &PKey<Private>,
+    serials: &[&openssl::asn1::Asn1IntegerRef],
+    this_update: i64,
+    next_update: i64,
+) -> Result<openssl::x509::X509Crl, ErrorStack> {
+    const SHA256_RSA: [u8; 15] = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
+    ];
+    const SHA256_ECDSA: [u8; 12] = [0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+    let alg: &[u8] = if key.id() == openssl::pkey::Id::EC {
+        &SHA256_ECDSA
+    } else {
+        &SHA256_RSA
+    };
+    let mut tbs = der(0x02, &[0x01]);
+    tbs.extend_from_slice(alg);
+    tbs.extend_from_slice(&ca.subject_name().to_der()?);
+    tbs.extend_from_slice(&utc_time(this_update));
+    tbs.extend_from_slice(&utc_time(next_update));
+    if !serials.is_empty() {
+        let mut list = Vec::new();
+        for s in serials {
+            let mut n = s.to_bn()?.to_vec();
+            if n.first().is_none_or(|b| b & 0x80 != 0) {
+                n.insert(0, 0);
+            }
+            let mut entry = der(0x02, &n);
+            entry.extend_from_slice(&utc_time(now() - DAY));
+            list.extend_from_slice(&der(0x30, &entry));
+        }
+        tbs.extend_from_slice(&der(0x30, &list));
+    }
+    // crlExtensions: the authority key identifier (RFC 5280 §5.2.1), so a CRL names the
+    // generation of the CA that signed it when several share one DN.
+    if let Some(ski) = ca.subject_key_id() {
+        let aki = der(0x30, &der(0x80, ski.as_slice()));
+        let mut ext = der(0x06, &[0x55, 0x1D, 0x23]);
+        ext.extend_from_slice(&der(0x04, &aki));
+        tbs.extend_from_slice(&der(0xA0, &der(0x30, &der(0x30, &ext))));
+    }
+    let tbs = der(0x30, &tbs);
+    let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), key)?;
+    signer.update(&tbs)?;
+    let sig = signer.sign_to_vec()?;
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(&sig);
+    let mut body = tbs;
+    body.extend_from_slice(alg);
+    body.extend_from_slice(&der(0x03, &bits));
+    openssl::x509::X509Crl::from_der(&der(0x30, &body))
 }
 
 #[cfg(test)]
