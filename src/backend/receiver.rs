@@ -57,6 +57,9 @@ pub struct Limits {
     /// Connections served at once; further ones wait in the listen backlog until a slot frees
     /// (every slot frees within the timeouts above).
     pub max_connections: usize,
+    /// While fewer than a quarter of the slots are free: connections one source address may
+    /// hold before their first request head; more are closed at once (`backend::admission`).
+    pub per_address: usize,
     /// On shutdown (SIGTERM): how long requests in flight may take to finish before the
     /// receiver stops anyway. New connections are refused from the start of it.
     pub shutdown_grace: Duration,
@@ -69,11 +72,13 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            tls_handshake: Duration::from_secs(10),
+            // Short: a handshake takes milliseconds; a socket that says nothing holds a slot.
+            tls_handshake: Duration::from_secs(3),
             headers: Duration::from_secs(10),
             body: Duration::from_secs(30),
             idle: Duration::from_secs(60),
             max_connections: 256,
+            per_address: super::admission::DEFAULT_PER_ADDRESS,
             shutdown_grace: Duration::from_secs(30),
             store: super::store::DEFAULT_DEADLINE,
         }
@@ -1323,22 +1328,21 @@ impl Local {
 async fn accept_loop(
     listener: &tokio::net::TcpListener,
     slots: &Arc<tokio::sync::Semaphore>,
+    gate: Option<&Arc<super::admission::Gate>>,
     stop: &tokio::sync::watch::Sender<bool>,
-    mut serve: impl FnMut(tokio::net::TcpStream, tokio::sync::OwnedSemaphorePermit),
+    mut serve: impl FnMut(tokio::net::TcpStream, Option<super::admission::Admission>, tokio::sync::OwnedSemaphorePermit),
 ) {
     let mut stopped = stop.subscribe();
     let mut backoff = None;
     loop {
-        let permit = tokio::select! {
-            _ = until_stopped(&mut stopped) => return,
-            p = Arc::clone(slots).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-        };
-        let tcp = tokio::select! {
+        // Accepted first, so the source is known: a refused socket is closed at once instead
+        // of waiting in the backlog in front of the stations.
+        let (tcp, from) = tokio::select! {
             _ = until_stopped(&mut stopped) => return,
             r = listener.accept() => match r {
-                Ok((tcp, _)) => {
+                Ok(c) => {
                     backoff = None;
-                    tcp
+                    c
                 }
                 Err(_) => {
                     let pause = accept_backoff(backoff);
@@ -1350,7 +1354,18 @@ async fn accept_loop(
                 }
             },
         };
-        serve(tcp, permit);
+        let admission = match gate {
+            Some(g) => match g.admit(from.ip(), slots.available_permits()) {
+                Some(a) => Some(a),
+                None => continue, // dropped: closed
+            },
+            None => None,
+        };
+        let permit = tokio::select! {
+            _ = until_stopped(&mut stopped) => return,
+            p = Arc::clone(slots).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+        };
+        serve(tcp, admission, permit);
     }
 }
 
@@ -1391,12 +1406,12 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
         };
         let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
         let limits = ops_limits(&shared.cfg.limits);
-        accept_loop(&listener, &slots, &stop, |tcp, permit| {
+        accept_loop(&listener, &slots, None, &stop, |tcp, _, permit| {
             let app = ops_router(Arc::clone(&shared));
             let limits = limits.clone();
             let stopped = stop.subscribe();
             tokio::spawn(async move {
-                let _ = serve_http(tcp, app, limits, stopped).await;
+                let _ = serve_http(tcp, app, limits, None, stopped).await;
                 drop(permit);
             });
         })
@@ -1410,6 +1425,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
     let shared = shared(cfg, tls.map(Tls::new).transpose()?)?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
+    super::admission::widen_backlog(&std_listener).map_err(|e| format!("{listen}: listen: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, _) = tokio::sync::watch::channel(false);
@@ -1434,12 +1450,13 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                 tokio::spawn(Arc::clone(&shared).watch_store(stop.subscribe()));
                 let max = shared.cfg.limits.max_connections.max(1);
                 let slots = Arc::new(tokio::sync::Semaphore::new(max));
-                accept_loop(&listener, &slots, &stop, |tcp, permit| {
+                let gate = super::admission::Gate::new(max, shared.cfg.limits.per_address);
+                accept_loop(&listener, &slots, Some(&gate), &stop, |tcp, admission, permit| {
                     let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     let stopped = stop.subscribe();
                     tokio::spawn(async move {
-                        let _ = serve_connection(tcp, mtls, shared, stopped).await;
+                        let _ = serve_connection(tcp, admission, mtls, shared, stopped).await;
                         drop(permit);
                     });
                 })
@@ -1465,6 +1482,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
 
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
+    admission: Option<super::admission::Admission>,
     mtls: bool,
     shared: Arc<Shared>,
     stopped: tokio::sync::watch::Receiver<bool>,
@@ -1472,7 +1490,10 @@ async fn serve_connection(
     let limits = shared.cfg.limits.clone();
     // The acceptor as of this connection: a reload (SIGHUP) applies to the next ones.
     match shared.tls.as_ref().map(Tls::current) {
-        None => serve_http(tcp, router(shared).layer(Extension(Peer::Unbound)), limits, stopped).await,
+        None => {
+            let app = router(shared).layer(Extension(Peer::Unbound));
+            serve_http(tcp, app, limits, admission, stopped).await
+        }
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
             let mut stream = tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
@@ -1484,7 +1505,14 @@ async fn serve_connection(
             .map_err(|_| "TLS handshake timed out".to_string())?
             .map_err(|e| e.to_string())?;
             let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
-            serve_http(stream, router(shared).layer(Extension(peer)), limits, stopped).await
+            serve_http(
+                stream,
+                router(shared).layer(Extension(peer)),
+                limits,
+                admission,
+                stopped,
+            )
+            .await
         }
     }
 }
@@ -1536,6 +1564,7 @@ async fn serve_http<I>(
     io: I,
     app: Router<()>,
     limits: Limits,
+    admission: Option<super::admission::Admission>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String>
 where
@@ -1557,7 +1586,10 @@ where
     });
     let app = TowerToHyperService::new(app);
     let act = Arc::clone(&activity);
+    // Counted against its source address until the first request head has arrived.
+    let admission = std::sync::Mutex::new(admission);
     let svc = hyper::service::service_fn(move |req| {
+        drop(admission.lock().unwrap_or_else(|e| e.into_inner()).take());
         let busy = act.begin();
         let answer = app.call(req);
         async move {

@@ -38,11 +38,18 @@ pub struct ReceiveArgs {
     /// certificate; recorded with that station.
     #[arg(long, requires = "client_ca")]
     allow_unsigned: bool,
-    /// Connections served at once; more wait in the listen backlog until one closes.
+    /// Connections served at once; more wait in the listen backlog (4096) until one closes.
+    /// Lowered to what the open-files limit allows (the soft limit is raised to the hard one
+    /// at start; the start-up line says what was chosen).
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_connections: usize,
+    /// While fewer than a quarter of the connections are free: how many one source address
+    /// may hold before their first request; more are closed at once (sockets that connect
+    /// and say nothing must not starve the stations).
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    max_pending_per_address: usize,
     /// Seconds for a TLS handshake.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    #[arg(long, default_value_t = 3, value_name = "SECS")]
     handshake_timeout: u64,
     /// Seconds for the request line and headers (from the moment a request is awaited).
     #[arg(long, default_value_t = 10, value_name = "SECS")]
@@ -353,6 +360,8 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         if allow_unsigned && tls.as_ref().is_none_or(|t| t.client_ca.is_none()) {
             return Err("allow_unsigned needs client_ca (unsigned records only from bound stations)".into());
         }
+        let (max_connections, chosen) = madoguchi::backend::admission::fit_connections(args.max_connections);
+        eprintln!("madoguchi receive: {chosen}");
         let request_log: Option<receiver::RequestLog> = (args.request_log == "stderr")
             .then(|| std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::stderr()) as Box<_>)));
         Ok((
@@ -364,7 +373,8 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
                     headers: secs(args.header_timeout),
                     body: secs(args.body_timeout),
                     idle: secs(args.idle_timeout),
-                    max_connections: args.max_connections.max(1),
+                    max_connections: max_connections.max(1),
+                    per_address: args.max_pending_per_address.max(1),
                     shutdown_grace: secs(args.shutdown_grace),
                     store: secs(args.store_timeout),
                 },
