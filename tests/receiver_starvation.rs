@@ -138,7 +138,13 @@ fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
     let refused_meanwhile = cycles.load(Ordering::Relaxed);
 
     let failed: Vec<_> = latencies.iter().filter(|(o, _)| *o != Outcome::Delivered).collect();
-    assert!(failed.is_empty(), "every valid POST answered: {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "every valid POST answered: {} of {} not, e.g. {:?}",
+        failed.len(),
+        latencies.len(),
+        failed.first()
+    );
     let mut times: Vec<Duration> = latencies.iter().map(|(_, t)| *t).collect();
     times.sort();
     let p99 = times[(times.len() * 99).div_ceil(100) - 1];
