@@ -371,12 +371,26 @@ pub fn resolve(facets: Facets, ev: &KeyEvent) -> Option<Action> {
     KEYS.iter().filter(|b| b.on.meets(facets)).find_map(|b| b.take(ev))
 }
 
-/// The help line's (keys, word) pairs on a screen of `facets`, for the actions `offered`
-/// allows (F3 with one reader, F8 outside the demo are not), in table order.
-pub fn hints(facets: Facets, offered: impl Fn(Action) -> bool) -> Vec<(String, Msg)> {
+/// One entry of the help line: the keys, their word, and what they do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub word: Msg,
+    pub action: Action,
+}
+
+/// The help line's entries on a screen of `facets`, for the actions `offered` allows (F3
+/// with one reader, F8 outside the demo are not), in table order.
+pub fn hints(facets: Facets, offered: impl Fn(Action) -> bool) -> Vec<Hint> {
     KEYS.iter()
         .filter(|b| b.on.meets(facets) && offered(b.action))
-        .filter_map(|b| b.hint.map(|m| (b.label(), m)))
+        .filter_map(|b| {
+            b.hint.map(|word| Hint {
+                keys: b.label(),
+                word,
+                action: b.action,
+            })
+        })
         .collect()
 }
 
@@ -449,7 +463,7 @@ mod tests {
         }
         assert_eq!(on(Facets::DIAGNOSTICS, Esc), Some(Action::Close));
         assert_eq!(on(Facets::DIAGNOSTICS, KeyCode::F(4)), Some(Action::Close));
-        let help: Vec<String> = hints(Facets::DIAGNOSTICS, |_| true).into_iter().map(|h| h.0).collect();
+        let help: Vec<String> = hints(Facets::DIAGNOSTICS, |_| true).into_iter().map(|h| h.keys).collect();
         assert_eq!(help, ["F4/Esc", "F3", "F9", "Ctrl-C"]);
     }
 
@@ -492,10 +506,10 @@ mod tests {
     #[test]
     fn hints_come_from_the_same_table() {
         let all = hints(Facets::STATION, |_| true);
-        let labels: Vec<&str> = all.iter().map(|(k, _)| k.as_str()).collect();
+        let labels: Vec<&str> = all.iter().map(|h| h.keys.as_str()).collect();
         assert_eq!(labels, ["F4", "F3", "F9", "F8", "Ctrl-C"]);
         let one_reader = hints(Facets::STATION, |a| a != Action::NextReader);
-        assert!(one_reader.iter().all(|(k, _)| k != "F3"));
+        assert!(one_reader.iter().all(|h| h.keys != "F3"));
         // Every hinted binding is also what `resolve` finds for its first key.
         for b in KEYS.iter().filter(|b| b.hint.is_some()) {
             let e = match b.keys {

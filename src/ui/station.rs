@@ -318,7 +318,7 @@ fn draw_quit_question(f: &mut Frame, v: &View, area: Rect) {
     lines.push(Line::raw(""));
     let row = keys::hints(keys::Facets::QUIT, |_| true)
         .into_iter()
-        .map(|(k, m)| format!("{k}: {}", msg(citizen, m)))
+        .map(|h| format!("{}: {}", h.keys, msg(citizen, h.word)))
         .collect::<Vec<_>>()
         .join("   ");
     lines.push(Line::styled(truncate(&row, iw), v.theme.highlight()));
@@ -330,7 +330,8 @@ fn draw_quit_question(f: &mut Frame, v: &View, area: Rect) {
         height,
     };
     f.render_widget(Clear, at);
-    f.render_widget(Paragraph::new(lines).block(block(v, "")), at);
+    let frame = Block::default().borders(Borders::ALL).border_style(v.theme.warn());
+    f.render_widget(Paragraph::new(lines).block(frame), at);
 }
 
 fn draw_title(f: &mut Frame, v: &View, area: Rect) {
@@ -1017,9 +1018,24 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// How readily a narrow help line gives up a key (0: never): the station's extras first,
+/// then shortcuts, then the step's own keys; Enter and Esc and the way to quit stay.
+fn weight(a: Action) -> u8 {
+    use crate::flow::Action as A;
+    match a {
+        Action::Quit => 0,
+        Action::Flow(A::Submit | A::Cancel | A::Decline | A::Yes | A::No) | Action::Close | Action::QuitNow => 1,
+        Action::Flow(A::AskRepresentative | A::Representative(_) | A::Skip | A::Reveal) => 2,
+        Action::Flow(A::Previous | A::Following | A::Scroll(_)) => 3,
+        Action::Flow(_) => 4,
+        Action::Diagnostics => 5,
+        Action::Language | Action::NextReader | Action::DemoCard => 6,
+    }
+}
+
 /// The keys of what is on view, from the key table: the step's (or the overlay's) first, then
-/// the station's. A narrow line drops the station's extras, then the step's last ones, and
-/// always keeps the way to quit.
+/// the station's. A narrow line drops the station's extras, closes the gaps, then drops keys
+/// by [`weight`]; the way to quit always stays.
 fn draw_help(f: &mut Frame, v: &View, area: Rect) {
     let l = v.lang;
     let th = v.theme;
@@ -1030,32 +1046,29 @@ fn draw_help(f: &mut Frame, v: &View, area: Rect) {
         Action::DemoCard => demo,
         _ => true,
     });
-    let item = |(k, m): &(String, Msg)| str_width(k) + 1 + str_width(msg(l, *m));
-    let total = |h: &[(String, Msg)], gap: usize| 1 + h.iter().map(item).sum::<usize>() + gap * h.len().saturating_sub(1);
+    let item = |h: &keys::Hint| str_width(&h.keys) + 1 + str_width(msg(l, h.word));
+    let total = |h: &[keys::Hint], gap: usize| 1 + h.iter().map(item).sum::<usize>() + gap * h.len().saturating_sub(1);
     let mut gap = 2;
     while total(&hints, gap) > area.width as usize {
-        if gap == 2 {
+        let heaviest = hints.iter().map(|h| weight(h.action)).max().unwrap_or(0);
+        if gap == 2 && heaviest < 6 {
             gap = 1;
             continue;
         }
-        // The one before Ctrl-C goes: the station's extras first, then the step's last keys.
-        match hints.iter().position(|(_, m)| *m == Msg::KeyQuit) {
-            Some(q) if q > 0 => {
-                hints.remove(q - 1);
+        match hints.iter().rposition(|h| weight(h.action) == heaviest && heaviest > 0) {
+            Some(i) => {
+                hints.remove(i);
             }
-            None if hints.len() > 1 => {
-                hints.pop();
-            }
-            _ => break,
+            None => break,
         }
     }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (k, m)) in hints.iter().enumerate() {
+    for (i, h) in hints.iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw(" ".repeat(gap)));
         }
-        spans.push(Span::styled(k.clone(), th.accent()));
-        spans.push(Span::styled(format!(" {}", msg(l, *m)), th.muted()));
+        spans.push(Span::styled(h.keys.clone(), th.accent()));
+        spans.push(Span::styled(format!(" {}", msg(l, h.word)), th.muted()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
