@@ -861,15 +861,18 @@ mod tests {
     fn no_translation_names_a_key() {
         let keyish = |w: &str| {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
-            let fkey = w.strip_prefix('F').is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()));
+            let fkey = w
+                .strip_prefix('F')
+                .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()));
             fkey || ["Esc", "Tab", "PgDn", "PgUp", "Ctrl", "Backspace", "BS"].contains(&w) || w.starts_with("Ctrl-")
         };
         // "Enter" the key, not the English verb ("Enter your contact e-mail address").
         let enter_key = |line: &str| {
             line.match_indices("Enter").any(|(i, _)| {
                 let after = &line[i + 5..];
-                !after.starts_with(|c: char| c.is_alphanumeric())
-                    && !(after.starts_with(' ') && after[1..].starts_with(|c: char| c.is_ascii_lowercase()))
+                let word_goes_on = after.starts_with(|c: char| c.is_alphanumeric());
+                let verb = after.starts_with(' ') && after[1..].starts_with(|c: char| c.is_ascii_lowercase());
+                !(word_goes_on || verb)
             })
         };
         for (lang, sources) in FTL {
@@ -886,7 +889,8 @@ mod tests {
                     // "Y: はい  N: いいえ"
                     let bytes = line.as_bytes();
                     for i in 1..bytes.len() {
-                        let single = bytes[i - 1].is_ascii_uppercase() && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric());
+                        let single =
+                            bytes[i - 1].is_ascii_uppercase() && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric());
                         assert!(!(single && bytes[i] == b':'), "{}: {line:?}", lang.code());
                     }
                 }
@@ -896,14 +900,23 @@ mod tests {
 
     #[test]
     fn japanese_says_error_codes_in_japanese() {
-        for m in [Msg::VerdictExpired, Msg::VerdictRevoked, Msg::DoneVerdictLater, Msg::FindingExpired] {
+        for m in [
+            Msg::VerdictExpired,
+            Msg::VerdictRevoked,
+            Msg::DoneVerdictLater,
+            Msg::FindingExpired,
+        ] {
             let t = msg(Lang::Ja, m);
             assert!(!t.contains("Code"), "{t}");
             assert!(t.contains("エラーコード"), "{t}");
         }
         // Three mistakes lock the text PIN, as the English says; the last try checks (照合),
         // it does not send (送信 is the delivery step's name).
-        assert!(msg(Lang::Ja, Msg::PinRuleText).contains("3回"), "{}", msg(Lang::Ja, Msg::PinRuleText));
+        assert!(
+            msg(Lang::Ja, Msg::PinRuleText).contains("3回"),
+            "{}",
+            msg(Lang::Ja, Msg::PinRuleText)
+        );
         assert!(msg(Lang::Ja, Msg::ConfirmLastTry).contains("照合"));
         assert!(!msg(Lang::Ja, Msg::ConfirmLastTry).contains("送信"));
     }

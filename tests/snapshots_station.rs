@@ -1,10 +1,12 @@
 //! Every station pane at 80x24 and 120x40, in Japanese and English (text), and in the default
 //! and monochrome themes (styles), through TestBackend + insta.
 
+use crossterm::event::{KeyCode as Key, KeyEvent, KeyModifiers};
 use madoguchi::card::basic4;
 use madoguchi::card::CardError;
-use crossterm::event::{KeyCode as Key, KeyEvent, KeyModifiers};
-use madoguchi::flow::{CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop, Verdict};
+use madoguchi::flow::{
+    CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop, Verdict,
+};
 use madoguchi::i18n::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
@@ -376,7 +378,18 @@ fn render_terms(
     missing: bool,
 ) -> Terminal<TestBackend> {
     let overlay = if full_diag { Overlay::Diagnostics } else { Overlay::None };
-    render_with(s, w, h, lang, theme, Opts { overlay, missing, ..Opts::default() })
+    render_with(
+        s,
+        w,
+        h,
+        lang,
+        theme,
+        Opts {
+            overlay,
+            missing,
+            ..Opts::default()
+        },
+    )
 }
 
 /// What the station around the flow holds, for the renders that need more than the usual.
@@ -641,15 +654,18 @@ fn highlighted(t: &Terminal<TestBackend>) -> Option<(usize, String)> {
 #[test]
 fn arrows_move_to_the_choice_drawn_on_that_side() {
     let mono = Theme::named("monochrome").unwrap();
-    let rows_of_choices: Vec<(&str, S)> = vec![("consent", {
-        let mut s = S::new(80, 24, Lang::Ja);
-        s.key(Key::Right);
-        s
-    }), ("confirm", {
-        let mut s = S::new(80, 24, Lang::Ja);
-        s.confirm();
-        s
-    })];
+    let rows_of_choices: Vec<(&str, S)> = vec![
+        ("consent", {
+            let mut s = S::new(80, 24, Lang::Ja);
+            s.key(Key::Right);
+            s
+        }),
+        ("confirm", {
+            let mut s = S::new(80, 24, Lang::Ja);
+            s.confirm();
+            s
+        }),
+    ];
     for (name, mut s) in rows_of_choices {
         let (start_at, start) = highlighted(&render(&s, 80, 24, Lang::Ja, &mono, false)).unwrap();
         s.key(Key::Left);
@@ -681,8 +697,13 @@ fn the_help_line_says_each_screens_keys_and_what_enter_does() {
             }
             "representative" => assert!(h.contains("F5-F7"), "{name}: {h}"),
             "done_queued" | "done_review" => assert!(h.contains(ja(Msg::KeyNextCitizen)), "{name}: {h}"),
-            "locked" | "locked_sign" | "verdict_expired" | "verdict_revoked" | "expired_before_signing"
-            | "signature_invalid" | "no_certificate_adult" => {
+            "locked"
+            | "locked_sign"
+            | "verdict_expired"
+            | "verdict_revoked"
+            | "expired_before_signing"
+            | "signature_invalid"
+            | "no_certificate_adult" => {
                 assert!(h.contains(&format!("Enter/Esc {}", ja(Msg::KeyEsc))), "{name}: {h}")
             }
             "privacy" => assert!(h.contains(&format!("Esc {}", ja(Msg::KeyDecline))), "{name}: {h}"),
@@ -698,7 +719,11 @@ fn the_help_line_says_each_screens_keys_and_what_enter_does() {
     let mut s = S::with_terms(120, 40, Lang::Ja, FlowConfig::default(), &long);
     assert!(!help(&s).contains("Enter"), "{}", help(&s));
     s.key(Key::End);
-    assert!(help(&s).contains(&format!("Enter {}", ja(Msg::KeyAgree))), "{}", help(&s));
+    assert!(
+        help(&s).contains(&format!("Enter {}", ja(Msg::KeyAgree))),
+        "{}",
+        help(&s)
+    );
 }
 
 /// Issue 25 item 3: with F4's diagnostics open the help line lists their keys only (Esc
@@ -754,7 +779,10 @@ fn the_full_diagnostics_show_the_last_error_at_80x24() {
             ..Opts::default()
         },
     );
-    let screen: String = rows(&t).iter().map(|r| r.trim_matches(|c| c == '│' || c == ' ')).collect();
+    let screen: String = rows(&t)
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
+        .collect();
     assert!(screen.contains("最後のエラー"), "{screen}");
     let text = madoguchi::i18n::card_error(Lang::Ja, &e);
     assert!(screen.contains(&text), "the whole error: {text}\n{screen}");
@@ -779,8 +807,17 @@ fn the_status_line_keeps_the_demo_secrets_and_the_review_count() {
             },
         );
         let status = rows(&t)[22].clone();
-        assert!(status.contains("ABC123") && status.contains("1234"), "{clerk:?}: {status}");
-        assert!(status.contains(&format!("{} 3", madoguchi::i18n::msg(clerk, madoguchi::i18n::Msg::Review))), "{clerk:?}: {status}");
+        assert!(
+            status.contains("ABC123") && status.contains("1234"),
+            "{clerk:?}: {status}"
+        );
+        assert!(
+            status.contains(&format!(
+                "{} 3",
+                madoguchi::i18n::msg(clerk, madoguchi::i18n::Msg::Review)
+            )),
+            "{clerk:?}: {status}"
+        );
     }
 }
 
@@ -865,7 +902,10 @@ fn the_quit_question_covers_the_step_with_its_own_keys() {
         },
     );
     let screen = rows(&t).join("\n");
-    assert!(screen.contains(msg(Lang::Ko, Msg::QuitQuestion).split(' ').next().unwrap()), "{screen}");
+    assert!(
+        screen.contains(msg(Lang::Ko, Msg::QuitQuestion).split(' ').next().unwrap()),
+        "{screen}"
+    );
     let h = help_line(&t);
     assert!(h.contains(&format!("Y {}", msg(Lang::Ja, Msg::KeyQuitNow))), "{h}");
     assert!(!h.contains("F4") && !h.contains("Enter"), "{h}");
@@ -908,5 +948,43 @@ fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnos
     .iter()
     .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
     .collect();
-    assert!(full.contains("Permission denied") && full.contains("madoguchi status"), "{full}");
+    assert!(
+        full.contains("Permission denied") && full.contains("madoguchi status"),
+        "{full}"
+    );
+}
+
+/// Issue 25 item 5: where the privacy notice makes the address optional, the e-mail step
+/// names the key that skips it; a docomo address of before 2009 is taken, with a warning.
+#[test]
+fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let cfg = FlowConfig {
+        email: true,
+        email_optional: true,
+        ..FlowConfig::default()
+    };
+    let mut s = S::with(80, 24, Lang::Ja, cfg);
+    s.confirm().key(Key::Enter);
+    for c in "hanako..mama.@docomo.ne.jp".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    let t = render(&s, 80, 24, Lang::Ja, &mono, false);
+    let screen: String = rows(&t)
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
+        .collect();
+    assert!(
+        screen.contains(&format!("F2: {}", msg(Lang::Ja, Msg::KeySkip))),
+        "{screen}"
+    );
+    assert!(help_line(&t).contains(&format!("F2 {}", msg(Lang::Ja, Msg::KeySkip))));
+    assert!(
+        screen.contains(msg(Lang::Ja, Msg::EmailAgain)),
+        "the address was taken: {screen}"
+    );
+    assert!(screen.contains("2009"), "the old carrier form is warned of: {screen}");
+    insta::assert_snapshot!("contact_optional_legacy_80x24_ja", t.backend());
 }

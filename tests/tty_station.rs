@@ -12,7 +12,7 @@ mod common;
 
 use common::*;
 use madoguchi::i18n::{msg, Lang, Msg};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -37,9 +37,7 @@ fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
 
 /// The consent screen's "Enter: agree" line, in either language.
 fn agree_offered(s: &str) -> bool {
-    [Lang::Ja, Lang::En]
-        .iter()
-        .any(|&l| s.contains(msg(l, Msg::KeyAgree)))
+    [Lang::Ja, Lang::En].iter().any(|&l| s.contains(msg(l, Msg::KeyAgree)))
 }
 
 fn through_consent(t: &Tmux) {
@@ -55,11 +53,11 @@ fn enter_pin(t: &Tmux, pin: &str) {
     t.send(&["Enter"]);
 }
 
-fn received(dir: &PathBuf) -> u64 {
+fn received(dir: &Path) -> u64 {
     madoguchi::backend::receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0)
 }
 
-fn wait_received(dir: &PathBuf) {
+fn wait_received(dir: &Path) {
     let deadline = Instant::now() + DEADLINE;
     while received(dir) < 1 {
         assert!(Instant::now() < deadline, "the receiver never got the record");
@@ -406,6 +404,8 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
     )
     .unwrap();
     let Some(t) = Tmux::start(&format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display())) else {
+        let _ = card.kill();
+        let _ = card.wait();
         return;
     };
     t.wait_for("Short terms");
@@ -464,7 +464,11 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
             // The citizen's panes: all but the clerk's two lines at the bottom.
             let lines: Vec<&str> = s.trim_end().lines().collect();
             // Wrapped messages compare without the line breaks and the box.
-            let flat = |t: &str| t.chars().filter(|c| !c.is_whitespace() && *c != '│').collect::<String>();
+            let flat = |t: &str| {
+                t.chars()
+                    .filter(|c| !c.is_whitespace() && *c != '│')
+                    .collect::<String>()
+            };
             let panes = flat(&lines[..lines.len().saturating_sub(2)].join("\n"));
             waited.iter().all(|w| s.contains(w))
                 && [Msg::KeyQuit, Msg::KeyDiag, Msg::Queue]
@@ -607,7 +611,10 @@ fn the_diagnostics_overlay_holds_the_keyboard() {
     t.send(&["Escape"]);
     let s = t.wait_for("Terms of use");
     assert!(!s.contains("Tries left") && !s.contains("Reader diagnostics"), "{s}");
-    assert!(!s.contains("agree and continue"), "the terms were not scrolled to the end: {s}");
+    assert!(
+        !s.contains("agree and continue"),
+        "the terms were not scrolled to the end: {s}"
+    );
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -665,7 +672,10 @@ fn the_demo_shows_the_configured_terms_and_no_pcscd() {
     t.send(&["F4"]);
     let s = t.wait_for("Reader diagnostics");
     assert!(s.contains("pcscd: not used") && !s.contains("pcscd: running"), "{s}");
-    assert!(s.contains("madoguchi status"), "the socket's failure in the diagnostics: {s}");
+    assert!(
+        s.contains("madoguchi status"),
+        "the socket's failure in the diagnostics: {s}"
+    );
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let _ = std::fs::remove_dir_all(&dir);

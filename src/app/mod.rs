@@ -2,9 +2,9 @@
 //! backend into the pure `flow`, and draws with `ui` only when something visible changed (an
 //! idle station writes nothing). Data flows one way: events → flow → effects → events.
 
+mod probe;
 pub mod status;
 pub mod terminal;
-mod probe;
 mod troubles;
 pub mod worker;
 

@@ -19,7 +19,8 @@ use crate::secret::PinKind;
 /// "not known", and the steps after the PIN find it as they always did.
 pub(super) fn probe(t: &mut dyn Transport, start: Session) -> (Result<CardReply, CardError>, Session) {
     let mut c = MyNumberCard::resume(t, start);
-    let gone = |e: &CardError| e.is_card_gone() || matches!(e, CardError::Transport(crate::card::TransportError::CardReset));
+    let gone =
+        |e: &CardError| e.is_card_gone() || matches!(e, CardError::Transport(crate::card::TransportError::CardReset));
     let signing = match c.pin_tries(PinKind::SignPassword) {
         Ok(n) => Signing::Tries(n),
         Err(CardError::NoSigningCertificate) => Signing::Missing,

@@ -403,6 +403,17 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    /// Issue 25 item 10: each language's demo terms are in that language only (the Japanese
+    /// ones once ended in an English paragraph).
+    #[test]
+    fn the_japanese_demo_terms_are_japanese() {
+        let ascii_words = DEMO_TERMS
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() > 3)
+            .count();
+        assert!(ascii_words == 0, "English in the Japanese demo terms");
+    }
+
     #[test]
     fn demo_directory_is_private_and_unpredictable() {
         let a = private_temp_dir("madoguchi-test").unwrap();

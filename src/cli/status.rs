@@ -107,7 +107,10 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
     }
     if let Some(c) = v["crl"].as_object() {
         let fresh = c["fresh"].as_bool().unwrap_or(false);
-        rows.push((l("crl"), i18n::status_crl(lang, c["age_hours"].as_u64().unwrap_or(0), fresh)));
+        rows.push((
+            l("crl"),
+            i18n::status_crl(lang, c["age_hours"].as_u64().unwrap_or(0), fresh),
+        ));
     }
     let rtts: Vec<u64> = v["apdu_rtt_us"]
         .as_array()
@@ -163,7 +166,10 @@ mod tests {
         let columns: Vec<usize> = out
             .lines()
             .map(|line| {
-                let value_at = line.char_indices().find(|&(i, c)| c != ' ' && line[..i].ends_with("  ")).map(|(i, _)| i);
+                let value_at = line
+                    .char_indices()
+                    .find(|&(i, c)| c != ' ' && line[..i].ends_with("  "))
+                    .map(|(i, _)| i);
                 str_width(&line[..value_at.unwrap_or(0)])
             })
             .collect();
@@ -178,7 +184,10 @@ mod tests {
 
     #[test]
     fn each_watched_snapshot_comes_under_its_time() {
-        assert_eq!(watch_rule("2026-12-01T10:00:00+09:00"), "── 2026-12-01T10:00:00+09:00 ──");
+        assert_eq!(
+            watch_rule("2026-12-01T10:00:00+09:00"),
+            "── 2026-12-01T10:00:00+09:00 ──"
+        );
         let en = text(Lang::En, &snapshot());
         assert!(en.contains("Done") || en.contains("done"), "{en}");
     }

@@ -105,7 +105,11 @@ mod tests {
         for c in "1234".chars() {
             assert_eq!(i.push(c), Ok(()));
         }
-        assert_eq!(i.push('5'), Err(Refused::Full), "a fifth digit is refused, not swallowed");
+        assert_eq!(
+            i.push('5'),
+            Err(Refused::Full),
+            "a fifth digit is refused, not swallowed"
+        );
         assert_eq!(i.revealed(), "1234");
         assert!(i.validate().is_ok());
         i.pop();

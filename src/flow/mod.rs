@@ -791,11 +791,11 @@ impl Flow {
             };
             return;
         }
-        self.to_signature(out);
+        self.toward_signature(out);
     }
 
     /// After the data (and contact) are confirmed: sign, or store without a signature.
-    fn to_signature(&mut self, out: &mut Vec<Effect>) {
+    fn toward_signature(&mut self, out: &mut Vec<Effect>) {
         let no_certificate = self.facts.is_some_and(|f| f.signing == Signing::Missing);
         if !self.cfg.signature {
             self.store_unsigned(out);

@@ -154,7 +154,7 @@ impl T {
         })
     }
     /// Consent, card, tries 3, PIN typed and sent; returns the VerifyAndRead id.
-    fn to_reading(&mut self) -> u64 {
+    fn up_to_reading(&mut self) -> u64 {
         self.through_consent().card();
         let (id, req) = self.take_card();
         assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
@@ -182,7 +182,7 @@ fn signed(id: &str) -> CardReply {
 fn full_enrollment_with_signature() {
     let mut t = T::new(FlowConfig::default());
     assert_eq!(t.f.step(), Step::Consent);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     assert_eq!(t.f.step(), Step::Reading);
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(matches!(
@@ -250,7 +250,7 @@ fn contact_step_when_configured() {
         ..FlowConfig::default()
     });
     assert!(t.f.steps().contains(&Step::Contact));
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert_eq!(t.f.step(), Step::Contact);
     t.no_card_effect();
@@ -334,7 +334,11 @@ fn malformed_pin_costs_nothing() {
     t.typed("1").key(Key::Char('x'));
     let Screen::Pin(p) = t.f.screen() else { panic!() };
     assert_eq!(p.message, Some(PinMessage::CharNotAllowed));
-    assert_eq!(p.input.len(), 1, "a refused character is not taken; the digit typed stays");
+    assert_eq!(
+        p.input.len(),
+        1,
+        "a refused character is not taken; the digit typed stays"
+    );
 }
 
 /// Issue 25 item 1: retyping the whole PIN as the message says, after a refused format, is
@@ -349,7 +353,9 @@ fn retyping_after_a_refused_format_sends_what_was_retyped() {
     t.no_card_effect();
     t.typed("1234").key(Key::Enter);
     let (id, req) = t.take_card();
-    let CardRequest::VerifyAndRead(pin) = req else { panic!("{req:?}") };
+    let CardRequest::VerifyAndRead(pin) = req else {
+        panic!("{req:?}")
+    };
     assert_eq!(pin.expose(), b"1234");
     drop(pin);
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
@@ -360,7 +366,9 @@ fn retyping_after_a_refused_format_sends_what_was_retyped() {
     assert!(p.input.is_empty() && matches!(p.message, Some(PinMessage::Format(_))));
     t.typed("abc123").key(Key::Enter);
     let (id, req) = t.take_card();
-    let CardRequest::VerifyAndSign { password, .. } = req else { panic!("{req:?}") };
+    let CardRequest::VerifyAndSign { password, .. } = req else {
+        panic!("{req:?}")
+    };
     assert_eq!(password.expose(), b"ABC123");
     drop(password);
     t.reply(id, Ok(signed("e-1")));
@@ -393,7 +401,7 @@ fn a_key_past_the_maximum_is_refused_with_a_word() {
 #[test]
 fn wrong_pin_updates_tries_and_never_retries() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(
         id,
         Err(CardError::WrongPin {
@@ -444,7 +452,7 @@ fn locked_pin_stops_without_a_verify() {
     t.no_card_effect();
     // A lock reported by VERIFY itself (e.g. 63 C0 on the last try) stops the same way.
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Err(CardError::Locked { kind: PinKind::TextPin }));
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Locked(PinKind::TextPin))));
 }
@@ -452,7 +460,7 @@ fn locked_pin_stops_without_a_verify() {
 #[test]
 fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.ev(Event::CardGone);
     assert!(matches!(
         t.f.screen(),
@@ -467,7 +475,7 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
     // The same through an error answer.
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Err(CardError::Transport(TransportError::CardRemoved)));
     assert!(matches!(
         t.f.screen(),
@@ -480,7 +488,7 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
 #[test]
 fn card_pulled_at_signing_keeps_the_confirmed_data_and_reads_the_card_again() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).ev(Event::CardGone);
@@ -506,13 +514,16 @@ fn card_pulled_at_signing_keeps_the_confirmed_data_and_reads_the_card_again() {
 fn another_card_after_a_removal_is_a_different_card_and_nothing_is_signed() {
     let other = basic4::decode(&basic4::encode("鈴木\u{3000}一郎", "大阪府", "19700101", b'1', false)).unwrap();
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     // Removal between 確認 and 署名, reported by the card (a reset on the held connection).
     t.reply(id, Err(CardError::Transport(TransportError::CardReset)));
     let (id, req) = t.take_card();
-    assert!(matches!(req, CardRequest::Probe), "card still present: probed and read again");
+    assert!(
+        matches!(req, CardRequest::Probe),
+        "card still present: probed and read again"
+    );
     t.reply(id, Ok(CardReply::Probed(CardFacts::default())));
     let (id, req) = t.take_card();
     assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
@@ -529,7 +540,7 @@ fn another_card_after_a_removal_is_a_different_card_and_nothing_is_signed() {
 fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
     use crate::record::check::{CardCheck, FieldMatch};
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
@@ -570,7 +581,7 @@ fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
 #[test]
 fn expired_certificate_stops_before_signing() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
@@ -595,7 +606,7 @@ fn adult_without_signing_certificate_is_not_called_a_minor() {
             ..FlowConfig::default()
         });
         t.f.set_today(today);
-        let id = t.to_reading();
+        let id = t.up_to_reading();
         t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
         let (id, _) = t.take_card();
         t.reply(id, Err(CardError::NoSigningCertificate));
@@ -613,7 +624,7 @@ fn idle_warning_counts_down_and_a_key_only_keeps_the_session() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     let last = t.now;
     assert!(t
@@ -643,7 +654,7 @@ fn minor_without_signing_certificate() {
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     // A minor: the clerk confirms the 法定代理人 first.
     t.key(Key::F(5)).key(Key::Enter);
@@ -666,7 +677,7 @@ fn minor_without_signing_certificate() {
         ..FlowConfig::default()
     });
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     // A minor: the clerk confirms the 法定代理人 first.
@@ -683,7 +694,7 @@ fn without_signature_step_confirm_stores_directly() {
         ..FlowConfig::default()
     });
     assert!(!t.f.steps().contains(&Step::Sign));
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert!(t.effects.iter().any(|e| matches!(e, Effect::StoreUnsigned { .. })));
 }
@@ -695,7 +706,7 @@ fn idle_timeout_wipes_and_starts_over() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(t.f.holds_personal_data());
     assert!(t.effects.iter().any(|e| matches!(e, Effect::WakeAt(_))));
@@ -717,7 +728,7 @@ fn store_failure_is_not_completion() {
         signature: false,
         ..FlowConfig::default()
     });
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -735,7 +746,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg.clone());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -753,7 +764,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     ));
 
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -943,7 +954,7 @@ fn minor() -> BasicFour {
 fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(minor()))).key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Representative { choice: None }));
     t.no_card_effect();
@@ -974,7 +985,7 @@ fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
 fn an_adult_gets_the_representative_step_only_when_the_clerk_asks() {
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     t.key(Key::F(5));
     assert!(matches!(t.f.screen(), Screen::Representative { .. }));
@@ -1054,7 +1065,7 @@ fn esc_while_sending_shows_done_the_record_being_stored() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store().unwrap();
     t.ev(Event::Stored {
@@ -1075,7 +1086,7 @@ fn esc_while_sending_shows_done_the_record_being_stored() {
 #[test]
 fn confirm_offers_a_stop_that_records_nothing() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     // 中止 is drawn right of 次へ.
     t.key(Key::Right).key(Key::Enter);
@@ -1118,7 +1129,7 @@ fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_start
     t.ev(Event::ConsentLayout { total: 30, visible: 10 });
     t.key(Key::Enter);
     assert_eq!(t.f.step(), Step::Consent);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     assert_eq!(t.f.citizen_lang(), Lang::Ko, "kept through the enrollment");
     // Left / Right past consent are not the picker's.
     t.reply(id, Ok(CardReply::Read(person())));
@@ -1145,7 +1156,7 @@ fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_start
     t.key(Key::Right).key(Key::Right);
     assert_eq!(t.f.citizen_lang(), Lang::ZhHans);
     t.ev(Event::ConsentLayout { total: 30, visible: 10 });
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     t.now += 61_000;
     t.ev(Event::Tick);
@@ -1222,7 +1233,10 @@ fn a_card_without_a_signing_certificate_never_asks_for_the_password() {
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}はな", "福岡県", "20190501", b'2', false)).unwrap();
     t.reply(id, Ok(CardReply::Tries(3))).typed("0000").key(Key::Enter);
     let (id, _) = t.take_card();
-    t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter).key(Key::F(5)).key(Key::Enter);
+    t.reply(id, Ok(CardReply::Read(minor)))
+        .key(Key::Enter)
+        .key(Key::F(5))
+        .key(Key::Enter);
     t.no_card_effect_but_store();
     assert!(matches!(t.f.screen(), Screen::Storing));
     assert!(t.f.sign_skipped(), "the bar must not tick 署名 for an unsigned record");
@@ -1274,7 +1288,7 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg.clone());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Contact { .. }));
     t.key(Key::F(2));
@@ -1285,8 +1299,10 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
         email_optional: false,
         ..cfg.clone()
     });
-    let id = t.to_reading();
-    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter).key(Key::F(2));
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person())))
+        .key(Key::Enter)
+        .key(Key::F(2));
     assert!(matches!(t.f.screen(), Screen::Contact { .. }));
     for _ in 0..2 {
         t.typed("hanako..mama.@docomo.ne.jp").key(Key::Enter);

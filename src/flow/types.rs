@@ -198,15 +198,9 @@ pub enum Event {
         result: Result<String, BackendError>,
     },
     /// The delivery task judged enrollment `enrollment_id`.
-    Delivered {
-        enrollment_id: String,
-        verdict: Verdict,
-    },
+    Delivered { enrollment_id: String, verdict: Verdict },
     /// The consent text is `total` lines at the current width, `visible` fit on screen.
-    ConsentLayout {
-        total: u16,
-        visible: u16,
-    },
+    ConsentLayout { total: u16, visible: u16 },
     /// A timer asked for with `Effect::WakeAt` (or any periodic tick).
     Tick,
     /// The outbox is full: no new enrollment may start (nothing queued is touched).

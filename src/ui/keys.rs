@@ -8,8 +8,8 @@
 //! dependencies pointing one way: `app` uses `ui`, never the reverse.
 
 use crate::flow::{self, Flow, Screen, Scroll};
-use crate::record::payload::Representative;
 use crate::i18n::Msg;
+use crate::record::payload::Representative;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key does: a station-wide action, or one for the step on screen (to the flow).
@@ -213,7 +213,12 @@ pub const KEYS: &[Binding] = &[
     row(Facets::DONE, &[Enter, Esc], step(F::Submit), Some(Msg::KeyNextCitizen)),
     row(Facets::STOPPED, &[Enter, Esc], step(F::Submit), Some(Msg::KeyEsc)),
     row(Facets::PIN_LAST, &[KeyCode::Char('y')], step(F::Yes), Some(Msg::KeyYes)),
-    row(Facets::PIN_LAST, &[KeyCode::Char('n'), Esc], step(F::No), Some(Msg::KeyNo)),
+    row(
+        Facets::PIN_LAST,
+        &[KeyCode::Char('n'), Esc],
+        step(F::No),
+        Some(Msg::KeyNo),
+    ),
     // The consent text.
     labelled(
         Facets::CONSENT,
@@ -222,7 +227,12 @@ pub const KEYS: &[Binding] = &[
         step(F::Scroll(Scroll::LineDown)),
         Msg::KeyScroll,
     ),
-    row(Facets::CONSENT, &[Up, KeyCode::Char('k')], step(F::Scroll(Scroll::LineUp)), None),
+    row(
+        Facets::CONSENT,
+        &[Up, KeyCode::Char('k')],
+        step(F::Scroll(Scroll::LineUp)),
+        None,
+    ),
     row(
         Facets::CONSENT,
         &[PageDown, KeyCode::Char(' ')],
@@ -237,7 +247,12 @@ pub const KEYS: &[Binding] = &[
     row(Facets::CONSENT, &[Left], step(F::Previous), None),
     labelled(Facets::CONFIRM, &[Right], "←→", step(F::Following), Msg::KeyChoose),
     row(Facets::CONFIRM, &[Left], step(F::Previous), None),
-    row(Facets::CONFIRM, &[KeyCode::Char('r')], step(F::Reread), Some(Msg::ButtonReread)),
+    row(
+        Facets::CONFIRM,
+        &[KeyCode::Char('r')],
+        step(F::Reread),
+        Some(Msg::ButtonReread),
+    ),
     row(
         Facets::CONFIRM,
         &[KeyCode::F(5)],
@@ -264,9 +279,24 @@ pub const KEYS: &[Binding] = &[
         None,
     ),
     // Typing.
-    row(Facets::PIN_MASKED, &[Tab, KeyCode::F(2)], step(F::Reveal), Some(Msg::Reveal)),
-    row(Facets::PIN_SHOWN, &[Tab, KeyCode::F(2)], step(F::Reveal), Some(Msg::Hide)),
-    row(Facets::CONTACT_OPTIONAL, &[KeyCode::F(2)], step(F::Skip), Some(Msg::KeySkip)),
+    row(
+        Facets::PIN_MASKED,
+        &[Tab, KeyCode::F(2)],
+        step(F::Reveal),
+        Some(Msg::Reveal),
+    ),
+    row(
+        Facets::PIN_SHOWN,
+        &[Tab, KeyCode::F(2)],
+        step(F::Reveal),
+        Some(Msg::Hide),
+    ),
+    row(
+        Facets::CONTACT_OPTIONAL,
+        &[KeyCode::F(2)],
+        step(F::Skip),
+        Some(Msg::KeySkip),
+    ),
     row(TYPING, &[Backspace], step(F::Erase), None),
     Binding {
         on: TYPING,
@@ -280,7 +310,12 @@ pub const KEYS: &[Binding] = &[
     row(LEAVING, &[Esc], step(F::Cancel), Some(Msg::KeyEsc)),
     row(Facets::SENDING, &[Esc], step(F::Cancel), Some(Msg::KeyDontWait)),
     // The overlays' own keys.
-    row(Facets::QUIT, &[KeyCode::Char('y')], Action::QuitNow, Some(Msg::KeyQuitNow)),
+    row(
+        Facets::QUIT,
+        &[KeyCode::Char('y')],
+        Action::QuitNow,
+        Some(Msg::KeyQuitNow),
+    ),
     Binding {
         on: Facets::QUIT,
         keys: Keys::Ctrl('c'),
@@ -288,13 +323,38 @@ pub const KEYS: &[Binding] = &[
         hint: None,
         label: None,
     },
-    row(Facets::QUIT, &[KeyCode::Char('n'), Esc], Action::Close, Some(Msg::KeyContinue)),
-    row(Facets::DIAGNOSTICS, &[KeyCode::F(4), Esc], Action::Close, Some(Msg::KeyClose)),
+    row(
+        Facets::QUIT,
+        &[KeyCode::Char('n'), Esc],
+        Action::Close,
+        Some(Msg::KeyContinue),
+    ),
+    row(
+        Facets::DIAGNOSTICS,
+        &[KeyCode::F(4), Esc],
+        Action::Close,
+        Some(Msg::KeyClose),
+    ),
     // The station's.
-    row(Facets::STATION, &[KeyCode::F(4)], Action::Diagnostics, Some(Msg::KeyDiag)),
-    row(STATION_AND_DIAG, &[KeyCode::F(3)], Action::NextReader, Some(Msg::KeyReader)),
+    row(
+        Facets::STATION,
+        &[KeyCode::F(4)],
+        Action::Diagnostics,
+        Some(Msg::KeyDiag),
+    ),
+    row(
+        STATION_AND_DIAG,
+        &[KeyCode::F(3)],
+        Action::NextReader,
+        Some(Msg::KeyReader),
+    ),
     row(STATION_AND_DIAG, &[KeyCode::F(9)], Action::Language, Some(Msg::KeyLang)),
-    row(Facets::STATION, &[KeyCode::F(8)], Action::DemoCard, Some(Msg::KeyDemoCard)),
+    row(
+        Facets::STATION,
+        &[KeyCode::F(8)],
+        Action::DemoCard,
+        Some(Msg::KeyDemoCard),
+    ),
     Binding {
         on: STATION_AND_DIAG,
         keys: Keys::Ctrl('c'),
@@ -458,12 +518,24 @@ mod tests {
     /// nothing (they once accepted the terms unseen and sent a VERIFY blind).
     #[test]
     fn the_diagnostics_overlay_holds_the_keyboard() {
-        for code in [Enter, End, KeyCode::Char('1'), Tab, Left, Right, KeyCode::F(5), Backspace] {
+        for code in [
+            Enter,
+            End,
+            KeyCode::Char('1'),
+            Tab,
+            Left,
+            Right,
+            KeyCode::F(5),
+            Backspace,
+        ] {
             assert_eq!(on(Facets::DIAGNOSTICS, code), None, "{code:?}");
         }
         assert_eq!(on(Facets::DIAGNOSTICS, Esc), Some(Action::Close));
         assert_eq!(on(Facets::DIAGNOSTICS, KeyCode::F(4)), Some(Action::Close));
-        let help: Vec<String> = hints(Facets::DIAGNOSTICS, |_| true).into_iter().map(|h| h.keys).collect();
+        let help: Vec<String> = hints(Facets::DIAGNOSTICS, |_| true)
+            .into_iter()
+            .map(|h| h.keys)
+            .collect();
         assert_eq!(help, ["F4/Esc", "F3", "F9", "Ctrl-C"]);
     }
 
@@ -495,9 +567,15 @@ mod tests {
         .chain((1..=12).map(KeyCode::F))
         .chain("yYnNrRjk 1a".chars().map(KeyCode::Char));
         let screens = Facets::each().filter(|f| !f.meets(Facets::STATION.or(Facets::DIAGNOSTICS).or(Facets::QUIT)));
-        for f in screens.map(|f| f.or(Facets::STATION)).chain([Facets::DIAGNOSTICS, Facets::QUIT]) {
+        for f in screens
+            .map(|f| f.or(Facets::STATION))
+            .chain([Facets::DIAGNOSTICS, Facets::QUIT])
+        {
             for code in probe.clone() {
-                let takers = KEYS.iter().filter(|b| b.on.meets(f) && b.take(&ev(code, KeyModifiers::NONE)).is_some()).count();
+                let takers = KEYS
+                    .iter()
+                    .filter(|b| b.on.meets(f) && b.take(&ev(code, KeyModifiers::NONE)).is_some())
+                    .count();
                 assert!(takers <= 1, "{code:?} on {f:?}: {takers} rows");
             }
         }
@@ -519,13 +597,22 @@ mod tests {
             };
             assert_eq!(resolve(b.on, &e), Some(b.action), "{b:?}");
         }
-        assert_eq!(hint_for(Facets::CONSENT_END, Action::Flow(F::Submit)).unwrap().0, "Enter");
         assert_eq!(
-            keys_for(Facets::REPRESENTATIVE, Action::Flow(F::Representative(Representative::Guardian))),
+            hint_for(Facets::CONSENT_END, Action::Flow(F::Submit)).unwrap().0,
+            "Enter"
+        );
+        assert_eq!(
+            keys_for(
+                Facets::REPRESENTATIVE,
+                Action::Flow(F::Representative(Representative::Guardian))
+            ),
             Some("F6".into())
         );
         assert_eq!(
-            keys_for(Facets::REPRESENTATIVE, Action::Flow(F::Representative(Representative::Parent))),
+            keys_for(
+                Facets::REPRESENTATIVE,
+                Action::Flow(F::Representative(Representative::Parent))
+            ),
             Some("F5".into())
         );
     }

@@ -312,7 +312,10 @@ fn draw_quit_question(f: &mut Frame, v: &View, area: Rect) {
     let iw = width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     let citizen = v.flow.citizen_lang();
-    for l in [citizen, v.lang].into_iter().take(if citizen == v.lang { 1 } else { 2 }) {
+    for l in [citizen, v.lang]
+        .into_iter()
+        .take(if citizen == v.lang { 1 } else { 2 })
+    {
         lines.extend(styled_lines(wrap(msg(l, Msg::QuitQuestion), iw), v.theme.warn()));
     }
     lines.push(Line::raw(""));
@@ -625,11 +628,8 @@ fn contact_lines<'a>(
     lines.extend(styled_lines(wrap(msg(l, heading), iw as usize), th.accent()));
     lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
     if v.flow.config().email_optional {
-        let mut optional = msg(l, Msg::ContactOptional).to_string();
-        if let Some(k) = key_line(v, F::Skip) {
-            optional = format!("{optional} {k}");
-        }
-        lines.extend(styled_lines(wrap(&optional, iw as usize), th.text()));
+        lines.extend(styled_lines(wrap(msg(l, Msg::ContactOptional), iw as usize), th.text()));
+        lines.extend(key_line(v, F::Skip).map(|k| Line::styled(k, th.highlight())));
     }
     let warning = i18n::email_carrier_warning(l, v.flow.config().email_sender_domain.as_deref());
     lines.extend(styled_lines(wrap(&warning, iw as usize), th.warn()));
@@ -754,10 +754,9 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
                 kind: PinKind::SignPassword,
             },
         )],
-        Stop::Finding(Finding::NoSigningCertificate) => vec![i18n::card_error(
-            l,
-            &crate::card::CardError::NoSigningCertificate,
-        )],
+        Stop::Finding(Finding::NoSigningCertificate) => {
+            vec![i18n::card_error(l, &crate::card::CardError::NoSigningCertificate)]
+        }
     }
 }
 
@@ -971,10 +970,16 @@ fn draw_status(f: &mut Frame, v: &View, area: Rect) {
         rest.push((3, Span::styled(text, if c.fresh { th.muted() } else { th.warn() })));
     }
     if v.status_socket_error.is_some() {
-        rest.push((2, Span::styled(format!("  {}", msg(l, Msg::StatusSocketShort)), th.warn())));
+        rest.push((
+            2,
+            Span::styled(format!("  {}", msg(l, Msg::StatusSocketShort)), th.warn()),
+        ));
     }
     if let Some((pin, pw)) = v.demo_secrets {
-        rest.push((0, Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn())));
+        rest.push((
+            0,
+            Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()),
+        ));
     }
     if !v.sealed {
         rest.push((0, Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error())));

@@ -182,7 +182,10 @@ mod tests {
     fn breaks_follow_jis_x_4051() {
         assert_eq!(wrap("発行はJ-LISです", 10), vec!["発行は", "J-LISです"]);
         assert_eq!(wrap("あいうえ（かき）", 10), vec!["あいうえ", "（かき）"]);
-        assert_eq!(wrap("カードがロックされます", 10), vec!["カードが", "ロックされ", "ます"]);
+        assert_eq!(
+            wrap("カードがロックされます", 10),
+            vec!["カードが", "ロックされ", "ます"]
+        );
         assert_eq!(wrap("あいうえおか。", 12), vec!["あいうえお", "か。"]);
         // A Latin word longer than the line is the one thing broken inside.
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
