@@ -177,7 +177,7 @@ fn support_commands_follow_clerk_lang_and_lang_wins() {
             .env("XDG_RUNTIME_DIR", dir.join("run"))
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(4), "no station runs");
+        assert_eq!(out.status.code(), Some(10), "no station runs (its own exit code)");
         String::from_utf8(out.stderr).unwrap()
     };
     assert!(

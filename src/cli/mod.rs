@@ -26,6 +26,8 @@ pub const EXIT_LOCKED: u8 = 6;
 pub const EXIT_CARD_GONE: u8 = 7;
 pub const EXIT_BAD_CARD: u8 = 8;
 pub const EXIT_REFUSED: u8 = 9;
+/// `madoguchi status`: no running station answers on its socket.
+pub const EXIT_NO_STATION: u8 = 10;
 
 pub fn exit_code_transport(e: &TransportError) -> u8 {
     use TransportError as T;

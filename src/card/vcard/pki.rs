@@ -147,12 +147,13 @@ impl TestPki {
     /// Issues the person's signing certificate (unless under 15) and authentication certificate.
     pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
         let auth_key = Rsa::generate(2048)?;
-        let auth_cert = self.leaf(
-            &self.auth_ca,
-            &PKey::from_rsa(auth_key.clone())?,
-            None,
-            CertState::Valid,
-        )?;
+        // Issued with the signing certificate: expired together (a revocation after a move
+        // touches the signing one only).
+        let auth_state = match p.signing_certificate {
+            CertState::Expired => CertState::Expired,
+            _ => CertState::Valid,
+        };
+        let auth_cert = self.leaf(&self.auth_ca, &PKey::from_rsa(auth_key.clone())?, None, auth_state)?;
         let (sign_key, sign_cert) = if p.signing_certificate == CertState::None {
             (None, None)
         } else {
