@@ -2,8 +2,10 @@
 //! a task) and a connection holds one from accept to close; before its first request head it
 //! has proven nothing. Sockets that connect and say nothing, or dribble half a ClientHello,
 //! would otherwise fill every slot for a handshake timeout each and starve the stations: pure
-//! slot starvation, with the CPU idle. So, while slots are scarce, one source address may
-//! hold only a few connections that have not yet sent a request head. A larger listen backlog
+//! slot starvation, with the CPU idle. So, while slots are scarce (fewer than an eighth
+//! free), one source address may hold only a few connections that have not yet proven
+//! anything: not finished an mTLS handshake, or (without client certificates) not sent a
+//! request head. A larger listen backlog
 //! keeps stations' connections queued, not dropped, while refused sockets reconnect.
 
 use std::collections::HashMap;
@@ -18,20 +20,21 @@ pub const BACKLOG: i32 = 4096;
 /// the database, the operations listener's slots, CRL and log files, the runtime.
 pub const RESERVED_FDS: u64 = 128;
 
-/// Connections per source address allowed to wait for their first request head once the
-/// free slots are below a quarter.
+/// Connections per source address allowed to wait unproven once the free slots are below an
+/// eighth.
 pub const DEFAULT_PER_ADDRESS: usize = 16;
 
 /// Connections that have not yet sent a request head, by source address.
 pub struct Gate {
     per_address: usize,
-    /// Free slots below this: the per-address cap applies.
+    /// Free slots below this (an eighth): the per-address cap applies. Below the pressure, a
+    /// busy address (many stations behind one NAT) is never refused.
     scarce_below: usize,
     pending: Mutex<HashMap<IpAddr, usize>>,
 }
 
-/// A connection counted against its address until its first request head arrives (drop it
-/// then) or it closes.
+/// A connection counted against its address until it has proven something (drop it then:
+/// after an mTLS handshake, else at its first request head) or it closes.
 pub struct Admission {
     gate: Arc<Gate>,
     ip: IpAddr,
@@ -41,7 +44,7 @@ impl Gate {
     pub fn new(max_connections: usize, per_address: usize) -> Arc<Gate> {
         Arc::new(Gate {
             per_address: per_address.max(1),
-            scarce_below: (max_connections / 4).max(1),
+            scarce_below: (max_connections / 8).max(1),
             pending: Mutex::new(HashMap::new()),
         })
     }
@@ -138,7 +141,9 @@ mod tests {
         // Plenty of slots: no cap.
         let held: Vec<_> = (0..10).map(|_| gate.admit(a, 200).unwrap()).collect();
         assert_eq!(gate.pending(a), 10);
-        // Scarce: `a` is over its cap, `b` is not.
+        // Not yet scarce at a quarter free; scarce below an eighth: `a` is over its cap, `b`
+        // is not.
+        assert!(gate.admit(a, 64).is_some());
         assert!(gate.admit(a, 10).is_none());
         let one = gate.admit(b, 10).unwrap();
         assert_eq!(gate.pending(b), 1);

@@ -57,8 +57,9 @@ pub struct Limits {
     /// Connections served at once; further ones wait in the listen backlog until a slot frees
     /// (every slot frees within the timeouts above).
     pub max_connections: usize,
-    /// While fewer than a quarter of the slots are free: connections one source address may
-    /// hold before their first request head; more are closed at once (`backend::admission`).
+    /// While fewer than an eighth of the slots are free: unproven connections (before an mTLS
+    /// handshake or a first request head) one source address may hold; more are closed at
+    /// once (`backend::admission`).
     pub per_address: usize,
     /// On shutdown (SIGTERM): how long requests in flight may take to finish before the
     /// receiver stops anyway. New connections are refused from the start of it.
@@ -1504,7 +1505,13 @@ async fn serve_connection(
             .await
             .map_err(|_| "TLS handshake timed out".to_string())?
             .map_err(|e| e.to_string())?;
-            let peer = if mtls { peer_of(stream.ssl()) } else { Peer::Unbound };
+            // A finished mTLS handshake is proof enough: no longer counted against its address.
+            let (peer, admission) = if mtls {
+                drop(admission);
+                (peer_of(stream.ssl()), None)
+            } else {
+                (Peer::Unbound, admission)
+            };
             serve_http(
                 stream,
                 router(shared).layer(Extension(peer)),

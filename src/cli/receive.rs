@@ -43,9 +43,9 @@ pub struct ReceiveArgs {
     /// at start; the start-up line says what was chosen).
     #[arg(long, default_value_t = 256, value_name = "N")]
     max_connections: usize,
-    /// While fewer than a quarter of the connections are free: how many one source address
-    /// may hold before their first request; more are closed at once (sockets that connect
-    /// and say nothing must not starve the stations).
+    /// While fewer than an eighth of the connections are free: how many unproven ones (before
+    /// an mTLS handshake, or a first request) one source address may hold; more are closed at
+    /// once (sockets that connect and say nothing must not starve the stations).
     #[arg(long, default_value_t = 16, value_name = "N")]
     max_pending_per_address: usize,
     /// Seconds for a TLS handshake.
