@@ -137,6 +137,7 @@ pub const ARGS: &[(&str, &[&str])] = &[
     ("health-title", &["n", "max"]),
     ("health-counts", &["removals", "resends", "errors"]),
     ("status-no-station", &["path", "error"]),
+    ("status-too-many", &["max"]),
     ("last-try-warning", &["pin"]),
     ("pin-format-length", &["pin"]),
     ("pin-format-character", &["pin", "position"]),
@@ -363,6 +364,11 @@ pub fn health_counts(lang: Lang, removals: u32, resends: u32, errors: u32) -> St
 /// `madoguchi status` when no station answers.
 pub fn status_no_station(lang: Lang, path: &str, error: &str) -> String {
     text(lang, "status-no-station", &[("path", path), ("error", error)])
+}
+
+/// `madoguchi status` when the station already serves as many clients as it takes.
+pub fn status_too_many(lang: Lang, max: &str) -> String {
+    text(lang, "status-too-many", &[("max", max)])
 }
 
 /// Labels of `madoguchi status` (`station`, `uptime`, `step`, `reader`, `pcscd`, `queue`,

@@ -156,6 +156,7 @@ placement-suspect = Card moving or badly placed? Take it out of its case and cen
 health-title = APDU round trips (last { $n }, max { $max } ms)
 health-counts = removals { $removals } · re-sends { $resends } · transmit errors { $errors }
 status-no-station = No running station answers ({ $path }: { $error }). Is the station running as this user?
+status-too-many = The station already answers { $max } support clients; try again when one of them ends.
 status-label-station = station
 status-label-uptime = uptime
 status-label-step = step

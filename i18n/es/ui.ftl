@@ -156,6 +156,7 @@ placement-suspect = ¿La tarjeta se mueve o está mal colocada? Sáquela de su f
 health-title = Tiempos de ida y vuelta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = retiradas { $removals } · reenvíos { $resends } · errores de transmisión { $errors }
 status-no-station = No responde ninguna estación en marcha ({ $path }: { $error }). ¿Se ejecuta la estación con este usuario?
+status-too-many = La estación ya atiende { $max } clientes de soporte; inténtelo de nuevo cuando termine uno.
 status-label-station = estación
 status-label-uptime = tiempo activo
 status-label-step = paso

@@ -156,6 +156,7 @@ placement-suspect = O cartão está se movendo ou mal posicionado? Tire-o da cap
 health-title = Tempos de ida e volta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = remoções { $removals } · reenvios { $resends } · erros de transmissão { $errors }
 status-no-station = Nenhuma estação em execução responde ({ $path }: { $error }). A estação está rodando com este usuário?
+status-too-many = A estação já atende { $max } clientes de suporte; tente novamente quando um deles terminar.
 status-label-station = estação
 status-label-uptime = tempo ativo
 status-label-step = etapa

@@ -156,6 +156,7 @@ placement-suspect = Thẻ bị dịch chuyển hoặc đặt chưa đúng? Vui l
 health-title = Thời gian khứ hồi APDU ({ $n } lần gần nhất, tối đa { $max } ms)
 health-counts = rút thẻ { $removals } · gửi lại { $resends } · lỗi truyền { $errors }
 status-no-station = Không có trạm nào đang chạy trả lời ({ $path }: { $error }). Trạm có đang chạy dưới người dùng này không?
+status-too-many = Trạm đang phục vụ { $max } kết nối hỗ trợ; hãy thử lại khi một kết nối kết thúc.
 status-label-station = trạm
 status-label-uptime = thời gian chạy
 status-label-step = bước

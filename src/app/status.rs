@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -291,6 +292,10 @@ pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Clients served at once (`status`, `status --watch`): support needs one or two; each holds
+/// a thread.
+pub const MAX_CLIENTS: usize = 8;
+
 /// Binds the socket (0600 in a 0700 directory; a stale socket is replaced) and serves it on
 /// its own threads. An error here never stops the station: it is logged and support gets none.
 pub fn serve(hub: Arc<Hub>, path: &Path) -> std::io::Result<()> {
@@ -311,16 +316,40 @@ pub fn serve(hub: Arc<Hub>, path: &Path) -> std::io::Result<()> {
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path)?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    let clients = Arc::new(AtomicUsize::new(0));
     std::thread::Builder::new().name("status".into()).spawn(move || {
         for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
+            let Ok(mut conn) = conn else { continue };
+            // A thread per client, a handful at most: the rest are told so and closed.
+            if clients.fetch_add(1, Ordering::SeqCst) >= MAX_CLIENTS {
+                clients.fetch_sub(1, Ordering::SeqCst);
+                let _ = conn.set_write_timeout(Some(Duration::from_secs(1)));
+                let _ = writeln!(
+                    conn,
+                    "{}",
+                    serde_json::json!({"busy": true, "max_clients": MAX_CLIENTS})
+                );
+                continue;
+            }
             let hub = Arc::clone(&hub);
-            let _ = std::thread::Builder::new()
-                .name("status-client".into())
-                .spawn(move || client(conn, &hub));
+            // Counted down however the client ends (a thread that fails to start included).
+            let seat = Seat(Arc::clone(&clients));
+            let _ = std::thread::Builder::new().name("status-client".into()).spawn(move || {
+                client(conn, &hub);
+                drop(seat);
+            });
         }
     })?;
     Ok(())
+}
+
+/// One of the `MAX_CLIENTS` seats, given back on drop.
+struct Seat(Arc<AtomicUsize>);
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn client(conn: UnixStream, hub: &Hub) {
@@ -402,6 +431,53 @@ mod tests {
         // A watcher with nothing new gets the fresh one after its wait.
         let (v2, _) = hub.next(v, Duration::from_millis(50));
         assert_eq!(v2, v, "the same snapshot again: no new version");
+    }
+
+    #[test]
+    fn a_handful_of_clients_are_served_and_the_rest_told_so() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-status-cap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("status.sock");
+        let hub = Arc::new(Hub::default());
+        hub.publish(&snap(1));
+        serve(Arc::clone(&hub), &path).unwrap();
+        let watch = || {
+            let mut c = UnixStream::connect(&path).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            // A busy station may have answered and closed before the request is written.
+            let _ = writeln!(c, "watch");
+            let mut line = String::new();
+            BufReader::new(c.try_clone().unwrap()).read_line(&mut line).unwrap();
+            (c, line)
+        };
+        // Every seat taken by a watcher, each served a snapshot.
+        let mut watchers: Vec<UnixStream> = (0..MAX_CLIENTS)
+            .map(|_| {
+                let (c, line) = watch();
+                assert!(line.contains("\"uptime_secs\""), "{line}");
+                c
+            })
+            .collect();
+        // One more is told the station is busy, and closed: no thread for it.
+        let (_, line) = watch();
+        assert!(line.contains("\"busy\":true"), "{line}");
+        // A watcher leaves: its seat is free again (its thread notices at its next write).
+        drop(watchers.pop());
+        hub.publish(&snap(2));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, line) = watch();
+            if line.contains("\"uptime_secs\"") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the seat did not come back: {line}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(watchers);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

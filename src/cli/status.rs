@@ -22,9 +22,8 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
             return super::EXIT_NO_STATION;
         }
     };
-    if writeln!(conn, "{}", if watch { "watch" } else { "once" }).is_err() {
-        return super::EXIT_INTERNAL;
-    }
+    // Not fatal: a busy station answers and closes before reading the request.
+    let _ = writeln!(conn, "{}", if watch { "watch" } else { "once" });
     for line in BufReader::new(conn).lines() {
         let Ok(line) = line else {
             return super::EXIT_INTERNAL;
@@ -32,10 +31,16 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
         if line.trim().is_empty() {
             continue; // keep-alive
         }
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if v["busy"] == true {
+            // The station serves a handful of support clients at once.
+            let max = v["max_clients"].as_u64().unwrap_or(0).to_string();
+            eprintln!("{}", i18n::status_too_many(lang, &max));
+            return super::EXIT_INTERNAL;
+        }
         if json {
             println!("{line}");
         } else {
-            let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
             if watch {
                 // Each snapshot under the time it came: blocks in a scrolling terminal or a
                 // saved log tell apart.
