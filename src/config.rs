@@ -65,7 +65,16 @@ pub struct Receiver {
     pub client_ca: Option<PathBuf>,
     /// CRLs of the client CA: station certificates on them are refused (a stolen laptop).
     pub client_crl: Vec<PathBuf>,
+    /// Records that prove no card (`unauthenticated`), from bound stations only.
+    pub allow_unauthenticated: bool,
+    /// The old name of `allow_unauthenticated`.
     pub allow_unsigned: bool,
+    /// The 利用者証明用 CA certificates (file or directory), for `card-authenticated` records.
+    pub auth_ca: Option<PathBuf>,
+    /// Their CRLs (files or directories).
+    pub auth_crl: Vec<PathBuf>,
+    /// With `auth_ca`: no auth CRL, said on every card-authenticated record.
+    pub no_auth_crl: bool,
 }
 
 /// Checks the station makes itself before the citizen leaves.
@@ -127,6 +136,10 @@ pub struct Steps {
     pub email: bool,
     /// The domain your mails come from, named in the warning about carrier-mail filters.
     pub email_sender_domain: Option<String>,
+    /// Records that prove no card (`unauthenticated`: no signature and no 利用者証明
+    /// challenge) may be stored; the clerk sees when one is. Off: every record is `signed` or
+    /// `card-authenticated`.
+    pub allow_unauthenticated: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -219,6 +232,7 @@ impl Default for Steps {
             allow_unsigned_adults: false,
             email: false,
             email_sender_domain: None,
+            allow_unauthenticated: false,
         }
     }
 }

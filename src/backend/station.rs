@@ -1,14 +1,15 @@
-//! The station's side of the backend: builds the statement, checks the card's signature and
-//! certificate before anything is stored, seals, stores durably, and runs delivery.
+//! The station's side of the backend: builds the statement, checks the card's signature (or
+//! its 利用者証明 challenge) and certificate before anything is stored, seals, stores durably,
+//! and runs delivery.
 
 use super::delivery::{self, DeliveryConfig, Waker};
 use super::outbox::{now_ms, Outbox};
 use super::payload::{verify_signature, CardData, Payload, Statement, SCHEMA};
-use crate::card::basic4::BasicFour;
+use crate::card::basic4::{BasicFour, Ef02};
 use crate::record::check;
 use crate::seam::{
-    BackendError, CertificateProblem, Declared, FinishError, Prepared, QueueInfo, SignedPayload, StationBackend,
-    Verdict,
+    BackendError, CertificateProblem, Declared, FinishError, Prepared, PreparedChallenge, QueueInfo, SignedPayload,
+    StationBackend, Verdict,
 };
 use openssl::pkey::{PKey, Public};
 use openssl::x509::{X509Crl, X509};
@@ -29,6 +30,8 @@ pub struct StationStore {
     delivery: Option<DeliveryConfig>,
     waker: Mutex<Option<Waker>>,
     crl: Option<StationCrl>,
+    /// `[steps] allow_unauthenticated`: records that prove no card may be stored.
+    allow_unauthenticated: bool,
 }
 
 /// The SHA-256 of a text the citizen reads (the terms, the privacy notice): the default
@@ -160,6 +163,7 @@ impl StationStore {
             delivery,
             waker: Mutex::new(None),
             crl: None,
+            allow_unauthenticated: false,
         })
     }
 
@@ -197,6 +201,12 @@ impl StationStore {
         self.crl.as_ref()
     }
 
+    /// Allows records that prove no card (`[steps] allow_unauthenticated`; off by default).
+    pub fn with_allow_unauthenticated(mut self, allow: bool) -> StationStore {
+        self.allow_unauthenticated = allow;
+        self
+    }
+
     fn store(&self, payload: &Payload) -> Result<String, BackendError> {
         let plain = super::payload::to_json_exact(payload).map_err(|_| BackendError::Encode)?;
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
@@ -218,12 +228,13 @@ impl StationStore {
             .outbox
             .lock()
             .map_err(|_| BackendError::Storage("outbox lock poisoned".into()))?;
-        o.enqueue(
+        o.enqueue_record(
             &payload.enrollment_id,
             &payload.station_id,
             now_ms(),
             &body,
             self.seal_key.is_some(),
+            Some(payload.level().as_str()),
         )
         .map_err(|e| match e {
             super::outbox::OutboxError::Full(_) => BackendError::QueueFull,
@@ -296,6 +307,52 @@ impl StationBackend for StationStore {
         )))
     }
 
+    fn prepare_challenge(
+        &self,
+        person: &BasicFour,
+        ef02: Ef02,
+        declared: &Declared,
+    ) -> Result<PreparedChallenge, BackendError> {
+        let card = CardData::from_basic4(person);
+        // The bytes bound must be the ones the confirmed items came from: a flow that passed
+        // another read's bytes would make the receiver refuse the record later.
+        match ef02.decode() {
+            Ok(read) if CardData::from_basic4(&read) == card => {}
+            _ => {
+                tracing::error!("EF 02 given for the challenge is not the confirmed card data");
+                return Err(BackendError::Encode);
+            }
+        }
+        let st = self.statement(&card, declared).with_ef02(&ef02);
+        Ok(PreparedChallenge::new(
+            Prepared::new(st, declared.email()),
+            ef02,
+            person.clone(),
+        ))
+    }
+
+    fn finish_challenge(
+        &self,
+        prepared: PreparedChallenge,
+        auth_cert_der: &[u8],
+        auth_signature: &[u8],
+    ) -> Result<SignedPayload, FinishError> {
+        match verify_signature(auth_cert_der, prepared.statement(), auth_signature) {
+            Ok(true) => {}
+            Ok(false) => return Err(FinishError::SignatureInvalid),
+            Err(_) => return Err(FinishError::CertificateUnreadable),
+        }
+        let p = prepared.prepared();
+        Ok(SignedPayload::new(Payload::card_authenticated(
+            p.parsed(),
+            CardData::from_basic4(prepared.person()),
+            p.email(),
+            auth_signature,
+            auth_cert_der,
+            prepared.ef02(),
+        )))
+    }
+
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
         self.store(record.payload())
     }
@@ -304,6 +361,19 @@ impl StationBackend for StationStore {
         let card = CardData::from_basic4(person);
         let st = self.statement(&card, declared);
         self.store(&Payload::new(&st, card, declared.email(), None, None, None))
+    }
+
+    fn allow_unauthenticated(&self) -> bool {
+        self.allow_unauthenticated
+    }
+
+    fn store_unauthenticated(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
+        if !self.allow_unauthenticated {
+            return Err(BackendError::Storage(
+                "unauthenticated records are not allowed here ([steps] allow_unauthenticated = false)".into(),
+            ));
+        }
+        self.store_unsigned(person, declared)
     }
 
     fn queue(&self) -> QueueInfo {

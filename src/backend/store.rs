@@ -60,6 +60,9 @@ pub struct Listed {
     pub result: String,
     /// The answer's `error` (structure, never data), for what went to review.
     pub reason: Option<String>,
+    /// The assurance level proven (`signed`, `card-authenticated`, `unauthenticated`): on
+    /// accepted records answered since the levels.
+    pub assurance: Option<String>,
 }
 
 fn listed(station_id: String, idempotency_key: String, received_ms: i64, status: u16, answer: &str) -> Listed {
@@ -72,6 +75,7 @@ fn listed(station_id: String, idempotency_key: String, received_ms: i64, status:
         status,
         result: text("result").unwrap_or_default(),
         reason: text("error"),
+        assurance: text("assurance"),
     }
 }
 

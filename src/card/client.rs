@@ -8,13 +8,13 @@
 //!   BINARY where the reader allows it and fall back to 256-byte chunks (remembered).
 
 use super::apdu::{Command, Response, StatusWord, EXTENDED_MAX_NE, INS_READ_BINARY, SHORT_MAX_NE};
-use super::basic4::{self, BasicFour};
+use super::basic4::{self, BasicFour, Ef02};
 use super::error::{CardError, Malformed};
 use super::files::{Application, Ef};
 use super::guard::Guard;
 use super::tlv;
 use super::transport::{Transport, TransportError};
-use crate::secret::{PinKind, Secret};
+use crate::secret::{AuthPin, PinKind, Secret};
 use zeroize::Zeroizing;
 
 /// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2); the 32-byte hash follows.
@@ -95,7 +95,18 @@ fn pin_ef(kind: PinKind) -> Ef {
     match kind {
         PinKind::TextPin => Ef::TextPin,
         PinKind::SignPassword => Ef::SignPassword,
+        PinKind::AuthPin => Ef::AuthPin,
     }
+}
+
+/// What the first half of the 利用者証明 challenge learns without any PIN: the auth
+/// certificate (to check before a try is spent) and the tries left of the auth PIN (to show
+/// before the citizen types).
+pub struct AuthStart {
+    /// 利用者証明用電子証明書 (EF 000A), DER.
+    pub certificate: Zeroizing<Vec<u8>>,
+    /// Tries left of the 利用者証明用暗証番号 (1–3; a locked PIN is an error instead).
+    pub tries: u8,
 }
 
 impl<T: Transport> MyNumberCard<T> {
@@ -250,6 +261,37 @@ impl<T: Transport> MyNumberCard<T> {
         Ok(basic4::decode(&raw)?)
     }
 
+    /// [`MyNumberCard::read_basic_four`], also keeping EF 02 exactly as read: the 利用者証明
+    /// challenge binds its SHA-256. The same APDUs as `read_basic_four`.
+    pub fn read_basic_four_with_bytes(&mut self) -> Result<(BasicFour, Ef02), CardError> {
+        let raw = Ef02::new(self.read_ef(Ef::Basic4)?);
+        let person = raw.decode()?;
+        Ok((person, raw))
+    }
+
+    /// The 利用者証明 challenge, first half (no PIN): selects the JPKI AP, reads the auth
+    /// certificate (EF 000A) and the tries left of the auth PIN (EF 0018, VERIFY without
+    /// data). SELECT JPKI, SELECT 000A, READ (one extended, or 256-byte chunks), SELECT 0018,
+    /// VERIFY query (docs/card.md, "APDU counts"). A locked PIN is `Locked`: the caller sends
+    /// no VERIFY and says where the PIN is reset.
+    pub fn auth_start(&mut self) -> Result<AuthStart, CardError> {
+        let certificate = self.read_certificate(Ef::AuthCert)?;
+        match self.pin_tries(PinKind::AuthPin)? {
+            0 => Err(CardError::Locked { kind: PinKind::AuthPin }),
+            tries => Ok(AuthStart { certificate, tries }),
+        }
+    }
+
+    /// The 利用者証明 challenge, second half: after [`MyNumberCard::auth_start`] and an Enter
+    /// on a well-formed auth PIN: VERIFY once (never re-sent, whatever happens), SELECT 0017,
+    /// COMPUTE DIGITAL SIGNATURE (`80 2A 00 80`) over `digest_info` (a SHA-256 DigestInfo of
+    /// the statement). Returns the 256-byte signature. A wrong PIN is `WrongPin` (one try
+    /// spent) or `Locked` (the last one); nothing is signed then.
+    pub fn auth_sign(&mut self, pin: &AuthPin, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.verify(pin.secret())?;
+        self.compute_signature(Ef::AuthKey, digest_info)
+    }
+
     /// Reads a certificate EF and checks it is one X.509 certificate.
     pub fn read_certificate(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
         let der = self.read_ef(ef)?;
@@ -282,7 +324,12 @@ impl<T: Transport> MyNumberCard<T> {
     /// COMPUTE DIGITAL SIGNATURE with the signing key over a DigestInfo. Needs the signing
     /// password verified in this same JPKI-AP selection. Returns the 256-byte signature.
     pub fn sign(&mut self, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
-        self.select_ef(Ef::SignKey)?;
+        self.compute_signature(Ef::SignKey, digest_info)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE with the key of `key` (selected first when it is not).
+    fn compute_signature(&mut self, key: Ef, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.select_ef(key)?;
         let r = self.exchange(&Command::sign(digest_info))?;
         match r.sw {
             StatusWord::OK if r.data.len() == 256 => Ok(r.data.to_vec()),

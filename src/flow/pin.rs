@@ -21,6 +21,8 @@ impl Flow {
         self.screen = match kind {
             PinKind::TextPin => Screen::Pin(screen),
             PinKind::SignPassword => Screen::SignPin(screen),
+            // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
+            PinKind::AuthPin => Screen::Pin(screen),
         };
         self.request(CardRequest::QueryTries(kind), out);
     }
@@ -110,6 +112,8 @@ impl Flow {
                     out,
                 );
             }
+            // Not asked for yet (#22): the typed PIN is dropped (wiped), nothing is sent.
+            PinKind::AuthPin => drop(secret),
         }
     }
 }
