@@ -470,6 +470,81 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// The station's side of the 利用者証明 challenge: the statement binds EF 02 as read, the
+    /// card's answer is verified against the auth certificate before anything is stored, and
+    /// a record that proves no card needs the operator's switch.
+    #[test]
+    fn a_challenge_is_verified_before_it_is_stored_and_unauthenticated_needs_the_switch() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        use crate::secret::{AuthPin, Pin};
+        let dir = std::env::temp_dir().join(format!("madoguchi-challenge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "規約", None, None).unwrap();
+        let p = Profile::named("yoshino").unwrap();
+        let mut c = crate::card::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
+        c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+        let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
+        // EF 02 of another card is not what the confirmed items came from.
+        let other = Ef02::new(zeroize::Zeroizing::new(basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都",
+            "19800217",
+            b'1',
+            false,
+        )));
+        assert_eq!(
+            store
+                .prepare_challenge(&person, other, &Declared::default())
+                .unwrap_err(),
+            BackendError::Encode
+        );
+        let prepared = store
+            .prepare_challenge(&person, ef02.clone(), &Declared::default())
+            .unwrap();
+        let st: Statement = serde_json::from_slice(prepared.statement()).unwrap();
+        assert_eq!(st.ef02_sha256, Some(ef02.sha256_hex()));
+        let start = c.auth_start().unwrap();
+        let digest = openssl::sha::sha256(prepared.statement());
+        let sig = c
+            .auth_sign(
+                &AuthPin::new(p.auth_pin().as_bytes()).unwrap(),
+                &crate::card::client::sha256_digest_info(&digest),
+            )
+            .unwrap();
+        // A broken card answer (one bit) never becomes card-authenticated.
+        let mut broken = sig.clone();
+        broken[9] ^= 1;
+        let again = store
+            .prepare_challenge(&person, ef02.clone(), &Declared::default())
+            .unwrap();
+        assert_eq!(
+            store.finish_challenge(again, &start.certificate, &broken).unwrap_err(),
+            FinishError::SignatureInvalid
+        );
+        let record = store.finish_challenge(prepared, &start.certificate, &sig).unwrap();
+        let payload = record.payload().clone();
+        assert_eq!(payload.level(), crate::record::payload::Assurance::CardAuthenticated);
+        assert_eq!(payload.signature, None);
+        assert_eq!(payload.card, CardData::from_basic4(&person));
+        let id = store.store_signed(record).unwrap();
+        // Unauthenticated: refused without the switch (nothing stored), stored with it.
+        assert!(!store.allow_unauthenticated());
+        assert!(store.store_unauthenticated(&person, &Declared::default()).is_err());
+        let list = store.outbox.lock().unwrap().list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].id.as_str(), list[0].assurance.as_deref()),
+            (id.as_str(), Some("card-authenticated"))
+        );
+        drop(list);
+        let store = store.with_allow_unauthenticated(true);
+        assert!(store.allow_unauthenticated());
+        store.store_unauthenticated(&person, &Declared::default()).unwrap();
+        let list = store.outbox.lock().unwrap().list().unwrap();
+        assert_eq!(list[1].assurance.as_deref(), Some("unauthenticated"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn the_signed_privacy_hash_is_of_the_notice_shown_in_the_citizens_language() {
         let dir = std::env::temp_dir().join(format!("madoguchi-privacy-lang-{}", std::process::id()));

@@ -620,6 +620,92 @@ mod tests {
         assert_eq!((r.data.len(), r.data.capacity(), r.sw), (272, 272, StatusWord::OK));
     }
 
+    /// The 利用者証明 challenge against the in-process virtual card: its APDUs exactly
+    /// (docs/card.md, "APDU counts"), one VERIFY, a signature the certificate's key verifies.
+    #[test]
+    fn the_auth_challenge_sends_its_apdus_once_each_and_signs_what_it_is_given() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let pki = TestPki::generate().unwrap();
+        for id in ["yoshino", "takahashi"] {
+            let p = Profile::named(id).unwrap();
+            let vc = VirtualCard::new(&p, &pki).unwrap();
+            let cert_len = vc.auth_cert_der.len();
+            let stats = vc.stats();
+            let mut c = MyNumberCard::new(vc);
+            c.verify(crate::secret::Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+            let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
+            assert_eq!(ef02.decode().unwrap(), person, "{id}");
+            let before = c.apdus_sent();
+            let start = c.auth_start().unwrap();
+            assert_eq!((start.tries, start.certificate.len()), (3, cert_len), "{id}");
+            let reads = if p.extended_length {
+                1
+            } else {
+                // An extended READ tried first (refused by the reader, the selection kept),
+                // then 256-byte chunks.
+                1 + cert_len.div_ceil(SHORT_MAX_NE) as u32
+            };
+            // SELECT JPKI, SELECT 000A, READ…, SELECT 0018, VERIFY query.
+            assert_eq!(c.apdus_sent() - before, 2 + reads + 2, "{id}");
+            let digest = openssl::sha::sha256(b"statement");
+            let pin = AuthPin::new(p.auth_pin().as_bytes()).unwrap();
+            let sig = c.auth_sign(&pin, &sha256_digest_info(&digest)).unwrap();
+            // VERIFY, SELECT 0017, COMPUTE DIGITAL SIGNATURE.
+            assert_eq!(c.apdus_sent() - before, 2 + reads + 2 + 3, "{id}");
+            let cert = openssl::x509::X509::from_der(&start.certificate).unwrap();
+            let key = cert.public_key().unwrap();
+            let mut v = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+            v.update(b"statement").unwrap();
+            assert!(v.verify(&sig).unwrap(), "{id}: the auth certificate's key verifies it");
+            let s = stats.lock().unwrap().clone();
+            assert_eq!((s.auth_verifies, s.auth_signatures, s.verify_with_data), (1, 1, 2), "{id}");
+            assert_eq!((s.auth_pin_tries, s.text_pin_tries), (3, 3), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_auth_pin_costs_one_try_of_its_own_and_signs_nothing() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let p = Profile::named("yoshino").unwrap();
+        assert_ne!(p.auth_pin(), p.pin);
+        let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
+        let stats = vc.stats();
+        let mut c = MyNumberCard::new(vc);
+        assert_eq!(c.auth_start().unwrap().tries, 3);
+        let sent = c.apdus_sent();
+        // The 券面事項入力補助用 PIN's digits, typed where the 利用者証明用 one is asked.
+        let wrong = AuthPin::new(p.pin.as_bytes()).unwrap();
+        let digest = sha256_digest_info(&[7; 32]);
+        assert_eq!(
+            c.auth_sign(&wrong, &digest).unwrap_err(),
+            CardError::WrongPin {
+                kind: PinKind::AuthPin,
+                tries_left: 2
+            }
+        );
+        assert_eq!(c.apdus_sent() - sent, 1, "the VERIFY alone: no SELECT 0017, no signature");
+        let s = stats.lock().unwrap().clone();
+        assert_eq!((s.auth_verifies, s.auth_pin_tries, s.signatures), (1, 2, 0));
+        assert_eq!(s.text_pin_tries, 3, "the other PIN's counter is untouched");
+        assert_eq!(c.pin_tries(PinKind::AuthPin).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let text = format!("{}\n[tries]\nauth_pin = 0\n", crate::card::vcard::profile::BUILTIN[2].1);
+        let p = Profile::from_toml(&text, "locked-auth").unwrap();
+        let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
+        let stats = vc.stats();
+        let mut c = MyNumberCard::new(vc);
+        assert_eq!(
+            c.auth_start().err(),
+            Some(CardError::Locked { kind: PinKind::AuthPin })
+        );
+        let s = stats.lock().unwrap().clone();
+        assert_eq!((s.verify_with_data, s.verify_queries, s.signatures), (0, 1, 0));
+    }
+
     #[test]
     fn digest_info_prefix() {
         let di = sha256_digest_info(&[0u8; 32]);

@@ -396,6 +396,55 @@ mod tests {
     }
 
     #[test]
+    fn every_new_payload_says_its_level_and_old_ones_are_read_by_what_they_carry() {
+        let c = card();
+        let ef02 = Ef02::new(Zeroizing::new(basic4::encode(
+            "山田\u{3000}花子（佐藤）",
+            "東京都",
+            "19800217",
+            b'2',
+            false,
+        )));
+        let st = Statement::new("s1", "t", "h", &c, None).with_ef02(&ef02);
+        let text = String::from_utf8(st.canonical()).unwrap();
+        // The digest sits in the sorted keys, between created_at and enrollment_id.
+        let (at, ef, id) = (
+            text.find("\"created_at\"").unwrap(),
+            text.find("\"ef02_sha256\"").unwrap(),
+            text.find("\"enrollment_id\"").unwrap(),
+        );
+        assert!(at < ef && ef < id, "{text}");
+        assert!(text.contains(&ef02.sha256_hex()));
+        let signed = Payload::new(&st, c.clone(), None, Some(b"sig"), Some(b"cert"), None);
+        let unauth = Payload::new(&st, c.clone(), None, None, None, None);
+        let auth = Payload::card_authenticated(&st, c.clone(), None, b"asig", b"acert", &ef02);
+        for (p, level) in [
+            (&signed, "signed"),
+            (&unauth, "unauthenticated"),
+            (&auth, "card-authenticated"),
+        ] {
+            let json: serde_json::Value = serde_json::to_value(p).unwrap();
+            assert_eq!(json["assurance"], level);
+            assert_eq!(p.level().as_str(), level);
+            assert_eq!(Assurance::parse(level), Some(p.level()));
+        }
+        let json = serde_json::to_value(&auth).unwrap();
+        assert_eq!(unb64(json["ef02"].as_str().unwrap()).unwrap(), ef02.as_bytes());
+        assert_eq!(json["signature"], serde_json::Value::Null);
+        // Signed and unauthenticated records carry no challenge fields at all.
+        let json = serde_json::to_string(&signed).unwrap();
+        assert!(!json.contains("auth_") && !json.contains("ef02\""), "{json}");
+        // A record of a station before the levels: no `assurance`, read by what it carries.
+        for (p, level) in [(&signed, Assurance::Signed), (&unauth, Assurance::Unauthenticated)] {
+            let mut v = serde_json::to_value(p).unwrap();
+            v.as_object_mut().unwrap().remove("assurance");
+            let old: Payload = serde_json::from_value(v).unwrap();
+            assert_eq!((old.assurance, old.level()), (None, level));
+        }
+        assert!(!format!("{ef02:?}").contains("東京"));
+    }
+
+    #[test]
     fn payload_debug_and_exact_json_hold_no_personal_data_copies() {
         let c = card();
         let st = Statement::new("s1", "t", "h", &c, Some("hanako@example.jp"));
