@@ -129,7 +129,10 @@ mod tests {
         for ms in [0, 1_700_000_000_123, 951_782_400_000, 4_102_444_799_000] {
             assert_eq!(parse_rfc3339(&rfc3339(ms)), Some(ms / 1000), "{}", rfc3339(ms));
         }
-        assert_eq!(parse_rfc3339("2026-11-24T12:40:00+09:00"), parse_rfc3339("2026-11-24T03:40:00Z"));
+        assert_eq!(
+            parse_rfc3339("2026-11-24T12:40:00+09:00"),
+            parse_rfc3339("2026-11-24T03:40:00Z")
+        );
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         for bad in [
             "",

@@ -391,7 +391,8 @@ mod tests {
         let mut o = Outbox::open(&path, 10).unwrap();
         o.enqueue_record("a", "s", 1, b"sealed-a", true, Some("card-authenticated"))
             .unwrap();
-        o.enqueue_record("b", "s", 2, b"sealed-b", true, Some("signed")).unwrap();
+        o.enqueue_record("b", "s", 2, b"sealed-b", true, Some("signed"))
+            .unwrap();
         o.enqueue("c", "s", 3, b"sealed-c", true).unwrap();
         drop(o);
         let o = Outbox::open(&path, 10).unwrap();

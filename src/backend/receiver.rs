@@ -384,7 +384,9 @@ fn check_revocation(src: Option<&super::crl::CrlSource>, crl: Option<&X509Crl>, 
     if let Some(src) = src {
         match src.status(x) {
             super::crl::Revocation::NotRevoked => Ok(()),
-            super::crl::Revocation::Revoked => Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL")),
+            super::crl::Revocation::Revoked => {
+                Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"))
+            }
             // Never "not revoked" from a list that may miss the revocation: try later.
             super::crl::Revocation::Stale => Err((
                 StatusCode::SERVICE_UNAVAILABLE,

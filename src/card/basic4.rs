@@ -250,7 +250,10 @@ impl Ef02 {
 
     /// SHA-256 of the bytes, hex (the statement's `ef02_sha256`).
     pub fn sha256_hex(&self) -> String {
-        openssl::sha::sha256(&self.0).iter().map(|b| format!("{b:02x}")).collect()
+        openssl::sha::sha256(&self.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     pub fn decode(&self) -> Result<BasicFour, Basic4Error> {

@@ -632,7 +632,8 @@ mod tests {
             let cert_len = vc.auth_cert_der.len();
             let stats = vc.stats();
             let mut c = MyNumberCard::new(vc);
-            c.verify(crate::secret::Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+            c.verify(crate::secret::Pin::new(p.pin.as_bytes()).unwrap().secret())
+                .unwrap();
             let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
             assert_eq!(ef02.decode().unwrap(), person, "{id}");
             let before = c.apdus_sent();
@@ -658,7 +659,11 @@ mod tests {
             v.update(b"statement").unwrap();
             assert!(v.verify(&sig).unwrap(), "{id}: the auth certificate's key verifies it");
             let s = stats.lock().unwrap().clone();
-            assert_eq!((s.auth_verifies, s.auth_signatures, s.verify_with_data), (1, 1, 2), "{id}");
+            assert_eq!(
+                (s.auth_verifies, s.auth_signatures, s.verify_with_data),
+                (1, 1, 2),
+                "{id}"
+            );
             assert_eq!((s.auth_pin_tries, s.text_pin_tries), (3, 3), "{id}");
         }
     }
@@ -683,7 +688,11 @@ mod tests {
                 tries_left: 2
             }
         );
-        assert_eq!(c.apdus_sent() - sent, 1, "the VERIFY alone: no SELECT 0017, no signature");
+        assert_eq!(
+            c.apdus_sent() - sent,
+            1,
+            "the VERIFY alone: no SELECT 0017, no signature"
+        );
         let s = stats.lock().unwrap().clone();
         assert_eq!((s.auth_verifies, s.auth_pin_tries, s.signatures), (1, 2, 0));
         assert_eq!(s.text_pin_tries, 3, "the other PIN's counter is untouched");
@@ -698,10 +707,7 @@ mod tests {
         let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
         let stats = vc.stats();
         let mut c = MyNumberCard::new(vc);
-        assert_eq!(
-            c.auth_start().err(),
-            Some(CardError::Locked { kind: PinKind::AuthPin })
-        );
+        assert_eq!(c.auth_start().err(), Some(CardError::Locked { kind: PinKind::AuthPin }));
         let s = stats.lock().unwrap().clone();
         assert_eq!((s.verify_with_data, s.verify_queries, s.signatures), (0, 1, 0));
     }

@@ -338,7 +338,11 @@ mod tests {
         let mut g = Guard::new(Recorder::default());
         g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
         for fid in [0x000A, 0x0017, 0x0018] {
-            assert_eq!(refused(&mut g, Command::select_ef(fid)), Refusal::File, "{fid:04X} under the text AP");
+            assert_eq!(
+                refused(&mut g, Command::select_ef(fid)),
+                Refusal::File,
+                "{fid:04X} under the text AP"
+            );
         }
         g.transmit(&Command::select_df(&AID_JPKI)).unwrap();
         g.transmit(&Command::select_ef(0x000A)).unwrap();

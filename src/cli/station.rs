@@ -340,7 +340,8 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                     Some(seal_public),
                     Some(delivery),
                 )?;
-                let store = with_terms(store, &demo_terms()).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
+                let store =
+                    with_terms(store, &demo_terms()).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
                 Ok((card, pki, rx, store))
             };
             match setup() {

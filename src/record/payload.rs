@@ -132,7 +132,11 @@ pub enum Assurance {
 }
 
 impl Assurance {
-    pub const ALL: [Assurance; 3] = [Assurance::Signed, Assurance::CardAuthenticated, Assurance::Unauthenticated];
+    pub const ALL: [Assurance; 3] = [
+        Assurance::Signed,
+        Assurance::CardAuthenticated,
+        Assurance::Unauthenticated,
+    ];
 
     /// The payload's spelling (`signed`, `card-authenticated`, `unauthenticated`).
     pub fn as_str(self) -> &'static str {

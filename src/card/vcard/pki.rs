@@ -13,8 +13,7 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::x509::extension::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
-    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
 };
 use openssl::x509::{X509Builder, X509Name, X509NameBuilder, X509};
 use std::path::Path;
@@ -316,7 +315,13 @@ impl TestPki {
 
     /// A CRL from the authentication CA listing `serials` (revoked 利用者証明用 certificates).
     pub fn auth_crl(&self, serials: &[&openssl::asn1::Asn1IntegerRef]) -> Result<openssl::x509::X509Crl, ErrorStack> {
-        crl_of(&self.auth_ca.cert, &self.auth_ca.key, serials, now() - DAY, now() + 7 * DAY)
+        crl_of(
+            &self.auth_ca.cert,
+            &self.auth_ca.key,
+            serials,
+            now() - DAY,
+            now() + 7 * DAY,
+        )
     }
 }
 
