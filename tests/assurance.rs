@@ -131,10 +131,12 @@ fn a_card_whose_auth_certificate_is_another_cas_expired_or_revoked_is_refused_wi
     assert!(r.detail.unwrap().contains("--auth-ca"));
 
     // Expired: Code 21, as for the signing certificate.
-    let text = format!(
-        "{}auth_certificate = \"expired\"\n",
-        madoguchi::card::vcard::profile::BUILTIN[2].1
-    );
+    let yoshino = madoguchi::card::vcard::profile::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "yoshino")
+        .unwrap()
+        .1;
+    let text = format!("{yoshino}auth_certificate = \"expired\"\n");
     let expired = Profile::from_toml(&text, "yoshino-expired").unwrap();
     let rx = local("expired", auth_trusting());
     let body = Challenger::of(&expired, pki()).record("station-1", &id(4));

@@ -702,8 +702,8 @@ mod tests {
     #[test]
     fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
         use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-        let text = format!("{}\n[tries]\nauth_pin = 0\n", crate::card::vcard::profile::BUILTIN[2].1);
-        let p = Profile::from_toml(&text, "locked-auth").unwrap();
+        let p = Profile::named("authlocked").unwrap();
+        assert_eq!((p.tries.auth_pin, p.tries.pin), (0, 3));
         let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
         let stats = vc.stats();
         let mut c = MyNumberCard::new(vc);

@@ -268,7 +268,7 @@ sign_password = "ABC123"
 
 /// The profiles shipped in `examples/profiles/`, built into the binary so `--profile NAME`
 /// works from any directory.
-pub const BUILTIN: [(&str, &str); 14] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     ("yamada", include_str!("../../../examples/profiles/yamada.toml")),
     ("sato", include_str!("../../../examples/profiles/sato.toml")),
     ("yoshino", include_str!("../../../examples/profiles/yoshino.toml")),
@@ -292,6 +292,10 @@ pub const BUILTIN: [(&str, &str); 14] = [
         include_str!("../../../examples/profiles/nocert-adult.toml"),
     ),
     ("furigana", include_str!("../../../examples/profiles/furigana.toml")),
+    (
+        "authlocked",
+        include_str!("../../../examples/profiles/authlocked.toml"),
+    ),
 ];
 
 impl Profile {
