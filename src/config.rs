@@ -529,6 +529,23 @@ mod tests {
     }
 
     #[test]
+    fn unauthenticated_records_are_off_unless_the_operator_says_so() {
+        assert!(!Config::default().steps.allow_unauthenticated);
+        let c = Config::parse("[steps]\nallow_unauthenticated = true\n", "s.toml").unwrap();
+        assert!(c.steps.allow_unauthenticated);
+        let r = Config::parse(
+            "[receiver]\nauth_ca = \"/etc/a\"\nauth_crl = [\"/etc/a.crl\"]\nallow_unauthenticated = true\n",
+            "r.toml",
+        )
+        .unwrap()
+        .receiver;
+        assert_eq!(
+            (r.auth_ca, r.auth_crl.len(), r.no_auth_crl, r.allow_unauthenticated),
+            (Some(PathBuf::from("/etc/a")), 1, false, true)
+        );
+    }
+
+    #[test]
     fn privacy_file_is_one_path_or_one_per_language_like_the_terms() {
         let c = Config::parse("lang = \"ko\"\nprivacy_file = \"/p.txt\"\n", "s.toml").unwrap();
         assert_eq!(c.privacy_paths(), vec![(Lang::Ko, PathBuf::from("/p.txt"))]);

@@ -34,7 +34,16 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
     let ctx = reader::establish().unwrap();
     let mut conn = PcscCard::connect(&ctx, READER, true).unwrap();
     let dir = card.dir.join("station");
-    let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "station-1", "terms-1", "規約", None, None).unwrap();
+    let store = StationStore::open(
+        dir.join("outbox.sqlite3"),
+        10,
+        "station-1",
+        "terms-1",
+        "規約",
+        None,
+        None,
+    )
+    .unwrap();
 
     // One card session: EF 02 with the 4-digit PIN, then the challenge's first half and a
     // wrong auth PIN (the 券面事項入力補助用 PIN's digits).
@@ -59,7 +68,11 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
         .unwrap();
     let s = stats_until(&card, "the wrong VERIFY counted", |s| s["auth_verifies"] == 1);
     assert_eq!(s["auth_pin_tries"], 2, "exactly one try: {s}");
-    assert_eq!((s["auth_signatures"].as_u64(), s["signatures"].as_u64()), (Some(0), Some(0)), "{s}");
+    assert_eq!(
+        (s["auth_signatures"].as_u64(), s["signatures"].as_u64()),
+        (Some(0), Some(0)),
+        "{s}"
+    );
     assert_eq!(s["text_pin_tries"], 3, "the other PIN's counter untouched: {s}");
 
     // The same session goes on: the tries shown again, the right PIN, one signature.
@@ -94,7 +107,9 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
         openssl::x509::X509::from_pem(&pem).unwrap().to_der().unwrap(),
         start.certificate.to_vec()
     );
-    let record = store.finish_challenge(prepared, &start.certificate, &signature).unwrap();
+    let record = store
+        .finish_challenge(prepared, &start.certificate, &signature)
+        .unwrap();
     let body = serde_json::to_vec(record.payload()).unwrap();
     let id = store.store_signed(record).unwrap();
     let queued = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10)
@@ -120,7 +135,12 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
         .build()
         .unwrap()
         .block_on(rx.submit(&id, &body));
-    assert_eq!((r.status, r.assurance.as_deref()), (200, Some("card-authenticated")), "{}", r.answer);
+    assert_eq!(
+        (r.status, r.assurance.as_deref()),
+        (200, Some("card-authenticated")),
+        "{}",
+        r.answer
+    );
 }
 
 #[test]
@@ -131,13 +151,15 @@ fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
     let card = Inserted::new("authlocked", &[]);
     let ctx = reader::establish().unwrap();
     let mut conn = PcscCard::connect(&ctx, READER, true).unwrap();
-    let err = conn
-        .transaction(|t| MyNumberCard::new(t).auth_start().err())
-        .unwrap();
+    let err = conn.transaction(|t| MyNumberCard::new(t).auth_start().err()).unwrap();
     assert_eq!(err, Some(CardError::Locked { kind: PinKind::AuthPin }));
     drop(conn);
     let s = stats_until(&card, "the tries query counted", |s| s["verify_queries"] == 1);
     assert_eq!(s["verify_with_data"], 0, "no VERIFY for a locked PIN: {s}");
-    assert_eq!((s["auth_verifies"].as_u64(), s["signatures"].as_u64()), (Some(0), Some(0)), "{s}");
+    assert_eq!(
+        (s["auth_verifies"].as_u64(), s["signatures"].as_u64()),
+        (Some(0), Some(0)),
+        "{s}"
+    );
     assert_eq!(s["auth_pin_tries"], 0, "{s}");
 }

@@ -292,10 +292,7 @@ pub const BUILTIN: [(&str, &str); 15] = [
         include_str!("../../../examples/profiles/nocert-adult.toml"),
     ),
     ("furigana", include_str!("../../../examples/profiles/furigana.toml")),
-    (
-        "authlocked",
-        include_str!("../../../examples/profiles/authlocked.toml"),
-    ),
+    ("authlocked", include_str!("../../../examples/profiles/authlocked.toml")),
 ];
 
 impl Profile {
