@@ -74,6 +74,7 @@ fn main() {
         let _ = server.join();
     }
     let _ = watch.kill();
+    let _ = watch.wait();
     for (name, mut v) in [("insertion -> card_inserted", ins), ("removal -> card_removed", rem)] {
         v.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -134,6 +134,9 @@ pub struct Steps {
     pub allow_unsigned_adults: bool,
     /// Ask for a contact e-mail address after the data is confirmed (連絡先).
     pub email: bool,
+    /// The address is optional (as the privacy notice must then say): the citizen may skip
+    /// the step with a key the screen names.
+    pub email_optional: bool,
     /// The domain your mails come from, named in the warning about carrier-mail filters.
     pub email_sender_domain: Option<String>,
     /// Records that prove no card (`unauthenticated`: no signature and no 利用者証明
@@ -231,6 +234,7 @@ impl Default for Steps {
             allow_unsigned_minors: true,
             allow_unsigned_adults: false,
             email: false,
+            email_optional: false,
             email_sender_domain: None,
             allow_unauthenticated: false,
         }
@@ -445,6 +449,7 @@ impl Config {
             allow_unsigned_adults: self.steps.allow_unsigned_adults,
             idle_timeout_ms: self.idle_timeout_secs * 1000,
             email: self.steps.email,
+            email_optional: self.steps.email_optional,
             email_sender_domain: self.steps.email_sender_domain.clone(),
             privacy: self.privacy_file.is_some(),
             lang: self.language(),

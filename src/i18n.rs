@@ -160,6 +160,15 @@ pub const ARGS: &[(&str, &[&str])] = &[
     ("era-name", &["era"]),
     ("terms-missing-other", &["lang"]),
     ("privacy-missing-other", &["lang"]),
+    ("pin-full", &["pin", "max"]),
+    ("status-socket-failed", &["error"]),
+    ("status-pcscd-state", &["state"]),
+    ("status-uptime", &["secs"]),
+    ("status-queue", &["pending", "review"]),
+    ("status-crl", &["hours", "fresh"]),
+    ("status-apdu", &["n", "median", "max"]),
+    ("status-errors", &["n", "removals", "transmit"]),
+    ("status-code", &["code"]),
 ];
 
 fn bundles() -> &'static [FluentBundle<FluentResource>] {
@@ -359,7 +368,7 @@ pub fn status_no_station(lang: Lang, path: &str, error: &str) -> String {
 }
 
 /// Labels of `madoguchi status` (`station`, `uptime`, `step`, `reader`, `pcscd`, `queue`,
-/// `delivery`, `apdu`, `errors`).
+/// `delivery`, `crl`, `apdu`, `errors`).
 pub fn status_label(lang: Lang, key: &str) -> &'static str {
     match key {
         "station" => fixed(lang, "status-label-station"),
@@ -369,20 +378,83 @@ pub fn status_label(lang: Lang, key: &str) -> &'static str {
         "pcscd" => fixed(lang, "status-label-pcscd"),
         "queue" => fixed(lang, "status-label-queue"),
         "delivery" => fixed(lang, "status-label-delivery"),
+        "crl" => fixed(lang, "status-label-crl"),
         "apdu" => fixed(lang, "status-label-apdu"),
         "errors" => fixed(lang, "status-label-errors"),
         _ => "",
     }
 }
 
+/// The PIN field is full: the key was refused.
+pub fn pin_full(lang: Lang, kind: PinKind) -> String {
+    let max = kind.length_range().1.to_string();
+    text(lang, "pin-full", &[("pin", pin_name(lang, kind)), ("max", &max)])
+}
+
+/// The station could not bind its status socket (on screen and in the diagnostics).
+pub fn status_socket_failed(lang: Lang, error: &str) -> String {
+    text(lang, "status-socket-failed", &[("error", error)])
+}
+
+/// `madoguchi status`: pcscd's state (`running`, `stopped`, `not_used`, `unknown`).
+pub fn status_pcscd(lang: Lang, state: &str) -> String {
+    text(lang, "status-pcscd-state", &[("state", state)])
+}
+
+/// `madoguchi status`: the station's uptime.
+pub fn status_uptime(lang: Lang, secs: u64) -> String {
+    text(lang, "status-uptime", &[("secs", &secs.to_string())])
+}
+
+/// `madoguchi status`: the queue and the records kept for review.
+pub fn status_queue(lang: Lang, pending: u64, review: u64) -> String {
+    text(
+        lang,
+        "status-queue",
+        &[("pending", &pending.to_string()), ("review", &review.to_string())],
+    )
+}
+
+/// `madoguchi status`: the CRL's age, and whether it is used.
+pub fn status_crl(lang: Lang, hours: u64, fresh: bool) -> String {
+    let fresh = if fresh { "yes" } else { "no" };
+    text(lang, "status-crl", &[("hours", &hours.to_string()), ("fresh", fresh)])
+}
+
+/// `madoguchi status`: the APDU round trips.
+pub fn status_apdu(lang: Lang, n: usize, median: u64, max: u64) -> String {
+    text(
+        lang,
+        "status-apdu",
+        &[
+            ("n", &n.to_string()),
+            ("median", &median.to_string()),
+            ("max", &max.to_string()),
+        ],
+    )
+}
+
+/// `madoguchi status`: the errors kept, and the session's troubles.
+pub fn status_errors(lang: Lang, n: usize, removals: u64, transmit: u64) -> String {
+    text(
+        lang,
+        "status-errors",
+        &[
+            ("n", &n.to_string()),
+            ("removals", &removals.to_string()),
+            ("transmit", &transmit.to_string()),
+        ],
+    )
+}
+
+/// `madoguchi status`: an error or delivery code in words (an unknown code as itself).
+pub fn status_code(lang: Lang, code: &str) -> String {
+    text(lang, "status-code", &[("code", code)])
+}
+
 /// The idle-wipe countdown.
 pub fn idle_warning(lang: Lang, secs: u64) -> String {
     text(lang, "idle-warning", &[("secs", &secs.to_string())])
-}
-
-/// The consent screen's language picker's label.
-pub fn lang_picker(lang: Lang) -> &'static str {
-    fixed(lang, "lang-picker")
 }
 
 /// Said above the terms when the citizen's language has none: the Japanese ones are shown
@@ -456,7 +528,6 @@ messages! {
     StepDone,
     ConsentHeading,
     ConsentScrollHint,
-    ConsentAcceptHint,
     PlaceCard,
     KeepCardStill,
     NoticeCardRemoved,
@@ -494,7 +565,6 @@ messages! {
     DoneHeading,
     DoneQueued,
     DoneUnsigned,
-    NextCitizen,
     StoppedHeading,
     StoreFailed,
     DifferentCard,
@@ -511,7 +581,6 @@ messages! {
     KeyEsc,
     KeyScroll,
     KeyChoose,
-    KeyYesNo,
     KeyDiag,
     KeyReader,
     KeyLang,
@@ -526,7 +595,6 @@ messages! {
     NoCertificateAdult,
     DoneReview,
     DoneReviewWhy,
-    ConfirmAdvice,
     ButtonStop,
     Hotline,
     ReceiptNumber,
@@ -540,7 +608,6 @@ messages! {
     RepresentativeGuardian,
     RepresentativeOther,
     RepresentativeChoose,
-    RepresentativeKey,
     EmailAgain,
     EmailMismatch,
     CardTipCase,
@@ -592,6 +659,34 @@ messages! {
     // The command line (`read`, `cert`).
     CliLastTryHint,
     CliNoPin,
+    // Keys: the help line's words (the keys are in `ui::keys`).
+    KeyAgree,
+    KeyVerify,
+    KeyNextCitizen,
+    KeyYes,
+    KeyNo,
+    KeyCitizenLang,
+    KeyRepresentative,
+    KeyPick,
+    KeySkip,
+    KeyDecline,
+    KeyDontWait,
+    KeyQuitNow,
+    KeyContinue,
+    KeyClose,
+    KeyDemoCard,
+    EmailCharacter,
+    EmailLegacy,
+    ContactOptional,
+    NoticeDeclined,
+    QuitQuestion,
+    NoCertificateNoteMinors,
+    NoCertificateNoteUnsigned,
+    FindingExpired,
+    HealthTitleShort,
+    DiagNotUsed,
+    StatusSocketShort,
+    StatusBusy,
 }
 
 /// A reader's card state, in words.
@@ -745,14 +840,10 @@ mod tests {
                 "{lang:?}"
             );
             assert!(msg(lang, Msg::Hotline).contains("0120-95-0178"), "{lang:?}");
-            assert!(
-                msg(lang, Msg::VerdictExpired).contains("Code") && msg(lang, Msg::VerdictExpired).contains("21"),
-                "{lang:?}"
-            );
-            assert!(
-                msg(lang, Msg::VerdictRevoked).contains("Code") && msg(lang, Msg::VerdictRevoked).contains("23"),
-                "{lang:?}"
-            );
+            // The seeds' codes, which support and the citizen quote (in Japanese as エラーコード:
+            // "Code: 21" reads as English there).
+            assert!(msg(lang, Msg::VerdictExpired).contains("21"), "{lang:?}");
+            assert!(msg(lang, Msg::VerdictRevoked).contains("23"), "{lang:?}");
             let locked = card_error(
                 lang,
                 &CardError::Locked {
@@ -764,6 +855,72 @@ mod tests {
             let t = tries_short(lang, 3);
             assert!(t.contains('3') && !t.contains('{') && !t.contains('\u{2068}'), "{t}");
         }
+    }
+
+    /// Keys are named by the key table (`ui::keys`), never by a translation: a key rebound
+    /// there would leave the text wrong in seven languages.
+    #[test]
+    fn no_translation_names_a_key() {
+        let keyish = |w: &str| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            let fkey = w
+                .strip_prefix('F')
+                .is_some_and(|n| !n.is_empty() && n.len() <= 2 && n.chars().all(|c| c.is_ascii_digit()));
+            fkey || ["Esc", "Tab", "PgDn", "PgUp", "Ctrl", "Backspace", "BS"].contains(&w) || w.starts_with("Ctrl-")
+        };
+        // "Enter" the key, not the English verb ("Enter your contact e-mail address").
+        let enter_key = |line: &str| {
+            line.match_indices("Enter").any(|(i, _)| {
+                let after = &line[i + 5..];
+                let word_goes_on = after.starts_with(|c: char| c.is_alphanumeric());
+                let verb = after.starts_with(' ') && after[1..].starts_with(|c: char| c.is_ascii_lowercase());
+                !(word_goes_on || verb)
+            })
+        };
+        for (lang, sources) in FTL {
+            for src in sources {
+                for line in src.lines().filter(|l| !l.trim_start().starts_with('#')) {
+                    let words = line.split(|c: char| c.is_whitespace() || "：:/（）()「」".contains(c));
+                    for w in words {
+                        assert!(!keyish(w), "{}: {line:?} names the key {w:?}", lang.code());
+                    }
+                    assert!(!enter_key(line), "{}: {line:?} names the key Enter", lang.code());
+                    for arrow in ['←', '→', '↑', '↓'] {
+                        assert!(!line.contains(arrow), "{}: {line:?}", lang.code());
+                    }
+                    // "Y: はい  N: いいえ"
+                    let bytes = line.as_bytes();
+                    for i in 1..bytes.len() {
+                        let single =
+                            bytes[i - 1].is_ascii_uppercase() && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric());
+                        assert!(!(single && bytes[i] == b':'), "{}: {line:?}", lang.code());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn japanese_says_error_codes_in_japanese() {
+        for m in [
+            Msg::VerdictExpired,
+            Msg::VerdictRevoked,
+            Msg::DoneVerdictLater,
+            Msg::FindingExpired,
+        ] {
+            let t = msg(Lang::Ja, m);
+            assert!(!t.contains("Code"), "{t}");
+            assert!(t.contains("エラーコード"), "{t}");
+        }
+        // Three mistakes lock the text PIN, as the English says; the last try checks (照合),
+        // it does not send (送信 is the delivery step's name).
+        assert!(
+            msg(Lang::Ja, Msg::PinRuleText).contains("3回"),
+            "{}",
+            msg(Lang::Ja, Msg::PinRuleText)
+        );
+        assert!(msg(Lang::Ja, Msg::ConfirmLastTry).contains("照合"));
+        assert!(!msg(Lang::Ja, Msg::ConfirmLastTry).contains("送信"));
     }
 
     #[test]

@@ -18,7 +18,8 @@ Exit codes:
   6  PIN locked: reset at the municipal office
   7  card removed or not responding during the operation
   8  not a My Number Card, or the card gave an invalid or unexpected answer
-  9  refused before any try was spent: PIN format, no PIN given, or last try without --last-try";
+  9  refused before any try was spent: PIN format, no PIN given, or last try without --last-try
+ 10  no running station answers (`madoguchi status`)";
 
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station. Without a command: the station on a PC/SC reader.", after_help = EXIT_CODES)]
@@ -69,11 +70,14 @@ enum Command {
     },
     /// What the running station sees, from its status socket (works over SSH as the same user,
     /// while the station holds the card): step, reader, last errors, queue, last delivery, CRL
-    /// age, APDU round trips. Never personal data or input.
+    /// age, APDU round trips. Never personal data or input. Exit code 10 when no running
+    /// station answers.
+    #[command(after_help = EXIT_CODES)]
     Status {
         #[arg(long)]
         json: bool,
-        /// Keep printing a snapshot whenever something changes, until Ctrl-C.
+        /// Keep printing a snapshot whenever something changes, each under a line with the
+        /// time it was printed, until Ctrl-C.
         #[arg(long)]
         watch: bool,
     },

@@ -124,7 +124,7 @@ impl Station {
         t.wait_until("the offer to agree", |s| {
             s.contains(madoguchi::i18n::msg(
                 madoguchi::i18n::Lang::En,
-                madoguchi::i18n::Msg::ConsentAcceptHint,
+                madoguchi::i18n::Msg::KeyAgree,
             ))
         });
         t.send(&["Enter"]);
@@ -193,8 +193,9 @@ fn station_quit_leaves_nothing_verified() {
     let _card = Inserted::new("yamada", &[]);
     let Some(s) = Station::start("quit", "") else { return };
     s.to_confirm();
-    s.tmux.send(&["C-c"]);
-    s.tmux.wait_for("EXIT=0");
+    // During an enrollment the station asks first (`quit` answers yes).
+    let screen = s.tmux.quit();
+    assert!(screen.contains("EXIT=0"), "{screen}");
     assert_ef02_closed("Ctrl-C");
 }
 

@@ -2,7 +2,7 @@
 //! both buffers (the one drawn and the one kept for the diff) hold no digit of it.
 
 use madoguchi::card::CardError;
-use madoguchi::flow::{CardReply, Effect, Event, Flow, FlowConfig, Key};
+use madoguchi::flow::{Action, CardFacts, CardReply, Effect, Event, Flow, FlowConfig};
 use madoguchi::i18n::Lang;
 use madoguchi::reader::diagnostics::Diagnostics;
 use madoguchi::ui::station::{draw, QueueInfo, View};
@@ -43,7 +43,7 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         station_id: "s",
         queue: QueueInfo::default(),
         sealed: true,
-        full_diag: false,
+        overlay: Default::default(),
         spinner: 0,
         privacy: None,
         privacy_missing: None,
@@ -51,6 +51,7 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         demo_secrets: None,
         crl: None,
         health: Default::default(),
+        status_socket_error: None,
     };
     t.draw(|fr| draw(fr, &v)).unwrap();
 }
@@ -70,12 +71,14 @@ fn revealed_digits_are_gone_from_both_buffers_after_the_next_frame() {
         Event::ConsentLayout { total: 1, visible: 10 },
     );
     ev(&mut f, &mut now, &mut last, Event::CardPresent);
-    ev(&mut f, &mut now, &mut last, Event::Key(Key::Enter));
+    ev(&mut f, &mut now, &mut last, Event::Action(Action::Submit));
+    // The probe (what the card tells before a PIN), then the tries.
+    reply(&mut f, &mut now, &mut last, Ok(CardReply::Probed(CardFacts::default())));
     reply(&mut f, &mut now, &mut last, Ok(CardReply::Tries(3)));
     for c in "7395".chars() {
-        ev(&mut f, &mut now, &mut last, Event::Key(Key::Char(c)));
+        ev(&mut f, &mut now, &mut last, Event::Action(Action::Type(c)));
     }
-    ev(&mut f, &mut now, &mut last, Event::Key(Key::Tab));
+    ev(&mut f, &mut now, &mut last, Event::Action(Action::Reveal));
     let theme = Theme::named("monochrome").unwrap();
     let diag = Diagnostics::new();
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -83,7 +86,7 @@ fn revealed_digits_are_gone_from_both_buffers_after_the_next_frame() {
     let shown = format!("{}", t.backend());
     assert!(shown.contains("7  3  9  5"), "revealed on request");
     // Hide it again: the next frame draws masks, and no buffer keeps the digits.
-    ev(&mut f, &mut now, &mut last, Event::Key(Key::Tab));
+    ev(&mut f, &mut now, &mut last, Event::Action(Action::Reveal));
     render(&mut t, &f, &theme, &diag);
     for (which, b) in [
         ("drawn", t.current_buffer_mut().clone()),

@@ -73,6 +73,7 @@ fn render(d: &Diagnostics, lang: Lang, theme: &Theme, form: Form, w: u16, h: u16
                 lang,
                 form,
                 selected: None,
+                socket_error: None,
             },
             f.area(),
         );

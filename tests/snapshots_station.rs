@@ -1,9 +1,12 @@
 //! Every station pane at 80x24 and 120x40, in Japanese and English (text), and in the default
 //! and monochrome themes (styles), through TestBackend + insta.
 
+use crossterm::event::{KeyCode as Key, KeyEvent, KeyModifiers};
 use madoguchi::card::basic4;
 use madoguchi::card::CardError;
-use madoguchi::flow::{CardReply, Doc, Effect, Event, Flow, FlowConfig, Key, Stop, Verdict};
+use madoguchi::flow::{
+    CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop, Verdict,
+};
 use madoguchi::i18n::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
@@ -11,6 +14,7 @@ use madoguchi::record::check::{CardCheck, FieldMatch};
 use madoguchi::record::payload::{CardData, Payload, Statement};
 use madoguchi::seam::{CertificateProblem, SignedPayload};
 use madoguchi::secret::PinKind;
+use madoguchi::ui::keys::{self, Overlay};
 use madoguchi::ui::station::{consent_layout, draw, QueueInfo, View};
 use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -47,6 +51,8 @@ struct S {
     now: u64,
     last_card: Option<u64>,
     last_store: Option<u64>,
+    /// What the card answers the probe with.
+    facts: CardFacts,
 }
 
 impl S {
@@ -54,6 +60,9 @@ impl S {
         S::with(w, h, lang, FlowConfig::default())
     }
     fn with(w: u16, h: u16, lang: Lang, cfg: FlowConfig) -> S {
+        S::with_terms(w, h, lang, cfg, TERMS)
+    }
+    fn with_terms(w: u16, h: u16, lang: Lang, cfg: FlowConfig, terms: &str) -> S {
         // The citizen starts in the language under test.
         let cfg = FlowConfig { lang, ..cfg };
         let mut s = S {
@@ -61,24 +70,46 @@ impl S {
             now: 0,
             last_card: None,
             last_store: None,
+            facts: CardFacts {
+                signing: Signing::Tries(5),
+                certificate_expired: false,
+            },
         };
-        let (total, visible) = consent_layout(w, h, lang, TERMS, &None);
+        let (total, visible) = consent_layout(w, h, lang, terms, &None);
         s.ev(Event::ConsentLayout { total, visible });
         s
     }
     fn ev(&mut self, e: Event) -> &mut S {
         self.now += 1;
+        let mut probe = None;
         for eff in self.f.handle(self.now, e) {
             match eff {
+                Effect::Card {
+                    id,
+                    request: CardRequest::Probe,
+                } => probe = Some(id),
                 Effect::Card { id, .. } => self.last_card = Some(id),
                 Effect::StoreSigned { id, .. } | Effect::StoreUnsigned { id, .. } => self.last_store = Some(id),
                 _ => {}
             }
         }
+        // The card answers the probe at once: tests reply to the PIN's requests.
+        if let Some(id) = probe {
+            let facts = self.facts;
+            return self.ev(Event::Card {
+                id,
+                result: Ok(CardReply::Probed(facts)),
+            });
+        }
         self
     }
+    /// A key, through the key table for the screen on view (as the app reads it).
     fn key(&mut self, k: Key) -> &mut S {
-        self.ev(Event::Key(k))
+        let ev = KeyEvent::new(k, KeyModifiers::NONE);
+        match keys::resolve(keys::facets(&self.f, Overlay::None), &ev) {
+            Some(keys::Action::Flow(a)) => self.ev(Event::Action(a)),
+            _ => self.ev(Event::Activity),
+        }
     }
     fn reply(&mut self, r: Result<CardReply, CardError>) -> &mut S {
         let id = self.last_card.unwrap();
@@ -346,7 +377,34 @@ fn render_terms(
     full_diag: bool,
     missing: bool,
 ) -> Terminal<TestBackend> {
-    let d = diag();
+    let overlay = if full_diag { Overlay::Diagnostics } else { Overlay::None };
+    render_with(
+        s,
+        w,
+        h,
+        lang,
+        theme,
+        Opts {
+            overlay,
+            missing,
+            ..Opts::default()
+        },
+    )
+}
+
+/// What the station around the flow holds, for the renders that need more than the usual.
+#[derive(Default)]
+struct Opts<'a> {
+    overlay: Overlay,
+    missing: bool,
+    review: u64,
+    demo: Option<(&'a str, Option<&'a str>)>,
+    diag: Option<Diagnostics>,
+    socket_error: Option<&'a str>,
+}
+
+fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Terminal<TestBackend> {
+    let d = o.diag.unwrap_or_else(diag);
     let counter = madoguchi::ui::station::CounterInfo {
         contact: vec![
             "市民課 2番窓口".to_string(),
@@ -366,28 +424,29 @@ fn render_terms(
                 diag: &d,
                 reader: Some(READER),
                 terms: TERMS,
-                terms_missing: missing.then_some(Lang::Ja),
+                terms_missing: o.missing.then_some(Lang::Ja),
                 station_id: "counter-01",
                 queue: QueueInfo {
                     pending: 2,
                     oldest_age_secs: Some(600),
-                    review: 0,
+                    review: o.review,
                 },
                 sealed: true,
-                full_diag,
+                overlay: o.overlay,
                 spinner: 1,
                 privacy: Some(PRIVACY),
-                privacy_missing: missing.then_some(Lang::Ja),
+                privacy_missing: o.missing.then_some(Lang::Ja),
                 counter: &counter,
-                demo_secrets: None,
+                demo_secrets: o.demo,
                 crl: None,
                 health: madoguchi::ui::station::Health {
                     round_trips: &RTTS,
                     resends: 1,
                     transmit_errors: 0,
                     // The full diagnostics show the "card moved?" hint; the side pane not.
-                    placement_suspect: full_diag,
+                    placement_suspect: o.overlay == Overlay::Diagnostics,
                 },
+                status_socket_error: o.socket_error,
             },
         )
     })
@@ -545,4 +604,387 @@ fn the_language_picker_fits_whole() {
             assert!(line.contains(&format!("[{}]", lang.native_name())), "{line}");
         }
     }
+}
+
+/// The screen's rows as text (a wide character's second cell left out).
+fn rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let b = t.backend().buffer();
+    let (w, h) = (b.area.width, b.area.height);
+    (0..h)
+        .map(|y| {
+            let mut row = String::new();
+            let mut skip = 0;
+            for x in 0..w {
+                let sym = b[(x, y)].symbol();
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                skip = sym.width().saturating_sub(1);
+                row.push_str(sym);
+            }
+            row
+        })
+        .collect()
+}
+
+fn help_line(t: &Terminal<TestBackend>) -> String {
+    rows(t).last().cloned().unwrap_or_default()
+}
+
+/// The column where `item` is drawn highlighted as `[item]` or `[ item ]`, if it is.
+fn highlighted(t: &Terminal<TestBackend>) -> Option<(usize, String)> {
+    use unicode_width::UnicodeWidthStr;
+    for r in rows(t) {
+        for (i, _) in r.match_indices('[') {
+            let Some(end) = r[i..].find(']') else { continue };
+            let item = r[i + 1..i + end].trim().to_string();
+            // Step names in the progress bar are bracketed too: only the pane's rows count.
+            if r.starts_with('│') && !item.is_empty() {
+                return Some((r[..i].width(), item));
+            }
+        }
+    }
+    None
+}
+
+/// Issue 25 item 2: ← and → follow the drawing on every row of choices: the language picker
+/// of the consent screen and the buttons of 確認 (← from 次へ selected 中止).
+#[test]
+fn arrows_move_to_the_choice_drawn_on_that_side() {
+    let mono = Theme::named("monochrome").unwrap();
+    let rows_of_choices: Vec<(&str, S)> = vec![
+        ("consent", {
+            let mut s = S::new(80, 24, Lang::Ja);
+            s.key(Key::Right);
+            s
+        }),
+        ("confirm", {
+            let mut s = S::new(80, 24, Lang::Ja);
+            s.confirm();
+            s
+        }),
+    ];
+    for (name, mut s) in rows_of_choices {
+        let (start_at, start) = highlighted(&render(&s, 80, 24, Lang::Ja, &mono, false)).unwrap();
+        s.key(Key::Left);
+        let (left_at, left) = highlighted(&render(&s, 80, 24, Lang::Ja, &mono, false)).unwrap();
+        s.key(Key::Right).key(Key::Right);
+        let (right_at, right) = highlighted(&render(&s, 80, 24, Lang::Ja, &mono, false)).unwrap();
+        // From the middle of a row, ← lands left of where it was and → right (a row's ends
+        // wrap round, so the start is picked where it has neighbours on both sides).
+        assert!(left_at < start_at, "{name}: ← went from {start} to {left}");
+        assert!(right_at > start_at, "{name}: → went from {start} to {right}");
+    }
+}
+
+/// Issue 25 item 4: each screen's real keys and what Enter does there, from the key table.
+#[test]
+fn the_help_line_says_each_screens_keys_and_what_enter_does() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let help = |s: &S| help_line(&render(s, 120, 40, Lang::Ja, &mono, false));
+    let ja = |m| msg(Lang::Ja, m);
+    for (name, s, _) in screens(120, 40, Lang::Ja) {
+        let h = help(&s);
+        assert!(h.contains("Ctrl-C"), "{name}: {h}");
+        match name {
+            "confirm" | "idle_warning" => {
+                for k in ["F5", ja(Msg::KeyRepresentative), "R ", ja(Msg::ButtonReread)] {
+                    assert!(h.contains(k), "{name}: {k} in {h}");
+                }
+            }
+            "representative" => assert!(h.contains("F5-F7"), "{name}: {h}"),
+            "done_queued" | "done_review" => assert!(h.contains(ja(Msg::KeyNextCitizen)), "{name}: {h}"),
+            "locked"
+            | "locked_sign"
+            | "verdict_expired"
+            | "verdict_revoked"
+            | "expired_before_signing"
+            | "signature_invalid"
+            | "no_certificate_adult" => {
+                assert!(h.contains(&format!("Enter/Esc {}", ja(Msg::KeyEsc))), "{name}: {h}")
+            }
+            "privacy" => assert!(h.contains(&format!("Esc {}", ja(Msg::KeyDecline))), "{name}: {h}"),
+            "pin" | "pin_revealed" | "sign_password" => {
+                assert!(h.contains(&format!("Enter {}", ja(Msg::KeyVerify))), "{name}: {h}");
+                assert!(h.contains("Tab/F2"), "{name}: {h}");
+            }
+            _ => {}
+        }
+    }
+    // Before the end of the terms, Enter does nothing and is not offered.
+    let long: String = (0..60).map(|i| format!("第{i}条 本文。\n")).collect();
+    let mut s = S::with_terms(120, 40, Lang::Ja, FlowConfig::default(), &long);
+    assert!(!help(&s).contains("Enter"), "{}", help(&s));
+    s.key(Key::End);
+    assert!(
+        help(&s).contains(&format!("Enter {}", ja(Msg::KeyAgree))),
+        "{}",
+        help(&s)
+    );
+}
+
+/// Issue 25 item 3: with F4's diagnostics open the help line lists their keys only (Esc
+/// closes them; it no longer says 最初から).
+#[test]
+fn the_diagnostics_overlay_lists_its_own_keys() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Ja);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    let h = help_line(&render(&s, 80, 24, Lang::Ja, &mono, true));
+    assert!(h.contains(&format!("F4/Esc {}", msg(Lang::Ja, Msg::KeyClose))), "{h}");
+    for not in ["Enter", msg(Lang::Ja, Msg::KeyEsc), "Tab"] {
+        assert!(!h.contains(not), "{not} in {h}");
+    }
+}
+
+/// Issue 25 item 8: the es and pt help lines lost Ctrl-C at 80 columns; no clerk language
+/// may, on any screen.
+#[test]
+fn every_clerk_language_keeps_ctrl_c_at_80_columns() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    for clerk in Lang::ALL {
+        for (name, s, full) in screens(80, 24, Lang::Ja) {
+            let h = help_line(&render(&s, 80, 24, clerk, &mono, full));
+            assert!(
+                h.contains(&format!("Ctrl-C {}", msg(clerk, Msg::KeyQuit))),
+                "{clerk:?} {name}: {h}"
+            );
+        }
+    }
+}
+
+/// Issue 25 item 8: at 80x24 the full diagnostics showed no 最後のエラー.
+#[test]
+fn the_full_diagnostics_show_the_last_error_at_80x24() {
+    use madoguchi::card::{CardError, TransportError};
+    let mono = Theme::named("monochrome").unwrap();
+    let mut d = diag();
+    let e = CardError::Transport(TransportError::CardRemoved);
+    d.set_error(&e);
+    let s = S::new(80, 24, Lang::Ja);
+    let t = render_with(
+        &s,
+        80,
+        24,
+        Lang::Ja,
+        &mono,
+        Opts {
+            overlay: Overlay::Diagnostics,
+            diag: Some(d),
+            ..Opts::default()
+        },
+    );
+    let screen: String = rows(&t)
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
+        .collect();
+    assert!(screen.contains("最後のエラー"), "{screen}");
+    let text = madoguchi::i18n::card_error(Lang::Ja, &e);
+    assert!(screen.contains(&text), "the whole error: {text}\n{screen}");
+}
+
+/// Issue 25 item 8: the status line lost the demo password when 要確認 showed.
+#[test]
+fn the_status_line_keeps_the_demo_secrets_and_the_review_count() {
+    let mono = Theme::named("monochrome").unwrap();
+    for clerk in Lang::ALL {
+        let s = S::new(80, 24, Lang::Ja);
+        let t = render_with(
+            &s,
+            80,
+            24,
+            clerk,
+            &mono,
+            Opts {
+                review: 3,
+                demo: Some(("1234", Some("ABC123"))),
+                ..Opts::default()
+            },
+        );
+        let status = rows(&t)[22].clone();
+        assert!(
+            status.contains("ABC123") && status.contains("1234"),
+            "{clerk:?}: {status}"
+        );
+        assert!(
+            status.contains(&format!(
+                "{} 3",
+                madoguchi::i18n::msg(clerk, madoguchi::i18n::Msg::Review)
+            )),
+            "{clerk:?}: {status}"
+        );
+    }
+}
+
+/// Issue 25 item 8: at 120x40 the reader-health title was cut in the side pane. Every box's
+/// title ends inside its top border, on every screen, in every clerk language.
+#[test]
+fn no_box_title_is_cut() {
+    let mono = Theme::named("monochrome").unwrap();
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        for clerk in Lang::ALL {
+            for (name, s, full) in screens(w, h, Lang::Ja) {
+                for r in rows(&render(&s, w, h, clerk, &mono, full)) {
+                    for (i, _) in r.match_indices('┌') {
+                        let top = &r[i..];
+                        let end = top.find('┐').unwrap_or(top.len());
+                        let border = &top[..end];
+                        assert!(border.ends_with('─'), "{w}x{h} {clerk:?} {name}: {border:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Issue 25 item 6: a card whose certificates expired stops at the card step, before any PIN,
+/// and the bar ticks nothing past the card; an unsigned record is not ticked as signed.
+#[test]
+fn what_the_card_tells_first_is_said_at_the_card_step() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Ja);
+    s.facts.certificate_expired = true;
+    s.pin();
+    let t = render(&s, 80, 24, Lang::Ja, &mono, false);
+    let screen: String = rows(&t).join("\n");
+    assert!(screen.contains("エラーコード21"), "{screen}");
+    assert!(!screen.contains("✓暗証番号") && screen.contains("[カード]"), "{screen}");
+    insta::assert_snapshot!("finding_expired_80x24_ja", t.backend());
+    // A minor's card without a signing certificate: said before the PIN, and 完了 without ✓署名.
+    let mut s = S::new(80, 24, Lang::Ja);
+    s.f.set_today(20261201);
+    s.facts.signing = Signing::Missing;
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    let screen = rows(&render(&s, 80, 24, Lang::Ja, &mono, false)).join("");
+    assert!(screen.contains("署名用電子証明書がありません"), "{screen}");
+    for c in "0000".chars() {
+        s.key(Key::Char(c));
+    }
+    let minor = basic4::decode(&basic4::encode("吉野　はな", "福岡県", "20190501", b'2', false)).unwrap();
+    s.key(Key::Enter).reply(Ok(CardReply::Read(minor)));
+    s.key(Key::Enter).key(Key::F(5)).key(Key::Enter);
+    let id = s.last_store.unwrap();
+    s.ev(Event::Stored {
+        id,
+        result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+    })
+    .ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::Accepted,
+    });
+    let bar = rows(&render(&s, 80, 24, Lang::Ja, &mono, false))[1].clone();
+    assert!(bar.contains("[完了]") && !bar.contains("✓署名"), "{bar}");
+    assert!(bar.contains(&format!("-{}", msg(Lang::Ja, Msg::StepSign))), "{bar}");
+}
+
+/// Issue 25 item 4: Ctrl-C during an enrollment asks first; the question holds the keyboard.
+#[test]
+fn the_quit_question_covers_the_step_with_its_own_keys() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let mut s = S::new(80, 24, Lang::Ko);
+    s.confirm();
+    let t = render_with(
+        &s,
+        80,
+        24,
+        Lang::Ja,
+        &mono,
+        Opts {
+            overlay: Overlay::Quit,
+            ..Opts::default()
+        },
+    );
+    let screen = rows(&t).join("\n");
+    assert!(
+        screen.contains(msg(Lang::Ko, Msg::QuitQuestion).split(' ').next().unwrap()),
+        "{screen}"
+    );
+    let h = help_line(&t);
+    assert!(h.contains(&format!("Y {}", msg(Lang::Ja, Msg::KeyQuitNow))), "{h}");
+    assert!(!h.contains("F4") && !h.contains("Enter"), "{h}");
+    insta::assert_snapshot!("quit_question_80x24_ko", t.backend());
+}
+
+/// Issue 25 item 9: a station whose status socket could not be bound says so on screen and
+/// in its diagnostics.
+#[test]
+fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnostics() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let s = S::new(80, 24, Lang::Ja);
+    let err = Some("/run/user/1000/madoguchi/station.sock: Permission denied (os error 13)");
+    let status = rows(&render_with(
+        &s,
+        80,
+        24,
+        Lang::Ja,
+        &mono,
+        Opts {
+            socket_error: err,
+            ..Opts::default()
+        },
+    ))[22]
+        .clone();
+    assert!(status.contains(msg(Lang::Ja, Msg::StatusSocketShort)), "{status}");
+    let full: String = rows(&render_with(
+        &s,
+        80,
+        24,
+        Lang::Ja,
+        &mono,
+        Opts {
+            socket_error: err,
+            overlay: Overlay::Diagnostics,
+            ..Opts::default()
+        },
+    ))
+    .iter()
+    .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
+    .collect();
+    assert!(
+        full.contains("Permission denied") && full.contains("madoguchi status"),
+        "{full}"
+    );
+}
+
+/// Issue 25 item 5: where the privacy notice makes the address optional, the e-mail step
+/// names the key that skips it; a docomo address of before 2009 is taken, with a warning.
+#[test]
+fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let cfg = FlowConfig {
+        email: true,
+        email_optional: true,
+        ..FlowConfig::default()
+    };
+    let mut s = S::with(80, 24, Lang::Ja, cfg);
+    s.confirm().key(Key::Enter);
+    for c in "hanako..mama.@docomo.ne.jp".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter);
+    let t = render(&s, 80, 24, Lang::Ja, &mono, false);
+    let screen: String = rows(&t)
+        .iter()
+        .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
+        .collect();
+    assert!(
+        screen.contains(&format!("F2: {}", msg(Lang::Ja, Msg::KeySkip))),
+        "{screen}"
+    );
+    assert!(help_line(&t).contains(&format!("F2 {}", msg(Lang::Ja, Msg::KeySkip))));
+    assert!(
+        screen.contains(msg(Lang::Ja, Msg::EmailAgain)),
+        "the address was taken: {screen}"
+    );
+    assert!(screen.contains("2009"), "the old carrier form is warned of: {screen}");
+    insta::assert_snapshot!("contact_optional_legacy_80x24_ja", t.backend());
 }

@@ -37,7 +37,6 @@ demo-secrets-pin = demo: PIN { $pin }
 email-carrier-warning-domain = Mobile-carrier mail may filter our message: allow mail from "{ $domain }" in the mailbox settings.
 email-carrier-warning = Mobile-carrier mail may filter our message: check the mailbox's filter settings first.
 idle-warning = No activity: everything entered will be wiped in { $secs } s. Press any key to continue.
-lang-picker = Language / 言語 (← →)
 terms-missing = There are no terms in English. The Japanese terms are shown.
 terms-missing-other = There are no terms in English. The terms in { $lang } are shown.
 privacy-missing = There is no privacy notice in English. The Japanese notice is shown.

@@ -9,8 +9,7 @@ step-sign = Sign
 step-send = Send
 step-done = Done
 consent-heading = Terms of use
-consent-scroll-hint = Read to the end with Down / PgDn; then you can agree.
-consent-accept-hint = Enter: agree and continue
+consent-scroll-hint = Read to the end; then you can agree.
 place-card = Place the My Number Card (マイナンバーカード) on the reader.
 keep-card-still = Keep the card still until reading is finished.
 notice-card-removed = The card left the reader. Place it on the reader again.
@@ -21,10 +20,10 @@ pin-rule-text = 4 digits. Up to 3 tries; 3 wrong entries lock it.
 pin-rule-sign = 6-16 capital letters and digits, at least one of each (lower case counts as capitals). 5 tries.
 checking-tries = Checking the tries left...
 char-not-allowed = That character can't be entered here.
-confirm-last-try = This is the last try. Send it?  Y: yes  N: no
+confirm-last-try = This is the last try: a mistake locks it. Check this one?
 reading = Reading the card. Keep it still.
 confirm-heading = Please check what was read from the card.
-confirm-note = If anything is wrong, choose Read again.
+confirm-note = If anything is wrong, reading again will not change it: choose Stop (nothing is recorded) and have the municipal office (市区町村の窓口) update the card.
 label-name = Name
 label-former-name = Former name
 label-gender = Gender
@@ -57,7 +56,6 @@ sending = Sending...
 done-heading = Enrollment complete.
 done-queued = The record is saved and will be sent automatically when the network is available.
 done-unsigned = No signing certificate on this card: accepted with the basic four items only.
-next-citizen = Enter: next person
 stopped-heading = Cannot continue
 store-failed = The record could not be saved. Enrollment is not complete. Please try again.
 different-card = A different card was placed than the one checked. Please start over.
@@ -70,11 +68,10 @@ verdict-invalid = The backend rejected the record. Contact the administrator.
 verdict-review = The record stays on this station for the administrator to review.
 reveal = show
 hide = hide
-key-enter = next
+key-enter = confirm
 key-esc = start over
 key-scroll = scroll
 key-choose = choose
-key-yes-no = yes/no
 key-diag = diagnostics
 key-reader = reader
 key-lang = Lang
@@ -89,7 +86,6 @@ signature-invalid = The card's signature could not be verified on this station. 
 no-certificate-adult = This card holds no signing certificate (署名用電子証明書): it was not issued when the card was applied for, or this is a face-authentication My Number Card. The municipal office (市区町村の窓口) where you live can issue one.
 done-review = Some items on the card differ from the signing certificate:
 done-review-why = This happens when the certificate was not renewed after a move or name change; the municipal office (市区町村の窓口) renews it. The record is saved and will be reviewed by staff.
-confirm-advice = If the data on the card is wrong, reading it again will not change it: the municipal office (市区町村の窓口) updates the card. "Stop" ends here without recording anything.
 button-stop = Stop
 hotline =
     My Number general toll-free line (マイナンバー総合フリーダイヤル) 0120-95-0178
@@ -100,11 +96,10 @@ review = review
 privacy-heading = Handling of personal information
 representative-heading = Legal representative (staff operate this step)
 representative-note = For holders under 15 or under adult guardianship, a legal representative (法定代理人) applies. Check who is present and choose with a function key.
-representative-parent = F5: parent (親権者)
-representative-guardian = F6: guardian (後見人)
-representative-other = F7: other representative (power of attorney)
-representative-choose = Choose, then press Enter. The enrollment cannot go on without it.
-representative-key = F5: a representative applies (staff)
+representative-parent = parent (親権者)
+representative-guardian = guardian (後見人)
+representative-other = other representative (power of attorney)
+representative-choose = Choose who applies, then confirm. The enrollment cannot go on without it.
 email-again = Type the same e-mail address once more to confirm it.
 email-mismatch = The two entries differ. Please type the address again from the start.
 card-tip-case = - Take the card out of its case.
@@ -165,8 +160,96 @@ status-label-station = station
 status-label-uptime = uptime
 status-label-step = step
 status-label-reader = reader
-status-label-pcscd = pcscd running
+status-label-pcscd = pcscd
 status-label-queue = unsent
 status-label-delivery = last delivery
 status-label-apdu = APDU round trips
 status-label-errors = errors
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = agree and continue
+key-verify = check PIN
+key-next-citizen = next person
+key-yes = yes
+key-no = no
+key-citizen-lang = language
+key-representative = representative (staff)
+key-pick = choose
+key-skip = skip
+key-decline = decline
+key-dont-wait = don't wait
+key-quit-now = quit
+key-continue = go on
+key-close = close
+key-demo-card = card in/out
+pin-full = No more can be typed: the { $pin } has at most { $max } characters.
+email-character = That character can't be used: type letters, digits and symbols of the address.
+email-legacy = This address has consecutive dots or a dot before "@" (docomo and au addresses from before 2009). It is taken, but some senders can't deliver to it.
+contact-optional = The e-mail address is optional: the enrollment can go on without it.
+notice-declined = Not agreed: the enrollment ended and nothing was recorded.
+quit-question = Quit the station? Everything entered is erased.
+no-certificate-note-minors = This card holds no signing certificate (署名用電子証明書). Holders under 15 are enrolled with the basic four items only, unsigned. Holders of 15 or over need a signing certificate from the municipal office (市区町村の窓口) first.
+no-certificate-note-unsigned = This card holds no signing certificate (署名用電子証明書): the enrollment takes the basic four items only, unsigned.
+finding-expired = The certificates on this card have expired (Code 21). Renew them at the municipal office (市区町村の窓口), then apply again. No PIN was typed: no try was used.
+health-title-short = APDU round trips
+diag-not-used = not used (demo card)
+status-socket-failed = The support status socket could not be opened ({ $error }): `madoguchi status` can't reach this station.
+status-socket-short = status ✕
+status-pcscd-state =
+    { $state ->
+        [running] running
+        [stopped] stopped
+        [not_used] not used (demo)
+       *[unknown] unknown
+    }
+status-uptime = { $secs } s
+status-busy = working
+status-queue = { $pending } (review { $review })
+status-crl =
+    { $hours } h old{ $fresh ->
+        [yes] {""}
+       *[no] {" "}(stale: not used)
+    }
+status-apdu = { $n } APDUs, median { $median } µs, max { $max } µs
+status-errors = { $n } (removals { $removals }, transmit errors { $transmit })
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd not running
+        [no_reader] no reader
+        [unknown_reader] reader not found
+        [no_card] no card
+        [card_removed] card removed
+        [card_reset] card reset
+        [card_unresponsive] card not responding
+        [reader_busy] reader busy (another program)
+        [timeout] timeout
+        [extended_unsupported] no extended APDUs
+        [refused] refused for safety
+        [communication] communication error
+        [not_my_number_card] not a My Number Card
+        [wrong_pin] wrong PIN
+        [pin_locked] PIN locked
+        [security_status] PIN not verified
+        [file_not_found] file not found
+        [no_signing_certificate] no signing certificate
+        [malformed_answer] invalid card answer
+        [card_status] card error status
+        [outbox_full] outbox full
+        [outbox_storage] record not saved
+        [outbox_seal] record not encrypted
+        [outbox_encode] record not built
+        [pcscd_down] pcscd stopped
+        [reader_removed] reader unplugged
+        [card_mute] card mute
+        [delivery_failed] not delivered, will retry
+        [accepted] accepted
+        [queued] queued
+        [certificate_expired] expired (Code 21)
+        [certificate_revoked] revoked (Code 23)
+        [signature_mismatch] signature mismatch
+        [unsupported_certificate] certificate not accepted
+        [card_data_mismatch] card and certificate differ (review)
+        [invalid_request] invalid record
+       *[other] { $code }
+    }

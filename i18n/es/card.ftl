@@ -37,7 +37,6 @@ demo-secrets-pin = demo: PIN { $pin }
 email-carrier-warning-domain = El correo de las operadoras móviles puede filtrar nuestro mensaje: permita el correo de «{ $domain }» en la configuración del buzón.
 email-carrier-warning = El correo de las operadoras móviles puede filtrar nuestro mensaje: revise antes los filtros del buzón.
 idle-warning = Sin actividad: todo lo introducido se borrará en { $secs } s. Pulse cualquier tecla para continuar.
-lang-picker = Idioma / 言語 (← →)
 terms-missing = No hay condiciones de uso en español. Se muestran las condiciones en japonés.
 terms-missing-other = No hay condiciones de uso en español. Se muestran las condiciones en { $lang }.
 privacy-missing = No hay aviso de privacidad en español. Se muestra el aviso en japonés.

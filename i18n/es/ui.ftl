@@ -9,8 +9,7 @@ step-sign = Firma
 step-send = Envío
 step-done = Fin
 consent-heading = Condiciones de uso
-consent-scroll-hint = Lea hasta el final con ↓ / PgDn; después podrá aceptar.
-consent-accept-hint = Enter: aceptar y continuar
+consent-scroll-hint = Lea hasta el final; después podrá aceptar.
 place-card = Coloque la My Number Card (マイナンバーカード) sobre el lector.
 keep-card-still = No mueva la tarjeta hasta que termine la lectura.
 notice-card-removed = La tarjeta se separó del lector. Vuelva a colocarla sobre el lector.
@@ -21,10 +20,10 @@ pin-rule-text = 4 dígitos. Hay 3 intentos; tras 3 errores, el PIN se bloquea.
 pin-rule-sign = De 6 a 16 caracteres con letras (mayúsculas) y dígitos, al menos uno de cada. Las minúsculas cuentan como mayúsculas. Hay 5 intentos.
 checking-tries = Comprobando los intentos restantes...
 char-not-allowed = Ese carácter no se puede introducir aquí.
-confirm-last-try = Es el último intento. ¿Enviarlo?  Y: sí  N: no
+confirm-last-try = Es el último intento: un error lo bloquea. ¿Comprobar este?
 reading = Leyendo la tarjeta. No la mueva.
 confirm-heading = Compruebe los datos leídos de la tarjeta.
-confirm-note = Si algo no es correcto, elija «Leer de nuevo».
+confirm-note = Si algo no es correcto, leer de nuevo no lo cambia: elija «Detener» (no se registra nada) y pida a la oficina municipal (市区町村の窓口) que actualice la tarjeta.
 label-name = Nombre
 label-former-name = Apellido anterior (旧氏)
 label-gender = Sexo
@@ -57,7 +56,6 @@ sending = Enviando...
 done-heading = Registro completado.
 done-queued = El registro está guardado y se enviará automáticamente cuando haya red.
 done-unsigned = Esta tarjeta no tiene certificado de firma: se aceptó solo con los cuatro datos básicos.
-next-citizen = Enter: siguiente persona
 stopped-heading = No se puede continuar
 store-failed = No se pudo guardar el registro. El registro no está completo. Inténtelo de nuevo.
 different-card = Se colocó una tarjeta distinta de la comprobada. Empiece de nuevo.
@@ -70,12 +68,11 @@ verdict-invalid = El servidor rechazó el registro. Contacte con el administrado
 verdict-review = El registro queda en esta estación para que lo revise el administrador.
 reveal = mostrar
 hide = ocultar
-key-enter = siguiente
-key-esc = empezar de nuevo
+key-enter = confirmar
+key-esc = reiniciar
 key-scroll = desplazar
 key-choose = elegir
-key-yes-no = sí/no
-key-diag = diagnóstico
+key-diag = diagnóst.
 key-reader = lector
 key-lang = Idioma
 key-quit = salir
@@ -89,7 +86,6 @@ signature-invalid = No se pudo verificar en esta estación la firma de la tarjet
 no-certificate-adult = Esta tarjeta no contiene certificado de firma (署名用電子証明書): no se solicitó al emitir la tarjeta, o es una My Number Card con autenticación facial. La oficina municipal (市区町村の窓口) emite los certificados de firma.
 done-review = Algunos datos de la tarjeta no coinciden con el certificado de firma:
 done-review-why = Ocurre cuando el certificado no se renovó tras un cambio de domicilio o de nombre; la oficina municipal (市区町村の窓口) lo renueva. El registro está guardado y lo revisará el personal.
-confirm-advice = Si los datos de la tarjeta no son correctos, leerla de nuevo no los cambia: la oficina municipal (市区町村の窓口) actualiza la tarjeta. «Detener» termina aquí sin registrar nada.
 button-stop = Detener
 hotline =
     Línea gratuita general de My Number (マイナンバー総合フリーダイヤル) 0120-95-0178
@@ -100,11 +96,10 @@ review = revisar
 privacy-heading = Tratamiento de los datos personales
 representative-heading = Representante legal (este paso lo hace el personal)
 representative-note = Para menores de 15 años o personas bajo tutela, el trámite lo hace un representante legal (法定代理人). Compruebe quién está presente y elija con una tecla de función.
-representative-parent = F5: padre o madre (親権者)
-representative-guardian = F6: tutor (後見人)
-representative-other = F7: otro representante (carta poder)
-representative-choose = Elija y pulse Enter. El registro no puede seguir sin ello.
-representative-key = F5: trámite por representante (personal)
+representative-parent = padre o madre (親権者)
+representative-guardian = tutor (後見人)
+representative-other = otro representante (carta poder)
+representative-choose = Elija quién hace el trámite y confirme. El registro no puede seguir sin ello.
 email-again = Escriba otra vez la misma dirección de correo para confirmarla.
 email-mismatch = Las dos direcciones no coinciden. Escriba la dirección de nuevo desde el principio.
 card-tip-case = - Saque la tarjeta de su funda.
@@ -165,8 +160,95 @@ status-label-station = estación
 status-label-uptime = tiempo activo
 status-label-step = paso
 status-label-reader = lector
-status-label-pcscd = pcscd activo
+status-label-pcscd = pcscd
 status-label-queue = sin enviar
 status-label-delivery = último envío
 status-label-apdu = ida y vuelta APDU
 status-label-errors = errores
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = aceptar y continuar
+key-verify = comprobar
+key-next-citizen = siguiente persona
+key-yes = sí
+key-no = no
+key-citizen-lang = idioma
+key-representative = representante (personal)
+key-pick = elegir
+key-skip = omitir
+key-decline = no acepto
+key-dont-wait = no esperar
+key-quit-now = salir
+key-continue = seguir
+key-close = cerrar
+key-demo-card = tarjeta
+pin-full = No se puede escribir más: el { $pin } tiene como máximo { $max } caracteres.
+email-character = Ese carácter no se puede usar: escriba letras, números y símbolos de la dirección.
+email-legacy = Esta dirección tiene puntos seguidos o un punto antes de «@» (direcciones de docomo y au anteriores a 2009). Se acepta, pero algunos remitentes no pueden entregarle correo.
+contact-optional = La dirección de correo es opcional: el registro puede seguir sin ella.
+notice-declined = No aceptado: el registro terminó y no se guardó nada.
+quit-question = ¿Cerrar la estación? Se borra todo lo introducido.
+no-certificate-note-minors = Esta tarjeta no tiene certificado de firma (署名用電子証明書). A los menores de 15 años se les registra solo con los cuatro datos básicos, sin firma. Desde los 15 años hace falta antes un certificado de firma de la oficina municipal (市区町村の窓口).
+no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署名用電子証明書): el registro toma solo los cuatro datos básicos, sin firma.
+finding-expired = Los certificados de esta tarjeta han caducado (Code 21). Renuévelos en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite. No se escribió ningún PIN: no se gastó ningún intento.
+health-title-short = Ida y vuelta APDU
+diag-not-used = no se usa (tarjeta de demostración)
+status-socket-failed = No se pudo abrir el socket de estado para soporte ({ $error }): `madoguchi status` no puede llegar a esta estación.
+status-socket-short = estado ✕
+status-pcscd-state =
+    { $state ->
+        [running] en marcha
+        [stopped] detenido
+        [not_used] no se usa (demostración)
+       *[unknown] desconocido
+    }
+status-uptime = { $secs } s
+status-busy = en curso
+status-queue = { $pending } (revisar { $review })
+status-crl = hace { $hours } h{ $fresh ->
+        [yes] {""}
+       *[no] {" "}(antigua: no se usa)
+    }
+status-apdu = { $n } APDU, mediana { $median } µs, máx. { $max } µs
+status-errors = { $n } (retiradas { $removals }, errores de comunicación { $transmit })
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd no está en marcha
+        [no_reader] sin lector
+        [unknown_reader] lector no encontrado
+        [no_card] sin tarjeta
+        [card_removed] tarjeta retirada
+        [card_reset] tarjeta reiniciada
+        [card_unresponsive] la tarjeta no responde
+        [reader_busy] lector ocupado (otro programa)
+        [timeout] tiempo agotado
+        [extended_unsupported] sin APDU extendidas
+        [refused] rechazado por seguridad
+        [communication] error de comunicación
+        [not_my_number_card] no es una Tarjeta My Number
+        [wrong_pin] PIN incorrecto
+        [pin_locked] PIN bloqueado
+        [security_status] PIN no verificado
+        [file_not_found] archivo no encontrado
+        [no_signing_certificate] sin certificado de firma
+        [malformed_answer] respuesta de tarjeta no válida
+        [card_status] la tarjeta devolvió un error
+        [outbox_full] cola de registros llena
+        [outbox_storage] registro no guardado
+        [outbox_seal] registro no cifrado
+        [outbox_encode] registro no creado
+        [pcscd_down] pcscd se detuvo
+        [reader_removed] lector desconectado
+        [card_mute] la tarjeta no responde
+        [delivery_failed] no enviado, se reintentará
+        [accepted] aceptado
+        [queued] en cola
+        [certificate_expired] caducado (Code 21)
+        [certificate_revoked] revocado (Code 23)
+        [signature_mismatch] firma no coincide
+        [unsupported_certificate] certificado no aceptado
+        [card_data_mismatch] tarjeta y certificado difieren (revisar)
+        [invalid_request] registro no válido
+       *[other] { $code }
+    }

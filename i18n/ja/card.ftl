@@ -39,7 +39,6 @@ email-carrier-warning-domain = キャリアメール（携帯電話会社のメ�
 email-carrier-warning = キャリアメール（携帯電話会社のメール）は、受信設定によってはメールが届かない場合があります。事前に受信設定をご確認ください。
 idle-warning = 操作がないため、あと{ $secs }秒で入力内容を消去して最初に戻ります。続けるには何かキーを押してください。
 # The consent screen's language picker and the terms.
-lang-picker = 言語 / Language (← →)
 terms-missing = この言語の利用規約はありません。日本語の利用規約を表示します。
 terms-missing-other = この言語の利用規約はありません。{ $lang } の利用規約を表示します。
 privacy-missing = この言語の「個人情報の取り扱い」はありません。日本語のものを表示します。

@@ -9,22 +9,21 @@ step-sign = 署名
 step-send = 送信
 step-done = 完了
 consent-heading = 利用規約
-consent-scroll-hint = ↓ / PgDn で最後までお読みください。最後まで読むと同意できます。
-consent-accept-hint = Enter: 同意して次へ
+consent-scroll-hint = 最後までお読みください。最後まで読むと同意できます。
 place-card = マイナンバーカードをリーダーに置いてください。
 keep-card-still = 読み取りが終わるまで、カードを動かさないでください。
 notice-card-removed = カードが離れました。もう一度リーダーに置いてください。
 notice-timed-out = 一定時間操作がなかったため、入力内容を消去して最初に戻りました。
 notice-cancelled = 入力内容を消去して最初に戻りました。
 notice-queue-full = 未送信の記録が上限に達しているため、新しい受付を開始できません。ネットワークを確認し、送信が終わるまでお待ちください。
-pin-rule-text = 数字4桁です。入力回数は3回までで、間違えるとロックされます。
+pin-rule-text = 数字4桁です。3回続けて間違えるとロックされます。
 pin-rule-sign = 英字（大文字）と数字を両方含む6～16桁です。小文字は大文字として扱います。入力回数は5回までです。
 checking-tries = 残り入力回数を確認しています…
 char-not-allowed = この文字は入力できません。
-confirm-last-try = 最後の1回です。このまま送信しますか？  Y: はい  N: いいえ
+confirm-last-try = 残り1回です。間違えるとロックされます。このまま照合しますか？
 reading = カードを読み取っています。カードを動かさないでください。
 confirm-heading = カードから読み取った内容をご確認ください。
-confirm-note = 内容が違う場合は「再読み取り」を選んでください。
+confirm-note = 内容が実際と違う場合は、再読み取りでは直らないため「中止」を選び（何も記録されません）、市区町村の窓口で記載内容の変更をしてください。
 label-name = 氏名
 label-former-name = 旧氏
 label-gender = 性別
@@ -58,12 +57,11 @@ sending = 送信しています…
 done-heading = 受付が完了しました。
 done-queued = 記録は保存済みです。ネットワークが使えるようになると自動で送信されます。
 done-unsigned = 署名用電子証明書がないため、基本4情報のみで受け付けました。
-next-citizen = Enter: 次の方へ
 stopped-heading = 受付を続けられません
 store-failed = 記録を保存できませんでした。受付は完了していません。もう一度お試しください。
 different-card = 確認したカードとは別のカードが置かれました。最初からやり直してください。
-verdict-expired = Code: 21 署名用電子証明書の有効期限が切れています。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。
-verdict-revoked = Code: 23 署名用電子証明書が失効しています。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。
+verdict-expired = 署名用電子証明書の有効期限が切れています（エラーコード21）。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。
+verdict-revoked = 署名用電子証明書が失効しています（エラーコード23）。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。
 verdict-signature = 電子署名を確認できませんでした。最初からやり直してください。
 verdict-unsupported = この電子証明書は受け付けられません。
 verdict-data-mismatch = カードの情報と電子証明書の情報が一致しません。住所や氏名の変更後は、市区町村の窓口で電子証明書の更新が必要です。
@@ -71,11 +69,10 @@ verdict-invalid = 送信した記録に問題がありました。管理者に�
 verdict-review = この記録は端末に保管され、管理者が確認します。
 reveal = 表示
 hide = 非表示
-key-enter = 次へ
+key-enter = 決定
 key-esc = 最初から
 key-scroll = スクロール
 key-choose = 選択
-key-yes-no = はい/いいえ
 key-diag = 診断
 key-reader = リーダー切替
 key-lang = 言語
@@ -90,7 +87,6 @@ signature-invalid = カードの電子署名をこの端末で確認できませ
 no-certificate-adult = このカードには署名用電子証明書が入っていません（カードの申請時に発行しなかった場合や、顔認証マイナンバーカードの場合など）。署名用電子証明書は、お住まいの市区町村の窓口で発行を受けられます。
 done-review = カードの内容と署名用電子証明書の内容が一致しない項目があります:
 done-review-why = 住所や氏名などの変更後に電子証明書が更新されていないと起こります。電子証明書の更新は市区町村の窓口で行います。記録は保存され、担当者が確認します。
-confirm-advice = カードの内容が実際と違う場合、再読み取りをしても変わりません。カードの記載内容の変更は市区町村の窓口で行います。「中止」を選ぶと、何も記録せずに終了します。
 button-stop = 中止
 hotline =
     マイナンバー総合フリーダイヤル 0120-95-0178
@@ -101,11 +97,10 @@ review = 要確認
 privacy-heading = 個人情報の取り扱い
 representative-heading = 法定代理人の確認（職員が操作します）
 representative-note = 15歳未満の方、または成年被後見人の方の手続きは、法定代理人が行います。来庁した方を確認し、ファンクションキーで選んでください。
-representative-parent = F5: 親権者
-representative-guardian = F6: 後見人（未成年後見人・成年後見人）
-representative-other = F7: その他の代理人（委任状）
-representative-choose = 選んでから Enter を押してください。選ぶまで先に進めません。
-representative-key = F5: 代理人による手続き（職員）
+representative-parent = 親権者
+representative-guardian = 後見人（未成年後見人・成年後見人）
+representative-other = その他の代理人（委任状）
+representative-choose = 代理人を選んでから決定してください。選ぶまで先に進めません。
 email-again = 確認のため、同じメールアドレスをもう一度入力してください。
 email-mismatch = 1回目と2回目のメールアドレスが一致しません。もう一度はじめから入力してください。
 card-tip-case = ・カードをケースから出してください。
@@ -113,7 +108,7 @@ card-tip-metal = ・金属製の机の上や、金属の近くに置かないで
 card-tip-still = ・読み取りが終わるまで、5秒ほど動かさずにお待ちください。
 konbini-reset = 署名用電子証明書のパスワードは、市区町村の窓口のほか、コンビニ等でも初期化・再設定できます（お住まいの市区町村が対応している場合）。
 reset-here = この窓口で暗証番号の初期化ができます。職員にお声がけください。
-done-verdict-later = 電子証明書の確認結果（Code 21/23 など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。
+done-verdict-later = 電子証明書の確認結果（エラーコード21・23など）は後で担当者に届きます。お手続きに問題があった場合は、担当者からご連絡します。
 diag-running = 動作中
 diag-not-running = 停止
 diag-reader = リーダー
@@ -166,8 +161,96 @@ status-label-station = 端末
 status-label-uptime = 稼働時間
 status-label-step = 手順
 status-label-reader = リーダー
-status-label-pcscd = pcscd 動作中
+status-label-pcscd = pcscd
 status-label-queue = 未送信
 status-label-delivery = 最後の送信
 status-label-apdu = APDU 往復時間
 status-label-errors = エラー
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = 同意して次へ
+key-verify = 照合
+key-next-citizen = 次の方へ
+key-yes = はい
+key-no = いいえ
+key-citizen-lang = 表示言語
+key-representative = 法定代理人（職員）
+key-pick = 代理人を選ぶ
+key-skip = 省略する
+key-decline = 同意しない
+key-dont-wait = 待たずに完了
+key-quit-now = 終了する
+key-continue = 続ける
+key-close = 閉じる
+key-demo-card = カード出し入れ
+pin-full = これ以上は入力できません（{ $pin }は{ $max }桁までです）。
+email-character = この文字は使えません。半角の英数字と記号で入力してください。
+email-legacy = ドットが続く、または「@」の直前にドットがあるアドレスです（2009年以前のドコモ・auのアドレス）。そのまま使えますが、送信元によっては届かない場合があります。
+contact-optional = メールアドレスの入力は任意です。入力しなくても受付を続けられます。
+notice-declined = 同意されなかったため、受付を終了しました。何も記録していません。
+quit-question = 窓口端末を終了しますか？入力中の内容は消去されます。
+no-certificate-note-minors = このカードには署名用電子証明書がありません。15歳未満の方は、署名なしで基本4情報のみ受け付けます。15歳以上の方は、市区町村の窓口で署名用電子証明書の発行を受けてからお手続きください。
+no-certificate-note-unsigned = このカードには署名用電子証明書がないため、署名はせずに基本4情報のみで受け付けます。
+finding-expired = このカードの電子証明書は有効期限が切れています（エラーコード21）。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。暗証番号はまだ入力していないため、入力回数は減っていません。
+health-title-short = APDU 往復時間
+diag-not-used = 使用しない（デモのカード）
+status-socket-failed = サポート用の状態ソケットを開けませんでした（{ $error }）。`madoguchi status` はこの端末に接続できません。
+status-socket-short = 状態照会 ✕
+status-pcscd-state =
+    { $state ->
+        [running] 動作中
+        [stopped] 停止
+        [not_used] 使用しない（デモ）
+       *[unknown] 不明
+    }
+status-uptime = { $secs } 秒
+status-busy = 処理中
+status-queue = { $pending } 件（要確認 { $review } 件）
+status-crl =
+    { $hours } 時間前{ $fresh ->
+        [yes] {""}
+       *[no] （古いため未使用）
+    }
+status-apdu = { $n } 件、中央値 { $median } µs、最大 { $max } µs
+status-errors = { $n } 件（取り外し { $removals } 回、通信エラー { $transmit } 回）
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd が起動していない
+        [no_reader] リーダーなし
+        [unknown_reader] 指定のリーダーが見つからない
+        [no_card] カードなし
+        [card_removed] カードが離れた
+        [card_reset] カードがリセットされた
+        [card_unresponsive] カードが応答しない
+        [reader_busy] リーダー使用中（他のプログラム）
+        [timeout] 応答なし（時間切れ）
+        [extended_unsupported] 拡張APDU非対応
+        [refused] 安全のため拒否
+        [communication] 通信エラー
+        [not_my_number_card] マイナンバーカードではない
+        [wrong_pin] 暗証番号の誤り
+        [pin_locked] 暗証番号のロック
+        [security_status] 暗証番号の確認前
+        [file_not_found] ファイルなし
+        [no_signing_certificate] 署名用電子証明書なし
+        [malformed_answer] カードの応答が不正
+        [card_status] カードのエラー応答
+        [outbox_full] 未送信の記録が上限
+        [outbox_storage] 記録の保存に失敗
+        [outbox_seal] 記録の暗号化に失敗
+        [outbox_encode] 記録の作成に失敗
+        [pcscd_down] pcscd が停止した
+        [reader_removed] リーダーが外れた
+        [card_mute] カードが応答しない
+        [delivery_failed] 送信できず再送待ち
+        [accepted] 受理
+        [queued] 送信待ち
+        [certificate_expired] 有効期限切れ（エラーコード21）
+        [certificate_revoked] 失効（エラーコード23）
+        [signature_mismatch] 署名の不一致
+        [unsupported_certificate] 受け付けられない証明書
+        [card_data_mismatch] カードと証明書の不一致（要確認）
+        [invalid_request] 不正な記録
+       *[other] { $code }
+    }

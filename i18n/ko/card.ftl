@@ -37,7 +37,6 @@ demo-secrets-pin = 데모: 비밀번호 { $pin }
 email-carrier-warning-domain = 휴대전화 회사 메일은 수신 설정에 따라 메일이 도착하지 않을 수 있습니다. 「{ $domain }」에서 오는 메일을 받을 수 있도록 설정해 주십시오.
 email-carrier-warning = 휴대전화 회사 메일은 수신 설정에 따라 메일이 도착하지 않을 수 있습니다. 미리 수신 설정을 확인해 주십시오.
 idle-warning = 조작이 없으므로 { $secs }초 후에 입력 내용을 지우고 처음으로 돌아갑니다. 계속하려면 아무 키나 눌러 주십시오.
-lang-picker = 언어 / 言語 (← →)
 terms-missing = 한국어 이용약관이 없습니다. 일본어 이용약관을 표시합니다.
 terms-missing-other = 한국어 이용약관이 없습니다. { $lang } 이용약관을 표시합니다.
 privacy-missing = 한국어 개인정보 취급 안내가 없습니다. 일본어 안내를 표시합니다.

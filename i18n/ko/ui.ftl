@@ -9,8 +9,7 @@ step-sign = 서명
 step-send = 전송
 step-done = 완료
 consent-heading = 이용약관
-consent-scroll-hint = ↓ / PgDn 으로 끝까지 읽어 주십시오. 끝까지 읽으면 동의할 수 있습니다.
-consent-accept-hint = Enter: 동의하고 다음으로
+consent-scroll-hint = 끝까지 읽어 주십시오. 끝까지 읽으면 동의할 수 있습니다.
 place-card = 마이넘버 카드를 리더기에 올려 주십시오.
 keep-card-still = 읽기가 끝날 때까지 카드를 움직이지 마십시오.
 notice-card-removed = 카드가 리더기에서 떨어졌습니다. 다시 리더기에 올려 주십시오.
@@ -21,10 +20,10 @@ pin-rule-text = 숫자 4자리입니다. 입력은 3회까지이며, 모두 틀�
 pin-rule-sign = 영문자(대문자)와 숫자를 모두 포함한 6~16자리입니다. 소문자는 대문자로 처리합니다. 입력은 5회까지입니다.
 checking-tries = 남은 입력 횟수를 확인하고 있습니다…
 char-not-allowed = 이 문자는 입력할 수 없습니다.
-confirm-last-try = 마지막 1회입니다. 이대로 전송하시겠습니까?  Y: 예  N: 아니요
+confirm-last-try = 마지막 1회입니다. 틀리면 잠깁니다. 이대로 확인하시겠습니까?
 reading = 카드를 읽고 있습니다. 카드를 움직이지 마십시오.
 confirm-heading = 카드에서 읽은 내용을 확인해 주십시오.
-confirm-note = 내용이 다르면 「다시 읽기」를 선택해 주십시오.
+confirm-note = 내용이 실제와 다르면 다시 읽어도 바뀌지 않으므로 「중지」를 선택하고(아무것도 기록되지 않습니다) 시구정촌(市区町村) 창구에서 기재 내용을 변경해 주십시오.
 label-name = 성명
 label-former-name = 옛 성(旧氏)
 label-gender = 성별
@@ -57,7 +56,6 @@ sending = 전송하고 있습니다…
 done-heading = 접수가 완료되었습니다.
 done-queued = 기록은 저장되었습니다. 네트워크를 사용할 수 있게 되면 자동으로 전송됩니다.
 done-unsigned = 서명용 전자증명서가 없으므로 기본 4정보만으로 접수했습니다.
-next-citizen = Enter: 다음 분
 stopped-heading = 접수를 계속할 수 없습니다
 store-failed = 기록을 저장하지 못했습니다. 접수는 완료되지 않았습니다. 다시 시도해 주십시오.
 different-card = 확인한 카드와 다른 카드가 놓였습니다. 처음부터 다시 해 주십시오.
@@ -70,11 +68,10 @@ verdict-invalid = 전송한 기록에 문제가 있었습니다. 관리자에게
 verdict-review = 이 기록은 단말기에 보관되며 관리자가 확인합니다.
 reveal = 표시
 hide = 숨기기
-key-enter = 다음
+key-enter = 결정
 key-esc = 처음부터
 key-scroll = 스크롤
 key-choose = 선택
-key-yes-no = 예/아니요
 key-diag = 진단
 key-reader = 리더기 전환
 key-lang = 언어
@@ -89,7 +86,6 @@ signature-invalid = 카드의 전자서명을 이 단말기에서 확인하지 �
 no-certificate-adult = 이 카드에는 서명용 전자증명서(署名用電子証明書)가 들어 있지 않습니다(카드 신청 시 발급하지 않은 경우나 얼굴인증 마이넘버 카드인 경우 등). 서명용 전자증명서는 거주하시는 시구정촌(市区町村) 창구에서 발급받을 수 있습니다.
 done-review = 카드 내용과 서명용 전자증명서 내용이 일치하지 않는 항목이 있습니다:
 done-review-why = 주소나 성명 등을 변경한 후 전자증명서를 갱신하지 않으면 발생합니다. 전자증명서 갱신은 시구정촌(市区町村) 창구에서 합니다. 기록은 저장되며 담당자가 확인합니다.
-confirm-advice = 카드 내용이 실제와 다른 경우 다시 읽어도 바뀌지 않습니다. 카드 기재 내용의 변경은 시구정촌(市区町村) 창구에서 합니다. 「중지」를 선택하면 아무것도 기록하지 않고 종료합니다.
 button-stop = 중지
 hotline =
     마이넘버 종합 무료전화(マイナンバー総合フリーダイヤル) 0120-95-0178
@@ -100,11 +96,10 @@ review = 확인 필요
 privacy-heading = 개인정보의 취급
 representative-heading = 법정대리인 확인(직원이 조작합니다)
 representative-note = 15세 미만인 분 또는 성년피후견인인 분의 절차는 법정대리인(法定代理人)이 합니다. 방문한 분을 확인하고 기능키로 선택해 주십시오.
-representative-parent = F5: 친권자(親権者)
-representative-guardian = F6: 후견인(後見人)
-representative-other = F7: 기타 대리인(위임장)
-representative-choose = 선택한 후 Enter 를 눌러 주십시오. 선택하기 전에는 진행할 수 없습니다.
-representative-key = F5: 대리인에 의한 절차(직원)
+representative-parent = 친권자(親権者)
+representative-guardian = 후견인(後見人)
+representative-other = 기타 대리인(위임장)
+representative-choose = 대리인을 선택한 후 결정해 주십시오. 선택하기 전에는 진행할 수 없습니다.
 email-again = 확인을 위해 같은 이메일 주소를 한 번 더 입력해 주십시오.
 email-mismatch = 1회째와 2회째 이메일 주소가 일치하지 않습니다. 처음부터 다시 입력해 주십시오.
 card-tip-case = ・카드를 케이스에서 꺼내 주십시오.
@@ -165,8 +160,96 @@ status-label-station = 단말
 status-label-uptime = 가동 시간
 status-label-step = 단계
 status-label-reader = 리더
-status-label-pcscd = pcscd 실행 중
+status-label-pcscd = pcscd
 status-label-queue = 미전송
 status-label-delivery = 마지막 전송
 status-label-apdu = APDU 왕복 시간
 status-label-errors = 오류
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = 동의하고 다음으로
+key-verify = 확인
+key-next-citizen = 다음 분
+key-yes = 예
+key-no = 아니요
+key-citizen-lang = 표시 언어
+key-representative = 법정대리인(직원)
+key-pick = 대리인 선택
+key-skip = 건너뛰기
+key-decline = 동의하지 않음
+key-dont-wait = 기다리지 않고 완료
+key-quit-now = 종료
+key-continue = 계속
+key-close = 닫기
+key-demo-card = 카드 넣기/빼기
+pin-full = 더 이상 입력할 수 없습니다({ $pin }은 최대 { $max }자리입니다).
+email-character = 이 문자는 사용할 수 없습니다. 반각 영숫자와 기호로 입력해 주십시오.
+email-legacy = 점이 연속되거나 「@」 바로 앞에 점이 있는 주소입니다(2009년 이전 docomo·au 주소). 사용할 수 있지만 보내는 곳에 따라 도착하지 않을 수 있습니다.
+contact-optional = 메일 주소 입력은 선택 사항입니다. 입력하지 않아도 계속할 수 있습니다.
+notice-declined = 동의하지 않으셔서 접수를 종료했습니다. 아무것도 기록하지 않았습니다.
+quit-question = 창구 단말기를 종료하시겠습니까? 입력 중인 내용은 삭제됩니다.
+no-certificate-note-minors = 이 카드에는 서명용 전자증명서(署名用電子証明書)가 없습니다. 15세 미만은 서명 없이 기본 4정보만으로 접수합니다. 15세 이상은 먼저 시구정촌(市区町村) 창구에서 서명용 전자증명서를 발급받아 주십시오.
+no-certificate-note-unsigned = 이 카드에는 서명용 전자증명서(署名用電子証明書)가 없으므로 서명 없이 기본 4정보만으로 접수합니다.
+finding-expired = 이 카드의 전자증명서는 유효기간이 지났습니다(Code 21). 시구정촌(市区町村) 창구에서 전자증명서를 갱신한 후 다시 신청해 주십시오. 아직 비밀번호를 입력하지 않았으므로 입력 횟수는 줄지 않았습니다.
+health-title-short = APDU 왕복 시간
+diag-not-used = 사용 안 함(데모 카드)
+status-socket-failed = 지원용 상태 소켓을 열 수 없습니다({ $error }). `madoguchi status` 로 이 단말기에 접속할 수 없습니다.
+status-socket-short = 상태 조회 ✕
+status-pcscd-state =
+    { $state ->
+        [running] 동작 중
+        [stopped] 중지
+        [not_used] 사용 안 함(데모)
+       *[unknown] 알 수 없음
+    }
+status-uptime = { $secs }초
+status-busy = 처리 중
+status-queue = { $pending }건(확인 필요 { $review }건)
+status-crl =
+    { $hours }시간 전{ $fresh ->
+        [yes] {""}
+       *[no] (오래되어 사용 안 함)
+    }
+status-apdu = { $n }건, 중앙값 { $median } µs, 최대 { $max } µs
+status-errors = { $n }건(카드 분리 { $removals }회, 통신 오류 { $transmit }회)
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd 미실행
+        [no_reader] 리더기 없음
+        [unknown_reader] 지정한 리더기 없음
+        [no_card] 카드 없음
+        [card_removed] 카드가 떨어짐
+        [card_reset] 카드 리셋됨
+        [card_unresponsive] 카드 응답 없음
+        [reader_busy] 리더기 사용 중(다른 프로그램)
+        [timeout] 시간 초과
+        [extended_unsupported] 확장 APDU 미지원
+        [refused] 안전을 위해 거부
+        [communication] 통신 오류
+        [not_my_number_card] 마이넘버카드가 아님
+        [wrong_pin] 비밀번호 오류
+        [pin_locked] 비밀번호 잠김
+        [security_status] 비밀번호 미확인
+        [file_not_found] 파일 없음
+        [no_signing_certificate] 서명용 전자증명서 없음
+        [malformed_answer] 카드 응답이 올바르지 않음
+        [card_status] 카드 오류 응답
+        [outbox_full] 미전송 기록 한도 도달
+        [outbox_storage] 기록 저장 실패
+        [outbox_seal] 기록 암호화 실패
+        [outbox_encode] 기록 생성 실패
+        [pcscd_down] pcscd 중지됨
+        [reader_removed] 리더기 분리됨
+        [card_mute] 카드 응답 없음
+        [delivery_failed] 전송 실패, 재전송 대기
+        [accepted] 수리됨
+        [queued] 전송 대기
+        [certificate_expired] 유효기간 만료(Code 21)
+        [certificate_revoked] 실효(Code 23)
+        [signature_mismatch] 서명 불일치
+        [unsupported_certificate] 받을 수 없는 증명서
+        [card_data_mismatch] 카드와 증명서 불일치(확인 필요)
+        [invalid_request] 잘못된 기록
+       *[other] { $code }
+    }

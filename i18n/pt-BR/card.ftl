@@ -37,7 +37,6 @@ demo-secrets-pin = demo: senha { $pin }
 email-carrier-warning-domain = O e-mail de operadoras de celular pode filtrar nossa mensagem: permita mensagens de "{ $domain }" nas configurações da caixa de correio.
 email-carrier-warning = O e-mail de operadoras de celular pode filtrar nossa mensagem: confira antes os filtros da caixa de correio.
 idle-warning = Sem atividade: tudo o que foi digitado será apagado em { $secs } s. Pressione qualquer tecla para continuar.
-lang-picker = Idioma / 言語 (← →)
 terms-missing = Não há termos de uso em português. Os termos em japonês são mostrados.
 terms-missing-other = Não há termos de uso em português. Os termos em { $lang } são mostrados.
 privacy-missing = Não há aviso de privacidade em português. O aviso em japonês é mostrado.

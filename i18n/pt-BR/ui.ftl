@@ -9,8 +9,7 @@ step-sign = Assinatura
 step-send = Envio
 step-done = Fim
 consent-heading = Termos de uso
-consent-scroll-hint = Leia até o fim com ↓ / PgDn; depois poderá aceitar.
-consent-accept-hint = Enter: aceitar e continuar
+consent-scroll-hint = Leia até o fim; depois poderá aceitar.
 place-card = Coloque o My Number Card (マイナンバーカード) sobre o leitor.
 keep-card-still = Não mova o cartão até a leitura terminar.
 notice-card-removed = O cartão saiu do leitor. Coloque-o de novo sobre o leitor.
@@ -21,10 +20,10 @@ pin-rule-text = 4 dígitos. São 3 tentativas; após 3 erros, a senha é bloquea
 pin-rule-sign = De 6 a 16 caracteres com letras (maiúsculas) e dígitos, pelo menos um de cada. Minúsculas contam como maiúsculas. São 5 tentativas.
 checking-tries = Verificando as tentativas restantes...
 char-not-allowed = Esse caractere não pode ser digitado aqui.
-confirm-last-try = Esta é a última tentativa. Enviar?  Y: sim  N: não
+confirm-last-try = Esta é a última tentativa: um erro a bloqueia. Conferir esta?
 reading = Lendo o cartão. Não o mova.
 confirm-heading = Confira os dados lidos do cartão.
-confirm-note = Se algo estiver errado, escolha "Ler de novo".
+confirm-note = Se algo estiver errado, ler de novo não muda: escolha "Parar" (nada é registrado) e peça à prefeitura (市区町村の窓口) que atualize o cartão.
 label-name = Nome
 label-former-name = Sobrenome anterior (旧氏)
 label-gender = Sexo
@@ -57,7 +56,6 @@ sending = Enviando...
 done-heading = Cadastro concluído.
 done-queued = O registro foi salvo e será enviado automaticamente quando houver rede.
 done-unsigned = Este cartão não tem certificado de assinatura: aceito apenas com os quatro dados básicos.
-next-citizen = Enter: próxima pessoa
 stopped-heading = Não é possível continuar
 store-failed = Não foi possível salvar o registro. O cadastro não foi concluído. Tente de novo.
 different-card = Foi colocado um cartão diferente do conferido. Comece de novo.
@@ -70,12 +68,11 @@ verdict-invalid = O servidor rejeitou o registro. Contate o administrador.
 verdict-review = O registro fica nesta estação para revisão do administrador.
 reveal = mostrar
 hide = ocultar
-key-enter = próximo
+key-enter = confirmar
 key-esc = recomeçar
 key-scroll = rolar
 key-choose = escolher
-key-yes-no = sim/não
-key-diag = diagnóstico
+key-diag = diagnóst.
 key-reader = leitor
 key-lang = Idioma
 key-quit = sair
@@ -89,7 +86,6 @@ signature-invalid = A assinatura do cartão não pôde ser verificada nesta esta
 no-certificate-adult = Este cartão não tem certificado de assinatura (署名用電子証明書): não foi pedido na emissão do cartão, ou é um My Number Card com autenticação facial. A prefeitura (市区町村の窓口) emite certificados de assinatura.
 done-review = Alguns dados do cartão diferem do certificado de assinatura:
 done-review-why = Isso acontece quando o certificado não foi renovado após mudança de endereço ou de nome; a prefeitura (市区町村の窓口) o renova. O registro foi salvo e será revisado pela equipe.
-confirm-advice = Se os dados do cartão estiverem errados, ler de novo não os muda: a prefeitura (市区町村の窓口) atualiza o cartão. "Parar" encerra aqui sem registrar nada.
 button-stop = Parar
 hotline =
     Linha gratuita geral do My Number (マイナンバー総合フリーダイヤル) 0120-95-0178
@@ -100,11 +96,10 @@ review = revisar
 privacy-heading = Tratamento dos dados pessoais
 representative-heading = Representante legal (esta etapa é feita pela equipe)
 representative-note = Para menores de 15 anos ou pessoas sob curatela, o pedido é feito por um representante legal (法定代理人). Verifique quem está presente e escolha com uma tecla de função.
-representative-parent = F5: pai ou mãe (親権者)
-representative-guardian = F6: tutor ou curador (後見人)
-representative-other = F7: outro representante (procuração)
-representative-choose = Escolha e pressione Enter. O cadastro não continua sem isso.
-representative-key = F5: pedido por representante (equipe)
+representative-parent = pai ou mãe (親権者)
+representative-guardian = tutor ou curador (後見人)
+representative-other = outro representante (procuração)
+representative-choose = Escolha quem faz o pedido e confirme. O cadastro não continua sem isso.
 email-again = Digite o mesmo e-mail mais uma vez para confirmar.
 email-mismatch = Os dois e-mails são diferentes. Digite o endereço de novo desde o início.
 card-tip-case = - Tire o cartão da capa.
@@ -165,8 +160,95 @@ status-label-station = estação
 status-label-uptime = tempo ativo
 status-label-step = etapa
 status-label-reader = leitor
-status-label-pcscd = pcscd ativo
+status-label-pcscd = pcscd
 status-label-queue = não enviados
 status-label-delivery = último envio
 status-label-apdu = ida e volta APDU
 status-label-errors = erros
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = aceitar e continuar
+key-verify = conferir
+key-next-citizen = próxima pessoa
+key-yes = sim
+key-no = não
+key-citizen-lang = idioma
+key-representative = representante (equipe)
+key-pick = escolher
+key-skip = pular
+key-decline = não aceito
+key-dont-wait = não esperar
+key-quit-now = sair
+key-continue = continuar
+key-close = fechar
+key-demo-card = cartão
+pin-full = Não é possível digitar mais: a { $pin } tem no máximo { $max } caracteres.
+email-character = Esse caractere não pode ser usado: digite letras, números e símbolos do endereço.
+email-legacy = Este endereço tem pontos seguidos ou um ponto antes de "@" (endereços docomo e au de antes de 2009). Ele é aceito, mas alguns remetentes não conseguem entregar nele.
+contact-optional = O e-mail é opcional: o cadastro pode continuar sem ele.
+notice-declined = Não aceito: o cadastro terminou e nada foi registrado.
+quit-question = Fechar a estação? Tudo o que foi digitado é apagado.
+no-certificate-note-minors = Este cartão não tem certificado de assinatura (署名用電子証明書). Menores de 15 anos são cadastrados só com os quatro dados básicos, sem assinatura. A partir dos 15 anos é preciso antes obter o certificado na prefeitura (市区町村の窓口).
+no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (署名用電子証明書): o cadastro usa só os quatro dados básicos, sem assinatura.
+finding-expired = Os certificados deste cartão expiraram (Code 21). Renove-os na prefeitura (市区町村の窓口) e faça o procedimento de novo. Nenhuma senha foi digitada: nenhuma tentativa foi usada.
+health-title-short = Ida e volta APDU
+diag-not-used = não usado (cartão de demonstração)
+status-socket-failed = Não foi possível abrir o socket de status para suporte ({ $error }): `madoguchi status` não alcança esta estação.
+status-socket-short = status ✕
+status-pcscd-state =
+    { $state ->
+        [running] em execução
+        [stopped] parado
+        [not_used] não usado (demonstração)
+       *[unknown] desconhecido
+    }
+status-uptime = { $secs } s
+status-busy = em andamento
+status-queue = { $pending } (revisar { $review })
+status-crl = há { $hours } h{ $fresh ->
+        [yes] {""}
+       *[no] {" "}(antiga: não usada)
+    }
+status-apdu = { $n } APDUs, mediana { $median } µs, máx. { $max } µs
+status-errors = { $n } (retiradas { $removals }, erros de comunicação { $transmit })
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd não está em execução
+        [no_reader] sem leitor
+        [unknown_reader] leitor não encontrado
+        [no_card] sem cartão
+        [card_removed] cartão retirado
+        [card_reset] cartão reiniciado
+        [card_unresponsive] o cartão não responde
+        [reader_busy] leitor ocupado (outro programa)
+        [timeout] tempo esgotado
+        [extended_unsupported] sem APDU estendida
+        [refused] recusado por segurança
+        [communication] erro de comunicação
+        [not_my_number_card] não é um Cartão My Number
+        [wrong_pin] senha incorreta
+        [pin_locked] senha bloqueada
+        [security_status] senha não verificada
+        [file_not_found] arquivo não encontrado
+        [no_signing_certificate] sem certificado de assinatura
+        [malformed_answer] resposta do cartão inválida
+        [card_status] o cartão retornou erro
+        [outbox_full] fila de registros cheia
+        [outbox_storage] registro não salvo
+        [outbox_seal] registro não criptografado
+        [outbox_encode] registro não criado
+        [pcscd_down] pcscd parou
+        [reader_removed] leitor desconectado
+        [card_mute] o cartão não responde
+        [delivery_failed] não enviado, nova tentativa depois
+        [accepted] aceito
+        [queued] na fila
+        [certificate_expired] expirado (Code 21)
+        [certificate_revoked] revogado (Code 23)
+        [signature_mismatch] assinatura não confere
+        [unsupported_certificate] certificado não aceito
+        [card_data_mismatch] cartão e certificado diferem (revisar)
+        [invalid_request] registro inválido
+       *[other] { $code }
+    }

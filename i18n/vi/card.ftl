@@ -37,7 +37,6 @@ demo-secrets-pin = demo: PIN { $pin }
 email-carrier-warning-domain = E-mail của nhà mạng di động có thể lọc thư của chúng tôi: vui lòng cho phép thư từ "{ $domain }" trong cài đặt hộp thư.
 email-carrier-warning = E-mail của nhà mạng di động có thể lọc thư của chúng tôi: vui lòng kiểm tra trước cài đặt lọc của hộp thư.
 idle-warning = Không có thao tác: mọi nội dung đã nhập sẽ bị xóa sau { $secs } giây. Nhấn phím bất kỳ để tiếp tục.
-lang-picker = Ngôn ngữ / 言語 (← →)
 terms-missing = Không có điều khoản bằng tiếng Việt. Điều khoản bằng tiếng Nhật được hiển thị.
 terms-missing-other = Không có điều khoản bằng tiếng Việt. Điều khoản bằng { $lang } được hiển thị.
 privacy-missing = Không có thông báo xử lý thông tin cá nhân bằng tiếng Việt. Thông báo bằng tiếng Nhật được hiển thị.

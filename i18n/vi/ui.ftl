@@ -9,8 +9,7 @@ step-sign = Ký
 step-send = Gửi
 step-done = Xong
 consent-heading = Điều khoản sử dụng
-consent-scroll-hint = Vui lòng đọc đến cuối bằng ↓ / PgDn; sau đó bạn có thể đồng ý.
-consent-accept-hint = Enter: đồng ý và tiếp tục
+consent-scroll-hint = Vui lòng đọc đến cuối; sau đó bạn có thể đồng ý.
 place-card = Vui lòng đặt thẻ My Number (マイナンバーカード) lên đầu đọc.
 keep-card-still = Không di chuyển thẻ cho đến khi đọc xong.
 notice-card-removed = Thẻ đã rời khỏi đầu đọc. Vui lòng đặt lại thẻ lên đầu đọc.
@@ -21,10 +20,10 @@ pin-rule-text = 4 chữ số. Được nhập 3 lần; sai hết thì mã bị k
 pin-rule-sign = Từ 6 đến 16 ký tự, gồm cả chữ cái (in hoa) và chữ số, mỗi loại ít nhất một. Chữ thường được coi là chữ in hoa. Được nhập 5 lần.
 checking-tries = Đang kiểm tra số lần nhập còn lại...
 char-not-allowed = Không thể nhập ký tự này.
-confirm-last-try = Đây là lần nhập cuối cùng. Gửi đi?  Y: có  N: không
+confirm-last-try = Đây là lần cuối: sai sẽ bị khóa. Kiểm tra mã này?
 reading = Đang đọc thẻ. Không di chuyển thẻ.
 confirm-heading = Vui lòng kiểm tra nội dung đọc được từ thẻ.
-confirm-note = Nếu có gì sai, vui lòng chọn "Đọc lại".
+confirm-note = Nếu có gì sai, đọc lại cũng không thay đổi: hãy chọn "Dừng" (không ghi lại gì) và đề nghị quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) cập nhật thẻ.
 label-name = Họ tên
 label-former-name = Họ cũ (旧氏)
 label-gender = Giới tính
@@ -57,7 +56,6 @@ sending = Đang gửi...
 done-heading = Đã tiếp nhận xong.
 done-queued = Hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.
 done-unsigned = Thẻ này không có chứng thư chữ ký: đã tiếp nhận chỉ với bốn thông tin cơ bản.
-next-citizen = Enter: người tiếp theo
 stopped-heading = Không thể tiếp tục
 store-failed = Không lưu được hồ sơ. Việc tiếp nhận chưa hoàn tất. Vui lòng thử lại.
 different-card = Một thẻ khác với thẻ đã kiểm tra đã được đặt lên. Vui lòng làm lại từ đầu.
@@ -70,11 +68,10 @@ verdict-invalid = Máy chủ đã từ chối hồ sơ. Vui lòng liên hệ qu�
 verdict-review = Hồ sơ được giữ trên máy này để quản trị viên kiểm tra.
 reveal = hiện
 hide = ẩn
-key-enter = tiếp
+key-enter = xác nhận
 key-esc = làm lại
 key-scroll = cuộn
 key-choose = chọn
-key-yes-no = có/không
 key-diag = chẩn đoán
 key-reader = đầu đọc
 key-lang = Ngôn ngữ
@@ -89,7 +86,6 @@ signature-invalid = Máy này không xác minh được chữ ký của thẻ. C
 no-certificate-adult = Thẻ này không có chứng thư điện tử dùng để ký (署名用電子証明書) (không đăng ký khi cấp thẻ, hoặc là thẻ My Number xác thực khuôn mặt). Quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) cấp chứng thư chữ ký.
 done-review = Một số mục trên thẻ khác với chứng thư chữ ký:
 done-review-why = Điều này xảy ra khi chứng thư chưa được gia hạn sau khi đổi địa chỉ hoặc họ tên; quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) gia hạn chứng thư. Hồ sơ đã được lưu và nhân viên sẽ kiểm tra.
-confirm-advice = Nếu thông tin trên thẻ sai, đọc lại cũng không thay đổi: quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) cập nhật thẻ. "Dừng" sẽ kết thúc tại đây mà không ghi lại gì.
 button-stop = Dừng
 hotline =
     Đường dây miễn phí tổng hợp My Number (マイナンバー総合フリーダイヤル) 0120-95-0178
@@ -100,11 +96,10 @@ review = cần kiểm tra
 privacy-heading = Xử lý thông tin cá nhân
 representative-heading = Người đại diện theo pháp luật (nhân viên thao tác bước này)
 representative-note = Với người dưới 15 tuổi hoặc người được giám hộ, người đại diện theo pháp luật (法定代理人) làm thủ tục. Vui lòng kiểm tra người có mặt và chọn bằng phím chức năng.
-representative-parent = F5: cha mẹ (親権者)
-representative-guardian = F6: người giám hộ (後見人)
-representative-other = F7: người đại diện khác (giấy ủy quyền)
-representative-choose = Vui lòng chọn rồi nhấn Enter. Không thể tiếp tục nếu chưa chọn.
-representative-key = F5: người đại diện làm thủ tục (nhân viên)
+representative-parent = cha mẹ (親権者)
+representative-guardian = người giám hộ (後見人)
+representative-other = người đại diện khác (giấy ủy quyền)
+representative-choose = Vui lòng chọn người đại diện rồi xác nhận. Không thể tiếp tục nếu chưa chọn.
 email-again = Vui lòng nhập lại cùng địa chỉ e-mail một lần nữa để xác nhận.
 email-mismatch = Hai lần nhập không giống nhau. Vui lòng nhập lại địa chỉ từ đầu.
 card-tip-case = - Vui lòng lấy thẻ ra khỏi vỏ.
@@ -165,8 +160,96 @@ status-label-station = trạm
 status-label-uptime = thời gian chạy
 status-label-step = bước
 status-label-reader = đầu đọc
-status-label-pcscd = pcscd đang chạy
+status-label-pcscd = pcscd
 status-label-queue = chưa gửi
 status-label-delivery = lần gửi cuối
 status-label-apdu = khứ hồi APDU
 status-label-errors = lỗi
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = đồng ý và tiếp tục
+key-verify = kiểm tra
+key-next-citizen = người tiếp theo
+key-yes = có
+key-no = không
+key-citizen-lang = ngôn ngữ
+key-representative = người đại diện (nhân viên)
+key-pick = chọn
+key-skip = bỏ qua
+key-decline = không đồng ý
+key-dont-wait = không chờ
+key-quit-now = thoát
+key-continue = tiếp tục
+key-close = đóng
+key-demo-card = thẻ vào/ra
+pin-full = Không thể nhập thêm: { $pin } tối đa { $max } ký tự.
+email-character = Không dùng được ký tự này: hãy nhập chữ, số và ký hiệu của địa chỉ.
+email-legacy = Địa chỉ này có các dấu chấm liền nhau hoặc dấu chấm ngay trước "@" (địa chỉ docomo, au trước năm 2009). Vẫn dùng được nhưng một số nơi gửi có thể không gửi tới được.
+contact-optional = Địa chỉ e-mail là tùy chọn: có thể tiếp tục mà không cần nhập.
+notice-declined = Không đồng ý: thủ tục đã kết thúc và không ghi lại gì.
+quit-question = Thoát trạm? Mọi nội dung đang nhập sẽ bị xóa.
+no-certificate-note-minors = Thẻ này không có chứng thư ký (署名用電子証明書). Người dưới 15 tuổi được tiếp nhận chỉ với 4 thông tin cơ bản, không ký. Người từ 15 tuổi cần xin cấp chứng thư ký tại quầy (市区町村の窓口) trước.
+no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用電子証明書): chỉ tiếp nhận 4 thông tin cơ bản, không ký.
+finding-expired = Chứng thư điện tử trên thẻ này đã hết hạn (Code 21). Vui lòng gia hạn tại quầy (市区町村の窓口) rồi làm lại thủ tục. Chưa nhập mã PIN nên số lần nhập không bị giảm.
+health-title-short = Thời gian APDU
+diag-not-used = không dùng (thẻ demo)
+status-socket-failed = Không mở được socket trạng thái cho hỗ trợ ({ $error }): `madoguchi status` không kết nối được với trạm này.
+status-socket-short = trạng thái ✕
+status-pcscd-state =
+    { $state ->
+        [running] đang chạy
+        [stopped] đã dừng
+        [not_used] không dùng (demo)
+       *[unknown] không rõ
+    }
+status-uptime = { $secs } giây
+status-busy = đang xử lý
+status-queue = { $pending } (cần kiểm tra { $review })
+status-crl =
+    { $hours } giờ trước{ $fresh ->
+        [yes] {""}
+       *[no] {" "}(cũ: không dùng)
+    }
+status-apdu = { $n } APDU, trung vị { $median } µs, tối đa { $max } µs
+status-errors = { $n } (rút thẻ { $removals }, lỗi liên lạc { $transmit })
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd không chạy
+        [no_reader] không có đầu đọc
+        [unknown_reader] không tìm thấy đầu đọc
+        [no_card] không có thẻ
+        [card_removed] thẻ đã rời đầu đọc
+        [card_reset] thẻ bị đặt lại
+        [card_unresponsive] thẻ không phản hồi
+        [reader_busy] đầu đọc đang bận (chương trình khác)
+        [timeout] hết thời gian
+        [extended_unsupported] không hỗ trợ APDU mở rộng
+        [refused] từ chối vì an toàn
+        [communication] lỗi liên lạc
+        [not_my_number_card] không phải thẻ My Number
+        [wrong_pin] sai mã PIN
+        [pin_locked] mã PIN bị khóa
+        [security_status] chưa xác minh mã PIN
+        [file_not_found] không có tệp
+        [no_signing_certificate] không có chứng thư ký
+        [malformed_answer] phản hồi của thẻ không hợp lệ
+        [card_status] thẻ báo lỗi
+        [outbox_full] hàng đợi bản ghi đã đầy
+        [outbox_storage] không lưu được bản ghi
+        [outbox_seal] không mã hóa được bản ghi
+        [outbox_encode] không tạo được bản ghi
+        [pcscd_down] pcscd đã dừng
+        [reader_removed] đầu đọc bị rút
+        [card_mute] thẻ không phản hồi
+        [delivery_failed] chưa gửi được, sẽ thử lại
+        [accepted] đã chấp nhận
+        [queued] đang chờ gửi
+        [certificate_expired] hết hạn (Code 21)
+        [certificate_revoked] bị thu hồi (Code 23)
+        [signature_mismatch] chữ ký không khớp
+        [unsupported_certificate] chứng thư không được chấp nhận
+        [card_data_mismatch] thẻ và chứng thư khác nhau (cần kiểm tra)
+        [invalid_request] bản ghi không hợp lệ
+       *[other] { $code }
+    }

@@ -37,7 +37,6 @@ demo-secrets-pin = 演示：密码 { $pin }
 email-carrier-warning-domain = 手机运营商邮箱根据接收设置可能收不到邮件。请设置为可接收来自“{ $domain }”的邮件。
 email-carrier-warning = 手机运营商邮箱根据接收设置可能收不到邮件。请事先确认接收设置。
 idle-warning = 由于没有操作，将在{ $secs }秒后清除输入内容并返回开始画面。如需继续，请按任意键。
-lang-picker = 语言 / 言語 (← →)
 terms-missing = 没有中文的使用条款。显示日语的使用条款。
 terms-missing-other = 没有中文的使用条款。显示{ $lang }的使用条款。
 privacy-missing = 没有中文的个人信息处理说明。显示日语的说明。

@@ -9,8 +9,7 @@ step-sign = 签名
 step-send = 发送
 step-done = 完成
 consent-heading = 使用条款
-consent-scroll-hint = 请用 ↓ / PgDn 阅读到最后。读完后即可同意。
-consent-accept-hint = Enter：同意并继续
+consent-scroll-hint = 请阅读到最后。读完后即可同意。
 place-card = 请将个人编号卡放在读卡器上。
 keep-card-still = 读取完成前，请不要移动卡片。
 notice-card-removed = 卡片已离开读卡器。请重新放在读卡器上。
@@ -21,10 +20,10 @@ pin-rule-text = 4位数字。最多可输入3次，输错3次将被锁定。
 pin-rule-sign = 6～16位，须同时包含英文字母（大写）和数字。小写字母按大写处理。最多可输入5次。
 checking-tries = 正在确认剩余输入次数…
 char-not-allowed = 不能输入此字符。
-confirm-last-try = 这是最后1次。确定要发送吗？  Y：是  N：否
+confirm-last-try = 这是最后1次，输错将被锁定。确定用它验证吗？
 reading = 正在读取卡片。请不要移动卡片。
 confirm-heading = 请确认从卡片读取的内容。
-confirm-note = 如内容有误，请选择“重新读取”。
+confirm-note = 如内容与实际不符，重新读取也不会改变，请选择“中止”（不做任何记录），并到市区町村窗口办理记载内容的变更。
 label-name = 姓名
 label-former-name = 旧姓
 label-gender = 性别
@@ -57,7 +56,6 @@ sending = 正在发送…
 done-heading = 受理已完成。
 done-queued = 记录已保存。网络可用时将自动发送。
 done-unsigned = 此卡没有签名用电子证明书，因此仅以基本4项信息受理。
-next-citizen = Enter：下一位
 stopped-heading = 无法继续受理
 store-failed = 无法保存记录。受理尚未完成。请重试。
 different-card = 放上了与已确认的卡片不同的卡片。请从头开始。
@@ -70,11 +68,10 @@ verdict-invalid = 发送的记录有问题。请联系管理员。
 verdict-review = 此记录保存在本终端，由管理员确认。
 reveal = 显示
 hide = 隐藏
-key-enter = 下一步
+key-enter = 确定
 key-esc = 从头开始
 key-scroll = 滚动
 key-choose = 选择
-key-yes-no = 是/否
 key-diag = 诊断
 key-reader = 切换读卡器
 key-lang = 语言
@@ -89,7 +86,6 @@ signature-invalid = 本终端无法验证卡片的电子签名。记录未保存
 no-certificate-adult = 此卡没有签名用电子证明书（署名用電子証明書）（例如申请卡片时未选择发行，或为刷脸认证个人编号卡）。签名用电子证明书可在您所居住的市区町村窗口申请发行。
 done-review = 卡片内容与签名用电子证明书内容有不一致的项目：
 done-review-why = 变更住址或姓名后未更新电子证明书时会出现这种情况。电子证明书的更新在市区町村窗口办理。记录已保存，将由工作人员确认。
-confirm-advice = 如果卡片内容与实际不符，重新读取也不会改变。卡片记载内容的变更在市区町村窗口办理。选择“中止”将不做任何记录并结束。
 button-stop = 中止
 hotline =
     个人编号综合免费电话（マイナンバー総合フリーダイヤル）0120-95-0178
@@ -100,11 +96,10 @@ review = 需确认
 privacy-heading = 个人信息的处理
 representative-heading = 法定代理人的确认（由工作人员操作）
 representative-note = 未满15岁者或成年被监护人的手续由法定代理人办理。请确认来办理的人，并用功能键选择。
-representative-parent = F5：亲权人（親権者）
-representative-guardian = F6：监护人（後見人）
-representative-other = F7：其他代理人（委托书）
-representative-choose = 选择后请按 Enter。未选择则无法继续。
-representative-key = F5：由代理人办理（工作人员）
+representative-parent = 亲权人（親権者）
+representative-guardian = 监护人（後見人）
+representative-other = 其他代理人（委托书）
+representative-choose = 请选择代理人后确定。未选择则无法继续。
 email-again = 为确认起见，请再次输入相同的电子邮件地址。
 email-mismatch = 两次输入的电子邮件地址不一致。请从头重新输入。
 card-tip-case = ・请将卡片从卡套中取出。
@@ -165,8 +160,96 @@ status-label-station = 终端
 status-label-uptime = 运行时间
 status-label-step = 步骤
 status-label-reader = 读卡器
-status-label-pcscd = pcscd 运行中
+status-label-pcscd = pcscd
 status-label-queue = 未发送
 status-label-delivery = 最近发送
 status-label-apdu = APDU 往返时间
 status-label-errors = 错误
+# Keys: the help line's words and the panes' key lines (the keys themselves are in src/ui/keys.rs).
+key-agree = 同意并继续
+key-verify = 验证
+key-next-citizen = 下一位
+key-yes = 是
+key-no = 否
+key-citizen-lang = 显示语言
+key-representative = 法定代理人（工作人员）
+key-pick = 选择代理人
+key-skip = 跳过
+key-decline = 不同意
+key-dont-wait = 不等待
+key-quit-now = 退出
+key-continue = 继续
+key-close = 关闭
+key-demo-card = 放入/取出卡
+pin-full = 无法再输入（{ $pin }最多{ $max }位）。
+email-character = 不能使用该字符。请用半角英文字母、数字和符号输入。
+email-legacy = 该地址含有连续的点或“@”前的点（2009年以前的docomo、au地址）。可以使用，但部分发件方可能无法送达。
+contact-optional = 电子邮件地址为选填，不填写也可以继续办理。
+notice-declined = 因未同意，已结束办理。未做任何记录。
+quit-question = 要退出窗口终端吗？正在输入的内容将被清除。
+no-certificate-note-minors = 此卡没有签名用电子证明书（署名用電子証明書）。未满15岁者只以基本4项信息受理，不签名。15岁以上者请先到市区町村窗口申请发行签名用电子证明书后再办理。
+no-certificate-note-unsigned = 此卡没有签名用电子证明书（署名用電子証明書），将不签名，只以基本4项信息受理。
+finding-expired = 此卡的电子证明书已过有效期（Code 21）。请在市区町村窗口更新电子证明书后再来办理。尚未输入密码，输入次数没有减少。
+health-title-short = APDU 往返时间
+diag-not-used = 不使用（演示卡）
+status-socket-failed = 无法打开支持用状态套接字（{ $error }）。`madoguchi status` 无法连接此终端。
+status-socket-short = 状态查询 ✕
+status-pcscd-state =
+    { $state ->
+        [running] 运行中
+        [stopped] 已停止
+        [not_used] 不使用（演示）
+       *[unknown] 未知
+    }
+status-uptime = { $secs } 秒
+status-busy = 处理中
+status-queue = { $pending } 条（需确认 { $review } 条）
+status-crl =
+    { $hours } 小时前{ $fresh ->
+        [yes] {""}
+       *[no] （过旧，未使用）
+    }
+status-apdu = { $n } 条，中位数 { $median } µs，最大 { $max } µs
+status-errors = { $n } 条（取出 { $removals } 次，通信错误 { $transmit } 次）
+status-label-crl = CRL
+# `madoguchi status` values, by code.
+status-code =
+    { $code ->
+        [no_service] pcscd 未运行
+        [no_reader] 无读卡器
+        [unknown_reader] 找不到指定读卡器
+        [no_card] 无卡
+        [card_removed] 卡已离开
+        [card_reset] 卡被重置
+        [card_unresponsive] 卡无响应
+        [reader_busy] 读卡器被占用（其他程序）
+        [timeout] 超时
+        [extended_unsupported] 不支持扩展APDU
+        [refused] 为安全而拒绝
+        [communication] 通信错误
+        [not_my_number_card] 不是个人编号卡
+        [wrong_pin] 密码错误
+        [pin_locked] 密码已锁定
+        [security_status] 密码未验证
+        [file_not_found] 文件不存在
+        [no_signing_certificate] 无签名用电子证明书
+        [malformed_answer] 卡的应答无效
+        [card_status] 卡返回错误
+        [outbox_full] 未发送记录已达上限
+        [outbox_storage] 记录保存失败
+        [outbox_seal] 记录加密失败
+        [outbox_encode] 记录生成失败
+        [pcscd_down] pcscd 已停止
+        [reader_removed] 读卡器已拔出
+        [card_mute] 卡无响应
+        [delivery_failed] 未能发送，等待重发
+        [accepted] 已受理
+        [queued] 等待发送
+        [certificate_expired] 已过期（Code 21）
+        [certificate_revoked] 已失效（Code 23）
+        [signature_mismatch] 签名不一致
+        [unsupported_certificate] 证书不被受理
+        [card_data_mismatch] 卡与证书不一致（需确认）
+        [invalid_request] 记录无效
+       *[other] { $code }
+    }

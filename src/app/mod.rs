@@ -2,21 +2,22 @@
 //! backend into the pure `flow`, and draws with `ui` only when something visible changed (an
 //! idle station writes nothing). Data flows one way: events → flow → effects → events.
 
+mod probe;
 pub mod status;
 pub mod terminal;
 mod troubles;
 pub mod worker;
 
 use crate::card::CardError;
-use crate::flow::{self, Effect, Flow, Key, Screen, Verdict};
+use crate::flow::{self, Effect, Flow, Screen, Verdict};
 use crate::i18n::Lang;
-use crate::reader::diagnostics::{CardState, Diagnostics};
+use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::reader::monitor::{Monitor, ReaderEvent};
 use crate::seam::QueueInfo;
-use crate::ui::keys::{self, Action};
+use crate::ui::keys::{self, Action, Overlay};
 use crate::ui::station::{self, CounterInfo, View};
 use crate::ui::theme::Theme;
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -81,7 +82,8 @@ struct App {
     reader_pattern: Option<String>,
     reader: Option<String>,
     pinned_reader: bool,
-    full_diag: bool,
+    /// What covers the step and holds the keyboard (F4's diagnostics, the quit question).
+    overlay: Overlay,
     spinner: usize,
     queue: QueueInfo,
     sealed: bool,
@@ -105,6 +107,8 @@ struct App {
     troubles: troubles::Troubles,
     /// The last APDU round trips (µs), for the diagnostics sparkline.
     round_trips: Vec<u32>,
+    /// Why the status socket could not be opened at start (said on screen, not only logged).
+    status_socket_error: Option<String>,
     /// A citizen's data was wiped: the frames drawn of it go before the next one is drawn.
     wipe_frames: bool,
 }
@@ -120,7 +124,13 @@ impl App {
             step: format!("{:?}", self.flow.step()).to_lowercase(),
             busy: self.flow.busy(),
             reader: self.reader.clone(),
-            pcscd_running: self.diag.pcscd == crate::reader::diagnostics::Pcscd::Running,
+            pcscd_running: self.diag.pcscd == Pcscd::Running,
+            pcscd: match self.diag.pcscd {
+                Pcscd::Running => "running",
+                Pcscd::Stopped => "stopped",
+                Pcscd::Unknown => "unknown",
+                Pcscd::NotUsed => "not_used",
+            },
             readers: self.diag.readers.clone(),
             card_removals: self.diag.card_removals,
             transmit_errors: self.transmit_errors,
@@ -342,45 +352,40 @@ impl App {
         }
     }
 
-    /// Station-wide keys first (the table in `ui::keys`); the rest goes to the flow. Returns
+    /// A key, as the table in `ui::keys` reads it for what is on view: the station's actions
+    /// here, the step's to the flow; a key that asks nothing still keeps the session. Returns
     /// false to quit.
     fn key(&mut self, k: KeyEvent) -> bool {
         if k.kind != KeyEventKind::Press {
             return true;
         }
-        if let Some(action) = keys::action(&k) {
-            return self.action(action);
+        match keys::resolve(keys::facets(&self.flow, self.overlay), &k) {
+            Some(Action::Flow(a)) => {
+                self.feed(flow::Event::Action(a));
+                true
+            }
+            Some(action) => self.action(action),
+            None => {
+                self.feed(flow::Event::Activity);
+                true
+            }
         }
-        let key = match k.code {
-            KeyCode::Char(c) => Key::Char(c),
-            KeyCode::Enter => Key::Enter,
-            KeyCode::Backspace => Key::Backspace,
-            KeyCode::Esc => Key::Esc,
-            KeyCode::Tab => Key::Tab,
-            KeyCode::Up => Key::Up,
-            KeyCode::Down => Key::Down,
-            KeyCode::Left => Key::Left,
-            KeyCode::Right => Key::Right,
-            KeyCode::PageUp => Key::PageUp,
-            KeyCode::PageDown => Key::PageDown,
-            KeyCode::Home => Key::Home,
-            KeyCode::End => Key::End,
-            KeyCode::F(n) => Key::F(n),
-            _ => return true,
-        };
-        if self.full_diag && key == Key::Esc {
-            self.full_diag = false;
-            self.dirty = true;
-            return true;
-        }
-        self.feed(flow::Event::Key(key));
-        true
     }
 
     /// Does what a station-wide key asks. Returns false to quit.
     fn action(&mut self, action: Action) -> bool {
         match action {
-            Action::Quit => return false,
+            // The citizen shares the keyboard: during an enrollment, quitting asks first.
+            Action::Quit if self.flow.in_enrollment() && self.overlay != Overlay::Quit => {
+                self.overlay = Overlay::Quit;
+                self.dirty = true;
+            }
+            Action::Quit | Action::QuitNow => return false,
+            Action::Close => {
+                self.overlay = Overlay::None;
+                self.dirty = true;
+            }
+            Action::Flow(a) => self.feed(flow::Event::Action(a)),
             // The clerk's language only, round the picker's order: the citizen keeps theirs.
             Action::Language => {
                 self.lang = self.lang.next();
@@ -388,7 +393,7 @@ impl App {
                 self.consent_layout();
             }
             Action::Diagnostics => {
-                self.full_diag = !self.full_diag;
+                self.overlay = Overlay::Diagnostics;
                 self.dirty = true;
             }
             Action::NextReader => self.cycle_reader(),
@@ -447,7 +452,7 @@ impl App {
             station_id: &self.station_id,
             queue: self.queue,
             sealed: self.sealed,
-            full_diag: self.full_diag,
+            overlay: self.overlay,
             spinner: self.spinner,
             privacy: (!self.privacy.is_empty()).then(|| self.privacy().0),
             privacy_missing: self.privacy().1,
@@ -460,6 +465,7 @@ impl App {
                 transmit_errors: self.transmit_errors,
                 placement_suspect: self.troubles.hint(),
             },
+            status_socket_error: self.status_socket_error.as_deref(),
         }
     }
 }
@@ -474,7 +480,8 @@ pub fn run(opts: StationOptions) -> u8 {
         CardSetup::Pcsc { reader } => (Box::new(worker::PcscSource::new(None)), reader),
         CardSetup::Virtual(v) => {
             demo_present = Some(Arc::clone(&v.present));
-            diag.apply(&ReaderEvent::ServiceUp);
+            // No pcscd: the demo's card is in-process (the diagnostics must not claim one runs).
+            diag.pcscd = Pcscd::NotUsed;
             diag.apply(&ReaderEvent::ReaderAdded {
                 reader: DEMO_READER.into(),
             });
@@ -510,9 +517,11 @@ pub fn run(opts: StationOptions) -> u8 {
     status_hub.on_refresh(move || {
         let _ = refresh.send(AppEvent::StatusRefresh);
     });
-    if let Err(e) = status::serve(Arc::clone(&status_hub), &status::socket_path()) {
+    let socket = status::socket_path();
+    let status_socket_error = status::serve(Arc::clone(&status_hub), &socket).err().map(|e| {
         tracing::warn!(error = %e, "status socket not available");
-    }
+        format!("{}: {e}", socket.display())
+    });
     let mut term = match terminal::Term::enter() {
         Ok(t) => t,
         Err(e) => {
@@ -533,7 +542,7 @@ pub fn run(opts: StationOptions) -> u8 {
         reader_pattern,
         reader: None,
         pinned_reader: false,
-        full_diag: false,
+        overlay: Overlay::None,
         spinner: 0,
         queue: QueueInfo::default(),
         sealed: opts.backend.sealed(),
@@ -554,6 +563,7 @@ pub fn run(opts: StationOptions) -> u8 {
         transmit_errors: 0,
         troubles: Default::default(),
         round_trips: Vec::new(),
+        status_socket_error,
         wipe_frames: false,
     };
     app.choose_reader();
@@ -715,7 +725,7 @@ mod tests {
             reader_pattern: None,
             reader: None,
             pinned_reader: false,
-            full_diag: false,
+            overlay: Overlay::None,
             spinner: 0,
             queue: QueueInfo::default(),
             sealed: false,
@@ -736,6 +746,7 @@ mod tests {
             transmit_errors: 0,
             troubles: Default::default(),
             round_trips: Vec::new(),
+            status_socket_error: None,
             wipe_frames: false,
         };
         (app, dir)
@@ -835,8 +846,19 @@ mod tests {
         };
         step(&mut app, flow::Event::ConsentLayout { total: 1, visible: 10 });
         step(&mut app, flow::Event::CardPresent);
-        step(&mut app, flow::Event::Key(Key::End));
-        let id = step(&mut app, flow::Event::Key(Key::Enter)).expect("tries asked");
+        step(
+            &mut app,
+            flow::Event::Action(flow::Action::Scroll(flow::Scroll::Bottom)),
+        );
+        let id = step(&mut app, flow::Event::Action(flow::Action::Submit)).expect("probe asked");
+        let id = step(
+            &mut app,
+            flow::Event::Card {
+                id,
+                result: Ok(flow::CardReply::Probed(Default::default())),
+            },
+        )
+        .expect("tries asked");
         step(
             &mut app,
             flow::Event::Card {
@@ -845,9 +867,9 @@ mod tests {
             },
         );
         for c in "1234".chars() {
-            step(&mut app, flow::Event::Key(Key::Char(c)));
+            step(&mut app, flow::Event::Action(flow::Action::Type(c)));
         }
-        let id = step(&mut app, flow::Event::Key(Key::Enter)).expect("read asked");
+        let id = step(&mut app, flow::Event::Action(flow::Action::Submit)).expect("read asked");
         step(
             &mut app,
             flow::Event::Card {
@@ -866,7 +888,7 @@ mod tests {
         t.draw(|f| draw(f, &app.view())).unwrap();
 
         // Esc: start over. The event loop wipes the frames before it draws the next one.
-        assert!(app.key(KeyEvent::from(KeyCode::Esc)));
+        assert!(app.key(KeyEvent::from(crossterm::event::KeyCode::Esc)));
         assert!(app.flow.person().is_none());
         if std::mem::take(&mut app.wipe_frames) {
             terminal::wipe_frames(&mut t).unwrap();

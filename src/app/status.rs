@@ -64,6 +64,9 @@ pub struct Snapshot {
     pub busy: bool,
     pub reader: Option<String>,
     pub pcscd_running: bool,
+    /// pcscd as the station sees it: `running`, `stopped`, `unknown`, or `not_used` (the demo's
+    /// card is in-process).
+    pub pcscd: &'static str,
     pub readers: Vec<ReaderDiag>,
     pub card_removals: u32,
     pub transmit_errors: u32,
@@ -359,6 +362,7 @@ mod tests {
             busy: false,
             reader: None,
             pcscd_running: true,
+            pcscd: "running",
             readers: Vec::new(),
             card_removals: 0,
             transmit_errors: 0,

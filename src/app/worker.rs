@@ -166,6 +166,11 @@ fn execute(
     let start = *session;
     let mut end = Session::default();
     let result = match request {
+        CardRequest::Probe => source.with_card(&mut |t| {
+            let (r, s) = super::probe::probe(t, start);
+            end = s;
+            r
+        }),
         CardRequest::QueryTries(kind) => source.with_card(&mut |t| {
             let mut c = MyNumberCard::resume(t, start);
             let r = c.pin_tries(kind).map(CardReply::Tries);

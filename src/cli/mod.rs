@@ -26,6 +26,8 @@ pub const EXIT_LOCKED: u8 = 6;
 pub const EXIT_CARD_GONE: u8 = 7;
 pub const EXIT_BAD_CARD: u8 = 8;
 pub const EXIT_REFUSED: u8 = 9;
+/// `madoguchi status`: no running station answers on its socket.
+pub const EXIT_NO_STATION: u8 = 10;
 
 pub fn exit_code_transport(e: &TransportError) -> u8 {
     use TransportError as T;
@@ -59,8 +61,21 @@ pub fn init_log(path: &Path) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
+    // An existing file keeps its mode on open: a log left 0644 by hand (or by an older
+    // version) is tightened through this descriptor; one that is not a regular file of ours
+    // (a FIFO, a device, another user's file) is refused.
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = file.metadata()?;
+    // SAFETY: geteuid(2) has no failure mode.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return Err(std::io::Error::other("not a regular file owned by this user"));
+    }
+    if meta.mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
     let level = std::env::var("MADOGUCHI_LOG")
         .ok()
         .and_then(|l| l.parse::<tracing::Level>().ok())

@@ -169,7 +169,8 @@ pub struct DemoArgs {
     /// Keep the demo's outbox and receiver database here (default: a temporary directory).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Station configuration (theme, language, steps); the backend part is ignored.
+    /// Station configuration (theme, language, steps, `terms_file`, `privacy_file`); the
+    /// backend part is ignored.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Show the privacy notice step (the demo's text, in Japanese, English and Korean, says
@@ -266,6 +267,12 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
         }
     };
     let mut cfg = cfg;
+    // The configuration's own terms, as its privacy notice: a trainer previews the city's.
+    let terms = match read_texts("terms_file", &cfg.terms_paths()) {
+        Ok(t) if !t.is_empty() => t,
+        Ok(_) => demo_terms(),
+        Err(code) => return code,
+    };
     let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
         Ok(p) if !p.is_empty() => p,
         Ok(_) if args.privacy => {
@@ -285,7 +292,13 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let rx_slot: Arc<Mutex<Option<receiver::ReceiverHandle>>> = Arc::new(Mutex::new(None));
     let setup_thread = {
         let (card_slot, backend, rx_slot) = (Arc::clone(&card_slot), Arc::clone(&backend), Arc::clone(&rx_slot));
-        let (profile, dir, cfg, privacy) = (profile.clone(), dir.clone(), cfg.clone(), privacy.clone());
+        let (profile, dir, cfg, privacy, terms) = (
+            profile.clone(),
+            dir.clone(),
+            cfg.clone(),
+            privacy.clone(),
+            terms.clone(),
+        );
         std::thread::spawn(move || {
             let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
                 let pki = TestPki::generate().map_err(|e| e.to_string())?;
@@ -336,12 +349,11 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                     cfg.backend.queue_limit,
                     &cfg.station_id,
                     &cfg.terms_id,
-                    DEMO_TERMS,
+                    &terms[0].1,
                     Some(seal_public),
                     Some(delivery),
                 )?;
-                let store =
-                    with_terms(store, &demo_terms()).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
+                let store = with_terms(store, &terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
                 Ok((card, pki, rx, store))
             };
             match setup() {
@@ -363,7 +375,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let code = app::run(StationOptions {
         lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
-        terms: demo_terms(),
+        terms,
         station_id: cfg.station_id.clone(),
         flow: flow_cfg,
         card: CardSetup::Virtual(VirtualSource {
@@ -395,6 +407,17 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// Issue 25 item 10: each language's demo terms are in that language only (the Japanese
+    /// ones once ended in an English paragraph).
+    #[test]
+    fn the_japanese_demo_terms_are_japanese() {
+        let ascii_words = DEMO_TERMS
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() > 3)
+            .count();
+        assert!(ascii_words == 0, "English in the Japanese demo terms");
+    }
 
     #[test]
     fn demo_directory_is_private_and_unpredictable() {

@@ -1,7 +1,8 @@
 //! `madoguchi status`: reads the running station's status socket (see `app::status`).
 
 use madoguchi::app::status::socket_candidates;
-use madoguchi::i18n::{self, Lang};
+use madoguchi::i18n::{self, msg, Lang, Msg};
+use madoguchi::ui::wrap::str_width;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
@@ -18,14 +19,16 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
                 "{}",
                 i18n::status_no_station(lang, &path.display().to_string(), &e.to_string())
             );
-            return 4;
+            return super::EXIT_NO_STATION;
         }
     };
     if writeln!(conn, "{}", if watch { "watch" } else { "once" }).is_err() {
-        return 1;
+        return super::EXIT_INTERNAL;
     }
     for line in BufReader::new(conn).lines() {
-        let Ok(line) = line else { return 1 };
+        let Ok(line) = line else {
+            return super::EXIT_INTERNAL;
+        };
         if line.trim().is_empty() {
             continue; // keep-alive
         }
@@ -33,47 +36,81 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
             println!("{line}");
         } else {
             let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if watch {
+                // Each snapshot under the time it came: blocks in a scrolling terminal or a
+                // saved log tell apart.
+                println!("{}", watch_rule(&madoguchi::time::rfc3339_now()));
+            }
             print!("{}", text(lang, &v));
         }
         if !watch {
             break;
         }
     }
-    0
+    super::EXIT_OK
 }
 
-/// A readable report; names from devices are escaped (they come from drivers).
+/// The line above each `--watch` snapshot.
+fn watch_rule(now: &str) -> String {
+    format!("── {now} ──")
+}
+
+/// The step's name in `lang` (the snapshot carries its code).
+fn step(lang: Lang, code: &str) -> String {
+    let m = match code {
+        "consent" => Msg::StepConsent,
+        "card" => Msg::StepCard,
+        "pin" => Msg::StepPin,
+        "reading" => Msg::StepReading,
+        "confirm" => Msg::StepConfirm,
+        "contact" => Msg::StepContact,
+        "sign" => Msg::StepSign,
+        "send" => Msg::StepSend,
+        "done" => Msg::StepDone,
+        other => return other.to_string(),
+    };
+    msg(lang, m).to_string()
+}
+
+/// A readable report in `lang`, labels padded by display width (a Japanese label is two
+/// columns a character); names from devices are escaped (they come from drivers).
 fn text(lang: Lang, v: &serde_json::Value) -> String {
     let s = |k: &str| v[k].as_str().unwrap_or("-").to_string();
-    let mut out = String::new();
-    let mut line = |label: &str, value: String| {
-        out.push_str(&format!("{label:<16} {}\n", madoguchi::text::escape_untrusted(&value)));
-    };
-    let l = |k: &str| i18n::status_label(lang, k);
-    line(
+    let n = |x: &serde_json::Value| x.as_u64().unwrap_or(0);
+    let l = |k: &str| i18n::status_label(lang, k).to_string();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    rows.push((
         l("station"),
         format!("{} (madoguchi {})", s("station_id"), s("version")),
-    );
-    line(l("uptime"), format!("{} s", v["uptime_secs"]));
-    line(l("step"), s("step"));
-    line(l("reader"), s("reader"));
-    line(l("pcscd"), v["pcscd_running"].to_string());
-    line(
+    ));
+    rows.push((l("uptime"), i18n::status_uptime(lang, n(&v["uptime_secs"]))));
+    let mut step_text = step(lang, &s("step"));
+    if v["busy"].as_bool() == Some(true) {
+        step_text = format!("{step_text} ({})", msg(lang, Msg::StatusBusy));
+    }
+    rows.push((l("step"), step_text));
+    rows.push((l("reader"), s("reader")));
+    // Older stations send only `pcscd_running`.
+    let pcscd = match v["pcscd"].as_str() {
+        Some(state) => state.to_string(),
+        None if v["pcscd_running"].as_bool() == Some(true) => "running".into(),
+        None => "stopped".into(),
+    };
+    rows.push((l("pcscd"), i18n::status_pcscd(lang, &pcscd)));
+    rows.push((
         l("queue"),
-        format!("{} / review {}", v["queue"]["pending"], v["queue"]["review"]),
-    );
+        i18n::status_queue(lang, n(&v["queue"]["pending"]), n(&v["queue"]["review"])),
+    ));
     if let Some(d) = v["last_delivery"].as_object() {
-        line(
-            l("delivery"),
-            format!(
-                "{} {}",
-                d["at"].as_str().unwrap_or(""),
-                d["result"].as_str().unwrap_or("")
-            ),
-        );
+        let result = i18n::status_code(lang, d["result"].as_str().unwrap_or(""));
+        rows.push((l("delivery"), format!("{} {result}", d["at"].as_str().unwrap_or(""))));
     }
     if let Some(c) = v["crl"].as_object() {
-        line("CRL", format!("{} h, fresh {}", c["age_hours"], c["fresh"]));
+        let fresh = c["fresh"].as_bool().unwrap_or(false);
+        rows.push((
+            l("crl"),
+            i18n::status_crl(lang, c["age_hours"].as_u64().unwrap_or(0), fresh),
+        ));
     }
     let rtts: Vec<u64> = v["apdu_rtt_us"]
         .as_array()
@@ -82,34 +119,76 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
     if !rtts.is_empty() {
         let mut sorted = rtts.clone();
         sorted.sort_unstable();
-        line(
+        rows.push((
             l("apdu"),
-            format!(
-                "{} APDUs, median {} µs, max {} µs",
-                rtts.len(),
-                sorted[sorted.len() / 2],
-                sorted[sorted.len() - 1]
-            ),
-        );
+            i18n::status_apdu(lang, rtts.len(), sorted[sorted.len() / 2], sorted[sorted.len() - 1]),
+        ));
     }
-    line(
+    let errors = v["errors"].as_array().cloned().unwrap_or_default();
+    rows.push((
         l("errors"),
-        format!(
-            "{} (removals {}, transmit {})",
-            v["errors"].as_array().map_or(0, |a| a.len()),
-            v["card_removals"],
-            v["transmit_errors"]
-        ),
-    );
-    for e in v["errors"].as_array().into_iter().flatten() {
-        line(
-            "",
-            format!(
-                "{} {}",
-                e["at"].as_str().unwrap_or(""),
-                e["code"].as_str().unwrap_or("")
-            ),
-        );
+        i18n::status_errors(lang, errors.len(), n(&v["card_removals"]), n(&v["transmit_errors"])),
+    ));
+    for e in &errors {
+        let code = i18n::status_code(lang, e["code"].as_str().unwrap_or(""));
+        rows.push((String::new(), format!("{} {code}", e["at"].as_str().unwrap_or(""))));
+    }
+    let label_w = rows.iter().map(|(label, _)| str_width(label)).max().unwrap_or(0) + 2;
+    let mut out = String::new();
+    for (label, value) in rows {
+        let pad = " ".repeat(label_w - str_width(&label));
+        out.push_str(&format!("{label}{pad}{}\n", madoguchi::text::escape_untrusted(&value)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot() -> serde_json::Value {
+        serde_json::json!({
+            "schema": 1, "version": "0.1.0", "station_id": "counter-01", "uptime_secs": 3600,
+            "step": "done", "busy": false, "reader": "Virtual PCD 00 00", "pcscd_running": true,
+            "pcscd": "running", "readers": [], "card_removals": 2, "transmit_errors": 1,
+            "placement_suspect": false, "resends": 0, "apdu_rtt_us": [1200, 900, 30000],
+            "errors": [{"at": "2026-12-01T10:00:00+09:00", "code": "wrong_pin"}],
+            "queue": {"pending": 1, "review": 2, "oldest_age_secs": 60},
+            "last_delivery": {"at": "2026-12-01T10:01:00+09:00", "result": "accepted"},
+            "crl": {"age_hours": 3, "fresh": true}
+        })
+    }
+
+    /// Issue 25 item 9: values line up by display width, and read in the clerk's language.
+    #[test]
+    fn japanese_values_line_up_and_are_in_japanese() {
+        let out = text(Lang::Ja, &snapshot());
+        let columns: Vec<usize> = out
+            .lines()
+            .map(|line| {
+                let value_at = line
+                    .char_indices()
+                    .find(|&(i, c)| c != ' ' && line[..i].ends_with("  "))
+                    .map(|(i, _)| i);
+                str_width(&line[..value_at.unwrap_or(0)])
+            })
+            .collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{columns:?}\n{out}");
+        for english in ["done", "true", "review", "removals", "wrong_pin", "accepted", "fresh"] {
+            assert!(!out.contains(english), "{english} in\n{out}");
+        }
+        for japanese in ["完了", "動作中", "要確認 2", "暗証番号の誤り", "受理", "取り外し 2"] {
+            assert!(out.contains(japanese), "{japanese} in\n{out}");
+        }
+    }
+
+    #[test]
+    fn each_watched_snapshot_comes_under_its_time() {
+        assert_eq!(
+            watch_rule("2026-12-01T10:00:00+09:00"),
+            "── 2026-12-01T10:00:00+09:00 ──"
+        );
+        let en = text(Lang::En, &snapshot());
+        assert!(en.contains("Done") || en.contains("done"), "{en}");
+    }
 }

@@ -1,12 +1,16 @@
-//! 同意: the citizen picks their language (Left / Right), the terms scroll; Enter is accepted
-//! only once the text was read to the end.
+//! 同意: the citizen picks their language, the terms scroll; agreeing is accepted only once
+//! the text was read to the end; declining (the terms or the privacy notice) records nothing.
 
 use super::*;
 
 impl Flow {
-    pub(super) fn consent_key(&mut self, k: Key, out: &mut Vec<Effect>) {
-        if let (Key::Left | Key::Right, Screen::Consent { notice, .. }) = (k, &self.screen) {
-            self.lang = if k == Key::Left {
+    pub(super) fn consent_action(&mut self, a: Action, out: &mut Vec<Effect>) {
+        if a == Action::Decline {
+            self.reset(Some(Notice::Declined), out);
+            return;
+        }
+        if let (Action::Previous | Action::Following, Screen::Consent { notice, .. }) = (a, &self.screen) {
+            self.lang = if a == Action::Previous {
                 self.lang.prev()
             } else {
                 self.lang.next()
@@ -35,14 +39,14 @@ impl Flow {
         let (total, visible) = self.layout;
         let max = total.saturating_sub(visible);
         let page = visible.saturating_sub(1).max(1);
-        match k {
-            Key::Down | Key::Char('j') => *scroll = (*scroll + 1).min(max),
-            Key::Up | Key::Char('k') => *scroll = scroll.saturating_sub(1),
-            Key::PageDown | Key::Char(' ') => *scroll = (*scroll + page).min(max),
-            Key::PageUp => *scroll = scroll.saturating_sub(page),
-            Key::End => *scroll = max,
-            Key::Home => *scroll = 0,
-            Key::Enter if *reached_end || (total > 0 && total <= visible) => {
+        match a {
+            Action::Scroll(Scroll::LineDown) => *scroll = (*scroll + 1).min(max),
+            Action::Scroll(Scroll::LineUp) => *scroll = scroll.saturating_sub(1),
+            Action::Scroll(Scroll::PageDown) => *scroll = (*scroll + page).min(max),
+            Action::Scroll(Scroll::PageUp) => *scroll = scroll.saturating_sub(page),
+            Action::Scroll(Scroll::Bottom) => *scroll = max,
+            Action::Scroll(Scroll::Top) => *scroll = 0,
+            Action::Submit if *reached_end || (total > 0 && total <= visible) => {
                 if self.queue_full {
                     *notice = Some(Notice::QueueFull);
                     return;

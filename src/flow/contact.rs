@@ -19,12 +19,16 @@ pub enum EmailError {
     TooLong,
     /// The second entry differs from the first.
     Mismatch,
+    /// A character an address can't hold here was typed (and not taken).
+    Character,
 }
 
 /// A practical check (RFC 5322 allows more, but counters see typos, not exotic addresses):
 /// one `@`, a local part of printable ASCII without spaces (`+` tags included), a domain of
 /// labels with a dot; labels may be internationalised (IDN, kept as typed: the backend turns
-/// them into punycode when it sends mail).
+/// them into punycode when it sends mail). Consecutive dots and a dot before the `@` are taken:
+/// docomo and au issued such addresses until 2009 and they still receive mail
+/// ([`carrier_legacy`] says so, and the screen warns).
 pub fn validate_email(s: &str) -> Result<(), EmailError> {
     if s.is_empty() {
         return Err(EmailError::Empty);
@@ -36,7 +40,7 @@ pub fn validate_email(s: &str) -> Result<(), EmailError> {
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return Err(EmailError::At);
     };
-    if local.is_empty() || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    if local.is_empty() || local.starts_with('.') {
         return Err(EmailError::Local);
     }
     if !local
@@ -60,6 +64,13 @@ pub fn validate_email(s: &str) -> Result<(), EmailError> {
     Ok(())
 }
 
+/// An address in the form docomo and au issued until 2009 (consecutive dots, or a dot right
+/// before the `@`): valid for them, refused by some senders' software.
+pub fn carrier_legacy(s: &str) -> bool {
+    let local = s.split('@').next().unwrap_or("");
+    local.contains("..") || (local.ends_with('.') && s.contains('@'))
+}
+
 /// What is being typed, bounded. Full-width letters and digits from an IME become ASCII (a
 /// Japanese keyboard left in 全角 is the commonest typo); non-ASCII letters are taken only after
 /// the `@` (an internationalised domain), never in the local part.
@@ -69,16 +80,22 @@ impl ContactInput {
     pub fn new() -> ContactInput {
         ContactInput(Zeroizing::new(String::with_capacity(MAX_LEN * 4)))
     }
-    pub fn push(&mut self, c: char) {
+    /// Takes `c`, or says why not (the screen shows it: a key is never dropped silently).
+    pub fn push(&mut self, c: char) -> Result<(), EmailError> {
         let c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
         };
         let ok = c.is_ascii_graphic() || (c.is_alphanumeric() && self.0.contains('@'));
-        // Bytes, not characters: the buffer never grows past its capacity.
-        if ok && self.0.len() + c.len_utf8() <= self.0.capacity() && self.0.chars().count() < MAX_LEN {
-            self.0.push(c);
+        if !ok {
+            return Err(EmailError::Character);
         }
+        // Bytes, not characters: the buffer never grows past its capacity.
+        if self.0.len() + c.len_utf8() > self.0.capacity() || self.0.chars().count() >= MAX_LEN {
+            return Err(EmailError::TooLong);
+        }
+        self.0.push(c);
+        Ok(())
     }
     pub fn pop(&mut self) {
         self.0.pop();
@@ -118,7 +135,7 @@ mod tests {
         assert_eq!(validate_email("hanako.example.jp"), Err(EmailError::At));
         assert_eq!(validate_email("a@b@c.jp"), Err(EmailError::At));
         assert_eq!(validate_email("@example.jp"), Err(EmailError::Local));
-        assert_eq!(validate_email("a..b@example.jp"), Err(EmailError::Local));
+        assert_eq!(validate_email(".a@example.jp"), Err(EmailError::Local));
         assert_eq!(validate_email("hanako@example"), Err(EmailError::Domain));
         assert_eq!(validate_email("hanako@-x.jp"), Err(EmailError::Domain));
         assert_eq!(
@@ -126,15 +143,33 @@ mod tests {
             Err(EmailError::TooLong)
         );
         let mut i = ContactInput::new();
-        for c in "あa b".chars() {
-            i.push(c);
-        }
+        let refused: Vec<_> = "あa b".chars().map(|c| i.push(c)).collect();
         assert_eq!(i.as_str(), "ab");
+        assert_eq!(
+            refused,
+            [Err(EmailError::Character), Ok(()), Err(EmailError::Character), Ok(())],
+            "refused keys are said, not dropped"
+        );
         let mut w = ContactInput::new();
         for c in "ｈａｎａｋｏ＠例え.jp".chars() {
-            w.push(c);
+            w.push(c).unwrap();
         }
         assert_eq!(w.as_str(), "hanako@例え.jp", "full-width to ASCII, IDN after @");
         assert!(!format!("{i:?}").contains("ab"));
+        let mut full = ContactInput::new();
+        for _ in 0..MAX_LEN {
+            full.push('a').unwrap();
+        }
+        assert_eq!(full.push('a'), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn docomo_and_au_addresses_of_before_2009_are_taken_and_known() {
+        for a in ["hanako..mama.@docomo.ne.jp", "taro.@ezweb.ne.jp", "a...b@docomo.ne.jp"] {
+            assert_eq!(validate_email(a), Ok(()), "{a}");
+            assert!(carrier_legacy(a), "{a}");
+        }
+        assert!(!carrier_legacy("hanako.sato@example.jp"));
+        assert!(!carrier_legacy("hanako."), "no @ yet: not a finished address");
     }
 }

@@ -6,6 +6,15 @@ use crate::secret::{PinFormatError, PinKind, Secret};
 use std::fmt;
 use zeroize::Zeroizing;
 
+/// Why a typed character was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Not a character this field may hold.
+    Character,
+    /// The field holds its maximum already.
+    Full,
+}
+
 pub struct SecretInput {
     kind: PinKind,
     text: Zeroizing<String>,
@@ -23,21 +32,22 @@ impl SecretInput {
         self.kind
     }
 
-    /// Adds `c` if this kind allows it; returns false (and keeps nothing) otherwise.
-    pub fn push(&mut self, c: char) -> bool {
+    /// Adds `c` if this kind allows it and the field has room; otherwise keeps nothing and
+    /// says why, so the screen can say it (a key is never dropped without a word).
+    pub fn push(&mut self, c: char) -> Result<(), Refused> {
         let c = if self.kind == PinKind::SignPassword {
             c.to_ascii_uppercase()
         } else {
             c
         };
         if !c.is_ascii() || !self.kind.accepts_char(c) {
-            return false;
+            return Err(Refused::Character);
         }
         if self.text.len() >= self.kind.length_range().1 {
-            return true; // full: further keys are swallowed, not an error
+            return Err(Refused::Full);
         }
         self.text.push(c);
-        true
+        Ok(())
     }
 
     pub fn pop(&mut self) {
@@ -91,22 +101,27 @@ mod tests {
     #[test]
     fn takes_only_allowed_characters_up_to_the_maximum() {
         let mut i = SecretInput::new(PinKind::TextPin);
-        assert!(!i.push('a'));
-        for c in "123456".chars() {
-            assert!(i.push(c));
+        assert_eq!(i.push('a'), Err(Refused::Character));
+        for c in "1234".chars() {
+            assert_eq!(i.push(c), Ok(()));
         }
+        assert_eq!(
+            i.push('5'),
+            Err(Refused::Full),
+            "a fifth digit is refused, not swallowed"
+        );
         assert_eq!(i.revealed(), "1234");
         assert!(i.validate().is_ok());
         i.pop();
         assert!(i.validate().is_err());
         let mut p = SecretInput::new(PinKind::SignPassword);
         for c in "abc12".chars() {
-            p.push(c);
+            p.push(c).unwrap();
         }
-        assert!(!p.push('-'));
+        assert_eq!(p.push('-'), Err(Refused::Character));
         assert_eq!(p.revealed(), "ABC12");
         assert!(p.validate().is_err());
-        p.push('z');
+        p.push('z').unwrap();
         assert_eq!(p.validate().unwrap().len(), 6);
         assert!(!format!("{p:?}").contains("ABC"));
         p.clear();

@@ -24,7 +24,6 @@ use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
 use crate::i18n::Lang;
 use crate::record::check::{Item, Outcome};
-use crate::record::payload::Representative;
 use crate::seam::{CertificateProblem, Declared};
 use crate::secret::PinKind;
 use input::SecretInput;
@@ -69,6 +68,10 @@ pub struct Flow {
     /// The language the citizen chose on the consent screen: every pane they read is in it.
     /// Back to the default (Japanese) for the next citizen.
     lang: Lang,
+    /// What the card on the reader told before any PIN (None: not probed since it came).
+    facts: Option<CardFacts>,
+    /// The citizen went on without the optional e-mail address.
+    email_skipped: bool,
 }
 
 fn is_card_gone(e: &CardError) -> bool {
@@ -104,7 +107,31 @@ impl Flow {
             idle_warning: None,
             declared: Declared::default(),
             lang: cfg_lang,
+            facts: None,
+            email_skipped: false,
         }
+    }
+
+    /// What the card on the reader told before any PIN, once probed.
+    pub fn card_facts(&self) -> Option<CardFacts> {
+        self.facts
+    }
+
+    /// The 署名 step was passed by without a signature: the record on its way is unsigned
+    /// (the progress bar must not tick it as done).
+    pub fn sign_skipped(&self) -> bool {
+        self.cfg.signature
+            && match &self.screen {
+                Screen::Storing | Screen::Sending { .. } => !self.signed_flag,
+                Screen::Done { signed, .. } => !signed,
+                _ => false,
+            }
+    }
+
+    /// A citizen is somewhere in an enrollment (past the consent screen): quitting the
+    /// station now asks first.
+    pub fn in_enrollment(&self) -> bool {
+        !matches!(self.screen, Screen::Consent { .. })
     }
 
     /// The citizen's language (the clerk's lines keep the station's own).
@@ -124,6 +151,14 @@ impl Flow {
 
     pub fn screen(&self) -> &Screen {
         &self.screen
+    }
+
+    /// Why the flow stopped, on a stop screen.
+    pub fn screen_stop(&self) -> Option<&Stop> {
+        match &self.screen {
+            Screen::Stopped(s) => Some(s),
+            _ => None,
+        }
     }
     pub fn person(&self) -> Option<&BasicFour> {
         self.person.as_ref()
@@ -182,6 +217,7 @@ impl Flow {
             Screen::SignPin(_) | Screen::Signing => Step::Sign,
             Screen::Storing | Screen::Sending { .. } => Step::Send,
             Screen::Done { .. } => Step::Done,
+            Screen::Stopped(Stop::Finding(_)) => Step::Card,
             Screen::Stopped(Stop::Verdict(_) | Stop::StoreFailed(_)) => Step::Send,
             Screen::Stopped(
                 Stop::Locked(PinKind::SignPassword)
@@ -224,6 +260,8 @@ impl Flow {
         self.recheck = false;
         self.representative_asked = false;
         self.review.clear();
+        self.facts = None;
+        self.email_skipped = false;
         if self.lang != self.cfg.lang {
             // The next citizen starts in the default language; the terms wrap anew.
             self.lang = self.cfg.lang;
@@ -279,13 +317,17 @@ impl Flow {
         let mut out = Vec::new();
         let before = self.snapshot_key();
         match ev {
-            Event::Key(k) => {
+            Event::Action(a) => {
                 self.last_activity_ms = now_ms;
                 // A key during the idle warning only keeps the session: it must not also
                 // type into a PIN or confirm a screen the citizen was not looking at.
                 if self.idle_warning.take().is_none() {
-                    self.key(k, &mut out);
+                    self.action(a, &mut out);
                 }
+            }
+            Event::Activity => {
+                self.last_activity_ms = now_ms;
+                self.idle_warning = None;
             }
             Event::CardPresent => {
                 self.last_activity_ms = now_ms;
@@ -304,6 +346,8 @@ impl Flow {
                 self.last_activity_ms = now_ms;
                 self.idle_warning = None;
                 self.card_present = false;
+                // The next card may be another: probed again before its first PIN.
+                self.facts = None;
                 if self.person.is_some() {
                     self.recheck = true;
                 }
@@ -446,6 +490,8 @@ impl Flow {
 
     fn stop_for(&mut self, e: CardError, kind: PinKind, out: &mut Vec<Effect>) {
         if is_card_gone(&e) {
+            // Whatever comes back may be another card: probed again.
+            self.facts = None;
             if kind == PinKind::TextPin && !self.confirmed {
                 self.person = None;
             }
@@ -507,6 +553,7 @@ impl Flow {
             _ => PinKind::SignPassword,
         };
         match result {
+            Ok(CardReply::Probed(facts)) => self.probed(facts, out),
             Ok(CardReply::Tries(n)) => {
                 if let Screen::Pin(p) | Screen::SignPin(p) = &mut self.screen {
                     p.busy = false;
@@ -575,94 +622,106 @@ impl Flow {
                     PinKind::AuthPin => Screen::Pin(p),
                 };
             }
-            Err(CardError::NoSigningCertificate)
-                if self.person.is_some()
-                    && if self.holder_is_adult() {
-                        self.cfg.allow_unsigned_adults
-                    } else {
-                        self.cfg.allow_unsigned_minors
-                    } =>
-            {
-                self.store_unsigned(out);
-            }
+            Err(CardError::NoSigningCertificate) if self.person.is_some() => self.without_signature(out),
             Err(e) => self.stop_for(e, kind, out),
         }
     }
 
-    fn key(&mut self, k: Key, out: &mut Vec<Effect>) {
+    /// What the card told before any PIN: a finding that rules the card out stops here, at
+    /// the card step, before a PIN is typed; otherwise the text PIN's tries are asked for.
+    fn probed(&mut self, facts: CardFacts, out: &mut Vec<Effect>) {
+        self.facts = Some(facts);
+        let unsigned_ok = self.cfg.allow_unsigned_minors || self.cfg.allow_unsigned_adults;
+        let finding = if facts.certificate_expired {
+            Some(Finding::CertificateExpired)
+        } else if facts.signing == Signing::Tries(0) {
+            Some(Finding::SignPasswordLocked)
+        } else if facts.signing == Signing::Missing && !unsigned_ok {
+            Some(Finding::NoSigningCertificate)
+        } else {
+            None
+        };
+        match finding {
+            Some(f) => {
+                self.screen = Screen::Stopped(Stop::Finding(f));
+                out.push(Effect::ReleaseCard);
+            }
+            None => self.request(CardRequest::QueryTries(PinKind::TextPin), out),
+        }
+    }
+
+    /// The card holds no signing certificate: the four items alone where the holder's age
+    /// allows it, else the stop that says where to get one.
+    fn without_signature(&mut self, out: &mut Vec<Effect>) {
+        let allowed = if self.holder_is_adult() {
+            self.cfg.allow_unsigned_adults
+        } else {
+            self.cfg.allow_unsigned_minors
+        };
+        if allowed {
+            self.store_unsigned(out);
+        } else {
+            self.stop_for(CardError::NoSigningCertificate, PinKind::SignPassword, out);
+        }
+    }
+
+    fn action(&mut self, a: Action, out: &mut Vec<Effect>) {
         match &mut self.screen {
-            Screen::Consent { .. } => self.consent_key(k, out),
+            Screen::Consent { .. } => self.consent_action(a, out),
             Screen::Card { .. } => {
-                if k == Key::Esc {
+                if a == Action::Cancel {
                     self.reset(Some(Notice::Cancelled), out);
                 }
             }
-            Screen::Pin(_) | Screen::SignPin(_) => self.pin_key(k, out),
+            Screen::Pin(_) | Screen::SignPin(_) => self.pin_action(a, out),
             Screen::Reading | Screen::Signing | Screen::Storing | Screen::Sending { .. } => {
-                // Work in flight. Esc abandons a card request (never a store: once storing
+                // Work in flight. Cancel abandons a card request (never a store: once storing
                 // started, the record is the citizen's and must land). While sending, the
-                // record is already on disk: Esc stops waiting for the verdict.
-                if k == Key::Esc && matches!(self.screen, Screen::Reading | Screen::Signing) {
+                // record is already on disk: Cancel stops waiting for the verdict.
+                if a == Action::Cancel && matches!(self.screen, Screen::Reading | Screen::Signing) {
                     self.reset(Some(Notice::Cancelled), out);
-                } else if let (Key::Esc, Screen::Sending { enrollment_id, .. }) = (k, &self.screen) {
+                } else if let (Action::Cancel, Screen::Sending { enrollment_id, .. }) = (a, &self.screen) {
                     let id = enrollment_id.clone();
                     self.delivered(id, Verdict::Queued);
                 }
             }
-            Screen::Confirm { choice } => match k {
-                Key::Right | Key::Tab => {
-                    *choice = match *choice {
-                        ConfirmChoice::Next => ConfirmChoice::Reread,
-                        ConfirmChoice::Reread => ConfirmChoice::Stop,
-                        ConfirmChoice::Stop => ConfirmChoice::Next,
-                    }
-                }
-                Key::Left => {
-                    *choice = match *choice {
-                        ConfirmChoice::Next => ConfirmChoice::Stop,
-                        ConfirmChoice::Reread => ConfirmChoice::Next,
-                        ConfirmChoice::Stop => ConfirmChoice::Reread,
-                    }
-                }
-                Key::Char('r') | Key::Char('R') => {
+            Screen::Confirm { choice } => match a {
+                Action::Previous => *choice = choice.moved(-1),
+                Action::Following => *choice = choice.moved(1),
+                Action::Reread => {
                     self.person = None;
                     self.after_confirm(ConfirmChoice::Reread, out);
                 }
-                Key::Enter => {
+                Action::Submit => {
                     let c = *choice;
                     self.after_confirm(c, out);
                 }
                 // Clerk key: a 法定代理人 applies for this holder (a 成年被後見人, say).
-                Key::F(5) => {
+                Action::AskRepresentative => {
                     self.representative_asked = true;
                     self.after_confirm(ConfirmChoice::Next, out);
                 }
-                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                Action::Cancel => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
             },
-            Screen::Representative { choice } => match k {
-                Key::F(5) => *choice = Some(Representative::Parent),
-                Key::F(6) => *choice = Some(Representative::Guardian),
-                Key::F(7) => *choice = Some(Representative::Other),
-                Key::Enter => {
+            Screen::Representative { choice } => match a {
+                Action::Representative(r) => *choice = Some(r),
+                Action::Submit => {
                     if let Some(c) = *choice {
                         self.declared.representative = Some(c);
                         self.after_data(out);
                     }
                 }
-                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                Action::Cancel => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
             },
-            Screen::Contact { input, first, error } => match k {
-                Key::Char(c) => {
-                    *error = None;
-                    input.push(c);
-                }
-                Key::Backspace => {
+            Screen::Contact { input, first, error } => match a {
+                Action::Type(c) => *error = input.push(c).err(),
+                Action::Erase => {
                     *error = None;
                     input.pop();
                 }
-                Key::Enter => match contact::validate_email(input.as_str()) {
+                Action::Submit => match contact::validate_email(input.as_str()) {
                     Err(e) => *error = Some(e),
                     // Typed twice, the same both times: a typo can't go unnoticed.
                     Ok(()) => match first.take() {
@@ -680,16 +739,21 @@ impl Flow {
                         }
                     },
                 },
-                Key::Esc => self.reset(Some(Notice::Cancelled), out),
+                // Only where the privacy notice calls the address optional.
+                Action::Skip if self.cfg.email_optional => {
+                    self.email_skipped = true;
+                    self.after_data(out);
+                }
+                Action::Cancel => self.reset(Some(Notice::Cancelled), out),
                 _ => {}
             },
             Screen::Done { .. } => {
-                if matches!(k, Key::Enter | Key::Esc | Key::Char(' ')) {
+                if matches!(a, Action::Submit | Action::Cancel) {
                     self.reset(None, out);
                 }
             }
             Screen::Stopped(_) => {
-                if matches!(k, Key::Enter | Key::Esc) {
+                if matches!(a, Action::Submit | Action::Cancel) {
                     self.reset(None, out);
                 }
             }
@@ -721,7 +785,7 @@ impl Flow {
             self.screen = Screen::Representative { choice: None };
             return;
         }
-        if self.cfg.email && self.declared.email.is_none() {
+        if self.cfg.email && self.declared.email.is_none() && !self.email_skipped {
             self.screen = Screen::Contact {
                 input: contact::ContactInput::new(),
                 first: None,
@@ -729,13 +793,17 @@ impl Flow {
             };
             return;
         }
-        self.to_signature(out);
+        self.toward_signature(out);
     }
 
     /// After the data (and contact) are confirmed: sign, or store without a signature.
-    fn to_signature(&mut self, out: &mut Vec<Effect>) {
+    fn toward_signature(&mut self, out: &mut Vec<Effect>) {
+        let no_certificate = self.facts.is_some_and(|f| f.signing == Signing::Missing);
         if !self.cfg.signature {
             self.store_unsigned(out);
+        } else if no_certificate && !self.recheck {
+            // Known since the card step: no password is asked for a certificate that isn't there.
+            self.without_signature(out);
         } else if self.card_present && self.recheck {
             // The card left the reader since it was read: read it again first.
             self.enter_pin(PinKind::TextPin, out);

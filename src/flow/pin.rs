@@ -16,6 +16,8 @@ impl Flow {
         }
     }
 
+    /// The PIN screen of `kind`, once the card told its tries. A citizen's first PIN on a
+    /// card is preceded by the probe (what the card tells without a PIN) when signing is on.
     pub(super) fn enter_pin(&mut self, kind: PinKind, out: &mut Vec<Effect>) {
         let screen = Flow::pin_screen(kind);
         self.screen = match kind {
@@ -24,19 +26,18 @@ impl Flow {
             // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
             PinKind::AuthPin => Screen::Pin(screen),
         };
-        self.request(CardRequest::QueryTries(kind), out);
+        if kind == PinKind::TextPin && self.cfg.signature && self.facts.is_none() {
+            self.request(CardRequest::Probe, out);
+        } else {
+            self.request(CardRequest::QueryTries(kind), out);
+        }
     }
 
-    pub(super) fn pin_key(&mut self, k: Key, out: &mut Vec<Effect>) {
+    pub(super) fn pin_action(&mut self, a: Action, out: &mut Vec<Effect>) {
         let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
             return;
         };
-        if k == Key::Esc {
-            if p.confirming_last {
-                p.confirming_last = false;
-                p.message = Some(PinMessage::LastTryWarning);
-                return;
-            }
+        if a == Action::Cancel {
             self.reset(Some(Notice::Cancelled), out);
             return;
         }
@@ -45,9 +46,9 @@ impl Flow {
             return;
         }
         if p.confirming_last {
-            match k {
-                Key::Char('y') | Key::Char('Y') => self.send_pin(out),
-                Key::Char('n') | Key::Char('N') => {
+            match a {
+                Action::Yes => self.send_pin(out),
+                Action::No => {
                     p.confirming_last = false;
                     p.message = Some(PinMessage::LastTryWarning);
                 }
@@ -55,21 +56,26 @@ impl Flow {
             }
             return;
         }
-        match k {
-            Key::Char(c) => {
-                p.message = if p.input.push(c) {
-                    None
-                } else {
-                    Some(PinMessage::CharNotAllowed)
+        match a {
+            Action::Type(c) => {
+                p.message = match p.input.push(c) {
+                    Ok(()) => None,
+                    Err(input::Refused::Character) => Some(PinMessage::CharNotAllowed),
+                    Err(input::Refused::Full) => Some(PinMessage::Full),
                 };
             }
-            Key::Backspace => {
+            Action::Erase => {
                 p.input.pop();
                 p.message = None;
             }
-            Key::Tab | Key::F(2) => p.reveal = !p.reveal,
-            Key::Enter => match p.input.validate() {
-                Err(e) => p.message = Some(PinMessage::Format(e)),
+            Action::Reveal => p.reveal = !p.reveal,
+            // A refused format empties the field: what is typed next, as the message asks, is
+            // the whole PIN, never appended to what was refused.
+            Action::Submit => match p.input.validate() {
+                Err(e) => {
+                    p.input.clear();
+                    p.message = Some(PinMessage::Format(e));
+                }
                 Ok(secret) => {
                     drop(secret);
                     if p.tries == Some(1) {

@@ -31,6 +31,8 @@ pub enum PinMessage {
     LastTryWarning,
     /// A key that this PIN kind can't contain was pressed.
     CharNotAllowed,
+    /// The field is full: the key was refused (never dropped without a word).
+    Full,
 }
 
 #[derive(Debug)]
@@ -84,4 +86,16 @@ pub enum ConfirmChoice {
     Next,
     /// Stop here: nothing is recorded, everything is wiped.
     Stop,
+}
+
+impl ConfirmChoice {
+    /// The buttons in the order they are drawn, left to right: ← and → follow it.
+    pub const ORDER: [ConfirmChoice; 3] = [ConfirmChoice::Reread, ConfirmChoice::Next, ConfirmChoice::Stop];
+
+    /// The button drawn `step` places away (-1: to the left, 1: to the right), round.
+    pub fn moved(self, step: isize) -> ConfirmChoice {
+        let n = Self::ORDER.len() as isize;
+        let i = Self::ORDER.iter().position(|c| *c == self).unwrap_or(0) as isize;
+        Self::ORDER[(i + step).rem_euclid(n) as usize]
+    }
 }

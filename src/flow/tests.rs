@@ -4,6 +4,49 @@ use crate::card::TransportError;
 use crate::seam::{BackendError, SignedPayload};
 use proptest::prelude::*;
 
+/// Keys as a terminal sends them. The tests press keys and the key table (`ui::keys`) turns
+/// them into actions for the screen on view, as the app does: what a key does on each screen
+/// is tested with the table it is declared in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    Char(char),
+    Enter,
+    Backspace,
+    Esc,
+    Tab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageDown,
+    End,
+    F(u8),
+}
+
+/// What `k` is to `f` now: its action on the screen on view, or mere activity.
+fn key_event(f: &Flow, k: Key) -> Event {
+    use crate::ui::keys::{self, Action as K, Overlay};
+    use crossterm::event::{KeyCode as C, KeyEvent, KeyModifiers};
+    let code = match k {
+        Key::Char(c) => C::Char(c),
+        Key::Enter => C::Enter,
+        Key::Backspace => C::Backspace,
+        Key::Esc => C::Esc,
+        Key::Tab => C::Tab,
+        Key::Up => C::Up,
+        Key::Down => C::Down,
+        Key::Left => C::Left,
+        Key::Right => C::Right,
+        Key::PageDown => C::PageDown,
+        Key::End => C::End,
+        Key::F(n) => C::F(n),
+    };
+    match keys::resolve(keys::facets(f, Overlay::None), &KeyEvent::new(code, KeyModifiers::NONE)) {
+        Some(K::Flow(a)) => Event::Action(a),
+        _ => Event::Activity,
+    }
+}
+
 fn person() -> BasicFour {
     basic4::decode(&basic4::encode(
         "山田\u{3000}太郎",
@@ -38,7 +81,8 @@ impl T {
         self
     }
     fn key(&mut self, k: Key) -> &mut T {
-        self.ev(Event::Key(k))
+        let e = key_event(&self.f, k);
+        self.ev(e)
     }
     fn typed(&mut self, s: &str) -> &mut T {
         for c in s.chars() {
@@ -56,6 +100,10 @@ impl T {
             }
         }
         found.expect("a card request")
+    }
+    fn no_card_effect_but_store(&mut self) {
+        assert!(self.unsigned_store().is_some(), "{:?}", self.effects);
+        self.no_card_effect();
     }
     fn no_card_effect(&mut self) {
         assert!(
@@ -78,9 +126,36 @@ impl T {
     fn through_consent(&mut self) -> &mut T {
         self.key(Key::End).key(Key::Enter)
     }
+    /// The card arrives: the probe (what it tells without a PIN) is answered with `facts`,
+    /// which leaves the text PIN's tries query in `effects`.
+    /// Without the signature step there is no probe: the tries query comes at once.
+    fn card_with(&mut self, facts: CardFacts) -> &mut T {
+        self.ev(Event::CardPresent);
+        let probe = self.effects.iter().find_map(|e| match e {
+            Effect::Card {
+                id,
+                request: CardRequest::Probe,
+            } => Some(*id),
+            _ => None,
+        });
+        match probe {
+            Some(id) => {
+                self.effects.clear();
+                self.reply(id, Ok(CardReply::Probed(facts)))
+            }
+            None => self,
+        }
+    }
+    /// The card arrives and tells nothing of note.
+    fn card(&mut self) -> &mut T {
+        self.card_with(CardFacts {
+            signing: Signing::Tries(5),
+            certificate_expired: false,
+        })
+    }
     /// Consent, card, tries 3, PIN typed and sent; returns the VerifyAndRead id.
-    fn to_reading(&mut self) -> u64 {
-        self.through_consent().ev(Event::CardPresent);
+    fn up_to_reading(&mut self) -> u64 {
+        self.through_consent().card();
         let (id, req) = self.take_card();
         assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
         self.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
@@ -107,7 +182,7 @@ fn signed(id: &str) -> CardReply {
 fn full_enrollment_with_signature() {
     let mut t = T::new(FlowConfig::default());
     assert_eq!(t.f.step(), Step::Consent);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     assert_eq!(t.f.step(), Step::Reading);
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(matches!(
@@ -175,7 +250,7 @@ fn contact_step_when_configured() {
         ..FlowConfig::default()
     });
     assert!(t.f.steps().contains(&Step::Contact));
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert_eq!(t.f.step(), Step::Contact);
     t.no_card_effect();
@@ -236,7 +311,7 @@ fn consent_accepts_only_after_reaching_the_end() {
 #[test]
 fn typing_before_tries_are_known_is_ignored() {
     let mut t = T::new(FlowConfig::default());
-    t.through_consent().ev(Event::CardPresent);
+    t.through_consent().card();
     let (id, _) = t.take_card();
     t.typed("1234").key(Key::Enter);
     t.no_card_effect();
@@ -248,22 +323,85 @@ fn typing_before_tries_are_known_is_ignored() {
 #[test]
 fn malformed_pin_costs_nothing() {
     let mut t = T::new(FlowConfig::default());
-    t.through_consent().ev(Event::CardPresent);
+    t.through_consent().card();
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(3))).typed("12").key(Key::Enter);
     t.no_card_effect();
     let Screen::Pin(p) = t.f.screen() else { panic!() };
     assert!(matches!(p.message, Some(PinMessage::Format(_))));
-    t.key(Key::Char('x'));
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert!(p.input.is_empty(), "a refused format empties the field");
+    t.typed("1").key(Key::Char('x'));
     let Screen::Pin(p) = t.f.screen() else { panic!() };
     assert_eq!(p.message, Some(PinMessage::CharNotAllowed));
-    assert_eq!(p.input.len(), 2);
+    assert_eq!(
+        p.input.len(),
+        1,
+        "a refused character is not taken; the digit typed stays"
+    );
+}
+
+/// Issue 25 item 1: retyping the whole PIN as the message says, after a refused format, is
+/// what is sent (never `1231`), and a fifth digit is refused with a word, not swallowed. The
+/// same for the password. The enrollment completes with every try left.
+#[test]
+fn retyping_after_a_refused_format_sends_what_was_retyped() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().card();
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("123").key(Key::Enter);
+    t.no_card_effect();
+    t.typed("1234").key(Key::Enter);
+    let (id, req) = t.take_card();
+    let CardRequest::VerifyAndRead(pin) = req else {
+        panic!("{req:?}")
+    };
+    assert_eq!(pin.expose(), b"1234");
+    drop(pin);
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abcdef").key(Key::Enter);
+    t.no_card_effect();
+    let Screen::SignPin(p) = t.f.screen() else { panic!() };
+    assert!(p.input.is_empty() && matches!(p.message, Some(PinMessage::Format(_))));
+    t.typed("abc123").key(Key::Enter);
+    let (id, req) = t.take_card();
+    let CardRequest::VerifyAndSign { password, .. } = req else {
+        panic!("{req:?}")
+    };
+    assert_eq!(password.expose(), b"ABC123");
+    drop(password);
+    t.reply(id, Ok(signed("e-1")));
+    let store = t.effects.drain(..).find_map(|e| match e {
+        Effect::StoreSigned { id, .. } => Some(id),
+        _ => None,
+    });
+    t.ev(Event::Stored {
+        id: store.unwrap(),
+        result: Ok("e-1".into()),
+    })
+    .ev(Event::Delivered {
+        enrollment_id: "e-1".into(),
+        verdict: Verdict::Accepted,
+    });
+    assert!(matches!(t.f.screen(), Screen::Done { signed: true, .. }));
+}
+
+#[test]
+fn a_key_past_the_maximum_is_refused_with_a_word() {
+    let mut t = T::new(FlowConfig::default());
+    t.through_consent().card();
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("12345");
+    let Screen::Pin(p) = t.f.screen() else { panic!() };
+    assert_eq!(p.input.len(), 4);
+    assert_eq!(p.message, Some(PinMessage::Full));
 }
 
 #[test]
 fn wrong_pin_updates_tries_and_never_retries() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(
         id,
         Err(CardError::WrongPin {
@@ -287,7 +425,7 @@ fn wrong_pin_updates_tries_and_never_retries() {
 #[test]
 fn last_try_needs_an_explicit_yes() {
     let mut t = T::new(FlowConfig::default());
-    t.through_consent().ev(Event::CardPresent);
+    t.through_consent().card();
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(1)));
     let Screen::Pin(p) = t.f.screen() else { panic!() };
@@ -306,7 +444,7 @@ fn last_try_needs_an_explicit_yes() {
 #[test]
 fn locked_pin_stops_without_a_verify() {
     let mut t = T::new(FlowConfig::default());
-    t.through_consent().ev(Event::CardPresent);
+    t.through_consent().card();
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(0)));
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Locked(PinKind::TextPin))));
@@ -314,7 +452,7 @@ fn locked_pin_stops_without_a_verify() {
     t.no_card_effect();
     // A lock reported by VERIFY itself (e.g. 63 C0 on the last try) stops the same way.
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Err(CardError::Locked { kind: PinKind::TextPin }));
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::Locked(PinKind::TextPin))));
 }
@@ -322,7 +460,7 @@ fn locked_pin_stops_without_a_verify() {
 #[test]
 fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.ev(Event::CardGone);
     assert!(matches!(
         t.f.screen(),
@@ -332,12 +470,12 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
     ));
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(t.f.person().is_none(), "stale answer ignored");
-    t.ev(Event::CardPresent);
+    t.card();
     let (_, req) = t.take_card();
     assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
     // The same through an error answer.
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Err(CardError::Transport(TransportError::CardRemoved)));
     assert!(matches!(
         t.f.screen(),
@@ -350,13 +488,13 @@ fn card_pulled_during_reading_goes_back_and_ignores_the_late_answer() {
 #[test]
 fn card_pulled_at_signing_keeps_the_confirmed_data_and_reads_the_card_again() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).ev(Event::CardGone);
     assert!(matches!(t.f.screen(), Screen::Card { .. }));
     assert!(t.f.person().is_some());
-    t.ev(Event::CardPresent);
+    t.card();
     let (id, req) = t.take_card();
     assert!(
         matches!(req, CardRequest::QueryTries(PinKind::TextPin)),
@@ -376,16 +514,19 @@ fn card_pulled_at_signing_keeps_the_confirmed_data_and_reads_the_card_again() {
 fn another_card_after_a_removal_is_a_different_card_and_nothing_is_signed() {
     let other = basic4::decode(&basic4::encode("鈴木\u{3000}一郎", "大阪府", "19700101", b'1', false)).unwrap();
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     // Removal between 確認 and 署名, reported by the card (a reset on the held connection).
     t.reply(id, Err(CardError::Transport(TransportError::CardReset)));
     let (id, req) = t.take_card();
     assert!(
-        matches!(req, CardRequest::QueryTries(PinKind::TextPin)),
-        "card still present: read it again"
+        matches!(req, CardRequest::Probe),
+        "card still present: probed and read again"
     );
+    t.reply(id, Ok(CardReply::Probed(CardFacts::default())));
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
     t.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Read(other)));
@@ -399,7 +540,7 @@ fn another_card_after_a_removal_is_a_different_card_and_nothing_is_signed() {
 fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
     use crate::record::check::{CardCheck, FieldMatch};
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
@@ -440,7 +581,7 @@ fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
 #[test]
 fn expired_certificate_stops_before_signing() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
@@ -465,7 +606,7 @@ fn adult_without_signing_certificate_is_not_called_a_minor() {
             ..FlowConfig::default()
         });
         t.f.set_today(today);
-        let id = t.to_reading();
+        let id = t.up_to_reading();
         t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
         let (id, _) = t.take_card();
         t.reply(id, Err(CardError::NoSigningCertificate));
@@ -483,7 +624,7 @@ fn idle_warning_counts_down_and_a_key_only_keeps_the_session() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     let last = t.now;
     assert!(t
@@ -513,7 +654,7 @@ fn minor_without_signing_certificate() {
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     // A minor: the clerk confirms the 法定代理人 first.
     t.key(Key::F(5)).key(Key::Enter);
@@ -536,7 +677,7 @@ fn minor_without_signing_certificate() {
         ..FlowConfig::default()
     });
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     let minor = basic4::decode(&basic4::encode("吉野\u{3000}葵", "東京都", "20190501", b'2', false)).unwrap();
     t.reply(id, Ok(CardReply::Read(minor))).key(Key::Enter);
     // A minor: the clerk confirms the 法定代理人 first.
@@ -553,7 +694,7 @@ fn without_signature_step_confirm_stores_directly() {
         ..FlowConfig::default()
     });
     assert!(!t.f.steps().contains(&Step::Sign));
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert!(t.effects.iter().any(|e| matches!(e, Effect::StoreUnsigned { .. })));
 }
@@ -565,7 +706,7 @@ fn idle_timeout_wipes_and_starts_over() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     assert!(t.f.holds_personal_data());
     assert!(t.effects.iter().any(|e| matches!(e, Effect::WakeAt(_))));
@@ -587,7 +728,7 @@ fn store_failure_is_not_completion() {
         signature: false,
         ..FlowConfig::default()
     });
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -605,7 +746,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg.clone());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -623,7 +764,7 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     ));
 
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store();
     t.ev(Event::Stored {
@@ -749,11 +890,12 @@ proptest! {
                     if ready && matches!(k, Key::Enter | Key::Char('y')) {
                         ready_presses += 1;
                     }
-                    Event::Key(k)
+                    key_event(&f, k)
                 }
                 Step_::Type(text) => {
                     for c in text.chars() {
-                        for e in f.handle(now, Event::Key(Key::Char(c))) {
+                        let typed = key_event(&f, Key::Char(c));
+                        for e in f.handle(now, typed) {
                             prop_assert!(!matches!(e, Effect::Card { .. }), "typing sent something");
                         }
                     }
@@ -812,7 +954,7 @@ fn minor() -> BasicFour {
 fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(minor()))).key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Representative { choice: None }));
     t.no_card_effect();
@@ -843,7 +985,7 @@ fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
 fn an_adult_gets_the_representative_step_only_when_the_clerk_asks() {
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     t.key(Key::F(5));
     assert!(matches!(t.f.screen(), Screen::Representative { .. }));
@@ -923,7 +1065,7 @@ fn esc_while_sending_shows_done_the_record_being_stored() {
         ..FlowConfig::default()
     };
     let mut t = T::new(cfg);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     let store = t.unsigned_store().unwrap();
     t.ev(Event::Stored {
@@ -944,9 +1086,10 @@ fn esc_while_sending_shows_done_the_record_being_stored() {
 #[test]
 fn confirm_offers_a_stop_that_records_nothing() {
     let mut t = T::new(FlowConfig::default());
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
-    t.key(Key::Left).key(Key::Enter);
+    // 中止 is drawn right of 次へ.
+    t.key(Key::Right).key(Key::Enter);
     assert!(matches!(
         t.f.screen(),
         Screen::Consent {
@@ -986,7 +1129,7 @@ fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_start
     t.ev(Event::ConsentLayout { total: 30, visible: 10 });
     t.key(Key::Enter);
     assert_eq!(t.f.step(), Step::Consent);
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     assert_eq!(t.f.citizen_lang(), Lang::Ko, "kept through the enrollment");
     // Left / Right past consent are not the picker's.
     t.reply(id, Ok(CardReply::Read(person())));
@@ -1013,7 +1156,7 @@ fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_start
     t.key(Key::Right).key(Key::Right);
     assert_eq!(t.f.citizen_lang(), Lang::ZhHans);
     t.ev(Event::ConsentLayout { total: 30, visible: 10 });
-    let id = t.to_reading();
+    let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())));
     t.now += 61_000;
     t.ev(Event::Tick);
@@ -1036,4 +1179,133 @@ fn the_citizen_picks_a_language_on_the_consent_screen_and_the_next_citizen_start
     t.ev(Event::ConsentLayout { total: 30, visible: 10 });
     t.through_consent().key(Key::Esc);
     assert_eq!(t.f.citizen_lang(), Lang::En);
+}
+
+/// Issue 25 item 6: what the card tells before any PIN is said at the card step.
+#[test]
+fn an_expired_or_locked_card_stops_at_the_card_step_before_any_pin() {
+    for (facts, finding) in [
+        (
+            CardFacts {
+                signing: Signing::Tries(5),
+                certificate_expired: true,
+            },
+            Finding::CertificateExpired,
+        ),
+        (
+            CardFacts {
+                signing: Signing::Tries(0),
+                certificate_expired: false,
+            },
+            Finding::SignPasswordLocked,
+        ),
+    ] {
+        let mut t = T::new(FlowConfig::default());
+        t.through_consent().card_with(facts);
+        assert_eq!(t.f.screen_stop(), Some(&Stop::Finding(finding)));
+        assert_eq!(t.f.step(), Step::Card, "the bar claims no step past the card");
+        t.no_card_effect();
+    }
+    // No certificate, and the station takes no record without one: said now.
+    let mut t = T::new(FlowConfig {
+        allow_unsigned_minors: false,
+        ..FlowConfig::default()
+    });
+    t.through_consent().card_with(CardFacts {
+        signing: Signing::Missing,
+        certificate_expired: false,
+    });
+    assert_eq!(t.f.screen_stop(), Some(&Stop::Finding(Finding::NoSigningCertificate)));
+}
+
+/// A card without a signing certificate where minors may finish unsigned: the PIN is asked
+/// (the holder may be under 15), no password is, and the bar does not tick 署名.
+#[test]
+fn a_card_without_a_signing_certificate_never_asks_for_the_password() {
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    t.through_consent().card_with(CardFacts {
+        signing: Signing::Missing,
+        certificate_expired: false,
+    });
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::TextPin)));
+    let minor = basic4::decode(&basic4::encode("吉野\u{3000}はな", "福岡県", "20190501", b'2', false)).unwrap();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("0000").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Read(minor)))
+        .key(Key::Enter)
+        .key(Key::F(5))
+        .key(Key::Enter);
+    t.no_card_effect_but_store();
+    assert!(matches!(t.f.screen(), Screen::Storing));
+    assert!(t.f.sign_skipped(), "the bar must not tick 署名 for an unsigned record");
+    // An adult's card without one stops after the read, having been told at the card step.
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    t.through_consent().card_with(CardFacts {
+        signing: Signing::Missing,
+        certificate_expired: false,
+    });
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("1234").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    t.no_card_effect();
+    assert_eq!(t.f.screen_stop(), Some(&Stop::NoSigningCertificateAdult));
+}
+
+/// Issue 25 item 4: the privacy notice (and the terms) can be declined.
+#[test]
+fn the_privacy_notice_can_be_declined_and_nothing_is_recorded() {
+    let mut t = T::new(FlowConfig {
+        privacy: true,
+        ..FlowConfig::default()
+    });
+    t.through_consent();
+    t.ev(Event::ConsentLayout { total: 5, visible: 10 });
+    assert!(matches!(t.f.screen(), Screen::Consent { doc: Doc::Privacy, .. }));
+    t.key(Key::Esc);
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Consent {
+            doc: Doc::Terms,
+            notice: Some(Notice::Declined),
+            ..
+        }
+    ));
+    assert!(t.f.declared().lang.is_none(), "nothing agreed");
+}
+
+/// Issue 25 item 5: an optional e-mail address can be skipped; a docomo address of before
+/// 2009 is taken.
+#[test]
+fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
+    let cfg = FlowConfig {
+        email: true,
+        email_optional: true,
+        signature: false,
+        ..FlowConfig::default()
+    };
+    let mut t = T::new(cfg.clone());
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    assert!(matches!(t.f.screen(), Screen::Contact { .. }));
+    t.key(Key::F(2));
+    assert!(t.unsigned_store().is_some(), "skipped: stored without an address");
+    assert!(t.f.email().is_none());
+    // Not optional: the same key does nothing.
+    let mut t = T::new(FlowConfig {
+        email_optional: false,
+        ..cfg.clone()
+    });
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person())))
+        .key(Key::Enter)
+        .key(Key::F(2));
+    assert!(matches!(t.f.screen(), Screen::Contact { .. }));
+    for _ in 0..2 {
+        t.typed("hanako..mama.@docomo.ne.jp").key(Key::Enter);
+    }
+    assert_eq!(t.f.email().map(|e| e.as_str()), Some("hanako..mama.@docomo.ne.jp"));
 }

@@ -3,6 +3,7 @@
 
 use crate::card::basic4::BasicFour;
 use crate::card::CardError;
+use crate::record::payload::Representative;
 use crate::seam::{BackendError, CertificateProblem, Declared, SignedPayload, Verdict};
 use crate::secret::{PinKind, Secret};
 
@@ -51,6 +52,8 @@ pub struct FlowConfig {
     pub send_wait_ms: u64,
     /// Ask for a contact e-mail address after the data is confirmed.
     pub email: bool,
+    /// The privacy notice says the address is optional: the step can be skipped.
+    pub email_optional: bool,
     /// The operator's sending domain, named in the e-mail step's warning about carrier mail
     /// and domain filters.
     pub email_sender_domain: Option<String>,
@@ -77,6 +80,7 @@ impl Default for FlowConfig {
             idle_timeout_ms: 180_000,
             send_wait_ms: 8_000,
             email: false,
+            email_optional: false,
             email_sender_domain: None,
             privacy: false,
             lang: crate::i18n::Lang::Ja,
@@ -84,30 +88,83 @@ impl Default for FlowConfig {
     }
 }
 
-/// Keys, abstracted from the terminal library.
+/// What a key asks of the current step. The key table (`ui::keys`) turns terminal keys into
+/// these, screen by screen, with the hint the help line shows for each: the flow never sees a
+/// key, so what a key does is declared once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Backspace,
-    Esc,
-    Tab,
-    Up,
-    Down,
-    Left,
-    Right,
+pub enum Action {
+    /// Agree, verify the PIN, take the chosen button or representative, next citizen, start
+    /// again after a stop.
+    Submit,
+    /// Stop here and wipe everything (back to the start); at the last-try question, "no";
+    /// while sending, stop waiting for the verdict.
+    Cancel,
+    /// Decline the terms or the privacy notice: nothing is recorded, back to the start.
+    Decline,
+    Scroll(Scroll),
+    /// The choice drawn before the current one (the language picker, the buttons of 確認).
+    Previous,
+    /// The choice drawn after the current one.
+    Following,
+    /// Show or hide the PIN being typed.
+    Reveal,
+    /// The explicit yes at the last try.
+    Yes,
+    No,
+    /// Read the card again (確認).
+    Reread,
+    /// The clerk: a 法定代理人 applies for this holder (確認).
+    AskRepresentative,
+    /// The clerk picks who applies for the holder.
+    Representative(Representative),
+    /// Go on without the e-mail address, where the privacy notice makes it optional.
+    Skip,
+    /// A character typed into the PIN or the e-mail field.
+    Type(char),
+    /// Backspace in the PIN or the e-mail field.
+    Erase,
+}
+
+/// How the consent text scrolls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scroll {
+    LineUp,
+    LineDown,
     PageUp,
     PageDown,
-    Home,
-    End,
-    /// Function keys (F1…F12).
-    F(u8),
+    Top,
+    Bottom,
+}
+
+/// What the card tells before any PIN, without spending a try: the signing password's EF and
+/// its counter, and the validity of the authentication certificate (readable without a PIN,
+/// issued together with the signing one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CardFacts {
+    pub signing: Signing,
+    /// The authentication certificate is past its validity: so is the signing certificate
+    /// issued with it (docs/card.md).
+    pub certificate_expired: bool,
+}
+
+/// The signing password as the card answered its counter query.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Signing {
+    /// Not asked, or the card's answer said nothing certain.
+    #[default]
+    Unknown,
+    /// No signing-password EF: the card holds no signing certificate.
+    Missing,
+    /// Tries left on the signing password.
+    Tries(u8),
 }
 
 /// What the card worker answers to a [`CardRequest`].
 #[derive(Debug)]
 pub enum CardReply {
     Tries(u8),
+    /// What [`CardRequest::Probe`] found.
+    Probed(CardFacts),
     /// EF 02 read after a successful VERIFY.
     Read(BasicFour),
     /// Signed and checked locally against the certificate read (the executor built the
@@ -121,7 +178,11 @@ pub enum CardReply {
 
 #[derive(Debug)]
 pub enum Event {
-    Key(Key),
+    /// A key of the current step, as the key table decided it.
+    Action(Action),
+    /// A key that asked nothing of the step (an overlay's, or one the step does not take):
+    /// it still keeps the session from the idle wipe.
+    Activity,
     /// A card is on the chosen reader.
     CardPresent,
     /// The card left the reader (or the reader went away).
@@ -137,15 +198,9 @@ pub enum Event {
         result: Result<String, BackendError>,
     },
     /// The delivery task judged enrollment `enrollment_id`.
-    Delivered {
-        enrollment_id: String,
-        verdict: Verdict,
-    },
+    Delivered { enrollment_id: String, verdict: Verdict },
     /// The consent text is `total` lines at the current width, `visible` fit on screen.
-    ConsentLayout {
-        total: u16,
-        visible: u16,
-    },
+    ConsentLayout { total: u16, visible: u16 },
     /// A timer asked for with `Effect::WakeAt` (or any periodic tick).
     Tick,
     /// The outbox is full: no new enrollment may start (nothing queued is touched).
@@ -155,6 +210,9 @@ pub enum Event {
 /// Card work the flow asks for. Each carries the id its reply must echo.
 #[derive(Debug)]
 pub enum CardRequest {
+    /// What the card tells without a PIN (the signing password's EF and counter, the
+    /// certificate's validity), before the first PIN of a citizen is asked for.
+    Probe,
     QueryTries(PinKind),
     /// VERIFY the 4-digit PIN once, then read EF 02.
     VerifyAndRead(Secret),
@@ -214,6 +272,19 @@ pub enum Stop {
     Refused(Verdict),
     /// After a removal, the card put back holds other data than the one confirmed.
     DifferentCard,
+    /// What the card told before any PIN rules it out (said at the card step).
+    Finding(Finding),
+}
+
+/// Why a card can't go on, known before any PIN ([`CardRequest::Probe`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// The certificates are past their validity (Code 21).
+    CertificateExpired,
+    /// The signing password is locked.
+    SignPasswordLocked,
+    /// No signing certificate, and the station takes no record without one.
+    NoSigningCertificate,
 }
 
 /// A notice shown on the card step (why we are back there).
@@ -223,4 +294,6 @@ pub enum Notice {
     TimedOut,
     Cancelled,
     QueueFull,
+    /// The citizen declined the terms or the privacy notice: nothing was recorded.
+    Declined,
 }

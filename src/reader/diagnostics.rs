@@ -85,6 +85,8 @@ pub enum Pcscd {
     Running,
     /// Reported down: the next step is to start it.
     Stopped,
+    /// The station's card is the demo's virtual one: no PC/SC service is used at all.
+    NotUsed,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -24,6 +24,8 @@ pub struct DiagnosticsPane<'a> {
     pub form: Form,
     /// The reader the station uses; defaults to the first with a card, else the first.
     pub selected: Option<&'a str>,
+    /// Why the status socket (`madoguchi status`) could not be opened, when it could not.
+    pub socket_error: Option<&'a str>,
 }
 
 impl DiagnosticsPane<'_> {
@@ -48,6 +50,8 @@ impl DiagnosticsPane<'_> {
         let th = self.theme;
         let state = if self.model.pcscd_running() {
             Span::styled(self.t(Msg::DiagRunning), th.ok())
+        } else if self.model.pcscd == Pcscd::NotUsed {
+            Span::styled(self.t(Msg::DiagNotUsed), th.text())
         } else {
             Span::styled(self.t(Msg::DiagNotRunning), th.error())
         };
@@ -117,6 +121,7 @@ impl DiagnosticsPane<'_> {
                 ]));
             }
         }
+        lines.extend(self.socket_line());
         if let Some(e) = &self.model.last_error {
             // The hint above already says it.
             let hinted = self.model.pcscd == Pcscd::Stopped && *e == CardError::Transport(TransportError::NoService);
@@ -127,10 +132,29 @@ impl DiagnosticsPane<'_> {
         lines
     }
 
+    /// The status socket could not be opened: support can't ask this station.
+    fn socket_line(&self) -> Option<Line<'static>> {
+        self.socket_error
+            .map(|e| Line::styled(i18n::status_socket_failed(self.lang, e), self.theme.warn()))
+    }
+
     fn full_lines(&self) -> Vec<Line<'static>> {
         let th = self.theme;
         let mut lines = vec![self.service_line()];
         lines.extend(self.hint_line());
+        lines.extend(self.socket_line());
+        // What went wrong first, then the readers' facts: on a small screen the end is cut.
+        lines.push(Line::from(vec![
+            self.label("", Msg::DiagLastError),
+            match &self.model.last_error {
+                Some(e) => Span::styled(i18n::card_error(self.lang, e), th.error()),
+                None => Span::styled("—", th.text()),
+            },
+        ]));
+        lines.push(Line::from(vec![
+            self.label("", Msg::DiagRemovals),
+            Span::styled(self.model.card_removals.to_string(), th.text()),
+        ]));
         for r in &self.model.readers {
             lines.push(Line::raw(""));
             lines.push(Line::styled(r.name.clone(), th.accent()));
@@ -185,18 +209,6 @@ impl DiagnosticsPane<'_> {
                 th.text(),
             ));
         }
-        lines.push(Line::raw(""));
-        lines.push(Line::from(vec![
-            self.label("", Msg::DiagRemovals),
-            Span::styled(self.model.card_removals.to_string(), th.text()),
-        ]));
-        lines.push(Line::from(vec![
-            self.label("", Msg::DiagLastError),
-            match &self.model.last_error {
-                Some(e) => Span::styled(i18n::card_error(self.lang, e), th.error()),
-                None => Span::styled("—", th.text()),
-            },
-        ]));
         lines
     }
 }

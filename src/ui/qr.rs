@@ -58,10 +58,7 @@ mod tests {
             for x in 0..21 {
                 let (row, half) = ((y + QUIET) / 2, (y + QUIET) % 2);
                 let c = l[row].chars().nth(x + QUIET).unwrap();
-                let light = match (c, half) {
-                    ('█', _) | ('▀', 0) | ('▄', 1) => true,
-                    _ => false,
-                };
+                let light = matches!((c, half), ('█', _) | ('▀', 0) | ('▄', 1));
                 assert_eq!(light, code[(x, y)] == Color::Light, "module {x},{y}");
             }
         }

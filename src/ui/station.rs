@@ -2,15 +2,17 @@
 //! (reader, queue) and a key help line that is always visible. Renders only what it is given.
 
 use super::diagnostics_pane::{DiagnosticsPane, Form};
-use super::keys::{self, Action};
+use super::keys::{self, Action, Overlay};
 use super::theme::Theme;
 use super::wrap::{str_width, truncate, wrap, wrap_slices};
 use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
 use crate::flow::Doc;
-use crate::flow::{ConfirmChoice, Flow, Notice, PinMessage, PinScreen, Screen, Step, Stop, Verdict};
+use crate::flow::{
+    Action as F, ConfirmChoice, Finding, Flow, Notice, PinMessage, PinScreen, Screen, Signing, Step, Stop, Verdict,
+};
 use crate::i18n::{self, msg, Lang, Msg};
-use crate::reader::diagnostics::{CardState, Diagnostics};
+use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::record::payload::Representative;
 use crate::seam::BackendError;
 use crate::secret::PinKind;
@@ -55,7 +57,8 @@ pub struct View<'a> {
     pub queue: QueueInfo,
     /// Records are sealed to the backend key (false: `seal = false`, shown as a warning).
     pub sealed: bool,
-    pub full_diag: bool,
+    /// What covers the step (F4's diagnostics, the quit question), holding the keyboard.
+    pub overlay: Overlay,
     pub spinner: usize,
     /// The privacy notice in the citizen's language (else the Japanese one), when the
     /// station shows one after the terms.
@@ -70,6 +73,8 @@ pub struct View<'a> {
     pub crl: Option<crate::seam::CrlInfo>,
     /// Reader health: the last APDU round trips (µs) and this session's troubles.
     pub health: Health<'a>,
+    /// Why the status socket (`madoguchi status`) could not be opened at start, if it could not.
+    pub status_socket_error: Option<&'a str>,
 }
 
 /// Reader health for the diagnostics: a sparkline of round trips, and counts.
@@ -89,7 +94,13 @@ fn draw_health(f: &mut Frame, v: &View, area: Rect) {
     let th = v.theme;
     let h = v.health;
     let data: Vec<u64> = h.round_trips.iter().map(|&u| u64::from(u)).collect();
-    let title = i18n::health_title(l, h.round_trips.len(), h.round_trips.iter().copied().max().unwrap_or(0));
+    let long = i18n::health_title(l, h.round_trips.len(), h.round_trips.iter().copied().max().unwrap_or(0));
+    // The title sits in the top border, between the corners: a side pane gets the short one.
+    let title = if str_width(&long) + 4 <= area.width as usize {
+        long
+    } else {
+        truncate(msg(l, Msg::HealthTitleShort), (area.width as usize).saturating_sub(4))
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(th.muted())
@@ -164,6 +175,7 @@ fn notice_msg(n: &Notice) -> Msg {
         Notice::TimedOut => Msg::NoticeTimedOut,
         Notice::Cancelled => Msg::NoticeCancelled,
         Notice::QueueFull => Msg::NoticeQueueFull,
+        Notice::Declined => Msg::NoticeDeclined,
     }
 }
 
@@ -245,7 +257,7 @@ pub fn draw(f: &mut Frame, v: &View) {
     } else {
         (rows[2], None)
     };
-    if v.full_diag {
+    if v.overlay == Overlay::Diagnostics {
         let parts = Layout::vertical([Constraint::Min(8), Constraint::Length(6)]).split(rows[2]);
         f.render_widget(
             DiagnosticsPane {
@@ -254,6 +266,7 @@ pub fn draw(f: &mut Frame, v: &View) {
                 lang: v.lang,
                 form: Form::Full,
                 selected: v.reader,
+                socket_error: v.status_socket_error,
             },
             parts[0],
         );
@@ -275,6 +288,7 @@ pub fn draw(f: &mut Frame, v: &View) {
                     lang: v.lang,
                     form: Form::Compact,
                     selected: v.reader,
+                    socket_error: v.status_socket_error,
                 },
                 pane,
             );
@@ -282,9 +296,45 @@ pub fn draw(f: &mut Frame, v: &View) {
                 draw_health(f, v, h);
             }
         }
+        if v.overlay == Overlay::Quit {
+            draw_quit_question(f, v, main);
+        }
     }
     draw_status(f, v, rows[3]);
     draw_help(f, v, rows[4]);
+}
+
+/// "Quit the station?" over the step: in the citizen's language (they may have pressed it),
+/// and the clerk's when it differs; its keys from the table.
+fn draw_quit_question(f: &mut Frame, v: &View, area: Rect) {
+    use ratatui::widgets::Clear;
+    let width = area.width.saturating_sub(8).min(60);
+    let iw = width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let citizen = v.flow.citizen_lang();
+    for l in [citizen, v.lang]
+        .into_iter()
+        .take(if citizen == v.lang { 1 } else { 2 })
+    {
+        lines.extend(styled_lines(wrap(msg(l, Msg::QuitQuestion), iw), v.theme.warn()));
+    }
+    lines.push(Line::raw(""));
+    let row = keys::hints(keys::Facets::QUIT, |_| true)
+        .into_iter()
+        .map(|h| format!("{}: {}", h.keys, msg(citizen, h.word)))
+        .collect::<Vec<_>>()
+        .join("   ");
+    lines.push(Line::styled(truncate(&row, iw), v.theme.highlight()));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let at = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + area.height.saturating_sub(height) / 2,
+        width,
+        height,
+    };
+    f.render_widget(Clear, at);
+    let frame = Block::default().borders(Borders::ALL).border_style(v.theme.warn());
+    f.render_widget(Paragraph::new(lines).block(frame), at);
 }
 
 fn draw_title(f: &mut Frame, v: &View, area: Rect) {
@@ -317,6 +367,9 @@ fn progress_spans(v: &View, sep: &'static str) -> Vec<Span<'static>> {
         let name = step_name(v.flow.citizen_lang(), s);
         if s == current {
             spans.push(Span::styled(format!("[{name}]"), v.theme.highlight()));
+        } else if s == Step::Sign && v.flow.sign_skipped() {
+            // Passed by without a signature: not ticked as done.
+            spans.push(Span::styled(format!("-{name}"), v.theme.muted()));
         } else if s < current {
             spans.push(Span::styled(format!("✓{name}"), v.theme.ok()));
         } else {
@@ -373,7 +426,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 lines.push(Line::raw(""));
             }
             if *reached_end {
-                lines.push(Line::styled(msg(l, Msg::ConsentAcceptHint), th.highlight()));
+                lines.push(Line::styled(key_line(v, F::Submit).unwrap_or_default(), th.highlight()));
             } else {
                 lines.push(Line::styled(
                     truncate(
@@ -407,7 +460,10 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 }
             }
         }
-        Screen::Pin(p) | Screen::SignPin(p) => pin_lines(v, p, iw, &mut lines),
+        Screen::Pin(p) | Screen::SignPin(p) => {
+            pin_lines(v, p, iw, &mut lines);
+            lines.extend(styled_lines(no_certificate_note(v, p.kind, iw), th.warn()));
+        }
         Screen::Reading => busy_lines(v, Msg::Reading, iw, &mut lines),
         Screen::Signing => busy_lines(v, Msg::Signing, iw, &mut lines),
         Screen::Storing => busy_lines(v, Msg::Storing, iw, &mut lines),
@@ -423,13 +479,15 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 th.text(),
             ));
             lines.push(Line::raw(""));
+            let facets = keys::facets(v.flow, Overlay::None);
             for (m, r) in [
                 (Msg::RepresentativeParent, Representative::Parent),
                 (Msg::RepresentativeGuardian, Representative::Guardian),
                 (Msg::RepresentativeOther, Representative::Other),
             ] {
                 let on = *choice == Some(r);
-                let text = format!("{} {}", if on { "(●)" } else { "( )" }, msg(l, m));
+                let key = keys::keys_for(facets, Action::Flow(F::Representative(r))).unwrap_or_default();
+                let text = format!("{} {key}: {}", if on { "(●)" } else { "( )" }, msg(l, m));
                 lines.push(Line::styled(text, if on { th.highlight() } else { th.text() }));
             }
             lines.push(Line::raw(""));
@@ -438,34 +496,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 th.muted(),
             ));
         }
-        Screen::Contact { input, first, error } => {
-            let heading = if first.is_some() {
-                Msg::EmailAgain
-            } else {
-                Msg::ContactHeading
-            };
-            lines.extend(styled_lines(wrap(msg(l, heading), iw as usize), th.accent()));
-            lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
-            let warning = i18n::email_carrier_warning(l, v.flow.config().email_sender_domain.as_deref());
-            lines.extend(styled_lines(wrap(&warning, iw as usize), th.warn()));
-            lines.push(Line::raw(""));
-            let shown = format!("{}_", input.as_str());
-            for part in wrap(&shown, iw.saturating_sub(2) as usize) {
-                lines.push(Line::from(vec![Span::raw("  "), Span::styled(part, th.accent())]));
-            }
-            lines.push(Line::raw(""));
-            if let Some(e) = error {
-                let m = match e {
-                    EmailError::Empty => Msg::EmailEmpty,
-                    EmailError::At => Msg::EmailAt,
-                    EmailError::Local => Msg::EmailLocal,
-                    EmailError::Domain => Msg::EmailDomain,
-                    EmailError::TooLong => Msg::EmailTooLong,
-                    EmailError::Mismatch => Msg::EmailMismatch,
-                };
-                lines.extend(styled_lines(wrap(msg(l, m), iw as usize), th.error()));
-            }
-        }
+        Screen::Contact { input, first, error } => contact_lines(v, input, first.as_ref(), *error, iw, &mut lines),
         Screen::Done {
             enrollment_id,
             verdict,
@@ -516,7 +547,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 lines.extend(styled_lines(wrap(c, tw), th.muted()));
             }
             lines.push(Line::styled(truncate(&format!("ID: {enrollment_id}"), tw), th.muted()));
-            lines.push(Line::styled(msg(l, Msg::NextCitizen), th.highlight()));
+            lines.push(Line::styled(key_line(v, F::Submit).unwrap_or_default(), th.highlight()));
             if let Some(q) = qr {
                 let qw = q[0].chars().count() as u16;
                 let inner = block(v, title).inner(area);
@@ -540,30 +571,7 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
                 return;
             }
         }
-        Screen::Stopped(stop) => {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(msg(l, Msg::StoppedHeading), th.error()));
-            lines.push(Line::raw(""));
-            for text in stop_texts(l, stop) {
-                lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
-            }
-            if let Stop::Locked(kind) = stop {
-                if *kind == PinKind::SignPassword && v.counter.konbini_reset {
-                    lines.extend(styled_lines(wrap(msg(l, Msg::KonbiniReset), iw as usize), th.text()));
-                }
-                if v.counter.reset_here {
-                    lines.extend(styled_lines(wrap(msg(l, Msg::ResetHere), iw as usize), th.accent()));
-                }
-            }
-            if needs_hotline(stop) {
-                for c in &v.counter.contact {
-                    lines.extend(styled_lines(wrap(c, iw as usize), th.muted()));
-                }
-                lines.extend(styled_lines(wrap(msg(l, Msg::Hotline), iw as usize), th.muted()));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(format!("Enter: {}", msg(l, Msg::KeyEsc)), th.highlight()));
-        }
+        Screen::Stopped(stop) => stopped_lines(v, stop, iw, &mut lines),
     }
     if let Some(secs) = v.flow.idle_warning() {
         let mut warned = styled_lines(wrap(&i18n::idle_warning(l, secs), iw as usize), th.error()).collect::<Vec<_>>();
@@ -572,6 +580,115 @@ fn draw_main<'a>(f: &mut Frame, v: &View<'a>, area: Rect) {
         lines = warned;
     }
     f.render_widget(Paragraph::new(lines).block(block(v, title)), area);
+}
+
+/// The keys of `action` on the step on view and their word, in the citizen's language, as the
+/// panes name them beside their own lines ("Enter: 同意して次へ"), from the key table.
+fn key_line(v: &View, action: F) -> Option<String> {
+    let facets = keys::facets(v.flow, Overlay::None);
+    keys::hint_for(facets, Action::Flow(action)).map(|(k, m)| format!("{k}: {}", msg(v.flow.citizen_lang(), m)))
+}
+
+/// On the first PIN screen of a card without a signing certificate: what happens without one,
+/// said before the PIN is typed.
+fn no_certificate_note(v: &View, kind: PinKind, iw: u16) -> Vec<String> {
+    let cfg = v.flow.config();
+    let missing = v.flow.card_facts().is_some_and(|f| f.signing == Signing::Missing);
+    if kind != PinKind::TextPin || !missing || !cfg.signature {
+        return Vec::new();
+    }
+    let l = v.flow.citizen_lang();
+    let text = match (cfg.allow_unsigned_minors, cfg.allow_unsigned_adults) {
+        (true, true) => msg(l, Msg::NoCertificateNoteUnsigned).to_string(),
+        (true, false) => msg(l, Msg::NoCertificateNoteMinors).to_string(),
+        _ => i18n::card_error(l, &crate::card::CardError::NoSigningCertificate),
+    };
+    let mut out = vec![String::new()];
+    out.extend(wrap(&text, iw as usize));
+    out
+}
+
+/// The e-mail step: the address typed (twice), what is wrong with it, and the key that skips
+/// it where it is optional.
+fn contact_lines<'a>(
+    v: &View,
+    input: &crate::flow::contact::ContactInput,
+    first: Option<&crate::card::basic4::PersonalText>,
+    error: Option<EmailError>,
+    iw: u16,
+    lines: &mut Vec<Line<'a>>,
+) {
+    let l = v.flow.citizen_lang();
+    let th = v.theme;
+    let heading = if first.is_some() {
+        Msg::EmailAgain
+    } else {
+        Msg::ContactHeading
+    };
+    lines.extend(styled_lines(wrap(msg(l, heading), iw as usize), th.accent()));
+    lines.extend(styled_lines(wrap(msg(l, Msg::ContactNote), iw as usize), th.muted()));
+    if v.flow.config().email_optional {
+        lines.extend(styled_lines(wrap(msg(l, Msg::ContactOptional), iw as usize), th.text()));
+        lines.extend(key_line(v, F::Skip).map(|k| Line::styled(k, th.highlight())));
+    }
+    let warning = i18n::email_carrier_warning(l, v.flow.config().email_sender_domain.as_deref());
+    lines.extend(styled_lines(wrap(&warning, iw as usize), th.warn()));
+    lines.push(Line::raw(""));
+    let shown = format!("{}_", input.as_str());
+    for part in wrap(&shown, iw.saturating_sub(2) as usize) {
+        lines.push(Line::from(vec![Span::raw("  "), Span::styled(part, th.accent())]));
+    }
+    lines.push(Line::raw(""));
+    let legacy = first.is_some_and(|f| crate::flow::contact::carrier_legacy(f.as_str()))
+        || crate::flow::contact::carrier_legacy(input.as_str());
+    if legacy {
+        lines.extend(styled_lines(wrap(msg(l, Msg::EmailLegacy), iw as usize), th.warn()));
+    }
+    if let Some(e) = error {
+        let m = match e {
+            EmailError::Empty => Msg::EmailEmpty,
+            EmailError::At => Msg::EmailAt,
+            EmailError::Local => Msg::EmailLocal,
+            EmailError::Domain => Msg::EmailDomain,
+            EmailError::TooLong => Msg::EmailTooLong,
+            EmailError::Mismatch => Msg::EmailMismatch,
+            EmailError::Character => Msg::EmailCharacter,
+        };
+        lines.extend(styled_lines(wrap(msg(l, m), iw as usize), th.error()));
+    }
+}
+
+/// A stop screen: why, where to go, and the key that starts again.
+fn stopped_lines(v: &View, stop: &Stop, iw: u16, lines: &mut Vec<Line<'_>>) {
+    let l = v.flow.citizen_lang();
+    let th = v.theme;
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(msg(l, Msg::StoppedHeading), th.error()));
+    lines.push(Line::raw(""));
+    for text in stop_texts(l, stop) {
+        lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
+    }
+    let locked = match stop {
+        Stop::Locked(kind) => Some(*kind),
+        Stop::Finding(Finding::SignPasswordLocked) => Some(PinKind::SignPassword),
+        _ => None,
+    };
+    if let Some(kind) = locked {
+        if kind == PinKind::SignPassword && v.counter.konbini_reset {
+            lines.extend(styled_lines(wrap(msg(l, Msg::KonbiniReset), iw as usize), th.text()));
+        }
+        if v.counter.reset_here {
+            lines.extend(styled_lines(wrap(msg(l, Msg::ResetHere), iw as usize), th.accent()));
+        }
+    }
+    if needs_hotline(stop) {
+        for c in &v.counter.contact {
+            lines.extend(styled_lines(wrap(c, iw as usize), th.muted()));
+        }
+        lines.extend(styled_lines(wrap(msg(l, Msg::Hotline), iw as usize), th.muted()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(key_line(v, F::Submit).unwrap_or_default(), th.highlight()));
 }
 
 fn item_label(i: crate::record::check::Item) -> Msg {
@@ -589,6 +706,7 @@ fn needs_hotline(stop: &Stop) -> bool {
     matches!(
         stop,
         Stop::Locked(_)
+            | Stop::Finding(Finding::CertificateExpired | Finding::SignPasswordLocked)
             | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
             | Stop::Refused(Verdict::CertificateExpired | Verdict::CertificateRevoked)
     )
@@ -629,6 +747,16 @@ fn stop_texts(l: Lang, stop: &Stop) -> Vec<String> {
             msg(l, Msg::VerdictReview).to_string(),
         ],
         Stop::Refused(v) => vec![msg(l, verdict_msg(v)).to_string()],
+        Stop::Finding(Finding::CertificateExpired) => vec![msg(l, Msg::FindingExpired).to_string()],
+        Stop::Finding(Finding::SignPasswordLocked) => vec![i18n::card_error(
+            l,
+            &crate::card::CardError::Locked {
+                kind: PinKind::SignPassword,
+            },
+        )],
+        Stop::Finding(Finding::NoSigningCertificate) => {
+            vec![i18n::card_error(l, &crate::card::CardError::NoSigningCertificate)]
+        }
     }
 }
 
@@ -640,11 +768,10 @@ fn busy_lines(v: &View, m: Msg, iw: u16, lines: &mut Vec<Line<'_>>) {
         msg(v.flow.citizen_lang(), m)
     );
     lines.extend(styled_lines(wrap(&text, iw as usize), v.theme.accent()));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!("Esc: {}", msg(v.flow.citizen_lang(), Msg::KeyEsc)),
-        v.theme.muted(),
-    ));
+    if let Some(k) = key_line(v, F::Cancel) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(k, v.theme.muted()));
+    }
 }
 
 fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>) {
@@ -689,13 +816,12 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
         spans.push(Span::styled(if wide { " " } else { "  " }, th.accent()));
     }
     lines.push(Line::from(spans));
-    lines.push(Line::styled(
-        format!("Tab: {}", msg(l, if p.reveal { Msg::Hide } else { Msg::Reveal })),
-        th.muted(),
-    ));
+    lines.push(Line::styled(key_line(v, F::Reveal).unwrap_or_default(), th.muted()));
     lines.push(Line::raw(""));
     if p.confirming_last {
         lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmLastTry), iw as usize), th.error()));
+        let answers: Vec<String> = [F::Yes, F::No].into_iter().filter_map(|a| key_line(v, a)).collect();
+        lines.push(Line::styled(answers.join("   "), th.highlight()));
         return;
     }
     let message = match &p.message {
@@ -712,6 +838,7 @@ fn pin_lines<'a>(v: &View, p: &'a PinScreen, iw: u16, lines: &mut Vec<Line<'a>>)
         )),
         Some(PinMessage::Format(e)) => Some((i18n::pin_format(l, p.kind, e), th.error())),
         Some(PinMessage::CharNotAllowed) => Some((msg(l, Msg::CharNotAllowed).to_string(), th.warn())),
+        Some(PinMessage::Full) => Some((i18n::pin_full(l, p.kind), th.warn())),
         Some(PinMessage::LastTryWarning) => Some((i18n::last_try_warning(l, p.kind), th.warn())),
     };
     if let Some((text, style)) = message {
@@ -796,113 +923,157 @@ fn confirm_lines<'a>(v: &View<'a>, birth: &'a str, choice: ConfirmChoice, iw: u1
     row(Msg::LabelAddress, p.address.as_str());
     lines.push(Line::raw(""));
     lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmNote), iw as usize), th.muted()));
-    lines.extend(styled_lines(wrap(msg(l, Msg::ConfirmAdvice), iw as usize), th.muted()));
-    let button = |m: Msg, on: bool| {
-        let text = format!(" {} ", msg(l, m));
-        if on {
+    // Drawn in the order ← and → walk (`ConfirmChoice::ORDER`).
+    let mut buttons = vec![Span::raw("  ")];
+    for (i, c) in ConfirmChoice::ORDER.into_iter().enumerate() {
+        if i > 0 {
+            buttons.push(Span::raw("   "));
+        }
+        let text = format!(" {} ", msg(l, button_msg(c)));
+        buttons.push(if c == choice {
             Span::styled(format!("[{text}]"), th.highlight())
         } else {
             Span::styled(format!(" {text} "), th.text())
-        }
-    };
-    lines.push(Line::from(vec![
-        Span::raw("  "),
-        button(Msg::ButtonReread, choice == ConfirmChoice::Reread),
-        Span::raw("   "),
-        button(Msg::ButtonNext, choice == ConfirmChoice::Next),
-        Span::raw("   "),
-        button(Msg::ButtonStop, choice == ConfirmChoice::Stop),
-    ]));
+        });
+    }
+    lines.push(Line::from(buttons));
+}
+
+fn button_msg(c: ConfirmChoice) -> Msg {
+    match c {
+        ConfirmChoice::Reread => Msg::ButtonReread,
+        ConfirmChoice::Next => Msg::ButtonNext,
+        ConfirmChoice::Stop => Msg::ButtonStop,
+    }
 }
 
 fn draw_status(f: &mut Frame, v: &View, area: Rect) {
     let l = v.lang;
     let th = v.theme;
-    let mut spans = vec![Span::raw(" ")];
-    let reader = v.reader.and_then(|r| v.diag.readers.iter().find(|d| d.name == r));
-    if !v.diag.pcscd_running() {
-        spans.push(Span::styled("pcscd ✕", th.error()));
-    } else if let Some(r) = reader {
-        spans.push(Span::styled(truncate(&r.name, 28), th.muted()));
-        spans.push(Span::raw(": "));
-        let style = if r.card == CardState::Present {
-            th.ok()
-        } else {
-            th.text()
-        };
-        spans.push(Span::styled(i18n::card_state(l, r.card), style));
-    }
-    spans.push(Span::styled("  |  ", th.muted()));
     let q = v.queue;
-    let age = q.oldest_age_secs.map(|s| i18n::oldest_minutes(l, s / 60));
-    spans.push(Span::styled(
-        format!("{} {}{}", msg(l, Msg::Queue), q.pending, age.unwrap_or_default()),
-        if q.pending > 0 { th.warn() } else { th.muted() },
-    ));
+    let queue_style = if q.pending > 0 { th.warn() } else { th.muted() };
+    // What follows the reader, each with the rank at which a narrow line gives it up (0:
+    // never): the warnings and the demo's PIN and password stay, the queue's age goes first.
+    let mut rest: Vec<(u8, Span)> = vec![(
+        1,
+        Span::styled(format!("{} {}", msg(l, Msg::Queue), q.pending), queue_style),
+    )];
+    if let Some(secs) = q.oldest_age_secs {
+        rest.push((4, Span::styled(i18n::oldest_minutes(l, secs / 60), queue_style)));
+    }
     if q.review > 0 {
-        spans.push(Span::styled(
-            format!("  {} {}", msg(l, Msg::Review), q.review),
-            th.error(),
-        ));
+        let text = format!("  {} {}", msg(l, Msg::Review), q.review);
+        rest.push((0, Span::styled(text, th.error())));
     }
     if let Some(c) = v.crl {
-        let text = i18n::crl_age(l, c.age_secs / 3600, c.fresh);
-        spans.push(Span::styled(
-            format!("  {text}"),
-            if c.fresh { th.muted() } else { th.warn() },
+        let text = format!("  {}", i18n::crl_age(l, c.age_secs / 3600, c.fresh));
+        rest.push((3, Span::styled(text, if c.fresh { th.muted() } else { th.warn() })));
+    }
+    if v.status_socket_error.is_some() {
+        rest.push((
+            2,
+            Span::styled(format!("  {}", msg(l, Msg::StatusSocketShort)), th.warn()),
         ));
     }
     if let Some((pin, pw)) = v.demo_secrets {
-        spans.push(Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()));
+        rest.push((
+            0,
+            Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()),
+        ));
     }
     if !v.sealed {
-        spans.push(Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error()));
+        rest.push((0, Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error())));
     }
+    // The reader: its name (cut to what is left), its card state; or pcscd down.
+    let reader = v.reader.and_then(|r| v.diag.readers.iter().find(|d| d.name == r));
+    let pcscd_down = !v.diag.pcscd_running() && v.diag.pcscd != Pcscd::NotUsed;
+    let head: Vec<Span> = match reader {
+        _ if pcscd_down => vec![Span::styled("pcscd ✕", th.error())],
+        Some(r) => {
+            let style = if r.card == CardState::Present {
+                th.ok()
+            } else {
+                th.text()
+            };
+            vec![Span::styled(i18n::card_state(l, r.card), style)]
+        }
+        None => vec![],
+    };
+    let sep = "  |  ";
+    let width = |spans: &[(u8, Span)]| spans.iter().map(|(_, s)| str_width(&s.content)).sum::<usize>();
+    let fixed = 1 + head.iter().map(|s| str_width(&s.content)).sum::<usize>() + str_width(sep);
+    const NAME_MIN: usize = 8;
+    for rank in (1..=4).rev() {
+        if fixed + NAME_MIN + 2 + width(&rest) <= area.width as usize {
+            break;
+        }
+        rest.retain(|(r, _)| *r < rank);
+    }
+    let mut spans = vec![Span::raw(" ")];
+    if let (Some(r), false) = (reader, pcscd_down) {
+        let room = (area.width as usize).saturating_sub(fixed + width(&rest) + 2);
+        if room >= NAME_MIN {
+            spans.push(Span::styled(truncate(&r.name, room.min(28)), th.muted()));
+            spans.push(Span::raw(": "));
+        }
+    }
+    spans.extend(head);
+    spans.push(Span::styled(sep, th.muted()));
+    spans.extend(rest.into_iter().map(|(_, s)| s));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// How readily a narrow help line gives up a key (0: never): the station's extras first,
+/// then shortcuts, then the step's own keys; Enter and Esc and the way to quit stay.
+fn weight(a: Action) -> u8 {
+    use crate::flow::Action as A;
+    match a {
+        Action::Quit => 0,
+        Action::Flow(A::Submit | A::Cancel | A::Decline | A::Yes | A::No) | Action::Close | Action::QuitNow => 1,
+        Action::Flow(A::AskRepresentative | A::Representative(_) | A::Skip | A::Reveal) => 2,
+        Action::Flow(A::Previous | A::Following | A::Scroll(_)) => 3,
+        Action::Flow(_) => 4,
+        Action::Diagnostics => 5,
+        Action::Language | Action::NextReader | Action::DemoCard => 6,
+    }
+}
+
+/// The keys of what is on view, from the key table: the step's (or the overlay's) first, then
+/// the station's. A narrow line drops the station's extras, closes the gaps, then drops keys
+/// by [`weight`]; the way to quit always stays.
 fn draw_help(f: &mut Frame, v: &View, area: Rect) {
     let l = v.lang;
     let th = v.theme;
-    // The current screen's own keys (handled by the flow), then the station-wide ones.
-    let mut keys: Vec<(String, Msg)> = Vec::new();
-    let mut key = |k: &str, m: Msg| keys.push((k.to_string(), m));
-    match v.flow.screen() {
-        Screen::Consent { .. } => {
-            key("↑↓", Msg::KeyScroll);
-            key("Enter", Msg::KeyEnter);
+    let facets = keys::facets(v.flow, v.overlay);
+    let demo = v.demo_secrets.is_some();
+    let mut hints = keys::hints(facets, |a| match a {
+        Action::NextReader => v.diag.readers.len() > 1,
+        Action::DemoCard => demo,
+        _ => true,
+    });
+    let item = |h: &keys::Hint| str_width(&h.keys) + 1 + str_width(msg(l, h.word));
+    let total = |h: &[keys::Hint], gap: usize| 1 + h.iter().map(item).sum::<usize>() + gap * h.len().saturating_sub(1);
+    let mut gap = 2;
+    while total(&hints, gap) > area.width as usize {
+        let heaviest = hints.iter().map(|h| weight(h.action)).max().unwrap_or(0);
+        if gap == 2 && heaviest < 6 {
+            gap = 1;
+            continue;
         }
-        Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last => key("Y/N", Msg::KeyYesNo),
-        Screen::Pin(_) | Screen::SignPin(_) => {
-            key("Enter", Msg::KeyEnter);
-            key("Tab", Msg::Reveal);
+        match hints.iter().rposition(|h| weight(h.action) == heaviest && heaviest > 0) {
+            Some(i) => {
+                hints.remove(i);
+            }
+            None => break,
         }
-        Screen::Confirm { .. } => {
-            key("←→", Msg::KeyChoose);
-            key("Enter", Msg::KeyEnter);
-        }
-        Screen::Contact { .. } => key("Enter", Msg::KeyEnter),
-        Screen::Done { .. } | Screen::Stopped(_) => key("Enter", Msg::KeyEnter),
-        _ => {}
     }
-    if !matches!(
-        v.flow.screen(),
-        Screen::Consent { .. } | Screen::Storing | Screen::Sending { .. }
-    ) {
-        key("Esc", Msg::KeyEsc);
-    }
-    keys.extend(keys::hints(|a| a != Action::NextReader || v.diag.readers.len() > 1));
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    for (k, m) in keys {
-        let d = msg(l, m);
-        let w = str_width(&k) + str_width(d) + 3;
-        if used + w > area.width as usize {
-            break;
+    for (i, h) in hints.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(gap)));
         }
-        used += w;
-        spans.push(Span::styled(k, th.accent()));
-        spans.push(Span::styled(format!(" {d}  "), th.muted()));
+        spans.push(Span::styled(h.keys.clone(), th.accent()));
+        spans.push(Span::styled(format!(" {}", msg(l, h.word)), th.muted()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,10 +1,23 @@
 //! Wrapping by display width: kanji and full-width forms take two columns, so a long Japanese
-//! address must be broken by width, not by characters. English breaks at spaces where it can;
-//! closing punctuation (。、）」) never starts a line (禁則).
+//! address must be broken by width, not by characters. Line breaking follows the basic rules
+//! of JIS X 4051: no closing bracket, small kana, iteration mark or punctuation at a line
+//! start, no opening bracket at a line end, and no break inside a run of Latin letters and
+//! digits (`J-LIS`, `PgDn`): Japanese and Chinese break between their characters, other
+//! scripts (Latin with or without diacritics, Hangul) at spaces.
 
 use unicode_width::UnicodeWidthChar;
 
-const NO_LINE_START: &str = "。、，．）」』】〕！？：；ー・,.)!?:;";
+/// Never at a line start (JIS X 4051 cl-02 closing brackets, cl-03 hyphens, cl-04 dividing
+/// punctuation, cl-05 middle dots, cl-06 full stops, cl-07 commas, cl-09 iteration marks,
+/// cl-10 prolonged sound mark, cl-11 small kana), and their ASCII kin.
+const NO_LINE_START: &str = "）〕］｝〉》」』】〙〗〟’”｠»\
+‐゠–〜～？！‼⁇⁈⁉・：；。．、，\
+ヽヾゝゞ々〻ー\
+ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ\
+,.)]}!?:;%";
+
+/// Never at a line end (JIS X 4051 cl-01 opening brackets), and their ASCII kin.
+const NO_LINE_END: &str = "（〔［｛〈《「『【〘〖〝‘“｟«([{";
 
 fn width(c: char) -> usize {
     c.width().unwrap_or(0)
@@ -14,7 +27,7 @@ fn width(c: char) -> usize {
 /// diacritics, Hangul) break at spaces between words.
 fn breaks_anywhere(c: char) -> bool {
     matches!(c as u32,
-        0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+        0x3000..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
 /// Display width of a string.
@@ -33,71 +46,63 @@ pub fn wrap_slices(text: &str, max: usize) -> Vec<&str> {
     wrap_ranges(text, max).into_iter().map(|r| &text[r]).collect()
 }
 
+/// Whether a line may break between `a` and `b` (`b` starts the next line).
+fn may_break(a: char, b: char) -> bool {
+    if b == ' ' || width(b) == 0 {
+        return false; // spaces stay at the end of the line; marks stay on their letter
+    }
+    let opportunity = a == ' ' || breaks_anywhere(a) || breaks_anywhere(b);
+    opportunity && !NO_LINE_START.contains(b) && !NO_LINE_END.contains(a)
+}
+
 /// The byte ranges of `text` that make the wrapped lines (trailing spaces left out).
 pub fn wrap_ranges(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
     let max = max.max(2);
     let mut out = Vec::new();
-    // One line as (byte index, char): lines are always contiguous runs of the paragraph.
-    let emit = |line: &[(usize, char)], at: usize, out: &mut Vec<std::ops::Range<usize>>| {
-        let end = line
-            .iter()
-            .rposition(|(_, c)| !c.is_whitespace())
-            .map_or(line.first().map_or(at, |f| f.0), |i| line[i].0 + line[i].1.len_utf8());
-        let start = line.first().map_or(at, |f| f.0);
-        out.push(start..end.max(start));
-    };
     let mut para_start = 0;
     for para in text.split('\n') {
-        let mut line: Vec<(usize, char)> = Vec::new();
+        let chars: Vec<(usize, char)> = para.char_indices().map(|(i, c)| (para_start + i, c)).collect();
+        let end_of = |i: usize| chars.get(i).map_or(para_start + para.len(), |c| c.0);
+        // The line is chars[start..i]; `w` its width.
+        let mut start = 0;
         let mut w = 0;
-        for (i, c) in para.char_indices() {
-            let at = para_start + i;
-            let cw = width(c);
-            if w + cw > max && !line.is_empty() {
-                let mut carry: Vec<(usize, char)> = Vec::new();
-                let mut dropped_space = None;
-                if c != ' ' {
-                    if let Some(sp) = line.iter().rposition(|&(_, x)| x == ' ') {
-                        // Break English at the last space when the word isn't absurdly long.
-                        let word: usize = line[sp + 1..].iter().map(|&(_, x)| width(x)).sum();
-                        if line[sp + 1..].iter().all(|&(_, x)| !breaks_anywhere(x))
-                            && !breaks_anywhere(c)
-                            && sp > 0
-                            && word + cw <= max
-                        {
-                            carry = line.split_off(sp + 1);
-                            dropped_space = line.pop();
-                        }
-                    }
-                    // What moves to the next line must still fit with `c` (a dropped space goes
-                    // along: lines are contiguous).
-                    let gap = usize::from(dropped_space.is_some());
-                    let fits = line
-                        .last()
-                        .is_some_and(|&(_, l)| width(l) + gap + cw <= max && !NO_LINE_START.contains(l));
-                    if carry.is_empty() && NO_LINE_START.contains(c) && line.len() > 1 && fits {
-                        if let Some(last) = line.pop() {
-                            carry.push(last);
-                            // Lines are contiguous: a space dropped after the carried character
-                            // goes along (and counts).
-                            carry.extend(dropped_space);
-                        }
-                    }
-                }
-                emit(&line, at, &mut out);
-                line = carry;
-                w = line.iter().map(|&(_, x)| width(x)).sum();
-                if c == ' ' && line.is_empty() {
-                    continue;
-                }
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if w + width(c) <= max || c == ' ' {
+                w += width(c);
+                i += 1;
+                continue;
             }
-            line.push((at, c));
-            w += cw;
+            // `c` does not fit: break at the last opportunity on the line, else (one word
+            // longer than the line, or a run of characters that can't start one) before `c`.
+            let at = (start + 1..=i)
+                .rev()
+                .find(|&b| may_break(chars[b - 1].1, chars[b].1))
+                .filter(|&b| chars[b..=i].iter().map(|x| width(x.1)).sum::<usize>() <= max)
+                .unwrap_or(i);
+            out.push(line_range(&chars[start..at], end_of(start)));
+            start = at;
+            while start < chars.len() && chars[start].1 == ' ' {
+                start += 1;
+            }
+            w = chars[start..i.max(start)].iter().map(|x| width(x.1)).sum();
+            i = i.max(start);
         }
-        emit(&line, para_start + para.len(), &mut out);
+        out.push(line_range(&chars[start..], end_of(start)));
         para_start += para.len() + 1;
     }
     out
+}
+
+/// The range of a line's characters, without its trailing spaces.
+fn line_range(line: &[(usize, char)], at: usize) -> std::ops::Range<usize> {
+    let start = line.first().map_or(at, |f| f.0);
+    let end = line
+        .iter()
+        .rposition(|(_, c)| !c.is_whitespace())
+        .map_or(start, |i| line[i].0 + line[i].1.len_utf8());
+    start..end
 }
 
 /// Cuts `s` to at most `max` columns.
@@ -168,6 +173,43 @@ mod tests {
         for (text, max) in [(ko, 20), (nfc, 14), (nfd, 14), (zh, 12)] {
             for l in wrap(text, max) {
                 assert!(str_width(&l) <= max, "{l:?}");
+            }
+        }
+    }
+
+    /// Issue 25 item 8: `J-LI│S`, `（│`, `ロ│ック` were seen.
+    #[test]
+    fn breaks_follow_jis_x_4051() {
+        assert_eq!(wrap("発行はJ-LISです", 10), vec!["発行は", "J-LISです"]);
+        assert_eq!(wrap("あいうえ（かき）", 10), vec!["あいうえ", "（かき）"]);
+        assert_eq!(
+            wrap("カードがロックされます", 10),
+            vec!["カードが", "ロックされ", "ます"]
+        );
+        assert_eq!(wrap("あいうえおか。", 12), vec!["あいうえお", "か。"]);
+        // A Latin word longer than the line is the one thing broken inside.
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+    }
+
+    /// Every Japanese message of the catalogue, at every width a pane can have: no small
+    /// kana, closing bracket or punctuation starts a line, no opening bracket ends one, no
+    /// Latin word or number is split.
+    #[test]
+    fn the_catalogue_wraps_by_the_rules_at_every_width() {
+        use crate::i18n::{msg, Lang, Msg};
+        let texts: Vec<&str> = Msg::ALL.iter().map(|m| msg(Lang::Ja, *m)).collect();
+        assert!(texts.len() > 100);
+        for text in &texts {
+            for max in 12..=78 {
+                let lines = wrap(text, max);
+                for pair in lines.windows(2) {
+                    let (a, b) = (pair[0].chars().last(), pair[1].chars().next());
+                    let (Some(a), Some(b)) = (a, b) else { continue };
+                    assert!(!NO_LINE_START.contains(b), "{max}: {:?} | {:?}", pair[0], pair[1]);
+                    assert!(!NO_LINE_END.contains(a), "{max}: {:?} | {:?}", pair[0], pair[1]);
+                    let word = |c: char| c.is_ascii_alphanumeric() || c == '-';
+                    assert!(!(word(a) && word(b)), "{max}: {:?} | {:?}", pair[0], pair[1]);
+                }
             }
         }
     }

@@ -240,6 +240,24 @@ impl Tmux {
         self.wait_until(&format!("all of {texts:?}"), |s| texts.iter().all(|t| s.contains(t)))
     }
 
+    /// Quits the station with Ctrl-C, answering yes when it asks first (an enrollment under
+    /// way); returns the screen once the command printed its exit code.
+    pub fn quit(&self) -> String {
+        use madoguchi::i18n::{msg, Lang, Msg};
+        self.send(&["C-c"]);
+        // The question's first words, in any language (the box may wrap the rest).
+        let asked = |s: &str| {
+            Lang::ALL
+                .iter()
+                .any(|l| s.contains(msg(*l, Msg::QuitQuestion).chars().take(8).collect::<String>().as_str()))
+        };
+        let s = self.wait_until("the exit or the quit question", |s| s.contains("EXIT=") || asked(s));
+        if !s.contains("EXIT=") {
+            self.send(&["y"]);
+        }
+        self.wait_for("EXIT=")
+    }
+
     pub fn resize(&self, width: u16, height: u16) {
         let status = Command::new("tmux")
             .args([

@@ -147,6 +147,8 @@ impl TestPki {
     /// Issues the person's signing certificate (unless under 15) and authentication certificate.
     pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
         let auth_key = Rsa::generate(2048)?;
+        // Issued with the signing certificate: expired together (a revocation after a move
+        // touches the signing one only), unless the profile says otherwise.
         let auth_cert = self.leaf(
             &self.auth_ca,
             &PKey::from_rsa(auth_key.clone())?,

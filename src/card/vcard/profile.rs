@@ -81,7 +81,8 @@ pub struct Profile {
     #[serde(default)]
     pub signing_certificate: CertState,
     /// The 利用者証明用電子証明書: every card has one (no age limit), so `none` is not a
-    /// state of it. Valid unless said otherwise.
+    /// state of it. Unless said otherwise it shares the signing certificate's expiry (both
+    /// are issued together) and is valid.
     #[serde(default)]
     pub auth_certificate: Option<CertState>,
     /// Write EF 02's outer length as `82 HH LL` (seen in clients) instead of the short form.
@@ -182,9 +183,13 @@ impl Profile {
         self.auth_pin.as_deref().unwrap_or(&self.pin)
     }
 
-    /// The state of the 利用者証明用電子証明書.
+    /// The state of the 利用者証明用電子証明書: as said, else expired with an expired signing
+    /// certificate (both are issued together), else valid.
     pub fn auth_certificate(&self) -> CertState {
-        self.auth_certificate.unwrap_or(CertState::Valid)
+        self.auth_certificate.unwrap_or(match self.signing_certificate {
+            CertState::Expired => CertState::Expired,
+            _ => CertState::Valid,
+        })
     }
 
     pub fn birth(&self) -> Option<BirthDate> {
