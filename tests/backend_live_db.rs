@@ -143,7 +143,7 @@ fn demo_pid(dir: &Path) -> Option<i32> {
 /// One citizen from the terms to 完了 with the `sato` card (PIN 2580, password hanako2024).
 fn enroll_to_done(t: &common::Tmux) {
     t.send(&["End"]);
-    t.wait_for(msg(Lang::En, Msg::ConsentAcceptHint));
+    t.wait_for(msg(Lang::En, Msg::KeyAgree));
     t.send(&["Enter"]);
     t.wait_for("Tries left: 3");
     t.send(&["2", "5", "8", "0", "Enter"]);
