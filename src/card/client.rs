@@ -273,7 +273,8 @@ impl<T: Transport> MyNumberCard<T> {
     /// certificate (EF 000A) and the tries left of the auth PIN (EF 0018, VERIFY without
     /// data). SELECT JPKI, SELECT 000A, READ (one extended, or 256-byte chunks), SELECT 0018,
     /// VERIFY query (docs/card.md, "APDU counts"). A locked PIN is `Locked`: the caller sends
-    /// no VERIFY and says where the PIN is reset.
+    /// no VERIFY and says where the PIN is reset. A caller that read the auth certificate
+    /// earlier in the same card session (the probe) asks `pin_tries(PinKind::AuthPin)` instead.
     pub fn auth_start(&mut self) -> Result<AuthStart, CardError> {
         let certificate = self.read_certificate(Ef::AuthCert)?;
         match self.pin_tries(PinKind::AuthPin)? {
