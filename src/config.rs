@@ -65,7 +65,16 @@ pub struct Receiver {
     pub client_ca: Option<PathBuf>,
     /// CRLs of the client CA: station certificates on them are refused (a stolen laptop).
     pub client_crl: Vec<PathBuf>,
+    /// Records that prove no card (`unauthenticated`), from bound stations only.
+    pub allow_unauthenticated: bool,
+    /// The old name of `allow_unauthenticated`.
     pub allow_unsigned: bool,
+    /// The 利用者証明用 CA certificates (file or directory), for `card-authenticated` records.
+    pub auth_ca: Option<PathBuf>,
+    /// Their CRLs (files or directories).
+    pub auth_crl: Vec<PathBuf>,
+    /// With `auth_ca`: no auth CRL, said on every card-authenticated record.
+    pub no_auth_crl: bool,
 }
 
 /// Checks the station makes itself before the citizen leaves.
@@ -130,6 +139,10 @@ pub struct Steps {
     pub email_optional: bool,
     /// The domain your mails come from, named in the warning about carrier-mail filters.
     pub email_sender_domain: Option<String>,
+    /// Records that prove no card (`unauthenticated`: no signature and no 利用者証明
+    /// challenge) may be stored; the clerk sees when one is. Off: every record is `signed` or
+    /// `card-authenticated`.
+    pub allow_unauthenticated: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -223,6 +236,7 @@ impl Default for Steps {
             email: false,
             email_optional: false,
             email_sender_domain: None,
+            allow_unauthenticated: false,
         }
     }
 }
@@ -516,6 +530,23 @@ mod tests {
         assert!(
             Config::parse("[receiver]\ndb = \"x\"\n", "r.toml").is_err(),
             "unknown key"
+        );
+    }
+
+    #[test]
+    fn unauthenticated_records_are_off_unless_the_operator_says_so() {
+        assert!(!Config::default().steps.allow_unauthenticated);
+        let c = Config::parse("[steps]\nallow_unauthenticated = true\n", "s.toml").unwrap();
+        assert!(c.steps.allow_unauthenticated);
+        let r = Config::parse(
+            "[receiver]\nauth_ca = \"/etc/a\"\nauth_crl = [\"/etc/a.crl\"]\nallow_unauthenticated = true\n",
+            "r.toml",
+        )
+        .unwrap()
+        .receiver;
+        assert_eq!(
+            (r.auth_ca, r.auth_crl.len(), r.no_auth_crl, r.allow_unauthenticated),
+            (Some(PathBuf::from("/etc/a")), 1, false, true)
         );
     }
 

@@ -229,6 +229,8 @@ pub fn pin_name(lang: Lang, kind: PinKind) -> &'static str {
     match kind {
         PinKind::TextPin => fixed(lang, "pin-name-text"),
         PinKind::SignPassword => fixed(lang, "pin-name-sign"),
+        // Its catalogue text comes with the flow's 利用者証明 step (#22).
+        PinKind::AuthPin => fixed(lang, "pin-name-auth"),
     }
 }
 

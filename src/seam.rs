@@ -3,7 +3,7 @@
 //! `record`; `backend` implements [`StationBackend`], `app` calls it, `flow` carries the
 //! results, `ui` shows them.
 
-use crate::card::basic4::{BasicFour, PersonalText};
+use crate::card::basic4::{BasicFour, Ef02, PersonalText};
 use crate::record::check::CardCheck;
 use crate::record::payload::{Payload, Representative, Statement};
 use std::fmt;
@@ -12,8 +12,9 @@ use zeroize::Zeroizing;
 
 /// What the backend layer does for the station (implemented over the outbox and delivery).
 pub trait StationBackend: Send + Sync {
-    /// Checks the signing certificate before anything is signed: validity now, and revocation
-    /// when the station has a CRL. `Ok` also when the station cannot know.
+    /// Checks a card certificate before anything is signed — the signing certificate, or the
+    /// 利用者証明用 certificate before its PIN is asked for: validity now, and revocation when
+    /// the station has a CRL of its CA. `Ok` also when the station cannot know.
     fn check_certificate(&self, cert_der: &[u8]) -> Result<(), CertificateProblem>;
     /// The per-enrollment statement the card will sign (covering what was declared).
     fn prepare(&self, person: &BasicFour, declared: &Declared) -> Result<Prepared, BackendError>;
@@ -26,9 +27,39 @@ pub trait StationBackend: Send + Sync {
         signature: &[u8],
         person: &BasicFour,
     ) -> Result<SignedPayload, FinishError>;
-    /// Stores durably (committed and synced) and returns the enrollment id.
+    /// The statement for the 利用者証明 challenge (`card-authenticated`): the same canonical
+    /// form as [`StationBackend::prepare`]'s, binding also the SHA-256 of `ef02`, EF 02 exactly
+    /// as read in the card session that will sign (the one `person` was decoded from and the
+    /// citizen confirmed; anything else is refused).
+    fn prepare_challenge(
+        &self,
+        person: &BasicFour,
+        ef02: Ef02,
+        declared: &Declared,
+    ) -> Result<PreparedChallenge, BackendError>;
+    /// Verifies the authentication key's signature over the challenge with the 利用者証明用
+    /// certificate read: a broken card answer never becomes `card-authenticated`. Returns the
+    /// record to store with [`StationBackend::store_signed`].
+    fn finish_challenge(
+        &self,
+        prepared: PreparedChallenge,
+        auth_cert_der: &[u8],
+        auth_signature: &[u8],
+    ) -> Result<SignedPayload, FinishError>;
+    /// Stores durably (committed and synced) and returns the enrollment id: a `signed` or a
+    /// `card-authenticated` record, each verified locally before.
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError>;
+    /// Stores a record that proves no card (`unauthenticated`): what the flow did for cards
+    /// without a signing certificate before the 利用者証明 challenge (#22). Kept while the flow
+    /// still calls it; [`StationBackend::store_unauthenticated`] is the call with the
+    /// operator's switch.
     fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError>;
+    /// Whether the operator allows records that prove no card (`allow_unauthenticated`, off by
+    /// default): the flow offers the way only then, and the clerk sees that it is taken.
+    fn allow_unauthenticated(&self) -> bool;
+    /// Stores an `unauthenticated` record; refused (`BackendError::Storage`, nothing stored)
+    /// unless [`StationBackend::allow_unauthenticated`].
+    fn store_unauthenticated(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError>;
     fn queue(&self) -> QueueInfo;
     /// False when the queue is full: no new enrollment may start.
     fn can_start_new(&self) -> bool;
@@ -96,8 +127,46 @@ impl Prepared {
     }
 }
 
-/// A record whose signature was verified locally against the certificate read: the only
-/// thing `store_signed` takes.
+/// The challenge prepared for one 利用者証明 signature: the statement (binding EF 02's
+/// SHA-256), and EF 02 and the four items it carries into the record.
+pub struct PreparedChallenge {
+    prepared: Prepared,
+    ef02: Ef02,
+    person: BasicFour,
+}
+
+impl PreparedChallenge {
+    /// Only the backend builds these, after checking `ef02` is what `person` came from.
+    pub fn new(prepared: Prepared, ef02: Ef02, person: BasicFour) -> PreparedChallenge {
+        PreparedChallenge { prepared, ef02, person }
+    }
+    pub fn enrollment_id(&self) -> &str {
+        &self.prepared.enrollment_id
+    }
+    /// The canonical bytes the card's authentication key signs (SHA-256 of these in a
+    /// DigestInfo).
+    pub fn statement(&self) -> &[u8] {
+        &self.prepared.statement
+    }
+    pub fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+    pub fn ef02(&self) -> &Ef02 {
+        &self.ef02
+    }
+    pub fn person(&self) -> &BasicFour {
+        &self.person
+    }
+}
+
+impl fmt::Debug for PreparedChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PreparedChallenge({})", self.prepared.enrollment_id)
+    }
+}
+
+/// A record whose card proof (the signing key's signature, or the 利用者証明 challenge) was
+/// verified locally against the certificate read: the only thing `store_signed` takes.
 pub struct SignedPayload(Payload);
 
 impl SignedPayload {

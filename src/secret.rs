@@ -19,19 +19,23 @@ pub enum PinKind {
     TextPin,
     /// 署名用電子証明書のパスワード: 6–16 of A–Z 0–9, 5 tries.
     SignPassword,
+    /// 利用者証明用電子証明書の暗証番号 (JPKI EF 0018): 4 digits, 3 tries, a counter of its
+    /// own. Many citizens set the same four digits as the 券面事項入力補助用暗証番号, but it is
+    /// another PIN: never sent without the citizen typing (or explicitly reusing) it.
+    AuthPin,
 }
 
 impl PinKind {
     pub fn max_tries(self) -> u8 {
         match self {
-            PinKind::TextPin => 3,
+            PinKind::TextPin | PinKind::AuthPin => 3,
             PinKind::SignPassword => 5,
         }
     }
 
     pub fn length_range(self) -> (usize, usize) {
         match self {
-            PinKind::TextPin => (4, 4),
+            PinKind::TextPin | PinKind::AuthPin => (4, 4),
             PinKind::SignPassword => (6, 16),
         }
     }
@@ -39,7 +43,7 @@ impl PinKind {
     /// Whether `c` may be typed at all for this kind (after upper-casing for passwords).
     pub fn accepts_char(self, c: char) -> bool {
         match self {
-            PinKind::TextPin => c.is_ascii_digit(),
+            PinKind::TextPin | PinKind::AuthPin => c.is_ascii_digit(),
             PinKind::SignPassword => c.is_ascii_digit() || c.is_ascii_alphabetic(),
         }
     }
@@ -90,7 +94,7 @@ impl Secret {
             let c = match kind {
                 // The card compares bytes; clients upper-case the password (card-protocol §8.1).
                 PinKind::SignPassword => b.to_ascii_uppercase(),
-                PinKind::TextPin => b,
+                PinKind::TextPin | PinKind::AuthPin => b,
             };
             if !c.is_ascii() || !kind.accepts_char(c as char) {
                 return Err(PinFormatError::Character { position: i + 1 });
@@ -144,6 +148,29 @@ impl Pin {
 impl fmt::Debug for Pin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Pin([hidden])")
+    }
+}
+
+/// The 4-digit 利用者証明用電子証明書の暗証番号: its own type, so it can't be passed where the
+/// 券面事項入力補助用暗証番号 is meant (a try of one PIN is never spent on the other).
+pub struct AuthPin(Secret);
+
+impl AuthPin {
+    pub fn new(input: &[u8]) -> Result<AuthPin, PinFormatError> {
+        Secret::parse(PinKind::AuthPin, input).map(AuthPin)
+    }
+    /// The validated secret, when it is of the auth PIN's kind (what the flow's input holds).
+    pub fn from_secret(secret: Secret) -> Option<AuthPin> {
+        (secret.kind() == PinKind::AuthPin).then_some(AuthPin(secret))
+    }
+    pub fn secret(&self) -> &Secret {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuthPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthPin([hidden])")
     }
 }
 
@@ -258,6 +285,27 @@ mod tests {
             Pin::new(b"12 4").unwrap_err(),
             PinFormatError::Character { position: 3 }
         );
+    }
+
+    #[test]
+    fn auth_pin_is_four_digits_of_its_own_kind() {
+        let a = AuthPin::new(b"5678").unwrap();
+        assert_eq!(a.secret().kind(), PinKind::AuthPin);
+        assert_eq!(a.secret().expose(), b"5678");
+        assert_eq!(
+            AuthPin::new(b"567").unwrap_err(),
+            PinFormatError::Length { len: 3, min: 4, max: 4 }
+        );
+        assert_eq!(
+            AuthPin::new(b"56a8").unwrap_err(),
+            PinFormatError::Character { position: 3 }
+        );
+        assert_eq!(PinKind::AuthPin.max_tries(), 3);
+        // A text PIN is not an auth PIN, even with the same digits.
+        assert!(AuthPin::from_secret(Secret::parse(PinKind::TextPin, b"5678").unwrap()).is_none());
+        assert!(AuthPin::from_secret(Secret::parse(PinKind::AuthPin, b"5678").unwrap()).is_some());
+        let s = format!("{a:?} {:?}", a.secret());
+        assert!(!s.contains("5678") && s.contains("hidden"), "{s}");
     }
 
     #[test]

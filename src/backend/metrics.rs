@@ -1,5 +1,5 @@
 //! The receiver's counters, rendered as Prometheus text (`GET /metrics`). Labels are HTTP
-//! statuses, result codes and CA names: nothing a record carries.
+//! statuses, result codes, assurance levels and CA names: nothing personal a record carries.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -22,6 +22,8 @@ pub struct Metrics {
     verify_sum_ns: AtomicU64,
     stored_accepted: AtomicU64,
     stored_review: AtomicU64,
+    /// New accepted rows by assurance level (signed, card-authenticated, unauthenticated).
+    accepted_by_level: [AtomicU64; 3],
     replayed: AtomicU64,
     in_flight: AtomicI64,
 }
@@ -64,6 +66,14 @@ impl Metrics {
             &self.stored_review
         };
         c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A new accepted row of this assurance level (`signed`, `card-authenticated`,
+    /// `unauthenticated`; anything else is not counted).
+    pub fn accepted(&self, level: &str) {
+        if let Some(i) = LEVELS.iter().position(|l| *l == level) {
+            self.accepted_by_level[i].fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// A retry answered from the stored answer.
@@ -131,6 +141,19 @@ impl Metrics {
         );
         head(
             &mut o,
+            "madoguchi_receiver_accepted_total",
+            "counter",
+            "Records this process accepted as new rows, by the assurance level proven.",
+        );
+        for (level, n) in LEVELS.iter().zip(&self.accepted_by_level) {
+            let _ = writeln!(
+                o,
+                "madoguchi_receiver_accepted_total{{assurance=\"{level}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
+        head(
+            &mut o,
             "madoguchi_receiver_replayed_total",
             "counter",
             "Retries answered with the answer stored before.",
@@ -192,6 +215,9 @@ impl Metrics {
     }
 }
 
+/// The assurance levels, as the payload spells them (record/payload.rs `Assurance`).
+const LEVELS: [&str; 3] = ["signed", "card-authenticated", "unauthenticated"];
+
 fn head(o: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
 }
@@ -216,6 +242,10 @@ mod tests {
         m.verified(Duration::from_secs(9));
         m.stored(true);
         m.stored(false);
+        m.accepted("card-authenticated");
+        m.accepted("card-authenticated");
+        m.accepted("signed");
+        m.accepted("made-up");
         let held = m.in_flight();
         drop(m.in_flight());
         assert!(m
@@ -241,6 +271,9 @@ mod tests {
             "madoguchi_receiver_verify_seconds_count 3",
             "madoguchi_receiver_records_stored_total{status=\"accepted\"} 1",
             "madoguchi_receiver_records_stored_total{status=\"review\"} 1",
+            "madoguchi_receiver_accepted_total{assurance=\"signed\"} 1",
+            "madoguchi_receiver_accepted_total{assurance=\"card-authenticated\"} 2",
+            "madoguchi_receiver_accepted_total{assurance=\"unauthenticated\"} 0",
             "madoguchi_receiver_crl_age_seconds{issuer=\"CN=a \\\"b\\\"\"} 60",
             "madoguchi_receiver_crl_fresh{issuer=\"CN=a \\\"b\\\"\"} 0",
             "madoguchi_receiver_uptime_seconds 5",

@@ -12,7 +12,7 @@ use std::path::Path;
 /// time (no SQL built at run time).
 macro_rules! outbox_cols {
     () => {
-        "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed, carried_ms"
+        "id, station_id, created_ms, status, attempts, next_attempt_ms, last_error, sealed, carried_ms, assurance"
     };
 }
 
@@ -48,6 +48,10 @@ pub struct Entry {
     /// Written to a hand-carry file (`outbox export`) while undelivered. It stays in the
     /// queue: a later network delivery is answered as a duplicate and marks it delivered.
     pub carried: bool,
+    /// The record's assurance level (`signed`, `card-authenticated`, `unauthenticated`): not
+    /// personal, kept beside the sealed body so `outbox list` can say it. None for rows
+    /// stored before the levels.
+    pub assurance: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -116,6 +120,15 @@ impl Outbox {
         if !has_carried {
             db.execute_batch("ALTER TABLE outbox ADD COLUMN carried_ms INTEGER")?;
         }
+        // Added with the assurance levels (#22), the same way.
+        let has_assurance: bool = db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'assurance'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_assurance {
+            db.execute_batch("ALTER TABLE outbox ADD COLUMN assurance TEXT")?;
+        }
         Ok(Outbox { db, limit })
     }
 
@@ -150,6 +163,19 @@ impl Outbox {
         body: &[u8],
         sealed: bool,
     ) -> Result<(), OutboxError> {
+        self.enqueue_record(id, station_id, created_ms, body, sealed, None)
+    }
+
+    /// [`Outbox::enqueue`] with the record's assurance level beside it.
+    pub fn enqueue_record(
+        &mut self,
+        id: &str,
+        station_id: &str,
+        created_ms: i64,
+        body: &[u8],
+        sealed: bool,
+        assurance: Option<&str>,
+    ) -> Result<(), OutboxError> {
         // IMMEDIATE: take the write lock up front. A deferred transaction that reads, then
         // writes, fails at once with SQLITE_BUSY when delivery wrote in between.
         let tx = self
@@ -162,8 +188,8 @@ impl Outbox {
             return Err(OutboxError::Full(undelivered));
         }
         tx.execute(
-            "INSERT INTO outbox (id, station_id, created_ms, body, sealed, status, next_attempt_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?3)",
-            params![id, station_id, created_ms, body, sealed],
+            "INSERT INTO outbox (id, station_id, created_ms, body, sealed, status, next_attempt_ms, assurance) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?3, ?6)",
+            params![id, station_id, created_ms, body, sealed, assurance],
         )?;
         // With synchronous=FULL the commit is fsync'd before it returns.
         tx.commit()?;
@@ -181,6 +207,7 @@ impl Outbox {
             last_error: r.get(6)?,
             sealed: r.get(7)?,
             carried: r.get::<_, Option<i64>>(8)?.is_some(),
+            assurance: r.get(9)?,
         })
     }
 
@@ -201,7 +228,7 @@ impl Outbox {
         ))?;
         let rows = st
             .query_map(params![now, max as i64], |r| {
-                Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(9)?))
+                Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(10)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
@@ -297,7 +324,7 @@ impl Outbox {
             ", body FROM outbox WHERE status != 'delivered' ORDER BY created_ms"
         ))?;
         let rows = st
-            .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(9)?)))?
+            .query_map([], |r| Ok((Self::entry(r)?, r.get::<_, Vec<u8>>(10)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -368,6 +395,30 @@ mod tests {
         o.mark_carried(&["old".into()]).unwrap();
         assert!(o.list().unwrap()[0].carried);
         assert_eq!(o.due(10, 10).unwrap()[0].1, b"{}");
+        assert_eq!(o.list().unwrap()[0].assurance, None, "stored before the levels");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    /// The level goes beside the (sealed) body, so `outbox list` says it without opening it.
+    #[test]
+    fn the_assurance_level_is_kept_beside_the_body() {
+        let path = tmp("level");
+        let mut o = Outbox::open(&path, 10).unwrap();
+        o.enqueue_record("a", "s", 1, b"sealed-a", true, Some("card-authenticated"))
+            .unwrap();
+        o.enqueue_record("b", "s", 2, b"sealed-b", true, Some("signed"))
+            .unwrap();
+        o.enqueue("c", "s", 3, b"sealed-c", true).unwrap();
+        drop(o);
+        let o = Outbox::open(&path, 10).unwrap();
+        let levels: Vec<Option<String>> = o.list().unwrap().into_iter().map(|e| e.assurance).collect();
+        assert_eq!(
+            levels,
+            [Some("card-authenticated".to_string()), Some("signed".to_string()), None]
+        );
+        // The body is still the one stored, at its column.
+        assert_eq!(o.due(10, 10).unwrap()[0].1, b"sealed-a");
+        assert_eq!(o.undelivered().unwrap()[1].1, b"sealed-b");
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 }

@@ -1,14 +1,16 @@
 //! The reference receiver (`madoguchi receive`, and in-process for `madoguchi demo`): opens
-//! sealed bodies, verifies with openssl in this order — chain to the trusted CA
+//! sealed bodies, checks that the record's assurance level is the one its proofs carry
+//! (ASSURANCE_NOT_PROVEN), verifies with openssl in this order — chain to the trusted CA
 //! (UNSUPPORTED_CERTIFICATE), validity (CERTIFICATE_EXPIRED, vendor code 21), signature over the
 //! statement (SIGNATURE_MISMATCH), CRL (CERTIFICATE_REVOKED, vendor code 23), card data against
-//! the certificate and the statement (CARD_DATA_MISMATCH) — and stores idempotently in SQLite
+//! the certificate — or, for the 利用者証明 challenge, EF 02 as read — and the statement
+//! (CARD_DATA_MISMATCH, ASSURANCE_NOT_PROVEN) — and stores idempotently in SQLite
 //! or PostgreSQL (`store`). Verification runs outside any lock or transaction, one per core;
 //! only the idempotency insert (per station and key, insert-or-replace-unless-success) touches
 //! the database. A store out of reach is a 503 STORE_UNAVAILABLE, which stations retry.
 
 use super::jwe;
-use super::payload::{sha256_hex, unb64, verify_signature, Payload, Statement, SCHEMA};
+use super::payload::{sha256_hex, unb64, verify_signature, Assurance, CardData, Payload, Statement, SCHEMA};
 use super::seal::{self, Envelope};
 use super::store::{Remembered, Row, Store, StoreError};
 use axum::body::Bytes;
@@ -100,9 +102,21 @@ pub struct ReceiverConfig {
     /// Private keys that open sealed records, any number (seal-key rotation): a JWE names
     /// its key by `kid`; a first-release envelope is tried with each.
     pub seal_keys: Vec<PKey<Private>>,
-    /// Accept unsigned records (signature and signing_certificate null). Even then only from a
+    /// Accept `unauthenticated` records (no signature, no 利用者証明 challenge: nothing proves
+    /// the card; `--allow-unauthenticated`, formerly `--allow-unsigned`). Even then only from a
     /// station bound by its client certificate (mTLS); the station is recorded with them.
+    /// `card-authenticated` records (holders under 15) need no such switch.
     pub allow_unsigned: bool,
+    /// The 利用者証明用 CA certificates (J-LIS authca01–03 share one DN) the auth certificates
+    /// of `card-authenticated` records must chain to. Empty: such records are refused
+    /// (UNSUPPORTED_CERTIFICATE) until some are configured.
+    pub auth_ca: Vec<X509>,
+    /// Where `auth_ca` came from: read again on reload (SIGHUP).
+    pub auth_ca_file: Option<PathBuf>,
+    /// CRLs of the 利用者証明用 CAs (reloaded like `crl_source`). None: not checked
+    /// (`--no-auth-crl`), and accepted `card-authenticated` records say
+    /// `auth_revocation: unchecked`.
+    pub auth_crl_source: Option<std::sync::Arc<super::crl::CrlSource>>,
     pub limits: Limits,
     /// One JSON line per request (time, id, station, status, result, latency; never
     /// personal data). `madoguchi receive` writes them to stderr (the journal).
@@ -189,6 +203,8 @@ struct Shared {
     /// The CAs signing certificates must chain to: `cfg.trust_ca`, or the trust file as
     /// last read.
     trust: std::sync::RwLock<Arc<Vec<X509>>>,
+    /// The 利用者証明用 CAs: `cfg.auth_ca`, or its file as last read.
+    auth_trust: std::sync::RwLock<Arc<Vec<X509>>>,
     metrics: super::metrics::Metrics,
     started: Instant,
     /// Set on shutdown: /readyz says so, so a load balancer stops sending.
@@ -298,6 +314,11 @@ fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
 
 fn check_validity(cert: &X509) -> Result<(), Verdict> {
     let now = Asn1Time::days_from_now(0).map_err(|e| invalid(e.to_string()))?;
+    check_validity_at(cert, &now)
+}
+
+/// Validity at `at`: CERTIFICATE_EXPIRED (vendor code 21) outside it.
+fn check_validity_at(cert: &X509, now: &openssl::asn1::Asn1TimeRef) -> Result<(), Verdict> {
     let expired = now
         .diff(cert.not_after())
         .map(|d| d.days < 0 || (d.days == 0 && d.secs < 0))
@@ -330,15 +351,139 @@ pub fn fuzz_check(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, bound: Op
         return 400;
     };
     let peer = bound.map_or(Peer::Unbound, |s| Peer::Bound(s.to_string()));
-    match check(cfg, &cfg.trust_ca, keys, key, &peer, v) {
+    match check(cfg, &cfg.trust_ca, &cfg.auth_ca, keys, key, &peer, v) {
         Ok(_) => 200,
         Err((code, ..)) => code.as_u16(),
     }
 }
 
+/// A record whose assurance level is not what its proofs show (docs/backend-api.md,
+/// "Assurance levels"): 422 ASSURANCE_NOT_PROVEN, which the station explains and keeps for
+/// review.
+fn not_proven(detail: impl Into<String>) -> Verdict {
+    reject("ASSURANCE_NOT_PROVEN", None, detail)
+}
+
+/// The level a record claims, once its fields are seen to carry that level's proofs and no
+/// other level's: `signed` a signature and a signing certificate; `card-authenticated` an auth
+/// signature, an auth certificate and EF 02; `unauthenticated` none of them. Records of
+/// stations before the levels have no `assurance`: `signed` with a signature, else
+/// `unauthenticated`.
+fn proofs_of(p: &Payload) -> Result<Assurance, Verdict> {
+    let level = p.level();
+    let signed = p.signature.is_some() && p.signing_certificate.is_some();
+    let challenge = [&p.auth_signature, &p.auth_certificate, &p.ef02].map(Option::is_some);
+    let (signature, auth) = (signed, challenge.iter().any(|c| *c));
+    let proven = match level {
+        Assurance::Signed => signature && !challenge[0] && !challenge[1],
+        Assurance::CardAuthenticated => !signature && challenge.iter().all(|c| *c),
+        Assurance::Unauthenticated => !signature && !auth,
+    };
+    if proven {
+        Ok(level)
+    } else {
+        Err(not_proven(match level {
+            Assurance::Signed => "a signed record carries the signature and signing certificate, and no 利用者証明 challenge",
+            Assurance::CardAuthenticated => {
+                "a card-authenticated record carries auth_signature, auth_certificate and ef02, and no signing signature"
+            }
+            Assurance::Unauthenticated => "an unauthenticated record carries no signature and no 利用者証明 challenge",
+        }))
+    }
+}
+
+/// The certificate against the CRLs of its issuer: CERTIFICATE_REVOKED (vendor code 23), or
+/// 503 CRL_STALE when no current CRL of its issuer speaks for it.
+fn check_revocation(src: Option<&super::crl::CrlSource>, crl: Option<&X509Crl>, x: &X509) -> Result<(), Verdict> {
+    if let Some(src) = src {
+        match src.status(x) {
+            super::crl::Revocation::NotRevoked => Ok(()),
+            super::crl::Revocation::Revoked => {
+                Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"))
+            }
+            // Never "not revoked" from a list that may miss the revocation: try later.
+            super::crl::Revocation::Stale => Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                "CRL_STALE",
+                None,
+                "no current CRL for this certificate's issuer; retry later".into(),
+            )),
+        }
+    } else if let Some(crl) = crl {
+        match crl.get_by_serial(x.serial_number()) {
+            openssl::x509::CrlStatus::Revoked(_) => {
+                Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"))
+            }
+            _ => Ok(()),
+        }
+    } else {
+        Ok(())
+    }
+}
+
+/// EF 02 as sent against the statement and the card data: its SHA-256 must be the one the
+/// card signed (`ef02_sha256`), and it must decode to exactly the four items sent.
+fn check_ef02(p: &Payload, st: &Statement) -> Result<(), Verdict> {
+    let raw = p
+        .ef02
+        .as_deref()
+        .ok_or_else(|| not_proven("the statement binds EF 02, but the record carries none"))?;
+    let raw = zeroize::Zeroizing::new(unb64(raw).ok_or_else(|| invalid("ef02 is not base64"))?);
+    if st.ef02_sha256.as_deref() != Some(sha256_hex(&raw).as_str()) {
+        return Err(not_proven("ef02 is not the EF 02 the card's signature binds"));
+    }
+    let person = crate::card::basic4::decode(&raw).map_err(|_| not_proven("ef02 is not an EF 02 of the four items"))?;
+    if CardData::from_basic4(&person) != p.card {
+        return Err(not_proven("card data differs from EF 02 as read"));
+    }
+    Ok(())
+}
+
+/// The 利用者証明 challenge (`card-authenticated`): the auth certificate chains to a
+/// configured 利用者証明用 CA (issuer by key identifier and signature), is valid at the
+/// record's time (the signed `created_at`) and not revoked (when auth CRLs are configured);
+/// its key signed exactly this statement; and the statement binds EF 02 as sent, which holds
+/// the four items sent. What the challenge proves — a genuine card and a known PIN — binds the
+/// four items only through EF 02 read in the same card session.
+fn check_card_authenticated(
+    cfg: &ReceiverConfig,
+    auth_trust: &[X509],
+    p: &Payload,
+    st: &Statement,
+    st_bytes: &[u8],
+) -> Result<(), Verdict> {
+    let sig = unb64(p.auth_signature.as_deref().unwrap_or_default())
+        .ok_or_else(|| invalid("auth_signature is not base64"))?;
+    let der = unb64(p.auth_certificate.as_deref().unwrap_or_default())
+        .ok_or_else(|| invalid("auth_certificate is not base64"))?;
+    let x = X509::from_der(&der).map_err(|_| invalid("auth_certificate is not a certificate"))?;
+    if auth_trust.is_empty() {
+        return Err(reject(
+            "UNSUPPORTED_CERTIFICATE",
+            None,
+            "this receiver has no 利用者証明用 CA (--auth-ca) to check card-authenticated records",
+        ));
+    }
+    check_chain(auth_trust, &x)?;
+    let at = crate::time::parse_rfc3339(&st.created_at)
+        .ok_or_else(|| invalid("the statement's created_at is not an RFC 3339 time"))?;
+    let at = Asn1Time::from_unix(at).map_err(|_| invalid("the statement's created_at is out of range"))?;
+    check_validity_at(&x, &at)?;
+    if !verify_signature(&der, st_bytes, &sig).unwrap_or(false) {
+        return Err(reject(
+            "SIGNATURE_MISMATCH",
+            None,
+            "auth_signature does not verify over the statement",
+        ));
+    }
+    check_revocation(cfg.auth_crl_source.as_deref(), None, &x)?;
+    check_ef02(p, st)
+}
+
 fn check(
     cfg: &ReceiverConfig,
     trust: &[X509],
+    auth_trust: &[X509],
     keys: &jwe::KeySet,
     key: &str,
     peer: &Peer,
@@ -417,18 +562,25 @@ fn check(
     if st.canonical() != st_bytes || st.enrollment_id != payload.enrollment_id || st.station_id != payload.station_id {
         return Err(invalid("statement does not belong to this record"));
     }
-    match (&payload.signature, &payload.signing_certificate) {
-        (None, None) => {
+    if payload.signature.is_some() != payload.signing_certificate.is_some() {
+        return Err(invalid("signature and signing_certificate go together"));
+    }
+    match proofs_of(&payload)? {
+        Assurance::Unauthenticated => {
             if !cfg.allow_unsigned {
-                return Err(forbidden("this receiver does not accept unsigned records"));
+                return Err(forbidden(
+                    "this receiver does not accept unauthenticated records (nothing proves the card)",
+                ));
             }
             if !matches!(peer, Peer::Bound(_)) {
                 return Err(forbidden(
-                    "unsigned records are accepted only from a station bound by its client certificate (mTLS)",
+                    "unauthenticated records are accepted only from a station bound by its client certificate (mTLS)",
                 ));
             }
         }
-        (Some(sig), Some(cert)) => {
+        Assurance::Signed => {
+            let sig = payload.signature.as_deref().unwrap_or_default();
+            let cert = payload.signing_certificate.as_deref().unwrap_or_default();
             let sig = unb64(sig).ok_or_else(|| invalid("signature is not base64"))?;
             let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
             let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
@@ -441,27 +593,7 @@ fn check(
                     "signature does not verify over the statement",
                 ));
             }
-            if let Some(src) = &cfg.crl_source {
-                match src.status(&x) {
-                    super::crl::Revocation::NotRevoked => {}
-                    super::crl::Revocation::Revoked => {
-                        return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"))
-                    }
-                    // Never "not revoked" from a list that may miss the revocation: try later.
-                    super::crl::Revocation::Stale => {
-                        return Err((
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "CRL_STALE",
-                            None,
-                            "no current CRL for this certificate's issuer; retry later".into(),
-                        ))
-                    }
-                }
-            } else if let Some(crl) = &cfg.crl {
-                if let openssl::x509::CrlStatus::Revoked(_) = crl.get_by_serial(x.serial_number()) {
-                    return Err(reject("CERTIFICATE_REVOKED", Some(23), "certificate is on the CRL"));
-                }
-            }
+            check_revocation(cfg.crl_source.as_deref(), cfg.crl.as_ref(), &x)?;
             // The same comparison as the station's (record/check.rs): substitutes and 旧氏
             // forms match; what still differs goes to review. The receiver's own result is
             // what it keeps, whatever the station claimed.
@@ -474,8 +606,16 @@ fn check(
                 ));
             }
             payload.card_check = Some(card_check);
+            // A signed statement may bind EF 02 too; then the bytes sent must be those.
+            if payload.ef02.is_some() || st.ef02_sha256.is_some() {
+                check_ef02(&payload, &st)?;
+            }
         }
-        _ => return Err(invalid("signature and signing_certificate go together")),
+        Assurance::CardAuthenticated => {
+            check_card_authenticated(cfg, auth_trust, &payload, &st, &st_bytes)?;
+            // No signing certificate: nothing to compare the items with but EF 02 itself.
+            payload.card_check = None;
+        }
     }
     if payload.card.sha256() != st.card_data_sha256 {
         return Err(reject(
@@ -585,6 +725,8 @@ pub struct Receipt {
     pub disposition: Disposition,
     /// The station whose key this is, once known.
     pub station: Option<String>,
+    /// The answer's `assurance`: the level proven, on an acceptance.
+    pub assurance: Option<String>,
     /// End the connection after answering (the rest of the request was not read).
     close: bool,
 }
@@ -608,6 +750,7 @@ impl Receipt {
             status,
             result: v["result"].as_str().unwrap_or("ERROR").to_string(),
             detail: v["error"].as_str().map(str::to_string),
+            assurance: v["assurance"].as_str().map(str::to_string),
             answer,
             disposition,
             station,
@@ -760,7 +903,8 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
         let verdict = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let trust = s2.trust.read().map(|t| Arc::clone(&t)).unwrap_or_default();
-            check(&s2.cfg, &trust, &s2.keys, &k2, &peer, v)
+            let auth_trust = s2.auth_trust.read().map(|t| Arc::clone(&t)).unwrap_or_default();
+            check(&s2.cfg, &trust, &auth_trust, &s2.keys, &k2, &peer, v)
         })
         .await;
         shared.metrics.verified(started.elapsed());
@@ -770,21 +914,23 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
         }
     };
     let (status, answer, stored) = match verdict {
-        Ok(p) => (
-            200u16,
-            json!({
+        Ok(p) => {
+            // Whether a CRL was consulted for the certificate that proves the record (the
+            // 利用者証明用 one for `card-authenticated`): an operator running with --no-crl
+            // or --no-auth-crl sees it on every such record.
+            let checked = match p.level() {
+                Assurance::CardAuthenticated => shared.cfg.auth_crl_source.is_some(),
+                _ => shared.cfg.crl_source.is_some() || shared.cfg.crl.is_some(),
+            };
+            let a = json!({
                 "result": "OK",
                 "enrollment_id": p.enrollment_id,
-                // Whether a CRL was consulted: an operator running with --no-crl sees it on
-                // every record.
-                "revocation": if shared.cfg.crl_source.is_some() || shared.cfg.crl.is_some() {
-                    "checked"
-                } else {
-                    "unchecked"
-                },
-            }),
-            Some(p),
-        ),
+                "revocation": if checked { "checked" } else { "unchecked" },
+                // The level proven (docs/backend-api.md, "Assurance levels").
+                "assurance": p.level().as_str(),
+            });
+            (200u16, a, Some(p))
+        }
         Err((code, result, vendor, detail)) => {
             let mut a = json!({"result": result, "error": detail});
             if let Some(v) = vendor {
@@ -851,7 +997,12 @@ impl Shared {
     fn account(&self, r: &Receipt, key: Option<&str>, bound: bool, took: Duration) {
         self.metrics.answered(r.status, &r.result);
         match r.disposition {
-            Disposition::Stored => self.metrics.stored(r.status == 200),
+            Disposition::Stored => {
+                self.metrics.stored(r.status == 200);
+                if let (200, Some(level)) = (r.status, &r.assurance) {
+                    self.metrics.accepted(level);
+                }
+            }
             Disposition::Replayed => self.metrics.replayed(),
             _ => {}
         }
@@ -863,6 +1014,7 @@ impl Shared {
             "bound": bound,
             "status": r.status,
             "result": r.result,
+            "assurance": r.assurance,
             "disposition": format!("{:?}", r.disposition).to_lowercase(),
             "ms": (took.as_secs_f64() * 1e6).round() / 1e3,
         });
@@ -878,6 +1030,11 @@ impl Shared {
         if let Some(f) = &self.cfg.trust_ca_file {
             cas = Some(super::trust::load_certificates(f)?);
         }
+        // Both CA files are read before anything changes: an error leaves all as it was.
+        let auth_cas = match &self.cfg.auth_ca_file {
+            Some(f) => Some(super::trust::load_certificates(f)?),
+            None => None,
+        };
         let n_ca = cas
             .as_ref()
             .map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
@@ -892,14 +1049,33 @@ impl Shared {
                 skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
             }
         }
+        // The 利用者証明用 CAs' CRLs, the same way.
+        let mut n_auth_crl = 0;
+        if let Some(src) = &self.cfg.auth_crl_source {
+            if let Some(cas) = &auth_cas {
+                src.set_trust(cas.clone());
+            }
+            n_auth_crl = src.reload()?;
+            for f in src.skipped() {
+                skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
+            }
+        }
+        let n_auth_ca = auth_cas
+            .as_ref()
+            .map_or_else(|| self.auth_trust.read().map_or(0, |t| t.len()), Vec::len);
         if let (Some(cas), Ok(mut t)) = (cas, self.trust.write()) {
+            *t = Arc::new(cas);
+        }
+        if let (Some(cas), Ok(mut t)) = (auth_cas, self.auth_trust.write()) {
             *t = Arc::new(cas);
         }
         let stations = match &self.tls {
             Some(tls) => tls.reload()?,
             None => String::new(),
         };
-        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s){stations}{skipped}"))
+        Ok(format!(
+            "{n_ca} trusted CA(s), {n_crl} CRL(s), {n_auth_ca} 利用者証明用 CA(s), {n_auth_crl} auth CRL(s){stations}{skipped}"
+        ))
     }
 
     fn crl_figures(&self) -> Vec<super::metrics::CrlFigure> {
@@ -1289,6 +1465,7 @@ fn shared(cfg: ReceiverConfig, tls: Option<Tls>) -> Result<Arc<Shared>, String> 
     }
     Ok(Arc::new(Shared {
         trust: std::sync::RwLock::new(Arc::new(cfg.trust_ca.clone())),
+        auth_trust: std::sync::RwLock::new(Arc::new(cfg.auth_ca.clone())),
         cfg,
         keys,
         store,

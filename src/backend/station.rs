@@ -1,14 +1,15 @@
-//! The station's side of the backend: builds the statement, checks the card's signature and
-//! certificate before anything is stored, seals, stores durably, and runs delivery.
+//! The station's side of the backend: builds the statement, checks the card's signature (or
+//! its 利用者証明 challenge) and certificate before anything is stored, seals, stores durably,
+//! and runs delivery.
 
 use super::delivery::{self, DeliveryConfig, Waker};
 use super::outbox::{now_ms, Outbox};
 use super::payload::{verify_signature, CardData, Payload, Statement, SCHEMA};
-use crate::card::basic4::BasicFour;
+use crate::card::basic4::{BasicFour, Ef02};
 use crate::record::check;
 use crate::seam::{
-    BackendError, CertificateProblem, Declared, FinishError, Prepared, QueueInfo, SignedPayload, StationBackend,
-    Verdict,
+    BackendError, CertificateProblem, Declared, FinishError, Prepared, PreparedChallenge, QueueInfo, SignedPayload,
+    StationBackend, Verdict,
 };
 use openssl::pkey::{PKey, Public};
 use openssl::x509::{X509Crl, X509};
@@ -29,6 +30,8 @@ pub struct StationStore {
     delivery: Option<DeliveryConfig>,
     waker: Mutex<Option<Waker>>,
     crl: Option<StationCrl>,
+    /// `[steps] allow_unauthenticated`: records that prove no card may be stored.
+    allow_unauthenticated: bool,
 }
 
 /// The SHA-256 of a text the citizen reads (the terms, the privacy notice): the default
@@ -160,6 +163,7 @@ impl StationStore {
             delivery,
             waker: Mutex::new(None),
             crl: None,
+            allow_unauthenticated: false,
         })
     }
 
@@ -197,6 +201,12 @@ impl StationStore {
         self.crl.as_ref()
     }
 
+    /// Allows records that prove no card (`[steps] allow_unauthenticated`; off by default).
+    pub fn with_allow_unauthenticated(mut self, allow: bool) -> StationStore {
+        self.allow_unauthenticated = allow;
+        self
+    }
+
     fn store(&self, payload: &Payload) -> Result<String, BackendError> {
         let plain = super::payload::to_json_exact(payload).map_err(|_| BackendError::Encode)?;
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
@@ -218,12 +228,13 @@ impl StationStore {
             .outbox
             .lock()
             .map_err(|_| BackendError::Storage("outbox lock poisoned".into()))?;
-        o.enqueue(
+        o.enqueue_record(
             &payload.enrollment_id,
             &payload.station_id,
             now_ms(),
             &body,
             self.seal_key.is_some(),
+            Some(payload.level().as_str()),
         )
         .map_err(|e| match e {
             super::outbox::OutboxError::Full(_) => BackendError::QueueFull,
@@ -296,6 +307,52 @@ impl StationBackend for StationStore {
         )))
     }
 
+    fn prepare_challenge(
+        &self,
+        person: &BasicFour,
+        ef02: Ef02,
+        declared: &Declared,
+    ) -> Result<PreparedChallenge, BackendError> {
+        let card = CardData::from_basic4(person);
+        // The bytes bound must be the ones the confirmed items came from: a flow that passed
+        // another read's bytes would make the receiver refuse the record later.
+        match ef02.decode() {
+            Ok(read) if CardData::from_basic4(&read) == card => {}
+            _ => {
+                tracing::error!("EF 02 given for the challenge is not the confirmed card data");
+                return Err(BackendError::Encode);
+            }
+        }
+        let st = self.statement(&card, declared).with_ef02(&ef02);
+        Ok(PreparedChallenge::new(
+            Prepared::new(st, declared.email()),
+            ef02,
+            person.clone(),
+        ))
+    }
+
+    fn finish_challenge(
+        &self,
+        prepared: PreparedChallenge,
+        auth_cert_der: &[u8],
+        auth_signature: &[u8],
+    ) -> Result<SignedPayload, FinishError> {
+        match verify_signature(auth_cert_der, prepared.statement(), auth_signature) {
+            Ok(true) => {}
+            Ok(false) => return Err(FinishError::SignatureInvalid),
+            Err(_) => return Err(FinishError::CertificateUnreadable),
+        }
+        let p = prepared.prepared();
+        Ok(SignedPayload::new(Payload::card_authenticated(
+            p.parsed(),
+            CardData::from_basic4(prepared.person()),
+            p.email(),
+            auth_signature,
+            auth_cert_der,
+            prepared.ef02(),
+        )))
+    }
+
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
         self.store(record.payload())
     }
@@ -304,6 +361,19 @@ impl StationBackend for StationStore {
         let card = CardData::from_basic4(person);
         let st = self.statement(&card, declared);
         self.store(&Payload::new(&st, card, declared.email(), None, None, None))
+    }
+
+    fn allow_unauthenticated(&self) -> bool {
+        self.allow_unauthenticated
+    }
+
+    fn store_unauthenticated(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
+        if !self.allow_unauthenticated {
+            return Err(BackendError::Storage(
+                "unauthenticated records are not allowed here ([steps] allow_unauthenticated = false)".into(),
+            ));
+        }
+        self.store_unsigned(person, declared)
     }
 
     fn queue(&self) -> QueueInfo {
@@ -397,6 +467,81 @@ mod tests {
         let none = store.statement(&card, &with(None));
         assert!(!String::from_utf8(none.canonical()).unwrap().contains("\"lang\""));
         assert_eq!(none.terms_sha256, sha("日本語の規約"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The station's side of the 利用者証明 challenge: the statement binds EF 02 as read, the
+    /// card's answer is verified against the auth certificate before anything is stored, and
+    /// a record that proves no card needs the operator's switch.
+    #[test]
+    fn a_challenge_is_verified_before_it_is_stored_and_unauthenticated_needs_the_switch() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        use crate::secret::{AuthPin, Pin};
+        let dir = std::env::temp_dir().join(format!("madoguchi-challenge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "規約", None, None).unwrap();
+        let p = Profile::named("yoshino").unwrap();
+        let mut c = crate::card::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
+        c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+        let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
+        // EF 02 of another card is not what the confirmed items came from.
+        let other = Ef02::new(zeroize::Zeroizing::new(basic4::encode(
+            "山田\u{3000}太郎",
+            "東京都",
+            "19800217",
+            b'1',
+            false,
+        )));
+        assert_eq!(
+            store
+                .prepare_challenge(&person, other, &Declared::default())
+                .unwrap_err(),
+            BackendError::Encode
+        );
+        let prepared = store
+            .prepare_challenge(&person, ef02.clone(), &Declared::default())
+            .unwrap();
+        let st: Statement = serde_json::from_slice(prepared.statement()).unwrap();
+        assert_eq!(st.ef02_sha256, Some(ef02.sha256_hex()));
+        let start = c.auth_start().unwrap();
+        let digest = openssl::sha::sha256(prepared.statement());
+        let sig = c
+            .auth_sign(
+                &AuthPin::new(p.auth_pin().as_bytes()).unwrap(),
+                &crate::card::client::sha256_digest_info(&digest),
+            )
+            .unwrap();
+        // A broken card answer (one bit) never becomes card-authenticated.
+        let mut broken = sig.clone();
+        broken[9] ^= 1;
+        let again = store
+            .prepare_challenge(&person, ef02.clone(), &Declared::default())
+            .unwrap();
+        assert_eq!(
+            store.finish_challenge(again, &start.certificate, &broken).unwrap_err(),
+            FinishError::SignatureInvalid
+        );
+        let record = store.finish_challenge(prepared, &start.certificate, &sig).unwrap();
+        let payload = record.payload().clone();
+        assert_eq!(payload.level(), crate::record::payload::Assurance::CardAuthenticated);
+        assert_eq!(payload.signature, None);
+        assert_eq!(payload.card, CardData::from_basic4(&person));
+        let id = store.store_signed(record).unwrap();
+        // Unauthenticated: refused without the switch (nothing stored), stored with it.
+        assert!(!store.allow_unauthenticated());
+        assert!(store.store_unauthenticated(&person, &Declared::default()).is_err());
+        let list = store.outbox.lock().unwrap().list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].id.as_str(), list[0].assurance.as_deref()),
+            (id.as_str(), Some("card-authenticated"))
+        );
+        drop(list);
+        let store = store.with_allow_unauthenticated(true);
+        assert!(store.allow_unauthenticated());
+        store.store_unauthenticated(&person, &Declared::default()).unwrap();
+        let list = store.outbox.lock().unwrap().list().unwrap();
+        assert_eq!(list[1].assurance.as_deref(), Some("unauthenticated"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -73,6 +73,9 @@ pub struct Listed {
     pub result: String,
     /// The answer's `error` (structure, never data), for what went to review.
     pub reason: Option<String>,
+    /// The assurance level proven (`signed`, `card-authenticated`, `unauthenticated`): on
+    /// accepted records answered since the levels.
+    pub assurance: Option<String>,
     /// Whether the sender was proven (`Row::proven`).
     pub proven: bool,
 }
@@ -94,6 +97,7 @@ fn listed(
         status,
         result: text("result").unwrap_or_default(),
         reason: text("error"),
+        assurance: text("assurance"),
         proven,
     }
 }

@@ -233,6 +233,40 @@ impl Serialize for BasicFour {
     }
 }
 
+/// EF 02 exactly as read (its whole TLV, DF 21 offsets and any newer field included): what
+/// the 利用者証明 challenge binds by its SHA-256, and what a receiver decodes again to check
+/// the four items sent. Personal data: zeroized on drop, hidden from `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Ef02(Zeroizing<Vec<u8>>);
+
+impl Ef02 {
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Ef02 {
+        Ef02(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// SHA-256 of the bytes, hex (the statement's `ef02_sha256`).
+    pub fn sha256_hex(&self) -> String {
+        openssl::sha::sha256(&self.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn decode(&self) -> Result<BasicFour, Basic4Error> {
+        decode(&self.0)
+    }
+}
+
+impl fmt::Debug for Ef02 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ef02({} bytes, [personal data hidden])", self.0.len())
+    }
+}
+
 /// Where the chip keeps 旧氏 is unconfirmed (card-protocol §12). We follow the one hint there
 /// is: a trailing full-width (or ASCII) parenthesised part of the name text, optionally
 /// prefixed `旧氏：`/`旧姓：`. The virtual card writes that form. Returns (name, former name).

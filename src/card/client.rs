@@ -8,13 +8,13 @@
 //!   BINARY where the reader allows it and fall back to 256-byte chunks (remembered).
 
 use super::apdu::{Command, Response, StatusWord, EXTENDED_MAX_NE, INS_READ_BINARY, SHORT_MAX_NE};
-use super::basic4::{self, BasicFour};
+use super::basic4::{self, BasicFour, Ef02};
 use super::error::{CardError, Malformed};
 use super::files::{Application, Ef};
 use super::guard::Guard;
 use super::tlv;
 use super::transport::{Transport, TransportError};
-use crate::secret::{PinKind, Secret};
+use crate::secret::{AuthPin, PinKind, Secret};
 use zeroize::Zeroizing;
 
 /// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2); the 32-byte hash follows.
@@ -95,7 +95,18 @@ fn pin_ef(kind: PinKind) -> Ef {
     match kind {
         PinKind::TextPin => Ef::TextPin,
         PinKind::SignPassword => Ef::SignPassword,
+        PinKind::AuthPin => Ef::AuthPin,
     }
+}
+
+/// What the first half of the 利用者証明 challenge learns without any PIN: the auth
+/// certificate (to check before a try is spent) and the tries left of the auth PIN (to show
+/// before the citizen types).
+pub struct AuthStart {
+    /// 利用者証明用電子証明書 (EF 000A), DER.
+    pub certificate: Zeroizing<Vec<u8>>,
+    /// Tries left of the 利用者証明用暗証番号 (1–3; a locked PIN is an error instead).
+    pub tries: u8,
 }
 
 impl<T: Transport> MyNumberCard<T> {
@@ -250,6 +261,38 @@ impl<T: Transport> MyNumberCard<T> {
         Ok(basic4::decode(&raw)?)
     }
 
+    /// [`MyNumberCard::read_basic_four`], also keeping EF 02 exactly as read: the 利用者証明
+    /// challenge binds its SHA-256. The same APDUs as `read_basic_four`.
+    pub fn read_basic_four_with_bytes(&mut self) -> Result<(BasicFour, Ef02), CardError> {
+        let raw = Ef02::new(self.read_ef(Ef::Basic4)?);
+        let person = raw.decode()?;
+        Ok((person, raw))
+    }
+
+    /// The 利用者証明 challenge, first half (no PIN): selects the JPKI AP, reads the auth
+    /// certificate (EF 000A) and the tries left of the auth PIN (EF 0018, VERIFY without
+    /// data). SELECT JPKI, SELECT 000A, READ (one extended, or 256-byte chunks), SELECT 0018,
+    /// VERIFY query (docs/card.md, "APDU counts"). A locked PIN is `Locked`: the caller sends
+    /// no VERIFY and says where the PIN is reset. A caller that read the auth certificate
+    /// earlier in the same card session (the probe) asks `pin_tries(PinKind::AuthPin)` instead.
+    pub fn auth_start(&mut self) -> Result<AuthStart, CardError> {
+        let certificate = self.read_certificate(Ef::AuthCert)?;
+        match self.pin_tries(PinKind::AuthPin)? {
+            0 => Err(CardError::Locked { kind: PinKind::AuthPin }),
+            tries => Ok(AuthStart { certificate, tries }),
+        }
+    }
+
+    /// The 利用者証明 challenge, second half: after [`MyNumberCard::auth_start`] and an Enter
+    /// on a well-formed auth PIN: VERIFY once (never re-sent, whatever happens), SELECT 0017,
+    /// COMPUTE DIGITAL SIGNATURE (`80 2A 00 80`) over `digest_info` (a SHA-256 DigestInfo of
+    /// the statement). Returns the 256-byte signature. A wrong PIN is `WrongPin` (one try
+    /// spent) or `Locked` (the last one); nothing is signed then.
+    pub fn auth_sign(&mut self, pin: &AuthPin, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.verify(pin.secret())?;
+        self.compute_signature(Ef::AuthKey, digest_info)
+    }
+
     /// Reads a certificate EF and checks it is one X.509 certificate.
     pub fn read_certificate(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
         let der = self.read_ef(ef)?;
@@ -282,7 +325,12 @@ impl<T: Transport> MyNumberCard<T> {
     /// COMPUTE DIGITAL SIGNATURE with the signing key over a DigestInfo. Needs the signing
     /// password verified in this same JPKI-AP selection. Returns the 256-byte signature.
     pub fn sign(&mut self, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
-        self.select_ef(Ef::SignKey)?;
+        self.compute_signature(Ef::SignKey, digest_info)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE with the key of `key` (selected first when it is not).
+    fn compute_signature(&mut self, key: Ef, digest_info: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.select_ef(key)?;
         let r = self.exchange(&Command::sign(digest_info))?;
         match r.sw {
             StatusWord::OK if r.data.len() == 256 => Ok(r.data.to_vec()),
@@ -571,6 +619,98 @@ mod tests {
         c.select_ef(Ef::AuthCert).unwrap();
         let r = c.exchange(&Command::read_binary(0, 0)).unwrap();
         assert_eq!((r.data.len(), r.data.capacity(), r.sw), (272, 272, StatusWord::OK));
+    }
+
+    /// The 利用者証明 challenge against the in-process virtual card: its APDUs exactly
+    /// (docs/card.md, "APDU counts"), one VERIFY, a signature the certificate's key verifies.
+    #[test]
+    fn the_auth_challenge_sends_its_apdus_once_each_and_signs_what_it_is_given() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let pki = TestPki::generate().unwrap();
+        for id in ["yoshino", "takahashi"] {
+            let p = Profile::named(id).unwrap();
+            let vc = VirtualCard::new(&p, &pki).unwrap();
+            let cert_len = vc.auth_cert_der.len();
+            let stats = vc.stats();
+            let mut c = MyNumberCard::new(vc);
+            c.verify(crate::secret::Pin::new(p.pin.as_bytes()).unwrap().secret())
+                .unwrap();
+            let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
+            assert_eq!(ef02.decode().unwrap(), person, "{id}");
+            let before = c.apdus_sent();
+            let start = c.auth_start().unwrap();
+            assert_eq!((start.tries, start.certificate.len()), (3, cert_len), "{id}");
+            let reads = if p.extended_length {
+                1
+            } else {
+                // An extended READ tried first (refused by the reader, the selection kept),
+                // then 256-byte chunks.
+                1 + cert_len.div_ceil(SHORT_MAX_NE) as u32
+            };
+            // SELECT JPKI, SELECT 000A, READ…, SELECT 0018, VERIFY query.
+            assert_eq!(c.apdus_sent() - before, 2 + reads + 2, "{id}");
+            let digest = openssl::sha::sha256(b"statement");
+            let pin = AuthPin::new(p.auth_pin().as_bytes()).unwrap();
+            let sig = c.auth_sign(&pin, &sha256_digest_info(&digest)).unwrap();
+            // VERIFY, SELECT 0017, COMPUTE DIGITAL SIGNATURE.
+            assert_eq!(c.apdus_sent() - before, 2 + reads + 2 + 3, "{id}");
+            let cert = openssl::x509::X509::from_der(&start.certificate).unwrap();
+            let key = cert.public_key().unwrap();
+            let mut v = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+            v.update(b"statement").unwrap();
+            assert!(v.verify(&sig).unwrap(), "{id}: the auth certificate's key verifies it");
+            let s = stats.lock().unwrap().clone();
+            assert_eq!(
+                (s.auth_verifies, s.auth_signatures, s.verify_with_data),
+                (1, 1, 2),
+                "{id}"
+            );
+            assert_eq!((s.auth_pin_tries, s.text_pin_tries), (3, 3), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_auth_pin_costs_one_try_of_its_own_and_signs_nothing() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let p = Profile::named("yoshino").unwrap();
+        assert_ne!(p.auth_pin(), p.pin);
+        let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
+        let stats = vc.stats();
+        let mut c = MyNumberCard::new(vc);
+        assert_eq!(c.auth_start().unwrap().tries, 3);
+        let sent = c.apdus_sent();
+        // The 券面事項入力補助用 PIN's digits, typed where the 利用者証明用 one is asked.
+        let wrong = AuthPin::new(p.pin.as_bytes()).unwrap();
+        let digest = sha256_digest_info(&[7; 32]);
+        assert_eq!(
+            c.auth_sign(&wrong, &digest).unwrap_err(),
+            CardError::WrongPin {
+                kind: PinKind::AuthPin,
+                tries_left: 2
+            }
+        );
+        assert_eq!(
+            c.apdus_sent() - sent,
+            1,
+            "the VERIFY alone: no SELECT 0017, no signature"
+        );
+        let s = stats.lock().unwrap().clone();
+        assert_eq!((s.auth_verifies, s.auth_pin_tries, s.signatures), (1, 2, 0));
+        assert_eq!(s.text_pin_tries, 3, "the other PIN's counter is untouched");
+        assert_eq!(c.pin_tries(PinKind::AuthPin).unwrap(), 2);
+    }
+
+    #[test]
+    fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        let p = Profile::named("authlocked").unwrap();
+        assert_eq!((p.tries.auth_pin, p.tries.pin), (0, 3));
+        let vc = VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap();
+        let stats = vc.stats();
+        let mut c = MyNumberCard::new(vc);
+        assert_eq!(c.auth_start().err(), Some(CardError::Locked { kind: PinKind::AuthPin }));
+        let s = stats.lock().unwrap().clone();
+        assert_eq!((s.verify_with_data, s.verify_queries, s.signatures), (0, 1, 0));
     }
 
     #[test]

@@ -66,9 +66,13 @@ pub enum Ef {
     SignKey,
     /// 署名用パスワード (JPKI 001B).
     SignPassword,
+    /// Authentication private key (JPKI 0017): the 利用者証明 challenge signs with it.
+    AuthKey,
+    /// 利用者証明用暗証番号 (JPKI 0018).
+    AuthPin,
 }
 
-pub const ALL_EFS: [Ef; 9] = [
+pub const ALL_EFS: [Ef; 11] = [
     Ef::TextPin,
     Ef::Basic4,
     Ef::JpkiToken,
@@ -78,6 +82,8 @@ pub const ALL_EFS: [Ef; 9] = [
     Ef::AuthCaCert,
     Ef::SignKey,
     Ef::SignPassword,
+    Ef::AuthKey,
+    Ef::AuthPin,
 ];
 
 impl Ef {
@@ -99,13 +105,15 @@ impl Ef {
             Ef::AuthCaCert => 0x000B,
             Ef::SignKey => 0x001A,
             Ef::SignPassword => 0x001B,
+            Ef::AuthKey => 0x0017,
+            Ef::AuthPin => 0x0018,
         }
     }
 
     pub fn access(self) -> Access {
         match self {
-            Ef::TextPin | Ef::SignPassword => Access::Verify,
-            Ef::SignKey => Access::Sign,
+            Ef::TextPin | Ef::SignPassword | Ef::AuthPin => Access::Verify,
+            Ef::SignKey | Ef::AuthKey => Access::Sign,
             _ => Access::Read,
         }
     }

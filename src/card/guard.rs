@@ -324,7 +324,40 @@ mod tests {
         g.transmit(&Command::select_ef(0x001A)).unwrap();
         g.transmit(&Command::sign(&[0; 51])).unwrap();
         assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
-        assert_eq!(refused(&mut g, Command::select_ef(0x0017)), Refusal::File);
+        // JPKI files the station has no use for (unknown content) are not on the list.
+        for fid in [0x0005, 0x0016, 0x0019] {
+            assert_eq!(refused(&mut g, Command::select_ef(fid)), Refusal::File, "{fid:04X}");
+        }
+    }
+
+    /// The 利用者証明 challenge: exactly its files, each for what it is: the PIN EF takes a
+    /// VERIFY and no SIGN or READ, the key EF a SIGN and no VERIFY or READ, the certificate
+    /// a READ only; and none of them under the text AP.
+    #[test]
+    fn the_auth_challenge_uses_its_own_files_for_their_own_purpose() {
+        let mut g = Guard::new(Recorder::default());
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        for fid in [0x000A, 0x0017, 0x0018] {
+            assert_eq!(
+                refused(&mut g, Command::select_ef(fid)),
+                Refusal::File,
+                "{fid:04X} under the text AP"
+            );
+        }
+        g.transmit(&Command::select_df(&AID_JPKI)).unwrap();
+        g.transmit(&Command::select_ef(0x000A)).unwrap();
+        g.transmit(&Command::read_binary(0, 256)).unwrap();
+        assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::sign(&[0; 51])), Refusal::Operation);
+        g.transmit(&Command::select_ef(0x0018)).unwrap();
+        g.transmit(&Command::verify_query()).unwrap();
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::sign(&[0; 51])), Refusal::Operation);
+        g.transmit(&Command::select_ef(0x0017)).unwrap();
+        g.transmit(&Command::sign(&[0; 51])).unwrap();
+        assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::Operation);
+        assert_eq!(g.selected(), (Some(Application::Jpki), Some(Ef::AuthKey)));
     }
 
     #[test]

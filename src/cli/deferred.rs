@@ -4,10 +4,10 @@
 //! one: queries answer "empty queue" meanwhile, work waits for it (bounded).
 
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::basic4::BasicFour;
+use madoguchi::card::basic4::{BasicFour, Ef02};
 use madoguchi::seam::{
-    BackendError, CertificateProblem, CrlInfo, Declared, FinishError, Prepared, QueueInfo, SignedPayload,
-    StationBackend, Verdict,
+    BackendError, CertificateProblem, CrlInfo, Declared, FinishError, Prepared, PreparedChallenge, QueueInfo,
+    SignedPayload, StationBackend, Verdict,
 };
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -72,11 +72,35 @@ impl StationBackend for Deferred {
             .map_err(|_| FinishError::CertificateUnreadable)?
             .finish(prepared, cert_der, signature, person)
     }
+    fn prepare_challenge(
+        &self,
+        person: &BasicFour,
+        ef02: Ef02,
+        declared: &Declared,
+    ) -> Result<PreparedChallenge, BackendError> {
+        self.wait()?.prepare_challenge(person, ef02, declared)
+    }
+    fn finish_challenge(
+        &self,
+        prepared: PreparedChallenge,
+        auth_cert_der: &[u8],
+        auth_signature: &[u8],
+    ) -> Result<SignedPayload, FinishError> {
+        self.wait()
+            .map_err(|_| FinishError::CertificateUnreadable)?
+            .finish_challenge(prepared, auth_cert_der, auth_signature)
+    }
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
         self.wait()?.store_signed(record)
     }
     fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
         self.wait()?.store_unsigned(person, declared)
+    }
+    fn allow_unauthenticated(&self) -> bool {
+        self.wait().is_ok_and(|s| s.allow_unauthenticated())
+    }
+    fn store_unauthenticated(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
+        self.wait()?.store_unauthenticated(person, declared)
     }
     fn queue(&self) -> QueueInfo {
         self.now().map(|s| s.queue()).unwrap_or_default()

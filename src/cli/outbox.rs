@@ -86,8 +86,8 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
             }
             let now = now_ms();
             println!(
-                "{:<38} {:<15} {:>8} {:>9} {:>9}  {:<12} last error",
-                "id", "status", "attempts", "age", "next in", "key (kid)"
+                "{:<38} {:<15} {:>8} {:>9} {:>9}  {:<18} {:<12} last error",
+                "id", "status", "attempts", "age", "next in", "assurance", "key (kid)"
             );
             for r in rows {
                 let age = (now - r.created_ms).max(0) / 1000;
@@ -110,12 +110,14 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                     (_, true) => format!("{}+carried", format!("{:?}", r.status).to_lowercase()),
                 };
                 println!(
-                    "{:<38} {:<15} {:>8} {:>8}s {:>9}  {:<12} {}",
+                    "{:<38} {:<15} {:>8} {:>8}s {:>9}  {:<18} {:<12} {}",
                     r.id,
                     status,
                     r.attempts,
                     age,
                     next,
+                    // signed, card-authenticated or unauthenticated ("-": stored before the levels)
+                    r.assurance.as_deref().unwrap_or("-"),
                     kid,
                     madoguchi::text::escape_untrusted(&r.last_error.unwrap_or_default())
                 );

@@ -34,8 +34,13 @@ pub struct ReceiveArgs {
     /// Read again on SIGHUP and when a file changes.
     #[arg(long, requires = "client_ca", value_name = "FILE|DIR")]
     client_crl: Vec<PathBuf>,
-    /// Accept unsigned records (holders under 15), only from stations bound by their client
-    /// certificate; recorded with that station.
+    /// Accept `unauthenticated` records (nothing proves the card: no signature, no 利用者証明
+    /// challenge), only from stations bound by their client certificate; recorded with that
+    /// station. `card-authenticated` records (holders under 15) need no such flag.
+    #[arg(long, requires = "client_ca")]
+    allow_unauthenticated: bool,
+    /// The old name of --allow-unauthenticated (records of stations before the assurance
+    /// levels that carry no signature are `unauthenticated`).
     #[arg(long, requires = "client_ca")]
     allow_unsigned: bool,
     /// Connections served at once; more wait in the listen backlog (4096) until one closes.
@@ -102,6 +107,20 @@ pub struct VerifyArgs {
     /// Run without any CRL: accepted records then say `revocation: unchecked`.
     #[arg(long, conflicts_with = "crl")]
     no_crl: bool,
+    /// The 利用者証明用 CA certificate(s) the auth certificates of `card-authenticated` records
+    /// (the 利用者証明 challenge) must chain to: a DER or PEM file, a bundle, or a directory
+    /// (J-LIS authca01–03 share one DN: the issuer is chosen by signature). Read again on
+    /// SIGHUP. Without it, such records are refused (UNSUPPORTED_CERTIFICATE).
+    #[arg(long, value_name = "FILE|DIR")]
+    auth_ca: Option<PathBuf>,
+    /// CRLs (PEM or DER; repeatable, or a directory) of the 利用者証明用 CAs, read again on
+    /// SIGHUP and when a file changes, like --crl.
+    #[arg(long, requires = "auth_ca", value_name = "FILE|DIR")]
+    auth_crl: Vec<PathBuf>,
+    /// With --auth-ca, run without auth CRLs: accepted card-authenticated records then say
+    /// `revocation: unchecked`.
+    #[arg(long, conflicts_with = "auth_crl")]
+    no_auth_crl: bool,
     /// Private key (PEM) to open sealed records; repeat it, or name a directory of PEM files,
     /// to hold the old and the new key while stations move to the new one (records name their
     /// key by `kid`).
@@ -111,8 +130,8 @@ pub struct VerifyArgs {
 
 #[derive(clap::Subcommand)]
 pub enum ReceiveCmd {
-    /// Received requests, oldest first: station, Idempotency-Key, time, status, result and
-    /// reason (no personal data unless --show-data on a terminal).
+    /// Received requests, oldest first: station, Idempotency-Key, time, assurance level
+    /// proven, status, result and reason (no personal data unless --show-data on a terminal).
     List {
         /// The receiver's database: a SQLite file or a postgres:// URL (default: the
         /// config's `database_url`).
@@ -186,10 +205,13 @@ fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) ->
                     continue;
                 }
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     madoguchi::text::escape_untrusted(&r.station_id),
                     madoguchi::text::escape_untrusted(&r.idempotency_key),
                     madoguchi::time::rfc3339(r.received_ms),
+                    // The level proven, on accepted records ("-": refused, or answered before
+                    // the levels).
+                    madoguchi::text::escape_untrusted(r.assurance.as_deref().unwrap_or("-")),
                     r.status,
                     r.result,
                     madoguchi::text::escape_untrusted(r.reason.as_deref().unwrap_or("")),
@@ -256,6 +278,7 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
     if !crl.is_empty() && no_crl {
         return Err("--no-crl contradicts the CRLs given".into());
     }
+    let (auth_ca, auth_ca_file, auth_crl_source) = auth_config(v, rc, grace_hours)?;
     let crl_source = if crl.is_empty() {
         None
     } else {
@@ -301,8 +324,66 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
         trust_ca_file: Some(trust_ca_file.clone()),
         crl_source,
         seal_keys,
+        auth_ca,
+        auth_ca_file,
+        auth_crl_source,
         ..Default::default()
     })
+}
+
+/// The 利用者証明用 side: CAs, and their CRLs or an explicit `--no-auth-crl`.
+type AuthTrust = (
+    Vec<openssl::x509::X509>,
+    Option<PathBuf>,
+    Option<std::sync::Arc<madoguchi::backend::crl::CrlSource>>,
+);
+
+fn auth_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver, grace_hours: u64) -> Result<AuthTrust, String> {
+    let file = v.auth_ca.clone().or_else(|| rc.auth_ca.clone());
+    let crl = if v.auth_crl.is_empty() {
+        rc.auth_crl.clone()
+    } else {
+        v.auth_crl.clone()
+    };
+    let no_crl = v.no_auth_crl || rc.no_auth_crl;
+    let Some(file) = file else {
+        if !crl.is_empty() || no_crl {
+            return Err("auth_crl and no_auth_crl go with auth_ca (the 利用者証明用 CA certificates)".into());
+        }
+        eprintln!(
+            "madoguchi receive: no --auth-ca: card-authenticated records (利用者証明, holders under 15) are refused (UNSUPPORTED_CERTIFICATE)"
+        );
+        return Ok((Vec::new(), None, None));
+    };
+    let cas = madoguchi::backend::trust::load_certificates(&file)?;
+    if crl.is_empty() && !no_crl {
+        return Err(
+            "give --auth-crl FILE|DIR (repeatable), or --no-auth-crl to accept card-authenticated records without a revocation check".into(),
+        );
+    }
+    if !crl.is_empty() && no_crl {
+        return Err("--no-auth-crl contradicts the auth CRLs given".into());
+    }
+    let src = if crl.is_empty() {
+        None
+    } else {
+        let src = madoguchi::backend::crl::CrlSource::load(
+            crl,
+            cas.clone(),
+            std::time::Duration::from_secs(grace_hours * 3600),
+        )?;
+        for f in src.skipped() {
+            eprintln!(
+                "madoguchi receive: {}: not read as an auth CRL (only *.crl, *.pem and *.der are)",
+                f.display()
+            );
+        }
+        if v.crl_watch > 0 {
+            src.watch(std::time::Duration::from_secs(v.crl_watch));
+        }
+        Some(src)
+    };
+    Ok((cas, Some(file), src))
 }
 
 pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
@@ -346,7 +427,13 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         if !client_crl.is_empty() && client_ca.is_none() {
             return Err("client_crl needs client_ca".into());
         }
-        let allow_unsigned = args.allow_unsigned || rc.allow_unsigned;
+        if args.allow_unsigned || rc.allow_unsigned {
+            eprintln!(
+                "madoguchi receive: allow_unsigned is now allow_unauthenticated: records that prove no card; card-authenticated records need neither"
+            );
+        }
+        let allow_unsigned =
+            args.allow_unauthenticated || rc.allow_unauthenticated || args.allow_unsigned || rc.allow_unsigned;
         let tls = match (tls_cert, tls_key) {
             (Some(cert), Some(key)) => Some(TlsConfig {
                 cert,
@@ -358,7 +445,9 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
             _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
         };
         if allow_unsigned && tls.as_ref().is_none_or(|t| t.client_ca.is_none()) {
-            return Err("allow_unsigned needs client_ca (unsigned records only from bound stations)".into());
+            return Err(
+                "allow_unauthenticated needs client_ca (records that prove no card only from bound stations)".into(),
+            );
         }
         let (max_connections, chosen) = madoguchi::backend::admission::fit_connections(args.max_connections);
         eprintln!("madoguchi receive: {chosen}");
@@ -391,6 +480,7 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         }
     };
     say_trust("trusts (signing CA)", &cfg.trust_ca);
+    say_trust("trusts (利用者証明用 CA)", &cfg.auth_ca);
     if let Some(ca) = tls.as_ref().and_then(|t| t.client_ca.as_ref()) {
         match madoguchi::backend::trust::load_certificates(ca) {
             Ok(v) => say_trust("trusts (station CA, mTLS)", &v),
@@ -448,7 +538,7 @@ fn say_trust(what: &str, anchors: &[openssl::x509::X509]) {
     }
 }
 
-/// SIGHUP reads the trust file and the CRLs again (a stale CRL replaced by a fresh download,
+/// SIGHUP reads the trust files (signing and 利用者証明用 CAs) and the CRLs again (a stale CRL replaced by a fresh download,
 /// a CA added); SIGTERM and SIGINT stop gracefully: new connections refused, requests in
 /// flight answered.
 fn signals(control: receiver::Control) {

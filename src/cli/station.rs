@@ -129,6 +129,7 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
         },
         None => store,
     };
+    let store = store.with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
     let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
         Ok(p) => p,
         Err(code) => return code,
@@ -325,8 +326,12 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                         trust_ca: vec![pki.sign_ca.cert.clone()],
                         crl: Some(crl),
                         seal_keys: vec![seal_private],
-                        // Holders under 15 sign nothing: accepted because the station is bound (mTLS).
+                        // Holders under 15 sign nothing: their 利用者証明 challenge is checked
+                        // against the auth CA; a record that proves no card (the flow before the
+                        // challenge) is accepted because the station is bound (mTLS).
                         allow_unsigned: true,
+                        auth_ca: vec![pki.auth_ca.cert.clone()],
+                        auth_crl_source: None,
                         ..Default::default()
                     },
                     Some(tls.server()),
@@ -348,7 +353,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                     Some(seal_public),
                     Some(delivery),
                 )?;
-                let store = with_terms(store, &terms);
+                let store = with_terms(store, &terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
                 Ok((card, pki, rx, store))
             };
             match setup() {

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct VcardArgs {
-    /// Built-in profile (yamada, sato, yoshino, takahashi, expired, revoked, lasttry, locked)
-    /// or a profile TOML file.
+    /// Built-in profile (yamada, sato, yoshino, takahashi, expired, revoked, lasttry, locked,
+    /// …; see examples/profiles/) or a profile TOML file.
     #[arg(long, default_value = "yamada")]
     profile: String,
     /// vpcd host.
@@ -87,7 +87,11 @@ pub fn run(args: VcardArgs) -> u8 {
         }
     }
     if let Some(dir) = &args.write_certs {
-        let revoked = profile.signing_certificate == madoguchi::card::vcard::profile::CertState::Revoked;
+        use madoguchi::card::vcard::profile::CertState;
+        let revoked = (
+            profile.signing_certificate == CertState::Revoked,
+            profile.auth_certificate() == CertState::Revoked,
+        );
         if let Err(e) = write_certs(&card, &pki, revoked, dir) {
             eprintln!("madoguchi vcard: writing certificates to {}: {e}", dir.display());
             return EXIT_INTERNAL;
@@ -125,9 +129,14 @@ pub fn run(args: VcardArgs) -> u8 {
     }
 }
 
-/// The card's certificates as PEM, and the signing CA's CRL (`sign-crl.pem`), which lists the
-/// signing certificate when the profile says it is revoked.
-fn write_certs(card: &VirtualCard, pki: &TestPki, revoked: bool, dir: &std::path::Path) -> std::io::Result<()> {
+/// The card's certificates as PEM, and the CAs' CRLs (`sign-crl.pem`, `auth-crl.pem`), which
+/// list the signing / 利用者証明用 certificate when the profile says it is revoked.
+fn write_certs(
+    card: &VirtualCard,
+    pki: &TestPki,
+    (revoked, auth_revoked): (bool, bool),
+    dir: &std::path::Path,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let pem = |der: &[u8]| -> std::io::Result<Vec<u8>> {
         openssl::x509::X509::from_der(der)
@@ -154,5 +163,17 @@ fn write_certs(card: &VirtualCard, pki: &TestPki, revoked: bool, dir: &std::path
         .and_then(|c| c.to_pem())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     std::fs::write(dir.join("sign-crl.pem"), crl)?;
+    std::fs::write(dir.join("auth.pem"), pem(&card.auth_cert_der)?)?;
+    let auth = openssl::x509::X509::from_der(&card.auth_cert_der).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let listed: Vec<&openssl::asn1::Asn1IntegerRef> = if auth_revoked {
+        vec![auth.serial_number()]
+    } else {
+        vec![]
+    };
+    let crl = pki
+        .auth_crl(&listed)
+        .and_then(|c| c.to_pem())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    std::fs::write(dir.join("auth-crl.pem"), crl)?;
     Ok(())
 }

@@ -618,6 +618,8 @@ impl Flow {
                 self.screen = match kind {
                     PinKind::TextPin => Screen::Pin(p),
                     PinKind::SignPassword => Screen::SignPin(p),
+                    // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
+                    PinKind::AuthPin => Screen::Pin(p),
                 };
             }
             Err(CardError::NoSigningCertificate) if self.person.is_some() => self.without_signature(out),

@@ -23,6 +23,8 @@ impl Flow {
         self.screen = match kind {
             PinKind::TextPin => Screen::Pin(screen),
             PinKind::SignPassword => Screen::SignPin(screen),
+            // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
+            PinKind::AuthPin => Screen::Pin(screen),
         };
         if kind == PinKind::TextPin && self.cfg.signature && self.facts.is_none() {
             self.request(CardRequest::Probe, out);
@@ -116,6 +118,8 @@ impl Flow {
                     out,
                 );
             }
+            // Not asked for yet (#22): the typed PIN is dropped (wiped), nothing is sent.
+            PinKind::AuthPin => drop(secret),
         }
     }
 }

@@ -3,10 +3,12 @@
 //! The statement is canonical bytes: UTF-8 JSON with keys in sorted order and no spaces
 //! (serde writes struct fields in declaration order, and they are declared sorted). It binds
 //! the enrollment id, station, time, terms (id + SHA-256) and the SHA-256 of the canonical card
-//! data. The card signs DigestInfo(SHA-256(statement)) with RSA-2048 PKCS#1 v1.5.
+//! data, and — for the 利用者証明 challenge — the SHA-256 of EF 02 exactly as read. The card
+//! signs DigestInfo(SHA-256(statement)) with RSA-2048 PKCS#1 v1.5: with its signing key
+//! (`signed`) or its authentication key (`card-authenticated`); one canonical form for both.
 
 use super::check::CardCheck;
-use crate::card::basic4::BasicFour;
+use crate::card::basic4::{BasicFour, Ef02};
 use base64::Engine;
 use openssl::hash::MessageDigest;
 use openssl::x509::X509;
@@ -115,6 +117,47 @@ pub enum Representative {
     Other,
 }
 
+/// How a record proves that the card it was read from is genuine (docs/backend-api.md,
+/// "Assurance levels").
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assurance {
+    /// The card's signing key signed the statement (署名用電子証明書).
+    Signed,
+    /// The card's authentication key signed the statement, which binds EF 02 as read in the
+    /// same card session (利用者証明用電子証明書).
+    CardAuthenticated,
+    /// Nothing proves the card: only where the operator allows it.
+    Unauthenticated,
+}
+
+impl Assurance {
+    pub const ALL: [Assurance; 3] = [
+        Assurance::Signed,
+        Assurance::CardAuthenticated,
+        Assurance::Unauthenticated,
+    ];
+
+    /// The payload's spelling (`signed`, `card-authenticated`, `unauthenticated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assurance::Signed => "signed",
+            Assurance::CardAuthenticated => "card-authenticated",
+            Assurance::Unauthenticated => "unauthenticated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Assurance> {
+        Assurance::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl fmt::Display for Assurance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
@@ -124,6 +167,10 @@ pub struct Statement {
     /// SHA-256 (hex) of the contact e-mail, when the station asked for one.
     pub contact_email_sha256: Option<String>,
     pub created_at: String,
+    /// SHA-256 (hex) of EF 02 exactly as read in the card session that signs this statement:
+    /// the 利用者証明 challenge's tie between the four items and the genuine card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ef02_sha256: Option<String>,
     pub enrollment_id: String,
     /// The citizen's language (BCP 47: ja, en, zh-Hans, ko, es, pt-BR, vi): the terms'
     /// SHA-256 is of the text shown in it (the Japanese text when it has none).
@@ -155,6 +202,7 @@ impl Statement {
             card_data_sha256: card.sha256(),
             contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
             created_at: rfc3339_now(),
+            ef02_sha256: None,
             enrollment_id: uuid::Uuid::now_v7().to_string(),
             lang: None,
             privacy_id: None,
@@ -169,6 +217,12 @@ impl Statement {
 
     pub fn canonical(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Binds EF 02 as read (its SHA-256) into the statement.
+    pub fn with_ef02(mut self, ef02: &Ef02) -> Statement {
+        self.ef02_sha256 = Some(ef02.sha256_hex());
+        self
     }
 }
 
@@ -203,6 +257,21 @@ pub struct Payload {
     /// null when unsigned.
     #[serde(default)]
     pub card_check: Option<CardCheck>,
+    /// How the record proves the card genuine. Records of stations before it have none:
+    /// read as `signed` when they carry a signature, else `unauthenticated` ([`Payload::level`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assurance: Option<Assurance>,
+    /// `card-authenticated`: the auth key's RSA-2048 PKCS#1 v1.5 signature over
+    /// SHA-256(statement), base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_signature: Option<String>,
+    /// `card-authenticated`: the 利用者証明用電子証明書 (DER, base64). It names no person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_certificate: Option<String>,
+    /// `card-authenticated`: EF 02 exactly as read (base64), whose SHA-256 the statement
+    /// binds: the four items and their offsets (never the My Number). Sealed with the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ef02: Option<String>,
 }
 
 impl fmt::Debug for Payload {
@@ -234,7 +303,43 @@ impl Payload {
             representative: st.representative,
             contact_email_verified: email.map(|_| false),
             card_check,
+            assurance: Some(if signature.is_some() {
+                Assurance::Signed
+            } else {
+                Assurance::Unauthenticated
+            }),
+            auth_signature: None,
+            auth_certificate: None,
+            ef02: None,
         }
+    }
+
+    /// A `card-authenticated` record: the statement (which binds `ef02`'s SHA-256) signed by
+    /// the card's authentication key, its certificate, and EF 02 as read.
+    pub fn card_authenticated(
+        st: &Statement,
+        card: CardData,
+        email: Option<&str>,
+        auth_signature: &[u8],
+        auth_cert_der: &[u8],
+        ef02: &Ef02,
+    ) -> Payload {
+        let mut p = Payload::new(st, card, email, None, None, None);
+        p.assurance = Some(Assurance::CardAuthenticated);
+        p.auth_signature = Some(b64(auth_signature));
+        p.auth_certificate = Some(b64(auth_cert_der));
+        p.ef02 = Some(b64(ef02.as_bytes()));
+        p
+    }
+
+    /// The level the record claims: its `assurance`, or for a record without one (stations
+    /// before it) `signed` when it carries a signature, else `unauthenticated`.
+    pub fn level(&self) -> Assurance {
+        self.assurance.unwrap_or(if self.signature.is_some() {
+            Assurance::Signed
+        } else {
+            Assurance::Unauthenticated
+        })
     }
 }
 
@@ -245,6 +350,7 @@ impl Drop for Payload {
         self.contact_email.zeroize();
         self.signing_certificate.zeroize();
         self.statement.zeroize();
+        self.ef02.zeroize();
     }
 }
 
@@ -291,6 +397,55 @@ mod tests {
         assert_eq!(keys, sorted);
         assert!(uuid::Uuid::parse_str(&st.enrollment_id).unwrap().get_version_num() == 7);
         assert!(!format!("{c:?}").contains("山田"));
+    }
+
+    #[test]
+    fn every_new_payload_says_its_level_and_old_ones_are_read_by_what_they_carry() {
+        let c = card();
+        let ef02 = Ef02::new(Zeroizing::new(basic4::encode(
+            "山田\u{3000}花子（佐藤）",
+            "東京都",
+            "19800217",
+            b'2',
+            false,
+        )));
+        let st = Statement::new("s1", "t", "h", &c, None).with_ef02(&ef02);
+        let text = String::from_utf8(st.canonical()).unwrap();
+        // The digest sits in the sorted keys, between created_at and enrollment_id.
+        let (at, ef, id) = (
+            text.find("\"created_at\"").unwrap(),
+            text.find("\"ef02_sha256\"").unwrap(),
+            text.find("\"enrollment_id\"").unwrap(),
+        );
+        assert!(at < ef && ef < id, "{text}");
+        assert!(text.contains(&ef02.sha256_hex()));
+        let signed = Payload::new(&st, c.clone(), None, Some(b"sig"), Some(b"cert"), None);
+        let unauth = Payload::new(&st, c.clone(), None, None, None, None);
+        let auth = Payload::card_authenticated(&st, c.clone(), None, b"asig", b"acert", &ef02);
+        for (p, level) in [
+            (&signed, "signed"),
+            (&unauth, "unauthenticated"),
+            (&auth, "card-authenticated"),
+        ] {
+            let json: serde_json::Value = serde_json::to_value(p).unwrap();
+            assert_eq!(json["assurance"], level);
+            assert_eq!(p.level().as_str(), level);
+            assert_eq!(Assurance::parse(level), Some(p.level()));
+        }
+        let json = serde_json::to_value(&auth).unwrap();
+        assert_eq!(unb64(json["ef02"].as_str().unwrap()).unwrap(), ef02.as_bytes());
+        assert_eq!(json["signature"], serde_json::Value::Null);
+        // Signed and unauthenticated records carry no challenge fields at all.
+        let json = serde_json::to_string(&signed).unwrap();
+        assert!(!json.contains("auth_") && !json.contains("ef02\""), "{json}");
+        // A record of a station before the levels: no `assurance`, read by what it carries.
+        for (p, level) in [(&signed, Assurance::Signed), (&unauth, Assurance::Unauthenticated)] {
+            let mut v = serde_json::to_value(p).unwrap();
+            v.as_object_mut().unwrap().remove("assurance");
+            let old: Payload = serde_json::from_value(v).unwrap();
+            assert_eq!((old.assurance, old.level()), (None, level));
+        }
+        assert!(!format!("{ef02:?}").contains("東京"));
     }
 
     #[test]

@@ -88,3 +88,93 @@ impl Signer {
         serde_json::to_vec(&Payload::new(&st, card, None, Some(&sig), Some(&self.cert), None)).unwrap()
     }
 }
+
+/// `card-authenticated` records of one virtual card, as a station makes them with the
+/// 利用者証明 challenge: EF 02 read with the 4-digit PIN, then in the same card session the
+/// auth certificate, the auth PIN and the auth key's signature over a statement that binds
+/// EF 02's SHA-256. Works for a child's card (no signing certificate).
+pub struct Challenger {
+    card: madoguchi::card::MyNumberCard<madoguchi::card::vcard::VirtualCard>,
+    person: madoguchi::card::BasicFour,
+    ef02: madoguchi::card::basic4::Ef02,
+    auth_pin: String,
+    /// The 利用者証明用 certificate (DER) as read.
+    pub cert: Vec<u8>,
+}
+
+impl Challenger {
+    pub fn new(pki: &madoguchi::card::vcard::pki::TestPki, profile: &str) -> Challenger {
+        let p = madoguchi::card::vcard::profile::Profile::named(profile).unwrap();
+        Challenger::of(&p, pki)
+    }
+
+    pub fn of(p: &madoguchi::card::vcard::profile::Profile, pki: &madoguchi::card::vcard::pki::TestPki) -> Challenger {
+        use madoguchi::secret::Pin;
+        let mut card = madoguchi::card::MyNumberCard::new(madoguchi::card::vcard::VirtualCard::new(p, pki).unwrap());
+        card.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+        let (person, ef02) = card.read_basic_four_with_bytes().unwrap();
+        let start = card.auth_start().unwrap();
+        Challenger {
+            card,
+            person,
+            ef02,
+            auth_pin: p.auth_pin().to_string(),
+            cert: start.certificate.to_vec(),
+        }
+    }
+
+    /// The statement a station would prepare for `station` and `id`, binding EF 02 as read.
+    pub fn statement(&self, station: &str, id: &str) -> Statement {
+        let card = CardData::from_basic4(&self.person);
+        let mut st =
+            Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None).with_ef02(&self.ef02);
+        st.enrollment_id = id.to_string();
+        st
+    }
+
+    /// The card's authentication key over `st` (VERIFY of the auth PIN, then the signature).
+    pub fn sign(&mut self, st: &Statement) -> Vec<u8> {
+        let digest = openssl::sha::sha256(&st.canonical());
+        let pin = madoguchi::secret::AuthPin::new(self.auth_pin.as_bytes()).unwrap();
+        self.card
+            .auth_sign(&pin, &madoguchi::card::client::sha256_digest_info(&digest))
+            .unwrap()
+    }
+
+    /// A record of `station` with the given id: the statement sent is the one signed.
+    pub fn record(&mut self, station: &str, id: &str) -> Vec<u8> {
+        let st = self.statement(station, id);
+        let sig = self.sign(&st);
+        self.assemble(&st, &sig, &self.ef02.clone())
+    }
+
+    /// A record whose card signed another statement than the one sent: `signed` changes it.
+    pub fn record_signing(&mut self, station: &str, id: &str, signed: impl FnOnce(&mut Statement)) -> Vec<u8> {
+        let sent = self.statement(station, id);
+        let mut other = sent.clone();
+        signed(&mut other);
+        let sig = self.sign(&other);
+        self.assemble(&sent, &sig, &self.ef02.clone())
+    }
+
+    /// A record that sends `ef02` where the statement binds the EF 02 read.
+    pub fn record_with_ef02(&mut self, station: &str, id: &str, ef02: &madoguchi::card::basic4::Ef02) -> Vec<u8> {
+        let st = self.statement(station, id);
+        let sig = self.sign(&st);
+        self.assemble(&st, &sig, ef02)
+    }
+
+    fn assemble(&self, st: &Statement, sig: &[u8], ef02: &madoguchi::card::basic4::Ef02) -> Vec<u8> {
+        self.payload(st, sig, CardData::from_basic4(&self.person), ef02)
+    }
+
+    /// The record of these parts, whatever they are.
+    pub fn payload(&self, st: &Statement, sig: &[u8], card: CardData, ef02: &madoguchi::card::basic4::Ef02) -> Vec<u8> {
+        serde_json::to_vec(&Payload::card_authenticated(st, card, None, sig, &self.cert, ef02)).unwrap()
+    }
+
+    /// EF 02 as this card's read gave it.
+    pub fn ef02(&self) -> &madoguchi::card::basic4::Ef02 {
+        &self.ef02
+    }
+}

@@ -95,6 +95,11 @@ pub struct CardStats {
     /// Tries left per PIN, as the card holds them now.
     pub text_pin_tries: u8,
     pub sign_password_tries: u8,
+    pub auth_pin_tries: u8,
+    /// VERIFY with data on the 利用者証明用暗証番号 (EF 0018) alone, and signatures by the
+    /// auth key (EF 0017) alone: the challenge's own figures.
+    pub auth_verifies: u32,
+    pub auth_signatures: u32,
     /// SELECT attempts on 券面事項入力補助AP EF 01 / EF 03 (must stay 0 with our client).
     pub my_number_selects: u32,
 }
@@ -112,6 +117,7 @@ pub struct VirtualCard {
     remove_after: Option<u32>,
     /// Certificates as issued, for tests and the demo's receiver.
     pub sign_cert_der: Option<Vec<u8>>,
+    pub auth_cert_der: Vec<u8>,
     pub sign_ca_der: Vec<u8>,
     pub auth_ca_der: Vec<u8>,
 }
@@ -155,7 +161,8 @@ impl VirtualCard {
         files.insert((Df::Text, 0x0011), Node::Pin(PinId::Text));
         files.insert((Df::Jpki, 0x0002), data(sign_ca_der.clone(), None));
         files.insert((Df::Jpki, 0x0006), data(token, None));
-        files.insert((Df::Jpki, 0x000A), data(der(&keys.auth_cert), None));
+        let auth_cert_der = der(&keys.auth_cert);
+        files.insert((Df::Jpki, 0x000A), data(auth_cert_der.clone(), None));
         files.insert((Df::Jpki, 0x000B), data(auth_ca_der.clone(), None));
         files.insert(
             (Df::Jpki, 0x0017),
@@ -172,7 +179,7 @@ impl VirtualCard {
             max,
         };
         pins.insert(PinId::Text, pin(&p.pin, p.tries.pin, 3));
-        pins.insert(PinId::Auth, pin(&p.pin, 3, 3));
+        pins.insert(PinId::Auth, pin(p.auth_pin(), p.tries.auth_pin, 3));
         let mut sign_cert_der = None;
         if let (Some(cert), Some(key), Some(pw)) = (keys.sign_cert, keys.sign_key, p.sign_password.as_deref()) {
             if p.signing_certificate != CertState::None {
@@ -192,6 +199,7 @@ impl VirtualCard {
         let stats = CardStats {
             text_pin_tries: p.tries.pin,
             sign_password_tries: pins.get(&PinId::Sign).map(|s| s.tries).unwrap_or(0),
+            auth_pin_tries: p.tries.auth_pin,
             ..CardStats::default()
         };
         VirtualCard {
@@ -205,6 +213,7 @@ impl VirtualCard {
             stats: Arc::new(Mutex::new(stats)),
             remove_after: None,
             sign_cert_der,
+            auth_cert_der,
             sign_ca_der,
             auth_ca_der,
         }
@@ -368,7 +377,12 @@ impl VirtualCard {
         if cmd.data().is_empty() {
             self.bump(|s| s.verify_queries += 1);
         } else {
-            self.bump(|s| s.verify_with_data += 1);
+            self.bump(|s| {
+                s.verify_with_data += 1;
+                if id == PinId::Auth {
+                    s.auth_verifies += 1;
+                }
+            });
         }
         let Some(state) = self.pins.get_mut(&id) else {
             return Response::status(StatusWord::FILE_NOT_FOUND);
@@ -396,7 +410,7 @@ impl VirtualCard {
         self.bump(|s| match id {
             PinId::Text => s.text_pin_tries = tries,
             PinId::Sign => s.sign_password_tries = tries,
-            PinId::Auth => {}
+            PinId::Auth => s.auth_pin_tries = tries,
         });
         resp
     }
@@ -408,6 +422,7 @@ impl VirtualCard {
         let Some(Node::Key { needs, key }) = self.ef.and_then(|k| self.files.get(&k)) else {
             return Response::status(StatusWord::COMMAND_NOT_ALLOWED);
         };
+        let auth = *needs == PinId::Auth;
         if !self.verified.contains(needs) {
             return Response::status(StatusWord::SECURITY_STATUS);
         }
@@ -419,7 +434,12 @@ impl VirtualCard {
         match key.private_encrypt(cmd.data(), &mut sig, Padding::PKCS1) {
             Ok(n) => {
                 sig.truncate(n);
-                self.bump(|s| s.signatures += 1);
+                self.bump(|s| {
+                    s.signatures += 1;
+                    if auth {
+                        s.auth_signatures += 1;
+                    }
+                });
                 Response::new(sig, StatusWord::OK)
             }
             Err(_) => Response::status(StatusWord::UNKNOWN),

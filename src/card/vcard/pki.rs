@@ -13,7 +13,7 @@ use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::x509::extension::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName, SubjectKeyIdentifier,
 };
 use openssl::x509::{X509Builder, X509Name, X509NameBuilder, X509};
 use std::path::Path;
@@ -148,12 +148,13 @@ impl TestPki {
     pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
         let auth_key = Rsa::generate(2048)?;
         // Issued with the signing certificate: expired together (a revocation after a move
-        // touches the signing one only).
-        let auth_state = match p.signing_certificate {
-            CertState::Expired => CertState::Expired,
-            _ => CertState::Valid,
-        };
-        let auth_cert = self.leaf(&self.auth_ca, &PKey::from_rsa(auth_key.clone())?, None, auth_state)?;
+        // touches the signing one only), unless the profile says otherwise.
+        let auth_cert = self.leaf(
+            &self.auth_ca,
+            &PKey::from_rsa(auth_key.clone())?,
+            None,
+            p.auth_certificate(),
+        )?;
         let (sign_key, sign_cert) = if p.signing_certificate == CertState::None {
             (None, None)
         } else {
@@ -208,6 +209,10 @@ impl TestPki {
             ku.non_repudiation();
         }
         b.append_extension(ku.build()?)?;
+        if person.is_none() {
+            // The 利用者証明用 certificate: clientAuth, as J-LIS issues it.
+            b.append_extension(ExtendedKeyUsage::new().client_auth().build()?)?;
+        }
         let aki = AuthorityKeyIdentifier::new()
             .keyid(false)
             .build(&b.x509v3_context(Some(&ca.cert), None))?;
@@ -308,6 +313,17 @@ impl TestPki {
         next_update: i64,
     ) -> Result<openssl::x509::X509Crl, ErrorStack> {
         crl_of(&self.sign_ca.cert, &self.sign_ca.key, serials, this_update, next_update)
+    }
+
+    /// A CRL from the authentication CA listing `serials` (revoked 利用者証明用 certificates).
+    pub fn auth_crl(&self, serials: &[&openssl::asn1::Asn1IntegerRef]) -> Result<openssl::x509::X509Crl, ErrorStack> {
+        crl_of(
+            &self.auth_ca.cert,
+            &self.auth_ca.key,
+            serials,
+            now() - DAY,
+            now() + 7 * DAY,
+        )
     }
 }
 

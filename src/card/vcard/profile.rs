@@ -28,6 +28,9 @@ pub struct Tries {
     pub pin: u8,
     #[serde(default = "five")]
     pub sign_password: u8,
+    /// 利用者証明用暗証番号: its own counter.
+    #[serde(default = "three")]
+    pub auth_pin: u8,
 }
 
 fn three() -> u8 {
@@ -45,6 +48,7 @@ impl Default for Tries {
         Tries {
             pin: 3,
             sign_password: 5,
+            auth_pin: 3,
         }
     }
 }
@@ -63,8 +67,12 @@ pub struct Profile {
     /// YYYY-MM-DD.
     pub birth_date: String,
     pub address: String,
-    /// 券面事項入力補助用暗証番号 (4 digits). Also used as the auth PIN.
+    /// 券面事項入力補助用暗証番号 (4 digits).
     pub pin: String,
+    /// 利用者証明用暗証番号 (4 digits), a PIN of its own (for a child, set by the 法定代理人).
+    /// The same as `pin` when absent, as many citizens choose.
+    #[serde(default)]
+    pub auth_pin: Option<String>,
     /// 署名用パスワード (6–16, A–Z 0–9). Ignored when `signing_certificate = "none"`.
     #[serde(default)]
     pub sign_password: Option<String>,
@@ -72,6 +80,11 @@ pub struct Profile {
     pub tries: Tries,
     #[serde(default)]
     pub signing_certificate: CertState,
+    /// The 利用者証明用電子証明書: every card has one (no age limit), so `none` is not a
+    /// state of it. Unless said otherwise it shares the signing certificate's expiry (both
+    /// are issued together) and is valid.
+    #[serde(default)]
+    pub auth_certificate: Option<CertState>,
     /// Write EF 02's outer length as `82 HH LL` (seen in clients) instead of the short form.
     #[serde(default = "yes")]
     pub ef02_long_header: bool,
@@ -140,6 +153,12 @@ impl Profile {
         if crate::secret::Pin::new(self.pin.as_bytes()).is_err() {
             return Err(self.invalid("pin must be 4 digits"));
         }
+        if crate::secret::AuthPin::new(self.auth_pin().as_bytes()).is_err() {
+            return Err(self.invalid("auth_pin must be 4 digits"));
+        }
+        if self.auth_certificate == Some(CertState::None) {
+            return Err(self.invalid("auth_certificate cannot be none: every card has one"));
+        }
         if self.signing_certificate != CertState::None {
             match &self.sign_password {
                 Some(p)
@@ -148,8 +167,8 @@ impl Profile {
                 _ => return Err(self.invalid("sign_password must be 6–16 of A–Z 0–9")),
             }
         }
-        if self.tries.pin > 3 || self.tries.sign_password > 5 {
-            return Err(self.invalid("tries exceed the card maximum (3 / 5)"));
+        if self.tries.pin > 3 || self.tries.sign_password > 5 || self.tries.auth_pin > 3 {
+            return Err(self.invalid("tries exceed the card maximum (3 / 5 / 3)"));
         }
         if let Some(n) = &self.my_number {
             if n.len() != 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
@@ -157,6 +176,20 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// The 利用者証明用暗証番号: `auth_pin`, else the same digits as `pin`.
+    pub fn auth_pin(&self) -> &str {
+        self.auth_pin.as_deref().unwrap_or(&self.pin)
+    }
+
+    /// The state of the 利用者証明用電子証明書: as said, else expired with an expired signing
+    /// certificate (both are issued together), else valid.
+    pub fn auth_certificate(&self) -> CertState {
+        self.auth_certificate.unwrap_or(match self.signing_certificate {
+            CertState::Expired => CertState::Expired,
+            _ => CertState::Valid,
+        })
     }
 
     pub fn birth(&self) -> Option<BirthDate> {
@@ -227,6 +260,12 @@ sign_password = "ABC123"
         assert!(Profile::from_toml(&ok.replace("1980-02-17", "1980-02-30"), "x").is_err());
         assert!(Profile::from_toml(&ok.replace("\"1234\"", "\"12345\""), "x").is_err());
         assert!(Profile::from_toml(&ok.replace("ABC123", "abc123"), "x").is_err());
+        assert_eq!(p.auth_pin(), "1234", "the text PIN's digits when none is given");
+        let own = Profile::from_toml(&format!("{ok}auth_pin = \"5678\"\n"), "x").unwrap();
+        assert_eq!((own.pin.as_str(), own.auth_pin()), ("1234", "5678"));
+        assert!(Profile::from_toml(&format!("{ok}auth_pin = \"567\"\n"), "x").is_err());
+        assert!(Profile::from_toml(&format!("{ok}auth_certificate = \"none\"\n"), "x").is_err());
+        assert!(Profile::from_toml(&format!("{ok}[tries]\nauth_pin = 4\n"), "x").is_err());
         let e = Profile::from_toml(&format!("{ok}colour = 1\n"), "x").unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
     }
@@ -234,7 +273,7 @@ sign_password = "ABC123"
 
 /// The profiles shipped in `examples/profiles/`, built into the binary so `--profile NAME`
 /// works from any directory.
-pub const BUILTIN: [(&str, &str); 14] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     ("yamada", include_str!("../../../examples/profiles/yamada.toml")),
     ("sato", include_str!("../../../examples/profiles/sato.toml")),
     ("yoshino", include_str!("../../../examples/profiles/yoshino.toml")),
@@ -258,6 +297,7 @@ pub const BUILTIN: [(&str, &str); 14] = [
         include_str!("../../../examples/profiles/nocert-adult.toml"),
     ),
     ("furigana", include_str!("../../../examples/profiles/furigana.toml")),
+    ("authlocked", include_str!("../../../examples/profiles/authlocked.toml")),
 ];
 
 impl Profile {
@@ -285,9 +325,19 @@ mod builtin_tests {
 
     #[test]
     fn all_builtin_profiles_parse_and_ids_match() {
-        for (id, _) in BUILTIN {
+        for (id, text) in BUILTIN {
             assert_eq!(Profile::named(id).unwrap().id, id);
+            // Every demo card says its 利用者証明用暗証番号 (the demo's status line shows it).
+            assert!(text.contains("\nauth_pin = "), "{id} carries no auth_pin");
         }
+        // At least one adult and the child have a 利用者証明用 PIN other than their
+        // 券面事項入力補助用 PIN: a flow that reused one for the other would fail there.
+        let differs = |id: &str| {
+            let p = Profile::named(id).unwrap();
+            p.auth_pin() != p.pin
+        };
+        assert!(differs("yoshino"), "the child");
+        assert!(BUILTIN.iter().any(|(id, _)| *id != "yoshino" && differs(id)));
         assert!(Profile::named("nobody").is_err());
     }
 }
