@@ -130,7 +130,7 @@ pub enum ReceiveCmd {
 /// it in `ps`, in a file it ends up in backups.
 fn db_without_password(db: &std::path::Path) -> Result<(), String> {
     if madoguchi::config::url_has_password(&db.to_string_lossy()) {
-        return Err("the database URL holds a password: put it in ~/.pgpass (or PGPASSFILE) instead".into());
+        return Err("the database URL holds a password: put it in a pgpass file instead (PGPASSFILE, ~/.pgpass, or the systemd credential `pgpass`: docs/operations.md)".into());
     }
     Ok(())
 }
