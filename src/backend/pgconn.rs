@@ -291,15 +291,15 @@ struct PgpassFile {
 }
 
 fn pgpass_file() -> Option<PgpassFile> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    if let Some(p) = env("PGPASSFILE") {
+    let set = |v: Option<std::ffi::OsString>| v.filter(|v| !v.is_empty());
+    if let Some(p) = set(std::env::var_os("PGPASSFILE")) {
         return Some(PgpassFile {
             path: p.into(),
             named: true,
             credential: false,
         });
     }
-    if let Some(dir) = env("CREDENTIALS_DIRECTORY") {
+    if let Some(dir) = set(std::env::var_os("CREDENTIALS_DIRECTORY")) {
         let path = PathBuf::from(dir).join("pgpass");
         if path.exists() {
             return Some(PgpassFile {
@@ -309,7 +309,7 @@ fn pgpass_file() -> Option<PgpassFile> {
             });
         }
     }
-    env("HOME").map(|h| PgpassFile {
+    set(std::env::var_os("HOME")).map(|h| PgpassFile {
         path: PathBuf::from(h).join(".pgpass"),
         named: false,
         credential: false,

@@ -24,6 +24,7 @@ pub struct ReceiveArgs {
     /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
+    /// The TLS certificate's private key (PEM); under the packaged unit, a systemd credential.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// CA for client certificates: stations must present one (mTLS); its CN must equal the
