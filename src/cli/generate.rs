@@ -304,9 +304,15 @@ const FILES: &[Entry] = &[
         &["madoguchi", "madoguchi-receive"],
     ),
     (
-        "/usr/lib/systemd/system/madoguchi-receiver.service, madoguchi-kiosk.service",
-        "The systemd units: the hardened receiver, and the station full\\-screen on tty1.",
+        "/usr/lib/systemd/system/madoguchi-receiver.service",
+        "The hardened receiver's systemd unit (man systemd.exec; a drop\\-in for PostgreSQL's \\
+         password is in /usr/share/madoguchi/systemd/).",
         &["madoguchi", "madoguchi-receive"],
+    ),
+    (
+        "/usr/lib/systemd/system/madoguchi-kiosk.service",
+        "The station full\\-screen on tty1 (cage and foot).",
+        &["madoguchi"],
     ),
 ];
 
