@@ -37,6 +37,7 @@ fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path, trust: &[openssl::
             cert: tls[0].server_cert.clone(),
             key: tls[0].server_key.clone(),
             client_ca: Some(client_ca.to_path_buf()),
+            client_crl: Vec::new(),
         }),
     )
     .unwrap()

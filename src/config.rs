@@ -63,6 +63,8 @@ pub struct Receiver {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub client_ca: Option<PathBuf>,
+    /// CRLs of the client CA: station certificates on them are refused (a stolen laptop).
+    pub client_crl: Vec<PathBuf>,
     pub allow_unsigned: bool,
 }
 

@@ -19,7 +19,7 @@ use madoguchi::flow::Verdict;
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
-use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, SubjectAlternativeName};
 use openssl::x509::{X509Builder, X509NameBuilder, X509};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -146,6 +146,10 @@ fn tls_files(
                     .build(&b.x509v3_context(Some(ca_cert), None))
                     .unwrap();
                 b.append_extension(san).unwrap();
+            } else {
+                // A station certificate: the receiver takes only clientAuth ones.
+                b.append_extension(ExtendedKeyUsage::new().client_auth().build().unwrap())
+                    .unwrap();
             }
         }
     }
@@ -179,6 +183,7 @@ fn whole_path_over_tls_and_mtls_stored_once() {
             cert: srv_cert,
             key: srv_key,
             client_ca: Some(ca_file.clone()),
+            client_crl: Vec::new(),
         }),
     );
     let url = rx.url(true);
@@ -456,6 +461,7 @@ fn tls_certificate_that_does_not_match_is_a_retry_not_a_loss() {
             cert: srv_cert,
             key: srv_key,
             client_ca: None,
+            client_crl: Vec::new(),
         }),
     );
     let store = env.store(None, None, 100);
@@ -789,6 +795,7 @@ fn slowloris_does_not_starve_stations() {
             cert: srv_cert,
             key: srv_key,
             client_ca: Some(ca_file.clone()),
+            client_crl: Vec::new(),
         }),
     )
     .unwrap();
@@ -1159,6 +1166,8 @@ fn client_files(dir: &Path, name: &str, subject: &[(&str, &str)], ca: (&X509, &P
     b.set_pubkey(&key).unwrap();
     b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
     b.set_not_after(&Asn1Time::days_from_now(30).unwrap()).unwrap();
+    b.append_extension(ExtendedKeyUsage::new().client_auth().build().unwrap())
+        .unwrap();
     b.sign(ca.1, MessageDigest::sha256()).unwrap();
     let (c, k) = (dir.join(format!("{name}.pem")), dir.join(format!("{name}.key")));
     std::fs::write(&c, b.build().to_pem().unwrap()).unwrap();
@@ -1187,6 +1196,7 @@ fn mtls_binds_records_to_their_station() {
                 cert: srv_cert.clone(),
                 key: srv_key.clone(),
                 client_ca: Some(ca_file.clone()),
+                client_crl: Vec::new(),
             }),
         )
         .unwrap()

@@ -63,6 +63,7 @@ impl Stations {
                 cert: self.tls[0].server_cert.clone(),
                 key: self.tls[0].server_key.clone(),
                 client_ca: Some(self.client_ca.clone()),
+                client_crl: Vec::new(),
             }),
         )
         .unwrap()

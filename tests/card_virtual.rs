@@ -100,39 +100,71 @@ fn third_wrong_pin_locks_and_the_card_refuses_even_the_right_one() {
     );
 }
 
+/// As reported of real cards (docs/card.md, "Ending a card session"): the PIN counter belongs
+/// to the card; a verified PIN survives a warm reset and re-selecting the same application, and
+/// goes with a power-down or with selecting another application.
 #[test]
-fn counters_survive_reset_but_verified_state_does_not() {
-    let mut vc = card("yamada");
-    vc.process(&[
+fn a_warm_reset_keeps_the_verified_pin_and_a_power_down_clears_it() {
+    const SELECT_TEXT: [u8; 15] = [
         0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08,
-    ]);
+    ];
+    const SELECT_JPKI: [u8; 15] = [
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
+    ];
+    const SELECT_EF02: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02];
+    const READ: [u8; 5] = [0x00, 0xB0, 0x00, 0x00, 0x02];
+    let mut vc = card("yamada");
+    let verify = |vc: &mut VirtualCard| {
+        vc.process(&SELECT_TEXT);
+        vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11]);
+        vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])
+    };
+    vc.process(&SELECT_TEXT);
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11]);
     assert_eq!(
         &vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'9', b'9', b'9', b'9'])[..],
         &[0x63, 0xC2]
     );
-    assert_eq!(
-        &vc.process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])[..],
-        &[0x90, 0x00]
-    );
-    vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02]);
-    assert_eq!(
-        &vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..],
-        &[0xFF, 0x20, 0x90, 0x00]
-    );
+    assert_eq!(&verify(&mut vc)[..], &[0x90, 0x00]);
+    vc.process(&SELECT_EF02);
+    assert_eq!(&vc.process(&READ)[..], &[0xFF, 0x20, 0x90, 0x00]);
+
     vc.reset();
-    vc.process(&[
-        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08,
-    ]);
-    vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x02]);
+    vc.process(&SELECT_EF02);
     assert_eq!(
-        &vc.process(&[0x00, 0xB0, 0x00, 0x00, 0x02])[..],
-        &[0x69, 0x82],
-        "reset drops the verified state"
+        &vc.process(&READ)[..],
+        &[0xFF, 0x20, 0x90, 0x00],
+        "a warm reset keeps it"
     );
-    // Re-selecting the DF drops it too.
+    vc.process(&SELECT_TEXT);
+    vc.process(&SELECT_EF02);
+    assert_eq!(
+        &vc.process(&READ)[..],
+        &[0xFF, 0x20, 0x90, 0x00],
+        "re-selecting the same application keeps it"
+    );
+
+    vc.power_down();
+    vc.power_on();
+    assert_eq!(
+        &vc.process(&SELECT_EF02)[..],
+        &[0x6A, 0x82],
+        "nothing selected after a power-down"
+    );
+    vc.process(&SELECT_TEXT);
+    vc.process(&SELECT_EF02);
+    assert_eq!(&vc.process(&READ)[..], &[0x69, 0x82], "a power-down clears it");
+
+    assert_eq!(&verify(&mut vc)[..], &[0x90, 0x00]);
+    vc.process(&SELECT_JPKI);
+    vc.process(&SELECT_TEXT);
+    vc.process(&SELECT_EF02);
+    assert_eq!(&vc.process(&READ)[..], &[0x69, 0x82], "another application clears it");
+    // The counter went back to 3 with the right PIN, and stays across all of it.
     vc.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11]);
     assert_eq!(&vc.process(&[0x00, 0x20, 0x00, 0x80])[..], &[0x63, 0xC3]);
+    let s = vc.stats().lock().unwrap().clone();
+    assert_eq!((s.resets, s.power_downs), (1, 1));
 }
 
 #[test]
@@ -271,4 +303,38 @@ fn extended_length_probe_is_measured() {
     c.probe_extended_length().unwrap();
     c.read_certificate(Ef::AuthCert).unwrap();
     assert_eq!(stats.lock().unwrap().extended_apdus, 0);
+}
+
+/// The card takes an 8-byte AID prefix for the application and answers GET DATA with no DF
+/// selected without any credential (docs/card.md, "Card session hygiene"); the guard under the
+/// client sends neither.
+#[test]
+fn aid_prefixes_and_get_data_reach_the_card_only_without_the_guard() {
+    use madoguchi::card::apdu::Command;
+    use madoguchi::card::files::AID_TEXT;
+    use madoguchi::card::guard::Guard;
+    use madoguchi::card::transport::{Refusal, Transport};
+    let prefix = &AID_TEXT[..8];
+    let get_data = Command::new(0x00, 0xCA, 0x01, 0x01, &[], 256);
+
+    let mut raw = card("yamada");
+    let answer = raw.transmit(&get_data).unwrap();
+    assert!(
+        answer.sw.is_ok() && !answer.data.is_empty(),
+        "identification data, no PIN"
+    );
+    assert!(raw.transmit(&Command::select_df(prefix)).unwrap().sw.is_ok());
+    // The prefix selected the text AP: its PIN EF is there.
+    assert!(raw.transmit(&Command::select_ef(0x0011)).unwrap().sw.is_ok());
+
+    let vc = card("yamada");
+    let stats = vc.stats();
+    let mut g = Guard::new(vc);
+    for cmd in [get_data, Command::select_df(prefix)] {
+        assert!(matches!(
+            g.transmit(&cmd),
+            Err(TransportError::Refused(Refusal::Instruction | Refusal::Application))
+        ));
+    }
+    assert_eq!(stats.lock().unwrap().apdus, 0);
 }

@@ -145,6 +145,53 @@ fn a_stock_jose_library_opens_our_records_and_we_open_its() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// RFC 7516 §4.1.13: a `crit` the receiver does not understand must be refused, and so is
+/// `zip` (a compressed plaintext) and any parameter it does not know — each named in a JSON
+/// answer, nothing stored. jwcrypto makes the JWEs, as a sender's JOSE library would.
+#[test]
+fn header_parameters_not_understood_are_refused_by_name() {
+    if !jwcrypto() {
+        return;
+    }
+    let dir = tmp("crit");
+    let pki = TestPki::generate().unwrap();
+    let (private, public) = pair();
+    std::fs::write(dir.join("seal.pub"), public.public_key_to_pem().unwrap()).unwrap();
+    let s = store(&dir, Some(public), "counter-01");
+    let (id, payload) = enroll(&s, &pki);
+    std::fs::write(dir.join("inner.json"), serde_json::to_vec(&payload).unwrap()).unwrap();
+    let rx = receiver(&dir, &pki, vec![private]);
+    for (extra, named) in [
+        (r#"{"crit": ["exp"], "exp": 1}"#, "crit"),
+        (r#"{"zip": "DEF"}"#, "zip"),
+        (r#"{"x5u": "https://attacker.example/"}"#, "x5u"),
+    ] {
+        let compact = python(
+            "import json,sys\nfrom jwcrypto import jwe, jwk\nk=jwk.JWK.from_pem(open(sys.argv[1],'rb').read())\nh={'alg':'RSA-OAEP-256','enc':'A256GCM','kid':k.thumbprint(),'cty':'application/json','enrollment_id':sys.argv[3],'station_id':'counter-01'}\nh.update(json.loads(sys.argv[4]))\nt=jwe.JWE(open(sys.argv[2],'rb').read(), protected=json.dumps(h))\nt.add_recipient(k)\nprint(t.serialize(compact=True))",
+            &[
+                dir.join("seal.pub").to_str().unwrap(),
+                dir.join("inner.json").to_str().unwrap(),
+                &id,
+                extra,
+            ],
+        );
+        let wire = serde_json::json!({"schema": "madoguchi.enrollment.v1", "enrollment_id": id, "station_id": "counter-01", "jwe": compact.trim()});
+        let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&wire).unwrap());
+        assert_eq!(
+            (status, answer["result"].as_str()),
+            (400, Some("INVALID_REQUEST")),
+            "{extra}: {answer}"
+        );
+        assert!(
+            answer["error"].as_str().unwrap_or_default().contains(named),
+            "{extra}: the parameter is named: {answer}"
+        );
+    }
+    assert_eq!(receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap(), 0);
+    rx.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn tampered_or_moved_envelopes_are_refused_with_json() {
     let dir = tmp("tamper");

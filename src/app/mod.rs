@@ -105,6 +105,8 @@ struct App {
     troubles: troubles::Troubles,
     /// The last APDU round trips (µs), for the diagnostics sparkline.
     round_trips: Vec<u32>,
+    /// A citizen's data was wiped: the frames drawn of it go before the next one is drawn.
+    wipe_frames: bool,
 }
 
 impl App {
@@ -238,9 +240,12 @@ impl App {
                 self.holding_card = false;
                 let _ = self.worker.send(WorkerMsg::Release);
             }
-            // The runtime keeps no copy of a citizen's data: what the flow dropped is gone, and
-            // the copies moved into card requests and stores die with them.
-            Effect::Wipe => {}
+            // The flow dropped the citizen's data, and the copies moved into card requests and
+            // stores die with them; what is left are the frames drawn of it.
+            Effect::Wipe => {
+                self.wipe_frames = true;
+                self.dirty = true;
+            }
             Effect::WakeAt(at) => self.wake_at = Some(self.wake_at.map_or(at, |w| w.min(at))),
         }
     }
@@ -327,6 +332,9 @@ impl App {
         match &ev {
             ReaderEvent::CardInserted { reader, .. } if ours(reader) => self.feed(flow::Event::CardPresent),
             ReaderEvent::CardRemoved { reader } | ReaderEvent::ReaderRemoved { reader } if ours(reader) => {
+                // A removal ends the card session at any step (the flow keeps what the citizen
+                // confirmed): a handle kept past it would hold the reader for the card put back.
+                self.effect(Effect::ReleaseCard);
                 self.feed(flow::Event::CardGone)
             }
             ReaderEvent::ServiceDown => self.feed(flow::Event::CardGone),
@@ -546,6 +554,7 @@ pub fn run(opts: StationOptions) -> u8 {
         transmit_errors: 0,
         troubles: Default::default(),
         round_trips: Vec::new(),
+        wipe_frames: false,
     };
     app.choose_reader();
     if let Some(p) = &demo_present {
@@ -591,6 +600,11 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
         // Whatever woke the loop, the placement hint may have timed out meanwhile.
         app.update_hint();
         if app.dirty {
+            if std::mem::take(&mut app.wipe_frames) {
+                if let Err(e) = term.wipe() {
+                    tracing::warn!(error = %e, "wiping the frames failed");
+                }
+            }
             if let Err(e) = term.draw(&app.view()) {
                 tracing::warn!(error = %e, "draw failed");
                 return 1;
@@ -722,6 +736,7 @@ mod tests {
             transmit_errors: 0,
             troubles: Default::default(),
             round_trips: Vec::new(),
+            wipe_frames: false,
         };
         (app, dir)
     }
@@ -797,6 +812,79 @@ mod tests {
             app.reader_event(ReaderEvent::ServiceDown);
         }
         assert_eq!(app.status_snapshot().errors.len(), status::Recent::KEEP);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn after_start_over_no_frame_keeps_the_confirm_view() {
+        use crate::card::basic4;
+        use crate::ui::station::draw;
+        use ratatui::backend::TestBackend;
+        use ratatui::Terminal;
+        let (mut app, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
+        let (name, address) = ("山田\u{3000}太郎", "東京都千代田区千代田１－１");
+        let person = basic4::decode(&basic4::encode(name, address, "19800217", b'1', false)).unwrap();
+        // To the confirm screen: the flow's card requests are answered here.
+        let mut now = 0;
+        let mut step = |app: &mut App, ev: flow::Event| {
+            now += 10;
+            app.flow.handle(now, ev).into_iter().find_map(|e| match e {
+                Effect::Card { id, .. } => Some(id),
+                _ => None,
+            })
+        };
+        step(&mut app, flow::Event::ConsentLayout { total: 1, visible: 10 });
+        step(&mut app, flow::Event::CardPresent);
+        step(&mut app, flow::Event::Key(Key::End));
+        let id = step(&mut app, flow::Event::Key(Key::Enter)).expect("tries asked");
+        step(
+            &mut app,
+            flow::Event::Card {
+                id,
+                result: Ok(flow::CardReply::Tries(3)),
+            },
+        );
+        for c in "1234".chars() {
+            step(&mut app, flow::Event::Key(Key::Char(c)));
+        }
+        let id = step(&mut app, flow::Event::Key(Key::Enter)).expect("read asked");
+        step(
+            &mut app,
+            flow::Event::Card {
+                id,
+                result: Ok(flow::CardReply::Read(person)),
+            },
+        );
+        assert!(matches!(app.flow.screen(), Screen::Confirm { .. }));
+
+        let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| draw(f, &app.view())).unwrap();
+        assert!(format!("{}", t.backend()).contains("千代田"));
+        // The terminal shrinks (an SSH window made smaller): the rows with the four items are
+        // past the end of the smaller frames now.
+        t.backend_mut().resize(100, 5);
+        t.draw(|f| draw(f, &app.view())).unwrap();
+
+        // Esc: start over. The event loop wipes the frames before it draws the next one.
+        assert!(app.key(KeyEvent::from(KeyCode::Esc)));
+        assert!(app.flow.person().is_none());
+        if std::mem::take(&mut app.wipe_frames) {
+            terminal::wipe_frames(&mut t).unwrap();
+        }
+        t.draw(|f| draw(f, &app.view())).unwrap();
+        for _ in 0..2 {
+            let kept = terminal::bytes_of(&t.current_buffer_mut().content);
+            for c in name.chars().chain(address.chars()).filter(|c| !c.is_ascii()) {
+                let mut utf8 = [0u8; 4];
+                let c = c.encode_utf8(&mut utf8).as_bytes();
+                assert!(
+                    !kept.windows(c.len()).any(|w| w == c),
+                    "a frame still holds {:?}",
+                    std::str::from_utf8(c)
+                );
+            }
+            t.swap_buffers();
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -5,7 +5,8 @@
 use super::AppEvent;
 use crate::ui::station::{self, View};
 use crossterm::{cursor, event, execute, terminal};
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Cell;
 use ratatui::Terminal;
 use std::io::Write;
 use std::sync::mpsc::Sender;
@@ -118,6 +119,34 @@ impl Term {
     pub fn draw(&mut self, v: &View) -> std::io::Result<()> {
         self.t.draw(|f| station::draw(f, v)).map(|_| ())
     }
+
+    /// See [`wipe_frames`].
+    pub fn wipe(&mut self) -> std::io::Result<()> {
+        wipe_frames(&mut self.t)
+    }
+}
+
+/// Forgets every frame drawn so far, after a citizen's data was wiped (`Effect::Wipe`): both of
+/// ratatui's buffers are zeroed over their whole allocation (a frame drawn before the terminal
+/// shrank leaves its cells past the end of the smaller one, where the next frames never write)
+/// and blanked again, and the terminal is cleared, so the next frame is drawn whole and no
+/// cell of what the citizen was shown is left on the screen or in this process.
+pub fn wipe_frames<B: Backend>(t: &mut Terminal<B>) -> Result<(), B::Error> {
+    for _ in 0..2 {
+        wipe_cells(&mut t.current_buffer_mut().content);
+        // Makes the other buffer current (and resets it, which the loop then redoes in full).
+        t.swap_buffers();
+    }
+    t.backend_mut().clear()?;
+    t.backend_mut().flush()
+}
+
+fn wipe_cells(cells: &mut Vec<Cell>) {
+    let len = cells.len();
+    // Drops every symbol and keeps the allocation, whose bytes are all spare then.
+    cells.clear();
+    zeroize::Zeroize::zeroize(cells.spare_capacity_mut());
+    cells.resize(len, Cell::EMPTY);
 }
 
 impl Drop for Term {
@@ -168,9 +197,56 @@ pub fn spawn_signal_listener(tx: Sender<AppEvent>) {
         .expect("signal thread");
 }
 
+/// The bytes of a vector's whole allocation, spare capacity included, as another reader of this
+/// process's memory sees them (through /proc/self/mem: no reference to spare capacity is made).
+#[cfg(test)]
+pub(crate) fn bytes_of<T>(v: &Vec<T>) -> Vec<u8> {
+    use std::os::unix::fs::FileExt;
+    let mut out = vec![0u8; v.capacity() * std::mem::size_of::<T>()];
+    std::fs::File::open("/proc/self/mem")
+        .unwrap()
+        .read_exact_at(&mut out, v.as_ptr() as u64)
+        .unwrap();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wiping_the_frames_zeroes_both_buffers_whole_and_clears_the_screen() {
+        use ratatui::backend::TestBackend;
+        use ratatui::widgets::Paragraph;
+        let mut t = Terminal::new(TestBackend::new(20, 6)).unwrap();
+        let text = "\n\n\n\n\n住所　東京";
+        t.draw(|f| f.render_widget(Paragraph::new(text), f.area())).unwrap();
+        // The terminal shrinks: the last row is now past the end of both buffers.
+        t.backend_mut().resize(20, 2);
+        t.draw(|f| f.render_widget(Paragraph::new("x"), f.area())).unwrap();
+        let kept = |t: &mut Terminal<TestBackend>| {
+            let mut found = 0;
+            for _ in 0..2 {
+                let b = t.current_buffer_mut();
+                found += bytes_of(&b.content)
+                    .windows(3)
+                    .filter(|w| *w == "東".as_bytes())
+                    .count();
+                // Reading the other buffer means making it current (swap resets it, but only
+                // the cells in use: a reset buffer can't hide what is found past them).
+                t.swap_buffers();
+            }
+            found
+        };
+        assert!(kept(&mut t) > 0, "the shrunk frame's cells are still in memory");
+        wipe_frames(&mut t).unwrap();
+        assert_eq!(kept(&mut t), 0);
+        assert_eq!(t.current_buffer_mut().content.len(), 40, "the buffers keep their size");
+        assert!(
+            t.backend().buffer().content.iter().all(|c| c.symbol() == " "),
+            "screen cleared"
+        );
+    }
 
     #[test]
     fn output_goes_to_the_fd_and_the_buffer_is_zeroed_after_flush() {

@@ -1,7 +1,8 @@
 //! The card thread: PC/SC calls block, so all card work runs here, one request at a time,
 //! and answers go back as events. During a citizen's session the card is held exclusively
-//! (another station sees it busy); `Release` disconnects with a reset, so no verified PIN
-//! state outlives the session.
+//! (another station sees it busy); `Release` (完了, start over, the idle wipe, a removal, a
+//! reader switch, quitting) powers the card down, so no verified PIN outlives the session: a
+//! warm reset would keep it (docs/card.md, "Ending a card session").
 
 use super::{AppEvent, StationBackend};
 use crate::card::client::{sha256_digest_info, Session};
@@ -29,6 +30,7 @@ pub trait CardSource: Send {
         &mut self,
         f: &mut dyn FnMut(&mut dyn Transport) -> Result<CardReply, CardError>,
     ) -> Result<CardReply, CardError>;
+    /// Ends the citizen's card session: the card is powered down, nothing stays verified.
     fn release(&mut self);
     fn select(&mut self, _reader: Option<String>) {}
 }
@@ -147,7 +149,7 @@ impl CardSource for VirtualSource {
     fn release(&mut self) {
         if let Ok(mut c) = self.card.lock() {
             if let Some(c) = c.as_mut() {
-                c.reset();
+                c.power_down();
             }
         }
     }
@@ -313,6 +315,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(apdus(), 10 + 3, "re-selected after the error");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_released_demo_card_keeps_nothing_verified() {
+        use crate::card::apdu::{Command, StatusWord};
+        use crate::card::files::{Application, Ef};
+        let dir = std::env::temp_dir().join(format!("madoguchi-worker-release-{}", std::process::id()));
+        let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+        let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
+        let card = Arc::new(Mutex::new(Some(card)));
+        let mut source = VirtualSource {
+            card: Arc::clone(&card),
+            present: Arc::new(AtomicBool::new(true)),
+            apdu_delay: Duration::ZERO,
+        };
+        let mut session = Session::default();
+        let pin = Secret::parse(PinKind::TextPin, b"1234").unwrap();
+        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin));
+        assert!(matches!(r, Ok(CardReply::Read(_))));
+        source.release();
+        // Another program on the card now: SELECT AP, SELECT EF 02, READ needs the PIN again.
+        let mut guard = card.lock().unwrap();
+        let c = guard.as_mut().unwrap();
+        c.transmit(&Command::select_df(Application::Text.aid())).unwrap();
+        c.transmit(&Command::select_ef(Ef::Basic4.fid())).unwrap();
+        let read = c.transmit(&Command::read_binary(0, 256)).unwrap();
+        assert_eq!(read.sw, StatusWord::SECURITY_STATUS);
+        assert_eq!(c.stats().lock().unwrap().power_downs, 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

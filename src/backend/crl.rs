@@ -11,21 +11,11 @@ use std::time::{Duration, SystemTime};
 /// One CRL as readiness and metrics see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CrlState {
-    /// The issuer's name, `CN=…, O=…` (a CA's name, not a person's).
+    /// The issuer's name, `CN=…, O=…` (a CA's name, not a person's), with the first bytes of
+    /// its key identifier when it has one.
     pub issuer: String,
     pub age_secs: i64,
     pub fresh: bool,
-}
-
-fn issuer_text(name: &openssl::x509::X509NameRef) -> String {
-    name.entries()
-        .filter_map(|e| {
-            let key = e.object().nid().short_name().ok()?;
-            let value = e.data().to_string().ok()?;
-            Some(format!("{key}={value}"))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What the CRLs say about one certificate.
@@ -42,7 +32,8 @@ pub struct CrlSource {
     /// The CAs a CRL must be signed by (replaced when the receiver reloads its trust file).
     trust: RwLock<Vec<X509>>,
     grace: Duration,
-    crls: RwLock<Vec<X509Crl>>,
+    /// Each CRL with the CA (of `trust`) whose key signed it.
+    crls: RwLock<Vec<(X509Crl, X509)>>,
     /// Modification times at the last load, to notice a changed file.
     stamps: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
     /// Files of the directories the last load did not read (see `scan`).
@@ -56,34 +47,9 @@ pub struct CrlSource {
 fn scan(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let (mut read, mut skipped) = (Vec::new(), Vec::new());
     for p in paths {
-        if !p.is_dir() {
-            read.push(p.clone());
-            continue;
-        }
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
-        entries.sort();
-        for f in entries {
-            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            let ext = f
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            if name.starts_with('.') {
-                continue;
-            }
-            if ["crl", "pem", "der"].contains(&ext.as_str()) {
-                read.push(f);
-            } else {
-                skipped.push(f);
-            }
-        }
+        let (r, s) = super::trust::files_of(p, &super::trust::CRL_EXTS).unwrap_or_default();
+        read.extend(r);
+        skipped.extend(s);
     }
     (read, skipped)
 }
@@ -119,19 +85,15 @@ impl CrlSource {
         let trust = self.trust.read().map_err(|_| "CRL trust poisoned".to_string())?;
         let (files, skipped) = scan(&self.paths);
         for f in files {
-            let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let crl = X509Crl::from_pem(&bytes)
-                .or_else(|_| X509Crl::from_der(&bytes))
-                .map_err(|_| format!("{}: not a CRL (PEM or DER)", f.display()))?;
-            let signed = trust.iter().any(|ca| {
-                ca.subject_name().try_cmp(crl.issuer_name()).is_ok_and(|o| o.is_eq())
-                    && ca.public_key().ok().is_some_and(|k| crl.verify(&k).unwrap_or(false))
-            });
-            if !signed {
-                return Err(format!("{}: not signed by a trusted CA", f.display()));
+            for crl in super::trust::load_crl_file(&f)? {
+                // The generation whose key signed it, not the first CA with its name.
+                let signer = trust
+                    .iter()
+                    .find(|ca| super::trust::crl_issued_by(&crl, ca))
+                    .ok_or_else(|| format!("{}: not signed by a trusted CA", f.display()))?;
+                crls.push((crl, signer.clone()));
             }
             stamps.push((f.clone(), std::fs::metadata(&f).and_then(|m| m.modified()).ok()));
-            crls.push(crl);
         }
         drop(trust);
         let n = crls.len();
@@ -190,9 +152,11 @@ impl CrlSource {
             return Revocation::Stale;
         };
         let now = crate::time::unix_ms() / 1000;
+        // Only the CRLs of the key that signed the certificate speak for it: a CRL of another
+        // CA generation under the same DN lists other certificates' serials.
         let mut current = false;
-        for crl in crls.iter() {
-            if !crl.issuer_name().try_cmp(cert.issuer_name()).is_ok_and(|o| o.is_eq()) {
+        for (crl, signer) in crls.iter() {
+            if !super::trust::issued_by(cert, signer) {
                 continue;
             }
             let fresh = crl
@@ -214,6 +178,18 @@ impl CrlSource {
         }
     }
 
+    /// Whether any CRL of the certificate's own issuer (by signature) lists it, fresh or
+    /// not: a revocation stays true after the list's nextUpdate. For station certificates.
+    pub fn listed(&self, cert: &openssl::x509::X509Ref) -> bool {
+        let Ok(crls) = self.crls.read() else {
+            return true;
+        };
+        crls.iter().any(|(crl, signer)| {
+            super::trust::issued_by(cert, signer)
+                && matches!(crl.get_by_serial(cert.serial_number()), CrlStatus::Revoked(_))
+        })
+    }
+
     /// The CAs CRLs are checked against, after the receiver read its trust file again
     /// (call `reload` next).
     pub fn set_trust(&self, trust: Vec<X509>) {
@@ -230,8 +206,20 @@ impl CrlSource {
         };
         let now = crate::time::unix_ms() / 1000;
         crls.iter()
-            .map(|c| CrlState {
-                issuer: issuer_text(c.issuer_name()),
+            .map(|(c, signer)| CrlState {
+                // Generations share one DN: the signer's key identifier tells them apart.
+                issuer: match signer.subject_key_id() {
+                    Some(k) => format!(
+                        "{} (key {})",
+                        super::trust::name_text(c.issuer_name()),
+                        k.as_slice()
+                            .iter()
+                            .take(4)
+                            .map(|b| format!("{b:02X}"))
+                            .collect::<String>()
+                    ),
+                    None => super::trust::name_text(c.issuer_name()),
+                },
                 age_secs: unix(c.last_update()).map_or(-1, |t| now - t),
                 fresh: c
                     .next_update()
@@ -245,7 +233,10 @@ impl CrlSource {
     pub fn newest_age_secs(&self) -> Option<i64> {
         let crls = self.crls.read().ok()?;
         let now = crate::time::unix_ms() / 1000;
-        crls.iter().filter_map(|c| unix(c.last_update())).max().map(|t| now - t)
+        crls.iter()
+            .filter_map(|(c, _)| unix(c.last_update()))
+            .max()
+            .map(|t| now - t)
     }
 }
 
@@ -276,6 +267,54 @@ mod tests {
         // A file that claims to be a CRL and is not fails the reload (what was in use stays).
         std::fs::write(dir.join("auth.der"), b"junk").unwrap();
         assert!(src.reload().unwrap_err().contains("auth.der"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_crl_of_another_generation_under_the_same_dn_is_not_applied() {
+        use crate::card::vcard::profile::Profile;
+        let gens: Vec<_> = (0..2)
+            .map(|_| crate::card::vcard::pki::TestPki::generate().unwrap())
+            .collect();
+        let cert = gens[1]
+            .issue(&Profile::named("yamada").unwrap())
+            .unwrap()
+            .sign_cert
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("madoguchi-crl-gen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // Generation 0's CRL lists the serial of generation 1's certificate.
+        let wrong = gens[0].signing_crl(&[cert.serial_number()]).unwrap();
+        std::fs::write(dir.join("gen0.crl"), wrong.to_der().unwrap()).unwrap();
+        let trust: Vec<X509> = gens.iter().map(|g| g.sign_ca.cert.clone()).collect();
+        let src = CrlSource::load(vec![dir.clone()], trust.clone(), Duration::from_secs(3600)).unwrap();
+        // No CRL of its own generation: nothing known, never "revoked" by another's list.
+        assert_eq!(src.status(&cert), Revocation::Stale);
+        std::fs::write(
+            dir.join("gen1.crl"),
+            gens[1].signing_crl(&[]).unwrap().to_der().unwrap(),
+        )
+        .unwrap();
+        src.reload().unwrap();
+        assert_eq!(src.status(&cert), Revocation::NotRevoked);
+        // The station, without the CAs at hand, tells them apart by key identifier.
+        let station = crate::backend::station::StationCrl::load(&dir, 86_400).unwrap();
+        assert!(!station.revokes(&cert));
+        std::fs::write(
+            dir.join("gen1.crl"),
+            gens[1].signing_crl(&[cert.serial_number()]).unwrap().to_der().unwrap(),
+        )
+        .unwrap();
+        src.reload().unwrap();
+        assert_eq!(src.status(&cert), Revocation::Revoked);
+        assert!(crate::backend::station::StationCrl::load(&dir, 86_400)
+            .unwrap()
+            .revokes(&cert));
+        // Two generations' states are told apart in readiness and metrics.
+        let states = src.states();
+        assert_eq!(states.len(), 2);
+        assert_ne!(states[0].issuer, states[1].issuer);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

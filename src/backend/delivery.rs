@@ -112,10 +112,11 @@ pub fn client(cfg: &DeliveryConfig) -> Result<reqwest::Client, String> {
     if let Some(ca) = &cfg.ca_file {
         // The operator's CA bundle replaces the system roots: a private backend is trusted
         // only through its own CA.
-        let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("{}: {e}", ca.display()))?;
-        if certs.is_empty() {
-            return Err(format!("{}: no certificate", ca.display()));
+        // PEM or DER, a bundle or a directory, like every CA input (backend/trust.rs).
+        let mut certs = Vec::new();
+        for x in super::trust::load_certificates(ca)? {
+            let der = x.to_der().map_err(|e| format!("{}: {e}", ca.display()))?;
+            certs.push(reqwest::Certificate::from_der(&der).map_err(|e| format!("{}: {e}", ca.display()))?);
         }
         b = b.tls_certs_only(certs);
     }

@@ -35,7 +35,15 @@ pub enum JweError {
     UnknownKey(String),
     #[error("the JWE header names another record or station")]
     Moved,
+    /// A header parameter this receiver does not understand: `crit` must then be refused
+    /// (RFC 7516 §4.1.13), `zip` would mean a compressed plaintext, and anything else may
+    /// change what the JWE means. Named, so the station's operator can see which.
+    #[error("JWE header parameter {0:?} is not understood")]
+    UnknownParameter(String),
 }
+
+/// Every protected-header parameter madoguchi writes and reads; any other is refused.
+const KNOWN: [&str; 6] = ["alg", "enc", "kid", "cty", "enrollment_id", "station_id"];
 
 /// The protected header (serialized in this field order; the bytes are whatever was sent).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -121,9 +129,15 @@ pub fn open(
     let [protected, wrapped, iv, ct, tag] = parts[..] else {
         return Err(JweError::Invalid);
     };
-    let header: Header = unb64u(protected)
+    let raw: serde_json::Map<String, serde_json::Value> = unb64u(protected)
         .and_then(|h| serde_json::from_slice(&h).ok())
         .ok_or(JweError::Invalid)?;
+    if let Some(unknown) = raw.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        // Printable and short: it goes into a JSON answer and the station's review reason.
+        let name: String = unknown.chars().filter(|c| c.is_ascii_graphic()).take(32).collect();
+        return Err(JweError::UnknownParameter(name));
+    }
+    let header: Header = serde_json::from_value(serde_json::Value::Object(raw)).map_err(|_| JweError::Invalid)?;
     if header.alg != ALG || header.enc != ENC {
         return Err(JweError::Invalid);
     }
@@ -218,6 +232,41 @@ mod tests {
             open(&keys, &jwe, "id-1", "st-1"),
             Err(JweError::UnknownKey(_))
         ));
+    }
+
+    #[test]
+    fn parameters_not_understood_are_refused_before_any_key_is_tried() {
+        let (private, public) = pair();
+        let mut keys = KeySet::default();
+        let kid = keys.add(private).unwrap();
+        for (extra, named) in [
+            (serde_json::json!({"crit": ["exp"], "exp": 1}), "crit"),
+            (serde_json::json!({"zip": "DEF"}), "zip"),
+            (serde_json::json!({"jku": "https://x.example/"}), "jku"),
+        ] {
+            let mut h =
+                serde_json::json!({"alg": ALG, "enc": ENC, "kid": kid, "enrollment_id": "id-1", "station_id": "st-1"});
+            h.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            let protected = b64u(&serde_json::to_vec(&h).unwrap());
+            let p = crate::backend::seal::seal_parts(&public, protected.as_bytes(), b"{}").unwrap();
+            let compact = [
+                protected,
+                b64u(&p.wrapped),
+                b64u(&p.iv),
+                b64u(&p.ciphertext),
+                b64u(&p.tag),
+            ]
+            .join(".");
+            assert_eq!(
+                open(&keys, &compact, "id-1", "st-1"),
+                Err(JweError::UnknownParameter(named.into()))
+            );
+            // Not "unknown key" either: a header not understood is refused first.
+            assert_eq!(
+                open(&KeySet::default(), &compact, "id-1", "st-1"),
+                Err(JweError::UnknownParameter(named.into()))
+            );
+        }
     }
 
     #[test]

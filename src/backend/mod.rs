@@ -14,3 +14,4 @@ pub mod receiver;
 pub mod seal;
 pub mod station;
 pub mod store;
+pub mod trust;

@@ -113,9 +113,64 @@ fn accept_backoff(previous: Option<Duration>) -> Duration {
 pub struct TlsConfig {
     pub cert: PathBuf,
     pub key: PathBuf,
-    /// With a client CA, stations must present a certificate (mTLS); its CN must equal the
-    /// record's station id.
+    /// With a client CA, stations must present a certificate (mTLS) with the clientAuth
+    /// extended key usage; its CN must equal the record's station id. A file or a directory,
+    /// read again on reload (SIGHUP).
     pub client_ca: Option<PathBuf>,
+    /// CRLs of the client CA (files or directories): a station certificate listed on one is
+    /// refused in the handshake. Read again on reload and when a file changes.
+    pub client_crl: Vec<PathBuf>,
+}
+
+/// TLS as the receiver holds it: the acceptor is rebuilt on reload (a client CA added, a
+/// station certificate revoked) and each new connection takes the current one.
+struct Tls {
+    config: TlsConfig,
+    acceptor: std::sync::RwLock<Arc<SslAcceptor>>,
+    client_crl: Option<Arc<super::crl::CrlSource>>,
+}
+
+impl Tls {
+    fn new(config: TlsConfig) -> Result<Tls, String> {
+        let client_crl = if config.client_crl.is_empty() {
+            None
+        } else {
+            let ca = config.client_ca.as_ref().ok_or("--client-crl needs --client-ca")?;
+            let cas = super::trust::load_certificates(ca)?;
+            // Stale or not, a CRL's revocations stand: a station certificate listed is refused
+            // (the grace only matters for "not revoked", which is not asked here).
+            let src = super::crl::CrlSource::load(config.client_crl.clone(), cas, Duration::from_secs(0))?;
+            src.watch(Duration::from_secs(5));
+            Some(src)
+        };
+        let acceptor = acceptor(&config, client_crl.clone())?;
+        Ok(Tls {
+            config,
+            acceptor: std::sync::RwLock::new(Arc::new(acceptor)),
+            client_crl,
+        })
+    }
+
+    fn current(&self) -> Arc<SslAcceptor> {
+        Arc::clone(&self.acceptor.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Reads the client CA and its CRLs again and swaps the acceptor; on any error what was
+    /// in use stays.
+    fn reload(&self) -> Result<String, String> {
+        let Some(ca) = &self.config.client_ca else {
+            return Ok(String::new());
+        };
+        let cas = super::trust::load_certificates(ca)?;
+        let mut crls = 0;
+        if let Some(src) = &self.client_crl {
+            src.set_trust(cas.clone());
+            crls = src.reload()?;
+        }
+        let fresh = acceptor(&self.config, self.client_crl.clone())?;
+        *self.acceptor.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(format!(", {} station CA(s), {crls} station CRL(s)", cas.len()))
+    }
 }
 
 struct Shared {
@@ -133,6 +188,8 @@ struct Shared {
     verify_slots: Arc<tokio::sync::Semaphore>,
     /// `cfg.seal_keys` by `kid`.
     keys: jwe::KeySet,
+    /// The TLS acceptor (none: plain HTTP).
+    tls: Option<Tls>,
 }
 
 /// Who is on the other end of the connection.
@@ -197,9 +254,20 @@ pub fn accepted_payloads(db: &std::path::Path) -> Result<Vec<Value>, String> {
 }
 
 fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
+    let unchained = || {
+        reject(
+            "UNSUPPORTED_CERTIFICATE",
+            None,
+            "certificate does not chain to a trusted CA",
+        )
+    };
+    // The issuer by key identifier and signature: J-LIS keeps several CA generations under
+    // one DN, and OpenSSL's lookup by name may pick another generation's key. OpenSSL then
+    // checks the path found (constraints, key usage) with only its certificates in the store.
+    let path = super::trust::chain_of(trust, cert).ok_or_else(unchained)?;
     let mut sb = X509StoreBuilder::new().map_err(|e| invalid(e.to_string()))?;
-    for ca in trust {
-        let _ = sb.add_cert(ca.clone());
+    for ca in path {
+        let _ = sb.add_cert(ca);
     }
     // Time is checked next, separately, so an expired certificate gets its own verdict.
     let _ = sb.set_flags(X509VerifyFlags::NO_CHECK_TIME);
@@ -210,11 +278,7 @@ fn check_chain(trust: &[X509], cert: &X509) -> Result<(), Verdict> {
     if ok {
         Ok(())
     } else {
-        Err(reject(
-            "UNSUPPORTED_CERTIFICATE",
-            None,
-            "certificate does not chain to a trusted CA",
-        ))
+        Err(unchained())
     }
 }
 
@@ -282,6 +346,9 @@ fn check(
                     "sealed to a key this receiver does not have (kid unknown); retry after adding it",
                 ),
                 jwe::JweError::Moved => invalid("the JWE header names another record or station"),
+                jwe::JweError::UnknownParameter(p) => invalid(format!(
+                    "JWE header parameter {p:?} is not understood (refused, RFC 7516 §4.1.13)"
+                )),
                 _ => invalid("the JWE does not open"),
             })?;
         let p: Payload =
@@ -768,12 +835,7 @@ impl Shared {
     fn reload(&self) -> Result<String, String> {
         let mut cas = None;
         if let Some(f) = &self.cfg.trust_ca_file {
-            let pem = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            let v = X509::stack_from_pem(&pem).map_err(|e| format!("{}: {e}", f.display()))?;
-            if v.is_empty() {
-                return Err(format!("{}: no certificate", f.display()));
-            }
-            cas = Some(v);
+            cas = Some(super::trust::load_certificates(f)?);
         }
         let n_ca = cas
             .as_ref()
@@ -792,7 +854,11 @@ impl Shared {
         if let (Some(cas), Ok(mut t)) = (cas, self.trust.write()) {
             *t = Arc::new(cas);
         }
-        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s){skipped}"))
+        let stations = match &self.tls {
+            Some(tls) => tls.reload()?,
+            None => String::new(),
+        };
+        Ok(format!("{n_ca} trusted CA(s), {n_crl} CRL(s){stations}{skipped}"))
     }
 
     fn crl_figures(&self) -> Vec<super::metrics::CrlFigure> {
@@ -1075,15 +1141,76 @@ impl Drop for ReceiverHandle {
     }
 }
 
-fn acceptor(tls: &TlsConfig) -> Result<SslAcceptor, String> {
+/// Why a verified station certificate is still refused (depth 0 of the client chain).
+fn station_refusal(cert: &openssl::x509::X509Ref, crl: Option<&super::crl::CrlSource>) -> Option<&'static str> {
+    use openssl::x509::X509ExtendedKeyUsage;
+    // Required, not merely allowed: a CA's server certificate has no clientAuth and is no
+    // station, whatever its CN.
+    if !cert
+        .extended_key_usage()
+        .is_some_and(|u| u.contains(X509ExtendedKeyUsage::SSL_CLIENT))
+    {
+        return Some("no clientAuth extended key usage");
+    }
+    if crl.is_some_and(|c| c.listed(cert)) {
+        return Some("revoked (on the client CRL)");
+    }
+    None
+}
+
+fn acceptor(tls: &TlsConfig, client_crl: Option<Arc<super::crl::CrlSource>>) -> Result<SslAcceptor, String> {
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).map_err(|e| e.to_string())?;
     b.set_certificate_chain_file(&tls.cert)
         .map_err(|e| format!("{}: {e}", tls.cert.display()))?;
     b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM)
         .map_err(|e| format!("{}: {e}", tls.key.display()))?;
     if let Some(ca) = &tls.client_ca {
-        b.set_ca_file(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
-        b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+        // PEM or DER, a bundle or a directory, like every other CA input.
+        for c in super::trust::load_certificates(ca)? {
+            b.cert_store_mut()
+                .add_cert(c.clone())
+                .map_err(|e| format!("{}: {e}", ca.display()))?;
+            b.add_client_ca(&c).map_err(|e| format!("{}: {e}", ca.display()))?;
+        }
+        b.set_verify_callback(
+            SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+            move |ok, ctx| {
+                if ctx.error_depth() != 0 {
+                    return ok;
+                }
+                let Some(cert) = ctx.current_cert() else { return false };
+                let why = if ok {
+                    station_refusal(cert, client_crl.as_deref())
+                } else {
+                    // OpenSSL's own refusal (unknown CA, expired, wrong purpose): said too.
+                    Some(ctx.error().error_string())
+                };
+                let Some(why) = why else { return true };
+                let cn = cert
+                    .subject_name()
+                    .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+                    .next()
+                    .and_then(|e| e.data().to_string().ok())
+                    .map(|s| crate::text::escape_untrusted(&s).into_owned())
+                    .unwrap_or_default();
+                let serial = cert
+                    .serial_number()
+                    .to_bn()
+                    .and_then(|b| b.to_hex_str().map(|h| h.to_string()))
+                    .unwrap_or_default();
+                tracing::warn!(station = %cn, serial = %serial, reason = why, "station certificate refused");
+                eprintln!("madoguchi receive: station certificate refused: CN={cn} serial {serial}: {why}");
+                if ok {
+                    // X509_V_ERR_CERT_REVOKED (23) or X509_V_ERR_INVALID_PURPOSE (26): the
+                    // station is told why in the TLS alert.
+                    let code = if why.starts_with("revoked") { 23 } else { 26 };
+                    // SAFETY: a verification result is a plain error number; both are
+                    // OpenSSL's own X509_V_ERR_* values.
+                    ctx.set_error(unsafe { openssl::x509::X509VerifyResult::from_raw(code) });
+                }
+                false
+            },
+        );
     }
     Ok(b.build())
 }
@@ -1093,7 +1220,7 @@ async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
 }
 
-fn shared(cfg: ReceiverConfig) -> Result<Arc<Shared>, String> {
+fn shared(cfg: ReceiverConfig, tls: Option<Tls>) -> Result<Arc<Shared>, String> {
     let store = super::store::open(&cfg.db)?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut keys = jwe::KeySet::default();
@@ -1109,6 +1236,7 @@ fn shared(cfg: ReceiverConfig) -> Result<Arc<Shared>, String> {
         metrics: Default::default(),
         started: Instant::now(),
         stopping: Default::default(),
+        tls,
     }))
 }
 
@@ -1121,7 +1249,9 @@ pub struct Local {
 
 impl Local {
     pub fn open(cfg: ReceiverConfig) -> Result<Local, String> {
-        Ok(Local { shared: shared(cfg)? })
+        Ok(Local {
+            shared: shared(cfg, None)?,
+        })
     }
 
     pub async fn submit(&self, key: &str, body: &[u8]) -> Receipt {
@@ -1204,8 +1334,7 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
-    let shared = shared(cfg)?;
-    let acceptor = tls.as_ref().map(acceptor).transpose()?;
+    let shared = shared(cfg, tls.map(Tls::new).transpose()?)?;
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
@@ -1228,16 +1357,14 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                 let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                     return;
                 };
-                let acceptor = acceptor.map(Arc::new);
                 let max = shared.cfg.limits.max_connections.max(1);
                 let slots = Arc::new(tokio::sync::Semaphore::new(max));
                 accept_loop(&listener, &slots, &stop, |tcp, permit| {
                     let _ = tcp.set_nodelay(true);
                     let shared = Arc::clone(&shared);
-                    let acceptor = acceptor.clone();
                     let stopped = stop.subscribe();
                     tokio::spawn(async move {
-                        let _ = serve_connection(tcp, acceptor, mtls, shared, stopped).await;
+                        let _ = serve_connection(tcp, mtls, shared, stopped).await;
                         drop(permit);
                     });
                 })
@@ -1263,13 +1390,13 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
 
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
-    acceptor: Option<Arc<SslAcceptor>>,
     mtls: bool,
     shared: Arc<Shared>,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(), String> {
     let limits = shared.cfg.limits.clone();
-    match acceptor {
+    // The acceptor as of this connection: a reload (SIGHUP) applies to the next ones.
+    match shared.tls.as_ref().map(Tls::current) {
         None => serve_http(tcp, router(shared).layer(Extension(Peer::Unbound)), limits, stopped).await,
         Some(acc) => {
             let ssl = openssl::ssl::Ssl::new(acc.context()).map_err(|e| e.to_string())?;
@@ -1396,6 +1523,8 @@ pub struct LoopbackTls {
     pub server_key: PathBuf,
     pub client_cert: PathBuf,
     pub client_key: PathBuf,
+    /// The CA's key (0600), for a test's CRL of station certificates.
+    pub ca_key: PathBuf,
 }
 
 impl LoopbackTls {
@@ -1405,6 +1534,7 @@ impl LoopbackTls {
             cert: self.server_cert.clone(),
             key: self.server_key.clone(),
             client_ca: Some(self.ca.clone()),
+            client_crl: Vec::new(),
         }
     }
 
@@ -1412,7 +1542,7 @@ impl LoopbackTls {
         use openssl::asn1::Asn1Time;
         use openssl::ec::{EcGroup, EcKey};
         use openssl::hash::MessageDigest;
-        use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+        use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, SubjectAlternativeName};
         use openssl::x509::{X509Builder, X509NameBuilder, X509};
         use std::os::unix::fs::OpenOptionsExt;
         let e = |e: openssl::error::ErrorStack| e.to_string();
@@ -1451,6 +1581,11 @@ impl LoopbackTls {
                             .ip("127.0.0.1")
                             .build(&b.x509v3_context(Some(ca), None))?;
                         b.append_extension(san)?;
+                        b.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
+                    } else {
+                        // A station's certificate says what it is for: the receiver accepts
+                        // only clientAuth certificates as stations.
+                        b.append_extension(ExtendedKeyUsage::new().client_auth().build()?)?;
                     }
                 }
             }
@@ -1484,6 +1619,7 @@ impl LoopbackTls {
             server_key: write("server.key", &pkcs8(&server_key)?, 0o600)?,
             client_cert: write("station.pem", &pem(&client)?, 0o644)?,
             client_key: write("station.key", &pkcs8(&client_key)?, 0o600)?,
+            ca_key: write("ca.key", &pkcs8(&ca_key)?, 0o600)?,
         })
     }
 }

@@ -61,40 +61,64 @@ impl Shown {
     }
 }
 
-/// A CRL the station checks signing certificates against before signing (`[checks]`).
+/// The CRLs the station checks signing certificates against before signing (`[checks]`): a
+/// file (PEM, one or several, or DER) or a directory of them, one per CA generation.
 pub struct StationCrl {
-    pub crl: X509Crl,
-    /// Past this (nextUpdate + the configured grace, or the file's age limit) the CRL says
-    /// nothing: the station can't know, and the backend decides.
-    pub usable_until_unix: i64,
+    crls: Vec<(X509Crl, i64)>,
 }
 
 impl StationCrl {
-    /// Loads a CRL (PEM or DER). `max_age_secs` bounds how stale a CRL may be, counted from
-    /// its thisUpdate.
+    /// Loads the CRLs of `path`. `max_age_secs` bounds how stale a CRL may be, counted from
+    /// its thisUpdate: past it (or past nextUpdate plus at most a day) a CRL says nothing —
+    /// the station can't know, and the backend decides.
     pub fn load(path: &std::path::Path, max_age_secs: i64) -> Result<StationCrl, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let crl = X509Crl::from_pem(&bytes)
-            .or_else(|_| X509Crl::from_der(&bytes))
-            .map_err(|_| format!("{}: not a CRL (PEM or DER)", path.display()))?;
-        let this_update = asn1_unix(crl.last_update()).unwrap_or(0);
-        let mut until = this_update.saturating_add(max_age_secs);
-        if let Some(next) = crl.next_update().and_then(asn1_unix) {
-            until = until.min(next.saturating_add(max_age_secs.min(86_400)));
+        let (files, _) = super::trust::files_of(path, &super::trust::CRL_EXTS)?;
+        let mut crls = Vec::new();
+        for f in files {
+            for crl in super::trust::load_crl_file(&f)? {
+                let this_update = asn1_unix(crl.last_update()).unwrap_or(0);
+                let mut until = this_update.saturating_add(max_age_secs);
+                if let Some(next) = crl.next_update().and_then(asn1_unix) {
+                    until = until.min(next.saturating_add(max_age_secs.min(86_400)));
+                }
+                crls.push((crl, until));
+            }
         }
-        Ok(StationCrl {
-            crl,
-            usable_until_unix: until,
-        })
+        if crls.is_empty() {
+            return Err(format!("{}: no CRL files (*.crl, *.pem, *.der)", path.display()));
+        }
+        Ok(StationCrl { crls })
     }
 
-    /// Seconds since the CRL's thisUpdate.
+    /// Seconds since the newest CRL's thisUpdate.
     pub fn age_secs(&self) -> i64 {
-        now_ms() / 1000 - asn1_unix(self.crl.last_update()).unwrap_or(0)
+        let newest = self
+            .crls
+            .iter()
+            .filter_map(|(c, _)| asn1_unix(c.last_update()))
+            .max()
+            .unwrap_or(0);
+        now_ms() / 1000 - newest
     }
 
+    /// Whether every CRL still speaks.
     pub fn fresh(&self) -> bool {
-        now_ms() / 1000 <= self.usable_until_unix
+        let now = now_ms() / 1000;
+        self.crls.iter().all(|(_, until)| now <= *until)
+    }
+
+    /// Whether a current CRL of the certificate's own CA generation (issuer name and key
+    /// identifier) lists it. A CRL of another generation under the same DN is not applied.
+    pub fn revokes(&self, cert: &X509) -> bool {
+        let now = now_ms() / 1000;
+        self.crls.iter().any(|(crl, until)| {
+            now <= *until
+                && super::trust::crl_matches_certificate(crl, cert)
+                && matches!(
+                    crl.get_by_serial(cert.serial_number()),
+                    openssl::x509::CrlStatus::Revoked(_)
+                )
+        })
     }
 }
 
@@ -234,10 +258,8 @@ impl StationBackend for StationStore {
         if let Some(p) = validity_problem(&x) {
             return Err(p);
         }
-        if let Some(crl) = self.crl.as_ref().filter(|c| c.fresh()) {
-            if let openssl::x509::CrlStatus::Revoked(_) = crl.crl.get_by_serial(x.serial_number()) {
-                return Err(CertificateProblem::Revoked);
-            }
+        if self.crl.as_ref().is_some_and(|c| c.revokes(&x)) {
+            return Err(CertificateProblem::Revoked);
         }
         Ok(())
     }

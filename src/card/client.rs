@@ -29,6 +29,19 @@ pub fn sha256_digest_info(hash: &[u8; 32]) -> Vec<u8> {
     v
 }
 
+/// Appends `more` to `buf` without leaving a copy of `buf` behind: a `Vec` that grows in place
+/// frees its old allocation unwiped, so a buffer too small is moved into a bigger one and the
+/// old one wiped.
+fn append(buf: &mut Zeroizing<Vec<u8>>, more: &[u8]) {
+    if buf.capacity() - buf.len() < more.len() {
+        let mut bigger = Zeroizing::new(Vec::with_capacity(buf.len() + more.len()));
+        bigger.extend_from_slice(buf);
+        // The old buffer is zeroized as it drops.
+        *buf = bigger;
+    }
+    buf.extend_from_slice(more);
+}
+
 /// Errors after which nothing more can be done in this session (vs. a reader that merely
 /// refused an extended APDU).
 fn ends_session(e: &CardError) -> bool {
@@ -152,7 +165,7 @@ impl<T: Transport> MyNumberCard<T> {
                 resp.sw.sw2() as usize
             };
             let next = self.g.transmit(&Command::get_response(ne))?;
-            resp.data.extend_from_slice(&next.data);
+            append(&mut resp.data, &next.data);
             resp.sw = next.sw;
         }
         Ok(resp)
@@ -332,16 +345,19 @@ impl<T: Transport> MyNumberCard<T> {
         Ok(self.extended == Some(true))
     }
 
-    /// Reads an EF whole: size from its TLV header, then the rest in as few reads as possible.
+    /// Reads an EF whole: size from its TLV header, then the rest in as few reads as possible,
+    /// into one buffer sized from that header (a growing buffer would leave freed copies).
     fn read_ef(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
         self.select_ef(ef)?;
         let first = self.read_first(ef)?;
-        let mut buf = first.data;
-        let (_, _, header_len, value_len) = tlv::read_header(&buf)?;
+        let (_, _, header_len, value_len) = tlv::read_header(&first.data)?;
         let total = header_len + value_len;
         if total > ef.max_len() {
             return Err(Malformed::TooLong(total).into());
         }
+        let mut buf = Zeroizing::new(Vec::with_capacity(total));
+        buf.extend_from_slice(&first.data[..first.data.len().min(total)]);
+        drop(first);
         while buf.len() < total {
             let chunk_max = if self.extended == Some(true) {
                 EXTENDED_MAX_NE
@@ -353,9 +369,10 @@ impl<T: Transport> MyNumberCard<T> {
             if r.data.is_empty() {
                 return Err(Malformed::Truncated.into());
             }
-            buf.extend_from_slice(&r.data);
+            // Never past `total`, whatever the card sends: the buffer does not grow.
+            let take = r.data.len().min(total - buf.len());
+            buf.extend_from_slice(&r.data[..take]);
         }
-        buf.truncate(total);
         Ok(buf)
     }
 }
@@ -445,7 +462,6 @@ mod tests {
             let mut t = Script::new(vec![ok(), ok(), answer]);
             let mut c = MyNumberCard::new(&mut t);
             assert!(c.verify(pin.secret()).is_err());
-            drop(c);
             let verifies = t.sent.iter().filter(|a| a[1] == 0x20 && a.len() > 4).count();
             assert_eq!(verifies, 1);
             assert_eq!(t.sent.len(), 3);
@@ -471,7 +487,6 @@ mod tests {
         // The bytes are not a real certificate: the client says so after reading exactly.
         assert_eq!(err, CardError::Malformed(Malformed::Certificate));
         assert_eq!(c.extended_length(), Some(false));
-        drop(c);
         let reads: Vec<&Vec<u8>> = t.sent.iter().filter(|a| a[1] == 0xB0).collect();
         assert_eq!(reads.len(), 4);
         assert_eq!(reads[0], &vec![0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
@@ -504,6 +519,58 @@ mod tests {
             c.read_basic_four().unwrap_err(),
             CardError::Malformed(Malformed::Truncated)
         );
+    }
+
+    #[test]
+    fn a_file_read_in_chunks_fills_one_buffer_sized_once() {
+        use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+        // No extended length: the ~1 KB certificate comes in 256-byte chunks.
+        let profile = Profile::named("takahashi").unwrap();
+        assert!(!profile.extended_length);
+        let vc = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
+        let mut c = MyNumberCard::new(vc);
+        let der = c.read_certificate(Ef::AuthCaCert).unwrap();
+        assert!(der.len() > 2 * SHORT_MAX_NE, "read in several chunks: {}", der.len());
+        // Allocated once at the size the header gave; a buffer grown chunk by chunk would
+        // have doubled past it (and left freed copies of the earlier chunks).
+        assert_eq!(der.capacity(), der.len());
+        // A lying card that sends more than asked for does not make it grow either.
+        // 4 header bytes and 300 of content.
+        let mut cert = vec![0x30, 0x82, 0x01, 0x2C];
+        cert.resize(304, 0xAB);
+        let mut long_tail = cert[256..].to_vec();
+        long_tail.extend_from_slice(&[0xCD; 200]);
+        let answers = vec![
+            ok(),
+            ok(),
+            Ok(Response::new(cert[..256].to_vec(), StatusWord::OK)),
+            Ok(Response::new(long_tail, StatusWord::OK)),
+        ];
+        let mut c = MyNumberCard::new(Script::new(answers));
+        c.extended = Some(false);
+        let raw = c.read_ef(Ef::AuthCert).unwrap();
+        assert_eq!((&raw[..], raw.capacity()), (&cert[..], 304));
+    }
+
+    #[test]
+    fn chained_answers_are_joined_in_a_buffer_of_the_exact_size() {
+        let mut buf = Zeroizing::new(vec![1u8; 256]);
+        assert_eq!(buf.capacity(), 256);
+        append(&mut buf, &[2u8; 16]);
+        assert_eq!(buf.len(), 272);
+        assert_eq!(buf.capacity(), 272, "moved into a buffer of the size needed");
+        assert_eq!(&buf[255..257], &[1, 2]);
+        // GET RESPONSE after 61 10: one answer of 256 + 16 bytes.
+        let answers = vec![
+            ok(),
+            ok(),
+            Ok(Response::new(vec![7u8; 256], StatusWord(0x6110))),
+            Ok(Response::new(vec![8u8; 16], StatusWord::OK)),
+        ];
+        let mut c = MyNumberCard::new(Script::new(answers));
+        c.select_ef(Ef::AuthCert).unwrap();
+        let r = c.exchange(&Command::read_binary(0, 0)).unwrap();
+        assert_eq!((r.data.len(), r.data.capacity(), r.sw), (272, 272, StatusWord::OK));
     }
 
     #[test]

@@ -28,6 +28,8 @@ impl Application {
         }
     }
 
+    /// The application whose AID is exactly `aid`. Never by prefix: the card selects an
+    /// application by an 8-byte prefix of its AID, which the text AP shares with others.
     pub fn from_aid(aid: &[u8]) -> Option<Application> {
         [Application::Text, Application::Jpki]
             .into_iter()

@@ -5,6 +5,12 @@
 //! It is deliberately stricter than the client needs: SELECT only by DF name or by FID under a
 //! known DF with P2 = `0C`, READ BINARY only by offset (never by short EF identifier), VERIFY and
 //! SIGN only on the matching PIN / key EF, and no other instruction but GET RESPONSE.
+//!
+//! Two rules from how real cards answer (docs/card.md, "Card session hygiene"):
+//! - a DF name is compared whole: the card selects an application by an 8-byte prefix of its
+//!   AID, and the text AP, the 券面事項確認AP and the 住基 AP share theirs;
+//! - GET DATA (`CA`/`CB`) is never sent: with no DF selected it returns the card's
+//!   identification data (card number, municipality, expiry) without any credential.
 
 use super::apdu::{Command, Response, INS_GET_RESPONSE, INS_READ_BINARY, INS_SELECT, INS_SIGN, INS_VERIFY};
 use super::files::{Access, Application, Ef, FORBIDDEN_TEXT_EFS};
@@ -54,6 +60,10 @@ pub struct Guard<T> {
     last_header: Option<(u8, u8, u8)>,
     sent: u32,
 }
+
+/// GET DATA (ISO 7816-4), even and odd instruction.
+const INS_GET_DATA: u8 = 0xCA;
+const INS_GET_DATA_ODD: u8 = 0xCB;
 
 /// The FID shared by the JPKI signing certificate and the text AP's My Number.
 const SHARED_FID: u16 = 0x0001;
@@ -116,6 +126,7 @@ impl<T: Transport> Guard<T> {
     fn check(&self, cmd: &Command) -> Result<Target, Refusal> {
         match (cmd.cla(), cmd.ins()) {
             (0x00, INS_SELECT) => match (cmd.p1(), cmd.p2()) {
+                // The whole AID, byte for byte and length for length: never a prefix.
                 (0x04, 0x0C) => Application::from_aid(cmd.data())
                     .map(Target::Df)
                     .ok_or(Refusal::Application),
@@ -156,6 +167,8 @@ impl<T: Transport> Guard<T> {
                 Ok(Target::None)
             }
             (0x00, INS_GET_RESPONSE) if cmd.data().is_empty() => Ok(Target::None),
+            // GET DATA, in any class: card identification data without a credential.
+            (_, INS_GET_DATA | INS_GET_DATA_ODD) => Err(Refusal::Instruction),
             _ => Err(Refusal::Instruction),
         }
     }
@@ -312,6 +325,55 @@ mod tests {
         g.transmit(&Command::sign(&[0; 51])).unwrap();
         assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
         assert_eq!(refused(&mut g, Command::select_ef(0x0017)), Refusal::File);
+    }
+
+    #[test]
+    fn only_whole_aids_select_an_application() {
+        let mut g = Guard::new(Recorder::default());
+        for aid in [&AID_TEXT[..], &AID_JPKI[..]] {
+            // The card would take an 8-byte (or longer) prefix as the application itself.
+            for len in [8, 9] {
+                assert_eq!(
+                    refused(&mut g, Command::select_df(&aid[..len])),
+                    Refusal::Application,
+                    "prefix of {len} bytes"
+                );
+            }
+            let mut longer = aid.to_vec();
+            longer.push(0x00);
+            assert_eq!(refused(&mut g, Command::select_df(&longer)), Refusal::Application);
+        }
+        // The prefix the text AP shares with the 券面事項確認AP and the 住基 AP.
+        assert_eq!(
+            refused(
+                &mut g,
+                Command::select_df(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01])
+            ),
+            Refusal::Application
+        );
+        assert_eq!(g.selected(), (None, None));
+        assert_eq!(g.inner().0.len(), 0);
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        assert_eq!(g.selected(), (Some(Application::Text), None));
+    }
+
+    #[test]
+    fn get_data_is_never_sent() {
+        let mut g = Guard::new(Recorder::default());
+        let get_data = |cla: u8, ins: u8, p1: u8, p2: u8| Command::new(cla, ins, p1, p2, &[], 256);
+        // With no DF selected (where the card answers with its identification data), and under
+        // each application; every class and both instruction codes.
+        for app in [None, Some(&AID_TEXT), Some(&AID_JPKI)] {
+            if let Some(aid) = app {
+                g.transmit(&Command::select_df(aid)).unwrap();
+            }
+            for cla in [0x00, 0x80, 0x0C, 0x84] {
+                for (ins, p1, p2) in [(0xCA, 0x00, 0x66), (0xCA, 0x01, 0x01), (0xCB, 0x3F, 0xFF)] {
+                    assert_eq!(refused(&mut g, get_data(cla, ins, p1, p2)), Refusal::Instruction);
+                }
+            }
+        }
+        assert_eq!(g.inner().0.len(), 2, "only the two SELECTs reached the card");
     }
 
     /// A card that answers 6A 82 to SELECT: the guard must not believe the select happened.

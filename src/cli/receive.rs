@@ -4,7 +4,6 @@
 
 use madoguchi::backend::receiver::{self, Disposition, Limits, ReceiverConfig, TlsConfig};
 use openssl::pkey::PKey;
-use openssl::x509::X509;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -27,10 +26,15 @@ pub struct ReceiveArgs {
     /// The TLS certificate's private key (PEM); under the packaged unit, a systemd credential.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
-    /// CA for client certificates: stations must present one (mTLS); its CN must equal the
-    /// record's station id.
+    /// CA for client certificates (DER or PEM file, bundle or directory): stations must
+    /// present one (mTLS); its CN must equal the record's station id.
     #[arg(long, requires = "tls_cert")]
     client_ca: Option<PathBuf>,
+    /// CRL of the client CA (DER or PEM file, or a directory; repeatable): a station
+    /// certificate on it is refused in the TLS handshake — how a stolen laptop is retired.
+    /// Read again on SIGHUP and when a file changes.
+    #[arg(long, requires = "client_ca", value_name = "FILE|DIR")]
+    client_crl: Vec<PathBuf>,
     /// Accept unsigned records (holders under 15), only from stations bound by their client
     /// certificate; recorded with that station.
     #[arg(long, requires = "client_ca")]
@@ -68,8 +72,9 @@ pub struct VerifyArgs {
     /// Default: `database_url` of the `[receiver]` section of the --config file.
     #[arg(long)]
     db: Option<PathBuf>,
-    /// PEM file with the CA certificate(s) signing certificates must chain to. Read again on
-    /// SIGHUP (a CA added without a restart).
+    /// The CA certificate(s) signing certificates must chain to: a DER or PEM file (J-LIS
+    /// publishes .cer in DER), a PEM bundle, or a directory of *.cer, *.crt, *.der, *.pem
+    /// (every generation). Read again on SIGHUP (a CA added without a restart).
     #[arg(long)]
     trust_ca: Option<PathBuf>,
     /// CRLs (PEM or DER) of the trusted CAs: repeat it, or name a directory (its *.crl, *.pem
@@ -231,11 +236,7 @@ fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) -> Result<Rec
     };
     let no_crl = v.no_crl || rc.no_crl;
     let grace_hours = v.crl_grace_hours.or(rc.crl_grace_hours).unwrap_or(24);
-    let trust_ca =
-        X509::stack_from_pem(&read(trust_ca_file)?).map_err(|e| format!("{}: {e}", trust_ca_file.display()))?;
-    if trust_ca.is_empty() {
-        return Err(format!("{}: no certificate", trust_ca_file.display()));
-    }
+    let trust_ca = madoguchi::backend::trust::load_certificates(trust_ca_file)?;
     if crl.is_empty() && !no_crl {
         return Err(
             "give --crl FILE|DIR (repeatable), or --no-crl to accept records without a revocation check".into(),
@@ -326,9 +327,22 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         let tls_cert = args.tls_cert.clone().or_else(|| rc.tls_cert.clone());
         let tls_key = args.tls_key.clone().or_else(|| rc.tls_key.clone());
         let client_ca = args.client_ca.clone().or_else(|| rc.client_ca.clone());
+        let client_crl = if args.client_crl.is_empty() {
+            rc.client_crl.clone()
+        } else {
+            args.client_crl.clone()
+        };
+        if !client_crl.is_empty() && client_ca.is_none() {
+            return Err("client_crl needs client_ca".into());
+        }
         let allow_unsigned = args.allow_unsigned || rc.allow_unsigned;
         let tls = match (tls_cert, tls_key) {
-            (Some(cert), Some(key)) => Some(TlsConfig { cert, key, client_ca }),
+            (Some(cert), Some(key)) => Some(TlsConfig {
+                cert,
+                key,
+                client_ca,
+                client_crl,
+            }),
             (None, None) if client_ca.is_none() => None,
             _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
         };
@@ -361,6 +375,16 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
             return 2;
         }
     };
+    say_trust("trusts (signing CA)", &cfg.trust_ca);
+    if let Some(ca) = tls.as_ref().and_then(|t| t.client_ca.as_ref()) {
+        match madoguchi::backend::trust::load_certificates(ca) {
+            Ok(v) => say_trust("trusts (station CA, mTLS)", &v),
+            Err(e) => {
+                eprintln!("madoguchi receive: {e}");
+                return 2;
+            }
+        }
+    }
     let https = tls.is_some();
     match receiver::spawn(listen, cfg, tls) {
         Ok(h) => {
@@ -384,6 +408,18 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
         Err(e) => {
             eprintln!("madoguchi receive: {e}");
             1
+        }
+    }
+}
+
+/// Says what the receiver trusts, for an operator to check each fingerprint against a copy
+/// from a trusted source (J-LIS's site, or the operator's own CA), and warns about anchors
+/// that have expired or end within 90 days.
+fn say_trust(what: &str, anchors: &[openssl::x509::X509]) {
+    for a in anchors.iter().map(|x| madoguchi::backend::trust::Anchor::of(x)) {
+        eprintln!("madoguchi receive: {what}: {}", a.describe());
+        if let Some(w) = a.warning() {
+            eprintln!("madoguchi receive: warning: {w}");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One card session for a CLI command: pick the reader, connect, show the tries left, get the
 //! PIN (terminal without echo, or one stdin line for scripts), VERIFY once, run the operation.
 //! Nothing is printed to stdout here; errors are one sentence on stderr and an exit code.
+//! However the command ends, the card is powered down as the connection drops
+//! ([`PcscCard`]), so no PIN verified here stays verified for the next program.
 
 use super::*;
 use madoguchi::card::{CardError, MyNumberCard, TransportError};

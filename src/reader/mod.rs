@@ -112,10 +112,13 @@ pub fn choose_reader(readers: &[ReaderInfo], wanted: Option<&str>) -> Result<Rea
         .ok_or(TransportError::NoCard)
 }
 
-/// A connected card. Dropping it disconnects with a card reset, so no verified PIN state
-/// outlives the session (pcsc's `Drop for Card`).
+/// A connected card. Dropping it powers the card down (`SCARD_UNPOWER_CARD`): a verified PIN
+/// is reported to survive a warm reset and a reconnect, so the reset the pcsc crate does on
+/// drop would leave the card verified for the next program (docs/card.md, "Ending a card
+/// session").
 pub struct PcscCard {
-    card: Card,
+    /// Some until dropped.
+    card: Option<Card>,
     pub reader: String,
     last_rtt: Option<Duration>,
 }
@@ -138,15 +141,19 @@ impl PcscCard {
                 other => other,
             })?;
         Ok(PcscCard {
-            card,
+            card: Some(card),
             reader: reader.to_string(),
             last_rtt: None,
         })
     }
 
+    fn card(&self) -> Result<&Card, TransportError> {
+        self.card.as_ref().ok_or(TransportError::NoCard)
+    }
+
     /// Active protocol as text ("T=0", "T=1", "RAW").
     pub fn protocol(&self) -> Option<&'static str> {
-        let st = self.card.status2_owned().ok()?;
+        let st = self.card().ok()?.status2_owned().ok()?;
         Some(match st.protocol2()? {
             pcsc::Protocol::T0 => "T=0",
             pcsc::Protocol::T1 => "T=1",
@@ -161,7 +168,8 @@ impl PcscCard {
 
     /// Runs `f` inside one PC/SC transaction, so no other program interleaves APDUs.
     pub fn transaction<R>(&mut self, f: impl FnOnce(&mut PcscTransport<'_>) -> R) -> Result<R, TransportError> {
-        let tx = self.card.transaction().map_err(map_error)?;
+        let card = self.card.as_mut().ok_or(TransportError::NoCard)?;
+        let tx = card.transaction().map_err(map_error)?;
         let mut t = PcscTransport::new(&tx);
         let r = f(&mut t);
         if t.last_rtt.is_some() {
@@ -172,6 +180,17 @@ impl PcscCard {
         // `f` already says what happened.
         let _ = tx.end(Disposition::LeaveCard);
         Ok(r)
+    }
+}
+
+impl Drop for PcscCard {
+    fn drop(&mut self) {
+        let Some(card) = self.card.take() else { return };
+        // A card already gone needs nothing; if the power-down fails otherwise, dropping the
+        // handle still disconnects it (with a reset).
+        if let Err((_, e)) = card.disconnect(Disposition::UnpowerCard) {
+            tracing::debug!(error = %e, "card not powered down at release");
+        }
     }
 }
 

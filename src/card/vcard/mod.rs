@@ -3,11 +3,23 @@
 //! the vpcd bridge, where every PC/SC program (pcsc_scan, OpenSC) sees it as a real card.
 //!
 //! Behaviour kept from the real card: SELECT by DF name / by FID with P2 `0C` and no FCI;
-//! selecting a DF drops every verified state; protected EFs select fine and answer `69 82` on
-//! READ; READ BINARY returns min(Ne, remaining) with short and extended Le; VERIFY without data
-//! answers `63 Cx` always; wrong PIN → `63 Cx` (x = tries left, `63 C0` on the last), any
-//! VERIFY while blocked → `69 84`; counters survive resets (they belong to the card, not the
-//! connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over the data.
+//! selecting another application drops every verified state; protected EFs select fine and
+//! answer `69 82` on READ; READ BINARY returns min(Ne, remaining) with short and extended Le;
+//! VERIFY without data answers `63 Cx` always; wrong PIN → `63 Cx` (x = tries left, `63 C0` on
+//! the last), any VERIFY while blocked → `69 84`; counters survive resets (they belong to the
+//! card, not the connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over
+//! the data.
+//!
+//! Also as reported (docs/card.md, "Card session hygiene"): SELECT by DF name takes an AID
+//! prefix of 8 bytes or more (the first application, in the order text AP, JPKI-AP, 券面事項
+//! 確認AP, 住基 AP, whose AID starts with it), and GET DATA with no DF selected answers the
+//! card's identification data without any credential.
+//!
+//! Resets as reported of a real card (docs/card.md, "Ending a card session"): a warm reset keeps
+//! the selected application and the verified PINs, and so does selecting the application that
+//! is already selected; only a power-down clears them. Where reports disagree (a client that
+//! "logs out" by re-selecting), the virtual card takes the reading that is worse for the
+//! station, so the tests show the station safe against it.
 
 pub mod jlis;
 pub mod pki;
@@ -29,6 +41,10 @@ use zeroize::Zeroizing;
 /// 券面事項確認AP and the 住基 AP exist on the card; we give them no files.
 const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
 const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+
+/// What GET DATA answers with no DF selected: a stand-in for the card's identification data
+/// (its real layout does not matter here; that it comes without any credential does).
+const IDENTIFICATION: &[u8] = b"card 0012345678 city 131016 until 20350101";
 
 /// The contact ATR of a My Number Card (card-protocol §1.2): T=1, historical bytes declare
 /// extended Lc/Le.
@@ -73,7 +89,9 @@ pub struct CardStats {
     pub reads: u32,
     pub extended_apdus: u32,
     pub signatures: u32,
+    /// Warm resets (verified PINs kept) and power-downs (verified PINs gone).
     pub resets: u32,
+    pub power_downs: u32,
     /// Tries left per PIN, as the card holds them now.
     pub text_pin_tries: u8,
     pub sign_password_tries: u8,
@@ -210,14 +228,28 @@ impl VirtualCard {
         self.remove_after = Some(n);
     }
 
-    /// Warm reset / power cycle: the selection and the verified states go; counters stay.
+    /// Warm reset: as reported of the real card, the selected application and its verified
+    /// PINs stay (only the selected EF goes); counters stay.
     pub fn reset(&mut self) {
+        self.ef = None;
+        self.bump(|s| s.resets += 1);
+    }
+
+    /// Power-down: nothing selected, nothing verified; counters stay.
+    pub fn power_down(&mut self) {
+        self.cold();
+        self.bump(|s| s.power_downs += 1);
+    }
+
+    /// Power-on: a cold start, whatever came before.
+    pub fn power_on(&mut self) {
+        self.cold();
+    }
+
+    fn cold(&mut self) {
         self.df = None;
         self.ef = None;
         self.verified.clear();
-        if let Ok(mut s) = self.stats.lock() {
-            s.resets += 1;
-        }
     }
 
     /// Processes one raw command APDU and returns `data || SW1 SW2`.
@@ -250,6 +282,7 @@ impl VirtualCard {
             (0x00, 0x20) => self.verify(cmd),
             (0x80, 0x2A) => self.sign(cmd),
             (0x00, 0xC0) => Response::status(StatusWord::CONDITIONS_NOT_SATISFIED),
+            (0x00, 0xCA) if self.df.is_none() => Response::new(IDENTIFICATION.to_vec(), StatusWord::OK),
             (0x00 | 0x80, _) => Response::status(StatusWord::INS_NOT_SUPPORTED),
             _ => Response::status(StatusWord::CLA_NOT_SUPPORTED),
         }
@@ -262,16 +295,25 @@ impl VirtualCard {
         }
         match cmd.p1() {
             0x04 => {
-                let df = match cmd.data() {
-                    d if d == AID_TEXT => Df::Text,
-                    d if d == AID_JPKI => Df::Jpki,
-                    d if d == AID_VISUAL => Df::Visual,
-                    d if d == AID_JUKI => Df::Juki,
-                    _ => return Response::status(StatusWord::FILE_NOT_FOUND),
+                let name = cmd.data();
+                let apps = [
+                    (&AID_TEXT, Df::Text),
+                    (&AID_JPKI, Df::Jpki),
+                    (&AID_VISUAL, Df::Visual),
+                    (&AID_JUKI, Df::Juki),
+                ];
+                let Some(df) = apps
+                    .iter()
+                    .find(|(aid, _)| name.len() >= 8 && aid.starts_with(name))
+                    .map(|(_, df)| *df)
+                else {
+                    return Response::status(StatusWord::FILE_NOT_FOUND);
                 };
+                if self.df != Some(df) {
+                    self.verified.clear();
+                }
                 self.df = Some(df);
                 self.ef = None;
-                self.verified.clear();
                 Response::status(StatusWord::OK)
             }
             0x02 => {

@@ -68,7 +68,7 @@ fn ca_name(ou: &str) -> Result<X509Name, ErrorStack> {
     Ok(n.build())
 }
 
-fn new_ca(ou: &str) -> Result<Ca, ErrorStack> {
+fn new_ca(ou: &str, from: i64, to: i64) -> Result<Ca, ErrorStack> {
     let key = PKey::from_rsa(Rsa::generate(2048)?)?;
     let name = ca_name(ou)?;
     let mut b = X509Builder::new()?;
@@ -78,9 +78,9 @@ fn new_ca(ou: &str) -> Result<Ca, ErrorStack> {
     b.set_subject_name(&name)?;
     b.set_issuer_name(&name)?;
     b.set_pubkey(&key)?;
-    let nb = Asn1Time::from_unix(now() - 10 * 365 * DAY)?;
+    let nb = Asn1Time::from_unix(from)?;
     b.set_not_before(&nb)?;
-    let na = Asn1Time::from_unix(now() + 10 * 365 * DAY)?;
+    let na = Asn1Time::from_unix(to)?;
     b.set_not_after(&na)?;
     b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
     b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
@@ -104,10 +104,17 @@ fn utf8_string_der(s: &str) -> Vec<u8> {
 }
 
 impl TestPki {
+    /// CAs valid from ten years ago to ten years ahead. Each call makes a new generation:
+    /// new keys under the same DNs, as J-LIS rolls its CAs.
     pub fn generate() -> Result<TestPki, ErrorStack> {
+        Self::generate_dated(now() - 10 * 365 * DAY, now() + 10 * 365 * DAY)
+    }
+
+    /// CAs valid from `from` to `to` (Unix seconds).
+    pub fn generate_dated(from: i64, to: i64) -> Result<TestPki, ErrorStack> {
         Ok(TestPki {
-            sign_ca: new_ca("JPKI for digital signature")?,
-            auth_ca: new_ca("JPKI for user authentication")?,
+            sign_ca: new_ca("JPKI for digital signature", from, to)?,
+            auth_ca: new_ca("JPKI for user authentication", from, to)?,
         })
     }
 
@@ -299,38 +306,65 @@ impl TestPki {
         this_update: i64,
         next_update: i64,
     ) -> Result<openssl::x509::X509Crl, ErrorStack> {
-        const SHA256_RSA: [u8; 15] = [
-            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
-        ];
-        let mut tbs = der(0x02, &[0x01]);
-        tbs.extend_from_slice(&SHA256_RSA);
-        tbs.extend_from_slice(&self.sign_ca.cert.subject_name().to_der()?);
-        tbs.extend_from_slice(&utc_time(this_update));
-        tbs.extend_from_slice(&utc_time(next_update));
-        if !serials.is_empty() {
-            let mut list = Vec::new();
-            for s in serials {
-                let mut n = s.to_bn()?.to_vec();
-                if n.first().is_none_or(|b| b & 0x80 != 0) {
-                    n.insert(0, 0);
-                }
-                let mut entry = der(0x02, &n);
-                entry.extend_from_slice(&utc_time(now() - DAY));
-                list.extend_from_slice(&der(0x30, &entry));
-            }
-            tbs.extend_from_slice(&der(0x30, &list));
-        }
-        let tbs = der(0x30, &tbs);
-        let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &self.sign_ca.key)?;
-        signer.update(&tbs)?;
-        let sig = signer.sign_to_vec()?;
-        let mut bits = vec![0u8];
-        bits.extend_from_slice(&sig);
-        let mut body = tbs;
-        body.extend_from_slice(&SHA256_RSA);
-        body.extend_from_slice(&der(0x03, &bits));
-        openssl::x509::X509Crl::from_der(&der(0x30, &body))
+        crl_of(&self.sign_ca.cert, &self.sign_ca.key, serials, this_update, next_update)
     }
+}
+
+/// A CRL of the CA `ca` (signed with its key, RSA or EC) listing `serials`, dated `this_update`
+/// to `next_update` (Unix seconds). The openssl crate has no CRL builder, so the TBSCertList is
+/// written here.
+pub fn crl_of(
+    ca: &X509,
+    key: &PKey<Private>,
+    serials: &[&openssl::asn1::Asn1IntegerRef],
+    this_update: i64,
+    next_update: i64,
+) -> Result<openssl::x509::X509Crl, ErrorStack> {
+    const SHA256_RSA: [u8; 15] = [
+        0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
+    ];
+    const SHA256_ECDSA: [u8; 12] = [0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+    let alg: &[u8] = if key.id() == openssl::pkey::Id::EC {
+        &SHA256_ECDSA
+    } else {
+        &SHA256_RSA
+    };
+    let mut tbs = der(0x02, &[0x01]);
+    tbs.extend_from_slice(alg);
+    tbs.extend_from_slice(&ca.subject_name().to_der()?);
+    tbs.extend_from_slice(&utc_time(this_update));
+    tbs.extend_from_slice(&utc_time(next_update));
+    if !serials.is_empty() {
+        let mut list = Vec::new();
+        for s in serials {
+            let mut n = s.to_bn()?.to_vec();
+            if n.first().is_none_or(|b| b & 0x80 != 0) {
+                n.insert(0, 0);
+            }
+            let mut entry = der(0x02, &n);
+            entry.extend_from_slice(&utc_time(now() - DAY));
+            list.extend_from_slice(&der(0x30, &entry));
+        }
+        tbs.extend_from_slice(&der(0x30, &list));
+    }
+    // crlExtensions: the authority key identifier (RFC 5280 §5.2.1), so a CRL names the
+    // generation of the CA that signed it when several share one DN.
+    if let Some(ski) = ca.subject_key_id() {
+        let aki = der(0x30, &der(0x80, ski.as_slice()));
+        let mut ext = der(0x06, &[0x55, 0x1D, 0x23]);
+        ext.extend_from_slice(&der(0x04, &aki));
+        tbs.extend_from_slice(&der(0xA0, &der(0x30, &der(0x30, &ext))));
+    }
+    let tbs = der(0x30, &tbs);
+    let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), key)?;
+    signer.update(&tbs)?;
+    let sig = signer.sign_to_vec()?;
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(&sig);
+    let mut body = tbs;
+    body.extend_from_slice(alg);
+    body.extend_from_slice(&der(0x03, &bits));
+    openssl::x509::X509Crl::from_der(&der(0x30, &body))
 }
 
 #[cfg(test)]

@@ -153,7 +153,11 @@ pub fn serve_stream(
         stream.read_exact(&mut msg)?;
         if len == 1 {
             match msg[0] {
-                0..=2 => card.reset(),
+                // Power off and power on clear everything verified; a warm reset keeps it (see
+                // the module doc of `vcard`).
+                0 => card.power_down(),
+                1 => card.power_on(),
+                2 => card.reset(),
                 4 => {
                     let atr = card.atr().to_vec();
                     write_frame(&mut stream, &atr)?;
