@@ -296,7 +296,7 @@ pub fn data_dir() -> PathBuf {
 /// `?pass%77ord=`): refused in files and on command lines (where `ps` shows it to every
 /// user). A pgpass file holds it (`backend::pgconn`).
 pub fn url_has_password(url: &str) -> bool {
-    crate::backend::pgconn::holds_password(url)
+    crate::backend::store::is_postgres(Path::new(url)) && crate::backend::pgconn::holds_password(url)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -118,11 +118,9 @@ pub fn settings(url: &str, ca: Option<&Path>) -> Result<PgSettings, String> {
 }
 
 /// A connection error made plain: "password missing" says where a password was looked for.
-pub fn explain(error: String, settings_password_from: &str) -> String {
+pub fn explain(error: String, looked_in: &str) -> String {
     if error.contains("password missing") {
-        format!(
-            "{error}: the server asks for a password and no pgpass entry matched (looked in {settings_password_from})"
-        )
+        format!("{error}: the server asks for a password and no pgpass entry matched (looked in {looked_in})")
     } else {
         error
     }
