@@ -1,7 +1,12 @@
 //! Crash safety: a station process stores records and delivers them in the background and is
 //! killed with SIGKILL at random moments (during an insert, during delivery, between the
-//! receiver's 2xx and the local mark). After a restart drains the queue, every record that was
+//! receiver's 2xx and the local mark). In each round an operator command runs beside it on the
+//! same files (`outbox list`, `outbox export`, `receive list`, `receive import`): the station's
+//! `-wal` and `-shm` stay linked. After a restart drains the queue, every record that was
 //! confirmed is in the receiver's store exactly once.
+
+#[path = "support/live_db.rs"]
+mod live_db;
 
 use madoguchi::backend::outbox::{now_ms, Outbox, Status};
 use madoguchi::backend::receiver::{self, ReceiverConfig};
@@ -31,6 +36,45 @@ fn rand_ms(lo: u64, hi: u64) -> u64 {
     lo + u64::from_le_bytes(b) % (hi - lo)
 }
 
+/// Round `round`'s operator command, by `madoguchi` as a process: (exit code, what, stderr).
+fn operator_command(
+    round: usize,
+    cfg: &std::path::Path,
+    receiver_db: &std::path::Path,
+    ca: &std::path::Path,
+    carried: &std::path::Path,
+) -> (i32, String, String) {
+    let (c, r, a, f) = (
+        cfg.to_str().unwrap(),
+        receiver_db.to_str().unwrap(),
+        ca.to_str().unwrap(),
+        carried.to_str().unwrap(),
+    );
+    let _ = std::fs::remove_file(carried);
+    let args: Vec<&str> = match round % 4 {
+        0 => vec!["--config", c, "outbox", "list"],
+        1 => vec!["--config", c, "outbox", "export", f],
+        2 => vec!["receive", "list", "--db", r],
+        // The records are unsigned: a carried file binds no station, so they are refused (exit
+        // 3), after the receiver's store was opened and closed like any import's.
+        _ => {
+            let _ = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+                .args(["--config", c, "outbox", "export", f])
+                .output();
+            vec!["receive", "import", "--db", r, "--trust-ca", a, "--no-crl", f]
+        }
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(&args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
     let dir = std::env::temp_dir().join(format!("madoguchi-crash-{}-{}", std::process::id(), now_ms()));
@@ -54,8 +98,15 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
     .unwrap();
     let url = rx.url(true);
     let bin = helper();
+    let outbox_db = dir.join("outbox.sqlite3");
+    let receiver_db = dir.join("receiver.sqlite3");
+    let ca = dir.join("sign-ca.pem");
+    std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
+    let cfg = dir.join("station.toml");
+    std::fs::write(&cfg, format!("[backend]\noutbox = \"{}\"\n", outbox_db.display())).unwrap();
+    let carried = dir.join("carried.jsonl");
     let mut confirmed = HashSet::new();
-    for _round in 0..8 {
+    for round in 0..8 {
         let mut child = Command::new(&bin)
             .arg(&dir)
             .arg(&url)
@@ -64,18 +115,39 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
             .spawn()
             .unwrap();
         let out = child.stdout.take().unwrap();
+        let (tx, first) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(out)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.strip_prefix("CONFIRMED ").map(str::to_string))
-                .collect::<Vec<_>>()
+            let mut ids = Vec::new();
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Some(id) = l.strip_prefix("CONFIRMED ") {
+                    let _ = tx.send(());
+                    ids.push(id.to_string());
+                }
+            }
+            ids
         });
-        std::thread::sleep(Duration::from_millis(rand_ms(80, 400)));
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        let _ = child.wait();
+        // The station runs (its outbox and delivery connections open, a record stored):
+        // the clerk's second shell runs an operator command on the same files.
+        let _ = first.recv_timeout(Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(rand_ms(0, 100)));
+        let command = operator_command(round, &cfg, &receiver_db, &ca, &carried);
+        assert!(
+            matches!(command.0, 0 | 3),
+            "round {round}: {:?} failed: {}",
+            command.1,
+            command.2
+        );
+        let pid = child.id() as i32;
+        let station_deleted = live_db::deleted_files(pid, "outbox.sqlite3");
+        let receiver_deleted = live_db::deleted_files(std::process::id() as i32, &receiver_db.to_string_lossy());
+        std::thread::sleep(Duration::from_millis(rand_ms(30, 250)));
+        live_db::kill9(&mut child);
         confirmed.extend(reader.join().unwrap());
+        assert!(
+            station_deleted.is_empty() && receiver_deleted.is_empty(),
+            "round {round}: after {:?}, live files were unlinked: {station_deleted:?} {receiver_deleted:?}",
+            command.1
+        );
     }
     assert!(confirmed.len() > 10, "the child stored records ({})", confirmed.len());
     let status = Command::new(&bin).arg(&dir).arg(&url).arg("drain").status().unwrap();

@@ -76,22 +76,33 @@ impl Stations {
 
     /// `madoguchi receive` as a process with the same TLS and station bindings.
     fn receiver_process(&self, db: &Path) -> receiver_bin::ReceiverBin {
-        receiver_bin::ReceiverBin::start(&[
-            "--db".as_ref(),
-            db.as_os_str(),
-            "--trust-ca".as_ref(),
-            self.tls[0].ca.as_os_str(),
-            "--no-crl".as_ref(),
-            "--tls-cert".as_ref(),
-            self.tls[0].server_cert.as_os_str(),
-            "--tls-key".as_ref(),
-            self.tls[0].server_key.as_os_str(),
-            "--client-ca".as_ref(),
-            self.client_ca.as_os_str(),
-            "--allow-unsigned".as_ref(),
-            "--request-log".as_ref(),
-            "off".as_ref(),
-        ] as &[&std::ffi::OsStr])
+        self.receiver_process_with(db, &[])
+    }
+
+    /// `receiver_process` with more flags.
+    fn receiver_process_with(&self, db: &Path, more: &[&str]) -> receiver_bin::ReceiverBin {
+        let more = more.iter().map(std::ffi::OsStr::new);
+        receiver_bin::ReceiverBin::start(
+            &[
+                "--db".as_ref(),
+                db.as_os_str(),
+                "--trust-ca".as_ref(),
+                self.tls[0].ca.as_os_str(),
+                "--no-crl".as_ref(),
+                "--tls-cert".as_ref(),
+                self.tls[0].server_cert.as_os_str(),
+                "--tls-key".as_ref(),
+                self.tls[0].server_key.as_os_str(),
+                "--client-ca".as_ref(),
+                self.client_ca.as_os_str(),
+                "--allow-unsigned".as_ref(),
+                "--request-log".as_ref(),
+                "off".as_ref(),
+            ]
+            .into_iter()
+            .chain(more)
+            .collect::<Vec<&std::ffi::OsStr>>(),
+        )
     }
 
     fn client_to(&self, i: usize, url: &str) -> (reqwest::Client, DeliveryConfig) {
@@ -504,6 +515,196 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A hung PostgreSQL (issue #20 item 2): the test's own cluster is stopped with SIGSTOP for 20 s
+/// mid-stream — its sockets stay open, nothing answers, as with a frozen host. Every POST
+/// meanwhile is answered 503 STORE_UNAVAILABLE with Retry-After within the store deadline (two
+/// calls of it at most: a lookup, an insert); /healthz on the operations port answers 200 within
+/// a second throughout while a load balancer keeps asking /readyz; after SIGCONT the stations'
+/// retries deliver every record exactly once.
+#[test]
+fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
+    let Some(pg) = PgCluster::own_for_test("hung") else {
+        return;
+    };
+    let dir = tmp("hung");
+    let db = PathBuf::from(&pg.url);
+    let pg = Arc::new(pg);
+    // Resumed whatever happens (a failed assertion included): a stopped cluster can't stop.
+    struct Resume(Arc<PgCluster>);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            let _ = self.0.signal_all(libc::SIGCONT);
+        }
+    }
+    let _resume = Resume(Arc::clone(&pg));
+    let stations = Stations::new(&dir, 4);
+    const DEADLINE_SECS: u64 = 2;
+    let rx = stations.receiver_process_with(&db, &["--store-timeout", "2", "--ops-listen", "127.0.0.1:0"]);
+    let ops = rx
+        .wait_line(
+            "operations (healthz, readyz, metrics) on http://",
+            Duration::from_secs(10),
+        )
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    // Longest a POST may take: two store calls at their deadline, and room for a busy machine.
+    let bound = Duration::from_secs(2 * DEADLINE_SECS + 3);
+    let rt = runtime();
+    let (stopped, resumed, done) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    type Answer = (u16, Option<String>, Option<String>, Duration, bool);
+    let (answers, health, ids) = rt.block_on(async {
+        // Four stations, each sending its next record once the last one is acknowledged, and
+        // retrying what was not, until a while after the database is back.
+        let mut tasks = Vec::new();
+        for i in 0..4 {
+            let (c, cfg) = stations.client_to(i, &rx.url);
+            let (stopped, resumed, done) = (Arc::clone(&stopped), Arc::clone(&resumed), Arc::clone(&done));
+            tasks.push(tokio::spawn(async move {
+                let mut answers: Vec<Answer> = Vec::new();
+                let mut ids = Vec::new();
+                let mut k = 0;
+                while !done.load(Ordering::SeqCst) {
+                    let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
+                    let body = unsigned_record(&format!("station-{i}"), &id);
+                    loop {
+                        let during = stopped.load(Ordering::SeqCst) && !resumed.load(Ordering::SeqCst);
+                        let t = Instant::now();
+                        let r = c
+                            .post(cfg.endpoint())
+                            .header("Idempotency-Key", &id)
+                            .header("content-type", "application/json")
+                            .body(body.clone())
+                            .timeout(Duration::from_secs(60))
+                            .send()
+                            .await
+                            .unwrap();
+                        let status = r.status().as_u16();
+                        let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+                        let v: serde_json::Value = r.json().await.unwrap_or_default();
+                        answers.push((
+                            status,
+                            retry,
+                            v["result"].as_str().map(str::to_string),
+                            t.elapsed(),
+                            during,
+                        ));
+                        if status == 200 {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                    ids.push(id);
+                    k += 1;
+                }
+                (answers, ids)
+            }));
+        }
+        // The operations port: /healthz every 200 ms (1 s to answer), /readyz asked by four
+        // pollers without pause.
+        let health = {
+            let (ops, done) = (ops.clone(), Arc::clone(&done));
+            tokio::spawn(async move {
+                let c = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(1))
+                    .build()
+                    .unwrap();
+                let mut seen = Vec::new();
+                while !done.load(Ordering::SeqCst) {
+                    let t = Instant::now();
+                    let r = c
+                        .get(format!("{ops}/healthz"))
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16());
+                    seen.push((r.ok(), t.elapsed()));
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                seen
+            })
+        };
+        for _ in 0..4 {
+            let (ops, done) = (ops.clone(), Arc::clone(&done));
+            tokio::spawn(async move {
+                let c = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .unwrap();
+                while !done.load(Ordering::SeqCst) {
+                    let _ = c.get(format!("{ops}/readyz")).send().await;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            });
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let p = Arc::clone(&pg);
+        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGSTOP).unwrap())
+            .await
+            .unwrap();
+        stopped.store(true, Ordering::SeqCst);
+        // Once the receiver noticed, /readyz says so, at once.
+        tokio::time::sleep(Duration::from_secs(DEADLINE_SECS + 2)).await;
+        let c = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let ready = c.get(format!("{ops}/readyz")).send().await.unwrap();
+        assert_eq!(ready.status().as_u16(), 503, "/readyz while the database hangs");
+        tokio::time::sleep(Duration::from_secs(20 - DEADLINE_SECS - 2)).await;
+        let p = Arc::clone(&pg);
+        tokio::task::spawn_blocking(move || p.signal_all(libc::SIGCONT).unwrap())
+            .await
+            .unwrap();
+        resumed.store(true, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        done.store(true, Ordering::SeqCst);
+        let (mut answers, mut ids) = (Vec::new(), Vec::new());
+        for t in tasks {
+            let (a, i) = t.await.unwrap();
+            answers.extend(a);
+            ids.extend(i);
+        }
+        (answers, health.await.unwrap(), ids)
+    });
+    let during: Vec<&Answer> = answers.iter().filter(|a| a.4).collect();
+    assert!(
+        during.len() > 8,
+        "the stations kept asking while it hung: {}",
+        during.len()
+    );
+    for a in &answers {
+        assert!(a.3 <= bound, "a POST took {:?} (bound {bound:?}): {a:?}", a.3);
+        assert!(
+            a.0 == 200 || (a.0 == 503 && a.1.as_deref() == Some("5") && a.2.as_deref() == Some("STORE_UNAVAILABLE")),
+            "{a:?}"
+        );
+    }
+    assert!(during.iter().any(|a| a.0 == 503), "{during:?}");
+    let slow: Vec<_> = health.iter().filter(|(s, _)| *s != Some(200)).collect();
+    assert!(
+        health.len() > 50 && slow.is_empty(),
+        "/healthz not answered in 1 s: {slow:?} of {}",
+        health.len()
+    );
+    // Every record delivered once: each id in the database, nothing twice.
+    let all = store::with_store(&db, |s| s.list(false)).unwrap();
+    assert_eq!(all.len(), ids.len(), "one row per record");
+    assert!(all.iter().all(|r| r.status == 200));
+    for id in &ids {
+        assert_eq!(all.iter().filter(|r| &r.idempotency_key == id).count(), 1, "{id}");
+    }
+    drop(rx);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// TLS to PostgreSQL through openssl: `sslmode=require` connects when the server's certificate
 /// verifies against the given CA, and is refused (no fallback to plain) when it does not.
 #[test]
@@ -566,7 +767,7 @@ fn postgres_migrations_apply_once_under_concurrent_starts() {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        assert_eq!(versions, [1]);
+        assert_eq!(versions, [1, 2]);
         let pk: i64 = client
             .query_one(
                 "SELECT COUNT(*) FROM information_schema.table_constraints

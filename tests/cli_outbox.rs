@@ -190,3 +190,21 @@ fn support_commands_follow_clerk_lang_and_lang_wins() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An operator command that only reads never creates a database (issue #25 item 14): a typo in
+/// the path is said, not left behind as an empty outbox the station would never use.
+#[test]
+fn outbox_commands_never_create_a_database() {
+    let dir = std::env::temp_dir().join(format!("madoguchi-no-outbox-{}-{}", std::process::id(), now_ms()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("typo").join("outbox.sqlite3");
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, format!("[backend]\noutbox = \"{}\"\n", missing.display())).unwrap();
+    for args in [&["list"][..], &["list", "--json"], &["retry", "x"]] {
+        let (code, out, err) = run(&cfg, args);
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(err.contains("no outbox"), "{args:?}: {err}");
+        assert!(!missing.exists() && !dir.join("typo").exists(), "{args:?} created it");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

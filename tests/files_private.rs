@@ -25,6 +25,44 @@ fn log_file_is_0600_and_refuses_a_planted_symlink() {
     assert!(log.exists());
     assert_eq!(std::fs::metadata(&log).unwrap().permissions().mode() & 0o777, 0o600);
 
+    // A log left world-readable (by hand, by an older version) is made private on open.
+    let old = dir.join("old.log");
+    std::fs::write(&old, "earlier lines\n").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _ = Command::new(bin)
+        .args([
+            "--log-file",
+            old.to_str().unwrap(),
+            "outbox",
+            "list",
+            "--config",
+            "/nonexistent",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(std::fs::metadata(&old).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(
+        std::fs::read_to_string(&old).unwrap().starts_with("earlier lines\n"),
+        "appended, not replaced"
+    );
+    // A FIFO is no log file: refused at once, not waited on for ever.
+    let fifo = dir.join("fifo.log");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) on a NUL-terminated path of ours.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let out = Command::new(bin)
+        .args([
+            "--log-file",
+            fifo.to_str().unwrap(),
+            "outbox",
+            "list",
+            "--config",
+            "/nonexistent",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+
     let target = dir.join("victim");
     std::fs::write(&target, "keep").unwrap();
     let link = dir.join("link.log");

@@ -247,6 +247,117 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
 }
 both_stores!(a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate);
 
+/// A forged rejection must not squat an enrollment id (issue #20 item 3). Ids are on the
+/// citizen's receipt and QR; a line naming an unknown seal `kid` (or any verdict reached before
+/// the card's signature is checked), carried in a file or POSTed to a receiver without
+/// `--client-ca`, proves nothing of who sent it. It is kept for review, but the genuine record
+/// — from the bound station, or unbound and verified — takes its place: 200, one row.
+fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
+    use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
+    let pki = TestPki::generate().unwrap();
+    let seal = openssl::rsa::Rsa::generate(2048).unwrap();
+    let seal_key = dir.join("seal.key");
+    std::fs::write(&seal_key, seal.private_key_to_pem().unwrap()).unwrap();
+    let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
+    let outbox_db = dir.join("outbox.sqlite3");
+    let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
+    let (carried_id, _) = enroll(&store, &pki, "yamada");
+    let (posted_id, _) = enroll(&store, &pki, "sato-kyuushi");
+    drop(store);
+    let outbox = madoguchi::backend::outbox::Outbox::open_existing(&outbox_db, 100).unwrap();
+    let genuine = |id: &str| outbox.body(id).unwrap();
+    // The forger's copy: the id and station from the receipt, sealed to a key the receiver
+    // does not have.
+    let other = openssl::rsa::Rsa::generate(2048).unwrap();
+    let other = openssl::pkey::PKey::public_key_from_pem(&other.public_key_to_pem().unwrap()).unwrap();
+    let forged = |id: &str| {
+        let jwe = madoguchi::backend::jwe::seal(&other, id, "field-7", b"{}").unwrap();
+        serde_json::to_vec(&serde_json::json!({"enrollment_id": id, "station_id": "field-7", "jwe": jwe})).unwrap()
+    };
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
+    let verify: Vec<&std::ffi::OsStr> = vec![
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--trust-ca".as_ref(),
+        ca.as_os_str(),
+        "--no-crl".as_ref(),
+        "--seal-key".as_ref(),
+        seal_key.as_os_str(),
+    ];
+
+    // A receiver without --client-ca: the forged POST first, then the genuine one.
+    let mut rx = ReceiverBin::start(&verify);
+    let enrollments = format!("{}/v1/enrollments", rx.url);
+    let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&forged(&posted_id)));
+    assert_eq!(
+        (status, json(&body)["result"].as_str()),
+        (422, Some("UNKNOWN_KEY")),
+        "{body}"
+    );
+    let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&genuine(&posted_id)));
+    assert_eq!((status, json(&body)["result"].as_str()), (200, Some("OK")), "{body}");
+    // A success is final: the forger's copy now gets the reuse answer.
+    let (status, _, body) = request(&enrollments, Some(&posted_id), Some(&forged(&posted_id)));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        json(&body)["error"],
+        "Idempotency-Key reused with a different body",
+        "{body}"
+    );
+
+    // A hand-carried forged line, imported beside the running receiver: kept for review.
+    let file = dir.join("forged.jsonl");
+    std::fs::write(
+        &file,
+        madoguchi::backend::carry::line(&carried_id, true, &forged(&carried_id)) + "\n",
+    )
+    .unwrap();
+    let mut import: Vec<&std::ffi::OsStr> = vec!["receive".as_ref(), "import".as_ref()];
+    import.extend(&verify);
+    import.push(file.as_os_str());
+    let (code, out, err) = madoguchi(&import);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("review\t") && l.contains(&carried_id) && l.contains("UNKNOWN_KEY")),
+        "{out}"
+    );
+    assert!(rx.stop().is_some_and(|s| s.success()));
+
+    // The bound station delivers the genuine record over mTLS: 200, in place of the forgery.
+    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "field-7").unwrap();
+    let mut args = verify.clone();
+    args.extend([
+        "--tls-cert".as_ref(),
+        tls.server_cert.as_os_str(),
+        "--tls-key".as_ref(),
+        tls.server_key.as_os_str(),
+        "--client-ca".as_ref(),
+        tls.ca.as_os_str(),
+    ]);
+    let rx = ReceiverBin::start(&args);
+    let cfg = DeliveryConfig {
+        ca_file: Some(tls.ca.clone()),
+        client_cert: Some(tls.client_cert.clone()),
+        client_key: Some(tls.client_key.clone()),
+        ..DeliveryConfig::new(&rx.url)
+    };
+    let client = delivery::client(&cfg).unwrap();
+    let outcome = rt().block_on(delivery::deliver(&client, &cfg, &carried_id, &genuine(&carried_id)));
+    assert_eq!(outcome, Outcome::Delivered);
+    drop(rx);
+
+    let rows = madoguchi::backend::store::with_store(db, |s| s.list(false)).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for id in [&carried_id, &posted_id] {
+        let mine: Vec<_> = rows.iter().filter(|r| &r.idempotency_key == id).collect();
+        assert_eq!(mine.len(), 1, "{id}: {rows:?}");
+        assert_eq!((mine[0].status, mine[0].proven), (200, true), "{id}: {rows:?}");
+    }
+}
+both_stores!(a_rejection_that_proves_nothing_does_not_hold_the_id);
+
 /// The CRL and the trusted CAs over a receiver's life, through signals only (the file watch is
 /// off): a record from a CA not yet trusted goes to review; SIGHUP with the CA and a stale CRL
 /// → CRL_STALE (503, Retry-After), never 200, and /readyz says not ready; SIGHUP with a fresh
@@ -288,13 +399,14 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
     assert!(out.contains("delivered 0, review 1"), "{out}");
     let (_, list, _) = outbox(&cfg, &["list"]);
     assert!(list.contains("UNSUPPORTED_CERTIFICATE"), "{list}");
-    // The rejection is remembered with its body: another body under that key is refused, not
-    // verified in its place.
+    // The rejection is remembered for review, but it proved nothing of its sender (no client
+    // certificate, no signature checked): another body under that key is verified in its
+    // place, not refused as a reuse (here it names another id: 400, nothing stored).
     let (status, _, body) = request(&enrollments, Some(&yamada_id), Some(&revoked_body));
-    assert_eq!(status, 422, "{body}");
+    assert_eq!(status, 400, "{body}");
     assert_eq!(
         json(&body)["error"],
-        "Idempotency-Key reused with a different body",
+        "Idempotency-Key must equal enrollment_id",
         "{body}"
     );
 
@@ -368,9 +480,9 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
         "madoguchi_receiver_requests_total{status=\"503\",result=\"CRL_STALE\"} 2",
         "madoguchi_receiver_requests_total{status=\"422\",result=\"CERTIFICATE_REVOKED\"} 1",
         "madoguchi_receiver_requests_total{status=\"200\",result=\"OK\"} 1",
-        "madoguchi_receiver_requests_total{status=\"422\",result=\"INVALID_REQUEST\"} 1",
+        "madoguchi_receiver_requests_total{status=\"400\",result=\"INVALID_REQUEST\"} 1",
         "madoguchi_receiver_records_stored_total{status=\"accepted\"} 1",
-        "madoguchi_receiver_verify_seconds_count 5",
+        "madoguchi_receiver_verify_seconds_count 6",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line:?}:\n{text}");
     }
@@ -577,6 +689,101 @@ fn the_operations_listener_stops_with_the_receiver() {
     assert!(
         std::net::TcpStream::connect(ops).is_err(),
         "the operations listener stopped with the receiver"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// GET `url` with a client timeout: Some(status) when answered within `within`.
+fn get_within(url: &str, within: Duration) -> Option<u16> {
+    rt().block_on(async {
+        let c = reqwest::Client::builder().timeout(within).build().unwrap();
+        c.get(url).send().await.ok().map(|r| r.status().as_u16())
+    })
+}
+
+/// Sockets that connect to the operations port and say nothing (or ask /readyz all the time)
+/// do not starve /healthz (issue #23 item 4): liveness never waits for readiness or the
+/// database, idle sockets are closed within seconds, and slots are many. A listener off
+/// loopback is said at start (it asks no one who they are).
+#[test]
+fn idle_sockets_on_the_operations_port_do_not_starve_liveness() {
+    use std::io::Read;
+    let dir = tmp("ops-idle");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, TestPki::generate().unwrap().sign_ca.cert.to_pem().unwrap()).unwrap();
+    let start = |ops: &str| {
+        ReceiverBin::start(&[
+            "--db".as_ref(),
+            dir.join("receiver.sqlite3").as_os_str(),
+            "--trust-ca".as_ref(),
+            ca.as_os_str(),
+            "--no-crl".as_ref(),
+            "--ops-listen".as_ref(),
+            ops.as_ref(),
+        ] as &[&std::ffi::OsStr])
+    };
+    let rx = start("127.0.0.1:0");
+    let line = rx
+        .wait_line(
+            "operations (healthz, readyz, metrics) on http://",
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|| panic!("{:?}", rx.lines()));
+    let ops = line.rsplit(' ').next().unwrap().to_string();
+    assert!(
+        !rx.lines().iter().any(|l| l.contains("not on loopback")),
+        "{:?}",
+        rx.lines()
+    );
+    let addr = ops.trim_start_matches("http://").to_string();
+    // Four times as many silent sockets as the listener used to serve at once.
+    let idle: Vec<std::net::TcpStream> = (0..16).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    // A load balancer asking /readyz without pause, four at a time.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pollers: Vec<_> = (0..4)
+        .map(|_| {
+            let (stop, url) = (std::sync::Arc::clone(&stop), format!("{ops}/readyz"));
+            std::thread::spawn(move || {
+                rt().block_on(async {
+                    let c = reqwest::Client::builder()
+                        .timeout(Duration::from_secs(10))
+                        .build()
+                        .unwrap();
+                    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        let _ = c.get(&url).send().await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                })
+            })
+        })
+        .collect();
+    let mut answered = Vec::new();
+    for _ in 0..20 {
+        answered.push(get_within(&format!("{ops}/healthz"), Duration::from_secs(1)));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for p in pollers {
+        p.join().unwrap();
+    }
+    assert!(
+        answered.iter().all(|a| *a == Some(200)),
+        "/healthz beside idle sockets: {answered:?}"
+    );
+    // The silent sockets were closed by the receiver (well within the test's 5 s).
+    for mut s in idle {
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut b = [0u8; 1];
+        assert!(matches!(s.read(&mut b), Ok(0) | Err(_)), "an idle socket is still open");
+    }
+    drop(rx);
+
+    // Off loopback: said at start.
+    let rx = start("0.0.0.0:0");
+    assert!(
+        rx.wait_line("not on loopback", Duration::from_secs(10)).is_some(),
+        "{:?}",
+        rx.lines()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

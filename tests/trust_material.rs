@@ -246,3 +246,35 @@ fn the_station_takes_its_ca_file_in_der_and_the_receiver_its_client_ca() {
     assert!(matches!(outcome, Ok(Outcome::Delivered)), "{outcome:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_crl_that_fails_to_reload_at_run_time_is_said_on_stderr() {
+    let dir = temp_dir("reload");
+    let pki = TestPki::generate().unwrap();
+    let ca = dir.join("sign-ca.cer");
+    std::fs::write(&ca, pki.sign_ca.cert.to_der().unwrap()).unwrap();
+    let crls = dir.join("crl");
+    std::fs::create_dir_all(&crls).unwrap();
+    std::fs::write(crls.join("sign.crl"), pki.signing_crl(&[]).unwrap().to_der().unwrap()).unwrap();
+    let db = dir.join("recv.sqlite3");
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--trust-ca".as_ref(),
+        ca.as_os_str(),
+        "--crl".as_ref(),
+        crls.as_os_str(),
+        "--crl-watch".as_ref(),
+        "1".as_ref(),
+    ]);
+    // A download job that wrote garbage in place of the CRL.
+    std::fs::write(crls.join("sign.crl"), b"<html>503</html>").unwrap();
+    let line = rx
+        .wait_line("CRL reload failed", Duration::from_secs(15))
+        .unwrap_or_else(|| panic!("not said: {:?}", rx.lines()));
+    assert!(
+        line.contains("sign.crl") && line.contains("previous CRLs stay in use"),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

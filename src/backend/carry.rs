@@ -61,9 +61,143 @@ pub fn parse(n: usize, line: &str) -> Result<Option<(Carried, Vec<u8>)>, CarryEr
     Ok(Some((c, body)))
 }
 
+/// The longest line read from a carried file: a request body at the HTTP limit
+/// (`receiver::BODY_LIMIT`) plus the line's own fields. A longer line is skipped unread (its
+/// bytes are never held), so a file of any size reads in bounded memory.
+pub const LINE_LIMIT: usize = super::receiver::BODY_LIMIT + 4096;
+
+/// One line of a carried file, as `Lines` reads it.
+pub enum Line {
+    Text(String),
+    /// Longer than the limit: skipped, never buffered.
+    TooLong,
+    NotUtf8,
+}
+
+/// The lines of a carried file, numbered from 1, each at most `limit` bytes in memory.
+pub struct Lines<R> {
+    reader: R,
+    number: usize,
+    limit: usize,
+}
+
+impl<R: std::io::BufRead> Lines<R> {
+    pub fn new(reader: R, limit: usize) -> Lines<R> {
+        Lines {
+            reader,
+            number: 0,
+            limit,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for Lines<R> {
+    type Item = std::io::Result<(usize, Line)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut buf = Vec::new();
+        let (mut any, mut too_long) = (false, false);
+        loop {
+            let avail = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Some(Err(e)),
+            };
+            if avail.is_empty() {
+                if !any {
+                    return None;
+                }
+                break;
+            }
+            any = true;
+            let (end, used, found) = match avail.iter().position(|b| *b == b'\n') {
+                Some(i) => (i, i + 1, true),
+                None => (avail.len(), avail.len(), false),
+            };
+            if !too_long {
+                if buf.len() + end > self.limit {
+                    too_long = true;
+                    buf = Vec::new();
+                } else {
+                    buf.extend_from_slice(&avail[..end]);
+                }
+            }
+            self.reader.consume(used);
+            if found {
+                break;
+            }
+        }
+        self.number += 1;
+        let line = if too_long {
+            Line::TooLong
+        } else {
+            String::from_utf8(buf).map_or(Line::NotUtf8, Line::Text)
+        };
+        Some(Ok((self.number, line)))
+    }
+}
+
+/// Opens a carried file for reading, refusing anything but a regular file: a FIFO would block
+/// for ever and a device (`/dev/zero`) never ends. Opened without blocking, then judged by the
+/// descriptor itself (no race with a path swapped in between).
+pub fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or directory is not read)",
+        ));
+    }
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_bounded_and_numbered() {
+        let long = "x".repeat(100);
+        let mut bytes = format!("a\n{long}\nb\n").into_bytes();
+        // A byte that is not UTF-8 on line 4.
+        bytes.extend_from_slice(b"\xff\nlast");
+        // A small buffer: lines span several reads.
+        let r = std::io::BufReader::with_capacity(7, &bytes[..]);
+        let got: Vec<(usize, String)> = Lines::new(r, 10)
+            .map(|l| {
+                let (n, l) = l.unwrap();
+                (
+                    n,
+                    match l {
+                        Line::Text(t) => t,
+                        Line::TooLong => "<long>".into(),
+                        Line::NotUtf8 => "<bytes>".into(),
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "a".to_string()),
+                (2, "<long>".into()),
+                (3, "b".into()),
+                (4, "<bytes>".into()),
+                (5, "last".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn only_regular_files_are_opened() {
+        assert!(open_regular(std::path::Path::new("/dev/zero")).is_err());
+        assert!(open_regular(std::path::Path::new("/")).is_err());
+        assert!(open_regular(std::path::Path::new("Cargo.toml")).is_ok());
+    }
 
     #[test]
     fn a_line_reads_back_and_first_release_lines_still_read() {

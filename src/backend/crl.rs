@@ -127,6 +127,11 @@ impl CrlSource {
         if changed {
             if let Err(e) = self.reload() {
                 tracing::warn!(error = %e, "CRL reload failed; the previous CRLs stay in use");
+                // Said on stderr too (the journal): without --log-file nobody would know.
+                eprintln!(
+                    "madoguchi receive: CRL reload failed, the previous CRLs stay in use: {}",
+                    crate::text::escape_untrusted(&e)
+                );
                 // Said once: tried again when a file changes again, not every few seconds.
                 if let Ok(mut s) = self.stamps.lock() {
                     *s = now;

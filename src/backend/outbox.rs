@@ -65,6 +65,9 @@ pub enum OutboxError {
     Full(u64),
     #[error("no record {0}")]
     NotFound(String),
+    /// `open_existing` of a path where nothing was stored yet.
+    #[error("{0}: no outbox here (nothing was stored yet, or another path is configured)")]
+    Missing(String),
 }
 
 pub struct Outbox {
@@ -74,24 +77,36 @@ pub struct Outbox {
 
 pub use crate::time::unix_ms as now_ms;
 
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    station_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    sealed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','delivered','review')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL,
+    last_error TEXT,
+    delivered_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);";
+
 impl Outbox {
+    /// Opens the outbox, creating it when missing (the station, its delivery).
     pub fn open(path: &Path, limit: u64) -> Result<Outbox, OutboxError> {
-        let db = super::db::open(
-            path,
-            "CREATE TABLE IF NOT EXISTS outbox (
-                id TEXT PRIMARY KEY,
-                station_id TEXT NOT NULL,
-                created_ms INTEGER NOT NULL,
-                body BLOB NOT NULL,
-                sealed INTEGER NOT NULL,
-                status TEXT NOT NULL CHECK (status IN ('pending','delivered','review')),
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_ms INTEGER NOT NULL,
-                last_error TEXT,
-                delivered_ms INTEGER
-            );
-            CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ms);",
-        )?;
+        Outbox::with(super::db::open(path, SCHEMA)?, limit)
+    }
+
+    /// Opens an outbox that exists (the `outbox` commands: an operator's typo leaves no
+    /// empty database behind).
+    pub fn open_existing(path: &Path, limit: u64) -> Result<Outbox, OutboxError> {
+        if !path.exists() {
+            return Err(OutboxError::Missing(path.display().to_string()));
+        }
+        Outbox::with(super::db::open_existing(path, SCHEMA)?, limit)
+    }
+
+    fn with(db: Connection, limit: u64) -> Result<Outbox, OutboxError> {
         // Added after the first release: outboxes made by it gain the column on open.
         let has_carried: bool = db.query_row(
             "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'carried_ms'",

@@ -60,6 +60,10 @@ pub struct Limits {
     /// On shutdown (SIGTERM): how long requests in flight may take to finish before the
     /// receiver stops anyway. New connections are refused from the start of it.
     pub shutdown_grace: Duration,
+    /// One call of the store (a lookup, an insert, a ping): past it the request is answered
+    /// 503 STORE_UNAVAILABLE with Retry-After, and /readyz says not ready. A database that
+    /// hangs (stopped, a network that drops packets) never holds a request longer.
+    pub store: Duration,
 }
 
 impl Default for Limits {
@@ -71,6 +75,7 @@ impl Default for Limits {
             idle: Duration::from_secs(60),
             max_connections: 256,
             shutdown_grace: Duration::from_secs(30),
+            store: super::store::DEFAULT_DEADLINE,
         }
     }
 }
@@ -182,6 +187,9 @@ struct Shared {
     started: Instant,
     /// Set on shutdown: /readyz says so, so a load balancer stops sending.
     stopping: std::sync::atomic::AtomicBool,
+    /// Whether the store answered its last call (every request's, and a ping each second):
+    /// what /readyz says, without a query of its own.
+    store_ok: std::sync::atomic::AtomicBool,
     /// Where answered requests are kept: SQLite or PostgreSQL.
     store: Arc<dyn Store>,
     /// Verifications at once: one per core (CPU-bound: RSA, chain, SAN).
@@ -722,15 +730,16 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
         r
     };
     // 1. Answered before (a retry)?
-    let prior = match shared.store.lookup(&station, &key).await {
+    let prior = match shared.noted(shared.store.lookup(&station, &key).await) {
         Ok(p) => p,
         Err(e) => return with_station(store_failed(e)),
     };
     // A success is final: the same key and body get the same 200 for ever. A rejection is
     // not: the operator may have fixed its cause (a CA or seal key added, a CRL refreshed),
     // so the same record retried is verified again. Another body under a remembered key is
-    // refused either way (422), on every receiver sharing the store.
-    if let Some(prior) = prior.filter(|p| p.1 == 200 || !hashes.contains(&p.0)) {
+    // refused (422), on every receiver sharing the store — unless the row is a rejection that
+    // proved nothing of its sender: that one holds no key, the new body is verified.
+    if let Some(prior) = prior.filter(|p| p.status == 200 || (p.proven && !hashes.contains(&p.body_sha256))) {
         return with_station(replay(prior, &hashes));
     }
     // 2. Verify outside any lock, one verification per core on the blocking pool.
@@ -788,6 +797,7 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
     //    body; never over a success. When a concurrent request's success got there first (this receiver or
     //    another on the same database), its answer is the answer.
     let row = Row {
+        proven: status == 200 || bound || card_signed(&answer),
         station_id: station.clone(),
         idempotency_key: key,
         station_bound: bound,
@@ -798,7 +808,7 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
         received_ms: super::outbox::now_ms(),
         payload: stored.as_ref().and_then(|p| serde_json::to_vec(p).ok()),
     };
-    match shared.store.store(row).await {
+    match shared.noted(shared.store.store(row).await) {
         Ok(None) => Receipt::new(status, answer, Disposition::Stored, Some(station)),
         Ok(Some(first)) => with_station(replay(first, &hashes)),
         Err(e) => with_station(store_failed(e)),
@@ -806,6 +816,31 @@ async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: &[u8]) -> R
 }
 
 impl Shared {
+    /// Remembers whether the store answered (for /readyz) and passes `r` on.
+    fn noted<T>(&self, r: Result<T, StoreError>) -> Result<T, StoreError> {
+        let ok = !matches!(r, Err(StoreError::Unavailable(_)));
+        self.store_ok.store(ok, Ordering::SeqCst);
+        r
+    }
+
+    /// Pings the store every second until the receiver stops, so /readyz follows the store
+    /// when no request does (each ping within the store's deadline).
+    async fn watch_store(self: Arc<Self>, mut stopped: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            let r = self.store.ping().await;
+            if let Err(StoreError::Unavailable(e)) = &r {
+                if self.store_ok.load(Ordering::SeqCst) {
+                    tracing::warn!("store unavailable: {e}");
+                }
+            }
+            self.noted(r).ok();
+            tokio::select! {
+                _ = until_stopped(&mut stopped) => return,
+                _ = tokio::time::sleep(STORE_PING_EVERY) => {}
+            }
+        }
+    }
+
     /// Counts the request and writes its log line.
     fn account(&self, r: &Receipt, key: Option<&str>, bound: bool, took: Duration) {
         self.metrics.answered(r.status, &r.result);
@@ -875,16 +910,22 @@ impl Shared {
     }
 }
 
+/// Whether a rejection was reached only after the card's signature over the statement
+/// verified (`check` runs chain, validity, signature, CRL, card data, in this order): the
+/// statement names the enrollment id and the station, so the record is the card's own.
+/// UNKNOWN_KEY, UNSUPPORTED_CERTIFICATE, CERTIFICATE_EXPIRED and SIGNATURE_MISMATCH come before
+/// or from the signature check: anyone can produce them for any id.
+fn card_signed(answer: &str) -> bool {
+    let v: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
+    matches!(v["result"].as_str(), Some("CERTIFICATE_REVOKED" | "CARD_DATA_MISMATCH"))
+}
+
 /// A store that can't be reached is a 503 the station retries; other store errors are 500.
 fn store_failed(e: StoreError) -> Receipt {
     match e {
         StoreError::Unavailable(detail) => {
             tracing::warn!("store unavailable: {detail}");
-            Receipt::of(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "STORE_UNAVAILABLE",
-                "the record store is unavailable; retry later",
-            )
+            store_unavailable()
         }
         StoreError::Other(detail) => {
             tracing::error!("store error: {detail}");
@@ -893,10 +934,19 @@ fn store_failed(e: StoreError) -> Receipt {
     }
 }
 
+/// 503 STORE_UNAVAILABLE (with Retry-After): nothing was stored, the station retries.
+fn store_unavailable() -> Receipt {
+    Receipt::of(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "STORE_UNAVAILABLE",
+        "the record store is unavailable; retry later",
+    )
+}
+
 /// The same body gets the first answer again; another body under the key is a 422.
-fn replay((hash, status, answer): Remembered, hashes: &[String]) -> Receipt {
-    if hashes.contains(&hash) {
-        return Receipt::new(status, answer, Disposition::Replayed, None);
+fn replay(prior: Remembered, hashes: &[String]) -> Receipt {
+    if hashes.contains(&prior.body_sha256) {
+        return Receipt::new(prior.status, prior.answer, Disposition::Replayed, None);
     }
     Receipt::new(
         422,
@@ -999,7 +1049,11 @@ async fn healthz() -> Response {
     (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
 }
 
-/// Readiness: not shutting down, the database answers a trivial query, and every CRL is
+/// How often the receiver asks its store whether it answers (`Shared::watch_store`).
+const STORE_PING_EVERY: Duration = Duration::from_secs(1);
+
+/// Readiness: not shutting down, the store answered its last call (requests' and the ping
+/// each second: no query per probe, so a hung database never holds a probe), and every CRL is
 /// current (a stale one would answer its issuer's records with CRL_STALE). Else 503.
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     let crls: Vec<Value> = shared
@@ -1015,8 +1069,8 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
         )
         .response();
     }
-    if let Err(e) = shared.store.ping().await {
-        return store_failed(e).response();
+    if !shared.store_ok.load(Ordering::SeqCst) {
+        return store_unavailable().response();
     }
     let stale = crls.iter().filter(|c| c["fresh"] == false).count();
     if stale > 0 {
@@ -1221,7 +1275,7 @@ async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
 }
 
 fn shared(cfg: ReceiverConfig, tls: Option<Tls>) -> Result<Arc<Shared>, String> {
-    let store = super::store::open(&cfg.db)?;
+    let store = super::store::open_with_deadline(&cfg.db, cfg.limits.store)?;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut keys = jwe::KeySet::default();
     for k in &cfg.seal_keys {
@@ -1236,6 +1290,7 @@ fn shared(cfg: ReceiverConfig, tls: Option<Tls>) -> Result<Arc<Shared>, String> 
         metrics: Default::default(),
         started: Instant::now(),
         stopping: Default::default(),
+        store_ok: std::sync::atomic::AtomicBool::new(true),
         tls,
     }))
 }
@@ -1299,9 +1354,27 @@ async fn accept_loop(
     }
 }
 
-/// Connections the operations listener serves at once: a probe and a scraper or two. Few, so
-/// that a flood of /readyz (each a database ping) cannot hold the pool enrollments need.
-const OPS_CONNECTIONS: usize = 4;
+/// Connections the operations listener serves at once. Its answers touch no database (/readyz
+/// reads the state the receiver keeps), so nothing on it waits for the store, and liveness is
+/// never queued behind readiness; the slots are for sockets that say nothing, which
+/// `OPS_DEADLINE` closes.
+const OPS_CONNECTIONS: usize = 64;
+
+/// On the operations listener: a connection that sends no complete request head, or stays idle
+/// after an answer, for this long is closed. Probes ask and go; a scraper reconnects.
+const OPS_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The operations listener's own limits: short, whatever the stations' are.
+fn ops_limits(stations: &Limits) -> Limits {
+    Limits {
+        tls_handshake: OPS_DEADLINE,
+        headers: stations.headers.min(OPS_DEADLINE),
+        body: stations.body.min(OPS_DEADLINE),
+        idle: stations.idle.min(OPS_DEADLINE),
+        max_connections: OPS_CONNECTIONS,
+        ..stations.clone()
+    }
+}
 
 /// Starts the operations listener of a running receiver (`Control`) on the receiver's runtime:
 /// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops accepting when
@@ -1317,9 +1390,10 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
             return;
         };
         let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
+        let limits = ops_limits(&shared.cfg.limits);
         accept_loop(&listener, &slots, &stop, |tcp, permit| {
             let app = ops_router(Arc::clone(&shared));
-            let limits = shared.cfg.limits.clone();
+            let limits = limits.clone();
             let stopped = stop.subscribe();
             tokio::spawn(async move {
                 let _ = serve_http(tcp, app, limits, stopped).await;
@@ -1357,6 +1431,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
                 let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                     return;
                 };
+                tokio::spawn(Arc::clone(&shared).watch_store(stop.subscribe()));
                 let max = shared.cfg.limits.max_connections.max(1);
                 let slots = Arc::new(tokio::sync::Semaphore::new(max));
                 accept_loop(&listener, &slots, &stop, |tcp, permit| {

@@ -11,9 +11,17 @@ use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// (body_sha256, status, answer) remembered for (station, key).
-pub type Remembered = (String, u16, String);
+/// What was answered before for (station, key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remembered {
+    pub body_sha256: String,
+    pub status: u16,
+    pub answer: String,
+    /// Whether its sender was proven (`Row::proven`): an unproven rejection holds no key.
+    pub proven: bool,
+}
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -48,6 +56,11 @@ pub struct Row {
     pub answer: String,
     pub received_ms: i64,
     pub payload: Option<Vec<u8>>,
+    /// The sender is proven: by the station's client certificate, or by the card's signature
+    /// over the statement (which names the id and the station). A rejection that proves
+    /// nothing is kept for review, but any later record under its key replaces it: it must
+    /// not squat an enrollment id the genuine record needs (docs/backend-api.md).
+    pub proven: bool,
 }
 
 /// A row as listed for operators: ids, time and result, no personal data.
@@ -60,9 +73,18 @@ pub struct Listed {
     pub result: String,
     /// The answer's `error` (structure, never data), for what went to review.
     pub reason: Option<String>,
+    /// Whether the sender was proven (`Row::proven`).
+    pub proven: bool,
 }
 
-fn listed(station_id: String, idempotency_key: String, received_ms: i64, status: u16, answer: &str) -> Listed {
+fn listed(
+    station_id: String,
+    idempotency_key: String,
+    received_ms: i64,
+    status: u16,
+    answer: &str,
+    proven: bool,
+) -> Listed {
     let v = serde_json::from_str::<Value>(answer).unwrap_or_default();
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     Listed {
@@ -72,14 +94,15 @@ fn listed(station_id: String, idempotency_key: String, received_ms: i64, status:
         status,
         result: text("result").unwrap_or_default(),
         reason: text("error"),
+        proven,
     }
 }
 
 pub trait Store: Send + Sync {
     /// What was answered before for (station, key), if anything.
     fn lookup<'a>(&'a self, station: &'a str, key: &'a str) -> StoreFuture<'a, Option<Remembered>>;
-    /// Stores `row` unless a success is already stored under its (station, key); then that
-    /// success is returned (its answer is the answer), else None.
+    /// Stores `row` unless its (station, key) holds a success, or a proven rejection of
+    /// another body; then that row is returned (its answer is the answer), else None.
     fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>>;
     fn accepted_count(&self) -> StoreFuture<'_, u64>;
     /// Accepted payloads (JSON), oldest first.
@@ -96,21 +119,83 @@ pub fn is_postgres(db: &Path) -> bool {
         .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
 }
 
-/// Opens the store `db` names (migrating its schema). PostgreSQL connections are made lazily
-/// on the runtime that uses the store; the migration runs here on a runtime of its own.
+/// How long one store call may take by default (`receive --store-timeout`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Opens the store `db` names (migrating its schema), creating a SQLite file when missing,
+/// with the default deadline. PostgreSQL connections are made lazily on the runtime that uses
+/// the store; the migration runs here on a runtime of its own.
 pub fn open(db: &Path) -> Result<Arc<dyn Store>, String> {
-    if is_postgres(db) {
+    open_with(db, true, DEFAULT_DEADLINE)
+}
+
+/// Like `open`: every call of the store answers within `deadline`, else with
+/// `StoreError::Unavailable` (a hung database is a 503 the station retries, not a request
+/// that waits with it).
+pub fn open_with_deadline(db: &Path, deadline: Duration) -> Result<Arc<dyn Store>, String> {
+    open_with(db, true, deadline)
+}
+
+fn open_with(db: &Path, create: bool, deadline: Duration) -> Result<Arc<dyn Store>, String> {
+    let inner: Arc<dyn Store> = if is_postgres(db) {
         let url = db.to_str().unwrap_or_default();
-        Ok(Arc::new(PgStore::open(url)?))
+        Arc::new(PgStore::open(url)?.with_deadline(deadline))
     } else {
-        Ok(Arc::new(
-            SqliteStore::open(db).map_err(|e| format!("{}: {e}", db.display()))?,
-        ))
+        if !create && !db.exists() {
+            return Err(format!("{}: no such database", db.display()));
+        }
+        Arc::new(SqliteStore::open_with(db, create).map_err(|e| format!("{}: {e}", db.display()))?)
+    };
+    Ok(Arc::new(Deadlined { inner, deadline }))
+}
+
+/// A store whose every call ends within `deadline`. What was still running is dropped: a
+/// PostgreSQL connection it held is not reused (`Conn`), a SQLite call finishes on its
+/// blocking thread and is ignored.
+struct Deadlined {
+    inner: Arc<dyn Store>,
+    deadline: Duration,
+}
+
+impl Deadlined {
+    fn within<'a, T: Send + 'a>(&self, call: StoreFuture<'a, T>) -> StoreFuture<'a, T> {
+        let deadline = self.deadline;
+        Box::pin(async move {
+            match tokio::time::timeout(deadline, call).await {
+                Ok(r) => r,
+                Err(_) => Err(StoreError::Unavailable(format!(
+                    "no answer within {:.1} s",
+                    deadline.as_secs_f64()
+                ))),
+            }
+        })
+    }
+}
+
+impl Store for Deadlined {
+    fn lookup<'a>(&'a self, station: &'a str, key: &'a str) -> StoreFuture<'a, Option<Remembered>> {
+        self.within(self.inner.lookup(station, key))
+    }
+    fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>> {
+        self.within(self.inner.store(row))
+    }
+    fn accepted_count(&self) -> StoreFuture<'_, u64> {
+        self.within(self.inner.accepted_count())
+    }
+    fn accepted_payloads(&self) -> StoreFuture<'_, Vec<Value>> {
+        self.within(self.inner.accepted_payloads())
+    }
+    fn list(&self, review_only: bool) -> StoreFuture<'_, Vec<Listed>> {
+        self.within(self.inner.list(review_only))
+    }
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.within(self.inner.ping())
     }
 }
 
 /// Runs `f` against the store `db` names, from synchronous code (CLI, tests), on a runtime
-/// of its own on a thread of its own (so it works from inside another runtime too).
+/// of its own on a thread of its own (so it works from inside another runtime too). It reads
+/// what is there: a SQLite file that does not exist is an error, never created.
 pub fn with_store<T: Send>(
     db: &Path,
     f: impl for<'a> FnOnce(&'a dyn Store) -> StoreFuture<'a, T> + Send,
@@ -121,7 +206,8 @@ pub fn with_store<T: Send>(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let store = open(db)?;
+            // Listing a large database may take longer than one request's deadline.
+            let store = open_with(db, false, Duration::from_secs(300))?;
             rt.block_on(f(&*store)).map_err(|e| e.to_string())
         })
         .join()
@@ -162,42 +248,75 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
         )
         .map(|n| n > 0)
     };
-    if keyed_by_station(db)? {
+    if !keyed_by_station(db)? {
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !keyed_by_station(&tx)? {
+            tx.execute_batch(concat!(
+                "ALTER TABLE received RENAME TO received_v0;",
+                schema_sql!(),
+                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
+                     SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
+                     FROM received_v0;
+                 DROP TABLE received_v0;"
+            ))?;
+        }
+        tx.commit()?;
+    }
+    add_proven(db)
+}
+
+/// Adds `proven` (issue #20: unproven rejections must not hold an id). Rows stored before it
+/// are judged by what they hold, like migrations/postgres/0002_proven.sql does.
+fn add_proven(db: &mut Connection) -> rusqlite::Result<()> {
+    let has = |db: &Connection| -> rusqlite::Result<bool> {
+        db.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'proven'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+    };
+    if has(db)? {
         return Ok(());
     }
     let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if !keyed_by_station(&tx)? {
-        tx.execute_batch(concat!(
-            "ALTER TABLE received RENAME TO received_v0;",
-            schema_sql!(),
-            "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 SELECT COALESCE(station_id, ''), idempotency_key, 0, body_sha256, status, answer, received_ms, payload
-                 FROM received_v0;
-             DROP TABLE received_v0;"
-        ))?;
+    if !has(&tx)? {
+        tx.execute_batch(
+            r#"ALTER TABLE received ADD COLUMN proven INTEGER NOT NULL DEFAULT 1;
+               UPDATE received SET proven = 0
+                WHERE station_bound = 0 AND status <> 200
+                  AND answer NOT LIKE '%"result":"CERTIFICATE_REVOKED"%'
+                  AND answer NOT LIKE '%"result":"CARD_DATA_MISMATCH"%';"#,
+        )?;
     }
     tx.commit()
 }
 
-/// The receiver's database holds opened payloads (personal data): its directory is made 0700
-/// and the file, -wal and -shm 0600 (db::create_private).
-pub(crate) fn open_sqlite(path: &Path) -> rusqlite::Result<Connection> {
-    super::db::create_private(path).map_err(|e| {
-        rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-            Some(e.to_string()),
-        )
-    })?;
-    let mut db = super::db::open(path, SCHEMA_SQL)?;
+/// The receiver's database holds opened payloads (personal data): `db::open` makes its
+/// directory 0700 and the file, -wal and -shm 0600. Without `create`, a missing file is an
+/// error (operator commands that read).
+fn open_sqlite(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut db = if create {
+        super::db::open(path, SCHEMA_SQL)?
+    } else {
+        super::db::open_existing(path, SCHEMA_SQL)?
+    };
     migrate(&mut db)?;
     Ok(db)
 }
 
 fn sqlite_lookup(db: &Connection, station: &str, key: &str) -> rusqlite::Result<Option<Remembered>> {
     db.query_row(
-        "SELECT body_sha256, status, answer FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
+        "SELECT body_sha256, status, answer, proven FROM received WHERE station_id = ?1 AND idempotency_key = ?2",
         params![station, key],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| {
+            Ok(Remembered {
+                body_sha256: r.get(0)?,
+                status: r.get(1)?,
+                answer: r.get(2)?,
+                proven: r.get(3)?,
+            })
+        },
     )
     .optional()
 }
@@ -210,10 +329,15 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Opens the database, creating it when missing (a receiver).
     pub fn open(path: &Path) -> rusqlite::Result<SqliteStore> {
+        SqliteStore::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, create: bool) -> rusqlite::Result<SqliteStore> {
         Ok(SqliteStore {
-            writer: Arc::new(Mutex::new(open_sqlite(path)?)),
-            reader: Arc::new(Mutex::new(open_sqlite(path)?)),
+            writer: Arc::new(Mutex::new(open_sqlite(path, create)?)),
+            reader: Arc::new(Mutex::new(open_sqlite(path, create)?)),
         })
     }
 
@@ -243,13 +367,15 @@ impl Store for SqliteStore {
     fn store(&self, row: Row) -> StoreFuture<'_, Option<Remembered>> {
         Self::call(&self.writer, move |db| {
             let n = db.execute(
-                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload, proven)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10)
                  ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
                      station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                      status = excluded.status, answer = excluded.answer,
-                     received_ms = excluded.received_ms, payload = excluded.payload
-                 WHERE received.status != 200 AND received.body_sha256 IN (excluded.body_sha256, ?9)",
+                     received_ms = excluded.received_ms, payload = excluded.payload,
+                     proven = excluded.proven
+                 WHERE received.status != 200
+                   AND (received.body_sha256 IN (excluded.body_sha256, ?9) OR received.proven = 0)",
                 params![
                     row.station_id,
                     row.idempotency_key,
@@ -259,7 +385,8 @@ impl Store for SqliteStore {
                     row.answer,
                     row.received_ms,
                     row.payload,
-                    row.raw_sha256
+                    row.raw_sha256,
+                    row.proven
                 ],
             )?;
             if n == 1 {
@@ -291,13 +418,13 @@ impl Store for SqliteStore {
     fn list(&self, review_only: bool) -> StoreFuture<'_, Vec<Listed>> {
         Self::call(&self.reader, move |db| {
             let mut st = db.prepare(
-                "SELECT station_id, idempotency_key, received_ms, status, answer FROM received
+                "SELECT station_id, idempotency_key, received_ms, status, answer, proven FROM received
                  WHERE (?1 = 0 OR status != 200) ORDER BY received_ms, station_id, idempotency_key",
             )?;
             let rows = st
                 .query_map([review_only], |r| {
                     let answer: String = r.get(4)?;
-                    Ok(listed(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, &answer))
+                    Ok(listed(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, &answer, r.get(5)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
@@ -313,7 +440,10 @@ impl Store for SqliteStore {
 // PostgreSQL
 
 /// Versioned migrations, applied in order at start, each once (table `schema_version`).
-const PG_MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_received.sql"))];
+const PG_MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_received.sql")),
+    (2, include_str!("../../migrations/postgres/0002_proven.sql")),
+];
 
 /// Key of the advisory lock that serialises migrations of receivers starting together.
 const PG_MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368;
@@ -374,13 +504,18 @@ struct Pool {
     tls: postgres_openssl::MakeTlsConnector,
     idle: Mutex<Vec<tokio_postgres::Client>>,
     slots: tokio::sync::Semaphore,
+    /// How long a call waits for a free connection before the store is called unavailable.
+    acquire_timeout: Duration,
 }
 
-/// A pooled client; back to the pool when dropped unless its connection is closed or broke.
+/// A pooled client; back to the pool when dropped only after its call finished (`done`, or an
+/// error the server answered): a call dropped at its deadline may still have a statement in
+/// flight on a hung server, and a connection that broke is discarded.
 struct Conn<'a> {
     pool: &'a Pool,
     client: Option<tokio_postgres::Client>,
     broken: bool,
+    finished: bool,
     _slot: tokio::sync::SemaphorePermit<'a>,
 }
 
@@ -392,17 +527,23 @@ impl Conn<'_> {
     /// Maps an error, and discards this connection when the server is out of reach.
     fn fail(&mut self, e: tokio_postgres::Error) -> StoreError {
         let e = pg_error(e);
-        if matches!(e, StoreError::Unavailable(_)) {
-            self.broken = true;
+        match e {
+            StoreError::Unavailable(_) => self.broken = true,
+            StoreError::Other(_) => self.finished = true,
         }
         e
+    }
+
+    /// The call finished: the connection may serve another.
+    fn done(&mut self) {
+        self.finished = true;
     }
 }
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
         if let Some(c) = self.client.take() {
-            if !self.broken && !c.is_closed() {
+            if self.finished && !self.broken && !c.is_closed() {
                 self.pool.idle.lock().unwrap_or_else(|e| e.into_inner()).push(c);
             }
         }
@@ -411,10 +552,14 @@ impl Drop for Conn<'_> {
 
 impl Pool {
     async fn get(&self) -> Result<Conn<'_>, StoreError> {
-        let slot = self
-            .slots
-            .acquire()
+        let slot = tokio::time::timeout(self.acquire_timeout, self.slots.acquire())
             .await
+            .map_err(|_| {
+                StoreError::Unavailable(format!(
+                    "no database connection free within {:.1} s",
+                    self.acquire_timeout.as_secs_f64()
+                ))
+            })?
             .map_err(|_| StoreError::Other("pool closed".into()))?;
         loop {
             let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
@@ -425,6 +570,7 @@ impl Pool {
                         pool: self,
                         client: Some(c),
                         broken: false,
+                        finished: false,
                         _slot: slot,
                     })
                 }
@@ -439,6 +585,7 @@ impl Pool {
             pool: self,
             client: Some(client),
             broken: false,
+            finished: false,
             _slot: slot,
         })
     }
@@ -476,6 +623,7 @@ impl PgStore {
                 tls,
                 idle: Mutex::new(Vec::new()),
                 slots: tokio::sync::Semaphore::new(PG_POOL_SIZE),
+                acquire_timeout: DEFAULT_DEADLINE,
             },
         };
         std::thread::scope(|s| {
@@ -503,6 +651,8 @@ impl PgStore {
         let mut client = conn.client.take().expect("client");
         let r = async {
             let tx = client.transaction().await?;
+            // A migration may take longer than a request's statement_timeout.
+            tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_MIGRATION_LOCK])
                 .await?;
             tx.batch_execute(
@@ -528,8 +678,39 @@ impl PgStore {
         }
         .await;
         conn.client = Some(client);
-        r.map_err(|e| conn.fail(e))
+        r.map_err(|e| conn.fail(e))?;
+        conn.done();
+        Ok(())
     }
+
+    /// Calls end within `deadline` (the pool's acquire timeout), and connections made from now
+    /// on carry the settings `pg_deadlines` gives them.
+    pub fn with_deadline(mut self, deadline: Duration) -> PgStore {
+        pg_deadlines(&mut self.pool.config, deadline);
+        self.pool.acquire_timeout = deadline;
+        self
+    }
+}
+
+/// What keeps a PostgreSQL connection from hanging a receiver for long: TCP keepalive (a server
+/// or network gone without a word is noticed in about a minute, not the kernel's two hours),
+/// a TCP user timeout on data the server never acknowledges, and a `statement_timeout` at the
+/// store's deadline (the server ends a statement no request waits for any more). The URL's
+/// own `options` keep theirs.
+fn pg_deadlines(config: &mut tokio_postgres::Config, deadline: Duration) {
+    config
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30))
+        .keepalives_interval(Duration::from_secs(10))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(30));
+    let mine = format!("-c statement_timeout={}", deadline.as_millis().max(1));
+    let options = match config.get_options() {
+        Some(o) if o.contains("statement_timeout") => return,
+        Some(o) if !o.trim().is_empty() => format!("{o} {mine}"),
+        _ => mine,
+    };
+    config.options(options);
 }
 
 impl Store for PgStore {
@@ -539,12 +720,18 @@ impl Store for PgStore {
             let row = c
                 .client()
                 .query_opt(
-                    "SELECT body_sha256, status, answer FROM received WHERE station_id = $1 AND idempotency_key = $2",
+                    "SELECT body_sha256, status, answer, proven FROM received WHERE station_id = $1 AND idempotency_key = $2",
                     &[&station, &key],
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
-            Ok(row.map(|r| (r.get(0), r.get::<_, i32>(1) as u16, r.get(2))))
+            c.done();
+            Ok(row.map(|r| Remembered {
+                body_sha256: r.get(0),
+                status: r.get::<_, i32>(1) as u16,
+                answer: r.get(2),
+                proven: r.get(3),
+            }))
         })
     }
 
@@ -555,13 +742,15 @@ impl Store for PgStore {
             let n = c
                 .client()
                 .execute(
-                    "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    "INSERT INTO received (station_id, idempotency_key, station_bound, body_sha256, status, answer, received_ms, payload, proven)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
                      ON CONFLICT (station_id, idempotency_key) DO UPDATE SET
                          station_bound = excluded.station_bound, body_sha256 = excluded.body_sha256,
                          status = excluded.status, answer = excluded.answer,
-                         received_ms = excluded.received_ms, payload = excluded.payload
-                     WHERE received.status <> 200 AND received.body_sha256 IN (excluded.body_sha256, $9)",
+                         received_ms = excluded.received_ms, payload = excluded.payload,
+                         proven = excluded.proven
+                     WHERE received.status <> 200
+                       AND (received.body_sha256 IN (excluded.body_sha256, $9) OR NOT received.proven)",
                     &[
                         &row.station_id,
                         &row.idempotency_key,
@@ -572,10 +761,12 @@ impl Store for PgStore {
                         &row.received_ms,
                         &row.payload,
                         &row.raw_sha256,
+                        &row.proven,
                     ],
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             drop(c);
             if n == 1 {
                 Ok(None)
@@ -594,6 +785,7 @@ impl Store for PgStore {
                 .await
                 .map_err(|e| c.fail(e))?
                 .get(0);
+            c.done();
             Ok(n as u64)
         })
     }
@@ -609,6 +801,7 @@ impl Store for PgStore {
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             Ok(rows
                 .iter()
                 .filter_map(|r| r.get::<_, Option<Vec<u8>>>(0))
@@ -623,17 +816,25 @@ impl Store for PgStore {
             let rows = c
                 .client()
                 .query(
-                    "SELECT station_id, idempotency_key, received_ms, status, answer FROM received
+                    "SELECT station_id, idempotency_key, received_ms, status, answer, proven FROM received
                      WHERE (NOT $1 OR status <> 200) ORDER BY received_ms, station_id, idempotency_key",
                     &[&review_only],
                 )
                 .await
                 .map_err(|e| c.fail(e))?;
+            c.done();
             Ok(rows
                 .iter()
                 .map(|r| {
                     let answer: String = r.get(4);
-                    listed(r.get(0), r.get(1), r.get(2), r.get::<_, i32>(3) as u16, &answer)
+                    listed(
+                        r.get(0),
+                        r.get(1),
+                        r.get(2),
+                        r.get::<_, i32>(3) as u16,
+                        &answer,
+                        r.get(5),
+                    )
                 })
                 .collect())
         })
@@ -643,7 +844,69 @@ impl Store for PgStore {
         Box::pin(async move {
             let mut c = self.pool.get().await?;
             c.client().simple_query("SELECT 1").await.map_err(|e| c.fail(e))?;
+            c.done();
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_connections_carry_keepalive_and_a_statement_timeout() {
+        let mut c: tokio_postgres::Config = "postgres://u@127.0.0.1/db".parse().unwrap();
+        pg_deadlines(&mut c, Duration::from_millis(2500));
+        assert!(c.get_keepalives());
+        assert_eq!(c.get_keepalives_idle(), Duration::from_secs(30));
+        assert_eq!(c.get_options(), Some("-c statement_timeout=2500"));
+        // The URL's own options stay, and its own statement_timeout wins.
+        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20search_path%3Dx".parse().unwrap();
+        pg_deadlines(&mut c, Duration::from_secs(5));
+        assert_eq!(c.get_options(), Some("-c search_path=x -c statement_timeout=5000"));
+        let mut c: tokio_postgres::Config = "postgres://u@h/db?options=-c%20statement_timeout%3D9000"
+            .parse()
+            .unwrap();
+        pg_deadlines(&mut c, Duration::from_secs(5));
+        assert_eq!(c.get_options(), Some("-c statement_timeout=9000"));
+    }
+
+    /// A database from before `proven`: its unbound rejections that no signature proved become
+    /// unproven (they hold no key any more); bound ones, successes and card-signed verdicts stay.
+    #[test]
+    fn rows_from_before_proven_are_judged_by_what_they_hold() {
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-store-{}-{}",
+            std::process::id(),
+            crate::time::unix_ms()
+        ));
+        let path = dir.join("r.sqlite3");
+        let db = super::super::db::open(&path, SCHEMA_SQL).unwrap();
+        let answer = |r: &str| serde_json::json!({"result": r, "error": "x"}).to_string();
+        for (key, bound, status, result) in [
+            ("forged", false, 422, "UNKNOWN_KEY"),
+            ("expired", false, 422, "CERTIFICATE_EXPIRED"),
+            ("revoked", false, 422, "CERTIFICATE_REVOKED"),
+            ("mine", true, 422, "UNKNOWN_KEY"),
+            ("ok", false, 200, "OK"),
+        ] {
+            db.execute(
+                "INSERT INTO received VALUES ('s', ?1, ?2, 'h', ?3, ?4, 1, NULL)",
+                params![key, bound, status, answer(result)],
+            )
+            .unwrap();
+        }
+        drop(db);
+        let store = SqliteStore::open(&path).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let rows = rt.block_on(store.list(false)).unwrap();
+        let proven = |k: &str| rows.iter().find(|r| r.idempotency_key == k).unwrap().proven;
+        assert!(!proven("forged") && !proven("expired"));
+        assert!(proven("revoked") && proven("mine") && proven("ok"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

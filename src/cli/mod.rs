@@ -112,8 +112,21 @@ pub fn init_log(path: &Path) -> std::io::Result<()> {
         .create(true)
         .append(true)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
+    // An existing file keeps its mode on open: a log left 0644 by hand (or by an older
+    // version) is tightened through this descriptor; one that is not a regular file of ours
+    // (a FIFO, a device, another user's file) is refused.
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = file.metadata()?;
+    // SAFETY: geteuid(2) has no failure mode.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return Err(std::io::Error::other("not a regular file owned by this user"));
+    }
+    if meta.mode() & 0o077 != 0 {
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
     let level = std::env::var("MADOGUCHI_LOG")
         .ok()
         .and_then(|l| l.parse::<tracing::Level>().ok())

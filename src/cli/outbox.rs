@@ -62,8 +62,14 @@ pub fn run(lang: madoguchi::i18n::Lang, config_path: Option<&Path>, cmd: OutboxC
         }
     };
     let path = cfg.outbox_path();
-    let mut outbox = match Outbox::open(&path, cfg.backend.queue_limit) {
+    // Never created here: the station makes its outbox. An operator command beside a running
+    // station opens it like the station does (backend::db), so the station keeps its locks.
+    let mut outbox = match Outbox::open_existing(&path, cfg.backend.queue_limit) {
         Ok(o) => o,
+        Err(e @ madoguchi::backend::outbox::OutboxError::Missing(_)) => {
+            eprintln!("madoguchi: {e}");
+            return 1;
+        }
         Err(e) => {
             eprintln!("madoguchi: {}: {e}", path.display());
             return 1;

@@ -19,10 +19,13 @@ impl Progress {
     }
 
     /// One item done: `id` and its `outcome` (a plain line off a terminal), `counts` (on the bar).
+    /// Both are escaped: an id can come from a file anyone wrote (`receive import`), and a
+    /// pipe (`| tee`) ends on a terminal too.
     pub fn step(&mut self, id: &str, outcome: &str, counts: &str) {
+        use madoguchi::text::escape_untrusted as esc;
         self.done += 1;
         if !self.tty {
-            println!("{id} {}", madoguchi::text::escape_untrusted(outcome));
+            println!("{} {}", esc(id), esc(outcome));
             return;
         }
         print!("\r{}", bar(self.done, self.total, counts));

@@ -58,6 +58,10 @@ pub struct ReceiveArgs {
     /// refused at once).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     shutdown_grace: u64,
+    /// Seconds one call of the database may take: past them the request is answered 503
+    /// STORE_UNAVAILABLE (stations retry) and /readyz says not ready.
+    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    store_timeout: u64,
     /// Request log: one JSON line per request (id, station, status, result, latency; never
     /// personal data) on stderr, or `off`.
     #[arg(long, value_parser = ["stderr", "off"], default_value = "stderr")]
@@ -151,6 +155,7 @@ fn list(db: &std::path::Path, review_only: bool, json: bool, show_data: bool) ->
         eprintln!("madoguchi receive list: --show-data prints personal data only to a terminal");
         return 2;
     }
+    // `with_store` never creates a SQLite file: a typo is said, not left behind as a database.
     if !madoguchi::backend::store::is_postgres(db) && !db.exists() {
         eprintln!("madoguchi receive list: {}: no such database", db.display());
         return 2;
@@ -362,6 +367,7 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
                     idle: secs(args.idle_timeout),
                     max_connections: args.max_connections.max(1),
                     shutdown_grace: secs(args.shutdown_grace),
+                    store: secs(args.store_timeout),
                 },
                 ..cfg
             },
@@ -391,7 +397,16 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
             eprintln!("madoguchi receive: listening on {}", h.url(https));
             if let Some(ops) = args.ops_listen.as_ref().or(rc.ops_listen.as_ref()) {
                 match receiver::spawn_ops(ops, &h.control()) {
-                    Ok(addr) => eprintln!("madoguchi receive: operations (healthz, readyz, metrics) on http://{addr}"),
+                    Ok(addr) => {
+                        eprintln!("madoguchi receive: operations (healthz, readyz, metrics) on http://{addr}");
+                        if !addr.ip().is_loopback() {
+                            eprintln!(
+                                "madoguchi receive: warning: the operations listener {addr} is not on loopback: \
+                                 it asks no one who they are, and /metrics shows enrollment volume and result \
+                                 counts; keep it on a management network"
+                            );
+                        }
+                    }
                     Err(e) => {
                         eprintln!("madoguchi receive: --ops-listen {e}");
                         h.control().shutdown();
@@ -457,8 +472,13 @@ fn signals(control: receiver::Control) {
     });
 }
 
-/// `receive import FILE…`.
+/// `receive import FILE…`: every file is read twice, line by line in bounded memory (a line
+/// past `carry::LINE_LIMIT` is skipped unread, a record past the HTTP body limit refused):
+/// first to count the records and to stop on a file that can't be read before anything is
+/// stored, then to submit each record as it is read. Only regular files are read.
 fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBuf]) -> u8 {
+    use madoguchi::backend::carry::{self, Line, Lines};
+    let esc = madoguchi::text::escape_untrusted;
     let cfg = match verify_config(verify, rc) {
         Ok(c) => c,
         Err(e) => {
@@ -466,23 +486,24 @@ fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBu
             return 2;
         }
     };
-    // Every line of every file first: a file that can't be read stops before anything is
-    // stored; a line that isn't a record is reported and skipped.
-    let mut records = Vec::new();
-    let mut bad = Vec::new();
+    let lines = |f: &PathBuf| -> Result<Lines<std::io::BufReader<std::fs::File>>, String> {
+        let file = carry::open_regular(f).map_err(|e| format!("{}: {e}", esc(&f.display().to_string())))?;
+        Ok(Lines::new(std::io::BufReader::new(file), carry::LINE_LIMIT))
+    };
+    let mut total = 0;
     for f in files {
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
+        let counted = lines(f).and_then(|mut it| {
+            it.try_fold(0usize, |n, l| match l {
+                Ok((_, Line::Text(t))) if t.trim().is_empty() => Ok(n),
+                Ok(_) => Ok(n + 1),
+                Err(e) => Err(format!("{}: {e}", esc(&f.display().to_string()))),
+            })
+        });
+        match counted {
+            Ok(n) => total += n,
             Err(e) => {
-                eprintln!("madoguchi receive import: {}: {e}", f.display());
+                eprintln!("madoguchi receive import: {e}");
                 return 1;
-            }
-        };
-        for (i, line) in text.lines().enumerate() {
-            match madoguchi::backend::carry::parse(i + 1, line) {
-                Ok(Some((c, body))) => records.push((c.enrollment_id, body)),
-                Ok(None) => {}
-                Err(e) => bad.push(format!("{}: {e}", f.display())),
             }
         }
     }
@@ -498,21 +519,70 @@ fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBu
     };
     #[derive(Default)]
     struct Counts {
+        records: u32,
         accepted: u32,
         duplicate: u32,
         review: u32,
         refused: u32,
         retry: u32,
     }
-    let mut n = Counts::default();
-    let mut progress = super::progress::Progress::new(records.len());
-    for b in &bad {
-        progress.note(&format!("refused\t{}", madoguchi::text::escape_untrusted(b)));
-        n.refused += 1;
+    impl Counts {
+        fn line(&self) -> String {
+            format!(
+                "accepted {}  duplicate {}  review {}  refused {}  retry later {}",
+                self.accepted, self.duplicate, self.review, self.refused, self.retry
+            )
+        }
     }
-    rt.block_on(async {
-        for (id, body) in &records {
-            let r = local.submit(id, body).await;
+    let mut n = Counts::default();
+    let mut progress = super::progress::Progress::new(total);
+    for f in files {
+        let name = esc(&f.display().to_string()).into_owned();
+        let it = match lines(f) {
+            Ok(it) => it,
+            Err(e) => {
+                eprintln!("madoguchi receive import: {e}");
+                return 1;
+            }
+        };
+        for l in it {
+            let (number, line) = match l {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("madoguchi receive import: {name}: {e}");
+                    return 1;
+                }
+            };
+            let parsed = match line {
+                Line::Text(t) => carry::parse(number, &t).map_err(|e| e.to_string()),
+                Line::TooLong => Err(format!(
+                    "line {number}: longer than {} bytes (the request body limit is {})",
+                    carry::LINE_LIMIT,
+                    receiver::BODY_LIMIT
+                )),
+                Line::NotUtf8 => Err(madoguchi::backend::carry::CarryError::Malformed(number).to_string()),
+            };
+            let (id, body) = match parsed {
+                Ok(None) => continue,
+                Ok(Some((c, body))) if body.len() <= receiver::BODY_LIMIT => (c.enrollment_id, body),
+                Ok(Some(_)) => {
+                    n.records += 1;
+                    n.refused += 1;
+                    progress.note(&format!(
+                        "refused\t{name}: line {number}: record larger than {} bytes (the request body limit)",
+                        receiver::BODY_LIMIT
+                    ));
+                    continue;
+                }
+                // Not a record (counted as refused, not among the records imported).
+                Err(e) => {
+                    n.refused += 1;
+                    progress.note(&format!("refused\t{name}: {}", esc(&e)));
+                    continue;
+                }
+            };
+            n.records += 1;
+            let r = rt.block_on(local.submit(&id, &body));
             let (word, counter) = match (r.disposition, r.status) {
                 (Disposition::Stored, 200) => ("accepted", &mut n.accepted),
                 (Disposition::Replayed, 200) => ("duplicate", &mut n.duplicate),
@@ -526,28 +596,15 @@ fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBu
                 None => r.result.clone(),
             };
             if !matches!(word, "accepted" | "duplicate") {
-                let esc = madoguchi::text::escape_untrusted;
-                progress.note(&format!("{word}\t{}\t{}", esc(id), esc(&reason)));
+                progress.note(&format!("{word}\t{}\t{}", esc(&id), esc(&reason)));
             }
-            progress.step(
-                id,
-                &format!("{word} {reason}"),
-                &format!(
-                    "accepted {}  duplicate {}  review {}  refused {}  retry later {}",
-                    n.accepted, n.duplicate, n.review, n.refused, n.retry
-                ),
-            );
+            progress.step(&id, &format!("{word} {reason}"), &n.line());
         }
-    });
+    }
     progress.done();
     println!(
         "imported {} record(s): accepted {}, duplicate {}, review {}, refused {}, retry later {}",
-        records.len(),
-        n.accepted,
-        n.duplicate,
-        n.review,
-        n.refused,
-        n.retry
+        n.records, n.accepted, n.duplicate, n.review, n.refused, n.retry
     );
     if n.review + n.refused + n.retry > 0 {
         3

@@ -358,6 +358,41 @@ impl PgCluster {
         total / tick
     }
 
+    /// Sends `sig` to every process of this cluster: the postmaster and its children. SIGSTOP
+    /// hangs the database as a frozen host would: its sockets stay open and the kernel still
+    /// accepts connections, but nothing answers (SIGCONT resumes it).
+    pub fn signal_all(&self, sig: i32) -> Result<(), String> {
+        if self.shared.is_some() {
+            return Err("a shared cluster is not ours to signal".into());
+        }
+        let pid_file =
+            std::fs::read_to_string(self.dir.join("data").join("postmaster.pid")).map_err(|e| e.to_string())?;
+        let master: i32 = pid_file
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .ok_or("no postmaster pid")?;
+        let mut pids = vec![master];
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 2..].split_whitespace().nth(1))
+                .and_then(|p| p.parse::<i32>().ok());
+            if ppid == Some(master) {
+                pids.push(pid);
+            }
+        }
+        for pid in pids {
+            // SAFETY: kill(2) on the processes of the cluster this test started.
+            unsafe { libc::kill(pid, sig) };
+        }
+        Ok(())
+    }
+
     /// Stops the server (fast: open sessions are ended), waiting until it is down.
     pub fn pg_stop(&self) -> Result<(), String> {
         if self.shared.is_some() {

@@ -102,6 +102,12 @@ impl ReceiverBin {
 }
 
 impl ReceiverBin {
+    /// SIGKILL: the process dies where it stands (what a power cut leaves on disk).
+    pub fn kill9(&mut self) {
+        self.signal(libc::SIGKILL);
+        let _ = self.wait_exit(Duration::from_secs(30));
+    }
+
     /// SIGTERM, then its exit status (`None`: still running after 30 s).
     pub fn stop(&mut self) -> Option<ExitStatus> {
         self.signal(libc::SIGTERM);
