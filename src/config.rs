@@ -52,8 +52,8 @@ pub struct Receiver {
     /// Plain-HTTP address for /healthz, /readyz and /metrics only (probes and Prometheus
     /// without a client certificate), e.g. 127.0.0.1:9464.
     pub ops_listen: Option<String>,
-    /// A SQLite file, or `postgres://user@host:port/db`. Never a password here: PostgreSQL
-    /// reads it from `~/.pgpass` (or `PGPASSFILE`), or uses peer or certificate auth.
+    /// A SQLite file, or `postgres://user@host:port/db`. Never a password here: it comes from
+    /// a pgpass file (`backend::pgconn`), or the server uses peer or certificate auth.
     pub database_url: Option<String>,
     pub trust_ca: Option<PathBuf>,
     pub crl: Vec<PathBuf>,
@@ -310,15 +310,11 @@ pub fn data_dir() -> PathBuf {
         .join("madoguchi")
 }
 
-/// `scheme://user:password@host…` (or a `password=` parameter). Refused in files and on
-/// command lines (where `ps` shows it to every user): a pgpass file holds it.
+/// A `postgres://` URL with a password in it, however spelled (`user:pw@`, `?password=`,
+/// `?pass%77ord=`): refused in files and on command lines (where `ps` shows it to every
+/// user). A pgpass file holds it (`backend::pgconn`).
 pub fn url_has_password(url: &str) -> bool {
-    let Some((_, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let userinfo = authority.rsplit_once('@').map(|(u, _)| u);
-    userinfo.is_some_and(|u| u.contains(':')) || url.contains("password=")
+    crate::backend::store::is_postgres(Path::new(url)) && crate::backend::pgconn::holds_password(url)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -412,7 +408,7 @@ impl Config {
             if url_has_password(url) {
                 return invalid(
                     "database_url",
-                    "database_url holds a password: put it in ~/.pgpass (or PGPASSFILE) instead".into(),
+                    "database_url holds a password: put it in a pgpass file instead (PGPASSFILE, ~/.pgpass, or the systemd credential `pgpass`)".into(),
                 );
             }
         }
@@ -520,6 +516,7 @@ mod tests {
         for bad in [
             "postgres://rx:hunter2@db/records",
             "postgres://db/records?password=hunter2",
+            "postgres://db/records?pass%77ord=hunter2",
         ] {
             let e = Config::parse(&format!("[receiver]\ndatabase_url = \"{bad}\"\n"), "r.toml").unwrap_err();
             assert!(

@@ -154,6 +154,9 @@ pub const ARGS: &[(&str, &[&str])] = &[
     ("oldest-minutes", &["minutes"]),
     ("crl-age", &["hours"]),
     ("crl-age-stale", &["hours"]),
+    ("diag-config-invalid", &["path", "line", "message"]),
+    ("diag-config-unreadable", &["path", "error"]),
+    ("diag-config-file-problem", &["key", "error"]),
     ("demo-secrets", &["pin", "password"]),
     ("demo-secrets-pin", &["pin"]),
     ("email-carrier-warning-domain", &["domain"]),
@@ -326,6 +329,48 @@ pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
 pub fn crl_age(lang: Lang, hours: u64, fresh: bool) -> String {
     let id = if fresh { "crl-age" } else { "crl-age-stale" };
     text(lang, id, &[("hours", &hours.to_string())])
+}
+
+/// `diagnose`: a configuration file that does not load, or one of its files.
+pub fn diag_config_invalid(lang: Lang, path: &str, line: usize, message: &str) -> String {
+    let line = if line == 0 { "?".to_string() } else { line.to_string() };
+    text(
+        lang,
+        "diag-config-invalid",
+        &[("path", path), ("line", &line), ("message", message)],
+    )
+}
+
+pub fn diag_config_unreadable(lang: Lang, path: &str, error: &str) -> String {
+    text(lang, "diag-config-unreadable", &[("path", path), ("error", error)])
+}
+
+pub fn diag_config_file_problem(lang: Lang, key: &str, error: &str) -> String {
+    text(lang, "diag-config-file-problem", &[("key", key), ("error", error)])
+}
+
+/// `diagnose`'s labels for the station's config file and seal key.
+pub fn diag_station_label(lang: Lang, key: &str) -> &'static str {
+    match key {
+        "config" => fixed(lang, "diag-config-file"),
+        "seal-kid" => fixed(lang, "diag-seal-kid"),
+        _ => "",
+    }
+}
+
+/// The column titles of `madoguchi outbox list`, in order: id, status, attempts, age, next
+/// try, key, last error.
+pub fn outbox_columns(lang: Lang) -> [&'static str; 8] {
+    [
+        fixed(lang, "outbox-col-id"),
+        fixed(lang, "outbox-col-status"),
+        fixed(lang, "outbox-col-attempts"),
+        fixed(lang, "outbox-col-age"),
+        fixed(lang, "outbox-col-next"),
+        fixed(lang, "outbox-col-assurance"),
+        fixed(lang, "outbox-col-kid"),
+        fixed(lang, "outbox-col-last-error"),
+    ]
 }
 
 /// The demo's card secrets, on screen so a new user can try every profile (demo only).

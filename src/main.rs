@@ -24,9 +24,9 @@ Exit codes:
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station. Without a command: the station on a PC/SC reader.", after_help = EXIT_CODES)]
 struct Cli {
-    /// Language of messages: ja (default), en, zh-Hans, ko, es, pt-BR or vi. For the station:
-    /// the clerk's language and the one each citizen starts in.
-    #[arg(long, global = true, value_parser = parse_lang)]
+    /// Language of messages (default: the config's clerk_lang, else its lang, else ja). For
+    /// the station: the clerk's language and the one each citizen starts in.
+    #[arg(long, global = true, value_parser = cli::LangArg)]
     lang: Option<Lang>,
     /// Station configuration file (default: $XDG_CONFIG_HOME/madoguchi/config.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -36,10 +36,6 @@ struct Cli {
     log_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
-}
-
-fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| "expected ja, en, zh-Hans, ko, es, pt-BR or vi".to_string())
 }
 
 #[derive(Subcommand)]
@@ -74,6 +70,7 @@ enum Command {
     /// station answers.
     #[command(after_help = EXIT_CODES)]
     Status {
+        /// Print one JSON document (each snapshot one line with --watch).
         #[arg(long)]
         json: bool,
         /// Keep printing a snapshot whenever something changes, each under a line with the
@@ -85,8 +82,11 @@ enum Command {
     /// (`--json`), or a stream of changes (`--watch`; JSON lines with `--json`) until Ctrl-C.
     /// Never shows card data or PINs.
     Diagnose {
+        /// Print a stable JSON document (JSON lines with --watch).
         #[arg(long)]
         json: bool,
+        /// Print one line per change (reader plugged or pulled, card placed or removed, pcscd
+        /// gone or back) until Ctrl-C.
         #[arg(long)]
         watch: bool,
         /// Don't talk to the card (no token read, no extended-length measurement).
@@ -170,7 +170,7 @@ fn main() -> ExitCode {
             reader,
             last_try,
         }) => cli::cert::run(lang(), reader.as_deref(), which, last_try),
-        Some(Command::Outbox(cmd)) => cli::outbox::run(cli.config.as_deref(), cmd),
+        Some(Command::Outbox(cmd)) => cli::outbox::run(lang(), cli.config.as_deref(), cmd),
         Some(Command::Receive(args)) => cli::receive::run(*args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod jwe;
 pub mod metrics;
 pub mod outbox;
+pub mod pgconn;
 pub use crate::record::payload;
 pub mod receiver;
 pub mod seal;

@@ -470,9 +470,25 @@ fn pg_error(e: tokio_postgres::Error) -> StoreError {
         // No server answer: I/O, closed connection, connect refused or timed out. Anything
         // else (a value that does not convert, a protocol surprise) is ours to fix, not a
         // reason for stations to retry for ever.
-        None if e.is_closed() || io_caused(&e) => StoreError::Unavailable(e.to_string()),
-        None => StoreError::Other(e.to_string()),
+        None if e.is_closed() || io_caused(&e) => StoreError::Unavailable(with_causes(&e)),
+        None => StoreError::Other(with_causes(&e)),
     }
+}
+
+/// `e` and what lies under it: tokio-postgres says "invalid configuration" or "error
+/// performing TLS handshake" and keeps the reason ("password missing", "certificate verify
+/// failed") as the source.
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text = format!("{text}: {c_text}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Whether an I/O error (refused, reset, timed out) lies under `e`.
@@ -585,37 +601,26 @@ pub struct PgStore {
 
 impl PgStore {
     /// Parses `url`, then connects once to apply the migrations (on a runtime of its own).
-    /// TLS (`sslmode=prefer`, the default, or `require` in the URL) verifies the server's
-    /// certificate and name with openssl: against the CA file in `PGSSLROOTCERT` when set (as
-    /// libpq), else the system's CA store.
+    /// Password, TLS and CA come from `pgconn::settings` (no password in the URL, `sslmode`
+    /// `require` by default).
     pub fn open(url: &str) -> Result<PgStore, String> {
-        let ca = std::env::var_os("PGSSLROOTCERT").map(std::path::PathBuf::from);
-        PgStore::open_with_ca(url, ca.as_deref())
+        PgStore::open_with_ca(url, None)
     }
 
     /// Like `open`, trusting only the CA certificate(s) in `ca` for the server when given.
     pub fn open_with_ca(url: &str, ca: Option<&Path>) -> Result<PgStore, String> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
+        let super::pgconn::PgSettings {
+            mut config,
+            tls,
+            password_from,
+            ..
+        } = super::pgconn::settings(url, ca)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(5));
         }
         if config.get_application_name().is_none() {
             config.application_name("madoguchi-receive");
         }
-        let mut connector =
-            openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()).map_err(|e| e.to_string())?;
-        if let Some(ca) = ca {
-            let mut store = openssl::x509::store::X509StoreBuilder::new().map_err(|e| e.to_string())?;
-            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
-            for cert in openssl::x509::X509::stack_from_pem(&pem).map_err(|e| format!("{}: {e}", ca.display()))? {
-                store.add_cert(cert).map_err(|e| e.to_string())?;
-            }
-            connector
-                .set_verify_cert_store(store.build())
-                .map_err(|e| e.to_string())?;
-        }
-        let connector = connector.build();
-        let tls = postgres_openssl::MakeTlsConnector::new(connector);
         let store = PgStore {
             pool: Pool {
                 config,
@@ -638,7 +643,8 @@ impl PgStore {
             })
             .join()
             .map_err(|_| "migration thread panicked".to_string())?
-        })?;
+        })
+        .map_err(|e| super::pgconn::explain(e, &password_from))?;
         Ok(store)
     }
 

@@ -30,7 +30,38 @@ struct StationFacts {
     seal_kid: Option<String>,
     crl_age_hours: Option<u64>,
     crl_fresh: Option<bool>,
+    /// The problem as the error says it (JSON); the text report says it in `lang`.
     problem: Option<String>,
+    #[serde(skip)]
+    problem_kind: Option<Problem>,
+}
+
+/// What is wrong with the station's configuration, kept apart from its wording.
+enum Problem {
+    Invalid { path: String, line: usize, message: String },
+    Unreadable { path: String, error: String },
+    File { key: &'static str, error: String },
+}
+
+impl Problem {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Problem::Invalid { path, line, message } => i18n::diag_config_invalid(lang, path, *line, message),
+            Problem::Unreadable { path, error } => i18n::diag_config_unreadable(lang, path, error),
+            Problem::File { key, error } => i18n::diag_config_file_problem(lang, key, error),
+        }
+    }
+}
+
+impl StationFacts {
+    fn problem(&mut self, p: Problem) {
+        self.problem = Some(match &p {
+            Problem::Invalid { path, line, message } => format!("{path}:{line}: {message}"),
+            Problem::Unreadable { path, error } => format!("cannot read {path}: {error}"),
+            Problem::File { key, error } => format!("{key}: {error}"),
+        });
+        self.problem_kind = Some(p);
+    }
 }
 
 fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
@@ -47,7 +78,15 @@ fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
     let cfg = match madoguchi::config::Config::load(Some(&path)) {
         Ok(c) => c,
         Err(e) => {
-            f.problem = Some(e.to_string());
+            f.problem(match e {
+                madoguchi::config::ConfigError::Invalid { path, line, message } => {
+                    Problem::Invalid { path, line, message }
+                }
+                madoguchi::config::ConfigError::Io { path, source } => Problem::Unreadable {
+                    path,
+                    error: source.to_string(),
+                },
+            });
             return Some(f);
         }
     };
@@ -57,7 +96,10 @@ fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
             .and_then(|t| madoguchi::backend::jwe::public_keys(&t))
         {
             Ok(keys) => f.seal_kid = keys.first().and_then(|k| madoguchi::backend::jwe::thumbprint(k).ok()),
-            Err(e) => f.problem = Some(format!("public_key: {e}")),
+            Err(error) => f.problem(Problem::File {
+                key: "public_key",
+                error,
+            }),
         }
     }
     if let Some(p) = &cfg.checks.crl_file {
@@ -66,7 +108,10 @@ fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
                 f.crl_age_hours = Some(c.age_secs().max(0) as u64 / 3600);
                 f.crl_fresh = Some(c.fresh());
             }
-            Err(e) => f.problem = Some(format!("crl_file: {e}")),
+            Err(e) => f.problem(Problem::File {
+                key: "crl_file",
+                error: e.to_string(),
+            }),
         }
     }
     Some(f)
@@ -88,16 +133,16 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
             if let Some(s) = &station {
                 let mut lines = Vec::new();
                 if let Some(c) = &s.config {
-                    lines.push(format!("config: {c}"));
+                    lines.push(format!("{}: {c}", i18n::diag_station_label(lang, "config")));
                 }
                 if let Some(k) = &s.seal_kid {
-                    lines.push(format!("seal key (kid): {k}"));
+                    lines.push(format!("{}: {k}", i18n::diag_station_label(lang, "seal-kid")));
                 }
                 if let (Some(h), Some(fresh)) = (s.crl_age_hours, s.crl_fresh) {
                     lines.push(i18n::crl_age(lang, h, fresh));
                 }
-                if let Some(p) = &s.problem {
-                    lines.push(format!("config problem: {p}"));
+                if let Some(p) = &s.problem_kind {
+                    lines.push(p.text(lang));
                 }
                 print!("{}", printable(&(lines.join("\n") + "\n")));
             }

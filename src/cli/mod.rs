@@ -14,7 +14,9 @@ pub mod station;
 pub mod status;
 pub mod vcard;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use madoguchi::card::{CardError, TransportError};
+use madoguchi::i18n::Lang;
 use std::path::Path;
 
 pub const EXIT_OK: u8 = 0;
@@ -50,6 +52,57 @@ pub fn exit_code(e: &CardError) -> u8 {
         | CardError::NoSigningCertificate
         | CardError::Malformed(_)
         | CardError::Status { .. } => EXIT_BAD_CARD,
+    }
+}
+
+/// `--lang`: the seven language codes, which help and completions offer; `Lang::parse`'s other
+/// spellings (`jp`, `pt`, `EN`) are taken too.
+#[derive(Clone)]
+pub struct LangArg;
+
+impl TypedValueParser for LangArg {
+    type Value = Lang;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Lang, clap::Error> {
+        if let Some(l) = value.to_str().and_then(Lang::parse) {
+            return Ok(l);
+        }
+        // clap's own error: the value, and the possible ones.
+        let codes = Lang::ALL.map(Lang::code);
+        PossibleValuesParser::new(codes)
+            .parse_ref(cmd, arg, value)
+            .map(|_| Lang::default())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Lang::ALL.iter().map(|l| PossibleValue::new(l.code()))))
+    }
+}
+
+/// `--profile`: a built-in profile (completions offer their names) or a profile TOML file.
+#[derive(Clone)]
+pub struct ProfileArg;
+
+impl TypedValueParser for ProfileArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        use madoguchi::card::vcard::profile::BUILTIN;
+        Some(Box::new(BUILTIN.iter().map(|(name, _)| PossibleValue::new(*name))))
     }
 }
 

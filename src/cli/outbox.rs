@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub enum OutboxCmd {
     /// Records with status, attempts, age and last error (no personal data).
     List {
+        /// Print a JSON array (every field, and each record's key id).
         #[arg(long)]
         json: bool,
     },
@@ -17,9 +18,15 @@ pub enum OutboxCmd {
     Flush,
     /// Write undelivered records (sealed as stored) as JSON lines, for hand-carry to
     /// `madoguchi receive import`. They stay queued, marked carried.
-    Export { file: PathBuf },
+    Export {
+        /// The file to write (created 0600; an existing file is never overwritten).
+        file: PathBuf,
+    },
     /// Put a record in review back into the queue (after the backend was fixed).
-    Retry { id: String },
+    Retry {
+        /// The record's id, as `outbox list` shows it.
+        id: String,
+    },
 }
 
 /// The first 12 characters of the `kid` a stored body is sealed to; `legacy` for the first
@@ -35,7 +42,18 @@ fn kid_of(body: &[u8]) -> String {
     "unsealed".into()
 }
 
-pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
+/// `s` padded with spaces to `width` terminal columns (Japanese titles take two a character),
+/// on the left when `right`.
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(unicode_width::UnicodeWidthStr::width(s)));
+    if right {
+        fill + s
+    } else {
+        s.to_string() + &fill
+    }
+}
+
+pub fn run(lang: madoguchi::i18n::Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
     let cfg = match Config::load(config_path) {
         Ok(c) => c,
         Err(e) => {
@@ -85,9 +103,17 @@ pub fn run(config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
                 return 0;
             }
             let now = now_ms();
+            // Titles in the clerk's language; the values stay codes (scripts use --json).
+            let [id, status, attempts, age, next, assurance, kid, last_error] = madoguchi::i18n::outbox_columns(lang);
             println!(
-                "{:<38} {:<15} {:>8} {:>9} {:>9}  {:<18} {:<12} last error",
-                "id", "status", "attempts", "age", "next in", "assurance", "key (kid)"
+                "{} {} {} {} {}  {} {} {last_error}",
+                pad(id, 38, false),
+                pad(status, 15, false),
+                pad(attempts, 8, true),
+                pad(age, 9, true),
+                pad(next, 9, true),
+                pad(assurance, 18, false),
+                pad(kid, 12, false),
             );
             for r in rows {
                 let age = (now - r.created_ms).max(0) / 1000;

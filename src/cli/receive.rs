@@ -23,6 +23,7 @@ pub struct ReceiveArgs {
     /// TLS certificate chain and key (PEM). Without them: plain HTTP (only sensible on loopback).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<PathBuf>,
+    /// The TLS certificate's private key (PEM); under the packaged unit, a systemd credential.
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// CA for client certificates (DER or PEM file, bundle or directory): stations must
@@ -165,7 +166,7 @@ pub enum ReceiveCmd {
 /// it in `ps`, in a file it ends up in backups.
 fn db_without_password(db: &std::path::Path) -> Result<(), String> {
     if madoguchi::config::url_has_password(&db.to_string_lossy()) {
-        return Err("the database URL holds a password: put it in ~/.pgpass (or PGPASSFILE) instead".into());
+        return Err("the database URL holds a password: put it in a pgpass file instead (PGPASSFILE, ~/.pgpass, or the systemd credential `pgpass`: docs/operations.md)".into());
     }
     Ok(())
 }

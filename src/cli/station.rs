@@ -161,7 +161,7 @@ pub struct DemoArgs {
     /// certificate, 15 or over), furigana (EF 02 with a trailing field), expired (Code 21),
     /// revoked (Code 23), lasttry, locked — or a profile TOML file. The PIN and password are
     /// shown in the status line.
-    #[arg(long, default_value = "yamada")]
+    #[arg(long, default_value = "yamada", value_parser = super::ProfileArg, hide_possible_values = true)]
     profile: String,
     /// Slow each APDU down (ms), to try pulling the card (F8) mid-read.
     #[arg(long, default_value_t = 0)]

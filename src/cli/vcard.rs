@@ -10,9 +10,8 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct VcardArgs {
-    /// Built-in profile (yamada, sato, yoshino, takahashi, expired, revoked, lasttry, locked,
-    /// …; see examples/profiles/) or a profile TOML file.
-    #[arg(long, default_value = "yamada")]
+    /// A built-in profile (as `madoguchi demo --help` describes them) or a profile TOML file.
+    #[arg(long, default_value = "yamada", value_parser = super::ProfileArg)]
     profile: String,
     /// vpcd host.
     #[arg(long, default_value = "127.0.0.1")]

@@ -104,7 +104,8 @@ impl PgCluster {
             dir: std::env::temp_dir(),
             bin: bin_dir().unwrap_or_default(),
             port,
-            url: format!("postgres://postgres@{addr}/{db}"),
+            // No TLS there: cleartext asked for (the receiver's default is sslmode=require).
+            url: format!("postgres://postgres@{addr}/{db}?sslmode=disable"),
             as_postgres: false,
             extra: String::new(),
             shared: Some((addr.to_string(), db.clone())),
@@ -216,8 +217,14 @@ impl PgCluster {
             );
         }
         let cluster = PgCluster {
+            // Without TLS, cleartext asked for (the receiver's default is sslmode=require);
+            // with it, the test says which sslmode.
+            url: if extra.is_empty() {
+                format!("postgres://postgres@127.0.0.1:{port}/madoguchi?sslmode=disable")
+            } else {
+                format!("postgres://postgres@127.0.0.1:{port}/madoguchi")
+            },
             extra,
-            url: format!("postgres://postgres@127.0.0.1:{port}/madoguchi"),
             dir,
             bin,
             port,
@@ -276,6 +283,18 @@ impl PgCluster {
                 String::from_utf8_lossy(&out.stderr)
             ))
         }
+    }
+
+    /// Replaces `pg_hba.conf` with `lines` and restarts the server with it (a reload would
+    /// be applied at some moment after `pg_ctl` returns; a restart, before it does).
+    pub fn set_hba(&self, lines: &str) -> Result<(), String> {
+        if self.shared.is_some() {
+            return Err("a shared cluster is not ours to reconfigure".into());
+        }
+        // Written in place: the file keeps its owner (the postgres user when we are root).
+        std::fs::write(self.dir.join("data").join("pg_hba.conf"), lines).map_err(|e| e.to_string())?;
+        self.pg_stop()?;
+        self.pg_start()
     }
 
     /// Starts (or starts again) the server, waiting until it accepts connections.
