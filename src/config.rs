@@ -3,7 +3,7 @@
 //! file names the file, the line and what is wrong, and nothing starts half-way.
 
 use crate::flow::FlowConfig;
-use crate::i18n::Lang;
+use crate::lang::Lang;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

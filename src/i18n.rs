@@ -11,86 +11,9 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::card::error::CardError;
 use crate::card::transport::{Refusal, TransportError};
+use crate::lang::Lang;
 use crate::reader::diagnostics::CardState;
 use crate::secret::{PinFormatError, PinKind};
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    #[default]
-    Ja,
-    En,
-    ZhHans,
-    Ko,
-    Es,
-    PtBr,
-    Vi,
-}
-
-impl Lang {
-    /// Every language, in the order of the citizen's picker.
-    pub const ALL: [Lang; 7] = [
-        Lang::Ja,
-        Lang::En,
-        Lang::ZhHans,
-        Lang::Ko,
-        Lang::Es,
-        Lang::PtBr,
-        Lang::Vi,
-    ];
-
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.to_ascii_lowercase().replace('_', "-").as_str() {
-            "ja" | "jp" | "japanese" => Some(Lang::Ja),
-            "en" | "english" => Some(Lang::En),
-            "zh" | "zh-hans" | "zh-cn" | "chinese" => Some(Lang::ZhHans),
-            "ko" | "kr" | "korean" => Some(Lang::Ko),
-            "es" | "spanish" => Some(Lang::Es),
-            "pt" | "pt-br" | "portuguese" => Some(Lang::PtBr),
-            "vi" | "vietnamese" => Some(Lang::Vi),
-            _ => None,
-        }
-    }
-
-    /// The BCP 47 tag: the folder of the Fluent files, and what a record stores.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-            Lang::ZhHans => "zh-Hans",
-            Lang::Ko => "ko",
-            Lang::Es => "es",
-            Lang::PtBr => "pt-BR",
-            Lang::Vi => "vi",
-        }
-    }
-
-    /// The language's name in its own script, as the picker shows it.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::Ja => "日本語",
-            Lang::En => "English",
-            Lang::ZhHans => "简体中文",
-            Lang::Ko => "한국어",
-            Lang::Es => "Español",
-            Lang::PtBr => "Português (Brasil)",
-            Lang::Vi => "Tiếng Việt",
-        }
-    }
-
-    /// The next language in [`Lang::ALL`], round.
-    pub fn next(self) -> Lang {
-        Lang::ALL[(self.index() + 1) % Lang::ALL.len()]
-    }
-
-    /// The previous language in [`Lang::ALL`], round.
-    pub fn prev(self) -> Lang {
-        Lang::ALL[(self.index() + Lang::ALL.len() - 1) % Lang::ALL.len()]
-    }
-
-    fn index(self) -> usize {
-        Lang::ALL.iter().position(|l| *l == self).unwrap_or(0)
-    }
-}
 
 /// The Fluent sources of each language, in [`Lang::ALL`] order.
 pub const FTL: [(Lang, [&str; 2]); 7] = [

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod fuzz_targets;
 pub mod harden;
 pub mod i18n;
+pub mod lang;
 pub mod reader;
 pub mod record;
 pub mod seam;

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::{CommandFactory, Parser, Subcommand};
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -123,7 +123,7 @@ impl Station {
         t.send(&["End"]);
         t.wait_until("the offer to agree", |s| {
             s.contains(madoguchi::i18n::msg(
-                madoguchi::i18n::Lang::En,
+                madoguchi::lang::Lang::En,
                 madoguchi::i18n::Msg::KeyAgree,
             ))
         });

@@ -3,7 +3,7 @@
 
 use madoguchi::card::CardError;
 use madoguchi::flow::{Action, CardFacts, CardReply, Effect, Event, Flow, FlowConfig};
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::Diagnostics;
 use madoguchi::ui::station::{draw, QueueInfo, View};
 use madoguchi::ui::theme::Theme;

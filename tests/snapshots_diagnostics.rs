@@ -3,7 +3,7 @@
 //! colours so a theme change is a visible diff.
 
 use madoguchi::card::{CardError, TransportError};
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
 use madoguchi::ui::diagnostics_pane::{DiagnosticsPane, Form};

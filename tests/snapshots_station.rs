@@ -7,7 +7,7 @@ use madoguchi::card::CardError;
 use madoguchi::flow::{
     CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop, Verdict,
 };
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
 use madoguchi::record::check::{CardCheck, FieldMatch};

@@ -11,7 +11,8 @@
 mod common;
 
 use common::*;
-use madoguchi::i18n::{msg, Lang, Msg};
+use madoguchi::i18n::{msg, Msg};
+use madoguchi::lang::Lang;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -10,7 +10,7 @@ pub mod worker;
 
 use crate::card::CardError;
 use crate::flow::{self, Effect, Flow, Screen, Verdict};
-use crate::i18n::Lang;
+use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::reader::monitor::{Monitor, ReaderEvent};
 use crate::seam::QueueInfo;

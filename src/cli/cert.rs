@@ -4,7 +4,7 @@
 use super::session;
 use super::{EXIT_INTERNAL, EXIT_OK};
 use madoguchi::card::files::Ef;
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use madoguchi::secret::PinKind;
 use std::io::Write;
 

@@ -3,7 +3,8 @@
 
 use super::EXIT_OK;
 use madoguchi::card::{CardError, TransportError};
-use madoguchi::i18n::{self, msg, Lang, Msg};
+use madoguchi::i18n::{self, msg, Msg};
+use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::{self, Diagnostics, Measured, Pcscd, ReaderDiag};
 use madoguchi::reader::monitor::{Monitor, ReaderEvent};
 use serde::Serialize;

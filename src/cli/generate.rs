@@ -186,7 +186,8 @@ fn action_text(a: Action) -> Option<&'static str> {
 }
 
 fn keys(demo: bool) -> String {
-    use madoguchi::i18n::{msg, Lang};
+    use madoguchi::i18n::msg;
+    use madoguchi::lang::Lang;
     let mut s = String::from(
         ".SH KEYS\nStation\\-wide keys, the same on every screen (the help line at the bottom shows \
          those that act there):\n",

@@ -16,7 +16,7 @@ pub mod vcard;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use madoguchi::card::{CardError, TransportError};
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use std::path::Path;
 
 pub const EXIT_OK: u8 = 0;

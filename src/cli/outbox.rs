@@ -53,7 +53,7 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     }
 }
 
-pub fn run(lang: madoguchi::i18n::Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
+pub fn run(lang: madoguchi::lang::Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
     let cfg = match Config::load(config_path) {
         Ok(c) => c,
         Err(e) => {

@@ -4,7 +4,8 @@
 use super::session;
 use super::{EXIT_INTERNAL, EXIT_OK};
 use madoguchi::card::basic4::BasicFour;
-use madoguchi::i18n::{msg, Lang, Msg};
+use madoguchi::i18n::{msg, Msg};
+use madoguchi::lang::Lang;
 use madoguchi::secret::PinKind;
 use madoguchi::wareki;
 use std::io::Write;

@@ -3,7 +3,8 @@
 use madoguchi::text::escape_untrusted;
 
 use super::{exit_code_transport, EXIT_OK};
-use madoguchi::i18n::{self, Lang, Msg};
+use madoguchi::i18n::{self, Msg};
+use madoguchi::lang::Lang;
 use madoguchi::reader::{self, hex};
 
 pub fn run(lang: Lang, json: bool) -> u8 {

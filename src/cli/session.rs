@@ -6,7 +6,8 @@
 
 use super::*;
 use madoguchi::card::{CardError, MyNumberCard, TransportError};
-use madoguchi::i18n::{self, Lang};
+use madoguchi::i18n;
+use madoguchi::lang::Lang;
 use madoguchi::reader::{self, PcscCard, PcscTransport};
 use madoguchi::secret::{read_secret_line, FdReader, PinKind, Secret};
 use std::io::{IsTerminal, Write};

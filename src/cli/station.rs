@@ -13,7 +13,7 @@ use madoguchi::card::vcard::{
 };
 use madoguchi::config::Config;
 use madoguchi::flow::FlowConfig;
-use madoguchi::i18n::Lang;
+use madoguchi::lang::Lang;
 use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;

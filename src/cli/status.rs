@@ -1,7 +1,8 @@
 //! `madoguchi status`: reads the running station's status socket (see `app::status`).
 
 use madoguchi::app::status::socket_candidates;
-use madoguchi::i18n::{self, msg, Lang, Msg};
+use madoguchi::i18n::{self, msg, Msg};
+use madoguchi::lang::Lang;
 use madoguchi::ui::wrap::str_width;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;

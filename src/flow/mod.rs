@@ -22,7 +22,7 @@ pub use types::*;
 
 use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
-use crate::i18n::Lang;
+use crate::lang::Lang;
 use crate::record::check::{Item, Outcome};
 use crate::seam::{CertificateProblem, Declared};
 use crate::secret::PinKind;

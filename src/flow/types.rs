@@ -61,7 +61,7 @@ pub struct FlowConfig {
     pub privacy: bool,
     /// The language each citizen starts in (config `lang`); they pick theirs on the consent
     /// screen, and the next citizen starts in this one again.
-    pub lang: crate::i18n::Lang,
+    pub lang: crate::lang::Lang,
 }
 
 /// Which text the consent step shows.
@@ -83,7 +83,7 @@ impl Default for FlowConfig {
             email_optional: false,
             email_sender_domain: None,
             privacy: false,
-            lang: crate::i18n::Lang::Ja,
+            lang: crate::lang::Lang::Ja,
         }
     }
 }

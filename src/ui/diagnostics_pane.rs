@@ -4,7 +4,8 @@
 
 use super::theme::Theme;
 use crate::card::{CardError, TransportError};
-use crate::i18n::{self, msg, Lang, Msg};
+use crate::i18n::{self, msg, Msg};
+use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd, ReaderDiag};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

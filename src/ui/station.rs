@@ -11,7 +11,8 @@ use crate::flow::Doc;
 use crate::flow::{
     Action as F, ConfirmChoice, Finding, Flow, Notice, PinMessage, PinScreen, Screen, Signing, Step, Stop, Verdict,
 };
-use crate::i18n::{self, msg, Lang, Msg};
+use crate::i18n::{self, msg, Msg};
+use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::record::payload::Representative;
 use crate::seam::BackendError;

@@ -196,7 +196,8 @@ mod tests {
     /// Latin word or number is split.
     #[test]
     fn the_catalogue_wraps_by_the_rules_at_every_width() {
-        use crate::i18n::{msg, Lang, Msg};
+        use crate::i18n::{msg, Msg};
+        use crate::lang::Lang;
         let texts: Vec<&str> = Msg::ALL.iter().map(|m| msg(Lang::Ja, *m)).collect();
         assert!(texts.len() > 100);
         for text in &texts {

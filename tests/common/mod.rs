@@ -243,7 +243,8 @@ impl Tmux {
     /// Quits the station with Ctrl-C, answering yes when it asks first (an enrollment under
     /// way); returns the screen once the command printed its exit code.
     pub fn quit(&self) -> String {
-        use madoguchi::i18n::{msg, Lang, Msg};
+        use madoguchi::i18n::{msg, Msg};
+        use madoguchi::lang::Lang;
         self.send(&["C-c"]);
         // The question's first words, in any language (the box may wrap the rest).
         let asked = |s: &str| {
