@@ -3,29 +3,23 @@
 //! refused with a JSON result, seal-key rotation with UNKNOWN_KEY in review until the key is
 //! back, and the first release's envelope still opened.
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
-use records::post_record;
+mod support;
+
+use support::records::post_record;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::jwe;
-use madoguchi::backend::outbox::{now_ms, Outbox, Status};
+use madoguchi::backend::outbox::{Outbox, Status};
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
 use openssl::pkey::{PKey, Private, Public};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use support::tmp;
 
 const PYTHON: &str = "/usr/bin/python3";
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-jwe-{}-{name}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn pair() -> (PKey<Private>, PKey<Public>) {
     let private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
@@ -44,7 +38,7 @@ fn jwcrypto() -> bool {
             std::env::var_os("CI").is_none(),
             "python3-jwcrypto missing: CI must run this (see .ci/run)"
         );
-        common::skipped("python3-jwcrypto is not installed (apt-get install python3-jwcrypto)");
+        support::skipped("python3-jwcrypto is not installed (apt-get install python3-jwcrypto)");
     }
     ok
 }
@@ -60,17 +54,15 @@ fn store(dir: &Path, key: Option<PKey<Public>>, station: &str) -> StationStore {
 }
 
 fn receiver(dir: &Path, pki: &TestPki, keys: Vec<PKey<Private>>) -> receiver::ReceiverHandle {
-    receiver::spawn(
-        "127.0.0.1:0",
+    support::receiver::spawn(
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
+            db: dir.join("receiver.sqlite3").into(),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             seal_keys: keys,
             ..Default::default()
         },
         None,
     )
-    .unwrap()
 }
 
 fn flush(outbox: &mut Outbox, url: &str) {
@@ -85,7 +77,7 @@ fn flush(outbox: &mut Outbox, url: &str) {
 
 fn enroll(store: &StationStore, pki: &TestPki) -> (String, Value) {
     let p = Profile::named("yamada").unwrap();
-    let (id, payload) = common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
+    let (id, payload) = support::card::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
     (id, serde_json::to_value(&payload).unwrap())
 }
 

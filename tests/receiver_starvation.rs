@@ -4,9 +4,7 @@
 //! 99th percentile under 2 s. Before the admission gate the attackers held every slot for a
 //! 10 s handshake timeout each.
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
@@ -14,6 +12,7 @@ use madoguchi::card::vcard::pki::TestPki;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::records;
 
 const ATTACKERS: usize = 1000;
 const STATIONS: usize = 8;
@@ -56,22 +55,20 @@ fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
     let dir = std::env::temp_dir().join(format!(
         "madoguchi-starve-{}-{}",
         std::process::id(),
-        common::rand_suffix()
+        support::random_u64()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let tls = LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
     let pki = TestPki::generate().unwrap();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+    let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: dir.join("recv.sqlite3"),
+            db: dir.join("recv.sqlite3").into(),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             allow_unsigned: true,
             ..Default::default()
         },
         Some(tls.server()),
-    )
-    .unwrap();
+    );
     let addr = rx.addr;
 
     // The attackers, on a runtime of their own.

@@ -322,7 +322,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
                 let rx = receiver::spawn(
                     "127.0.0.1:0",
                     ReceiverConfig {
-                        db: dir.join("receiver.sqlite3"),
+                        db: dir.join("receiver.sqlite3").into(),
                         trust_ca: vec![pki.sign_ca.cert.clone()],
                         crl: Some(crl),
                         seal_keys: vec![seal_private],
