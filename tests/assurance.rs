@@ -282,11 +282,9 @@ fn unauthenticated_needs_the_flag_and_a_bound_station() {
     let spawn = |db: &str, allow: bool, mtls: bool| {
         support::receiver::spawn(
             ReceiverConfig {
-                db: dir.join(db).into(),
-                trust_ca: vec![pki().sign_ca.cert.clone()],
                 auth_ca: vec![pki().auth_ca.cert.clone()],
                 allow_unsigned: allow,
-                ..Default::default()
+                ..support::receiver::config(dir.join(db), &pki().sign_ca.cert)
             },
             mtls.then(|| tls.server()),
         )

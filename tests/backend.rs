@@ -60,11 +60,9 @@ impl Env {
         let serials: Vec<_> = crl_for.iter().map(|c| c.serial_number()).collect();
         support::receiver::spawn(
             ReceiverConfig {
-                db: self.dir.join("receiver.sqlite3").into(),
-                trust_ca: vec![self.pki.sign_ca.cert.clone()],
                 crl: Some(self.pki.signing_crl(&serials).unwrap()),
                 seal_keys: seal.into_iter().collect(),
-                ..Default::default()
+                ..support::receiver::config(self.dir.join("receiver.sqlite3"), &self.pki.sign_ca.cert)
             },
             tls,
         )
@@ -601,16 +599,7 @@ fn receiver_database_is_private_at_rest() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new("private");
     let db = env.dir.join("new-subdir").join("deeper").join("receiver.sqlite3");
-    let rx = support::receiver::spawn(
-        ReceiverConfig {
-            db: db.clone().into(),
-            trust_ca: vec![env.pki.sign_ca.cert.clone()],
-            crl: None,
-            seal_keys: vec![],
-            ..Default::default()
-        },
-        None,
-    );
+    let rx = support::receiver::spawn(support::receiver::config(db.clone(), &env.pki.sign_ca.cert), None);
     let store = env.store(None, None, 100);
     let (card, p) = env.card("yamada");
     let (id, payload) = enroll(&store, card, &p);
@@ -751,10 +740,8 @@ fn slowloris_does_not_starve_stations() {
         .collect();
     let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: env.dir.join("receiver.sqlite3").into(),
-            trust_ca: vec![env.pki.sign_ca.cert.clone()],
             limits: limits(2),
-            ..Default::default()
+            ..support::receiver::config(env.dir.join("receiver.sqlite3"), &env.pki.sign_ca.cert)
         },
         Some(TlsConfig {
             cert: srv_cert,

@@ -2,7 +2,6 @@
 
 mod support;
 
-use madoguchi::backend::receiver::ReceiverConfig;
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::pki::TestPki;
 use support::card::SignedIn;
@@ -13,13 +12,7 @@ fn list_flush_export_retry() {
     let dir = support::tmp("outbox");
     let pki = TestPki::generate().unwrap();
     let rx = support::receiver::spawn(
-        ReceiverConfig {
-            db: dir.join("r.sqlite3").into(),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            crl: None,
-            seal_keys: vec![],
-            ..Default::default()
-        },
+        support::receiver::config(dir.join("r.sqlite3"), &pki.sign_ca.cert),
         None,
     );
     let outbox = dir.join("outbox.sqlite3");

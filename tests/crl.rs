@@ -47,10 +47,8 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
     assert_eq!(src.status(&cert), Revocation::Stale);
     let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3").into(),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
             crl_source: Some(src.clone()),
-            ..Default::default()
+            ..support::receiver::config(dir.join("receiver.sqlite3"), &pki.sign_ca.cert)
         },
         None,
     );
@@ -98,11 +96,7 @@ fn without_a_crl_records_say_revocation_unchecked_and_the_cli_wants_it_said() {
     let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
     let (id, payload) = support::card::enroll(&store, VirtualCard::new(&p, &pki).unwrap(), &p);
     let rx = support::receiver::spawn(
-        ReceiverConfig {
-            db: dir.join("receiver.sqlite3").into(),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            ..Default::default()
-        },
+        support::receiver::config(dir.join("receiver.sqlite3"), &pki.sign_ca.cert),
         None,
     );
     let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&payload).unwrap());

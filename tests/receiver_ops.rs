@@ -10,11 +10,12 @@ use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver;
 use madoguchi::backend::station::StationStore;
 use madoguchi::backend::store::StoreLocation;
-use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use madoguchi::card::vcard::{pki::TestPki, profile::Profile};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
+use support::card::enroll_json;
 use support::cli::run;
 use support::pg::both_stores;
 use support::receiver_bin::ReceiverBin;
@@ -49,12 +50,6 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
-fn enroll(store: &StationStore, pki: &TestPki, profile: &str) -> (String, Value) {
-    let p = Profile::named(profile).unwrap();
-    let (id, payload) = support::card::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
-    (id, serde_json::to_value(&payload).unwrap())
-}
-
 /// Nothing of these citizens in `text`.
 fn assert_no_personal_data(text: &str, profiles: &[&str]) {
     for name in profiles {
@@ -77,9 +72,9 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
-    let (yamada, _) = enroll(&store, &pki, "yamada");
-    let (sato, _) = enroll(&store, &pki, "sato-kyuushi");
-    let (expired, _) = enroll(&store, &pki, "expired");
+    let (yamada, _) = enroll_json(&store, &pki, "yamada");
+    let (sato, _) = enroll_json(&store, &pki, "sato-kyuushi");
+    let (expired, _) = enroll_json(&store, &pki, "expired");
     drop(store);
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
@@ -221,8 +216,8 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &StoreLo
     let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
-    let (carried_id, _) = enroll(&store, &pki, "yamada");
-    let (posted_id, _) = enroll(&store, &pki, "sato-kyuushi");
+    let (carried_id, _) = enroll_json(&store, &pki, "yamada");
+    let (posted_id, _) = enroll_json(&store, &pki, "sato-kyuushi");
     drop(store);
     let outbox = madoguchi::backend::outbox::Outbox::open_existing(&outbox_db, 100).unwrap();
     let genuine = |id: &str| outbox.body(id).unwrap();
@@ -327,7 +322,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Stor
     let pki = TestPki::generate().unwrap();
     // The revoked card's record, sent by hand; yamada's through a station.
     let loose = StationStore::open(dir.join("loose.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (revoked_id, revoked) = enroll(&loose, &pki, "revoked");
+    let (revoked_id, revoked) = enroll_json(&loose, &pki, "revoked");
     let revoked_body = serde_json::to_vec(&revoked).unwrap();
     let revoked_cert = {
         let der = madoguchi::backend::payload::unb64(revoked["signing_certificate"].as_str().unwrap()).unwrap();
@@ -335,7 +330,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Stor
     };
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 10, "s1", "t", "terms", None, None).unwrap();
-    let (yamada_id, _) = enroll(&store, &pki, "yamada");
+    let (yamada_id, _) = enroll_json(&store, &pki, "yamada");
     drop(store);
 
     // At first it trusts only the authentication CA, and has no CRL yet.
@@ -477,7 +472,7 @@ fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
     let dir = tmp("sigterm");
     let pki = TestPki::generate().unwrap();
     let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (id, payload) = enroll(&store, &pki, "yamada");
+    let (id, payload) = enroll_json(&store, &pki, "yamada");
     let body = serde_json::to_vec(&payload).unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();

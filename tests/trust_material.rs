@@ -6,7 +6,7 @@
 mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::receiver::{LoopbackTls, ReceiverConfig};
+use madoguchi::backend::receiver::LoopbackTls;
 use madoguchi::card::vcard::pki::TestPki;
 use openssl::x509::X509;
 use std::time::Duration;
@@ -203,11 +203,7 @@ fn the_station_takes_its_ca_file_in_der_and_the_receiver_its_client_ca() {
     let mut server = tls.server();
     server.client_ca = Some(ca_der.clone());
     let rx = support::receiver::spawn(
-        ReceiverConfig {
-            db: dir.join("recv.sqlite3").into(),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            ..Default::default()
-        },
+        support::receiver::config(dir.join("recv.sqlite3"), &pki.sign_ca.cert),
         Some(server),
     );
     let cfg = DeliveryConfig {

@@ -76,3 +76,10 @@ impl SignedIn {
 pub fn enroll(store: &StationStore, card: VirtualCard, profile: &Profile) -> (String, Payload) {
     SignedIn::new(card, profile).enroll(store)
 }
+
+/// One enrollment of the built-in profile `name`'s card (issued by `pki`) through `store`: the
+/// enrollment id and the payload stored, as JSON.
+pub fn enroll_json(store: &StationStore, pki: &TestPki, name: &str) -> (String, serde_json::Value) {
+    let (id, payload) = SignedIn::named(pki, name).enroll(store);
+    (id, serde_json::to_value(&payload).unwrap())
+}

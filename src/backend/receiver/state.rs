@@ -6,6 +6,7 @@ use super::config::ReceiverConfig;
 use super::peer::Tls;
 use super::server::until_stopped;
 use super::submit::{Disposition, Receipt};
+use crate::backend::crl::CrlSource;
 use crate::backend::jwe;
 use crate::backend::store::{Store, StoreError};
 use openssl::x509::X509;
@@ -137,28 +138,10 @@ impl Shared {
         let n_ca = cas
             .as_ref()
             .map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
-        let mut n_crl = 0;
         let mut skipped = String::new();
-        if let Some(src) = &self.cfg.crl_source {
-            if let Some(cas) = &cas {
-                src.set_trust(cas.clone());
-            }
-            n_crl = src.reload()?;
-            for f in src.skipped() {
-                skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
-            }
-        }
+        let n_crl = reload_crls(self.cfg.crl_source.as_deref(), cas.as_ref(), &mut skipped)?;
         // The 利用者証明用 CAs' CRLs, the same way.
-        let mut n_auth_crl = 0;
-        if let Some(src) = &self.cfg.auth_crl_source {
-            if let Some(cas) = &auth_cas {
-                src.set_trust(cas.clone());
-            }
-            n_auth_crl = src.reload()?;
-            for f in src.skipped() {
-                skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
-            }
-        }
+        let n_auth_crl = reload_crls(self.cfg.auth_crl_source.as_deref(), auth_cas.as_ref(), &mut skipped)?;
         let n_auth_ca = auth_cas
             .as_ref()
             .map_or_else(|| self.auth_trust.read().map_or(0, |t| t.len()), Vec::len);
@@ -189,4 +172,18 @@ impl Shared {
                 .collect()
         })
     }
+}
+
+/// Reads the CRLs of `src` again (with the CAs just read, if any): how many are in use; the
+/// files not read are said in `skipped`.
+fn reload_crls(src: Option<&CrlSource>, cas: Option<&Vec<X509>>, skipped: &mut String) -> Result<usize, String> {
+    let Some(src) = src else { return Ok(0) };
+    if let Some(cas) = cas {
+        src.set_trust(cas.clone());
+    }
+    let n = src.reload()?;
+    for f in src.skipped() {
+        skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
+    }
+    Ok(n)
 }

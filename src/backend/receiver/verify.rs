@@ -80,8 +80,12 @@ pub(super) fn check(
 /// The payload a body carries: sealed in a JWE, in a first-release envelope, or in clear.
 fn open(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, v: Value) -> Result<Payload, Refusal> {
     let outer_station = v.get("station_id").and_then(Value::as_str).map(str::to_string);
+    let sealed = v.get("jwe").is_some() || v.get("sealed").is_some();
+    if sealed && cfg.seal_keys.is_empty() {
+        return Err(invalid("sealed body, but this receiver has no seal key"));
+    }
     if let Some(jwe) = v.get("jwe") {
-        open_jwe(cfg, keys, &v, jwe, outer_station.as_deref())
+        open_jwe(keys, &v, jwe, outer_station.as_deref())
     } else if let Some(sealed) = v.get("sealed") {
         open_envelope(cfg, key, sealed, outer_station.as_deref())
     } else {
@@ -97,16 +101,7 @@ fn open(cfg: &ReceiverConfig, keys: &jwe::KeySet, key: &str, v: Value) -> Result
 }
 
 /// A JWE (compact), which must name the record and station it is sent as.
-fn open_jwe(
-    cfg: &ReceiverConfig,
-    keys: &jwe::KeySet,
-    v: &Value,
-    jwe: &Value,
-    outer_station: Option<&str>,
-) -> Result<Payload, Refusal> {
-    if cfg.seal_keys.is_empty() {
-        return Err(invalid("sealed body, but this receiver has no seal key"));
-    }
+fn open_jwe(keys: &jwe::KeySet, v: &Value, jwe: &Value, outer_station: Option<&str>) -> Result<Payload, Refusal> {
     let compact = jwe.as_str().ok_or_else(|| invalid("jwe is not a compact JWE string"))?;
     let outer_id = v.get("enrollment_id").and_then(Value::as_str).unwrap_or_default();
     let plain = jwe::open(keys, compact, outer_id, outer_station.unwrap_or_default()).map_err(|e| match e {
@@ -122,12 +117,16 @@ fn open_jwe(
         )),
         _ => invalid("the JWE does not open"),
     })?;
-    let p: Payload =
-        serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
+    let p = sealed_payload(&plain)?;
     if p.enrollment_id != outer_id || outer_station != Some(p.station_id.as_str()) {
         return Err(invalid("the sealed record is not the one named outside"));
     }
     Ok(p)
+}
+
+/// The payload a sealed body opened to.
+fn sealed_payload(plain: &[u8]) -> Result<Payload, Refusal> {
+    serde_json::from_slice(plain).map_err(|e| shape("sealed payload does not match the schema", e))
 }
 
 /// The first release's envelope, which names no key: each is tried.
@@ -147,8 +146,7 @@ fn open_envelope(
         .find_map(|k| seal::open(k, key, &env).ok())
         .ok_or_else(|| invalid("envelope does not open with this receiver's keys"))?;
     tracing::info!("opened a first-release envelope (records queued before the JWE format)");
-    let p: Payload =
-        serde_json::from_slice(&plain).map_err(|e| shape("sealed payload does not match the schema", e))?;
+    let p = sealed_payload(&plain)?;
     if outer_station.is_some_and(|o| o != p.station_id) {
         return Err(invalid(
             "station_id outside the envelope differs from the sealed record",

@@ -292,17 +292,29 @@ where
     &'d D: Into<StoreLocation>,
 {
     let db = db.into();
+    on_own_runtime("store", |rt| {
+        // Listing a large database may take longer than one request's deadline.
+        let store = open_with(&db, false, Duration::from_secs(300))?;
+        rt.block_on(f(&*store)).map_err(|e| e.to_string())
+    })
+}
+
+/// `f` on a thread of its own, with a current-thread runtime of its own: it works from
+/// synchronous code and from inside another runtime alike, and what `f` leaves on the runtime
+/// (connections and their drivers) ends with it.
+fn on_own_runtime<T: Send>(
+    what: &str,
+    f: impl FnOnce(&tokio::runtime::Runtime) -> Result<T, String> + Send,
+) -> Result<T, String> {
     std::thread::scope(|s| {
         s.spawn(|| {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            // Listing a large database may take longer than one request's deadline.
-            let store = open_with(&db, false, Duration::from_secs(300))?;
-            rt.block_on(f(&*store)).map_err(|e| e.to_string())
+            f(&rt)
         })
         .join()
-        .map_err(|_| "store thread panicked".to_string())?
+        .map_err(|_| format!("{what} thread panicked"))?
     })
 }

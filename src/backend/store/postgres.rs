@@ -195,19 +195,11 @@ impl PgStore {
                 acquire_timeout: DEFAULT_DEADLINE,
             },
         };
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| e.to_string())?;
-                let r = rt.block_on(store.migrate()).map_err(|e| e.to_string());
-                // Connections made here belong to this runtime: drop them with it.
-                store.pool.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
-                r
-            })
-            .join()
-            .map_err(|_| "migration thread panicked".to_string())?
+        super::on_own_runtime("migration", |rt| {
+            let r = rt.block_on(store.migrate()).map_err(|e| e.to_string());
+            // Connections made here belong to this runtime: drop them with it.
+            store.pool.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            r
         })
         .map_err(|e| crate::backend::pgconn::explain(e, &password_from))?;
         Ok(store)

@@ -2,6 +2,7 @@
 //! commit) and a reader beside it (WAL), both on the blocking pool.
 
 use super::{listed, Listed, Remembered, Row, Store, StoreError, StoreFuture};
+use crate::backend::db::has_column;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use std::path::Path;
@@ -29,14 +30,7 @@ const SCHEMA_SQL: &str = schema_sql!();
 /// A database from before per-station keys (idempotency_key alone was the primary key) is
 /// moved to the new table once; rows without a station (rejections) keep the station ''.
 fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
-    let keyed_by_station = |db: &Connection| -> rusqlite::Result<bool> {
-        db.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'station_id' AND pk > 0",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-    };
+    let keyed_by_station = |db: &Connection| has_column(db, "received", "station_id", true);
     if !keyed_by_station(db)? {
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if !keyed_by_station(&tx)? {
@@ -57,14 +51,7 @@ fn migrate(db: &mut Connection) -> rusqlite::Result<()> {
 /// Adds `proven` (issue #20: unproven rejections must not hold an id). Rows stored before it
 /// are judged by what they hold, like migrations/postgres/0002_proven.sql does.
 fn add_proven(db: &mut Connection) -> rusqlite::Result<()> {
-    let has = |db: &Connection| -> rusqlite::Result<bool> {
-        db.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('received') WHERE name = 'proven'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-    };
+    let has = |db: &Connection| has_column(db, "received", "proven", false);
     if has(db)? {
         return Ok(());
     }
