@@ -1,5 +1,5 @@
 //! What an operator sets: the receiver's configuration, its per-phase limits and TLS files.
-//! `cli/receive.rs` builds these from flags and the `[receiver]` config section.
+//! `cli/receive/` builds these from flags and the `[receiver]` config section.
 
 use super::admission;
 use crate::backend::store::StoreLocation;
