@@ -18,6 +18,90 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The stations' listener: `POST /v1/enrollments` and the operations routes.
+pub(super) fn router(shared: Arc<Shared>) -> Router<()> {
+    with_contract(ops_routes().route("/v1/enrollments", post(enroll)), shared)
+}
+
+/// The operations listener (`--ops-listen`): health, readiness and metrics only.
+pub(super) fn ops_router(shared: Arc<Shared>) -> Router<()> {
+    with_contract(ops_routes(), shared)
+}
+
+/// Health, readiness and metrics: on the main listener, and alone on the operations listener
+/// (`--ops-listen`: plain HTTP, so a load balancer or Prometheus reaches them without a
+/// station's client certificate). They carry counts and states, never a record.
+fn ops_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/metrics", axum::routing::get(metrics))
+}
+
+/// Routes with the JSON contract: unknown paths 404 `{"result":"NOT_FOUND"}`.
+fn with_contract(routes: Router<Arc<Shared>>, shared: Arc<Shared>) -> Router<()> {
+    routes
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(json_contract))
+        .with_state(shared)
+}
+
+/// `POST /v1/enrollments`: one record, counted and logged whatever became of it.
+async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Peer>, req: Request) -> Response {
+    let started = Instant::now();
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 100)
+        .map(str::to_string);
+    let bound = matches!(peer, Peer::Bound(_));
+    let receipt = {
+        // Counted out by drop, also when the client goes away mid-request.
+        let _in_flight = shared.metrics.in_flight();
+        enroll_request(&shared, peer, key.clone(), req).await
+    };
+    shared.account(&receipt, key.as_deref(), bound, started.elapsed());
+    receipt.response()
+}
+
+async fn enroll_request(shared: &Arc<Shared>, peer: Peer, key: Option<String>, req: Request) -> Receipt {
+    let (parts, body) = req.into_parts();
+    let Some(key) = key else {
+        return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "missing Idempotency-Key");
+    };
+    if peer == Peer::NoStation {
+        return Receipt::of(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "the client certificate must name exactly one station (one CN)",
+        );
+    }
+    let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return Receipt::of(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("body larger than {BODY_LIMIT} bytes"),
+            )
+            .closing()
+        }
+        Err(BodyError::Timeout) => {
+            return Receipt::of(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "body not received in time",
+            )
+            .closing()
+        }
+        Err(BodyError::Broken) => {
+            return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable").closing()
+        }
+    };
+    submit(shared, peer, key, &body).await
+}
+
 enum BodyError {
     TooLarge,
     Timeout,
@@ -84,97 +168,61 @@ async fn read_body(
 /// How much of an oversized body is read and dropped before the 413 is sent.
 const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
-/// A JSON answer; `close` also ends the connection (the rest of the request is not read).
-fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Response {
-    let mut r = (status, Json(json!({"result": result, "error": detail}))).into_response();
-    if close {
-        r.headers_mut().insert(
-            axum::http::header::CONNECTION,
-            axum::http::HeaderValue::from_static("close"),
-        );
-    }
-    r
+/// Liveness: the receiver answers (no database call).
+async fn healthz() -> Response {
+    (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
 }
 
-async fn enroll(State(shared): State<Arc<Shared>>, Extension(peer): Extension<Peer>, req: Request) -> Response {
-    let started = Instant::now();
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 100)
-        .map(str::to_string);
-    let bound = matches!(peer, Peer::Bound(_));
-    let receipt = {
-        // Counted out by drop, also when the client goes away mid-request.
-        let _in_flight = shared.metrics.in_flight();
-        enroll_request(&shared, peer, key.clone(), req).await
-    };
-    shared.account(&receipt, key.as_deref(), bound, started.elapsed());
-    receipt.response()
-}
-
-async fn enroll_request(shared: &Arc<Shared>, peer: Peer, key: Option<String>, req: Request) -> Receipt {
-    let (parts, body) = req.into_parts();
-    let Some(key) = key else {
-        return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "missing Idempotency-Key");
-    };
-    if peer == Peer::NoStation {
+/// Readiness: not shutting down, the store answered its last call (requests' and the ping
+/// each second: no query per probe, so a hung database never holds a probe), and every CRL is
+/// current (a stale one would answer its issuer's records with CRL_STALE). Else 503.
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    let crls: Vec<Value> = shared
+        .crl_figures()
+        .iter()
+        .map(|c| json!({"issuer": c.issuer, "age_secs": c.age_secs, "fresh": c.fresh}))
+        .collect();
+    if shared.stopping.load(Ordering::SeqCst) {
         return Receipt::of(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "the client certificate must name exactly one station (one CN)",
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SHUTTING_DOWN",
+            "this receiver is stopping",
+        )
+        .response();
+    }
+    if !shared.store_ok.load(Ordering::SeqCst) {
+        return store_unavailable().response();
+    }
+    let stale = crls.iter().filter(|c| c["fresh"] == false).count();
+    if stale > 0 {
+        return respond(
+            503,
+            &json!({
+                "result": "CRL_STALE",
+                "error": format!("{stale} CRL(s) past nextUpdate plus the grace; their records get CRL_STALE"),
+                "crls": crls,
+            })
+            .to_string(),
         );
     }
-    let body = match read_body(body, &parts.headers, BODY_LIMIT, shared.cfg.limits.body).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge) => {
-            return Receipt::of(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                &format!("body larger than {BODY_LIMIT} bytes"),
-            )
-            .closing()
-        }
-        Err(BodyError::Timeout) => {
-            return Receipt::of(
-                StatusCode::REQUEST_TIMEOUT,
-                "REQUEST_TIMEOUT",
-                "body not received in time",
-            )
-            .closing()
-        }
-        Err(BodyError::Broken) => {
-            return Receipt::of(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "body not readable").closing()
-        }
-    };
-    submit(shared, peer, key, &body).await
-}
-
-/// Seconds a station waits before retrying a 503: a CRL is refreshed by a job that runs
-/// every few minutes at best; a database restarts or another receiver takes over in seconds.
-fn retry_after(result: &str) -> &'static str {
-    match result {
-        "CRL_STALE" => "300",
-        _ => "5",
+    let mut ok = json!({"result": "OK", "store": "reachable"});
+    if !crls.is_empty() {
+        ok["crls"] = json!(crls);
     }
+    (StatusCode::OK, Json(ok)).into_response()
 }
 
-fn respond(status: u16, answer: &str) -> Response {
-    let answer: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
-    let after = retry_after(answer["result"].as_str().unwrap_or(""));
-    let mut r = (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        Json(answer),
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Prometheus text exposition.
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let text = shared.metrics.render(&shared.crl_figures(), shared.started.elapsed());
+    (
+        StatusCode::OK,
+        [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
+        text,
     )
-        .into_response();
-    if status == 503 {
-        r.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static(after),
-        );
-    }
-    r
+        .into_response()
 }
 
 /// Every answer is `{"result": …}` JSON: headers past our limits get 431 here, and the
@@ -239,87 +287,16 @@ async fn not_found() -> Response {
     )
 }
 
-/// Liveness: the receiver answers (no database call).
-async fn healthz() -> Response {
-    (StatusCode::OK, Json(json!({"result": "OK", "status": "alive"}))).into_response()
-}
-
-/// Readiness: not shutting down, the store answered its last call (requests' and the ping
-/// each second: no query per probe, so a hung database never holds a probe), and every CRL is
-/// current (a stale one would answer its issuer's records with CRL_STALE). Else 503.
-async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
-    let crls: Vec<Value> = shared
-        .crl_figures()
-        .iter()
-        .map(|c| json!({"issuer": c.issuer, "age_secs": c.age_secs, "fresh": c.fresh}))
-        .collect();
-    if shared.stopping.load(Ordering::SeqCst) {
-        return Receipt::of(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SHUTTING_DOWN",
-            "this receiver is stopping",
-        )
-        .response();
-    }
-    if !shared.store_ok.load(Ordering::SeqCst) {
-        return store_unavailable().response();
-    }
-    let stale = crls.iter().filter(|c| c["fresh"] == false).count();
-    if stale > 0 {
-        return respond(
-            503,
-            &json!({
-                "result": "CRL_STALE",
-                "error": format!("{stale} CRL(s) past nextUpdate plus the grace; their records get CRL_STALE"),
-                "crls": crls,
-            })
-            .to_string(),
+/// A JSON answer; `close` also ends the connection (the rest of the request is not read).
+fn answer(status: StatusCode, result: &str, detail: &str, close: bool) -> Response {
+    let mut r = (status, Json(json!({"result": result, "error": detail}))).into_response();
+    if close {
+        r.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
         );
     }
-    let mut ok = json!({"result": "OK", "store": "reachable"});
-    if !crls.is_empty() {
-        ok["crls"] = json!(crls);
-    }
-    (StatusCode::OK, Json(ok)).into_response()
-}
-
-const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
-
-/// Prometheus text exposition.
-async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    let text = shared.metrics.render(&shared.crl_figures(), shared.started.elapsed());
-    (
-        StatusCode::OK,
-        [(axum::http::header::CONTENT_TYPE, PROMETHEUS_TEXT)],
-        text,
-    )
-        .into_response()
-}
-
-/// Health, readiness and metrics: on the main listener, and alone on the operations listener
-/// (`--ops-listen`: plain HTTP, so a load balancer or Prometheus reaches them without a
-/// station's client certificate). They carry counts and states, never a record.
-fn ops_routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/healthz", axum::routing::get(healthz))
-        .route("/readyz", axum::routing::get(readyz))
-        .route("/metrics", axum::routing::get(metrics))
-}
-
-/// Routes with the JSON contract: unknown paths 404 `{"result":"NOT_FOUND"}`.
-fn with_contract(routes: Router<Arc<Shared>>, shared: Arc<Shared>) -> Router<()> {
-    routes
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn(json_contract))
-        .with_state(shared)
-}
-
-pub(super) fn ops_router(shared: Arc<Shared>) -> Router<()> {
-    with_contract(ops_routes(), shared)
-}
-
-pub(super) fn router(shared: Arc<Shared>) -> Router<()> {
-    with_contract(ops_routes().route("/v1/enrollments", post(enroll)), shared)
+    r
 }
 
 impl Receipt {
@@ -334,5 +311,31 @@ impl Receipt {
             );
         }
         r
+    }
+}
+
+fn respond(status: u16, answer: &str) -> Response {
+    let answer: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
+    let after = retry_after(answer["result"].as_str().unwrap_or(""));
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        Json(answer),
+    )
+        .into_response();
+    if status == 503 {
+        r.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(after),
+        );
+    }
+    r
+}
+
+/// Seconds a station waits before retrying a 503: a CRL is refreshed by a job that runs
+/// every few minutes at best; a database restarts or another receiver takes over in seconds.
+fn retry_after(result: &str) -> &'static str {
+    match result {
+        "CRL_STALE" => "300",
+        _ => "5",
     }
 }

@@ -13,118 +13,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// First pause after a failed accept (EMFILE, ENFILE, ENOBUFS…), doubled up to the cap, so a
-/// persistent error doesn't spin a core.
-const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
-const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
-
-fn accept_backoff(previous: Option<Duration>) -> Duration {
-    previous.map_or(ACCEPT_BACKOFF_MIN, |d| (d * 2).min(ACCEPT_BACKOFF_MAX))
-}
-
-/// Resolves once shutdown was asked for (the watch's guard is not held past it).
-pub(super) async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
-}
-
-/// Accepts until the receiver stops: a slot first (beyond the slots, connections wait in the
-/// backlog), then a connection, handed to `serve` with its slot. A failing accept (EMFILE…)
-/// backs off instead of spinning.
-async fn accept_loop(
-    listener: &tokio::net::TcpListener,
-    slots: &Arc<tokio::sync::Semaphore>,
-    gate: Option<&Arc<admission::Gate>>,
-    stop: &tokio::sync::watch::Sender<bool>,
-    mut serve: impl FnMut(tokio::net::TcpStream, Option<admission::Admission>, tokio::sync::OwnedSemaphorePermit),
-) {
-    let mut stopped = stop.subscribe();
-    let mut backoff = None;
-    loop {
-        // Accepted first, so the source is known: a refused socket is closed at once instead
-        // of waiting in the backlog in front of the stations.
-        let (tcp, from) = tokio::select! {
-            _ = until_stopped(&mut stopped) => return,
-            r = listener.accept() => match r {
-                Ok(c) => {
-                    backoff = None;
-                    c
-                }
-                Err(_) => {
-                    let pause = accept_backoff(backoff);
-                    backoff = Some(pause);
-                    tokio::select! {
-                        _ = until_stopped(&mut stopped) => return,
-                        _ = tokio::time::sleep(pause) => continue,
-                    }
-                }
-            },
-        };
-        let admission = match gate {
-            Some(g) => match g.admit(from.ip(), slots.available_permits()) {
-                Some(a) => Some(a),
-                None => continue, // dropped: closed
-            },
-            None => None,
-        };
-        let permit = tokio::select! {
-            _ = until_stopped(&mut stopped) => return,
-            p = Arc::clone(slots).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-        };
-        serve(tcp, admission, permit);
-    }
-}
-
-/// Connections the operations listener serves at once. Its answers touch no database (/readyz
-/// reads the state the receiver keeps), so nothing on it waits for the store, and liveness is
-/// never queued behind readiness; the slots are for sockets that say nothing, which
-/// `OPS_DEADLINE` closes.
-const OPS_CONNECTIONS: usize = 64;
-
-/// On the operations listener: a connection that sends no complete request head, or stays idle
-/// after an answer, for this long is closed. Probes ask and go; a scraper reconnects.
-const OPS_DEADLINE: Duration = Duration::from_secs(2);
-
-/// The operations listener's own limits: short, whatever the stations' are.
-fn ops_limits(stations: &Limits) -> Limits {
-    Limits {
-        tls_handshake: OPS_DEADLINE,
-        headers: stations.headers.min(OPS_DEADLINE),
-        body: stations.body.min(OPS_DEADLINE),
-        idle: stations.idle.min(OPS_DEADLINE),
-        max_connections: OPS_CONNECTIONS,
-        ..stations.clone()
-    }
-}
-
-/// Starts the operations listener of a running receiver (`Control`) on the receiver's runtime:
-/// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops accepting when
-/// the receiver stops. Returns the address bound.
-pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> {
-    let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
-    std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
-    let shared = Arc::clone(&control.shared);
-    let stop = Arc::clone(&control.stop);
-    control.rt.spawn(async move {
-        let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
-            return;
-        };
-        let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
-        let limits = ops_limits(&shared.cfg.limits);
-        accept_loop(&listener, &slots, None, &stop, |tcp, _, permit| {
-            let app = ops_router(Arc::clone(&shared));
-            let limits = limits.clone();
-            let stopped = stop.subscribe();
-            tokio::spawn(async move {
-                let _ = serve_http(tcp, app, limits, None, stopped).await;
-                drop(permit);
-            });
-        })
-        .await;
-    });
-    Ok(addr)
-}
-
 /// Starts the receiver on its own thread. `listen` like "127.0.0.1:0".
 pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Result<ReceiverHandle, String> {
     let mtls = tls.as_ref().is_some_and(|t| t.client_ca.is_some());
@@ -185,6 +73,35 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
     })
 }
 
+/// Starts the operations listener of a running receiver (`Control`) on the receiver's runtime:
+/// `/healthz`, `/readyz` and `/metrics` over plain HTTP on `listen`. It stops accepting when
+/// the receiver stops. Returns the address bound.
+pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> {
+    let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
+    std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
+    let shared = Arc::clone(&control.shared);
+    let stop = Arc::clone(&control.stop);
+    control.rt.spawn(async move {
+        let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+            return;
+        };
+        let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
+        let limits = ops_limits(&shared.cfg.limits);
+        accept_loop(&listener, &slots, None, &stop, |tcp, _, permit| {
+            let app = ops_router(Arc::clone(&shared));
+            let limits = limits.clone();
+            let stopped = stop.subscribe();
+            tokio::spawn(async move {
+                let _ = serve_http(tcp, app, limits, None, stopped).await;
+                drop(permit);
+            });
+        })
+        .await;
+    });
+    Ok(addr)
+}
+
 /// Stops or reloads a running receiver (signals in `madoguchi receive`, tests).
 #[derive(Clone)]
 pub struct Control {
@@ -210,6 +127,7 @@ impl Control {
     }
 }
 
+/// A running receiver: its address and control; stopped (gracefully) when dropped.
 pub struct ReceiverHandle {
     pub addr: SocketAddr,
     control: Control,
@@ -248,6 +166,89 @@ impl Drop for ReceiverHandle {
     fn drop(&mut self) {
         self.shutdown_now();
     }
+}
+
+/// Accepts until the receiver stops: a slot first (beyond the slots, connections wait in the
+/// backlog), then a connection, handed to `serve` with its slot. A failing accept (EMFILE…)
+/// backs off instead of spinning.
+async fn accept_loop(
+    listener: &tokio::net::TcpListener,
+    slots: &Arc<tokio::sync::Semaphore>,
+    gate: Option<&Arc<admission::Gate>>,
+    stop: &tokio::sync::watch::Sender<bool>,
+    mut serve: impl FnMut(tokio::net::TcpStream, Option<admission::Admission>, tokio::sync::OwnedSemaphorePermit),
+) {
+    let mut stopped = stop.subscribe();
+    let mut backoff = None;
+    loop {
+        // Accepted first, so the source is known: a refused socket is closed at once instead
+        // of waiting in the backlog in front of the stations.
+        let (tcp, from) = tokio::select! {
+            _ = until_stopped(&mut stopped) => return,
+            r = listener.accept() => match r {
+                Ok(c) => {
+                    backoff = None;
+                    c
+                }
+                Err(_) => {
+                    let pause = accept_backoff(backoff);
+                    backoff = Some(pause);
+                    tokio::select! {
+                        _ = until_stopped(&mut stopped) => return,
+                        _ = tokio::time::sleep(pause) => continue,
+                    }
+                }
+            },
+        };
+        let admission = match gate {
+            Some(g) => match g.admit(from.ip(), slots.available_permits()) {
+                Some(a) => Some(a),
+                None => continue, // dropped: closed
+            },
+            None => None,
+        };
+        let permit = tokio::select! {
+            _ = until_stopped(&mut stopped) => return,
+            p = Arc::clone(slots).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+        };
+        serve(tcp, admission, permit);
+    }
+}
+
+/// First pause after a failed accept (EMFILE, ENFILE, ENOBUFS…), doubled up to the cap, so a
+/// persistent error doesn't spin a core.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+fn accept_backoff(previous: Option<Duration>) -> Duration {
+    previous.map_or(ACCEPT_BACKOFF_MIN, |d| (d * 2).min(ACCEPT_BACKOFF_MAX))
+}
+
+/// Connections the operations listener serves at once. Its answers touch no database (/readyz
+/// reads the state the receiver keeps), so nothing on it waits for the store, and liveness is
+/// never queued behind readiness; the slots are for sockets that say nothing, which
+/// `OPS_DEADLINE` closes.
+const OPS_CONNECTIONS: usize = 64;
+
+/// On the operations listener: a connection that sends no complete request head, or stays idle
+/// after an answer, for this long is closed. Probes ask and go; a scraper reconnects.
+const OPS_DEADLINE: Duration = Duration::from_secs(2);
+
+/// The operations listener's own limits: short, whatever the stations' are.
+fn ops_limits(stations: &Limits) -> Limits {
+    Limits {
+        tls_handshake: OPS_DEADLINE,
+        headers: stations.headers.min(OPS_DEADLINE),
+        body: stations.body.min(OPS_DEADLINE),
+        idle: stations.idle.min(OPS_DEADLINE),
+        max_connections: OPS_CONNECTIONS,
+        ..stations.clone()
+    }
+}
+
+/// Resolves once shutdown was asked for (the watch's guard is not held past it).
+pub(super) async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
 }
 
 #[cfg(test)]
