@@ -10,13 +10,41 @@ use std::path::{Path, PathBuf};
 /// ending in `/` covers a directory; `Some(chars)` allows only those characters.
 const DATA: &[(&str, Option<&str>, &str)] = &[
     ("src/wareki.rs", None, "the era table: each era's name"),
-    ("src/lang.rs", None, "each language's name in its own script, as the picker shows it"),
-    ("src/ui/wrap.rs", None, "JIS X 4051's classes of characters a line may not start or end with"),
-    ("src/ui/screens/pin.rs", Some("＊＿"), "the masked and empty PIN boxes, two columns wide"),
-    ("src/card/", None, "the card's own text: 旧氏 in the name field, J-LIS substitutions, profiles"),
-    ("src/record/", None, "the card-certificate comparison folds full-width forms and （旧氏）"),
-    ("src/backend/", None, "the receiver's English operator lines name 利用者証明 as J-LIS does"),
-    ("src/cli/receive", None, "the receiver's English operator lines name 利用者証明 as J-LIS does"),
+    (
+        "src/lang.rs",
+        None,
+        "each language's name in its own script, as the picker shows it",
+    ),
+    (
+        "src/ui/wrap.rs",
+        None,
+        "JIS X 4051's classes of characters a line may not start or end with",
+    ),
+    (
+        "src/ui/screens/pin.rs",
+        Some("＊＿"),
+        "the masked and empty PIN boxes, two columns wide",
+    ),
+    (
+        "src/card/",
+        None,
+        "the card's own text: 旧氏 in the name field, J-LIS substitutions, profiles",
+    ),
+    (
+        "src/record/",
+        None,
+        "the card-certificate comparison folds full-width forms and （旧氏）",
+    ),
+    (
+        "src/backend/",
+        None,
+        "the receiver's English operator lines name 利用者証明 as J-LIS does",
+    ),
+    (
+        "src/cli/receive",
+        None,
+        "the receiver's English operator lines name 利用者証明 as J-LIS does",
+    ),
     ("src/fuzz_targets.rs", None, "sample card data"),
     ("src/main.rs", None, "the program's name, 窓口, in --help"),
 ];
@@ -83,7 +111,10 @@ fn covers(path: &str, rel: &str) -> bool {
 fn no_cjk_text_in_the_code_outside_its_data() {
     let mut found = Vec::new();
     for (rel, lines) in code() {
-        let allowed = DATA.iter().find(|(p, _, _)| covers(p, &rel)).map(|(_, chars, _)| *chars);
+        let allowed = DATA
+            .iter()
+            .find(|(p, _, _)| covers(p, &rel))
+            .map(|(_, chars, _)| *chars);
         for (n, line) in lines {
             let bad: String = line
                 .chars()
@@ -137,7 +168,9 @@ fn the_scans_catch_what_they_are_for() {
     let old = r#"(Lang::Ko, Some((era, y))) => format!("{} ({} {}년)", d.iso(), era, first(y, "원")),"#;
     assert!(old.chars().any(cjk));
     let lit = "ID: {enrollment_id}";
-    assert!(lit.match_indices(": ").any(|(i, _)| lit[..i].ends_with(char::is_alphanumeric)));
+    assert!(lit
+        .match_indices(": ")
+        .any(|(i, _)| lit[..i].ends_with(char::is_alphanumeric)));
     assert!(covers("src/cli/receive", "src/cli/receive.rs"));
     assert!(covers("src/cli/receive", "src/cli/receive/check.rs"));
     assert!(!covers("src/cli/receive", "src/cli/received.rs"));

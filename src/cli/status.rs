@@ -89,7 +89,10 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
         l(Msg::StatusLabelStation),
         format!("{} (madoguchi {})", s("station_id"), s("version")),
     ));
-    rows.push((l(Msg::StatusLabelUptime), i18n::status_uptime(lang, n(&v["uptime_secs"]))));
+    rows.push((
+        l(Msg::StatusLabelUptime),
+        i18n::status_uptime(lang, n(&v["uptime_secs"])),
+    ));
     let mut step_text = step(lang, &s("step"));
     if v["busy"].as_bool() == Some(true) {
         step_text = format!("{step_text} ({})", msg(lang, Msg::StatusBusy));
@@ -109,7 +112,10 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
     ));
     if let Some(d) = v["last_delivery"].as_object() {
         let result = i18n::status_code(lang, d["result"].as_str().unwrap_or(""));
-        rows.push((l(Msg::StatusLabelDelivery), format!("{} {result}", d["at"].as_str().unwrap_or(""))));
+        rows.push((
+            l(Msg::StatusLabelDelivery),
+            format!("{} {result}", d["at"].as_str().unwrap_or("")),
+        ));
     }
     if let Some(c) = v["crl"].as_object() {
         let fresh = c["fresh"].as_bool().unwrap_or(false);

@@ -15,11 +15,17 @@ use crate::lang::Lang;
 pub const FTL: [(Lang, [&str; 2]); 7] = [
     (
         Lang::Ja,
-        [include_str!("../../i18n/ja/ui.ftl"), include_str!("../../i18n/ja/card.ftl")],
+        [
+            include_str!("../../i18n/ja/ui.ftl"),
+            include_str!("../../i18n/ja/card.ftl"),
+        ],
     ),
     (
         Lang::En,
-        [include_str!("../../i18n/en/ui.ftl"), include_str!("../../i18n/en/card.ftl")],
+        [
+            include_str!("../../i18n/en/ui.ftl"),
+            include_str!("../../i18n/en/card.ftl"),
+        ],
     ),
     (
         Lang::ZhHans,
@@ -30,11 +36,17 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
     ),
     (
         Lang::Ko,
-        [include_str!("../../i18n/ko/ui.ftl"), include_str!("../../i18n/ko/card.ftl")],
+        [
+            include_str!("../../i18n/ko/ui.ftl"),
+            include_str!("../../i18n/ko/card.ftl"),
+        ],
     ),
     (
         Lang::Es,
-        [include_str!("../../i18n/es/ui.ftl"), include_str!("../../i18n/es/card.ftl")],
+        [
+            include_str!("../../i18n/es/ui.ftl"),
+            include_str!("../../i18n/es/card.ftl"),
+        ],
     ),
     (
         Lang::PtBr,
@@ -45,7 +57,10 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
     ),
     (
         Lang::Vi,
-        [include_str!("../../i18n/vi/ui.ftl"), include_str!("../../i18n/vi/card.ftl")],
+        [
+            include_str!("../../i18n/vi/ui.ftl"),
+            include_str!("../../i18n/vi/card.ftl"),
+        ],
     ),
 ];
 

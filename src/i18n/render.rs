@@ -70,7 +70,14 @@ pub fn transport_error(lang: Lang, e: &TransportError) -> String {
     let m = match e {
         T::NoService => Msg::TransportNoService,
         T::NoReader => Msg::TransportNoReader,
-        T::UnknownReader(n) => return format(lang, Text::TransportUnknownReader { name: n.as_str().into() }),
+        T::UnknownReader(n) => {
+            return format(
+                lang,
+                Text::TransportUnknownReader {
+                    name: n.as_str().into(),
+                },
+            )
+        }
         T::NoCard => Msg::TransportNoCard,
         T::CardRemoved => Msg::TransportCardRemoved,
         T::CardReset => Msg::TransportCardReset,

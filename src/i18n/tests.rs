@@ -52,8 +52,8 @@ fn parsed() -> Vec<(Lang, BTreeMap<String, BTreeSet<String>>)> {
         .map(|(lang, sources)| {
             let mut messages = BTreeMap::new();
             for s in sources {
-                let res = fluent_syntax::parser::parse(*s)
-                    .unwrap_or_else(|(_, errs)| panic!("{}: {errs:?}", lang.code()));
+                let res =
+                    fluent_syntax::parser::parse(*s).unwrap_or_else(|(_, errs)| panic!("{}: {errs:?}", lang.code()));
                 for entry in &res.body {
                     match entry {
                         Entry::Message(m) => {
@@ -171,8 +171,7 @@ fn no_translation_names_a_key() {
                 // "Y: はい  N: いいえ"
                 let bytes = line.as_bytes();
                 for i in 1..bytes.len() {
-                    let single =
-                        bytes[i - 1].is_ascii_uppercase() && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric());
+                    let single = bytes[i - 1].is_ascii_uppercase() && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric());
                     assert!(!(single && bytes[i] == b':'), "{}: {line:?}", lang.code());
                 }
             }
@@ -306,7 +305,11 @@ fn the_catalogues_joins_write_what_the_panes_wrote() {
         assert_eq!(queue_count(lang, 3), format!("{} 3", msg(lang, Msg::Queue)));
         assert_eq!(review_count(lang, 2), format!("{} 2", msg(lang, Msg::Review)));
         let items = done_review_items(lang, &[Msg::LabelName, Msg::LabelAddress]);
-        let sep = if matches!(lang, Lang::Ja | Lang::ZhHans) { "、" } else { ", " };
+        let sep = if matches!(lang, Lang::Ja | Lang::ZhHans) {
+            "、"
+        } else {
+            ", "
+        };
         let want = format!(
             "{} {}{sep}{}",
             msg(lang, Msg::DoneReview),

@@ -101,7 +101,12 @@ impl DiagnosticsPane<'_> {
                 }
                 lines.push(Line::from(name));
                 let card = i18n::card_state(self.lang, r.card);
-                lines.push(Line::from(self.field("", self.t(Msg::DiagCard), card, self.card_style(r.card))));
+                lines.push(Line::from(self.field(
+                    "",
+                    self.t(Msg::DiagCard),
+                    card,
+                    self.card_style(r.card),
+                )));
                 if let Some(k) = &r.facts.card_kind {
                     let kind = i18n::card_kind(self.lang, k);
                     lines.push(Line::from(self.field("", self.t(Msg::DiagKind), &kind, th.text())));
@@ -149,7 +154,12 @@ impl DiagnosticsPane<'_> {
         };
         lines.push(Line::from(self.field("", self.t(Msg::DiagLastError), &last, style)));
         let removals = self.model.card_removals.to_string();
-        lines.push(Line::from(self.field("", self.t(Msg::DiagRemovals), &removals, th.text())));
+        lines.push(Line::from(self.field(
+            "",
+            self.t(Msg::DiagRemovals),
+            &removals,
+            th.text(),
+        )));
         for r in &self.model.readers {
             lines.push(Line::raw(""));
             lines.push(Line::styled(r.name.clone(), th.accent()));

@@ -16,15 +16,11 @@ pub fn spans(lang: Lang, label: &str, value: &str, label_style: Style, value_sty
         return vec![Span::styled(text, label_style)];
     };
     let (head, tail) = (&text[..at], &text[at + value.len()..]);
-    [
-        (head, label_style),
-        (value, value_style),
-        (tail, label_style),
-    ]
-    .into_iter()
-    .filter(|(s, _)| !s.is_empty())
-    .map(|(s, style)| Span::styled(s.to_string(), style))
-    .collect()
+    [(head, label_style), (value, value_style), (tail, label_style)]
+        .into_iter()
+        .filter(|(s, _)| !s.is_empty())
+        .map(|(s, style)| Span::styled(s.to_string(), style))
+        .collect()
 }
 
 #[cfg(test)]

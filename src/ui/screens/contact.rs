@@ -35,7 +35,11 @@ pub fn draw(
         lines.extend(key_line(v, F::Skip).map(|k| Line::styled(k, th.highlight())));
     }
     let warning = i18n::email_carrier_warning(l, v.flow.config().email_sender_domain.as_deref());
-    lines.extend(wrap(&warning, iw as usize).into_iter().map(|w| Line::styled(w, th.warn())));
+    lines.extend(
+        wrap(&warning, iw as usize)
+            .into_iter()
+            .map(|w| Line::styled(w, th.warn())),
+    );
     lines.push(Line::raw(""));
     let shown = format!("{}_", input.as_str());
     for part in wrap(&shown, iw.saturating_sub(2) as usize) {

@@ -65,7 +65,10 @@ fn text_lines<'a>(v: &View, d: &Done, receipt: &str, tw: usize) -> Vec<Line<'a>>
     let l = v.flow.citizen_lang();
     let th = v.theme;
     let para = |m: Msg, style| styled_lines(wrap(msg(l, m), tw), style);
-    let mut lines = vec![Line::styled(msg(l, Msg::DoneHeading), th.ok().add_modifier(Modifier::BOLD))];
+    let mut lines = vec![Line::styled(
+        msg(l, Msg::DoneHeading),
+        th.ok().add_modifier(Modifier::BOLD),
+    )];
     let number = th.accent().add_modifier(Modifier::BOLD);
     lines.push(Line::from(labelled::spans(
         l,
