@@ -50,6 +50,8 @@ macro_rules! texts {
     ($($(#[$doc:meta])* $v:ident { $($f:ident),* $(,)? }),* $(,)?) => {
         /// A message with variables and their values (no `Debug`: the values may be a demo
         /// card's PIN or a citizen's birth date).
+        // Made and formatted at once, on the stack: never kept, so its size does not matter.
+        #[allow(clippy::large_enum_variant)]
         pub enum Text<'a> { $($(#[$doc])* $v { $($f: FluentValue<'a>),* }),* }
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum TextId { $($v),* }
