@@ -242,7 +242,9 @@ impl PinB {
                 });
             }
             if let Some(i) = part.iter().position(|b| !b.is_ascii_digit()) {
-                return Err(PinFormatError::Character { position: start + i + 1 });
+                return Err(PinFormatError::Character {
+                    position: start + i + 1,
+                });
             }
             start += len;
         }
@@ -430,11 +432,19 @@ mod tests {
         assert_eq!(PinB::new(b"55021720352285").unwrap().expose(), b.expose());
         assert_eq!(
             PinB::new(b"5502172035228").unwrap_err(),
-            PinFormatError::Length { len: 13, min: 14, max: 14 }
+            PinFormatError::Length {
+                len: 13,
+                min: 14,
+                max: 14
+            }
         );
         assert_eq!(
             PinB::new("550217203522８".as_bytes()).unwrap_err(),
-            PinFormatError::Length { len: 15, min: 14, max: 14 }
+            PinFormatError::Length {
+                len: 15,
+                min: 14,
+                max: 14
+            }
         );
         assert_eq!(
             PinB::new(b"55021720352 85").unwrap_err(),

@@ -320,7 +320,11 @@ mod tests {
             let mut g = Guard::new(Recorder::default());
             for aid in [&AID_FACE, &AID_TEXT, &AID_JPKI] {
                 g.transmit(&Command::select_df(aid)).unwrap();
-                assert_eq!(refused(&mut g, Command::select_ef(fid)), Refusal::MyNumberFile, "{fid:04X}");
+                assert_eq!(
+                    refused(&mut g, Command::select_ef(fid)),
+                    Refusal::MyNumberFile,
+                    "{fid:04X}"
+                );
                 // By path from the MF or from the current DF, by FID with P1 00 (MF, DF or
                 // EF), with FCI asked for.
                 for (p1, data) in [
