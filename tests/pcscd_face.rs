@@ -74,17 +74,19 @@ fn a_wrong_pin_b_costs_one_try_and_the_right_one_opens_the_card_face() {
         "{s}"
     );
 
-    // The tries shown again, the right number, EF 0002 read whole.
-    let (tries, face) = conn
+    // The tries shown again, the right number, EF 0002 read whole: SELECT the AP, SELECT
+    // 0012, VERIFY query, VERIFY, SELECT 0002, one extended READ (docs/card.md).
+    let before = s["apdus"].as_u64().unwrap();
+    let (tries, face, sent) = conn
         .transaction(|t| {
             let mut c = MyNumberCard::new(t);
             let tries = c.pin_b_tries().unwrap();
             c.verify_pin_b(&PinB::new(p.pin_b().unwrap().as_bytes()).unwrap())
                 .unwrap();
-            (tries, c.read_card_face().unwrap())
+            (tries, c.read_card_face().unwrap(), c.apdus_sent())
         })
         .unwrap();
-    assert_eq!(tries, 2);
+    assert_eq!((tries, sent), (2, 6));
     assert_eq!(face.photo_jp2(), PHOTO_JP2);
     assert_eq!(face.birth(), p.birth().unwrap());
     assert_eq!(face.sex_code(), b'1');
@@ -104,6 +106,7 @@ fn a_wrong_pin_b_costs_one_try_and_the_right_one_opens_the_card_face() {
     let s = stats_until(&card, "the card face read", |s| {
         s["card_face_reads"].as_u64() >= Some(1)
     });
+    assert_eq!(s["apdus"].as_u64().unwrap() - before, 6, "each reached the card once: {s}");
     assert_eq!(
         s["pin_b_verifies"], 2,
         "one VERIFY per number typed, never re-sent: {s}"
