@@ -106,7 +106,11 @@ fn a_wrong_pin_b_costs_one_try_and_the_right_one_opens_the_card_face() {
     let s = stats_until(&card, "the card face read", |s| {
         s["card_face_reads"].as_u64() >= Some(1)
     });
-    assert_eq!(s["apdus"].as_u64().unwrap() - before, 6, "each reached the card once: {s}");
+    assert_eq!(
+        s["apdus"].as_u64().unwrap() - before,
+        6,
+        "each reached the card once: {s}"
+    );
     assert_eq!(
         s["pin_b_verifies"], 2,
         "one VERIFY per number typed, never re-sent: {s}"

@@ -921,6 +921,26 @@ mod tests {
         }
     }
 
+    /// A card face whose header claims more than READ BINARY can reach: refused before any
+    /// buffer of that size exists, and nothing read past the first answer.
+    #[test]
+    fn a_lying_card_face_header_is_refused_before_reading_on() {
+        for header in [
+            vec![0xFF, 0x20, 0x83, 0xFF, 0xFF, 0xFF],
+            vec![0xFF, 0x20, 0x82, 0x80, 0x00],
+        ] {
+            let answers = vec![ok(), ok(), Ok(Response::new(header, StatusWord::OK))];
+            let mut t = Script::new(answers);
+            let mut c = MyNumberCard::new(&mut t);
+            c.extended = Some(true);
+            assert!(matches!(
+                c.read_card_face(),
+                Err(FaceError::Card(CardError::Malformed(Malformed::TooLong(_))))
+            ));
+            assert_eq!(t.sent.len(), 3, "SELECT AP, SELECT 0002, one READ");
+        }
+    }
+
     /// The card face read in chunks fills one buffer sized once from the header.
     #[test]
     fn the_card_face_is_read_into_one_buffer_sized_once() {
