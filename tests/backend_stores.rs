@@ -272,15 +272,15 @@ fn two_receivers_eight_stations(dir: &Path, db: &StoreLocation) {
                 let mut lost = 0usize;
                 for id in ids {
                     let body = unsigned_record(&format!("station-{i}"), &id);
-                    let (first, second) = if support::random_u64() % 2 == 0 {
+                    let (first, second) = if support::random_u64().is_multiple_of(2) {
                         (&a, &b)
                     } else {
                         (&b, &a)
                     };
-                    if support::random_u64() % 8 == 0 {
+                    if support::random_u64().is_multiple_of(8) {
                         // A lost answer: the station gives up on a try mid-way (the request
                         // may or may not have been stored) and retries, below.
-                        let (c, cfg) = if support::random_u64() % 2 == 0 {
+                        let (c, cfg) = if support::random_u64().is_multiple_of(2) {
                             &**first
                         } else {
                             &**second
