@@ -18,9 +18,10 @@ const ATTACKERS: usize = 1000;
 const STATIONS: usize = 8;
 const POSTS_EACH: usize = 6;
 
-/// One attacker socket, for ever: connect from 127.0.0.2, send nothing (or the first bytes
-/// of a ClientHello), wait until the receiver closes it, connect again.
-async fn attacker(to: std::net::SocketAddr, half_hello: bool, stop: Arc<AtomicBool>, cycles: Arc<AtomicU64>) {
+/// One attacker socket, for ever: connect from 127.0.0.2, send `first` (nothing, the first
+/// bytes of a ClientHello, half a request head), wait until the receiver closes it, connect
+/// again.
+async fn attacker(to: std::net::SocketAddr, first: &'static [u8], stop: Arc<AtomicBool>, cycles: Arc<AtomicU64>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     while !stop.load(Ordering::Relaxed) {
         let Ok(sock) = tokio::net::TcpSocket::new_v4() else {
@@ -33,8 +34,8 @@ async fn attacker(to: std::net::SocketAddr, half_hello: bool, stop: Arc<AtomicBo
         let Ok(Ok(mut s)) = tokio::time::timeout(Duration::from_secs(5), sock.connect(to)).await else {
             continue;
         };
-        if half_hello {
-            let _ = s.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00]).await;
+        if !first.is_empty() {
+            let _ = s.write_all(first).await;
         }
         let mut buf = [0u8; 64];
         // Until the receiver closes it (or a minute: never, with the gate).
@@ -50,34 +51,59 @@ async fn attacker(to: std::net::SocketAddr, half_hello: bool, stop: Arc<AtomicBo
     }
 }
 
+/// `n` attacker sockets against `to` on a runtime of their own, each sending one of `firsts`
+/// in turn; `stop` ends them.
+struct Attack {
+    stop: Arc<AtomicBool>,
+    cycles: Arc<AtomicU64>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Attack {
+    fn start(to: std::net::SocketAddr, n: usize, firsts: &'static [&'static [u8]]) -> Attack {
+        let stop = Arc::new(AtomicBool::new(false));
+        let cycles = Arc::new(AtomicU64::new(0));
+        let thread = {
+            let (stop, cycles) = (Arc::clone(&stop), Arc::clone(&cycles));
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let tasks: Vec<_> = (0..n)
+                        .map(|i| {
+                            let first = firsts[i % firsts.len()];
+                            tokio::spawn(attacker(to, first, Arc::clone(&stop), Arc::clone(&cycles)))
+                        })
+                        .collect();
+                    for t in tasks {
+                        let _ = t.await;
+                    }
+                });
+            })
+        };
+        Attack { stop, cycles, thread }
+    }
+
+    /// Connections closed by the receiver so far.
+    fn cycles(&self) -> u64 {
+        self.cycles.load(Ordering::Relaxed)
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}
+
 #[test]
 fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
     let dir = support::tmp("starve");
     let pki = TestPki::generate().unwrap();
     let (tls, rx) = support::receiver::bound(&dir, "s1", dir.join("recv.sqlite3"), &pki.sign_ca.cert);
-    let addr = rx.addr;
-
-    // The attackers, on a runtime of their own.
-    let stop = Arc::new(AtomicBool::new(false));
-    let cycles = Arc::new(AtomicU64::new(0));
-    let attack = {
-        let (stop, cycles) = (Arc::clone(&stop), Arc::clone(&cycles));
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let tasks: Vec<_> = (0..ATTACKERS)
-                    .map(|i| tokio::spawn(attacker(addr, i % 2 == 1, Arc::clone(&stop), Arc::clone(&cycles))))
-                    .collect();
-                for t in tasks {
-                    let _ = t.await;
-                }
-            });
-        })
-    };
+    let attack = Attack::start(rx.addr, ATTACKERS, &[b"", &[0x16, 0x03, 0x01, 0x02, 0x00]]);
     // Let them fill what they can.
     std::thread::sleep(Duration::from_secs(2));
 
@@ -117,8 +143,7 @@ fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     });
-    stop.store(true, Ordering::Relaxed);
-    let refused_meanwhile = cycles.load(Ordering::Relaxed);
+    let refused_meanwhile = attack.cycles();
 
     let failed: Vec<_> = latencies.iter().filter(|(o, _)| *o != Outcome::Delivered).collect();
     assert!(
@@ -144,6 +169,44 @@ fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
         (STATIONS * POSTS_EACH) as u64
     );
     drop(rx);
-    let _ = attack.join();
+    attack.stop();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The operations port (#23 item 4): idle sockets and half request heads from one address
+/// must not keep a liveness probe waiting; /healthz answers within a second throughout.
+#[test]
+fn idle_and_half_open_sockets_on_the_operations_port_do_not_starve_liveness() {
+    let dir = support::tmp("ops-starve");
+    let pki = TestPki::generate().unwrap();
+    let (_tls, rx) = support::receiver::bound(&dir, "s1", dir.join("recv.sqlite3"), &pki.sign_ca.cert);
+    let ops = receiver::spawn_ops("127.0.0.1:0", &rx.control()).unwrap();
+    let attack = Attack::start(ops, 600, &[b"", b"GET /healthz HTTP/1.1\r\nhost: x\r\n"]);
+    std::thread::sleep(Duration::from_secs(2));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let answered = rt.block_on(async {
+            let c = reqwest::Client::builder()
+                .timeout(Duration::from_secs(1))
+                .build()
+                .unwrap();
+            c.get(format!("http://{ops}/healthz"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        });
+        if answered.as_ref().ok() != Some(&200) {
+            slow.push((answered.map_err(|e| e.to_string()), t.elapsed()));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let refused_meanwhile = attack.cycles();
+    attack.stop();
+    assert!(slow.is_empty(), "/healthz within 1 s every time: {slow:?}");
+    assert!(refused_meanwhile > 600, "{refused_meanwhile}");
 }

@@ -34,7 +34,7 @@ pub struct Gate {
 }
 
 /// A connection counted against its address until it has proven something (drop it then:
-/// after an mTLS handshake, else at its first request head) or it closes.
+/// after an mTLS handshake, else once its first request is answered) or it closes.
 pub struct Admission {
     gate: Arc<Gate>,
     ip: IpAddr,
@@ -52,6 +52,7 @@ impl Gate {
     /// Admits a connection from `ip` with `free` slots left, or refuses it (the caller closes
     /// it at once). Plenty of slots: everyone; scarce: only addresses under their cap.
     pub fn admit(self: &Arc<Self>, ip: IpAddr, free: usize) -> Option<Admission> {
+        let ip = source(ip);
         let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let n = pending.entry(ip).or_insert(0);
         if free < self.scarce_below && *n >= self.per_address {
@@ -66,8 +67,24 @@ impl Gate {
 
     /// Connections from `ip` waiting for their first request head (tests, metrics).
     pub fn pending(&self, ip: IpAddr) -> usize {
+        let ip = source(ip);
         let pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         pending.get(&ip).copied().unwrap_or(0)
+    }
+}
+
+/// The source a connection is counted under: an IPv4 address, or an IPv6 /64 (one host is
+/// given a whole /64 and can pick any address in it; an IPv4-mapped address is its IPv4).
+fn source(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -152,6 +169,25 @@ mod tests {
         assert!(gate.admit(a, 10).is_some());
         drop(one);
         assert_eq!(gate.pending(b), 0);
+    }
+
+    #[test]
+    fn an_ipv6_host_is_counted_by_its_64() {
+        let gate = Gate::new(256, 2);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let _held = [gate.admit(a, 10).unwrap(), gate.admit(b, 10).unwrap()];
+        // Another address of the same /64 is the same source.
+        assert!(gate.admit("2001:db8:1:2::abcd".parse().unwrap(), 10).is_none());
+        assert_eq!(gate.pending(a), 2);
+        assert!(gate.admit(other, 10).is_some());
+        // An IPv4-mapped address is its IPv4 address.
+        let _v4 = [
+            gate.admit("192.0.2.1".parse().unwrap(), 10).unwrap(),
+            gate.admit("192.0.2.1".parse().unwrap(), 10).unwrap(),
+        ];
+        assert!(gate.admit("::ffff:192.0.2.1".parse().unwrap(), 10).is_none());
     }
 
     #[test]

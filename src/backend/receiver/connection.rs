@@ -131,15 +131,17 @@ where
     });
     let app = TowerToHyperService::new(app);
     let act = Arc::clone(&activity);
-    // Counted against its source address until the first request head has arrived.
+    // Counted against its source address until its first request has been answered (its
+    // body read too: a head followed by a dribbled body proves nothing either).
     let admission = std::sync::Mutex::new(admission);
     let svc = hyper::service::service_fn(move |req| {
-        drop(admission.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let first = admission.lock().unwrap_or_else(|e| e.into_inner()).take();
         let busy = act.begin();
         let answer = app.call(req);
         async move {
             let r = answer.await;
             drop(busy);
+            drop(first);
             r
         }
     });

@@ -78,6 +78,7 @@ pub fn spawn(listen: &str, cfg: ReceiverConfig, tls: Option<TlsConfig>) -> Resul
 /// the receiver stops. Returns the address bound.
 pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> {
     let std_listener = std::net::TcpListener::bind(listen).map_err(|e| format!("{listen}: {e}"))?;
+    admission::widen_backlog(&std_listener).map_err(|e| format!("{listen}: listen: {e}"))?;
     std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = std_listener.local_addr().map_err(|e| e.to_string())?;
     let shared = Arc::clone(&control.shared);
@@ -88,12 +89,15 @@ pub fn spawn_ops(listen: &str, control: &Control) -> Result<SocketAddr, String> 
         };
         let slots = Arc::new(tokio::sync::Semaphore::new(OPS_CONNECTIONS));
         let limits = ops_limits(&shared.cfg.limits);
-        accept_loop(&listener, &slots, None, &stop, |tcp, _, permit| {
+        // The same door as the stations': sockets from one address that say nothing cannot
+        // take the slots a liveness probe needs.
+        let gate = admission::Gate::new(OPS_CONNECTIONS, shared.cfg.limits.per_address);
+        accept_loop(&listener, &slots, Some(&gate), &stop, |tcp, admitted, permit| {
             let app = ops_router(Arc::clone(&shared));
             let limits = limits.clone();
             let stopped = stop.subscribe();
             tokio::spawn(async move {
-                let _ = serve_http(tcp, app, limits, None, stopped).await;
+                let _ = serve_http(tcp, app, limits, admitted, stopped).await;
                 drop(permit);
             });
         })
@@ -227,12 +231,12 @@ fn accept_backoff(previous: Option<Duration>) -> Duration {
 /// Connections the operations listener serves at once. Its answers touch no database (/readyz
 /// reads the state the receiver keeps), so nothing on it waits for the store, and liveness is
 /// never queued behind readiness; the slots are for sockets that say nothing, which
-/// `OPS_DEADLINE` closes.
-const OPS_CONNECTIONS: usize = 64;
+/// `OPS_DEADLINE` closes, and the admission gate keeps one address from taking them all.
+const OPS_CONNECTIONS: usize = 512;
 
 /// On the operations listener: a connection that sends no complete request head, or stays idle
 /// after an answer, for this long is closed. Probes ask and go; a scraper reconnects.
-const OPS_DEADLINE: Duration = Duration::from_secs(2);
+const OPS_DEADLINE: Duration = Duration::from_secs(1);
 
 /// The operations listener's own limits: short, whatever the stations' are.
 fn ops_limits(stations: &Limits) -> Limits {
