@@ -171,3 +171,34 @@ fn only_client_auth_certificates_are_stations_and_revoked_ones_are_turned_away()
     assert_eq!(madoguchi::backend::receiver::accepted_count(&db).unwrap(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A client that resumes TLS sessions (curl, Java) gets a full handshake — and the station
+/// checks that go with it — on every connection, never a TLS alert on its second one.
+#[test]
+fn a_client_that_resumes_sessions_is_served_on_every_connection() {
+    let dir = support::tmp("resume");
+    let pki = TestPki::generate().unwrap();
+    let (tls, rx) = support::receiver::bound(&dir, "s1", dir.join("recv.sqlite3"), &pki.sign_ca.cert);
+    let url = format!("{}/healthz", rx.url(true));
+    // Three connections in one curl: it offers the first one's session on the next two.
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--http1.1", "-w", "%{http_code}\n", "-H", "Connection: close"])
+        .args(["-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null"])
+        .arg("--cacert")
+        .arg(&tls.ca)
+        .arg("--cert")
+        .arg(&tls.client_cert)
+        .arg("--key")
+        .arg(&tls.client_key)
+        .args([&url, &url, &url])
+        .output()
+        .expect("curl runs");
+    let codes = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        codes.lines().collect::<Vec<_>>(),
+        ["200", "200", "200"],
+        "{codes}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(rx);
+}

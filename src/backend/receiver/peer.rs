@@ -119,6 +119,14 @@ fn acceptor(tls: &TlsConfig, client_crl: Option<Arc<CrlSource>>) -> Result<SslAc
         .map_err(|e| format!("{}: {e}", tls.cert.display()))?;
     b.set_private_key_file(&tls.key, openssl::ssl::SslFiletype::PEM)
         .map_err(|e| format!("{}: {e}", tls.key.display()))?;
+    // No session resumption: a resumed session skips the certificate checks below (a station
+    // revoked since would still get in), and without a session id context OpenSSL answers a
+    // resuming client (curl, Java) with an alert. Every connection is a full handshake.
+    b.set_session_id_context(b"madoguchi-receiver")
+        .map_err(|e| e.to_string())?;
+    b.set_session_cache_mode(openssl::ssl::SslSessionCacheMode::OFF);
+    b.set_options(openssl::ssl::SslOptions::NO_TICKET);
+    b.set_num_tickets(0).map_err(|e| e.to_string())?;
     if let Some(ca) = &tls.client_ca {
         // PEM or DER, a bundle or a directory, like every other CA input.
         for c in crate::backend::trust::load_certificates(ca)? {
