@@ -42,6 +42,7 @@ fn receiver(
             key: tls[0].server_key.clone(),
             client_ca: Some(client_ca.to_path_buf()),
             client_crl: Vec::new(),
+            ..Default::default()
         }),
     )
 }

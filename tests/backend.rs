@@ -164,6 +164,7 @@ fn whole_path_over_tls_and_mtls_stored_once() {
             key: srv_key,
             client_ca: Some(ca_file.clone()),
             client_crl: Vec::new(),
+            ..Default::default()
         }),
     );
     let url = rx.url(true);
@@ -442,6 +443,7 @@ fn tls_certificate_that_does_not_match_is_a_retry_not_a_loss() {
             key: srv_key,
             client_ca: None,
             client_crl: Vec::new(),
+            ..Default::default()
         }),
     );
     let store = env.store(None, None, 100);
@@ -748,6 +750,7 @@ fn slowloris_does_not_starve_stations() {
             key: srv_key,
             client_ca: Some(ca_file.clone()),
             client_crl: Vec::new(),
+            ..Default::default()
         }),
     );
     let stores: Vec<StationStore> = names
@@ -1143,6 +1146,7 @@ fn mtls_binds_records_to_their_station() {
                 key: srv_key.clone(),
                 client_ca: Some(ca_file.clone()),
                 client_crl: Vec::new(),
+                ..Default::default()
             }),
         )
     };

@@ -49,6 +49,7 @@ impl Stations {
                 key: self.tls[0].server_key.clone(),
                 client_ca: Some(self.client_ca.clone()),
                 client_crl: Vec::new(),
+                ..Default::default()
             }),
         )
     }

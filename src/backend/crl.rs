@@ -1,7 +1,10 @@
 //! The receiver's CRLs over their lifetime: several (files or directories), each matched to
 //! its issuer and checked against the trusted CAs' signatures; reloaded on demand (SIGHUP) and
 //! when a file changes; and a CRL past its nextUpdate plus a grace says nothing — the answer is
-//! 503 `CRL_STALE`, never "not revoked" from a list that may be missing a revocation.
+//! 503 `CRL_STALE`, never "not revoked" from a list that may be missing a revocation. A CRL
+//! speaks only for the certificates it covers: those of the CA key that signed it (not another
+//! generation under the same DN) and, for a partitioned CRL (issuingDistributionPoint; J-LIS
+//! publishes one per municipality), those naming its distribution point.
 
 use openssl::x509::{CrlStatus, X509Crl, X509};
 use std::path::PathBuf;
@@ -32,12 +35,46 @@ pub struct CrlSource {
     /// The CAs a CRL must be signed by (replaced when the receiver reloads its trust file).
     trust: RwLock<Vec<X509>>,
     grace: Duration,
-    /// Each CRL with the CA (of `trust`) whose key signed it.
-    crls: RwLock<Vec<(X509Crl, X509)>>,
+    crls: RwLock<Vec<Entry>>,
     /// Modification times at the last load, to notice a changed file.
     stamps: Mutex<Vec<(PathBuf, Option<SystemTime>)>>,
     /// Files of the directories the last load did not read (see `scan`).
     skipped: Mutex<Vec<PathBuf>>,
+}
+
+/// One CRL in use: the CA (of `trust`) whose key signed it, and the partition it covers.
+struct Entry {
+    crl: X509Crl,
+    signer: X509,
+    /// The issuingDistributionPoint's name (DER); `None`: a full CRL of its issuer.
+    partition: Option<Vec<u8>>,
+}
+
+impl Entry {
+    /// Whether this CRL speaks for `cert` at all.
+    fn covers(&self, cert: &openssl::x509::X509Ref) -> bool {
+        super::trust::issued_by(cert, &self.signer) && super::trust::partition_covers(self.partition.as_deref(), cert)
+    }
+
+    fn fresh(&self, now: i64, grace: Duration) -> bool {
+        self.crl
+            .next_update()
+            .and_then(unix)
+            .is_some_and(|next| now <= next + grace.as_secs() as i64)
+    }
+
+    fn lists(&self, cert: &openssl::x509::X509Ref) -> bool {
+        matches!(self.crl.get_by_serial(cert.serial_number()), CrlStatus::Revoked(_))
+    }
+}
+
+/// A reload read but not yet in use: `CrlSource::commit` puts it in place, so a receiver can
+/// read all its trust material first and change nothing when any of it fails.
+pub struct Staged {
+    trust: Option<Vec<X509>>,
+    crls: Vec<Entry>,
+    stamps: Vec<(PathBuf, Option<SystemTime>)>,
+    skipped: Vec<PathBuf>,
 }
 
 /// The files a load reads, and the others of the `--crl` directories. Of a directory: its
@@ -80,37 +117,62 @@ impl CrlSource {
 
     /// Reads the files again; on any error the CRLs in use stay as they were.
     pub fn reload(&self) -> Result<usize, String> {
+        let staged = self.stage(None)?;
+        Ok(self.commit(staged))
+    }
+
+    /// Reads the files, checked against `trust` (the CAs just read again) or the CAs in use,
+    /// without changing what is in use.
+    pub fn stage(&self, trust: Option<Vec<X509>>) -> Result<Staged, String> {
         let mut crls = Vec::new();
         let mut stamps = Vec::new();
-        let trust = self.trust.read().map_err(|_| "CRL trust poisoned".to_string())?;
+        let current = self.trust.read().map_err(|_| "CRL trust poisoned".to_string())?;
+        let cas: &[X509] = trust.as_deref().unwrap_or(&current);
         let (files, skipped) = scan(&self.paths);
         for f in files {
             for crl in super::trust::load_crl_file(&f)? {
                 // The generation whose key signed it, not the first CA with its name.
-                let signer = trust
+                let signer = cas
                     .iter()
                     .find(|ca| super::trust::crl_issued_by(&crl, ca))
-                    .ok_or_else(|| format!("{}: not signed by a trusted CA", f.display()))?;
-                crls.push((crl, signer.clone()));
+                    .ok_or_else(|| format!("{}: not signed by a trusted CA", f.display()))?
+                    .clone();
+                let partition = super::trust::crl_partition(&crl);
+                crls.push(Entry { crl, signer, partition });
             }
             stamps.push((f.clone(), std::fs::metadata(&f).and_then(|m| m.modified()).ok()));
         }
-        drop(trust);
-        let n = crls.len();
+        drop(current);
+        Ok(Staged {
+            trust,
+            crls,
+            stamps,
+            skipped,
+        })
+    }
+
+    /// Puts a staged reload in use; returns how many CRLs are in use now.
+    pub fn commit(&self, staged: Staged) -> usize {
+        let n = staged.crls.len();
+        if let Some(t) = staged.trust {
+            if let Ok(mut cur) = self.trust.write() {
+                *cur = t;
+            }
+        }
         if let Ok(mut c) = self.crls.write() {
-            *c = crls;
+            *c = staged.crls;
         }
         if let Ok(mut s) = self.stamps.lock() {
-            *s = stamps;
+            *s = staged.stamps;
         }
         tracing::info!(crls = n, "CRLs loaded");
-        for f in &skipped {
+        for f in &staged.skipped {
             tracing::warn!(file = %f.display(), "not read as a CRL: only *.crl, *.pem and *.der are");
         }
         if let Ok(mut s) = self.skipped.lock() {
-            *s = skipped;
+            *s = staged.skipped;
         }
-        Ok(n)
+        n
     }
 
     /// Reloads when a file appeared, went or changed since the last load.
@@ -151,28 +213,20 @@ impl CrlSource {
             });
     }
 
-    /// The revocation status of `cert` by its issuer's CRL.
+    /// The revocation status of `cert` by the CRLs that cover it: fresh and listing it →
+    /// revoked; fresh and not listing it → not revoked; no fresh one covering it → stale.
     pub fn status(&self, cert: &X509) -> Revocation {
         let Ok(crls) = self.crls.read() else {
             return Revocation::Stale;
         };
         let now = crate::time::unix_ms() / 1000;
-        // Only the CRLs of the key that signed the certificate speak for it: a CRL of another
-        // CA generation under the same DN lists other certificates' serials.
         let mut current = false;
-        for (crl, signer) in crls.iter() {
-            if !super::trust::issued_by(cert, signer) {
-                continue;
-            }
-            let fresh = crl
-                .next_update()
-                .and_then(unix)
-                .is_some_and(|next| now <= next + self.grace.as_secs() as i64);
-            if !fresh {
+        for e in crls.iter().filter(|e| e.covers(cert)) {
+            if !e.fresh(now, self.grace) {
                 continue;
             }
             current = true;
-            if let CrlStatus::Revoked(_) = crl.get_by_serial(cert.serial_number()) {
+            if e.lists(cert) {
                 return Revocation::Revoked;
             }
         }
@@ -183,16 +237,13 @@ impl CrlSource {
         }
     }
 
-    /// Whether any CRL of the certificate's own issuer (by signature) lists it, fresh or
-    /// not: a revocation stays true after the list's nextUpdate. For station certificates.
+    /// Whether a CRL covering the certificate lists it, fresh or not: a revocation stays
+    /// true after the list's nextUpdate. For station certificates.
     pub fn listed(&self, cert: &openssl::x509::X509Ref) -> bool {
         let Ok(crls) = self.crls.read() else {
             return true;
         };
-        crls.iter().any(|(crl, signer)| {
-            super::trust::issued_by(cert, signer)
-                && matches!(crl.get_by_serial(cert.serial_number()), CrlStatus::Revoked(_))
-        })
+        crls.iter().any(|e| e.covers(cert) && e.lists(cert))
     }
 
     /// The CAs CRLs are checked against, after the receiver read its trust file again
@@ -211,7 +262,7 @@ impl CrlSource {
         };
         let now = crate::time::unix_ms() / 1000;
         crls.iter()
-            .map(|(c, signer)| CrlState {
+            .map(|Entry { crl: c, signer, .. }| CrlState {
                 // Generations share one DN: the signer's key identifier tells them apart.
                 issuer: match signer.subject_key_id() {
                     Some(k) => format!(
@@ -239,7 +290,7 @@ impl CrlSource {
         let crls = self.crls.read().ok()?;
         let now = crate::time::unix_ms() / 1000;
         crls.iter()
-            .filter_map(|(c, _)| unix(c.last_update()))
+            .filter_map(|e| unix(e.crl.last_update()))
             .max()
             .map(|t| now - t)
     }
@@ -320,6 +371,52 @@ mod tests {
         let states = src.states();
         assert_eq!(states.len(), 2);
         assert_ne!(states[0].issuer, states[1].issuer);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_partitioned_crl_speaks_only_for_the_certificates_naming_its_point() {
+        use crate::card::vcard::pki::{leaf_for_test, partition_crl_of};
+        let pki = crate::card::vcard::pki::TestPki::generate().unwrap();
+        let ca = &pki.sign_ca;
+        let in_a = leaf_for_test(ca, 4001, &["ldap://jlis.example/cn=Shibuya"]).unwrap();
+        let in_b = leaf_for_test(ca, 4002, &["ldap://jlis.example/cn=Minato"]).unwrap();
+        let nowhere = leaf_for_test(ca, 4003, &[]).unwrap();
+        let dir = std::env::temp_dir().join(format!("madoguchi-crl-part-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let now = crate::time::unix_ms() / 1000;
+        let write = |name: &str, point: Option<&str>, serials: &[&openssl::asn1::Asn1IntegerRef]| {
+            let crl = partition_crl_of(&ca.cert, &ca.key, serials, now - 3600, now + 86_400, point).unwrap();
+            std::fs::write(dir.join(name), crl.to_der().unwrap()).unwrap();
+        };
+        // Only Minato's partition is here, and it lists Shibuya's serial by coincidence.
+        write(
+            "minato.crl",
+            Some("ldap://jlis.example/cn=Minato"),
+            &[in_a.serial_number()],
+        );
+        let src = CrlSource::load(vec![dir.clone()], vec![ca.cert.clone()], Duration::from_secs(0)).unwrap();
+        assert_eq!(src.status(&in_b), Revocation::NotRevoked);
+        assert_eq!(
+            src.status(&in_a),
+            Revocation::Stale,
+            "no CRL of its own partition: not 'not revoked'"
+        );
+        assert!(!src.listed(&in_a), "another partition's list says nothing of it");
+        assert_eq!(src.status(&nowhere), Revocation::Stale);
+        // Shibuya's own partition, listing it.
+        write(
+            "shibuya.crl",
+            Some("ldap://jlis.example/cn=Shibuya"),
+            &[in_a.serial_number()],
+        );
+        src.reload().unwrap();
+        assert_eq!(src.status(&in_a), Revocation::Revoked);
+        // A full CRL speaks for every certificate of its issuer.
+        write("full.crl", None, &[]);
+        src.reload().unwrap();
+        assert_eq!(src.status(&nowhere), Revocation::NotRevoked);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

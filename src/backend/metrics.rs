@@ -38,6 +38,8 @@ impl Drop for InFlight<'_> {
 
 /// A CRL's figures for the exposition.
 pub struct CrlFigure {
+    /// What the CRL decides: `signing`, `auth` (records) or `station` (connections).
+    pub kind: &'static str,
     pub issuer: String,
     pub age_secs: i64,
     pub fresh: bool,
@@ -211,8 +213,9 @@ fn render_crls(o: &mut String, crls: &[CrlFigure]) {
         for c in crls {
             let _ = writeln!(
                 o,
-                "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\"}} {}",
+                "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\",kind=\"{}\"}} {}",
                 label(&c.issuer),
+                c.kind,
                 c.age_secs
             );
         }
@@ -225,8 +228,9 @@ fn render_crls(o: &mut String, crls: &[CrlFigure]) {
         for c in crls {
             let _ = writeln!(
                 o,
-                "madoguchi_receiver_crl_fresh{{issuer=\"{}\"}} {}",
+                "madoguchi_receiver_crl_fresh{{issuer=\"{}\",kind=\"{}\"}} {}",
                 label(&c.issuer),
+                c.kind,
                 u8::from(c.fresh)
             );
         }
@@ -272,6 +276,7 @@ mod tests {
         drop(held);
         let text = m.render(
             &[CrlFigure {
+                kind: "signing",
                 issuer: "CN=a \"b\"".into(),
                 age_secs: 60,
                 fresh: false,
@@ -292,8 +297,8 @@ mod tests {
             "madoguchi_receiver_accepted_total{assurance=\"signed\"} 1",
             "madoguchi_receiver_accepted_total{assurance=\"card-authenticated\"} 2",
             "madoguchi_receiver_accepted_total{assurance=\"unauthenticated\"} 0",
-            "madoguchi_receiver_crl_age_seconds{issuer=\"CN=a \\\"b\\\"\"} 60",
-            "madoguchi_receiver_crl_fresh{issuer=\"CN=a \\\"b\\\"\"} 0",
+            "madoguchi_receiver_crl_age_seconds{issuer=\"CN=a \\\"b\\\"\",kind=\"signing\"} 60",
+            "madoguchi_receiver_crl_fresh{issuer=\"CN=a \\\"b\\\"\",kind=\"signing\"} 0",
             "madoguchi_receiver_uptime_seconds 5",
             "madoguchi_receiver_in_flight_requests 0",
         ] {

@@ -5,6 +5,7 @@ pub mod carry;
 pub mod crl;
 pub mod db;
 pub mod delivery;
+pub mod der;
 pub mod jwe;
 pub mod metrics;
 pub mod outbox;

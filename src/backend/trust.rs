@@ -178,60 +178,29 @@ pub fn chain_of(trust: &[X509], cert: &X509Ref) -> Option<Vec<X509>> {
     None
 }
 
-/// The keyIdentifier of a CRL's authorityKeyIdentifier extension (RFC 5280 §5.2.1), read
-/// from its DER: the openssl crate does not expose it for CRLs.
+/// The keyIdentifier of a CRL's authorityKeyIdentifier extension (RFC 5280 §5.2.1): the
+/// openssl crate does not expose it for CRLs.
 pub fn crl_authority_key_id(crl: &X509Crl) -> Option<Vec<u8>> {
-    const AKI: [u8; 3] = [0x55, 0x1D, 0x23];
-    let der = crl.to_der().ok()?;
-    let (_, list, _) = der_read(&der)?; // CertificateList
-    let (_, tbs, _) = der_read(list)?; // TBSCertList
-    let mut rest = tbs;
-    while !rest.is_empty() {
-        let (tag, value, next) = der_read(rest)?;
-        rest = next;
-        if tag != 0xA0 {
-            continue;
-        }
-        let (_, mut exts, _) = der_read(value)?; // Extensions
-        while !exts.is_empty() {
-            let (_, ext, next) = der_read(exts)?;
-            exts = next;
-            let (tag, oid, mut fields) = der_read(ext)?;
-            if tag != 0x06 || oid != AKI {
-                continue;
-            }
-            let (mut tag, mut value, after) = der_read(fields)?;
-            if tag == 0x01 {
-                // critical BOOLEAN
-                fields = after;
-                (tag, value, _) = der_read(fields)?;
-            }
-            if tag != 0x04 {
-                return None;
-            }
-            let (_, aki, _) = der_read(value)?; // AuthorityKeyIdentifier SEQUENCE
-            let (tag, key_id, _) = der_read(aki)?;
-            return (tag == 0x80).then(|| key_id.to_vec());
-        }
-    }
-    None
+    super::der::crl_authority_key_id(&crl.to_der().ok()?)
 }
 
-/// One DER element: (tag, contents, what follows). Short tags and definite lengths only.
-fn der_read(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = b.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7F) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |a, &x| (a << 8) | x as usize);
-        (len, &rest[n..])
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+/// The partition a CRL covers: its issuingDistributionPoint's name (DER), `None` for a full
+/// CRL of its issuer.
+pub fn crl_partition(crl: &X509Crl) -> Option<Vec<u8>> {
+    super::der::crl_issuing_point(&crl.to_der().ok()?)
+}
+
+/// Whether a CRL of `partition` speaks for `cert`: a full CRL for every certificate of its
+/// issuer; a partitioned one (J-LIS publishes one per municipality for the 利用者証明用
+/// certificates) only for a certificate that names that distribution point.
+pub fn partition_covers(partition: Option<&[u8]>, cert: &X509Ref) -> bool {
+    match partition {
+        None => true,
+        Some(p) => cert
+            .to_der()
+            .map(|d| super::der::certificate_points(&d).iter().any(|c| c == p))
+            .unwrap_or(false),
+    }
 }
 
 /// What an operator checks of a trust anchor against a trusted copy.

@@ -100,6 +100,7 @@ pub struct ReceiverConfig {
 /// Where request lines go.
 pub type RequestLog = Arc<std::sync::Mutex<Box<dyn std::io::Write + Send>>>;
 
+#[derive(Default)]
 pub struct TlsConfig {
     pub cert: PathBuf,
     pub key: PathBuf,
@@ -108,6 +109,8 @@ pub struct TlsConfig {
     /// read again on reload (SIGHUP).
     pub client_ca: Option<PathBuf>,
     /// CRLs of the client CA (files or directories): a station certificate listed on one is
-    /// refused in the handshake. Read again on reload and when a file changes.
+    /// refused in the handshake. Read again on reload, and every `client_crl_watch` when a
+    /// file changed (`None`: only on reload).
     pub client_crl: Vec<PathBuf>,
+    pub client_crl_watch: Option<std::time::Duration>,
 }

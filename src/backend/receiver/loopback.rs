@@ -32,6 +32,7 @@ impl LoopbackTls {
             key: self.server_key.clone(),
             client_ca: Some(self.ca.clone()),
             client_crl: Vec::new(),
+            ..Default::default()
         }
     }
 

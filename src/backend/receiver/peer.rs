@@ -4,6 +4,7 @@
 use super::config::TlsConfig;
 use crate::backend::crl::CrlSource;
 use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::x509::X509;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -12,26 +13,43 @@ use std::time::Duration;
 pub(super) struct Tls {
     config: TlsConfig,
     acceptor: RwLock<Arc<SslAcceptor>>,
+    /// The station CAs the acceptor trusts, as last read (for what the receiver says it trusts).
+    cas: RwLock<Vec<X509>>,
     client_crl: Option<Arc<CrlSource>>,
+}
+
+/// A reload of the station side read but not in use yet (`Tls::commit`).
+pub(super) struct StagedTls {
+    acceptor: SslAcceptor,
+    cas: Vec<X509>,
+    crls: Option<crate::backend::crl::Staged>,
 }
 
 impl Tls {
     pub(super) fn new(config: TlsConfig) -> Result<Tls, String> {
+        let cas = match &config.client_ca {
+            Some(ca) => crate::backend::trust::load_certificates(ca)?,
+            None => Vec::new(),
+        };
         let client_crl = if config.client_crl.is_empty() {
             None
         } else {
-            let ca = config.client_ca.as_ref().ok_or("--client-crl needs --client-ca")?;
-            let cas = crate::backend::trust::load_certificates(ca)?;
+            if config.client_ca.is_none() {
+                return Err("--client-crl needs --client-ca".into());
+            }
             // Stale or not, a CRL's revocations stand: a station certificate listed is refused
             // (the grace only matters for "not revoked", which is not asked here).
-            let src = CrlSource::load(config.client_crl.clone(), cas, Duration::from_secs(0))?;
-            src.watch(Duration::from_secs(5));
+            let src = CrlSource::load(config.client_crl.clone(), cas.clone(), Duration::from_secs(0))?;
+            if let Some(every) = config.client_crl_watch {
+                src.watch(every);
+            }
             Some(src)
         };
         let acceptor = acceptor(&config, client_crl.clone())?;
         Ok(Tls {
             config,
             acceptor: RwLock::new(Arc::new(acceptor)),
+            cas: RwLock::new(cas),
             client_crl,
         })
     }
@@ -41,21 +59,40 @@ impl Tls {
         Arc::clone(&self.acceptor.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Reads the client CA and its CRLs again and swaps the acceptor; on any error what was
-    /// in use stays.
-    pub(super) fn reload(&self) -> Result<String, String> {
+    /// The station CAs in use.
+    pub(super) fn station_cas(&self) -> Vec<X509> {
+        self.cas.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// The station CRLs in use (readiness, metrics).
+    pub(super) fn client_crl(&self) -> Option<&CrlSource> {
+        self.client_crl.as_deref()
+    }
+
+    /// Reads the client CA and its CRLs again and builds the acceptor, changing nothing yet.
+    pub(super) fn stage(&self) -> Result<Option<StagedTls>, String> {
         let Some(ca) = &self.config.client_ca else {
-            return Ok(String::new());
+            return Ok(None);
         };
         let cas = crate::backend::trust::load_certificates(ca)?;
-        let mut crls = 0;
-        if let Some(src) = &self.client_crl {
-            src.set_trust(cas.clone());
-            crls = src.reload()?;
-        }
-        let fresh = acceptor(&self.config, self.client_crl.clone())?;
-        *self.acceptor.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
-        Ok(format!(", {} station CA(s), {crls} station CRL(s)", cas.len()))
+        let crls = match &self.client_crl {
+            Some(src) => Some(src.stage(Some(cas.clone()))?),
+            None => None,
+        };
+        let acceptor = acceptor(&self.config, self.client_crl.clone())?;
+        Ok(Some(StagedTls { acceptor, cas, crls }))
+    }
+
+    /// Puts a staged reload in use: what it says for the SIGHUP line.
+    pub(super) fn commit(&self, staged: StagedTls) -> String {
+        let crls = match (&self.client_crl, staged.crls) {
+            (Some(src), Some(s)) => src.commit(s),
+            _ => 0,
+        };
+        let n = staged.cas.len();
+        *self.cas.write().unwrap_or_else(|e| e.into_inner()) = staged.cas;
+        *self.acceptor.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(staged.acceptor);
+        format!(", {n} station CA(s), {crls} station CRL(s)")
     }
 }
 

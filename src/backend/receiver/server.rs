@@ -129,6 +129,28 @@ impl Control {
     pub fn reload(&self) -> Result<String, String> {
         self.shared.reload()
     }
+
+    /// What the receiver trusts now, one line per anchor (what for, subject, validity,
+    /// SHA-256), each followed by a `warning: …` line when it has expired or ends within 90
+    /// days: said at start, after each reload, and daily.
+    pub fn trust_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (what, a) in self.shared.anchors() {
+            out.push(format!("trusts ({what}): {}", a.describe()));
+            if let Some(w) = a.warning() {
+                out.push(format!("warning: {w}"));
+            }
+        }
+        out
+    }
+
+    /// Only the warnings of `trust_lines` (the daily reminder).
+    pub fn trust_warnings(&self) -> Vec<String> {
+        self.trust_lines()
+            .into_iter()
+            .filter(|l| l.starts_with("warning: "))
+            .collect()
+    }
 }
 
 /// A running receiver: its address and control; stopped (gracefully) when dropped.

@@ -124,66 +124,97 @@ impl Shared {
         }
     }
 
-    /// Reads the trust file and the CRLs again (SIGHUP). On any error what was in use stays.
+    /// Reads the trust files, the CRLs and the station CAs again (SIGHUP). Everything is read
+    /// first; only when all of it reads is it put in use, so on any error what was in use
+    /// stays, all of it.
     pub(super) fn reload(&self) -> Result<String, String> {
-        let mut cas = None;
-        if let Some(f) = &self.cfg.trust_ca_file {
-            cas = Some(crate::backend::trust::load_certificates(f)?);
-        }
-        // Both CA files are read before anything changes: an error leaves all as it was.
-        let auth_cas = match &self.cfg.auth_ca_file {
-            Some(f) => Some(crate::backend::trust::load_certificates(f)?),
+        let load = |f: &Option<std::path::PathBuf>| {
+            f.as_ref()
+                .map(|f| crate::backend::trust::load_certificates(f))
+                .transpose()
+        };
+        let cas = load(&self.cfg.trust_ca_file)?;
+        let auth_cas = load(&self.cfg.auth_ca_file)?;
+        let stage = |src: Option<&CrlSource>, cas: &Option<Vec<X509>>| src.map(|s| s.stage(cas.clone())).transpose();
+        let sign_crls = stage(self.cfg.crl_source.as_deref(), &cas)?;
+        let auth_crls = stage(self.cfg.auth_crl_source.as_deref(), &auth_cas)?;
+        let stations = match &self.tls {
+            Some(tls) => tls.stage()?,
             None => None,
         };
-        let n_ca = cas
-            .as_ref()
-            .map_or_else(|| self.trust.read().map_or(0, |t| t.len()), Vec::len);
+        // All read: in use from here.
         let mut skipped = String::new();
-        let n_crl = reload_crls(self.cfg.crl_source.as_deref(), cas.as_ref(), &mut skipped)?;
-        // The 利用者証明用 CAs' CRLs, the same way.
-        let n_auth_crl = reload_crls(self.cfg.auth_crl_source.as_deref(), auth_cas.as_ref(), &mut skipped)?;
-        let n_auth_ca = auth_cas
-            .as_ref()
-            .map_or_else(|| self.auth_trust.read().map_or(0, |t| t.len()), Vec::len);
+        let n_crl = commit_crls(self.cfg.crl_source.as_deref(), sign_crls, &mut skipped);
+        let n_auth_crl = commit_crls(self.cfg.auth_crl_source.as_deref(), auth_crls, &mut skipped);
         if let (Some(cas), Ok(mut t)) = (cas, self.trust.write()) {
             *t = Arc::new(cas);
         }
         if let (Some(cas), Ok(mut t)) = (auth_cas, self.auth_trust.write()) {
             *t = Arc::new(cas);
         }
-        let stations = match &self.tls {
-            Some(tls) => tls.reload()?,
-            None => String::new(),
+        let stations = match (&self.tls, stations) {
+            (Some(tls), Some(s)) => tls.commit(s),
+            _ => String::new(),
         };
+        let n_ca = self.trust.read().map_or(0, |t| t.len());
+        let n_auth_ca = self.auth_trust.read().map_or(0, |t| t.len());
         Ok(format!(
             "{n_ca} trusted CA(s), {n_crl} CRL(s), {n_auth_ca} 利用者証明用 CA(s), {n_auth_crl} auth CRL(s){stations}{skipped}"
         ))
     }
 
+    /// Every trust anchor in use, with what it is for: the start-up and SIGHUP lines.
+    pub(super) fn anchors(&self) -> Vec<(&'static str, crate::backend::trust::Anchor)> {
+        use crate::backend::trust::Anchor;
+        let mut out = Vec::new();
+        let read = |t: &RwLock<Arc<Vec<X509>>>| t.read().map(|t| Arc::clone(&t)).unwrap_or_default();
+        for x in read(&self.trust).iter() {
+            out.push(("signing CA", Anchor::of(x)));
+        }
+        for x in read(&self.auth_trust).iter() {
+            out.push(("利用者証明用 CA", Anchor::of(x)));
+        }
+        if let Some(tls) = &self.tls {
+            for x in tls.station_cas() {
+                out.push(("station CA, mTLS", Anchor::of(&x)));
+            }
+        }
+        out
+    }
+
+    /// Every CRL in use, by what it is for: the signing CA's and the 利用者証明用 CA's decide
+    /// records (stale → CRL_STALE); the station CA's decides who connects.
     pub(super) fn crl_figures(&self) -> Vec<crate::backend::metrics::CrlFigure> {
-        self.cfg.crl_source.as_ref().map_or_else(Vec::new, |src| {
-            src.states()
-                .into_iter()
-                .map(|c| crate::backend::metrics::CrlFigure {
-                    issuer: c.issuer,
-                    age_secs: c.age_secs,
-                    fresh: c.fresh,
-                })
-                .collect()
-        })
+        let sources = [
+            ("signing", self.cfg.crl_source.as_deref()),
+            ("auth", self.cfg.auth_crl_source.as_deref()),
+            ("station", self.tls.as_ref().and_then(|t| t.client_crl())),
+        ];
+        sources
+            .into_iter()
+            .filter_map(|(kind, src)| src.map(|s| (kind, s)))
+            .flat_map(|(kind, src)| {
+                src.states()
+                    .into_iter()
+                    .map(move |c| crate::backend::metrics::CrlFigure {
+                        kind,
+                        issuer: c.issuer,
+                        age_secs: c.age_secs,
+                        fresh: c.fresh,
+                    })
+            })
+            .collect()
     }
 }
 
-/// Reads the CRLs of `src` again (with the CAs just read, if any): how many are in use; the
-/// files not read are said in `skipped`.
-fn reload_crls(src: Option<&CrlSource>, cas: Option<&Vec<X509>>, skipped: &mut String) -> Result<usize, String> {
-    let Some(src) = src else { return Ok(0) };
-    if let Some(cas) = cas {
-        src.set_trust(cas.clone());
-    }
-    let n = src.reload()?;
+/// Puts staged CRLs in use: how many; the files not read are said in `skipped`.
+fn commit_crls(src: Option<&CrlSource>, staged: Option<crate::backend::crl::Staged>, skipped: &mut String) -> usize {
+    let (Some(src), Some(staged)) = (src, staged) else {
+        return 0;
+    };
+    let n = src.commit(staged);
     for f in src.skipped() {
         skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
     }
-    Ok(n)
+    n
 }

@@ -339,6 +339,40 @@ impl TestPki {
     }
 }
 
+/// A plain end-entity certificate from `ca` with the serial `serial` and the CRL distribution
+/// points `points`: for tests of what a CRL covers (another generation's serial, another
+/// municipality's partition).
+pub fn leaf_for_test(ca: &Ca, serial: u32, points: &[&str]) -> Result<X509, ErrorStack> {
+    let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+    let mut b = X509Builder::new()?;
+    b.set_version(2)?;
+    let serial = BigNum::from_u32(serial)?.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    let mut subject = X509NameBuilder::new()?;
+    subject.append_entry_by_text("CN", "test leaf")?;
+    b.set_subject_name(&subject.build())?;
+    b.set_issuer_name(ca.cert.subject_name())?;
+    b.set_pubkey(&key)?;
+    let (from, to) = (
+        Asn1Time::from_unix(now() - DAY)?,
+        Asn1Time::from_unix(now() + 365 * DAY)?,
+    );
+    b.set_not_before(&from)?;
+    b.set_not_after(&to)?;
+    let aki = AuthorityKeyIdentifier::new()
+        .keyid(false)
+        .build(&b.x509v3_context(Some(&ca.cert), None))?;
+    b.append_extension(aki)?;
+    if !points.is_empty() {
+        let list: Vec<u8> = points.iter().flat_map(|p| der(0x30, &point_name(p))).collect();
+        let value = openssl::asn1::Asn1OctetString::new_from_bytes(&der(0x30, &list))?;
+        let oid = Asn1Object::from_str("2.5.29.31")?;
+        b.append_extension(openssl::x509::X509Extension::new_from_der(&oid, false, &value)?)?;
+    }
+    b.sign(&ca.key, MessageDigest::sha256())?;
+    Ok(b.build())
+}
+
 /// A CRL of the CA `ca` (signed with its key, RSA or EC) listing `serials`, dated `this_update`
 /// to `next_update` (Unix seconds). The openssl crate has no CRL builder, so the TBSCertList is
 /// written here.
@@ -348,6 +382,26 @@ pub fn crl_of(
     serials: &[&openssl::asn1::Asn1IntegerRef],
     this_update: i64,
     next_update: i64,
+) -> Result<openssl::x509::X509Crl, ErrorStack> {
+    partition_crl_of(ca, key, serials, this_update, next_update, None)
+}
+
+/// A distribution point's name for `uri` (fullName, one URI), as certificates and
+/// partitioned CRLs carry it. J-LIS names a directoryName per municipality; a URI is as good
+/// a name for tests.
+fn point_name(uri: &str) -> Vec<u8> {
+    der(0xA0, &der(0xA0, &der(0x86, uri.as_bytes())))
+}
+
+/// The same CRL covering only the partition `point` (a critical issuingDistributionPoint,
+/// RFC 5280 §5.2.5), as J-LIS partitions its CRLs by municipality; `None`: a full CRL.
+pub fn partition_crl_of(
+    ca: &X509,
+    key: &PKey<Private>,
+    serials: &[&openssl::asn1::Asn1IntegerRef],
+    this_update: i64,
+    next_update: i64,
+    point: Option<&str>,
 ) -> Result<openssl::x509::X509Crl, ErrorStack> {
     const SHA256_RSA: [u8; 15] = [
         0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00,
@@ -378,11 +432,21 @@ pub fn crl_of(
     }
     // crlExtensions: the authority key identifier (RFC 5280 §5.2.1), so a CRL names the
     // generation of the CA that signed it when several share one DN.
+    let mut exts = Vec::new();
     if let Some(ski) = ca.subject_key_id() {
         let aki = der(0x30, &der(0x80, ski.as_slice()));
         let mut ext = der(0x06, &[0x55, 0x1D, 0x23]);
         ext.extend_from_slice(&der(0x04, &aki));
-        tbs.extend_from_slice(&der(0xA0, &der(0x30, &der(0x30, &ext))));
+        exts.extend_from_slice(&der(0x30, &ext));
+    }
+    if let Some(uri) = point {
+        let mut ext = der(0x06, &[0x55, 0x1D, 0x1C]);
+        ext.extend_from_slice(&der(0x01, &[0xFF]));
+        ext.extend_from_slice(&der(0x04, &der(0x30, &point_name(uri))));
+        exts.extend_from_slice(&der(0x30, &ext));
+    }
+    if !exts.is_empty() {
+        tbs.extend_from_slice(&der(0xA0, &der(0x30, &exts)));
     }
     let tbs = der(0x30, &tbs);
     let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), key)?;

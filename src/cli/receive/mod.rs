@@ -161,17 +161,6 @@ fn serve(args: &ReceiveArgs, rc: &madoguchi::config::Receiver) -> u8 {
             return 2;
         }
     };
-    say_trust("trusts (signing CA)", &cfg.trust_ca);
-    say_trust("trusts (利用者証明用 CA)", &cfg.auth_ca);
-    if let Some(ca) = tls.as_ref().and_then(|t| t.client_ca.as_ref()) {
-        match madoguchi::backend::trust::load_certificates(ca) {
-            Ok(v) => say_trust("trusts (station CA, mTLS)", &v),
-            Err(e) => {
-                eprintln!("madoguchi receive: {e}");
-                return 2;
-            }
-        }
-    }
     let https = tls.is_some();
     match receiver::spawn(listen, cfg, tls) {
         Ok(h) => serving(h, https, args.ops_listen.as_ref().or(rc.ops_listen.as_ref())),
@@ -213,6 +202,8 @@ fn server_config(
             key,
             client_ca,
             client_crl,
+            client_crl_watch: (args.verify.crl_watch > 0)
+                .then(|| std::time::Duration::from_secs(args.verify.crl_watch)),
         }),
         (None, None) if client_ca.is_none() => None,
         _ => return Err("tls_cert and tls_key go together, and client_ca needs them".into()),
@@ -249,6 +240,7 @@ fn server_config(
 /// A receiver started: the operations listener beside it when asked for, the signals, then
 /// waiting until it stops.
 fn serving(h: ReceiverHandle, https: bool, ops: Option<&String>) -> u8 {
+    say(&h.control().trust_lines());
     eprintln!("madoguchi receive: listening on {}", h.url(https));
     if let Some(ops) = ops {
         match receiver::spawn_ops(ops, &h.control()) {
@@ -280,17 +272,16 @@ fn secs(s: u64) -> std::time::Duration {
     std::time::Duration::from_secs(s.max(1))
 }
 
-/// Says what the receiver trusts, for an operator to check each fingerprint against a copy
-/// from a trusted source (J-LIS's site, or the operator's own CA), and warns about anchors
-/// that have expired or end within 90 days.
-fn say_trust(what: &str, anchors: &[openssl::x509::X509]) {
-    for a in anchors.iter().map(|x| madoguchi::backend::trust::Anchor::of(x)) {
-        eprintln!("madoguchi receive: {what}: {}", a.describe());
-        if let Some(w) = a.warning() {
-            eprintln!("madoguchi receive: warning: {w}");
-        }
+/// Lines for the journal. What the receiver trusts is said so an operator can check each
+/// fingerprint against a copy from a trusted source (J-LIS's site, or the operator's own CA).
+fn say(lines: &[String]) {
+    for l in lines {
+        eprintln!("madoguchi receive: {l}");
     }
 }
+
+/// How often the warnings about trust anchors near their end are said again.
+const TRUST_REMINDER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// SIGHUP reads the trust files (signing and 利用者証明用 CAs) and the CRLs again (a stale CRL replaced by a fresh download,
 /// a CA added); SIGTERM and SIGINT stop gracefully: new connections refused, requests in
@@ -309,12 +300,17 @@ fn signals(control: receiver::Control) {
             ) else {
                 return;
             };
+            let mut reminder = tokio::time::interval_at(tokio::time::Instant::now() + TRUST_REMINDER, TRUST_REMINDER);
             loop {
                 tokio::select! {
                     _ = hup.recv() => match control.reload() {
-                        Ok(n) => eprintln!("madoguchi receive: SIGHUP: {n} in use"),
+                        Ok(n) => {
+                            eprintln!("madoguchi receive: SIGHUP: {n} in use");
+                            say(&control.trust_lines());
+                        }
                         Err(e) => eprintln!("madoguchi receive: SIGHUP: {e} (what was in use stays)"),
                     },
+                    _ = reminder.tick() => say(&control.trust_warnings()),
                     _ = term.recv() => break,
                     _ = int.recv() => break,
                 }

@@ -34,7 +34,7 @@ pub struct VerifyArgs {
     crl_grace_hours: Option<u64>,
     /// Seconds between looks at the CRL files for a change (0: only on SIGHUP).
     #[arg(long, default_value_t = 5, value_name = "SECS")]
-    crl_watch: u64,
+    pub(super) crl_watch: u64,
     /// Run without any CRL: accepted records then say `revocation: unchecked`.
     #[arg(long, conflicts_with = "crl")]
     no_crl: bool,
