@@ -258,3 +258,137 @@ fn a_crl_that_fails_to_reload_at_run_time_is_said_on_stderr() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `GET url`: (status, JSON answer).
+fn get(url: &str) -> (u16, serde_json::Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let r = reqwest::get(url).await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    })
+}
+
+/// After SIGHUP the receiver says what it trusts again (a generation added is named with its
+/// fingerprint), a stale 利用者証明用 CRL shows in /readyz and the metrics like a signing one,
+/// and a reload that fails anywhere (here the station CA, read last) changes nothing anywhere.
+#[test]
+fn reloads_say_what_is_trusted_and_change_all_or_nothing() {
+    let dir = tmp("reload-all");
+    let (sign, auth, auth_crls) = (dir.join("sign"), dir.join("auth.pem"), dir.join("auth-crl"));
+    std::fs::create_dir_all(&sign).unwrap();
+    std::fs::create_dir_all(&auth_crls).unwrap();
+    let gens: Vec<TestPki> = (0..3).map(|_| TestPki::generate().unwrap()).collect();
+    std::fs::write(sign.join("signca01.cer"), gens[0].sign_ca.cert.to_der().unwrap()).unwrap();
+    std::fs::write(&auth, gens[0].auth_ca.cert.to_pem().unwrap()).unwrap();
+    // The auth CRL is past its nextUpdate: every card-authenticated record would get CRL_STALE.
+    let now = madoguchi::time::unix_ms() / 1000;
+    let stale = madoguchi::card::vcard::pki::crl_of(
+        &gens[0].auth_ca.cert,
+        &gens[0].auth_ca.key,
+        &[],
+        now - 9 * 86_400,
+        now - 2 * 86_400,
+    )
+    .unwrap();
+    std::fs::write(auth_crls.join("auth.crl"), stale.to_der().unwrap()).unwrap();
+    let tls = LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
+    let station_ca = dir.join("station-ca.pem");
+    std::fs::copy(&tls.ca, &station_ca).unwrap();
+    let db = dir.join("recv.sqlite3");
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--trust-ca".as_ref(),
+        sign.as_os_str(),
+        "--no-crl".as_ref(),
+        "--auth-ca".as_ref(),
+        auth.as_os_str(),
+        "--auth-crl".as_ref(),
+        auth_crls.as_os_str(),
+        "--crl-grace-hours".as_ref(),
+        "1".as_ref(),
+        "--tls-cert".as_ref(),
+        tls.server_cert.as_os_str(),
+        "--tls-key".as_ref(),
+        tls.server_key.as_os_str(),
+        "--client-ca".as_ref(),
+        station_ca.as_os_str(),
+        "--ops-listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+    ]);
+    let ops = rx
+        .wait_line("operations (healthz, readyz, metrics) on ", Duration::from_secs(10))
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, ready) = get(&format!("{ops}/readyz"));
+    assert_eq!((status, ready["result"].as_str()), (503, Some("CRL_STALE")), "{ready}");
+    assert_eq!(ready["crls"][0]["kind"], "auth", "{ready}");
+    let metrics = {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            reqwest::get(format!("{ops}/metrics"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        })
+    };
+    assert!(
+        metrics.lines().any(|l| l.starts_with("madoguchi_receiver_crl_fresh{")
+            && l.contains("kind=\"auth\"")
+            && l.ends_with(" 0")),
+        "{metrics}"
+    );
+    // Stations post over mTLS.
+    let post = |pki: &TestPki, id: &str| {
+        let cfg = DeliveryConfig {
+            ca_file: Some(tls.ca.clone()),
+            client_cert: Some(tls.client_cert.clone()),
+            client_key: Some(tls.client_key.clone()),
+            ..DeliveryConfig::new(&rx.url)
+        };
+        let body = Signer::new(pki, "yamada").record("s1", id);
+        let client = delivery::client(&cfg).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(delivery::deliver(&client, &cfg, id, &body))
+    };
+
+    // A generation added, SIGHUP: named with its fingerprint, like at start.
+    std::fs::write(sign.join("signca02.cer"), gens[1].sign_ca.cert.to_der().unwrap()).unwrap();
+    rx.signal(libc::SIGHUP);
+    let fp2 = fingerprint(&gens[1].sign_ca.cert);
+    rx.wait_line(&fp2, Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("generation 2 not said after SIGHUP: {:?}", rx.lines()));
+    assert_eq!(
+        post(&gens[1], "0193f000-0000-7000-8000-000000000041"),
+        Outcome::Delivered
+    );
+
+    // A third generation added and, in the same reload, a station CA file broken: nothing
+    // changes, the signing CAs included.
+    std::fs::write(sign.join("signca03.cer"), gens[2].sign_ca.cert.to_der().unwrap()).unwrap();
+    std::fs::write(&station_ca, b"<html>503</html>").unwrap();
+    rx.signal(libc::SIGHUP);
+    rx.wait_line("what was in use stays", Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("the failed reload not said: {:?}", rx.lines()));
+    let o = post(&gens[2], "0193f000-0000-7000-8000-000000000042");
+    assert!(
+        matches!(&o, Outcome::Permanent { detail, .. } if detail.contains("UNSUPPORTED_CERTIFICATE")),
+        "a reload that failed must not have put generation 3 in use: {o:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
