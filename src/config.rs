@@ -65,6 +65,8 @@ pub struct Receiver {
     pub client_ca: Option<PathBuf>,
     /// CRLs of the client CA: station certificates on them are refused (a stolen laptop).
     pub client_crl: Vec<PathBuf>,
+    /// Days a record's signed time may lie in the past (default 90).
+    pub max_record_age_days: Option<u64>,
     /// Records that prove no card (`unauthenticated`), from bound stations only.
     pub allow_unauthenticated: bool,
     /// The old name of `allow_unauthenticated`.

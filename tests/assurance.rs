@@ -436,10 +436,17 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
         gens[2].auth_crl(&[]).unwrap().to_der().unwrap(),
     )
     .unwrap();
+    // Generation 1's CRL lists its own card, and — as serials are per CA, the same number may
+    // name a card of another generation — the serial of generation 2's card too.
     let first = openssl::x509::X509::from_der(&cards[0].cert).unwrap();
+    let second = openssl::x509::X509::from_der(&cards[1].cert).unwrap();
     std::fs::write(
         crls.join("authca01.crl"),
-        gens[0].auth_crl(&[first.serial_number()]).unwrap().to_der().unwrap(),
+        gens[0]
+            .auth_crl(&[first.serial_number(), second.serial_number()])
+            .unwrap()
+            .to_der()
+            .unwrap(),
     )
     .unwrap();
     rx.signal(libc::SIGHUP);

@@ -57,9 +57,15 @@ impl Signer {
 
     /// A record of `station` with the given id, signed now.
     pub fn record(&mut self, station: &str, id: &str) -> Vec<u8> {
+        self.record_with(station, id, |_| {})
+    }
+
+    /// The same with the statement changed by `f` before it is signed and sent (another time).
+    pub fn record_with(&mut self, station: &str, id: &str, f: impl FnOnce(&mut Statement)) -> Vec<u8> {
         let card = CardData::from_basic4(&self.0.person);
         let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
         st.enrollment_id = id.to_string();
+        f(&mut st);
         let sig = self.0.sign(&st.canonical());
         serde_json::to_vec(&Payload::new(&st, card, None, Some(&sig), Some(&self.0.cert), None)).unwrap()
     }
@@ -132,6 +138,14 @@ impl Challenger {
         signed(&mut other);
         let sig = self.sign(&other);
         self.assemble(&sent, &sig, &self.ef02.clone())
+    }
+
+    /// A record whose statement `f` changed before the card signed it, sent as signed.
+    pub fn record_with(&mut self, station: &str, id: &str, f: impl FnOnce(&mut Statement)) -> Vec<u8> {
+        let mut st = self.statement(station, id);
+        f(&mut st);
+        let sig = self.sign(&st);
+        self.assemble(&st, &sig, &self.ef02.clone())
     }
 
     /// A record that sends `ef02` where the statement binds the EF 02 read.

@@ -92,6 +92,11 @@ pub struct ReceiverConfig {
     /// `auth_revocation: unchecked`.
     pub auth_crl_source: Option<Arc<crate::backend::crl::CrlSource>>,
     pub limits: Limits,
+    /// How old a record's signed time may be when it arrives (`None`: `MAX_RECORD_AGE`): a
+    /// field laptop carries records for days, never for months; a time older than this, or
+    /// ahead of the receiver's clock by more than `CLOCK_SKEW`, is a statement no one should
+    /// vouch for (a backdated challenge would pass an expired certificate).
+    pub max_record_age: Option<std::time::Duration>,
     /// One JSON line per request (time, id, station, status, result, latency; never
     /// personal data). `madoguchi receive` writes them to stderr (the journal).
     pub request_log: Option<RequestLog>,
@@ -99,6 +104,12 @@ pub struct ReceiverConfig {
 
 /// Where request lines go.
 pub type RequestLog = Arc<std::sync::Mutex<Box<dyn std::io::Write + Send>>>;
+
+/// The default of `ReceiverConfig::max_record_age`: 90 days.
+pub const MAX_RECORD_AGE: std::time::Duration = std::time::Duration::from_secs(90 * 86_400);
+
+/// How far ahead of the receiver's clock a station's may run.
+pub const CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Default)]
 pub struct TlsConfig {

@@ -63,7 +63,7 @@ pub(super) fn check(
     v: Value,
 ) -> Result<Payload, Refusal> {
     let mut payload = open(cfg, keys, key, v)?;
-    let (st, st_bytes) = check_record(&payload, key, peer)?;
+    let (st, st_bytes) = check_record(cfg, &payload, key, peer)?;
     match proofs_of(&payload)? {
         Assurance::Unauthenticated => check_unauthenticated(cfg, peer)?,
         Assurance::Signed => check_signed(cfg, trust, &mut payload, &st, &st_bytes)?,
@@ -157,7 +157,12 @@ fn open_envelope(
 
 /// The payload's schema, key and station, and its statement: the statement (decoded, and its
 /// bytes as signed) must be this record's.
-fn check_record(payload: &Payload, key: &str, peer: &Peer) -> Result<(Statement, Vec<u8>), Refusal> {
+fn check_record(
+    cfg: &ReceiverConfig,
+    payload: &Payload,
+    key: &str,
+    peer: &Peer,
+) -> Result<(Statement, Vec<u8>), Refusal> {
     if payload.schema != SCHEMA {
         return Err(invalid(format!("unsupported schema (expected {SCHEMA})")));
     }
@@ -177,7 +182,50 @@ fn check_record(payload: &Payload, key: &str, peer: &Peer) -> Result<(Statement,
     if payload.signature.is_some() != payload.signing_certificate.is_some() {
         return Err(invalid("signature and signing_certificate go together"));
     }
+    check_time(cfg, payload, &st)?;
     Ok((st, st_bytes))
+}
+
+/// The record's time is the signed one (the payload's `created_at` repeats the statement's),
+/// not ahead of the receiver's clock by more than the skew, and not older than the receiver
+/// accepts: the certificates are then checked at that time and now.
+fn check_time(cfg: &ReceiverConfig, payload: &Payload, st: &Statement) -> Result<(), Refusal> {
+    if payload.created_at != st.created_at {
+        return Err(invalid("created_at differs from the statement's"));
+    }
+    let at = crate::time::parse_rfc3339(&st.created_at)
+        .ok_or_else(|| invalid("the statement's created_at is not an RFC 3339 time"))?;
+    let now = crate::time::unix_ms() / 1000;
+    let max_age = cfg.max_record_age.unwrap_or(super::config::MAX_RECORD_AGE).as_secs() as i64;
+    if at > now + super::config::CLOCK_SKEW.as_secs() as i64 {
+        return Err(reject(
+            "RECORD_TIME",
+            None,
+            "the statement's time is ahead of the receiver's clock (check the station's clock)",
+        ));
+    }
+    if at < now - max_age {
+        return Err(reject(
+            "RECORD_TIME",
+            None,
+            format!(
+                "the statement is older than this receiver accepts ({} days)",
+                max_age / 86_400
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Validity at the record's signed time and now: a certificate must have been valid when it
+/// signed and still be (an expired one has left the CRLs, which could no longer say it was
+/// revoked).
+fn check_validity_then_and_now(cert: &X509, st: &Statement) -> Result<(), Refusal> {
+    let at = crate::time::parse_rfc3339(&st.created_at)
+        .ok_or_else(|| invalid("the statement's created_at is not an RFC 3339 time"))?;
+    let at = Asn1Time::from_unix(at).map_err(|_| invalid("the statement's created_at is out of range"))?;
+    check_validity_at(cert, &at)?;
+    check_validity(cert)
 }
 
 /// `unauthenticated`: only where the receiver allows it, and only from a bound station.
@@ -211,7 +259,7 @@ fn check_signed(
     let der = unb64(cert).ok_or_else(|| invalid("signing_certificate is not base64"))?;
     let x = X509::from_der(&der).map_err(|_| invalid("signing_certificate is not a certificate"))?;
     check_chain(trust, &x)?;
-    check_validity(&x)?;
+    check_validity_then_and_now(&x, st)?;
     if !verify_signature(&der, st_bytes, &sig).unwrap_or(false) {
         return Err(reject(
             "SIGNATURE_MISMATCH",
@@ -420,7 +468,7 @@ fn check_ef02(p: &Payload, st: &Statement) -> Result<(), Refusal> {
 
 /// The 利用者証明 challenge (`card-authenticated`): the auth certificate chains to a
 /// configured 利用者証明用 CA (issuer by key identifier and signature), is valid at the
-/// record's time (the signed `created_at`) and not revoked (when auth CRLs are configured);
+/// record's time (the signed `created_at`) and now, and not revoked (when auth CRLs are configured);
 /// its key signed exactly this statement; and the statement binds EF 02 as sent, which holds
 /// the four items sent. What the challenge proves — a genuine card and a known PIN — binds the
 /// four items only through EF 02 read in the same card session.
@@ -444,10 +492,7 @@ fn check_card_authenticated(
         ));
     }
     check_chain(auth_trust, &x)?;
-    let at = crate::time::parse_rfc3339(&st.created_at)
-        .ok_or_else(|| invalid("the statement's created_at is not an RFC 3339 time"))?;
-    let at = Asn1Time::from_unix(at).map_err(|_| invalid("the statement's created_at is out of range"))?;
-    check_validity_at(&x, &at)?;
+    check_validity_then_and_now(&x, st)?;
     if !verify_signature(&der, st_bytes, &sig).unwrap_or(false) {
         return Err(reject(
             "SIGNATURE_MISMATCH",

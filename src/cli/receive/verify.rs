@@ -57,6 +57,11 @@ pub struct VerifyArgs {
     /// key by `kid`).
     #[arg(long)]
     seal_key: Vec<PathBuf>,
+    /// Days a record's signed time may lie in the past when it arrives (default 90): older
+    /// ones, and ones more than 10 minutes ahead of this clock, are answered RECORD_TIME. The
+    /// certificates are checked at that time and now.
+    #[arg(long, value_name = "DAYS")]
+    max_record_age_days: Option<u64>,
 }
 
 /// `--db` as given: a SQLite file, or a PostgreSQL URL (`StoreLocation::parse`, the one place
@@ -124,6 +129,10 @@ pub(super) fn verify_config(v: &VerifyArgs, rc: &madoguchi::config::Receiver) ->
         auth_ca,
         auth_ca_file,
         auth_crl_source,
+        max_record_age: v
+            .max_record_age_days
+            .or(rc.max_record_age_days)
+            .map(|d| std::time::Duration::from_secs(d.max(1) * 86_400)),
         ..Default::default()
     })
 }
