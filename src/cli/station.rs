@@ -1,8 +1,8 @@
 //! `madoguchi` (the station on a PC/SC reader) and `madoguchi demo` (virtual card and an
 //! in-process receiver on loopback: no reader, no pcscd, no network).
 
-use madoguchi::app::worker::VirtualSource;
-use madoguchi::app::{self, CardSetup, StationOptions};
+use madoguchi::app::readers::{PcscReaders, VirtualReader};
+use madoguchi::app::{self, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
 use madoguchi::backend::station::{StationCrl, StationStore};
@@ -18,7 +18,6 @@ use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -145,7 +144,7 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
             lang: lang.unwrap_or(cfg.language()),
             ..cfg.flow()
         },
-        card: CardSetup::Pcsc { reader },
+        readers: Box::new(PcscReaders::new(reader)),
         backend: Arc::new(store),
         privacy,
         counter: counter(&cfg),
@@ -235,6 +234,71 @@ fn with_privacy(store: StationStore, id: &str, texts: &[(Lang, String)]) -> Stat
     })
 }
 
+/// The demo's card, receiver and station store: the test PKI, the card's keys, the backend's
+/// seal key pair (the station only ever has the public half), a CRL naming a revoked
+/// profile's certificate, and the receiver on loopback with mutual TLS.
+fn make_demo(
+    profile: &Profile,
+    dir: &Path,
+    cfg: &Config,
+    terms: &[(Lang, String)],
+    privacy: &[(Lang, String)],
+) -> Result<super::deferred::Made, String> {
+    let pki = TestPki::generate().map_err(|e| e.to_string())?;
+    let card = VirtualCard::new(profile, &pki).map_err(|e| e.to_string())?;
+    let seal_private =
+        PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
+        (Some(der), CertState::Revoked) => vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?],
+        _ => Vec::new(),
+    };
+    let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
+    let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
+    let tls = LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: dir.join("receiver.sqlite3"),
+            trust_ca: vec![pki.sign_ca.cert.clone()],
+            crl: Some(crl),
+            seal_keys: vec![seal_private],
+            // Holders under 15 sign nothing: their 利用者証明 challenge is checked against the
+            // auth CA; a record that proves no card (the flow before the challenge) is
+            // accepted because the station is bound (mTLS).
+            allow_unsigned: true,
+            auth_ca: vec![pki.auth_ca.cert.clone()],
+            auth_crl_source: None,
+            ..Default::default()
+        },
+        Some(tls.server()),
+    )?;
+    let delivery = DeliveryConfig {
+        backoff_base: Duration::from_millis(500),
+        backoff_cap: Duration::from_secs(10),
+        ca_file: Some(tls.ca),
+        client_cert: Some(tls.client_cert),
+        client_key: Some(tls.client_key),
+        ..DeliveryConfig::new(&rx.url(true))
+    };
+    let store = StationStore::open(
+        dir.join("outbox.sqlite3"),
+        cfg.backend.queue_limit,
+        &cfg.station_id,
+        &cfg.terms_id,
+        &terms[0].1,
+        Some(seal_public),
+        Some(delivery),
+    )?;
+    let store = with_terms(store, terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
+    Ok(super::deferred::Made {
+        card: Mutex::new(card),
+        store: with_privacy(store, &cfg.privacy_id, privacy),
+        receiver: Mutex::new(Some(rx)),
+    })
+}
+
 pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
         Ok(c) => c.unwrap_or_else(|| Config {
@@ -287,11 +351,10 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     flow_cfg.privacy = !privacy.is_empty();
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
-    let card_slot: Arc<Mutex<Option<VirtualCard>>> = Arc::new(Mutex::new(None));
-    let backend = Arc::new(super::deferred::Deferred::default());
-    let rx_slot: Arc<Mutex<Option<receiver::ReceiverHandle>>> = Arc::new(Mutex::new(None));
+    let kit = Arc::new(super::deferred::Kit::default());
+    let backend = Arc::new(super::deferred::Deferred::new(Arc::clone(&kit)));
     let setup_thread = {
-        let (card_slot, backend, rx_slot) = (Arc::clone(&card_slot), Arc::clone(&backend), Arc::clone(&rx_slot));
+        let backend = Arc::clone(&backend);
         let (profile, dir, cfg, privacy, terms) = (
             profile.clone(),
             dir.clone(),
@@ -299,97 +362,25 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             privacy.clone(),
             terms.clone(),
         );
-        std::thread::spawn(move || {
-            let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
-                let pki = TestPki::generate().map_err(|e| e.to_string())?;
-                let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
-                // The backend's sealing key pair: the station only ever has the public half.
-                let seal_private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?)
-                    .map_err(|e| e.to_string())?;
-                let seal_public =
-                    PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
-                        .map_err(|e| e.to_string())?;
-                let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
-                    (Some(der), CertState::Revoked) => {
-                        vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?]
-                    }
-                    _ => Vec::new(),
-                };
-                let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
-                let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
-                let tls =
-                    LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
-                let rx = receiver::spawn(
-                    "127.0.0.1:0",
-                    ReceiverConfig {
-                        db: dir.join("receiver.sqlite3"),
-                        trust_ca: vec![pki.sign_ca.cert.clone()],
-                        crl: Some(crl),
-                        seal_keys: vec![seal_private],
-                        // Holders under 15 sign nothing: their 利用者証明 challenge is checked
-                        // against the auth CA; a record that proves no card (the flow before the
-                        // challenge) is accepted because the station is bound (mTLS).
-                        allow_unsigned: true,
-                        auth_ca: vec![pki.auth_ca.cert.clone()],
-                        auth_crl_source: None,
-                        ..Default::default()
-                    },
-                    Some(tls.server()),
-                )?;
-                let delivery = DeliveryConfig {
-                    backoff_base: Duration::from_millis(500),
-                    backoff_cap: Duration::from_secs(10),
-                    ca_file: Some(tls.ca),
-                    client_cert: Some(tls.client_cert),
-                    client_key: Some(tls.client_key),
-                    ..DeliveryConfig::new(&rx.url(true))
-                };
-                let store = StationStore::open(
-                    dir.join("outbox.sqlite3"),
-                    cfg.backend.queue_limit,
-                    &cfg.station_id,
-                    &cfg.terms_id,
-                    &terms[0].1,
-                    Some(seal_public),
-                    Some(delivery),
-                )?;
-                let store = with_terms(store, &terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
-                Ok((card, pki, rx, store))
-            };
-            match setup() {
-                Ok((card, _pki, rx, store)) => {
-                    let store = with_privacy(store, &cfg.privacy_id, &privacy);
-                    if let Ok(mut c) = card_slot.lock() {
-                        *c = Some(card);
-                    }
-                    if let Ok(mut r) = rx_slot.lock() {
-                        *r = Some(rx);
-                    }
-                    backend.ready(Ok(store));
-                }
-                Err(e) => backend.ready(Err(e)),
-            }
-        })
+        std::thread::spawn(move || backend.ready(make_demo(&profile, &dir, &cfg, &terms, &privacy)))
     };
-    let present = Arc::new(AtomicBool::new(true));
     let code = app::run(StationOptions {
         lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
         terms,
         station_id: cfg.station_id.clone(),
         flow: flow_cfg,
-        card: CardSetup::Virtual(VirtualSource {
-            card: card_slot,
-            present,
-            apdu_delay: Duration::from_millis(args.apdu_delay_ms),
-        }),
+        readers: Box::new(VirtualReader::new(
+            kit.clone(),
+            Duration::from_millis(args.apdu_delay_ms),
+        )),
         backend,
         privacy,
         counter: counter(&cfg),
         demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
     });
     let _ = setup_thread.join();
-    if let Some(rx) = rx_slot.lock().ok().and_then(|mut r| r.take()) {
+    if let Some(rx) = kit.take_receiver() {
         rx.stop();
     }
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);

@@ -610,6 +610,11 @@ impl Flow {
                 self.screen = Screen::Stopped(Stop::SignatureInvalid);
                 out.push(Effect::ReleaseCard);
             }
+            // Nothing was stored: the same words as a store that failed, for the same reason.
+            Ok(CardReply::BackendFailed(e)) => {
+                self.screen = Screen::Stopped(Stop::StoreFailed(e));
+                out.push(Effect::ReleaseCard);
+            }
             Err(CardError::WrongPin { kind, tries_left }) => {
                 let mut p = Flow::pin_screen(kind);
                 p.busy = false;
