@@ -6,7 +6,7 @@
 //!
 //!     cargo run --release --example bench_backend -- [ENQUEUE_N=2000] [DRAIN_N=10000] [CONCURRENT_N=2000] [CLIENTS=8]
 
-use madoguchi::app::StationBackend;
+use madoguchi::seam::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::outbox::Outbox;
 use madoguchi::backend::receiver::{self, ReceiverConfig};

@@ -8,7 +8,7 @@
 //! With DIR/tls (receiver::LoopbackTls) it delivers over mTLS as station "crash": the records
 //! are unsigned, which the receiver takes only from a bound station.
 
-use madoguchi::app::StationBackend;
+use madoguchi::seam::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::outbox::Outbox;
 use madoguchi::backend::station::StationStore;

@@ -8,7 +8,7 @@ use records::unsigned_record;
 
 use common::enroll;
 
-use madoguchi::app::StationBackend;
+use madoguchi::seam::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::outbox::{now_ms, Outbox, Status};
 use madoguchi::backend::payload::{b64, Payload};

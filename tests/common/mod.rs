@@ -289,7 +289,7 @@ pub fn enroll(
     card: madoguchi::card::vcard::VirtualCard,
     profile: &madoguchi::card::vcard::profile::Profile,
 ) -> (String, madoguchi::backend::payload::Payload) {
-    use madoguchi::app::StationBackend;
+    use madoguchi::seam::StationBackend;
     use madoguchi::secret::{Pin, SignPassword};
     let mut c = madoguchi::card::MyNumberCard::new(card);
     c.verify(Pin::new(profile.pin.as_bytes()).unwrap().secret()).unwrap();
