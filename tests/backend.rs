@@ -8,7 +8,6 @@ use records::unsigned_record;
 
 use common::enroll;
 
-use madoguchi::seam::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::outbox::{now_ms, Outbox, Status};
 use madoguchi::backend::payload::{b64, Payload};
@@ -16,6 +15,7 @@ use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
 use madoguchi::flow::Verdict;
+use madoguchi::seam::StationBackend;
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};

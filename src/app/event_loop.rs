@@ -6,9 +6,10 @@
 use super::readers::Readers;
 use super::state::{App, Support};
 use super::worker::{self, WorkerMsg};
-use super::{status, terminal, AppEvent, StationOptions};
+use super::{status, terminal, AppEvent, RunError, StationOptions};
 use crate::flow::{self, Screen};
 use crossterm::event::Event as TermEvent;
+use std::ops::ControlFlow;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,8 +17,8 @@ use std::time::{Duration, Instant};
 const SPINNER_EVERY: Duration = Duration::from_millis(200);
 const QUEUE_EVERY: Duration = Duration::from_secs(2);
 
-/// Runs the station until Ctrl-C, SIGTERM or SIGHUP. Returns the exit code.
-pub fn run(mut opts: StationOptions) -> u8 {
+/// Runs the station until Ctrl-C, SIGTERM or SIGHUP.
+pub fn run(mut opts: StationOptions) -> Result<(), RunError> {
     let (tx, rx) = mpsc::channel::<AppEvent>();
     let (wtx, wrx) = mpsc::channel::<WorkerMsg>();
     let source = start_readers(opts.readers.as_mut(), &tx);
@@ -38,10 +39,9 @@ pub fn run(mut opts: StationOptions) -> u8 {
     let mut term = match terminal::Term::enter() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("madoguchi: cannot use this terminal: {e}");
             let _ = wtx.send(WorkerMsg::Shutdown);
             opts.readers.stop();
-            return 1;
+            return Err(RunError::Terminal(e));
         }
     };
     terminal::spawn_key_reader(tx.clone());
@@ -50,21 +50,24 @@ pub fn run(mut opts: StationOptions) -> u8 {
     app.choose_reader();
     // What the readers told at start (the demo's reader and card) goes in before the first
     // frame is drawn.
-    let mut code = None;
-    while code.is_none() {
+    let mut flow = ControlFlow::Continue(());
+    while flow.is_continue() {
         let Ok(ev) = rx.try_recv() else { break };
-        code = dispatch(&mut app, &mut term, ev);
+        flow = dispatch(&mut app, &mut term, ev);
     }
-    let code = code.unwrap_or_else(|| {
-        app.settle();
-        app.refresh_queue();
-        event_loop(&mut app, &mut term, &rx)
-    });
+    let result = match flow {
+        ControlFlow::Break(()) => Ok(()),
+        ControlFlow::Continue(()) => {
+            app.settle();
+            app.refresh_queue();
+            event_loop(&mut app, &mut term, &rx).map_err(RunError::Draw)
+        }
+    };
     drop(term); // restores the terminal
     let _ = wtx.send(WorkerMsg::Shutdown);
     let _ = worker.join();
     app.cards.readers.stop();
-    code
+    result
 }
 
 /// Reader events go to the loop; the card side goes to the card thread.
@@ -94,7 +97,8 @@ fn open_support(tx: &Sender<AppEvent>) -> Support {
     }
 }
 
-fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>) -> u8 {
+/// Until a quit: Ok; Err when the terminal can't be drawn on.
+fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>) -> std::io::Result<()> {
     let mut last_queue = Instant::now();
     loop {
         // Whatever woke the loop, the placement hint may have timed out meanwhile.
@@ -107,7 +111,7 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
             }
             if let Err(e) = term.draw(&app.view()) {
                 tracing::warn!(error = %e, "draw failed");
-                return 1;
+                return Err(e);
             }
             app.shown.dirty = false;
         }
@@ -118,11 +122,11 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
             Some(t) => match rx.recv_timeout(t) {
                 Ok(ev) => Some(ev),
                 Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return 0,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
             },
             None => match rx.recv() {
                 Ok(ev) => Some(ev),
-                Err(_) => return 0,
+                Err(_) => return Ok(()),
             },
         };
         match ev {
@@ -140,8 +144,8 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
                 }
             }
             Some(ev) => {
-                if let Some(code) = dispatch(app, term, ev) {
-                    return code;
+                if dispatch(app, term, ev).is_break() {
+                    return Ok(());
                 }
             }
         }
@@ -168,14 +172,14 @@ fn timeout(app: &App, busy: bool, last_queue: Instant) -> Option<Duration> {
     timeout
 }
 
-/// Handles one event. Some(exit code) to quit.
-fn dispatch(app: &mut App, term: &mut terminal::Term, ev: AppEvent) -> Option<u8> {
+/// Handles one event; `Break` to quit.
+fn dispatch(app: &mut App, term: &mut terminal::Term, ev: AppEvent) -> ControlFlow<()> {
     match ev {
-        AppEvent::Quit => return Some(0),
+        AppEvent::Quit => return ControlFlow::Break(()),
         AppEvent::StatusRefresh => {}
         AppEvent::Term(TermEvent::Key(k)) => {
             if !app.key(k) {
-                return Some(0);
+                return ControlFlow::Break(());
             }
         }
         AppEvent::Term(TermEvent::Resize(w, h)) => {
@@ -188,5 +192,5 @@ fn dispatch(app: &mut App, term: &mut terminal::Term, ev: AppEvent) -> Option<u8
         AppEvent::Card { reply, link } => app.card_answer(reply, link),
         AppEvent::Flow(ev) => app.backend_answer(ev),
     }
-    None
+    ControlFlow::Continue(())
 }

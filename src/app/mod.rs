@@ -33,13 +33,25 @@ use crate::ui::theme::Theme;
 use crossterm::event::Event as TermEvent;
 use std::sync::Arc;
 
+/// Why the station stopped other than by the clerk's quit or a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot use this terminal: {0}")]
+    Terminal(std::io::Error),
+    #[error("drawing on the terminal failed: {0}")]
+    Draw(std::io::Error),
+}
+
 /// What wakes the runtime's loop.
 pub enum AppEvent {
     Term(TermEvent),
     Reader(ReaderEvent),
     /// The card thread's answer to a request (an [`flow::Event::Card`]) and what its APDUs
     /// cost: the reader-health figures travel with the reply.
-    Card { reply: flow::Event, link: LinkStats },
+    Card {
+        reply: flow::Event,
+        link: LinkStats,
+    },
     /// For the flow from the backend: a store's outcome, a delivery's verdict.
     Flow(flow::Event),
     /// Support asked for the status now: the loop publishes a fresh snapshot.

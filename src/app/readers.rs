@@ -305,7 +305,10 @@ mod tests {
         maker.join().unwrap();
         // F8: pulled (told, and the card answers no more), then placed back.
         assert!(r.pull_or_place());
-        assert_eq!(rx.try_recv().unwrap(), ReaderEvent::CardRemoved { reader: reader.clone() });
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            ReaderEvent::CardRemoved { reader: reader.clone() }
+        );
         let gone = source.with_card(&mut |_| Ok(CardReply::Tries(0)));
         assert!(matches!(gone, Err(CardError::Transport(TransportError::NoCard))));
         assert!(r.pull_or_place());

@@ -466,7 +466,12 @@ impl App {
         if names.len() < 2 {
             return;
         }
-        let next = match self.cards.chosen.as_ref().and_then(|r| names.iter().position(|n| n == r)) {
+        let next = match self
+            .cards
+            .chosen
+            .as_ref()
+            .and_then(|r| names.iter().position(|n| n == r))
+        {
             Some(i) => names[(i + 1) % names.len()].clone(),
             None => names[0].clone(),
         };

@@ -182,9 +182,9 @@ mod tests {
     use crate::app::readers::VirtualSource;
     use crate::app::ready::Ready;
     use crate::backend::station::StationStore;
+    use crate::card::basic4::BasicFour;
     use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
     use crate::card::Transport;
-    use crate::card::basic4::BasicFour;
     use crate::seam::{BackendError, Declared};
     use crate::secret::{PinKind, Secret};
     use std::sync::Mutex;
@@ -214,7 +214,8 @@ mod tests {
                 &backend,
                 &mut session,
                 CardRequest::QueryTries(PinKind::TextPin)
-            ).0,
+            )
+            .0,
             Ok(CardReply::Tries(3))
         ));
         assert_eq!(apdus(), 3, "SELECT AP, SELECT PIN, tries");
@@ -223,7 +224,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::VerifyAndRead(pin(b"1234")),
-        ).0;
+        )
+        .0;
         assert!(matches!(r, Ok(CardReply::Read(_))));
         assert_eq!(apdus(), 6, "VERIFY, SELECT EF 02, READ: the minimum for the whole read");
 
@@ -235,7 +237,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::QueryTries(PinKind::TextPin),
-        ).0
+        )
+        .0
         .unwrap();
         assert_eq!(apdus(), 9);
         let r = execute(
@@ -243,7 +246,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::VerifyAndRead(pin(b"9999")),
-        ).0;
+        )
+        .0;
         assert!(matches!(r, Err(CardError::WrongPin { tries_left: 2, .. })));
         assert_eq!(session, Session::default());
         execute(
@@ -251,7 +255,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::QueryTries(PinKind::TextPin),
-        ).0
+        )
+        .0
         .unwrap();
         assert_eq!(apdus(), 10 + 3, "re-selected after the error");
         let _ = std::fs::remove_dir_all(&dir);
@@ -296,7 +301,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::QueryTries(PinKind::SignPassword),
-        ).0
+        )
+        .0
         .unwrap();
         // Between transactions something else selects the text AP on the card (a reset by
         // another program, a card swapped for one left in the text AP).
@@ -320,7 +326,8 @@ mod tests {
                 person,
                 declared: Default::default(),
             },
-        ).0;
+        )
+        .0;
         assert!(matches!(r, Ok(CardReply::Signed(_))), "{r:?}");
         let s = stats.lock().unwrap();
         assert_eq!(s.my_number_selects, 0);

@@ -155,8 +155,15 @@ mod tests {
     impl Transport for Card {
         fn transmit(&mut self, _: &Command) -> Result<Response, TransportError> {
             self.0 += 1;
-            let sw = if self.0 == 1 { StatusWord(0x6102) } else { StatusWord::OK };
-            Ok(Response { data: Default::default(), sw })
+            let sw = if self.0 == 1 {
+                StatusWord(0x6102)
+            } else {
+                StatusWord::OK
+            };
+            Ok(Response {
+                data: Default::default(),
+                sw,
+            })
         }
     }
 

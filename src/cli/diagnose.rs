@@ -1,7 +1,7 @@
 //! `madoguchi diagnose [--json] [--watch]`: what pcscd, the readers and the card look like,
 //! for a support person (over SSH, as text or JSON). Never card data or PINs.
 
-use super::EXIT_OK;
+use super::Outcome;
 use madoguchi::card::{CardError, TransportError};
 use madoguchi::i18n::{self, msg, Msg};
 use madoguchi::lang::Lang;
@@ -118,7 +118,7 @@ fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
     Some(f)
 }
 
-pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&std::path::Path>) -> u8 {
+pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&std::path::Path>) -> Outcome {
     if !watch {
         let d = Diagnostics::snapshot(!no_probe);
         let station = station_facts(config);
@@ -148,7 +148,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
                 print!("{}", printable(&(lines.join("\n") + "\n")));
             }
         }
-        return EXIT_OK;
+        return Ok(());
     }
     // Streams one line per change until interrupted (Ctrl-C ends the process; nothing to
     // restore). The monitor blocks in pcscd: an idle watch uses no CPU.
@@ -186,7 +186,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
         }
     }
     monitor.stop();
-    EXIT_OK
+    Ok(())
 }
 
 fn now() -> String {

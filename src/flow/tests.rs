@@ -613,7 +613,10 @@ fn a_backend_failure_while_signing_is_said_as_the_backends() {
         id,
         Ok(CardReply::BackendFailed(BackendError::Storage("not started".into()))),
     );
-    assert!(matches!(t.f.screen(), Screen::Stopped(Stop::StoreFailed(BackendError::Storage(_)))));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Stopped(Stop::StoreFailed(BackendError::Storage(_)))
+    ));
     assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
     assert!(!t
         .effects
