@@ -12,7 +12,7 @@ Exit codes:
   0  success
   1  unexpected internal error
   2  usage or configuration error (bad arguments, broken config file)
-  3  pcscd (the PC/SC service) is not running
+  3  pcscd (the PC/SC service) is not running; `outbox flush`, `receive import`: some records are not done (still queued, or in review)
   4  no reader, reader not found, or no card on the reader
   5  wrong PIN (the message says how many tries are left)
   6  PIN locked: reset at the municipal office

@@ -214,3 +214,42 @@ pub fn init_log(path: &Path) -> std::io::Result<()> {
         .init();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every failure's status is one the help's `Exit codes:` list explains, and the list
+    /// names no status that no failure has.
+    #[test]
+    fn every_failure_has_the_status_the_help_explains() {
+        use Failure::*;
+        let all = [
+            Internal, Usage, NoService, NoCard, WrongPin, Locked, CardGone, BadCard, Refused, NoStation, Unfinished,
+        ];
+        let listed: Vec<u8> = crate::EXIT_CODES
+            .lines()
+            .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+            .collect();
+        for f in all {
+            assert!(listed.contains(&f.code()), "{f:?} exits {} unexplained", f.code());
+        }
+        for code in listed.iter().filter(|c| **c != EXIT_OK) {
+            assert!(all.iter().any(|f| f.code() == *code), "{code} listed, never used");
+        }
+        assert_eq!(exit_code(Ok(())), EXIT_OK);
+        assert_eq!(exit_code(Err(Unfinished)), 3);
+    }
+
+    #[test]
+    fn card_errors_keep_their_statuses() {
+        let wrong = CardError::WrongPin {
+            kind: madoguchi::secret::PinKind::TextPin,
+            tries_left: 2,
+        };
+        assert_eq!(Failure::from(&wrong).code(), 5);
+        assert_eq!(Failure::from(&TransportError::NoService).code(), 3);
+        assert_eq!(Failure::from(&TransportError::Busy).code(), 4);
+        assert_eq!(Failure::from(&CardError::Transport(TransportError::Timeout)).code(), 7);
+    }
+}
