@@ -153,15 +153,8 @@ fn support_sees_store_delivery_and_reader_errors_not_only_card_ones() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn after_start_over_no_frame_keeps_the_confirm_view() {
-    use crate::card::basic4;
-    use crate::ui::station::draw;
-    use ratatui::backend::TestBackend;
-    use ratatui::Terminal;
-    let (mut app, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
-    let (name, address) = ("山田\u{3000}太郎", "東京都千代田区千代田１－１");
-    let person = basic4::decode(&basic4::encode(name, address, "19800217", b'1', false)).unwrap();
+/// Walks the flow to the confirm screen with `person` read, answering its card requests.
+fn to_confirm(app: &mut App, person: crate::card::basic4::BasicFour) {
     // To the confirm screen: the flow's card requests are answered here.
     let mut now = 0;
     let mut step = |app: &mut App, ev: flow::Event| {
@@ -171,15 +164,12 @@ fn after_start_over_no_frame_keeps_the_confirm_view() {
             _ => None,
         })
     };
-    step(&mut app, flow::Event::ConsentLayout { total: 1, visible: 10 });
-    step(&mut app, flow::Event::CardPresent);
-    step(
-        &mut app,
-        flow::Event::Action(flow::Action::Scroll(flow::Scroll::Bottom)),
-    );
-    let id = step(&mut app, flow::Event::Action(flow::Action::Submit)).expect("probe asked");
+    step(app, flow::Event::ConsentLayout { total: 1, visible: 10 });
+    step(app, flow::Event::CardPresent);
+    step(app, flow::Event::Action(flow::Action::Scroll(flow::Scroll::Bottom)));
+    let id = step(app, flow::Event::Action(flow::Action::Submit)).expect("probe asked");
     let id = step(
-        &mut app,
+        app,
         flow::Event::Card {
             id,
             result: Ok(flow::CardReply::Probed(Default::default())),
@@ -187,23 +177,35 @@ fn after_start_over_no_frame_keeps_the_confirm_view() {
     )
     .expect("tries asked");
     step(
-        &mut app,
+        app,
         flow::Event::Card {
             id,
             result: Ok(flow::CardReply::Tries(3)),
         },
     );
     for c in "1234".chars() {
-        step(&mut app, flow::Event::Action(flow::Action::Type(c)));
+        step(app, flow::Event::Action(flow::Action::Type(c)));
     }
-    let id = step(&mut app, flow::Event::Action(flow::Action::Submit)).expect("read asked");
+    let id = step(app, flow::Event::Action(flow::Action::Submit)).expect("read asked");
     step(
-        &mut app,
+        app,
         flow::Event::Card {
             id,
             result: Ok(flow::CardReply::Read(person)),
         },
     );
+}
+
+#[test]
+fn after_start_over_no_frame_keeps_the_confirm_view() {
+    use crate::card::basic4;
+    use crate::ui::station::draw;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let (mut app, dir) = app(Lang::Ja, vec![(Lang::Ja, "規約".into())], vec![]);
+    let (name, address) = ("山田\u{3000}太郎", "東京都千代田区千代田１－１");
+    let person = basic4::decode(&basic4::encode(name, address, "19800217", b'1', false)).unwrap();
+    to_confirm(&mut app, person);
     assert!(matches!(app.flow.screen(), Screen::Confirm { .. }));
 
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();

@@ -259,61 +259,70 @@ fn text(lang: Lang, d: &Diagnostics) -> String {
         ));
     }
     for r in &d.readers {
-        s.push_str(&format!("{}: {}\n", t(Msg::DiagReader), r.name));
-        s.push_str(&format!("  {}: {}", t(Msg::DiagCard), i18n::card_state(lang, r.card)));
-        if let Some(k) = &r.facts.card_kind {
-            s.push_str(&format!(" ({})", i18n::card_kind(lang, k)));
-        }
-        s.push('\n');
-        if let Some(atr) = &r.atr {
-            s.push_str(&format!("  ATR: {atr}\n"));
-        }
-        if let Some(a) = &r.atr_summary {
-            s.push_str(&format!(
-                "  {}: {} {} / {}: {}{}\n",
-                t(Msg::DiagAtrDecoded),
-                a.protocols.join(","),
-                a.interface,
-                t(Msg::DiagHistorical),
-                if a.historical_bytes.is_empty() {
-                    "—"
-                } else {
-                    &a.historical_bytes
-                },
-                if a.known_my_number_atr {
-                    format!(" / {}", t(Msg::DiagKnownAtr))
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        s.push_str(&format!(
-            "  {}: {}   {}: {}   {}: {}\n",
-            t(Msg::DiagProtocol),
-            r.facts.protocol.as_ref().unwrap_or(&dash),
-            t(Msg::DiagExtended),
-            i18n::yes_no(lang, r.facts.extended_length, true),
-            t(Msg::DiagLastApdu),
-            r.facts
-                .last_rtt_ms
-                .map(|ms| format!("{ms:.1} ms"))
-                .unwrap_or_else(|| dash.clone()),
-        ));
-        s.push_str(&format!(
-            "  {}: {}   {}: {}   {}: {}\n",
-            t(Msg::DiagVendor),
-            r.facts.vendor.as_ref().unwrap_or(&dash),
-            t(Msg::DiagModel),
-            r.facts.model.as_ref().unwrap_or(&dash),
-            t(Msg::DiagFirmware),
-            r.facts.firmware.as_ref().unwrap_or(&dash),
-        ));
+        s.push_str(&reader_text(lang, r));
     }
     s.push_str(&format!("{}: {}\n", t(Msg::DiagRemovalsSession), d.card_removals));
     s.push_str(&format!(
         "{}: {}\n",
         t(Msg::DiagLastError),
         d.last_error.as_ref().map(|e| i18n::card_error(lang, e)).unwrap_or(dash)
+    ));
+    s
+}
+
+/// One reader's lines of [`text`].
+fn reader_text(lang: Lang, r: &ReaderDiag) -> String {
+    let t = |m: Msg| msg(lang, m);
+    let dash = "—".to_string();
+    let mut s = String::new();
+    s.push_str(&format!("{}: {}\n", t(Msg::DiagReader), r.name));
+    s.push_str(&format!("  {}: {}", t(Msg::DiagCard), i18n::card_state(lang, r.card)));
+    if let Some(k) = &r.facts.card_kind {
+        s.push_str(&format!(" ({})", i18n::card_kind(lang, k)));
+    }
+    s.push('\n');
+    if let Some(atr) = &r.atr {
+        s.push_str(&format!("  ATR: {atr}\n"));
+    }
+    if let Some(a) = &r.atr_summary {
+        s.push_str(&format!(
+            "  {}: {} {} / {}: {}{}\n",
+            t(Msg::DiagAtrDecoded),
+            a.protocols.join(","),
+            a.interface,
+            t(Msg::DiagHistorical),
+            if a.historical_bytes.is_empty() {
+                "—"
+            } else {
+                &a.historical_bytes
+            },
+            if a.known_my_number_atr {
+                format!(" / {}", t(Msg::DiagKnownAtr))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    s.push_str(&format!(
+        "  {}: {}   {}: {}   {}: {}\n",
+        t(Msg::DiagProtocol),
+        r.facts.protocol.as_ref().unwrap_or(&dash),
+        t(Msg::DiagExtended),
+        i18n::yes_no(lang, r.facts.extended_length, true),
+        t(Msg::DiagLastApdu),
+        r.facts
+            .last_rtt_ms
+            .map(|ms| format!("{ms:.1} ms"))
+            .unwrap_or_else(|| dash.clone()),
+    ));
+    s.push_str(&format!(
+        "  {}: {}   {}: {}   {}: {}\n",
+        t(Msg::DiagVendor),
+        r.facts.vendor.as_ref().unwrap_or(&dash),
+        t(Msg::DiagModel),
+        r.facts.model.as_ref().unwrap_or(&dash),
+        t(Msg::DiagFirmware),
+        r.facts.firmware.as_ref().unwrap_or(&dash),
     ));
     s
 }
