@@ -221,7 +221,11 @@ fn no_two_files_of_a_directory_import_each_other_round() {
             circles.push(format!("{}: {cycle:?}", dir.strip_prefix(&src).unwrap().display()));
         }
     }
-    assert!(circles.is_empty(), "files importing each other round:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "files importing each other round:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]

@@ -31,7 +31,7 @@ use crate::seam::{CertificateProblem, Declared};
 use crate::secret::PinKind;
 use input::SecretInput;
 
-pub use crate::seam::Verdict;
+use crate::seam::Verdict;
 
 /// The idle wipe is announced this long before, with a countdown.
 pub const IDLE_WARNING_MS: u64 = 30_000;

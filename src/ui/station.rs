@@ -9,13 +9,13 @@ use crate::card::basic4::Gender;
 use crate::flow::contact::EmailError;
 use crate::flow::Doc;
 use crate::flow::{
-    Action as F, ConfirmChoice, Finding, Flow, Notice, PinMessage, PinScreen, Screen, Signing, Step, Stop, Verdict,
+    Action as F, ConfirmChoice, Finding, Flow, Notice, PinMessage, PinScreen, Screen, Signing, Step, Stop,
 };
 use crate::i18n::{self, msg, Msg};
 use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::record::payload::Representative;
-use crate::seam::BackendError;
+use crate::seam::{BackendError, Verdict};
 use crate::secret::PinKind;
 use crate::wareki;
 use ratatui::layout::{Constraint, Layout, Rect};
