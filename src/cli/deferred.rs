@@ -210,7 +210,7 @@ mod tests {
         .unwrap();
         let prepared = other.prepare(&person, &Declared::default()).unwrap();
         let finished = d.finish(prepared, b"cert", b"sig", &person);
-        let e = finished.err().expect("not finished");
+        let e = finished.expect_err("not finished");
         assert_ne!(e, FinishError::CertificateUnreadable);
         assert_eq!(e, FinishError::Backend(BackendError::Storage("no seal key".into())));
     }

@@ -190,7 +190,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
 }
 
 fn now() -> String {
-    madoguchi::backend::payload::rfc3339_now()
+    madoguchi::time::rfc3339_now()
 }
 
 /// The JSON document of `diagnose --json`: the model's codes and values, with the two

@@ -38,9 +38,12 @@ fn counter(cfg: &Config) -> CounterInfo {
     }
 }
 
+/// A text (terms, privacy notice) in each language that has it.
+type Texts = Vec<(Lang, String)>;
+
 /// The texts of config key `key` (`terms_file`, `privacy_file`) by language, in the order of
 /// `paths` (the default, Japanese, text first).
-fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Vec<(Lang, String)>, Failure> {
+fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Texts, Failure> {
     paths
         .iter()
         .map(|(lang, path)| {
@@ -297,7 +300,7 @@ fn demo_config(path: Option<&Path>) -> Result<Config, Failure> {
 
 /// The configuration's own terms and privacy notice (a trainer previews the city's), else
 /// the demo's; the demo's privacy notice only when asked for.
-fn demo_texts(cfg: &mut Config, privacy: bool) -> Result<(Vec<(Lang, String)>, Vec<(Lang, String)>), Failure> {
+fn demo_texts(cfg: &mut Config, privacy: bool) -> Result<(Texts, Texts), Failure> {
     let terms = match read_texts("terms_file", &cfg.terms_paths())? {
         t if t.is_empty() => demo_terms(),
         t => t,
