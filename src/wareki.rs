@@ -1,5 +1,6 @@
 //! 和暦 (Japanese era) for dates since Meiji, with the era boundaries as days, not years:
-//! 1989-01-07 is 昭和64年, 1989-01-08 is 平成元年.
+//! 1989-01-07 is 昭和64年, 1989-01-08 is 平成元年. How a date is written (元年, the order,
+//! the 西暦 beside it) is the catalogue's (`birth-date` in `i18n/<lang>/ui.ftl`).
 
 /// A Gregorian date (year, month, day). The card's `BirthDate` converts into it, so this
 /// module depends on nothing.
@@ -75,17 +76,18 @@ pub fn to_wareki(d: impl Into<Ymd>) -> Option<(Era, u16)> {
         .map(|(era, start)| (*era, y - start.0 + 1))
 }
 
-/// `昭和64年1月7日`, with 元年 for year 1.
-pub fn format_ja(d: impl Into<Ymd>) -> Option<String> {
-    let d = d.into();
-    let (era, y) = to_wareki(d)?;
-    let year = if y == 1 { "元".to_string() } else { y.to_string() };
-    Some(format!("{}{}年{}月{}日", era.name_ja(), year, d.1, d.2))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `昭和64年1月7日`, with 元年 for year 1: the boundaries as a Japanese reader checks
+    /// them (the citizen's date is written by the catalogue's `birth-date`).
+    fn format_ja(d: impl Into<Ymd>) -> Option<String> {
+        let d = d.into();
+        let (era, y) = to_wareki(d)?;
+        let year = if y == 1 { "元".to_string() } else { y.to_string() };
+        Some(format!("{}{}年{}月{}日", era.name_ja(), year, d.1, d.2))
+    }
 
     fn d(y: u16, m: u8, day: u8) -> Ymd {
         Ymd(y, m, day)

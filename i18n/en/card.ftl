@@ -1,5 +1,6 @@
 pin-name-text = 券面事項入力補助用暗証番号 (card info PIN, 4 digits)
 pin-name-sign = 署名用電子証明書のパスワード (signing certificate password, 6-16 letters and digits)
+pin-name-auth = 利用者証明用電子証明書の暗証番号 (user certificate PIN, 4 digits)
 tries-left = { $pin } - tries left: { $n }
 last-try-warning = Only one try left for the { $pin }. A wrong entry locks it, and it must then be reset at the municipal office (市区町村の窓口).
 pin-format-length = Enter the { $pin }. (No try was used.)

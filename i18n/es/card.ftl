@@ -1,5 +1,6 @@
 pin-name-text = 券面事項入力補助用暗証番号 (PIN de los cuatro datos básicos, 4 dígitos)
 pin-name-sign = 署名用電子証明書のパスワード (contraseña del certificado de firma, 6-16 letras y dígitos)
+pin-name-auth = 利用者証明用電子証明書の暗証番号 (PIN del certificado de usuario, 4 dígitos)
 tries-left = Intentos restantes de su { $pin }: { $n }
 last-try-warning = Queda un solo intento para su { $pin }. Si se equivoca, se bloqueará y deberá restablecerse en la oficina municipal (市区町村の窓口).
 pin-format-length = Introduzca su { $pin }. (No se gastó ningún intento.)

@@ -1,6 +1,7 @@
 # PINs, card and reader errors, and texts with arguments. Japanese is the default language.
 pin-name-text = 券面事項入力補助用暗証番号（数字4桁）
 pin-name-sign = 署名用電子証明書のパスワード（英数字6～16桁）
+pin-name-auth = 利用者証明用電子証明書の暗証番号（数字4桁）
 tries-left = { $pin }の残り入力回数: { $n }回
 last-try-warning = { $pin }の残り入力回数は1回です。次に間違えるとロックされ、市区町村の窓口で初期化が必要になります。
 pin-format-length = { $pin }を入力してください。（入力回数は減っていません）

@@ -268,3 +268,24 @@ status-code =
         [invalid_request] 잘못된 기록
        *[other] { $code }
     }
+
+# How the panes join words: a list's items, a key and what it does, a label and its value,
+# a count after its name. The code only places what these make.
+list-separator = { ", " }
+key-hint = { $keys }: { $action }
+labelled = { $label }: { $value }
+enrollment-id = ID
+queue-count = { queue } { $n }
+review-count = { review } { $n }
+done-review-items = { done-review } { $items }
+# The birth date, on the confirm screen and in `madoguchi read`: 和暦 and 西暦. $era is the
+# era's key (as in era-name; none before Meiji), $era_year the year of the era (1 is the
+# first, 元年), $year $month $day the Gregorian date (numbers).
+birth-date =
+    { $era ->
+        [none] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) }
+       *[other] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) } ({ era-name } { $era_year ->
+            [1] 원
+           *[other] { $era_year }
+        }년)
+    }

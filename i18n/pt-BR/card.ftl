@@ -1,5 +1,6 @@
 pin-name-text = 券面事項入力補助用暗証番号 (senha dos quatro dados básicos, 4 dígitos)
 pin-name-sign = 署名用電子証明書のパスワード (senha do certificado de assinatura, 6-16 letras e dígitos)
+pin-name-auth = 利用者証明用電子証明書の暗証番号 (senha do certificado de usuário, 4 dígitos)
 tries-left = Tentativas restantes da { $pin }: { $n }
 last-try-warning = Resta apenas uma tentativa para a { $pin }. Se errar, ela será bloqueada e deverá ser redefinida na prefeitura (市区町村の窓口).
 pin-format-length = Digite a { $pin }. (Nenhuma tentativa foi usada.)

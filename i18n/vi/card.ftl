@@ -1,5 +1,6 @@
 pin-name-text = 券面事項入力補助用暗証番号 (mã PIN nhập bốn thông tin cơ bản, 4 chữ số)
 pin-name-sign = 署名用電子証明書のパスワード (mật khẩu chứng thư chữ ký, 6-16 chữ cái và chữ số)
+pin-name-auth = 利用者証明用電子証明書の暗証番号 (mã PIN chứng thư người dùng, 4 chữ số)
 tries-left = { $pin }: còn { $n } lần nhập
 last-try-warning = Chỉ còn một lần nhập cho { $pin }. Nhập sai sẽ bị khóa, và khi đó phải đặt lại tại quầy của thành phố/quận/thị trấn/làng (市区町村の窓口).
 pin-format-length = Vui lòng nhập { $pin }. (Chưa mất lần nhập nào.)

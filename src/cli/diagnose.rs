@@ -134,10 +134,10 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
             if let Some(s) = &station {
                 let mut lines = Vec::new();
                 if let Some(c) = &s.config {
-                    lines.push(format!("{}: {c}", i18n::diag_station_label(lang, "config")));
+                    lines.push(format!("{}: {c}", msg(lang, Msg::DiagConfigFile)));
                 }
                 if let Some(k) = &s.seal_kid {
-                    lines.push(format!("{}: {k}", i18n::diag_station_label(lang, "seal-kid")));
+                    lines.push(format!("{}: {k}", msg(lang, Msg::DiagSealKid)));
                 }
                 if let (Some(h), Some(fresh)) = (s.crl_age_hours, s.crl_fresh) {
                     lines.push(i18n::crl_age(lang, h, fresh));

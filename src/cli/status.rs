@@ -83,38 +83,44 @@ fn step(lang: Lang, code: &str) -> String {
 fn text(lang: Lang, v: &serde_json::Value) -> String {
     let s = |k: &str| v[k].as_str().unwrap_or("-").to_string();
     let n = |x: &serde_json::Value| x.as_u64().unwrap_or(0);
-    let l = |k: &str| i18n::status_label(lang, k).to_string();
+    let l = |m: Msg| msg(lang, m).to_string();
     let mut rows: Vec<(String, String)> = Vec::new();
     rows.push((
-        l("station"),
+        l(Msg::StatusLabelStation),
         format!("{} (madoguchi {})", s("station_id"), s("version")),
     ));
-    rows.push((l("uptime"), i18n::status_uptime(lang, n(&v["uptime_secs"]))));
+    rows.push((
+        l(Msg::StatusLabelUptime),
+        i18n::status_uptime(lang, n(&v["uptime_secs"])),
+    ));
     let mut step_text = step(lang, &s("step"));
     if v["busy"].as_bool() == Some(true) {
         step_text = format!("{step_text} ({})", msg(lang, Msg::StatusBusy));
     }
-    rows.push((l("step"), step_text));
-    rows.push((l("reader"), s("reader")));
+    rows.push((l(Msg::StatusLabelStep), step_text));
+    rows.push((l(Msg::StatusLabelReader), s("reader")));
     // Older stations send only `pcscd_running`.
     let pcscd = match v["pcscd"].as_str() {
         Some(state) => state.to_string(),
         None if v["pcscd_running"].as_bool() == Some(true) => "running".into(),
         None => "stopped".into(),
     };
-    rows.push((l("pcscd"), i18n::status_pcscd(lang, &pcscd)));
+    rows.push((l(Msg::StatusLabelPcscd), i18n::status_pcscd(lang, &pcscd)));
     rows.push((
-        l("queue"),
+        l(Msg::StatusLabelQueue),
         i18n::status_queue(lang, n(&v["queue"]["pending"]), n(&v["queue"]["review"])),
     ));
     if let Some(d) = v["last_delivery"].as_object() {
         let result = i18n::status_code(lang, d["result"].as_str().unwrap_or(""));
-        rows.push((l("delivery"), format!("{} {result}", d["at"].as_str().unwrap_or(""))));
+        rows.push((
+            l(Msg::StatusLabelDelivery),
+            format!("{} {result}", d["at"].as_str().unwrap_or("")),
+        ));
     }
     if let Some(c) = v["crl"].as_object() {
         let fresh = c["fresh"].as_bool().unwrap_or(false);
         rows.push((
-            l("crl"),
+            l(Msg::StatusLabelCrl),
             i18n::status_crl(lang, c["age_hours"].as_u64().unwrap_or(0), fresh),
         ));
     }
@@ -126,13 +132,13 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
         let mut sorted = rtts.clone();
         sorted.sort_unstable();
         rows.push((
-            l("apdu"),
+            l(Msg::StatusLabelApdu),
             i18n::status_apdu(lang, rtts.len(), sorted[sorted.len() / 2], sorted[sorted.len() - 1]),
         ));
     }
     let errors = v["errors"].as_array().cloned().unwrap_or_default();
     rows.push((
-        l("errors"),
+        l(Msg::StatusLabelErrors),
         i18n::status_errors(lang, errors.len(), n(&v["card_removals"]), n(&v["transmit_errors"])),
     ));
     for e in &errors {

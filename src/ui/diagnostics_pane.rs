@@ -2,6 +2,7 @@
 //! and a full-screen form. Renders the model only, with words from the catalogue; readable
 //! without colour (every state is also a word).
 
+use super::labelled;
 use super::theme::Theme;
 use crate::card::{CardError, TransportError};
 use crate::i18n::{self, msg, Msg};
@@ -9,6 +10,7 @@ use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd, ReaderDiag};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
@@ -42,21 +44,26 @@ impl DiagnosticsPane<'_> {
         msg(self.lang, m)
     }
 
-    /// "label: " as a muted span, with `lead` spaces before it.
-    fn label(&self, lead: &str, m: Msg) -> Span<'static> {
-        Span::styled(format!("{lead}{}: ", self.t(m)), self.theme.muted())
+    /// "label: value" as the catalogue joins them (`labelled`), the label muted and the
+    /// value in `style`, with `lead` spaces before.
+    fn field(&self, lead: &str, label: &str, value: &str, style: Style) -> Vec<Span<'static>> {
+        let mut spans = labelled::spans(self.lang, label, value, self.theme.muted(), style);
+        if !lead.is_empty() {
+            spans.insert(0, Span::styled(lead.to_string(), self.theme.muted()));
+        }
+        spans
     }
 
     fn service_line(&self) -> Line<'static> {
         let th = self.theme;
-        let state = if self.model.pcscd_running() {
-            Span::styled(self.t(Msg::DiagRunning), th.ok())
+        let (state, style) = if self.model.pcscd_running() {
+            (Msg::DiagRunning, th.ok())
         } else if self.model.pcscd == Pcscd::NotUsed {
-            Span::styled(self.t(Msg::DiagNotUsed), th.text())
+            (Msg::DiagNotUsed, th.text())
         } else {
-            Span::styled(self.t(Msg::DiagNotRunning), th.error())
+            (Msg::DiagNotRunning, th.error())
         };
-        Line::from(vec![Span::styled("pcscd: ", th.muted()), state])
+        Line::from(self.field("", "pcscd", self.t(state), style))
     }
 
     /// How to start pcscd, once it was reported down.
@@ -93,33 +100,29 @@ impl DiagnosticsPane<'_> {
                     name.push(Span::styled(format!(" (+{more})"), th.muted()));
                 }
                 lines.push(Line::from(name));
-                lines.push(Line::from(vec![
-                    self.label("", Msg::DiagCard),
-                    Span::styled(i18n::card_state(self.lang, r.card), self.card_style(r.card)),
-                ]));
+                let card = i18n::card_state(self.lang, r.card);
+                lines.push(Line::from(self.field(
+                    "",
+                    self.t(Msg::DiagCard),
+                    card,
+                    self.card_style(r.card),
+                )));
                 if let Some(k) = &r.facts.card_kind {
-                    lines.push(Line::from(vec![
-                        self.label("", Msg::DiagKind),
-                        Span::styled(i18n::card_kind(self.lang, k), th.text()),
-                    ]));
+                    let kind = i18n::card_kind(self.lang, k);
+                    lines.push(Line::from(self.field("", self.t(Msg::DiagKind), &kind, th.text())));
                 }
-                lines.push(Line::from(vec![
-                    Span::styled(r.facts.protocol.clone().unwrap_or_else(|| "—".into()), th.text()),
-                    self.label("  ", Msg::DiagExtendedShort),
-                    Span::styled(i18n::yes_no(self.lang, r.facts.extended_length, false), th.text()),
-                ]));
-                lines.push(Line::from(vec![
-                    self.label("", Msg::DiagRtt),
-                    Span::styled(
-                        r.facts
-                            .last_rtt_ms
-                            .map(|m| format!("{m:.1} ms"))
-                            .unwrap_or_else(|| "—".into()),
-                        th.text(),
-                    ),
-                    self.label("  ", Msg::DiagRemovalsShort),
-                    Span::styled(self.model.card_removals.to_string(), th.text()),
-                ]));
+                let mut protocol = vec![Span::styled(
+                    r.facts.protocol.clone().unwrap_or_else(|| "—".into()),
+                    th.text(),
+                )];
+                let extended = i18n::yes_no(self.lang, r.facts.extended_length, false);
+                protocol.extend(self.field("  ", self.t(Msg::DiagExtendedShort), extended, th.text()));
+                lines.push(Line::from(protocol));
+                let rtt = r.facts.last_rtt_ms.map(|m| format!("{m:.1} ms"));
+                let mut rtt = self.field("", self.t(Msg::DiagRtt), rtt.as_deref().unwrap_or("—"), th.text());
+                let removals = self.model.card_removals.to_string();
+                rtt.extend(self.field("  ", self.t(Msg::DiagRemovalsShort), &removals, th.text()));
+                lines.push(Line::from(rtt));
             }
         }
         lines.extend(self.socket_line());
@@ -145,26 +148,22 @@ impl DiagnosticsPane<'_> {
         lines.extend(self.hint_line());
         lines.extend(self.socket_line());
         // What went wrong first, then the readers' facts: on a small screen the end is cut.
-        lines.push(Line::from(vec![
-            self.label("", Msg::DiagLastError),
-            match &self.model.last_error {
-                Some(e) => Span::styled(i18n::card_error(self.lang, e), th.error()),
-                None => Span::styled("—", th.text()),
-            },
-        ]));
-        lines.push(Line::from(vec![
-            self.label("", Msg::DiagRemovals),
-            Span::styled(self.model.card_removals.to_string(), th.text()),
-        ]));
+        let (last, style) = match &self.model.last_error {
+            Some(e) => (i18n::card_error(self.lang, e), th.error()),
+            None => ("—".to_string(), th.text()),
+        };
+        lines.push(Line::from(self.field("", self.t(Msg::DiagLastError), &last, style)));
+        let removals = self.model.card_removals.to_string();
+        lines.push(Line::from(self.field(
+            "",
+            self.t(Msg::DiagRemovals),
+            &removals,
+            th.text(),
+        )));
         for r in &self.model.readers {
             lines.push(Line::raw(""));
             lines.push(Line::styled(r.name.clone(), th.accent()));
-            let field = |k: &str, v: String, style| {
-                Line::from(vec![
-                    Span::styled(format!("  {k}: "), th.muted()),
-                    Span::styled(v, style),
-                ])
-            };
+            let field = |k: &str, v: String, style| Line::from(self.field("  ", k, &v, style));
             let mut card = i18n::card_state(self.lang, r.card).to_string();
             if let Some(k) = &r.facts.card_kind {
                 card.push_str(&format!(" ({})", i18n::card_kind(self.lang, k)));
