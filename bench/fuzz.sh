@@ -11,7 +11,7 @@ secs="${1:-60}"
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-    targets=(ef02 card_answers san sealed jwe receiver carry)
+    targets=(ef02 card_answers card_face san sealed jwe receiver carry)
 fi
 [ -n "$(ls fuzz/corpus/ef02 2>/dev/null)" ] || cargo run -q --example fuzz_seeds
 # Build once, then run the binaries directly (a source edit during a long run must not

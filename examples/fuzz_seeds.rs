@@ -1,13 +1,14 @@
 //! Writes seed inputs for the fuzz targets into `fuzz/corpus/<target>/`: EF 02 of every
 //! built-in profile, their signing certificates, a virtual card's answers to a whole read and
-//! signature (in the `card_answers` framing), and sealed envelopes.
+//! signature and to the card face's 照合番号B and EF 0002 (in the `card_answers` framing), the
+//! card faces of two virtual cards with the photo and a text image alone, and sealed envelopes.
 //! `cargo run --example fuzz_seeds` (bench/fuzz.sh runs it when a corpus is empty).
 
 use madoguchi::card::apdu::{Command, Response};
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile, VirtualCard};
 use madoguchi::card::{MyNumberCard, Transport, TransportError};
-use madoguchi::secret::{Pin, SignPassword};
+use madoguchi::secret::{Pin, PinB, SignPassword};
 use std::path::Path;
 
 /// Records the card's answers in the `len, raw…` framing of `fuzz_targets::card_answers`.
@@ -69,6 +70,30 @@ fn main() {
             &c.into_transport().out,
         );
     }
+    // The card face: EF 0002 as two virtual cards hold it, the photo alone, whole and cut, a
+    // text image; and a card's answers to 照合番号B and the read of EF 0002.
+    for id in ["yamada", "takahashi"] {
+        let p = profile::Profile::named(id).unwrap();
+        let pin_b = PinB::new(p.pin_b().unwrap().as_bytes()).unwrap();
+        let mut c = MyNumberCard::new(VirtualCard::new(&p, &pki).unwrap());
+        c.verify_pin_b(&pin_b).unwrap();
+        let face = c.read_card_face().unwrap();
+        write(&root.join("card_face"), &format!("{id}.bin"), face.as_bytes());
+        let card = VirtualCard::new(&p, &pki).unwrap();
+        let mut c = MyNumberCard::new(Recording { card, out: Vec::new() });
+        let _ = c.pin_b_tries();
+        let _ = c.verify_pin_b(&pin_b);
+        let _ = c.read_card_face();
+        write(
+            &root.join("card_answers"),
+            &format!("face-{id}.bin"),
+            &c.into_transport().out,
+        );
+    }
+    use madoguchi::card::vcard::printed::{text_png, PHOTO_JP2};
+    write(&root.join("card_face"), "photo.jp2", PHOTO_JP2);
+    write(&root.join("card_face"), "photo-cut.jp2", &PHOTO_JP2[..1000]);
+    write(&root.join("card_face"), "code.png", &text_png(&["2285"], 1, 2));
     let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
     let public = openssl::pkey::PKey::public_key_from_pem(&key.public_key_to_pem().unwrap()).unwrap();
     let env = madoguchi::backend::seal::seal(&public, "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f", b"{\"a\":1}").unwrap();

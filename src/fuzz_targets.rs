@@ -8,7 +8,7 @@ use crate::card::files::{Ef, AID_TEXT};
 use crate::card::{basic4, cert, MyNumberCard, Transport, TransportError};
 use crate::record::check;
 use crate::record::payload::CardData;
-use crate::secret::{Pin, SignPassword};
+use crate::secret::{Pin, PinB, SignPassword};
 
 /// EF 02 (basic four items) decoding, then the record's canonical form.
 pub fn ef02(data: &[u8]) {
@@ -19,9 +19,10 @@ pub fn ef02(data: &[u8]) {
 }
 
 /// Card answers, split from the input (`len, bytes…` records, the last two bytes of each the
-/// status word), fed to the client through a whole read and signature. Besides "no panic", the
-/// transport checks the allowlist's promise: no SELECT of EF 01/03 while the text AP is
-/// selected, whatever the card answered before.
+/// status word), fed to the client through a whole read and signature, then the card face's
+/// 照合番号B and EF 0002. Besides "no panic", the transport checks the allowlist's promise: no
+/// SELECT of EF 01/03 while the text AP is selected, and none of EF 05/13 (the card face AP's
+/// My Number image and 照合番号A) under any application, whatever the card answered before.
 pub fn card_answers(data: &[u8]) {
     struct Scripted<'a> {
         rest: &'a [u8],
@@ -35,6 +36,12 @@ pub fn card_answers(data: &[u8]) {
             if cmd.ins() == INS_SELECT && cmd.p1() == 0x02 && self.text_ap {
                 assert!(
                     !matches!(cmd.data(), [0x00, 0x01] | [0x00, 0x03]),
+                    "allowlist escaped: {cmd}"
+                );
+            }
+            if cmd.ins() == INS_SELECT {
+                assert!(
+                    !matches!(cmd.data(), [0x00, 0x05] | [0x00, 0x13]),
                     "allowlist escaped: {cmd}"
                 );
             }
@@ -60,6 +67,42 @@ pub fn card_answers(data: &[u8]) {
     }
     let _ = c.read_certificate(Ef::SignCert);
     let _ = c.sign(&[0u8; 51]);
+    let _ = c.pin_b_tries();
+    if let Ok(b) = PinB::new(b"55021720352285") {
+        let _ = c.verify_pin_b(&b);
+    }
+    if let Ok(face) = c.read_card_face() {
+        card_face_images(&face);
+    }
+}
+
+/// The card face (券面事項確認AP EF 0002) as a forged chip may write it: parsed, and when it
+/// parses, its photo and images decoded (bounded, strict) and its signature checked without a
+/// key, which must never come out as verified. The decoders also get the input as it is (the
+/// corpus holds bare images too).
+pub fn card_face(data: &[u8]) {
+    use crate::card::face::CardFace;
+    use crate::picture::decode;
+    if let Ok(face) = CardFace::parse(zeroize::Zeroizing::new(data.to_vec())) {
+        card_face_images(&face);
+    }
+    let _ = decode::photo(data);
+    let _ = decode::text_png(data);
+}
+
+fn card_face_images(face: &crate::card::face::CardFace) {
+    use crate::card::face::FaceSignature;
+    use crate::picture::decode;
+    assert_eq!(face.check_signature(None), FaceSignature::NotVerified);
+    let _ = face.signed_digest_info();
+    if let Ok(g) = decode::photo(face.photo_jp2()) {
+        assert!(g.width() <= decode::MAX_PHOTO_SIDE && g.height() <= decode::MAX_PHOTO_SIDE);
+    }
+    for png in [face.name_png(), face.address_png(), face.security_code_png()] {
+        if let Ok(g) = decode::text_png(png) {
+            assert!(g.width() <= decode::MAX_TEXT_WIDTH && g.height() <= decode::MAX_TEXT_HEIGHT);
+        }
+    }
 }
 
 /// Certificate SAN parsing and the comparison with a card's four items.

@@ -13,6 +13,7 @@ pub mod fuzz_targets;
 pub mod harden;
 pub mod i18n;
 pub mod lang;
+pub mod picture;
 pub mod reader;
 pub mod record;
 pub mod seam;

@@ -192,6 +192,90 @@ impl fmt::Debug for SignPassword {
     }
 }
 
+/// 照合番号B of the 券面事項確認AP (PIN EF 0012), which opens the card face (EF 0002): 14
+/// ASCII digits, the birth date YYMMDD **as printed on the card** (the 和暦 year for Japanese
+/// nationals, the Gregorian two digits on foreign residents' cards), the card's expiry year
+/// YYYY and the 4-digit セキュリティコード printed on its face (docs/card.md, "The card face").
+///
+/// A type of its own, not a [`PinKind`]: it is typed by the clerk from the card, not by the
+/// citizen, and opens another application. Like [`Secret`] it is validated before it can reach
+/// the card, zeroized on drop, locked in memory, and never printed.
+pub struct PinB {
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl PinB {
+    /// Length of 照合番号B.
+    pub const LEN: usize = 14;
+
+    /// Exactly 14 ASCII digits.
+    pub fn new(input: &[u8]) -> Result<PinB, PinFormatError> {
+        if input.len() != PinB::LEN {
+            return Err(PinFormatError::Length {
+                len: input.len().min(MAX_INPUT),
+                min: PinB::LEN,
+                max: PinB::LEN,
+            });
+        }
+        let mut bytes = Zeroizing::new(Vec::with_capacity(PinB::LEN));
+        crate::harden::lock_buffer(bytes.as_ptr(), bytes.capacity());
+        for (i, &b) in input.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                return Err(PinFormatError::Character { position: i + 1 });
+            }
+            bytes.push(b);
+        }
+        Ok(PinB { bytes })
+    }
+
+    /// From its three parts: the birth date as printed (6 digits, YYMMDD), the expiry year
+    /// (4 digits) and the security code (4 digits). An error's position counts in the whole
+    /// 14 digits; nothing of the input is kept in it.
+    pub fn from_parts(birth_yymmdd: &[u8], expiry_year: &[u8], security_code: &[u8]) -> Result<PinB, PinFormatError> {
+        let mut start = 0;
+        for (part, len) in [(birth_yymmdd, 6), (expiry_year, 4), (security_code, 4)] {
+            if part.len() != len {
+                return Err(PinFormatError::Length {
+                    len: part.len().min(MAX_INPUT),
+                    min: len,
+                    max: len,
+                });
+            }
+            if let Some(i) = part.iter().position(|b| !b.is_ascii_digit()) {
+                return Err(PinFormatError::Character {
+                    position: start + i + 1,
+                });
+            }
+            start += len;
+        }
+        let mut whole = Zeroizing::new([0u8; PinB::LEN]);
+        whole[..6].copy_from_slice(birth_yymmdd);
+        whole[6..10].copy_from_slice(expiry_year);
+        whole[10..].copy_from_slice(security_code);
+        PinB::new(&whole[..])
+    }
+
+    /// The ASCII digits for the VERIFY data field. Crate-private on purpose.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for PinB {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        let (ptr, cap) = (self.bytes.as_ptr(), self.bytes.capacity());
+        self.bytes.zeroize();
+        crate::harden::unlock_buffer(ptr, cap);
+    }
+}
+
+impl fmt::Debug for PinB {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PinB([hidden])")
+    }
+}
+
 /// Reads straight from a file descriptor with `read(2)`: no buffer of its own. std's stdin
 /// reads ahead into an 8 KiB buffer that would keep a copy of the PIN (and whatever follows
 /// it) after the zeroizing buffer is gone.
@@ -338,6 +422,61 @@ mod tests {
         let e = Pin::new(b"98x6").unwrap_err();
         let s = format!("{e} {e:?}");
         assert!(!s.contains("98") && !s.contains('x'), "{s}");
+    }
+
+    #[test]
+    fn pin_b_is_fourteen_digits_from_its_three_parts() {
+        // card-protocol's test card: 1980-02-17 (昭和55), expiry 2035, code 2285.
+        let b = PinB::from_parts(b"550217", b"2035", b"2285").unwrap();
+        assert_eq!(b.expose(), b"55021720352285");
+        assert_eq!(PinB::new(b"55021720352285").unwrap().expose(), b.expose());
+        assert_eq!(
+            PinB::new(b"5502172035228").unwrap_err(),
+            PinFormatError::Length {
+                len: 13,
+                min: 14,
+                max: 14
+            }
+        );
+        assert_eq!(
+            PinB::new("550217203522８".as_bytes()).unwrap_err(),
+            PinFormatError::Length {
+                len: 15,
+                min: 14,
+                max: 14
+            }
+        );
+        assert_eq!(
+            PinB::new(b"55021720352 85").unwrap_err(),
+            PinFormatError::Character { position: 12 }
+        );
+        // Each part its own length; a position counts in the whole number.
+        assert_eq!(
+            PinB::from_parts(b"55021", b"2035", b"2285").unwrap_err(),
+            PinFormatError::Length { len: 5, min: 6, max: 6 }
+        );
+        assert_eq!(
+            PinB::from_parts(b"550217", b"235", b"2285").unwrap_err(),
+            PinFormatError::Length { len: 3, min: 4, max: 4 }
+        );
+        assert_eq!(
+            PinB::from_parts(b"550217", b"2035", b"22x5").unwrap_err(),
+            PinFormatError::Character { position: 13 }
+        );
+        assert_eq!(
+            PinB::from_parts(b"550217", b"20-5", b"2285").unwrap_err(),
+            PinFormatError::Character { position: 9 }
+        );
+    }
+
+    #[test]
+    fn pin_b_never_prints() {
+        let b = PinB::from_parts(b"550217", b"2035", b"2285").unwrap();
+        let s = format!("{b:?}");
+        assert_eq!(s, "PinB([hidden])");
+        let e = PinB::from_parts(b"550217", b"2035", b"22x5").unwrap_err();
+        let s = format!("{e} {e:?}");
+        assert!(!s.contains("2285") && !s.contains("22x5") && !s.contains("5502"), "{s}");
     }
 
     #[test]

@@ -305,11 +305,19 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
                 let mut lost = 0usize;
                 for id in ids {
                     let body = unsigned_record(&format!("station-{i}"), &id);
-                    let (first, second) = if rng.next() % 2 == 0 { (&a, &b) } else { (&b, &a) };
-                    if rng.next() % 8 == 0 {
+                    let (first, second) = if rng.next().is_multiple_of(2) {
+                        (&a, &b)
+                    } else {
+                        (&b, &a)
+                    };
+                    if rng.next().is_multiple_of(8) {
                         // A lost answer: the station gives up on a try mid-way (the request
                         // may or may not have been stored) and retries, below.
-                        let (c, cfg) = if rng.next() % 2 == 0 { &**first } else { &**second };
+                        let (c, cfg) = if rng.next().is_multiple_of(2) {
+                            &**first
+                        } else {
+                            &**second
+                        };
                         let wait = Duration::from_micros(rng.next() % 3000);
                         let _ = tokio::time::timeout(wait, delivery::deliver(c, cfg, &id, &body)).await;
                         lost += 1;

@@ -33,6 +33,11 @@ fn card_answers() {
 }
 
 #[test]
+fn card_face() {
+    replay("card_face", madoguchi::fuzz_targets::card_face);
+}
+
+#[test]
 fn san() {
     replay("san", madoguchi::fuzz_targets::san);
 }

@@ -1,11 +1,11 @@
-//! With the most verbose logging on, a full read and a signature leave no PIN, password or
-//! card data in the log.
+//! With the most verbose logging on, a full read, a signature and the card face (照合番号B,
+//! EF 0002) leave no PIN, password or card data in the log.
 
 use madoguchi::card::client::sha256_digest_info;
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
 use madoguchi::card::MyNumberCard;
-use madoguchi::secret::{Pin, PinKind, SignPassword};
+use madoguchi::secret::{Pin, PinB, PinKind, SignPassword};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +40,8 @@ birth_date = "1961-07-13"
 address = "秘密県秘密市秘密町"
 pin = "7391"
 sign_password = "QZX7391PW"
+card_expiry = "2033-07-13"
+security_code = "4826"
 "#,
         "inline",
     )
@@ -60,6 +62,12 @@ sign_password = "QZX7391PW"
         .unwrap();
         c.read_certificate(Ef::SignCert).unwrap();
         c.sign(&sha256_digest_info(&[7u8; 32])).unwrap();
+        c.pin_b_tries().unwrap();
+        let _ = c.verify_pin_b(&PinB::new(b"36071320339999").unwrap());
+        c.verify_pin_b(&PinB::new(profile.pin_b().unwrap().as_bytes()).unwrap())
+            .unwrap();
+        let face = c.read_card_face().unwrap();
+        tracing::debug!(?face, "card face");
     });
     let raw = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
     // Round-trip times are numbers that could collide with a 4-digit PIN by chance.
@@ -74,6 +82,9 @@ sign_password = "QZX7391PW"
     );
     assert!(log.contains("READ BINARY"), "{log}");
     let pin_hex: String = profile.pin.bytes().map(|b| format!("{b:02X}")).collect();
+    let pin_b = profile.pin_b().unwrap();
+    assert_eq!(pin_b, "36071320334826", "昭和36年7月13日, 2033, 4826");
+    let pin_b_hex: String = pin_b.bytes().map(|b| format!("{b:02X}")).collect();
     for secret in [
         profile.pin.as_str(),
         pin_hex.as_str(),
@@ -84,6 +95,10 @@ sign_password = "QZX7391PW"
         "旧姓子",
         "1961",
         "0713",
+        pin_b.as_str(),
+        pin_b_hex.as_str(),
+        "36071320339999",
+        "4826",
     ] {
         assert!(!log.contains(secret), "log contains {secret:?}:\n{log}");
     }

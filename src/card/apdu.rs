@@ -67,6 +67,11 @@ impl Command {
         Command::new(0x00, INS_VERIFY, 0x00, 0x80, secret.expose(), 0)
     }
 
+    /// `00 20 00 80 0E <14 digits>`: VERIFY of 照合番号B (券面事項確認AP EF 0012).
+    pub fn verify_pin_b(pin: &crate::secret::PinB) -> Command {
+        Command::new(0x00, INS_VERIFY, 0x00, 0x80, pin.expose(), 0)
+    }
+
     /// `80 2A 00 80 Lc <DigestInfo> 00`: COMPUTE DIGITAL SIGNATURE with the selected key EF.
     pub fn sign(digest_info: &[u8]) -> Command {
         Command::new(0x80, INS_SIGN, 0x00, 0x80, digest_info, SHORT_MAX_NE)

@@ -10,11 +10,12 @@
 use super::apdu::{Command, Response, StatusWord, EXTENDED_MAX_NE, INS_READ_BINARY, SHORT_MAX_NE};
 use super::basic4::{self, BasicFour, Ef02};
 use super::error::{CardError, Malformed};
+use super::face::{CardFace, FaceError};
 use super::files::{Application, Ef};
 use super::guard::Guard;
 use super::tlv;
 use super::transport::{Transport, TransportError};
-use crate::secret::{AuthPin, PinKind, Secret};
+use crate::secret::{AuthPin, PinB, PinKind, Secret};
 use zeroize::Zeroizing;
 
 /// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2); the 32-byte hash follows.
@@ -293,6 +294,57 @@ impl<T: Transport> MyNumberCard<T> {
         self.compute_signature(Ef::AuthKey, digest_info)
     }
 
+    /// Tries left of 照合番号B (券面事項確認AP EF 0012): SELECT the AP (unless selected), SELECT
+    /// 0012, VERIFY without data. Believed only as `63 Cx`: any other answer is an error, not
+    /// a count. `63 C0` (or `69 83`/`69 84`) is [`FaceError::PinBLocked`]: the caller sends no
+    /// VERIFY then and says where the card is reset. Spends no try.
+    pub fn pin_b_tries(&mut self) -> Result<u8, FaceError> {
+        self.select_ef(Ef::FacePinB)?;
+        let r = self.exchange(&Command::verify_query())?;
+        match r.sw {
+            sw if sw.retries() == Some(0) => Err(FaceError::PinBLocked),
+            sw if sw.retries().is_some() => Ok(sw.retries().unwrap_or(0)),
+            StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Err(FaceError::PinBLocked),
+            sw => Err(CardError::Status {
+                sw,
+                op: "VERIFY (照合番号B counter)",
+            }
+            .into()),
+        }
+    }
+
+    /// VERIFY of 照合番号B, sent exactly once whatever happens (after [`Self::pin_b_tries`]
+    /// and the clerk's Enter on 14 well-formed digits). A wrong number is `WrongPinB` (one try
+    /// spent), the last one `PinBLocked`.
+    pub fn verify_pin_b(&mut self, pin: &PinB) -> Result<(), FaceError> {
+        self.select_ef(Ef::FacePinB)?;
+        let cmd = Command::verify_pin_b(pin);
+        let r = self.g.transmit(&cmd).map_err(CardError::from)?;
+        drop(cmd);
+        match r.sw {
+            StatusWord::OK => Ok(()),
+            sw if sw.retries() == Some(0) => Err(FaceError::PinBLocked),
+            sw if sw.retries().is_some() => Err(FaceError::WrongPinB {
+                tries_left: sw.retries().unwrap_or(0),
+            }),
+            StatusWord::AUTH_BLOCKED | StatusWord::REF_DATA_UNUSABLE => Err(FaceError::PinBLocked),
+            sw => Err(CardError::Status {
+                sw,
+                op: "VERIFY (照合番号B)",
+            }
+            .into()),
+        }
+    }
+
+    /// Reads the card face (券面事項確認AP EF 0002) whole and parses it: SELECT 0002, then one
+    /// extended READ BINARY where the reader allows it, else 256-byte chunks, into one
+    /// zeroizing buffer sized from the header. Needs 照合番号B verified in this selection of
+    /// the AP (else `Card(SecurityStatus)`).
+    pub fn read_card_face(&mut self) -> Result<CardFace, FaceError> {
+        let raw = self.read_ef(Ef::CardFace)?;
+        Ok(CardFace::parse(raw)?)
+    }
+
     /// Reads a certificate EF and checks it is one X.509 certificate.
     pub fn read_certificate(&mut self, ef: Ef) -> Result<Zeroizing<Vec<u8>>, CardError> {
         let der = self.read_ef(ef)?;
@@ -361,8 +413,9 @@ impl<T: Transport> MyNumberCard<T> {
     /// else 256 bytes. An extended attempt that fails for a reason other than the card or the
     /// service going away is taken as "not supported" and not tried again on this reader.
     fn read_first(&mut self, ef: Ef) -> Result<Response, CardError> {
-        // EF 02 almost always fits one short read; certificates (~1.7 KB) never do.
-        let want_extended = self.extended != Some(false) && ef.is_certificate();
+        // EF 02 almost always fits one short read; certificates (~1.7 KB) and the card face
+        // (several KB) never do.
+        let want_extended = self.extended != Some(false) && ef.is_large();
         if want_extended {
             match self.read_chunk(0, EXTENDED_MAX_NE) {
                 Ok(r) => {

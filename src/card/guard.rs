@@ -1,6 +1,7 @@
 //! The APDU allowlist. Every command from the client passes through [`Guard`], which follows
 //! what is selected on the card and refuses — before anything is sent — any command that could
-//! reach a file not in [`super::files`]: above all the My Number (text AP EF 01) and EF 03.
+//! reach a file not in [`super::files`]: above all the My Number (text AP EF 01) and EF 03,
+//! and the 券面事項確認AP's My Number image (EF 05) and 照合番号A (EF 13), under any application.
 //!
 //! It is deliberately stricter than the client needs: SELECT only by DF name or by FID under a
 //! known DF with P2 = `0C`, READ BINARY only by offset (never by short EF identifier), VERIFY and
@@ -13,7 +14,7 @@
 //!   identification data (card number, municipality, expiry) without any credential.
 
 use super::apdu::{Command, Response, INS_GET_RESPONSE, INS_READ_BINARY, INS_SELECT, INS_SIGN, INS_VERIFY};
-use super::files::{Access, Application, Ef, FORBIDDEN_TEXT_EFS};
+use super::files::{self, Access, Application, Ef};
 use super::transport::{Refusal, Transport, TransportError};
 
 pub struct Guard<T> {
@@ -99,7 +100,7 @@ impl<T: Transport> Guard<T> {
                         [hi, lo] => u16::from_be_bytes([*hi, *lo]),
                         _ => return Err(Refusal::File),
                     };
-                    if app == Application::Text && FORBIDDEN_TEXT_EFS.contains(&fid) {
+                    if files::forbidden(app, fid) {
                         return Err(Refusal::MyNumberFile);
                     }
                     if fid == SHARED_FID && !self.app_confirmed {
@@ -258,11 +259,104 @@ mod tests {
             refused(&mut g, Command::new(0, 0xCA, 0x01, 0x01, &[], 256)),
             Refusal::Instruction
         );
-        // Other applications (券面事項確認AP) are not on the list.
-        let visual = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
-        assert_eq!(refused(&mut g, Command::select_df(&visual)), Refusal::Application);
+        // Other applications (the 住基 AP) are not on the list.
+        let juki = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+        assert_eq!(refused(&mut g, Command::select_df(&juki)), Refusal::Application);
         // Every refused command above left no trace on the card.
         assert_eq!(g.inner().0.len(), 2);
+    }
+
+    /// 券面事項確認AP EF 0005 (the My Number as an image) and EF 0013 (照合番号A: the My Number
+    /// itself): under every application, by FID, by path, by short EF identifier, by a VERIFY
+    /// that names the PIN in P2, or by the odd READ BINARY: refused before anything is sent.
+    #[test]
+    fn the_my_number_image_and_pin_a_never_reach_the_card() {
+        use crate::card::files::AID_FACE;
+        for fid in [0x0005u16, 0x0013] {
+            let [hi, lo] = fid.to_be_bytes();
+            let mut g = Guard::new(Recorder::default());
+            for aid in [&AID_FACE, &AID_TEXT, &AID_JPKI] {
+                g.transmit(&Command::select_df(aid)).unwrap();
+                assert_eq!(
+                    refused(&mut g, Command::select_ef(fid)),
+                    Refusal::MyNumberFile,
+                    "{fid:04X}"
+                );
+                // By path from the MF or from the current DF, by FID with P1 00 (MF, DF or
+                // EF), with FCI asked for.
+                for (p1, data) in [
+                    (0x08, vec![hi, lo]),
+                    (0x08, vec![0xDF, 0x01, hi, lo]),
+                    (0x09, vec![hi, lo]),
+                    (0x00, vec![hi, lo]),
+                    (0x01, vec![hi, lo]),
+                ] {
+                    assert_eq!(
+                        refused(&mut g, Command::new(0, 0xA4, p1, 0x0C, &data, 0)),
+                        Refusal::Instruction,
+                        "{fid:04X} P1 {p1:02X}"
+                    );
+                }
+                assert_eq!(
+                    refused(&mut g, Command::new(0, 0xA4, 0x02, 0x00, &[hi, lo], 256)),
+                    Refusal::Instruction
+                );
+                // VERIFY naming a PIN in P2 (global or local reference), with and without data.
+                for p2 in [lo, 0x80 | lo] {
+                    for data in [&[][..], &b"123456789012"[..]] {
+                        assert_eq!(
+                            refused(&mut g, Command::new(0, 0x20, 0x00, p2, data, 0)),
+                            Refusal::Instruction,
+                            "VERIFY P2 {p2:02X}"
+                        );
+                    }
+                }
+            }
+            // Short EF identifier (P1 = 0x80 | SFI) and the odd READ BINARY, while a readable
+            // file of the card-face AP is selected (the guard would let an offset read through).
+            g.transmit(&Command::select_df(&AID_FACE)).unwrap();
+            g.transmit(&Command::select_ef(0x0002)).unwrap();
+            assert_eq!(
+                refused(&mut g, Command::new(0, 0xB0, 0x80 | lo, 0, &[], 256)),
+                Refusal::Operation
+            );
+            assert_eq!(
+                refused(&mut g, Command::new(0, 0xB1, hi, lo, &[0x54, 0x02, 0, 0], 256)),
+                Refusal::Instruction
+            );
+            // No VERIFY of any kind while 照合番号B's EF is not the one selected.
+            assert_eq!(
+                refused(&mut g, Command::new(0, 0x20, 0x00, 0x80, b"123456789012", 0)),
+                Refusal::Operation
+            );
+            // Only the SELECTs of applications and of EF 0002 reached the card.
+            let sent = &g.inner().0;
+            assert_eq!(sent.len(), 5, "{fid:04X}");
+            assert!(sent.iter().all(|a| a[1] == 0xA4 && !a.ends_with(&[hi, lo])));
+        }
+    }
+
+    /// The card-face AP: its two files for what they are, nothing under another application.
+    #[test]
+    fn the_card_face_ap_reads_ef02_after_its_pin_b_and_nothing_else() {
+        use crate::card::files::AID_FACE;
+        let mut g = Guard::new(Recorder::default());
+        g.transmit(&Command::select_df(&AID_FACE)).unwrap();
+        g.transmit(&Command::select_ef(0x0012)).unwrap();
+        g.transmit(&Command::verify_query()).unwrap();
+        assert_eq!(refused(&mut g, Command::read_binary(0, 256)), Refusal::Operation);
+        assert_eq!(refused(&mut g, Command::sign(&[0; 51])), Refusal::Operation);
+        g.transmit(&Command::select_ef(0x0002)).unwrap();
+        g.transmit(&Command::read_binary(0, 65536)).unwrap();
+        assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
+        assert_eq!(g.selected(), (Some(Application::Face), Some(Ef::CardFace)));
+        // The birth-date record, its PIN, the AP's key: not on the list.
+        for fid in [0x0001, 0x0011, 0x0004, 0x001A] {
+            assert_eq!(refused(&mut g, Command::select_ef(fid)), Refusal::File, "{fid:04X}");
+        }
+        // 0012 means nothing under the other applications.
+        g.transmit(&Command::select_df(&AID_TEXT)).unwrap();
+        assert_eq!(refused(&mut g, Command::select_ef(0x0012)), Refusal::File);
     }
 
     #[test]
@@ -282,7 +376,7 @@ mod tests {
         g.transmit(&Command::sign(&[0; 51])).unwrap();
         assert_eq!(refused(&mut g, Command::verify_query()), Refusal::Operation);
         // JPKI files the station has no use for (unknown content) are not on the list.
-        for fid in [0x0005, 0x0016, 0x0019] {
+        for fid in [0x0004, 0x0016, 0x0019] {
             assert_eq!(refused(&mut g, Command::select_ef(fid)), Refusal::File, "{fid:04X}");
         }
     }

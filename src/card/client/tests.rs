@@ -284,6 +284,202 @@ fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
     assert_eq!((s.verify_with_data, s.verify_queries, s.signatures), (0, 1, 0));
 }
 
+/// A virtual card for the built-in profile `id`, 照合番号B's tries set when given.
+fn face_card(
+    id: &str,
+    tries_pin_b: Option<u8>,
+) -> (
+    crate::card::vcard::VirtualCard,
+    crate::card::vcard::profile::Profile,
+    crate::card::vcard::pki::TestPki,
+) {
+    use crate::card::vcard::{pki::TestPki, profile::Profile, profile::BUILTIN, VirtualCard};
+    let text = BUILTIN.iter().find(|(n, _)| *n == id).unwrap().1;
+    let text = match tries_pin_b {
+        Some(n) if text.contains("[tries]") => text.replace("[tries]", &format!("[tries]\npin_b = {n}")),
+        Some(n) => format!("{text}\n[tries]\npin_b = {n}\n"),
+        None => text.to_string(),
+    };
+    let p = Profile::from_toml(&text, id).unwrap();
+    let pki = TestPki::generate().unwrap();
+    (VirtualCard::new(&p, &pki).unwrap(), p, pki)
+}
+
+/// 照合番号B's tries, one VERIFY, the card face read whole and parsed: the APDUs exactly
+/// (docs/card.md, "APDU counts"), the photo the virtual card carries, DF 28 valid with the
+/// test issuer's key, and no APDU near EF 0005 or EF 0013.
+#[test]
+fn the_card_face_opens_with_pin_b_and_is_read_whole() {
+    use crate::card::face::{issuer_key, FaceSignature};
+    use crate::card::vcard::printed::PHOTO_JP2;
+    for id in ["yamada", "takahashi"] {
+        let (vc, p, pki) = face_card(id, None);
+        let stats = vc.stats();
+        let mut c = MyNumberCard::new(vc);
+        assert_eq!(c.pin_b_tries().unwrap(), 3, "{id}");
+        // SELECT the AP, SELECT 0012, VERIFY query.
+        assert_eq!(c.apdus_sent(), 3, "{id}");
+        let b = PinB::new(p.pin_b().unwrap().as_bytes()).unwrap();
+        c.verify_pin_b(&b).unwrap();
+        assert_eq!(c.apdus_sent(), 4, "{id}: the VERIFY alone");
+        let face = c.read_card_face().unwrap();
+        let len = face.as_bytes().len();
+        assert!(len > 2 * SHORT_MAX_NE, "{id}: several KB ({len})");
+        let reads = if p.extended_length {
+            1
+        } else {
+            1 + len.div_ceil(SHORT_MAX_NE) as u32
+        };
+        // SELECT 0002, then one extended READ, or a refused extended one and chunks.
+        assert_eq!(c.apdus_sent(), 4 + 1 + reads, "{id}");
+        assert_eq!(face.photo_jp2(), PHOTO_JP2, "{id}");
+        assert_eq!(face.birth(), p.birth().unwrap(), "{id}");
+        assert_eq!(face.expiry().0, p.card_expiry().unwrap().year(), "{id}");
+        let issuer = issuer_key(&pki.face_issuer_pem()).unwrap();
+        assert_eq!(face.check_signature(Some(&issuer)), FaceSignature::Valid, "{id}");
+        assert_eq!(face.check_signature(None), FaceSignature::NotVerified, "{id}");
+        let s = stats.lock().unwrap().clone();
+        assert_eq!((s.pin_b_verifies, s.verify_with_data, s.pin_b_tries), (1, 1, 3), "{id}");
+        assert_eq!((s.my_number_selects, s.pin_a_verifies), (0, 0), "{id}");
+        assert!(s.card_face_reads >= 1, "{id}");
+        for line in &s.apdu_log {
+            assert!(!line.contains("0005") && !line.contains("0013"), "{id}: {line}");
+        }
+    }
+}
+
+#[test]
+fn a_wrong_pin_b_costs_one_try_and_reads_nothing() {
+    let (vc, p, _) = face_card("yamada", None);
+    let stats = vc.stats();
+    let mut c = MyNumberCard::new(vc);
+    assert_eq!(c.pin_b_tries().unwrap(), 3);
+    // The right birth date and expiry, a wrong security code.
+    let right = p.pin_b().unwrap();
+    let wrong = PinB::from_parts(&right.as_bytes()[..6], &right.as_bytes()[6..10], b"0000").unwrap();
+    let sent = c.apdus_sent();
+    assert_eq!(
+        c.verify_pin_b(&wrong).unwrap_err(),
+        FaceError::WrongPinB { tries_left: 2 }
+    );
+    assert_eq!(c.apdus_sent() - sent, 1, "the VERIFY alone");
+    // EF 0002 stays closed.
+    assert_eq!(
+        c.read_card_face().unwrap_err(),
+        FaceError::Card(CardError::SecurityStatus)
+    );
+    let s = stats.lock().unwrap().clone();
+    assert_eq!((s.pin_b_verifies, s.pin_b_tries, s.card_face_reads), (1, 2, 0));
+    assert_eq!(
+        (s.text_pin_tries, s.auth_pin_tries),
+        (3, 3),
+        "the other counters untouched"
+    );
+    assert_eq!(c.pin_b_tries().unwrap(), 2);
+}
+
+#[test]
+fn a_locked_pin_b_is_reported_locked_and_gets_no_verify() {
+    let (vc, _, _) = face_card("yamada", Some(0));
+    let stats = vc.stats();
+    let mut c = MyNumberCard::new(vc);
+    assert_eq!(c.pin_b_tries().unwrap_err(), FaceError::PinBLocked);
+    let s = stats.lock().unwrap().clone();
+    assert_eq!((s.verify_with_data, s.verify_queries, s.pin_b_verifies), (0, 1, 0));
+    // The last try: a wrong number locks it.
+    let (vc, p, _) = face_card("locked", Some(1));
+    let mut c = MyNumberCard::new(vc);
+    assert_eq!(c.pin_b_tries().unwrap(), 1);
+    let right = p.pin_b().unwrap();
+    let wrong = PinB::from_parts(&right.as_bytes()[..6], b"2099", &right.as_bytes()[10..]).unwrap();
+    assert_eq!(c.verify_pin_b(&wrong).unwrap_err(), FaceError::PinBLocked);
+}
+
+/// Only `63 Cx` is a count: anything else the card answers to the query is an error, and
+/// a VERIFY is never sent twice, whatever comes back.
+#[test]
+fn pin_b_counts_only_63cx_and_its_verify_is_never_resent() {
+    for (answer, want) in [
+        (0x63C2, Ok(2)),
+        (0x63C0, Err(FaceError::PinBLocked)),
+        (0x6984, Err(FaceError::PinBLocked)),
+        (
+            0x9000,
+            Err(FaceError::Card(CardError::Status {
+                sw: StatusWord::OK,
+                op: "VERIFY (照合番号B counter)",
+            })),
+        ),
+        (
+            0x6982,
+            Err(FaceError::Card(CardError::Status {
+                sw: StatusWord::SECURITY_STATUS,
+                op: "VERIFY (照合番号B counter)",
+            })),
+        ),
+    ] {
+        let mut c = MyNumberCard::new(Script::new(vec![ok(), ok(), sw(answer)]));
+        assert_eq!(c.pin_b_tries(), want, "{answer:04X}");
+    }
+    let b = PinB::new(b"55021720352285").unwrap();
+    for answer in [
+        Err(TransportError::Timeout),
+        Err(TransportError::CardReset),
+        sw(0x6C0E),
+        sw(0x6100),
+        sw(0x6700),
+    ] {
+        let mut t = Script::new(vec![ok(), ok(), answer]);
+        let mut c = MyNumberCard::new(&mut t);
+        assert!(c.verify_pin_b(&b).is_err());
+        let verifies = t.sent.iter().filter(|a| a[1] == 0x20 && a.len() > 4).count();
+        assert_eq!((verifies, t.sent.len()), (1, 3));
+        // The data went out as typed: 14 digits after `00 20 00 80 0E`.
+        assert_eq!(&t.sent[2][..5], &[0x00, 0x20, 0x00, 0x80, 0x0E]);
+    }
+}
+
+/// A card face whose header claims more than READ BINARY can reach: refused before any
+/// buffer of that size exists, and nothing read past the first answer.
+#[test]
+fn a_lying_card_face_header_is_refused_before_reading_on() {
+    for header in [
+        vec![0xFF, 0x20, 0x83, 0xFF, 0xFF, 0xFF],
+        vec![0xFF, 0x20, 0x82, 0x80, 0x00],
+    ] {
+        let answers = vec![ok(), ok(), Ok(Response::new(header, StatusWord::OK))];
+        let mut t = Script::new(answers);
+        let mut c = MyNumberCard::new(&mut t);
+        c.extended = Some(true);
+        assert!(matches!(
+            c.read_card_face(),
+            Err(FaceError::Card(CardError::Malformed(Malformed::TooLong(_))))
+        ));
+        assert_eq!(t.sent.len(), 3, "SELECT AP, SELECT 0002, one READ");
+    }
+}
+
+/// The card face read in chunks fills one buffer sized once from the header.
+#[test]
+fn the_card_face_is_read_into_one_buffer_sized_once() {
+    let (vc, p, _) = face_card("takahashi", None);
+    assert!(!p.extended_length);
+    let mut c = MyNumberCard::new(vc);
+    c.verify_pin_b(&PinB::new(p.pin_b().unwrap().as_bytes()).unwrap())
+        .unwrap();
+    let face = c.read_card_face().unwrap();
+    let raw = face.as_bytes();
+    assert!(raw.len() > 4 * SHORT_MAX_NE);
+    assert_eq!(c.extended_length(), Some(false));
+    drop(face);
+    let (vc, p, _) = face_card("takahashi", None);
+    let mut c = MyNumberCard::new(vc);
+    c.verify_pin_b(&PinB::new(p.pin_b().unwrap().as_bytes()).unwrap())
+        .unwrap();
+    let raw = c.read_ef(Ef::CardFace).unwrap();
+    assert_eq!(raw.capacity(), raw.len());
+}
+
 #[test]
 fn digest_info_prefix() {
     let di = sha256_digest_info(&[0u8; 32]);

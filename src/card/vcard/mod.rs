@@ -10,6 +10,12 @@
 //! card, not the connection); COMPUTE DIGITAL SIGNATURE does PKCS#1 v1.5 type-1 + RSA-2048 over
 //! the data.
 //!
+//! The 券面事項確認AP carries a card face (EF 0002) behind its own 照合番号B counter (EF 0012),
+//! with the synthetic photo of `printed.rs`, the profile's name, address and security code as
+//! 1-bit PNGs, its expiry, and DF 28 signed by the test PKI's face issuer; and, as on a real
+//! card, the My Number image (EF 0005) behind 照合番号A (EF 0013, the My Number itself), which
+//! the station must never reach: their SELECTs are counted.
+//!
 //! Also as reported (docs/card.md, "Card session hygiene"): SELECT by DF name takes an AID
 //! prefix of 8 bytes or more (the first application, in the order text AP, JPKI-AP, 券面事項
 //! 確認AP, 住基 AP, whose AID starts with it), and GET DATA with no DF selected answers the
@@ -23,12 +29,14 @@
 
 pub mod jlis;
 pub mod pki;
+pub mod printed;
 pub mod profile;
 pub mod vpcd;
 
 use super::apdu::{Command, Response, StatusWord};
 use super::basic4;
-use super::files::{AID_JPKI, AID_TEXT};
+use super::face;
+use super::files::{AID_FACE, AID_JPKI, AID_TEXT};
 use super::transport::{Transport, TransportError};
 use openssl::pkey::Private;
 use openssl::rsa::{Padding, Rsa};
@@ -38,8 +46,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
-/// 券面事項確認AP and the 住基 AP exist on the card; we give them no files.
-const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+/// The 住基 AP exists on the card; we give it no files.
 const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
 
 /// What GET DATA answers with no DF selected: a stand-in for the card's identification data
@@ -65,12 +72,23 @@ pub enum PinId {
     Text,
     Auth,
     Sign,
+    /// 照合番号B (券面事項確認AP EF 0012).
+    FaceB,
+    /// 照合番号A (券面事項確認AP EF 0013): the My Number.
+    FaceA,
 }
 
 enum Node {
-    Data { bytes: Vec<u8>, needs: Option<PinId> },
+    /// `needs`: any one of these PINs verified opens it (none: free to read).
+    Data {
+        bytes: Vec<u8>,
+        needs: &'static [PinId],
+    },
     Pin(PinId),
-    Key { needs: PinId, key: Rsa<Private> },
+    Key {
+        needs: PinId,
+        key: Rsa<Private>,
+    },
 }
 
 struct PinState {
@@ -100,9 +118,22 @@ pub struct CardStats {
     /// auth key (EF 0017) alone: the challenge's own figures.
     pub auth_verifies: u32,
     pub auth_signatures: u32,
-    /// SELECT attempts on 券面事項入力補助AP EF 01 / EF 03 (must stay 0 with our client).
+    /// SELECT attempts on the My Number's files: 券面事項入力補助AP EF 01 / EF 03 and
+    /// 券面事項確認AP EF 05 / EF 13 (must stay 0 with our client).
     pub my_number_selects: u32,
+    /// 照合番号B: tries left, VERIFYs with data, and READ BINARYs of the card face answered.
+    pub pin_b_tries: u8,
+    pub pin_b_verifies: u32,
+    pub card_face_reads: u32,
+    /// VERIFYs of 照合番号A (EF 0013) of any kind: it is the My Number (must stay 0).
+    pub pin_a_verifies: u32,
+    /// Every APDU received, as `Command` prints it (headers, SELECT identifiers; a VERIFY's
+    /// data as `[hidden]`), the first [`APDU_LOG_MAX`] of them.
+    pub apdu_log: Vec<String>,
 }
+
+/// How many APDUs the card's log keeps.
+pub const APDU_LOG_MAX: usize = 2000;
 
 pub struct VirtualCard {
     files: HashMap<(Df, u16), Node>,
@@ -143,7 +174,7 @@ fn text_ap(p: &Profile) -> [((Df, u16), Node); 4] {
     ef03.resize(336, 0x5A);
     let data = |bytes: Vec<u8>| Node::Data {
         bytes,
-        needs: Some(PinId::Text),
+        needs: &[PinId::Text],
     };
     [
         ((Df::Text, 0x0001), data(my_number)),
@@ -169,11 +200,18 @@ impl VirtualCard {
 
         let mut files: HashMap<(Df, u16), Node> = text_ap(p).into_iter().collect();
         let data = |bytes: Vec<u8>, needs| Node::Data { bytes, needs };
-        files.insert((Df::Jpki, 0x0002), data(sign_ca_der.clone(), None));
-        files.insert((Df::Jpki, 0x0006), data(token, None));
+        files.insert((Df::Jpki, 0x0002), data(sign_ca_der.clone(), &[]));
+        files.insert((Df::Jpki, 0x0006), data(token, &[]));
         let auth_cert_der = der(&keys.auth_cert);
-        files.insert((Df::Jpki, 0x000A), data(auth_cert_der.clone(), None));
-        files.insert((Df::Jpki, 0x000B), data(auth_ca_der.clone(), None));
+        files.insert((Df::Jpki, 0x000A), data(auth_cert_der.clone(), &[]));
+        files.insert((Df::Jpki, 0x000B), data(auth_ca_der.clone(), &[]));
+        // 券面事項確認AP: the card face opens with either 照合番号; the My Number image with A
+        // only (docs/card.md).
+        let (card_face, my_number_image) = face_files(p, pki, &keys.auth_key);
+        files.insert((Df::Visual, 0x0002), data(card_face, &[PinId::FaceB, PinId::FaceA]));
+        files.insert((Df::Visual, 0x0005), data(my_number_image, &[PinId::FaceA]));
+        files.insert((Df::Visual, 0x0012), Node::Pin(PinId::FaceB));
+        files.insert((Df::Visual, 0x0013), Node::Pin(PinId::FaceA));
         files.insert(
             (Df::Jpki, 0x0017),
             Node::Key {
@@ -190,11 +228,14 @@ impl VirtualCard {
         };
         pins.insert(PinId::Text, pin(&p.pin, p.tries.pin, 3));
         pins.insert(PinId::Auth, pin(p.auth_pin(), p.tries.auth_pin, 3));
+        let pin_b = p.pin_b().expect("validated profile");
+        pins.insert(PinId::FaceB, pin(&pin_b, p.tries.pin_b, 3));
+        pins.insert(PinId::FaceA, pin(&p.my_number(), 3, 3));
         let mut sign_cert_der = None;
         if let (Some(cert), Some(key), Some(pw)) = (keys.sign_cert, keys.sign_key, p.sign_password.as_deref()) {
             if p.signing_certificate != CertState::None {
                 sign_cert_der = Some(der(&cert));
-                files.insert((Df::Jpki, 0x0001), data(der(&cert), Some(PinId::Sign)));
+                files.insert((Df::Jpki, 0x0001), data(der(&cert), &[PinId::Sign]));
                 files.insert(
                     (Df::Jpki, 0x001A),
                     Node::Key {
@@ -210,6 +251,7 @@ impl VirtualCard {
             text_pin_tries: p.tries.pin,
             sign_password_tries: pins.get(&PinId::Sign).map(|s| s.tries).unwrap_or(0),
             auth_pin_tries: p.tries.auth_pin,
+            pin_b_tries: p.tries.pin_b,
             ..CardStats::default()
         };
         VirtualCard {
@@ -281,6 +323,11 @@ impl VirtualCard {
                 if extended {
                     self.bump(|s| s.extended_apdus += 1);
                 }
+                self.bump(|s| {
+                    if s.apdu_log.len() < APDU_LOG_MAX {
+                        s.apdu_log.push(cmd.to_string());
+                    }
+                });
                 self.dispatch(&cmd)
             }
         };
@@ -318,7 +365,7 @@ impl VirtualCard {
                 let apps = [
                     (&AID_TEXT, Df::Text),
                     (&AID_JPKI, Df::Jpki),
-                    (&AID_VISUAL, Df::Visual),
+                    (&AID_FACE, Df::Visual),
                     (&AID_JUKI, Df::Juki),
                 ];
                 let Some(df) = apps
@@ -340,7 +387,9 @@ impl VirtualCard {
                     return Response::status(StatusWord::FILE_NOT_FOUND);
                 };
                 let fid = u16::from_be_bytes([*hi, *lo]);
-                if df == Df::Text && (fid == 0x0001 || fid == 0x0003) {
+                if (df == Df::Text && (fid == 0x0001 || fid == 0x0003))
+                    || (df == Df::Visual && (fid == 0x0005 || fid == 0x0013))
+                {
                     self.bump(|s| s.my_number_selects += 1);
                 }
                 if self.files.contains_key(&(df, fid)) {
@@ -362,10 +411,11 @@ impl VirtualCard {
         let Some(Node::Data { bytes, needs }) = self.ef.and_then(|k| self.files.get(&k)) else {
             return Response::status(StatusWord::COMMAND_NOT_ALLOWED);
         };
-        if let Some(pin) = needs {
-            if !self.verified.contains(pin) {
-                return Response::status(StatusWord::SECURITY_STATUS);
-            }
+        if !needs.is_empty() && !needs.iter().any(|p| self.verified.contains(p)) {
+            return Response::status(StatusWord::SECURITY_STATUS);
+        }
+        if self.ef == Some((Df::Visual, 0x0002)) {
+            self.bump(|s| s.card_face_reads += 1);
         }
         let offset = u16::from_be_bytes([cmd.p1(), cmd.p2()]) as usize;
         if offset > bytes.len() {
@@ -389,10 +439,15 @@ impl VirtualCard {
         } else {
             self.bump(|s| {
                 s.verify_with_data += 1;
-                if id == PinId::Auth {
-                    s.auth_verifies += 1;
+                match id {
+                    PinId::Auth => s.auth_verifies += 1,
+                    PinId::FaceB => s.pin_b_verifies += 1,
+                    _ => {}
                 }
             });
+        }
+        if id == PinId::FaceA {
+            self.bump(|s| s.pin_a_verifies += 1);
         }
         let Some(state) = self.pins.get_mut(&id) else {
             return Response::status(StatusWord::FILE_NOT_FOUND);
@@ -421,6 +476,8 @@ impl VirtualCard {
             PinId::Text => s.text_pin_tries = tries,
             PinId::Sign => s.sign_password_tries = tries,
             PinId::Auth => s.auth_pin_tries = tries,
+            PinId::FaceB => s.pin_b_tries = tries,
+            PinId::FaceA => {}
         });
         resp
     }
@@ -455,6 +512,58 @@ impl VirtualCard {
             Err(_) => Response::status(StatusWord::UNKNOWN),
         }
     }
+}
+
+/// EF 0002 (the card face, DF 28 signed by the test PKI's face issuer) and EF 0005 (the My
+/// Number as an image) of the 券面事項確認AP for `p`.
+fn face_files(p: &Profile, pki: &TestPki, card: &Rsa<Private>) -> (Vec<u8>, Vec<u8>) {
+    let birth = p.birth().expect("validated profile").yyyymmdd();
+    let expiry = p.card_expiry().expect("validated profile").yyyymmdd();
+    // The card's own key (DF 24, which a real card signs challenges with): the auth key's
+    // public half stands in for it; only its shape matters here.
+    let issuer = pki.face_issuer();
+    let card_key = rsa_key_tlvs(card);
+    let name = printed::text_png(&[&p.name], 3, 6);
+    let lines = printed::wrap(&p.address, 16);
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let address = printed::text_png(&lines, 2, 6);
+    let code = printed::text_png(&[&p.security_code()], 1, 2);
+    let parts = face::FaceParts {
+        birth_yyyymmdd: birth.as_bytes(),
+        sex: p.gender.as_bytes()[0],
+        card_key: &card_key,
+        name_png: &name,
+        address_png: &address,
+        photo_jp2: printed::PHOTO_JP2,
+        expiry_yyyymmdd: expiry.as_bytes(),
+        security_code_png: &code,
+    };
+    let signature = face::sign(&parts, &issuer);
+    let card_face = face::encode(&parts, &signature).to_vec();
+    // FF 40 { DF 41 image, DF 42 key, DF 43 signature } (its content never leaves the card).
+    let mut body = Vec::new();
+    for (tag, value) in [
+        (0xDF41u16, printed::text_png(&[&p.my_number()], 1, 2)),
+        (0xDF42, card_key.clone()),
+        (0xDF43, signature),
+    ] {
+        body.extend_from_slice(&tag.to_be_bytes());
+        body.extend_from_slice(&[0x82, (value.len() >> 8) as u8, value.len() as u8]);
+        body.extend_from_slice(&value);
+    }
+    let mut image = vec![0xFF, 0x40, 0x82, (body.len() >> 8) as u8, body.len() as u8];
+    image.extend_from_slice(&body);
+    (card_face, image)
+}
+
+/// An RSA public key as the card writes it: `90` exponent, `91` modulus.
+fn rsa_key_tlvs(key: &Rsa<Private>) -> Vec<u8> {
+    let (e, n) = (key.e().to_vec(), key.n().to_vec());
+    let mut out = vec![0x90, e.len() as u8];
+    out.extend_from_slice(&e);
+    out.extend_from_slice(&[0x91, 0x82, (n.len() >> 8) as u8, n.len() as u8]);
+    out.extend_from_slice(&n);
+    out
 }
 
 impl Transport for VirtualCard {

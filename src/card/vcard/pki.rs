@@ -144,6 +144,18 @@ impl TestPki {
         Ok(pki)
     }
 
+    /// The card face's issuer (券面事項確認AP DF 28): the test signing CA's key doubles for it,
+    /// one test key less to make. Nothing real: a real card face is signed by a key J-LIS
+    /// names in the AP's EF 0004 and does not publish.
+    pub fn face_issuer(&self) -> Rsa<openssl::pkey::Private> {
+        self.sign_ca.key.rsa().expect("the test CAs are RSA")
+    }
+
+    /// The public half of [`Self::face_issuer`], as an operator would configure it (PEM).
+    pub fn face_issuer_pem(&self) -> Vec<u8> {
+        self.sign_ca.key.public_key_to_pem().expect("PEM of an RSA key")
+    }
+
     /// Issues the person's signing certificate (unless under 15) and authentication certificate.
     pub fn issue(&self, p: &Profile) -> Result<PersonKeys, ErrorStack> {
         let auth_key = Rsa::generate(2048)?;

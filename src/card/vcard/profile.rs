@@ -31,6 +31,10 @@ pub struct Tries {
     /// 利用者証明用暗証番号: its own counter.
     #[serde(default = "three")]
     pub auth_pin: u8,
+    /// 照合番号B of the 券面事項確認AP (EF 0012): its own counter. The real card's maximum is
+    /// not published; the virtual card takes 3.
+    #[serde(default = "three")]
+    pub pin_b: u8,
 }
 
 fn three() -> u8 {
@@ -49,8 +53,20 @@ impl Default for Tries {
             pin: 3,
             sign_password: 5,
             auth_pin: 3,
+            pin_b: 3,
         }
     }
+}
+
+/// How the card face prints the year of birth (hence 照合番号B's first two digits).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FaceYear {
+    /// 和暦: cards of Japanese nationals.
+    #[default]
+    Wareki,
+    /// 西暦: foreign residents' cards.
+    Seireki,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -106,6 +122,17 @@ pub struct Profile {
     /// the tag is unconfirmed, so the reader must skip it whatever it is).
     #[serde(default)]
     pub furigana: Option<String>,
+    /// The card's expiry (YYYY-MM-DD) as its face prints it (券面事項確認AP DF 29); its year is
+    /// part of 照合番号B. Ten years after issue when absent: 2035, on the birthday.
+    #[serde(default)]
+    pub card_expiry: Option<String>,
+    /// The 4-digit セキュリティコード printed on the card face (DF 2A), the last part of
+    /// 照合番号B. Made from the id when absent.
+    #[serde(default)]
+    pub security_code: Option<String>,
+    /// Whether the face prints the birth year in 和暦 (default) or 西暦 (foreign residents).
+    #[serde(default)]
+    pub face_year: FaceYear,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,8 +194,19 @@ impl Profile {
                 _ => return Err(self.invalid("sign_password must be 6–16 of A–Z 0–9")),
             }
         }
-        if self.tries.pin > 3 || self.tries.sign_password > 5 || self.tries.auth_pin > 3 {
-            return Err(self.invalid("tries exceed the card maximum (3 / 5 / 3)"));
+        if self.tries.pin > 3 || self.tries.sign_password > 5 || self.tries.auth_pin > 3 || self.tries.pin_b > 3 {
+            return Err(self.invalid("tries exceed the card maximum (3 / 5 / 3 / 3)"));
+        }
+        if self.card_expiry().is_none() {
+            return Err(self.invalid("card_expiry must be YYYY-MM-DD and exist"));
+        }
+        if let Some(c) = &self.security_code {
+            if c.len() != 4 || !c.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(self.invalid("security_code must be 4 digits"));
+            }
+        }
+        if self.pin_b().is_none() {
+            return Err(self.invalid("no 照合番号B can be made of birth_date and card_expiry"));
         }
         if let Some(n) = &self.my_number {
             if n.len() != 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
@@ -194,6 +232,46 @@ impl Profile {
 
     pub fn birth(&self) -> Option<BirthDate> {
         BirthDate::from_iso(&self.birth_date)
+    }
+
+    /// The card's expiry: `card_expiry`, else 2035 on the birthday (28 February for 29).
+    pub fn card_expiry(&self) -> Option<BirthDate> {
+        match &self.card_expiry {
+            Some(d) => BirthDate::from_iso(d),
+            None => {
+                let b = self.birth()?;
+                BirthDate::new(2035, b.month(), b.day()).or_else(|| BirthDate::new(2035, 2, 28))
+            }
+        }
+    }
+
+    /// The セキュリティコード: `security_code`, else four digits made from the id.
+    pub fn security_code(&self) -> String {
+        if let Some(c) = &self.security_code {
+            return c.clone();
+        }
+        let h = self
+            .id
+            .bytes()
+            .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
+        format!("{:04}", h % 10_000)
+    }
+
+    /// 照合番号B as the clerk types it: the birth date as the face prints it, the expiry
+    /// year, the security code (14 digits). Test data: the demo shows it.
+    pub fn pin_b(&self) -> Option<String> {
+        use crate::card::face::{birth_as_printed, PrintedYear};
+        let year = match self.face_year {
+            FaceYear::Wareki => PrintedYear::Wareki,
+            FaceYear::Seireki => PrintedYear::Seireki,
+        };
+        let birth = birth_as_printed(self.birth()?, year)?;
+        let expiry = self.card_expiry()?.year();
+        Some(format!(
+            "{}{expiry:04}{}",
+            std::str::from_utf8(&birth[..]).ok()?,
+            self.security_code()
+        ))
     }
 
     /// The name text as the virtual card stores it in EF 02 (see `basic4::split_former_name`).
@@ -266,6 +344,24 @@ sign_password = "ABC123"
         assert!(Profile::from_toml(&format!("{ok}auth_pin = \"567\"\n"), "x").is_err());
         assert!(Profile::from_toml(&format!("{ok}auth_certificate = \"none\"\n"), "x").is_err());
         assert!(Profile::from_toml(&format!("{ok}[tries]\nauth_pin = 4\n"), "x").is_err());
+        assert!(Profile::from_toml(&format!("{ok}[tries]\npin_b = 4\n"), "x").is_err());
+        assert!(Profile::from_toml(&format!("{ok}security_code = \"123\"\n"), "x").is_err());
+        assert!(Profile::from_toml(&format!("{ok}card_expiry = \"2035-02-30\"\n"), "x").is_err());
+        // 照合番号B: card-protocol's test card (1980-02-17, 2035, 2285).
+        let b = Profile::from_toml(
+            &format!("{ok}card_expiry = \"2035-02-17\"\nsecurity_code = \"2285\"\n"),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(b.pin_b().as_deref(), Some("55021720352285"));
+        let foreign = Profile::from_toml(
+            &format!("{ok}card_expiry = \"2035-02-17\"\nsecurity_code = \"2285\"\nface_year = \"seireki\"\n"),
+            "x",
+        )
+        .unwrap();
+        assert_eq!(foreign.pin_b().as_deref(), Some("80021720352285"));
+        assert_eq!(p.card_expiry().unwrap().iso(), "2035-02-17", "the default");
+        assert_eq!(p.security_code().len(), 4);
         let e = Profile::from_toml(&format!("{ok}colour = 1\n"), "x").unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
     }
@@ -329,6 +425,9 @@ mod builtin_tests {
             assert_eq!(Profile::named(id).unwrap().id, id);
             // Every demo card says its 利用者証明用暗証番号 (the demo's status line shows it).
             assert!(text.contains("\nauth_pin = "), "{id} carries no auth_pin");
+            // And the card face's expiry and security code (the demo shows 照合番号B's parts).
+            assert!(text.contains("\ncard_expiry = "), "{id} carries no card_expiry");
+            assert!(text.contains("\nsecurity_code = "), "{id} carries no security_code");
         }
         // At least one adult and the child have a 利用者証明用 PIN other than their
         // 券面事項入力補助用 PIN: a flow that reused one for the other would fail there.
