@@ -47,7 +47,7 @@ fn main() {
     let rx = receiver::spawn(
         "127.0.0.1:0",
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
+            db: dir.join("receiver.sqlite3").into(),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: None,
             seal_keys: vec![seal],

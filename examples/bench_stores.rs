@@ -12,23 +12,27 @@
 //!
 //! `unsigned` sends unsigned records instead (cheap to verify: the store alone).
 
-#[path = "../tests/support/pg.rs"]
-mod pg;
-#[path = "../tests/support/records.rs"]
-mod records;
-use records::{unsigned_record, Signer};
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::pg;
+use support::records::{unsigned_record, Signer};
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
+use madoguchi::backend::receiver::{LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
+use madoguchi::backend::store::StoreLocation;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path, trust: &[openssl::x509::X509]) -> ReceiverHandle {
-    receiver::spawn(
-        "127.0.0.1:0",
+fn receiver(
+    db: &StoreLocation,
+    tls: &[LoopbackTls],
+    client_ca: &Path,
+    trust: &[openssl::x509::X509],
+) -> ReceiverHandle {
+    support::receiver::spawn(
         ReceiverConfig {
-            db: db.to_path_buf(),
+            db: db.clone(),
             allow_unsigned: true,
             trust_ca: trust.to_vec(),
             ..Default::default()
@@ -40,7 +44,6 @@ fn receiver(db: &Path, tls: &[LoopbackTls], client_ca: &Path, trust: &[openssl::
             client_crl: Vec::new(),
         }),
     )
-    .unwrap()
 }
 
 /// (user+system CPU seconds of this process, busy CPU seconds of the machine)
@@ -188,7 +191,7 @@ fn main() {
         made.elapsed().as_secs_f64()
     );
 
-    let sqlite = dir.join("receiver.sqlite3");
+    let sqlite = StoreLocation::Sqlite(dir.join("receiver.sqlite3"));
     {
         let rx = receiver(&sqlite, &tls, &client_ca, &trust);
         run("SQLite, one receiver", std::slice::from_ref(&rx), &tls, &records, None);
@@ -197,7 +200,7 @@ fn main() {
     for (label, receivers) in [("PostgreSQL, one receiver", 1), ("PostgreSQL, two receivers", 2)] {
         match pg::PgCluster::start("bench") {
             Ok(cluster) => {
-                let db = PathBuf::from(&cluster.url);
+                let db = cluster.location();
                 let rxs: Vec<ReceiverHandle> = (0..receivers)
                     .map(|_| receiver(&db, &tls, &client_ca, &trust))
                     .collect();

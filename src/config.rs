@@ -314,7 +314,7 @@ pub fn data_dir() -> PathBuf {
 /// `?pass%77ord=`): refused in files and on command lines (where `ps` shows it to every
 /// user). A pgpass file holds it (`backend::pgconn`).
 pub fn url_has_password(url: &str) -> bool {
-    crate::backend::store::is_postgres(Path::new(url)) && crate::backend::pgconn::holds_password(url)
+    crate::backend::store::StoreLocation::parse(url).holds_password()
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -5,11 +5,7 @@
 //! only with `--allow-unauthenticated` and from a bound station. Records are made by virtual
 //! cards the way a station makes them (tests/support/records.rs `Challenger`).
 
-mod common;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::payload::{Assurance, CardData};
@@ -17,27 +13,13 @@ use madoguchi::backend::receiver::{self, LoopbackTls, Receipt, ReceiverConfig};
 use madoguchi::card::basic4::{self, Ef02};
 use madoguchi::card::vcard::pki::TestPki;
 use madoguchi::card::vcard::profile::Profile;
-use receiver_bin::ReceiverBin;
-use records::{post_record, unsigned_record, Challenger};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "madoguchi-assurance-{tag}-{}-{}",
-        std::process::id(),
-        common::rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| TestPki::generate().unwrap())
-}
+use support::card::pki;
+use support::receiver_bin::ReceiverBin;
+use support::records::{post_record, unsigned_record, Challenger};
+use support::tmp;
 
 fn id(n: u32) -> String {
     format!("0193f000-0000-7000-8000-{n:012}")
@@ -47,7 +29,7 @@ fn id(n: u32) -> String {
 /// hand-carried file) trusting the test PKI's 利用者証明用 CA.
 fn local(tag: &str, cfg: ReceiverConfig) -> receiver::Local {
     receiver::Local::open(ReceiverConfig {
-        db: temp_dir(tag).join("rx.sqlite3"),
+        db: tmp(tag).join("rx.sqlite3").into(),
         trust_ca: vec![pki().sign_ca.cert.clone()],
         ..cfg
     })
@@ -103,9 +85,9 @@ fn a_childs_card_authenticated_record_is_accepted_without_any_allow_flag() {
 
 /// Like `local()`, with its database.
 fn local_db(tag: &str, cfg: ReceiverConfig) -> (receiver::Local, PathBuf) {
-    let db = temp_dir(tag).join("rx.sqlite3");
+    let db = tmp(tag).join("rx.sqlite3");
     let rx = receiver::Local::open(ReceiverConfig {
-        db: db.clone(),
+        db: db.clone().into(),
         trust_ca: vec![pki().sign_ca.cert.clone()],
         ..cfg
     })
@@ -146,7 +128,7 @@ fn a_card_whose_auth_certificate_is_another_cas_expired_or_revoked_is_refused_wi
     );
 
     // Revoked: on the auth CA's CRL, Code 23. A CRL of the signing CA does not speak for it.
-    let dir = temp_dir("auth-crl");
+    let dir = tmp("auth-crl");
     let mut revoked = Challenger::new(pki(), "yoshino");
     let cert = openssl::x509::X509::from_der(&revoked.cert).unwrap();
     let listed = pki().auth_crl(&[cert.serial_number()]).unwrap();
@@ -295,21 +277,17 @@ fn the_level_claimed_must_be_the_level_proven() {
 /// records of stations before the levels (no `assurance`, no signature) are the same.
 #[test]
 fn unauthenticated_needs_the_flag_and_a_bound_station() {
-    let dir = temp_dir("unauth");
+    let dir = tmp("unauth");
     let tls = LoopbackTls::create(&dir.join("tls"), "station-1").unwrap();
     let spawn = |db: &str, allow: bool, mtls: bool| {
-        receiver::spawn(
-            "127.0.0.1:0",
+        support::receiver::spawn(
             ReceiverConfig {
-                db: dir.join(db),
-                trust_ca: vec![pki().sign_ca.cert.clone()],
                 auth_ca: vec![pki().auth_ca.cert.clone()],
                 allow_unsigned: allow,
-                ..Default::default()
+                ..support::receiver::config(dir.join(db), &pki().sign_ca.cert)
             },
             mtls.then(|| tls.server()),
         )
-        .unwrap()
     };
     let strict = spawn("strict.sqlite3", false, true);
     let allowing = spawn("allowing.sqlite3", true, true);
@@ -364,7 +342,7 @@ fn unauthenticated_needs_the_flag_and_a_bound_station() {
 /// SIGHUP; `receive list` and the metrics say the level.
 #[test]
 fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
-    let dir = temp_dir("bin");
+    let dir = tmp("bin");
     let (anchors, crls) = (dir.join("authca"), dir.join("authcrl"));
     std::fs::create_dir_all(&anchors).unwrap();
     std::fs::create_dir_all(&crls).unwrap();
@@ -393,7 +371,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     std::fs::write(&sign_ca, gens[0].sign_ca.cert.to_pem().unwrap()).unwrap();
     let db = dir.join("rx.sqlite3");
     // --auth-ca needs its CRLs or an explicit --no-auth-crl.
-    let out = common::madoguchi(
+    let out = support::cli::madoguchi(
         &[
             "receive",
             "--listen",
@@ -507,7 +485,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     // The request log says the level of what was accepted.
     assert!(rx.requests().iter().any(|r| r["assurance"] == "card-authenticated"));
     // `receive list`, text and JSON: the level proven, "-" for the refusals.
-    let list = common::madoguchi(&["receive", "list", "--db", db.to_str().unwrap()], "");
+    let list = support::cli::madoguchi(&["receive", "list", "--db", db.to_str().unwrap()], "");
     let text = String::from_utf8(list.stdout).unwrap();
     assert_eq!(
         text.lines()
@@ -518,7 +496,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     );
     assert_eq!(text.lines().filter(|l| l.contains("\t-\t422\t")).count(), 2, "{text}");
     assert!(!text.contains("はな"), "no personal data: {text}");
-    let json = common::madoguchi(&["receive", "list", "--db", db.to_str().unwrap(), "--json"], "");
+    let json = support::cli::madoguchi(&["receive", "list", "--db", db.to_str().unwrap(), "--json"], "");
     let rows: Vec<Value> = String::from_utf8(json.stdout)
         .unwrap()
         .lines()

@@ -1,12 +1,7 @@
 //! Delivery and the reference receiver on loopback, with statements really signed by the
 //! virtual card: TLS + mTLS, verdicts, faults, queue full, data at rest, bad input.
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
-use records::unsigned_record;
-
-use common::enroll;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::outbox::{now_ms, Outbox, Status};
@@ -23,14 +18,9 @@ use openssl::x509::extension::{BasicConstraints, ExtendedKeyUsage, SubjectAltern
 use openssl::x509::{X509Builder, X509NameBuilder, X509};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-backend-{}-{name}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-const TERMS: &str = "terms text";
+use support::card::{enroll, SignedIn};
+use support::records::{unsigned_record, TERMS};
+use support::tmp;
 
 struct Env {
     dir: PathBuf,
@@ -68,18 +58,14 @@ impl Env {
         tls: Option<TlsConfig>,
     ) -> receiver::ReceiverHandle {
         let serials: Vec<_> = crl_for.iter().map(|c| c.serial_number()).collect();
-        receiver::spawn(
-            "127.0.0.1:0",
+        support::receiver::spawn(
             ReceiverConfig {
-                db: self.dir.join("receiver.sqlite3"),
-                trust_ca: vec![self.pki.sign_ca.cert.clone()],
                 crl: Some(self.pki.signing_crl(&serials).unwrap()),
                 seal_keys: seal.into_iter().collect(),
-                ..Default::default()
+                ..support::receiver::config(self.dir.join("receiver.sqlite3"), &self.pki.sign_ca.cert)
             },
             tls,
         )
-        .unwrap()
     }
     fn outbox(&self) -> Outbox {
         Outbox::open(&self.dir.join("outbox.sqlite3"), 100).unwrap()
@@ -122,7 +108,7 @@ fn tls_files(
     let n = n.build();
     let mut b = X509Builder::new().unwrap();
     b.set_version(2).unwrap();
-    let serial = openssl::bn::BigNum::from_u32(rand_u32())
+    let serial = openssl::bn::BigNum::from_u32(support::random_u64() as u32 & 0x7FFF_FFFF)
         .unwrap()
         .to_asn1_integer()
         .unwrap();
@@ -161,12 +147,6 @@ fn tls_files(
     std::fs::write(&c, cert.to_pem().unwrap()).unwrap();
     std::fs::write(&k, key.private_key_to_pem_pkcs8().unwrap()).unwrap();
     (c, k, cert, key)
-}
-
-fn rand_u32() -> u32 {
-    let mut b = [0u8; 4];
-    openssl::rand::rand_bytes(&mut b).unwrap();
-    u32::from_le_bytes(b) & 0x7FFF_FFFF
 }
 
 #[test]
@@ -619,18 +599,7 @@ fn receiver_database_is_private_at_rest() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new("private");
     let db = env.dir.join("new-subdir").join("deeper").join("receiver.sqlite3");
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: db.clone(),
-            trust_ca: vec![env.pki.sign_ca.cert.clone()],
-            crl: None,
-            seal_keys: vec![],
-            ..Default::default()
-        },
-        None,
-    )
-    .unwrap();
+    let rx = support::receiver::spawn(support::receiver::config(db.clone(), &env.pki.sign_ca.cert), None);
     let store = env.store(None, None, 100);
     let (card, p) = env.card("yamada");
     let (id, payload) = enroll(&store, card, &p);
@@ -665,28 +634,14 @@ fn receiver_database_is_private_at_rest() {
 /// One card session signs `n` records for each store (a fresh virtual card per record would
 /// cost its key generation); returns (enrollment id, wire body) per store.
 fn enroll_many(stores: &[StationStore], n: usize, card: VirtualCard, p: &Profile) -> Vec<Vec<(String, Vec<u8>)>> {
-    use madoguchi::secret::{Pin, SignPassword};
-    let mut c = madoguchi::card::MyNumberCard::new(card);
-    c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
-    let person = c.read_basic_four().unwrap();
-    c.verify(
-        SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
-            .unwrap()
-            .secret(),
-    )
-    .unwrap();
-    let cert = c.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
+    let mut c = SignedIn::new(card, p);
     stores
         .iter()
         .map(|store| {
             (0..n)
                 .map(|_| {
-                    let prepared = store.prepare(&person, &Default::default()).unwrap();
-                    let digest = openssl::sha::sha256(&prepared.statement);
-                    let sig = c.sign(&madoguchi::card::client::sha256_digest_info(&digest)).unwrap();
-                    let record = store.finish(prepared, &cert, &sig, &person).unwrap();
-                    let body = serde_json::to_vec(record.payload()).unwrap();
-                    (store.store_signed(record).unwrap(), body)
+                    let (id, payload) = c.enroll(store);
+                    (id, serde_json::to_vec(&payload).unwrap())
                 })
                 .collect()
         })
@@ -783,13 +738,10 @@ fn slowloris_does_not_starve_stations() {
             (c, k)
         })
         .collect();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+    let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: env.dir.join("receiver.sqlite3"),
-            trust_ca: vec![env.pki.sign_ca.cert.clone()],
             limits: limits(2),
-            ..Default::default()
+            ..support::receiver::config(env.dir.join("receiver.sqlite3"), &env.pki.sign_ca.cert)
         },
         Some(TlsConfig {
             cert: srv_cert,
@@ -797,8 +749,7 @@ fn slowloris_does_not_starve_stations() {
             client_ca: Some(ca_file.clone()),
             client_crl: Vec::new(),
         }),
-    )
-    .unwrap();
+    );
     let stores: Vec<StationStore> = names
         .iter()
         .map(|n| {
@@ -939,10 +890,9 @@ fn slowloris_does_not_starve_stations() {
 #[test]
 fn connections_beyond_the_cap_wait_for_a_slot() {
     let env = Env::new("cap");
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+    let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: env.dir.join("receiver.sqlite3"),
+            db: env.dir.join("receiver.sqlite3").into(),
             trust_ca: vec![env.pki.sign_ca.cert.clone()],
             limits: receiver::Limits {
                 max_connections: 2,
@@ -951,8 +901,7 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
             ..Default::default()
         },
         None,
-    )
-    .unwrap();
+    );
     let store = env.store(None, None, 100);
     let (card, p) = env.card("yamada");
     let (id, payload) = enroll(&store, card, &p);
@@ -994,16 +943,14 @@ fn each_phase_of_a_connection_has_a_timeout() {
     use std::io::Write;
     let env = Env::new("phases");
     let spawn = |l: receiver::Limits| {
-        receiver::spawn(
-            "127.0.0.1:0",
+        support::receiver::spawn(
             ReceiverConfig {
-                db: env.dir.join(format!("receiver-{}.sqlite3", now_ms())),
+                db: env.dir.join(format!("receiver-{}.sqlite3", now_ms())).into(),
                 limits: l,
                 ..Default::default()
             },
             None,
         )
-        .unwrap()
     };
     let short = spawn(limits(1));
     let idle_only = spawn(receiver::Limits {
@@ -1156,7 +1103,7 @@ fn client_files(dir: &Path, name: &str, subject: &[(&str, &str)], ca: (&X509, &P
     let n = n.build();
     let mut b = X509Builder::new().unwrap();
     b.set_version(2).unwrap();
-    let serial = openssl::bn::BigNum::from_u32(rand_u32())
+    let serial = openssl::bn::BigNum::from_u32(support::random_u64() as u32 & 0x7FFF_FFFF)
         .unwrap()
         .to_asn1_integer()
         .unwrap();
@@ -1184,10 +1131,9 @@ fn mtls_binds_records_to_their_station() {
     let (ca_file, _, ca, ca_key) = tls_files(&env.dir, "ca", "test tls ca", false, None);
     let (srv_cert, srv_key, _, _) = tls_files(&env.dir, "server", "localhost", true, Some((&ca, &ca_key)));
     let spawn = |db: &str, allow_unsigned: bool, mtls: bool| {
-        receiver::spawn(
-            "127.0.0.1:0",
+        support::receiver::spawn(
             ReceiverConfig {
-                db: env.dir.join(db),
+                db: env.dir.join(db).into(),
                 trust_ca: vec![env.pki.sign_ca.cert.clone()],
                 allow_unsigned,
                 ..Default::default()
@@ -1199,7 +1145,6 @@ fn mtls_binds_records_to_their_station() {
                 client_crl: Vec::new(),
             }),
         )
-        .unwrap()
     };
     let bound = spawn("bound.sqlite3", true, true);
     let strict = spawn("strict.sqlite3", false, true);

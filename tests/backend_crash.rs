@@ -5,16 +5,16 @@
 //! `-wal` and `-shm` stay linked. After a restart drains the queue, every record that was
 //! confirmed is in the receiver's store exactly once.
 
-#[path = "support/live_db.rs"]
-mod live_db;
+mod support;
 
-use madoguchi::backend::outbox::{now_ms, Outbox, Status};
-use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::outbox::{Outbox, Status};
+use madoguchi::backend::receiver;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use support::live_db;
 
 fn helper() -> PathBuf {
     // cargo test builds the examples next to the test binaries' directory.
@@ -28,12 +28,6 @@ fn helper() -> PathBuf {
         .join("crash_station");
     assert!(p.exists(), "{} missing (cargo test builds examples)", p.display());
     p
-}
-
-fn rand_ms(lo: u64, hi: u64) -> u64 {
-    let mut b = [0u8; 8];
-    openssl::rand::rand_bytes(&mut b).unwrap();
-    lo + u64::from_le_bytes(b) % (hi - lo)
 }
 
 /// Round `round`'s operator command, by `madoguchi` as a process: (exit code, what, stderr).
@@ -58,44 +52,23 @@ fn operator_command(
         // The records are unsigned: a carried file binds no station, so they are refused (exit
         // 3), after the receiver's store was opened and closed like any import's.
         _ => {
-            let _ = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+            let _ = std::process::Command::new(support::BIN)
                 .args(["--config", c, "outbox", "export", f])
                 .output();
             vec!["receive", "import", "--db", r, "--trust-ca", a, "--no-crl", f]
         }
     };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args(&args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, err) = support::cli::run(&args);
+    (code, args.join(" "), err)
 }
 
 #[test]
 fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-crash-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp("crash");
     let pki = madoguchi::card::vcard::pki::TestPki::generate().unwrap();
     // The helper stores unsigned records: the receiver takes them only over mTLS from the
     // station its client certificate names, and only when allowed.
-    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "crash").unwrap();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            crl: None,
-            seal_keys: vec![],
-            allow_unsigned: true,
-            ..Default::default()
-        },
-        Some(tls.server()),
-    )
-    .unwrap();
+    let (_tls, rx) = support::receiver::bound(&dir, "crash", dir.join("receiver.sqlite3"), &pki.sign_ca.cert);
     let url = rx.url(true);
     let bin = helper();
     let outbox_db = dir.join("outbox.sqlite3");
@@ -129,7 +102,7 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
         // The station runs (its outbox and delivery connections open, a record stored):
         // the clerk's second shell runs an operator command on the same files.
         let _ = first.recv_timeout(Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis(rand_ms(0, 100)));
+        std::thread::sleep(Duration::from_millis(support::random_in(0, 100)));
         let command = operator_command(round, &cfg, &receiver_db, &ca, &carried);
         assert!(
             matches!(command.0, 0 | 3),
@@ -140,7 +113,7 @@ fn sigkill_at_random_points_loses_nothing_and_duplicates_nothing() {
         let pid = child.id() as i32;
         let station_deleted = live_db::deleted_files(pid, "outbox.sqlite3");
         let receiver_deleted = live_db::deleted_files(std::process::id() as i32, &receiver_db.to_string_lossy());
-        std::thread::sleep(Duration::from_millis(rand_ms(30, 250)));
+        std::thread::sleep(Duration::from_millis(support::random_in(30, 250)));
         live_db::kill9(&mut child);
         confirmed.extend(reader.join().unwrap());
         assert!(

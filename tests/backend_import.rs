@@ -4,23 +4,16 @@
 //! never ends), and escapes every id it prints (a forged id must not reach a terminal through
 //! `| tee`).
 
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
-use madoguchi::backend::outbox::now_ms;
 use madoguchi::card::vcard::pki::TestPki;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-import-{name}-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::records;
+use support::tmp;
+use support::BIN;
 
 /// A trust file (the import needs one) in `dir`.
 fn trust(dir: &Path, pki: &TestPki) -> PathBuf {

@@ -5,31 +5,21 @@
 //! linked (nothing in /proc/PID/fd is "(deleted)"), and after SIGKILL every record it
 //! acknowledged is in its database.
 
-mod common;
-#[path = "support/live_db.rs"]
-mod live_db;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
-use live_db::assert_linked;
-use madoguchi::backend::outbox::{now_ms, Outbox};
+use madoguchi::backend::outbox::Outbox;
 use madoguchi::backend::receiver;
 use madoguchi::card::vcard::pki::TestPki;
 use madoguchi::i18n::{msg, Msg};
 use madoguchi::lang::Lang;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-live-{name}-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::live_db::assert_linked;
+use support::receiver_bin;
+use support::records;
+use support::tmp;
+use support::BIN;
 
 /// Runs `madoguchi ARGS…` to its end: (exit code, stdout, stderr).
 fn madoguchi<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
@@ -142,7 +132,7 @@ fn demo_pid(dir: &Path) -> Option<i32> {
 }
 
 /// One citizen from the terms to 完了 with the `sato` card (PIN 2580, password hanako2024).
-fn enroll_to_done(t: &common::Tmux) {
+fn enroll_to_done(t: &support::tmux::Tmux) {
     t.send(&["End"]);
     t.wait_for(msg(Lang::En, Msg::KeyAgree));
     t.send(&["Enter"]);
@@ -164,7 +154,7 @@ fn operator_commands_beside_a_running_demo_station_lose_no_confirmed_record() {
         dir.display(),
         dir.display()
     );
-    let Some(t) = common::Tmux::start(&cmd) else {
+    let Some(t) = support::tmux::Tmux::start(&cmd) else {
         return;
     };
     t.wait_for(msg(Lang::En, Msg::ConsentHeading));
@@ -177,7 +167,7 @@ fn operator_commands_beside_a_running_demo_station_lose_no_confirmed_record() {
 
     enroll_to_done(&t);
     // Delivered to the demo's own receiver: acknowledged there too.
-    let deadline = Instant::now() + common::DEADLINE;
+    let deadline = Instant::now() + support::DEADLINE;
     while receiver::accepted_count(&receiver_db).unwrap_or(0) < 1 {
         assert!(Instant::now() < deadline, "the demo receiver never got the record");
         std::thread::sleep(Duration::from_millis(100));
@@ -207,7 +197,7 @@ fn operator_commands_beside_a_running_demo_station_lose_no_confirmed_record() {
     live("the second enrollment");
     // SAFETY: kill(2) on the demo the test started (through tmux).
     unsafe { libc::kill(pid, libc::SIGKILL) };
-    let deadline = Instant::now() + common::DEADLINE;
+    let deadline = Instant::now() + support::DEADLINE;
     while Path::new(&format!("/proc/{pid}")).exists() {
         assert!(Instant::now() < deadline, "the demo outlived SIGKILL");
         std::thread::sleep(Duration::from_millis(20));

@@ -1,34 +1,20 @@
 //! The receiver's storage, run against both stores: SQLite (a file) and PostgreSQL (a private
-//! cluster from `support/pg.rs`). Each scenario is one function taking the `--db` value; the
+//! cluster from `support/pg.rs`). Each scenario is one function taking the store location; the
 //! `both_stores!` macro (support/pg.rs) makes a `sqlite` and a `postgres` test of it. Stations are bound by mTLS and
 //! send unsigned records (cheap to verify), so the database is what is exercised.
 
-#[macro_use]
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
-#[path = "support/records.rs"]
-mod records;
-use records::unsigned_record;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig, ReceiverHandle, TlsConfig};
-use madoguchi::backend::store;
-use pg::PgCluster;
+use madoguchi::backend::store::{self, StoreLocation};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "madoguchi-stores-{}-{name}-{}",
-        std::process::id(),
-        madoguchi::backend::outbox::now_ms()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::pg::{both_stores, PgCluster};
+use support::receiver_bin;
+use support::records::{self, unsigned_record};
+use support::tmp;
 
 /// Stations `station-0..n`, each with a client certificate of its own CA; the receiver
 /// trusts all those CAs and presents the server certificate of station-0's CA.
@@ -51,11 +37,10 @@ impl Stations {
         Stations { tls, client_ca }
     }
 
-    fn receiver(&self, db: &Path) -> ReceiverHandle {
-        receiver::spawn(
-            "127.0.0.1:0",
+    fn receiver(&self, db: &StoreLocation) -> ReceiverHandle {
+        support::receiver::spawn(
             ReceiverConfig {
-                db: db.to_path_buf(),
+                db: db.clone(),
                 allow_unsigned: true,
                 ..Default::default()
             },
@@ -66,7 +51,6 @@ impl Stations {
                 client_crl: Vec::new(),
             }),
         )
-        .unwrap()
     }
 
     /// Station `i`'s delivery to `rx`.
@@ -75,12 +59,12 @@ impl Stations {
     }
 
     /// `madoguchi receive` as a process with the same TLS and station bindings.
-    fn receiver_process(&self, db: &Path) -> receiver_bin::ReceiverBin {
+    fn receiver_process(&self, db: &StoreLocation) -> receiver_bin::ReceiverBin {
         self.receiver_process_with(db, &[])
     }
 
     /// `receiver_process` with more flags.
-    fn receiver_process_with(&self, db: &Path, more: &[&str]) -> receiver_bin::ReceiverBin {
+    fn receiver_process_with(&self, db: &StoreLocation, more: &[&str]) -> receiver_bin::ReceiverBin {
         let more = more.iter().map(std::ffi::OsStr::new);
         receiver_bin::ReceiverBin::start(
             &[
@@ -134,20 +118,6 @@ async fn deliver_retrying(client: &reqwest::Client, cfg: &DeliveryConfig, id: &s
     panic!("{id}: not delivered after 600 tries: {:?}", retried.last());
 }
 
-/// A small xorshift, seeded from the clock (no rand dependency).
-struct Rng(u64);
-impl Rng {
-    fn new(salt: u64) -> Rng {
-        Rng(madoguchi::backend::outbox::now_ms() as u64 ^ (salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -158,7 +128,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// Keys are per station; the same body gets the same answer, another body under the key a
 /// 422 that is not stored; the operator list names ids and results, no personal data.
-fn idempotency_per_station_key(dir: &Path, db: &Path) {
+fn idempotency_per_station_key(dir: &Path, db: &StoreLocation) {
     let stations = Stations::new(dir, 2);
     let rx = stations.receiver(db);
     let rt = runtime();
@@ -250,16 +220,14 @@ both_stores!(idempotency_per_station_key);
 /// A station id the stores would keep differently (PostgreSQL text refuses NUL, SQLite takes
 /// it) or an operator could be fooled by (control characters) is refused alike: 400, nothing
 /// stored, never a 500 that stations would retry for ever.
-fn odd_station_ids_are_refused_alike(_dir: &Path, db: &Path) {
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+fn odd_station_ids_are_refused_alike(_dir: &Path, db: &StoreLocation) {
+    let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: db.to_path_buf(),
+            db: db.clone(),
             ..Default::default()
         },
         None,
-    )
-    .unwrap();
+    );
     for (n, station) in ["a\u{0}b", "line\nbreak", "\u{1b}[2J"].into_iter().enumerate() {
         let key = format!("odd-{n}");
         let (status, _, answer) = records::post_record(&rx.url(false), &key, &unsigned_record(station, &key));
@@ -282,7 +250,7 @@ fn records_per_station() -> usize {
 /// Two receiver processes on one database; 8 stations each send the same records to both, in
 /// random order and at once (racing on the unique key), and one try in eight is abandoned
 /// mid-way and retried: every record is accepted by both and stored exactly once.
-fn two_receivers_eight_stations(dir: &Path, db: &Path) {
+fn two_receivers_eight_stations(dir: &Path, db: &StoreLocation) {
     const STATIONS: usize = 8;
     let n = records_per_station();
     let stations = Stations::new(dir, STATIONS);
@@ -295,30 +263,29 @@ fn two_receivers_eight_stations(dir: &Path, db: &Path) {
             let a = Arc::new(stations.client_to(i, &rx[0].url));
             let b = Arc::new(stations.client_to(i, &rx[1].url));
             tasks.push(tokio::spawn(async move {
-                let mut rng = Rng::new(i as u64);
                 let mut ids: Vec<String> = (0..n)
                     .map(|k| format!("{i:02}-{k:05}-{}", uuid::Uuid::now_v7()))
                     .collect();
                 for k in (1..ids.len()).rev() {
-                    ids.swap(k, (rng.next() % (k as u64 + 1)) as usize);
+                    ids.swap(k, (support::random_u64() % (k as u64 + 1)) as usize);
                 }
                 let mut lost = 0usize;
                 for id in ids {
                     let body = unsigned_record(&format!("station-{i}"), &id);
-                    let (first, second) = if rng.next().is_multiple_of(2) {
+                    let (first, second) = if support::random_u64().is_multiple_of(2) {
                         (&a, &b)
                     } else {
                         (&b, &a)
                     };
-                    if rng.next().is_multiple_of(8) {
+                    if support::random_u64().is_multiple_of(8) {
                         // A lost answer: the station gives up on a try mid-way (the request
                         // may or may not have been stored) and retries, below.
-                        let (c, cfg) = if rng.next().is_multiple_of(2) {
+                        let (c, cfg) = if support::random_u64().is_multiple_of(2) {
                             &**first
                         } else {
                             &**second
                         };
-                        let wait = Duration::from_micros(rng.next() % 3000);
+                        let wait = Duration::from_micros(support::random_u64() % 3000);
                         let _ = tokio::time::timeout(wait, delivery::deliver(c, cfg, &id, &body)).await;
                         lost += 1;
                     }
@@ -360,7 +327,7 @@ both_stores!(two_receivers_eight_stations);
 /// random. One receiver is killed with SIGKILL mid-stream: the stations' retries land on the
 /// other, and every record is stored exactly once (a record whose answer died with the killed
 /// receiver is answered again, from the database, by the survivor).
-fn sigkill_one_receiver_mid_stream(dir: &Path, db: &Path) {
+fn sigkill_one_receiver_mid_stream(dir: &Path, db: &StoreLocation) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     const STATIONS: usize = 8;
     const PER_STATION: usize = 120;
@@ -377,12 +344,11 @@ fn sigkill_one_receiver_mid_stream(dir: &Path, db: &Path) {
             let clients = Arc::new([stations.client_to(i, &urls[0]), stations.client_to(i, &urls[1])]);
             let sent = Arc::clone(&sent);
             tasks.push(tokio::spawn(async move {
-                let mut rng = Rng::new(100 + i as u64);
                 let mut switched = 0usize;
                 for k in 0..PER_STATION {
                     let id = format!("{i}-{k}-{}", uuid::Uuid::now_v7());
                     let body = unsigned_record(&format!("station-{i}"), &id);
-                    let mut at = (rng.next() % 2) as usize;
+                    let mut at = (support::random_u64() % 2) as usize;
                     for attempt in 0.. {
                         assert!(attempt < 400, "{id} never delivered");
                         let (c, cfg) = &clients[at];
@@ -443,7 +409,7 @@ fn postgres_restart_mid_stream_is_503_then_retried() {
         return;
     };
     let dir = tmp("restart");
-    let db = PathBuf::from(&pg.url);
+    let db = pg.location();
     let stations = Stations::new(&dir, 4);
     let rx = stations.receiver(&db);
     let rt = runtime();
@@ -537,7 +503,7 @@ fn postgres_hung_mid_stream_is_503_within_the_deadline_and_liveness_holds() {
         return;
     };
     let dir = tmp("hung");
-    let db = PathBuf::from(&pg.url);
+    let db = pg.location();
     let pg = Arc::new(pg);
     // Resumed whatever happens (a failed assertion included): a stopped cluster can't stop.
     struct Resume(Arc<PgCluster>);

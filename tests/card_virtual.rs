@@ -1,21 +1,17 @@
 //! The client against the in-process virtual card: the whole protocol without pcscd.
 
+mod support;
+
 use madoguchi::card::client::sha256_digest_info;
 use madoguchi::card::error::CardError;
 use madoguchi::card::files::Ef;
-use madoguchi::card::vcard::pki::TestPki;
 use madoguchi::card::vcard::profile::Profile;
 use madoguchi::card::vcard::VirtualCard;
 use madoguchi::card::{MyNumberCard, TransportError};
 use madoguchi::secret::{Pin, PinKind, SignPassword};
 use openssl::hash::{hash, MessageDigest};
 use openssl::x509::X509;
-use std::sync::OnceLock;
-
-fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| TestPki::generate().expect("test PKI"))
-}
+use support::card::pki;
 
 fn card(id: &str) -> VirtualCard {
     VirtualCard::new(&Profile::named(id).unwrap(), pki()).unwrap()

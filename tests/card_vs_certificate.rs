@@ -3,12 +3,12 @@
 //! comparison the station and the receiver share. The virtual card issues its certificates
 //! the way J-LIS does (substitutes with flags, 旧氏 or not, an address not renewed).
 
-use madoguchi::card::files::Ef;
+mod support;
+
 use madoguchi::card::vcard::{pki::TestPki, profile, profile::CertState, VirtualCard};
-use madoguchi::card::MyNumberCard;
 use madoguchi::record::check::{self, FieldMatch, Item, NameForm, Outcome};
 use madoguchi::record::payload::CardData;
-use madoguchi::secret::{Pin, SignPassword};
+use support::card::SignedIn;
 
 fn read(id: &str, pki: &TestPki) -> Option<(CardData, check::CardCheck)> {
     let p = profile::Profile::named(id).unwrap();
@@ -16,18 +16,9 @@ fn read(id: &str, pki: &TestPki) -> Option<(CardData, check::CardCheck)> {
     if p.signing_certificate == CertState::None || p.tries.pin == 0 || p.tries.sign_password == 0 {
         return None;
     }
-    let mut c = MyNumberCard::new(VirtualCard::new(&p, pki).unwrap());
-    c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
-    let person = c.read_basic_four().unwrap();
-    c.verify(
-        SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
-            .unwrap()
-            .secret(),
-    )
-    .unwrap();
-    let cert = c.read_certificate(Ef::SignCert).unwrap();
-    let card = CardData::from_basic4(&person);
-    let result = check::compare_der(&card, &cert);
+    let signed_in = SignedIn::new(VirtualCard::new(&p, pki).unwrap(), &p);
+    let card = CardData::from_basic4(&signed_in.person);
+    let result = check::compare_der(&card, &signed_in.cert);
     Some((card, result))
 }
 

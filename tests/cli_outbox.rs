@@ -1,69 +1,28 @@
 //! `madoguchi outbox list|flush|export|retry` against a real outbox and receiver.
 
-mod common;
+mod support;
 
-use madoguchi::backend::outbox::now_ms;
-use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
-
-fn enroll(store: &StationStore, pki: &TestPki, id: &str) {
-    let p = Profile::named(id).unwrap();
-    common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
-}
-
-fn run(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .arg("--config")
-        .arg(cfg)
-        .arg("outbox")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use madoguchi::card::vcard::pki::TestPki;
+use support::card::SignedIn;
+use support::BIN;
 
 #[test]
 fn list_flush_export_retry() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-cli-outbox-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp("outbox");
     let pki = TestPki::generate().unwrap();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("r.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            crl: None,
-            seal_keys: vec![],
-            ..Default::default()
-        },
+    let rx = support::receiver::spawn(
+        support::receiver::config(dir.join("r.sqlite3"), &pki.sign_ca.cert),
         None,
-    )
-    .unwrap();
+    );
     let outbox = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox.clone(), 100, "s1", "t", "terms", None, None).unwrap();
-    enroll(&store, &pki, "yamada");
-    enroll(&store, &pki, "expired");
+    SignedIn::named(&pki, "yamada").enroll(&store);
+    SignedIn::named(&pki, "expired").enroll(&store);
     drop(store);
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n",
-            rx.url(false),
-            outbox.display()
-        ),
-    )
-    .unwrap();
+    let cfg = support::station::delivering(&dir, &rx.url(false), &outbox);
 
-    let (code, out, _) = run(&cfg, &["list", "--json"]);
+    let (code, out, _) = support::cli::outbox(&cfg, &["list", "--json"]);
     assert_eq!(code, 0);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.len(), 2);
@@ -73,17 +32,17 @@ fn list_flush_export_retry() {
         "no personal data in the list"
     );
 
-    let (code, out, err) = run(&cfg, &["flush"]);
+    let (code, out, err) = support::cli::outbox(&cfg, &["flush"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("delivered 1, review 1, still queued 0"), "{out}");
-    let (_, out, _) = run(&cfg, &["list"]);
+    let (_, out, _) = support::cli::outbox(&cfg, &["list"]);
     assert!(
         out.contains("delivered") && out.contains("review") && out.contains("CERTIFICATE_EXPIRED"),
         "{out}"
     );
 
     let export = dir.join("export.jsonl");
-    let (code, out, err) = run(&cfg, &["export", export.to_str().unwrap()]);
+    let (code, out, err) = support::cli::outbox(&cfg, &["export", export.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("exported 1 record"), "{out}");
     assert!(err.contains("NOT sealed"), "the plaintext export is flagged: {err}");
@@ -92,20 +51,20 @@ fn list_flush_export_retry() {
     let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(&export).unwrap().trim()).unwrap();
     let review_id = line["enrollment_id"].as_str().unwrap().to_string();
     assert_eq!(
-        run(&cfg, &["export", export.to_str().unwrap()]).0,
+        support::cli::outbox(&cfg, &["export", export.to_str().unwrap()]).0,
         1,
         "never overwrites an export"
     );
 
-    let (code, _, _) = run(&cfg, &["retry", &review_id]);
+    let (code, _, _) = support::cli::outbox(&cfg, &["retry", &review_id]);
     assert_eq!(code, 0);
-    let (_, out, _) = run(&cfg, &["list", "--json"]);
+    let (_, out, _) = support::cli::outbox(&cfg, &["list", "--json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows.iter().filter(|r| r["status"] == "pending").count(), 1);
-    assert_eq!(run(&cfg, &["retry", "no-such-id"]).0, 1);
+    assert_eq!(support::cli::outbox(&cfg, &["retry", "no-such-id"]).0, 1);
     // A broken config names the file and line.
     std::fs::write(&cfg, "[backend]\nqueue_limit = \"many\"\n").unwrap();
-    let (code, _, err) = run(&cfg, &["list"]);
+    let (code, _, err) = support::cli::outbox(&cfg, &["list"]);
     assert_eq!(code, 2);
     assert!(err.contains("config.toml:2:"), "{err}");
     drop(rx);
@@ -117,8 +76,7 @@ fn list_flush_export_retry() {
 #[test]
 fn a_lying_backend_cannot_drive_the_terminal() {
     use std::io::{Read, Write};
-    let dir = std::env::temp_dir().join(format!("madoguchi-cli-escape-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp("escape");
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     std::thread::spawn(move || {
@@ -137,20 +95,12 @@ fn a_lying_backend_cannot_drive_the_terminal() {
     let pki = TestPki::generate().unwrap();
     let outbox = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox.clone(), 100, "s1", "t", "terms", None, None).unwrap();
-    enroll(&store, &pki, "yamada");
+    SignedIn::named(&pki, "yamada").enroll(&store);
     drop(store);
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[backend]\nurl = \"http://{addr}\"\nseal = false\noutbox = \"{}\"\n",
-            outbox.display()
-        ),
-    )
-    .unwrap();
-    let (_, flushed, _) = run(&cfg, &["flush"]);
-    let (_, listed, _) = run(&cfg, &["list"]);
-    let (_, json, _) = run(&cfg, &["list", "--json"]);
+    let cfg = support::station::delivering(&dir, &format!("http://{addr}"), &outbox);
+    let (_, flushed, _) = support::cli::outbox(&cfg, &["flush"]);
+    let (_, listed, _) = support::cli::outbox(&cfg, &["list"]);
+    let (_, json, _) = support::cli::outbox(&cfg, &["list", "--json"]);
     for out in [&flushed, &listed, &json] {
         assert!(
             !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
@@ -164,12 +114,12 @@ fn a_lying_backend_cannot_drive_the_terminal() {
 /// Support commands speak the clerk's language from the config (`clerk_lang`), `--lang` first.
 #[test]
 fn support_commands_follow_clerk_lang_and_lang_wins() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-clerk-lang-{}", std::process::id()));
+    let dir = support::tmp("clerk-lang");
     std::fs::create_dir_all(dir.join("run")).unwrap();
     let cfg = dir.join("m.toml");
     std::fs::write(&cfg, "lang = \"ja\"\nclerk_lang = \"ko\"\n").unwrap();
     let status = |extra: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        let out = std::process::Command::new(BIN)
             .arg("--config")
             .arg(&cfg)
             .args(extra)
@@ -195,13 +145,12 @@ fn support_commands_follow_clerk_lang_and_lang_wins() {
 /// the path is said, not left behind as an empty outbox the station would never use.
 #[test]
 fn outbox_commands_never_create_a_database() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-no-outbox-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp("no-outbox");
     let missing = dir.join("typo").join("outbox.sqlite3");
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, format!("[backend]\noutbox = \"{}\"\n", missing.display())).unwrap();
     for args in [&["list"][..], &["list", "--json"], &["retry", "x"]] {
-        let (code, out, err) = run(&cfg, args);
+        let (code, out, err) = support::cli::outbox(&cfg, args);
         assert_eq!(code, 1, "{args:?}: {out}{err}");
         assert!(err.contains("no outbox"), "{args:?}: {err}");
         assert!(!missing.exists() && !dir.join("typo").exists(), "{args:?} created it");

@@ -4,23 +4,17 @@
 //! REVOKED with vendor code 23; a CRL not signed by a trusted CA is refused; without any CRL
 //! accepted records say "revocation": "unchecked".
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
-use records::post_record;
+mod support;
+
+use support::records::post_record;
+use support::DAY;
 
 use madoguchi::backend::crl::{CrlSource, Revocation};
 use madoguchi::backend::outbox::now_ms;
-use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::receiver::ReceiverConfig;
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
 use std::time::{Duration, Instant};
-
-const DAY: i64 = 86_400;
-
-fn now() -> i64 {
-    now_ms() / 1000
-}
 
 #[test]
 fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
@@ -31,13 +25,17 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
     let card = VirtualCard::new(&p, &pki).unwrap();
     let cert = openssl::x509::X509::from_der(card.sign_cert_der.as_ref().unwrap()).unwrap();
     let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (id, payload) = common::enroll(&store, card, &p);
+    let (id, payload) = support::card::enroll(&store, card, &p);
     let body = serde_json::to_vec(&payload).unwrap();
 
     // A CRL that lists the certificate but is past nextUpdate + grace (1 h).
     let crl_path = dir.join("sign.crl");
     let stale = pki
-        .signing_crl_dated(&[cert.serial_number()], now() - 10 * DAY, now() - 2 * DAY)
+        .signing_crl_dated(
+            &[cert.serial_number()],
+            support::unix_now() - 10 * DAY,
+            support::unix_now() - 2 * DAY,
+        )
         .unwrap();
     std::fs::write(&crl_path, stale.to_pem().unwrap()).unwrap();
     let src = CrlSource::load(
@@ -47,17 +45,13 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
     )
     .unwrap();
     assert_eq!(src.status(&cert), Revocation::Stale);
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+    let rx = support::receiver::spawn(
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
             crl_source: Some(src.clone()),
-            ..Default::default()
+            ..support::receiver::config(dir.join("receiver.sqlite3"), &pki.sign_ca.cert)
         },
         None,
-    )
-    .unwrap();
+    );
     let (status, retry, answer) = post_record(&rx.url(false), &id, &body);
     assert_eq!(
         (status, answer["result"].as_str()),
@@ -100,17 +94,11 @@ fn without_a_crl_records_say_revocation_unchecked_and_the_cli_wants_it_said() {
     let pki = TestPki::generate().unwrap();
     let p = Profile::named("yamada").unwrap();
     let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (id, payload) = common::enroll(&store, VirtualCard::new(&p, &pki).unwrap(), &p);
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            ..Default::default()
-        },
+    let (id, payload) = support::card::enroll(&store, VirtualCard::new(&p, &pki).unwrap(), &p);
+    let rx = support::receiver::spawn(
+        support::receiver::config(dir.join("receiver.sqlite3"), &pki.sign_ca.cert),
         None,
-    )
-    .unwrap();
+    );
     let (status, _, answer) = post_record(&rx.url(false), &id, &serde_json::to_vec(&payload).unwrap());
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["revocation"], "unchecked");

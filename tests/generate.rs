@@ -1,10 +1,11 @@
 //! `madoguchi generate`: the man pages and completions the Debian package ships come from the
 //! real CLI, one page per command, readable by everyone, and never list `generate` itself.
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+use support::BIN;
 
 #[test]
 fn man_pages_one_per_command_and_public() {

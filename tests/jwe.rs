@@ -3,29 +3,24 @@
 //! refused with a JSON result, seal-key rotation with UNKNOWN_KEY in review until the key is
 //! back, and the first release's envelope still opened.
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
-use records::post_record;
+mod support;
+
+use support::card::enroll_json;
+use support::records::post_record;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::jwe;
-use madoguchi::backend::outbox::{now_ms, Outbox, Status};
+use madoguchi::backend::outbox::{Outbox, Status};
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use madoguchi::card::vcard::pki::TestPki;
 use openssl::pkey::{PKey, Private, Public};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use support::tmp;
 
 const PYTHON: &str = "/usr/bin/python3";
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-jwe-{}-{name}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn pair() -> (PKey<Private>, PKey<Public>) {
     let private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
@@ -44,7 +39,7 @@ fn jwcrypto() -> bool {
             std::env::var_os("CI").is_none(),
             "python3-jwcrypto missing: CI must run this (see .ci/run)"
         );
-        common::skipped("python3-jwcrypto is not installed (apt-get install python3-jwcrypto)");
+        support::skipped("python3-jwcrypto is not installed (apt-get install python3-jwcrypto)");
     }
     ok
 }
@@ -60,17 +55,13 @@ fn store(dir: &Path, key: Option<PKey<Public>>, station: &str) -> StationStore {
 }
 
 fn receiver(dir: &Path, pki: &TestPki, keys: Vec<PKey<Private>>) -> receiver::ReceiverHandle {
-    receiver::spawn(
-        "127.0.0.1:0",
+    support::receiver::spawn(
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
             seal_keys: keys,
-            ..Default::default()
+            ..support::receiver::config(dir.join("receiver.sqlite3"), &pki.sign_ca.cert)
         },
         None,
     )
-    .unwrap()
 }
 
 fn flush(outbox: &mut Outbox, url: &str) {
@@ -81,12 +72,6 @@ fn flush(outbox: &mut Outbox, url: &str) {
         .build()
         .unwrap();
     rt.block_on(delivery::flush(outbox, &client, &cfg, &|_, _| {})).unwrap();
-}
-
-fn enroll(store: &StationStore, pki: &TestPki) -> (String, Value) {
-    let p = Profile::named("yamada").unwrap();
-    let (id, payload) = common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
-    (id, serde_json::to_value(&payload).unwrap())
 }
 
 #[test]
@@ -100,7 +85,7 @@ fn a_stock_jose_library_opens_our_records_and_we_open_its() {
     std::fs::write(dir.join("seal.key"), private.private_key_to_pem_pkcs8().unwrap()).unwrap();
     std::fs::write(dir.join("seal.pub"), public.public_key_to_pem().unwrap()).unwrap();
     let s = store(&dir, Some(public), "counter-01");
-    let (id, payload) = enroll(&s, &pki);
+    let (id, payload) = enroll_json(&s, &pki, "yamada");
     let body: Value = serde_json::from_slice(
         &Outbox::open(&dir.join("outbox.sqlite3"), 100)
             .unwrap()
@@ -158,7 +143,7 @@ fn header_parameters_not_understood_are_refused_by_name() {
     let (private, public) = pair();
     std::fs::write(dir.join("seal.pub"), public.public_key_to_pem().unwrap()).unwrap();
     let s = store(&dir, Some(public), "counter-01");
-    let (id, payload) = enroll(&s, &pki);
+    let (id, payload) = enroll_json(&s, &pki, "yamada");
     std::fs::write(dir.join("inner.json"), serde_json::to_vec(&payload).unwrap()).unwrap();
     let rx = receiver(&dir, &pki, vec![private]);
     for (extra, named) in [
@@ -198,7 +183,7 @@ fn tampered_or_moved_envelopes_are_refused_with_json() {
     let pki = TestPki::generate().unwrap();
     let (private, public) = pair();
     let s = store(&dir, Some(public), "counter-01");
-    let (id, _) = enroll(&s, &pki);
+    let (id, _) = enroll_json(&s, &pki, "yamada");
     let body: Value = serde_json::from_slice(
         &Outbox::open(&dir.join("outbox.sqlite3"), 100)
             .unwrap()
@@ -250,10 +235,10 @@ fn seal_key_rotation_and_unknown_keys_wait_in_review() {
     let (b_private, b_public) = pair();
     // Three records under key A, then the station switches to key B for three more.
     let s = store(&dir, Some(a_public), "counter-01");
-    let a_ids: Vec<String> = (0..3).map(|_| enroll(&s, &pki).0).collect();
+    let a_ids: Vec<String> = (0..3).map(|_| enroll_json(&s, &pki, "yamada").0).collect();
     drop(s);
     let s = store(&dir, Some(b_public), "counter-01");
-    let b_ids: Vec<String> = (0..3).map(|_| enroll(&s, &pki).0).collect();
+    let b_ids: Vec<String> = (0..3).map(|_| enroll_json(&s, &pki, "yamada").0).collect();
     drop(s);
     let mut outbox = Outbox::open(&dir.join("outbox.sqlite3"), 100).unwrap();
     let kid_of = |o: &Outbox, id: &str| {
@@ -315,7 +300,7 @@ fn the_first_release_envelope_still_opens() {
     let (private, public) = pair();
     // A record as the first release queued it: the payload sealed in the old envelope.
     let s = store(&dir, None, "counter-01");
-    let (id, payload) = enroll(&s, &pki);
+    let (id, payload) = enroll_json(&s, &pki, "yamada");
     let env = madoguchi::backend::seal::seal(&public, &id, &serde_json::to_vec(&payload).unwrap()).unwrap();
     let wire = serde_json::json!({"schema": "madoguchi.enrollment.v1", "enrollment_id": id, "station_id": "counter-01", "sealed": env});
     let rx = receiver(&dir, &pki, vec![pair().0, private]);

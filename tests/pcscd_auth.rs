@@ -6,9 +6,8 @@
 //!
 //! Needs pcscd with the vsmartcard-vpcd driver (`.ci/run`); SKIPPED without it, except under CI.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::client::sha256_digest_info;
@@ -18,6 +17,8 @@ use madoguchi::reader::{self, PcscCard};
 use madoguchi::seam::StationBackend;
 use madoguchi::secret::{AuthPin, Pin, PinKind};
 use serde_json::Value;
+use support::pcscd::*;
+use support::wait_until;
 
 /// Waits until the card's counters (written after each APDU it answers) satisfy `cond`.
 fn stats_until(card: &Inserted, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
@@ -124,7 +125,7 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
     let auth_ca = openssl::x509::X509::from_pem(&card.cert_pem("auth-ca.pem")).unwrap();
     let sign_ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
     let rx = receiver::Local::open(ReceiverConfig {
-        db: dir.join("rx.sqlite3"),
+        db: dir.join("rx.sqlite3").into(),
         trust_ca: vec![sign_ca],
         auth_ca: vec![auth_ca],
         ..Default::default()

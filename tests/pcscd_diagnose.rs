@@ -3,9 +3,8 @@
 //! and starting again (a private pcscd this test owns); `diagnose --json` measures extended
 //! length; the monitor stops promptly.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::card::vcard::DEFAULT_ATR;
 use madoguchi::reader::hex;
 use madoguchi::reader::monitor::{Monitor, ReaderEvent};
@@ -15,6 +14,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
+use support::cli::madoguchi;
+use support::pcscd::*;
+use support::{skipped, BIN};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -5,14 +5,17 @@
 //! Needs pcscd running with the vsmartcard-vpcd driver (`.ci/run` sets that up). Without it the
 //! tests print SKIPPED and pass — except under CI (`CI` set), where they fail.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::card::vcard::profile::Profile;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use support::cli::madoguchi;
+use support::pcscd::*;
+use support::tmux::Tmux;
+use support::{skipped, BIN};
 
 fn read_json(pin: &str, extra: &[&str]) -> Output {
     let mut args = vec!["--lang", "en", "read", "--reader", READER, "--json"];

@@ -7,9 +7,8 @@
 //!
 //! Needs pcscd with the vsmartcard-vpcd driver (`.ci/run`); SKIPPED without it, except under CI.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::card::apdu::Command;
 use madoguchi::card::face::{issuer_key, FaceError, FaceSignature};
 use madoguchi::card::files::AID_FACE;
@@ -22,6 +21,8 @@ use madoguchi::picture::decode;
 use madoguchi::reader::{self, PcscCard};
 use madoguchi::secret::PinB;
 use serde_json::Value;
+use support::pcscd::*;
+use support::wait_until;
 
 /// Waits until the card's counters (written after each APDU it answers) satisfy `cond`.
 fn stats_until(card: &Inserted, what: &str, cond: impl Fn(&Value) -> bool) -> Value {

@@ -8,14 +8,17 @@
 //! pcscd itself powers an unused card down after a grace period (5 s in pcsc-lite), so each
 //! case connects the moment the station lets go, as the attack would.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::card::files::{AID_JPKI, AID_TEXT};
 use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use support::cli::madoguchi;
+use support::pcscd::*;
+use support::tmux::Tmux;
+use support::{BIN, DEADLINE};
 
 /// Connects as another program would, as soon as the station lets go of the card.
 fn connect_when_free() -> (Context, pcsc::Card) {
@@ -93,24 +96,15 @@ struct Station {
 
 impl Station {
     fn start(name: &str, extra_config: &str) -> Option<Station> {
-        let dir = std::env::temp_dir().join(format!(
-            "madoguchi-release-{}-{name}-{}",
-            std::process::id(),
-            rand_suffix()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let terms = dir.join("terms.txt");
-        std::fs::write(&terms, "Short terms.\nAgree with Enter.").unwrap();
-        let cfg = dir.join("config.toml");
-        std::fs::write(
-            &cfg,
-            format!(
-                "station_id = \"release-test\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n{extra_config}[steps]\nsignature = false\n[backend]\nseal = false\noutbox = \"{}\"\n",
-                terms.display(),
+        let dir = support::tmp(name);
+        let cfg = support::station::on_reader(
+            &dir,
+            "release-test",
+            &format!(
+                "{extra_config}[steps]\nsignature = false\n[backend]\nseal = false\noutbox = \"{}\"\n",
                 dir.join("outbox.sqlite3").display()
             ),
-        )
-        .unwrap();
+        );
         let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
         let tmux = Tmux::start(&cmd)?;
         Some(Station { tmux, dir })

@@ -4,26 +4,19 @@
 //! `verify-full` checks the CA file and the name, `disable` is said once on stderr.
 //! docs/operations.md ("PostgreSQL") and docs/backend-api.md ("Storage") describe the same.
 
-#[path = "support/pg.rs"]
-mod pg;
+mod support;
 
 use pg::PgCluster;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+use support::pg;
+use support::tmp;
+use support::BIN;
 
 /// The SCRAM user's password: a colon and a backslash, escaped in pgpass files.
 const PASSWORD: &str = r"s3cret:pw\x";
 const PGPASS_PASSWORD: &str = r"s3cret\:pw\\x";
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-pgcred-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();

@@ -4,47 +4,22 @@
 //! accepted on `outbox retry`); /readyz and /metrics; one JSON log line per request without
 //! personal data; a graceful stop on SIGTERM.
 
-mod common;
-#[macro_use]
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
+mod support;
 
 use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver;
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use receiver_bin::ReceiverBin;
+use madoguchi::backend::store::StoreLocation;
+use madoguchi::card::vcard::{pki::TestPki, profile::Profile};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
-const DAY: i64 = 86_400;
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-rxops-{name}-{}-{}", std::process::id(), now_ms()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// Runs `madoguchi ARGS…`: (exit code, stdout, stderr).
-fn madoguchi<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn outbox(cfg: &Path, args: &[&str]) -> (i32, String, String) {
-    let mut a = vec!["--config", cfg.to_str().unwrap(), "outbox"];
-    a.extend_from_slice(args);
-    madoguchi(&a)
-}
+use support::card::enroll_json;
+use support::cli::run;
+use support::pg::both_stores;
+use support::receiver_bin::ReceiverBin;
+use support::{tmp, BIN, DAY};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -75,26 +50,6 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
-/// A station config delivering to `url` from `outbox`.
-fn station_config(dir: &Path, url: &str, outbox: &Path) -> PathBuf {
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[backend]\nurl = \"{url}\"\nseal = false\noutbox = \"{}\"\n",
-            outbox.display()
-        ),
-    )
-    .unwrap();
-    cfg
-}
-
-fn enroll(store: &StationStore, pki: &TestPki, profile: &str) -> (String, Value) {
-    let p = Profile::named(profile).unwrap();
-    let (id, payload) = common::enroll(store, VirtualCard::new(&p, pki).unwrap(), &p);
-    (id, serde_json::to_value(&payload).unwrap())
-}
-
 /// Nothing of these citizens in `text`.
 fn assert_no_personal_data(text: &str, profiles: &[&str]) {
     for name in profiles {
@@ -107,8 +62,8 @@ fn assert_no_personal_data(text: &str, profiles: &[&str]) {
 
 /// A field laptop's export, imported at the office twice, stores each record once; the
 /// station's later network delivery of the same records is a duplicate, not a second row.
-fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate(dir: &Path, db: &Path) {
-    let db = db.to_path_buf();
+fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplicate(dir: &Path, db: &StoreLocation) {
+    let db = db.clone();
     let pki = TestPki::generate().unwrap();
     // Sealed as the station stores them: the receiver opens them with its key.
     let seal = openssl::rsa::Rsa::generate(2048).unwrap();
@@ -117,26 +72,26 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
-    let (yamada, _) = enroll(&store, &pki, "yamada");
-    let (sato, _) = enroll(&store, &pki, "sato-kyuushi");
-    let (expired, _) = enroll(&store, &pki, "expired");
+    let (yamada, _) = enroll_json(&store, &pki, "yamada");
+    let (sato, _) = enroll_json(&store, &pki, "sato-kyuushi");
+    let (expired, _) = enroll_json(&store, &pki, "expired");
     drop(store);
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
 
     // The laptop: export, offline. The records stay queued, marked carried.
-    let cfg = station_config(dir, "http://127.0.0.1:9", &outbox_db);
+    let cfg = support::station::delivering(dir, "http://127.0.0.1:9", &outbox_db);
     let carried = dir.join("carried.jsonl");
-    let (code, out, err) = outbox(&cfg, &["export", carried.to_str().unwrap()]);
+    let (code, out, err) = support::cli::outbox(&cfg, &["export", carried.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    let (_, list, _) = outbox(&cfg, &["list"]);
+    let (_, list, _) = support::cli::outbox(&cfg, &["list"]);
     assert_eq!(list.matches("pending+carried").count(), 3, "{list}");
     let file = std::fs::read_to_string(&carried).unwrap();
     assert_no_personal_data(&file, &["yamada", "sato-kyuushi", "expired"]);
 
     // The office: import twice.
     let import = |file: &Path| {
-        madoguchi(&[
+        run(&[
             "receive".as_ref(),
             "import".as_ref(),
             "--db".as_ref(),
@@ -191,8 +146,8 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
         "--seal-key".as_ref(),
         seal_key.as_os_str(),
     ] as &[&std::ffi::OsStr]);
-    let cfg = station_config(dir, &rx.url, &outbox_db);
-    let (_, out, err) = outbox(&cfg, &["flush"]);
+    let cfg = support::station::delivering(dir, &rx.url, &outbox_db);
+    let (_, out, err) = support::cli::outbox(&cfg, &["flush"]);
     assert!(out.contains("delivered 2, review 1"), "{out}{err}");
     assert_eq!(receiver::accepted_count(&db).unwrap(), 2, "not a second record");
     let log = rx.requests();
@@ -203,12 +158,12 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
             "{id} answered as a duplicate: {log:?}"
         );
     }
-    let (_, list, _) = outbox(&cfg, &["list", "--json"]);
+    let (_, list, _) = support::cli::outbox(&cfg, &["list", "--json"]);
     let rows: Vec<Value> = serde_json::from_str(&list).unwrap();
     assert_eq!(rows.iter().filter(|r| r["status"] == "delivered").count(), 2);
 
     // The operator's review queue: the expired one, its reason, no personal data.
-    let (code, out, _) = madoguchi(&[
+    let (code, out, _) = run(&[
         "receive".as_ref(),
         "list".as_ref(),
         "--db".as_ref(),
@@ -223,7 +178,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
         "{out}"
     );
     // --show-data only to a terminal.
-    let (code, _, err) = madoguchi(&[
+    let (code, _, err) = run(&[
         "receive".as_ref(),
         "list".as_ref(),
         "--db".as_ref(),
@@ -235,7 +190,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
     let shown = Command::new("script")
         .args([
             "-qec",
-            &format!("{BIN} receive list --db {} --show-data", db.display()),
+            &format!("{BIN} receive list --db {db} --show-data"),
             "/dev/null",
         ])
         .output()
@@ -252,7 +207,7 @@ both_stores!(a_carried_file_imported_twice_stores_once_and_the_later_delivery_is
 /// the card's signature is checked), carried in a file or POSTed to a receiver without
 /// `--client-ca`, proves nothing of who sent it. It is kept for review, but the genuine record
 /// — from the bound station, or unbound and verified — takes its place: 200, one row.
-fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
+fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &StoreLocation) {
     use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
     let pki = TestPki::generate().unwrap();
     let seal = openssl::rsa::Rsa::generate(2048).unwrap();
@@ -261,8 +216,8 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
     let public = openssl::pkey::PKey::public_key_from_pem(&seal.public_key_to_pem().unwrap()).unwrap();
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 100, "field-7", "t", "terms", Some(public), None).unwrap();
-    let (carried_id, _) = enroll(&store, &pki, "yamada");
-    let (posted_id, _) = enroll(&store, &pki, "sato-kyuushi");
+    let (carried_id, _) = enroll_json(&store, &pki, "yamada");
+    let (posted_id, _) = enroll_json(&store, &pki, "sato-kyuushi");
     drop(store);
     let outbox = madoguchi::backend::outbox::Outbox::open_existing(&outbox_db, 100).unwrap();
     let genuine = |id: &str| outbox.body(id).unwrap();
@@ -316,7 +271,7 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &Path) {
     let mut import: Vec<&std::ffi::OsStr> = vec!["receive".as_ref(), "import".as_ref()];
     import.extend(&verify);
     import.push(file.as_os_str());
-    let (code, out, err) = madoguchi(&import);
+    let (code, out, err) = run(&import);
     assert_eq!(code, 3, "{out}{err}");
     assert!(
         out.lines()
@@ -363,11 +318,11 @@ both_stores!(a_rejection_that_proves_nothing_does_not_hold_the_id);
 /// → CRL_STALE (503, Retry-After), never 200, and /readyz says not ready; SIGHUP with a fresh
 /// CRL → REVOKED (Code 23); `outbox retry` of the reviewed record → accepted. /metrics counts
 /// it all, and the request log has one JSON line per request without personal data.
-fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path) {
+fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &StoreLocation) {
     let pki = TestPki::generate().unwrap();
     // The revoked card's record, sent by hand; yamada's through a station.
     let loose = StationStore::open(dir.join("loose.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (revoked_id, revoked) = enroll(&loose, &pki, "revoked");
+    let (revoked_id, revoked) = enroll_json(&loose, &pki, "revoked");
     let revoked_body = serde_json::to_vec(&revoked).unwrap();
     let revoked_cert = {
         let der = madoguchi::backend::payload::unb64(revoked["signing_certificate"].as_str().unwrap()).unwrap();
@@ -375,7 +330,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
     };
     let outbox_db = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox_db.clone(), 10, "s1", "t", "terms", None, None).unwrap();
-    let (yamada_id, _) = enroll(&store, &pki, "yamada");
+    let (yamada_id, _) = enroll_json(&store, &pki, "yamada");
     drop(store);
 
     // At first it trusts only the authentication CA, and has no CRL yet.
@@ -394,10 +349,10 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
         "0".as_ref(),
     ] as &[&std::ffi::OsStr]);
     let enrollments = format!("{}/v1/enrollments", rx.url);
-    let cfg = station_config(dir, &rx.url, &outbox_db);
-    let (_, out, _) = outbox(&cfg, &["flush"]);
+    let cfg = support::station::delivering(dir, &rx.url, &outbox_db);
+    let (_, out, _) = support::cli::outbox(&cfg, &["flush"]);
     assert!(out.contains("delivered 0, review 1"), "{out}");
-    let (_, list, _) = outbox(&cfg, &["list"]);
+    let (_, list, _) = support::cli::outbox(&cfg, &["list"]);
     assert!(list.contains("UNSUPPORTED_CERTIFICATE"), "{list}");
     // The rejection is remembered for review, but it proved nothing of its sender (no client
     // certificate, no signature checked): another body under that key is verified in its
@@ -462,9 +417,9 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Path
     );
 
     // The operator puts the reviewed record back: now accepted.
-    let (code, _, _) = outbox(&cfg, &["retry", &yamada_id]);
+    let (code, _, _) = support::cli::outbox(&cfg, &["retry", &yamada_id]);
     assert_eq!(code, 0);
-    let (_, out, _) = outbox(&cfg, &["flush"]);
+    let (_, out, _) = support::cli::outbox(&cfg, &["flush"]);
     assert!(out.contains("delivered 1, review 0"), "{out}");
 
     // A reload that fails keeps what is in use.
@@ -517,7 +472,7 @@ fn sigterm_answers_the_request_in_flight_and_refuses_new_connections() {
     let dir = tmp("sigterm");
     let pki = TestPki::generate().unwrap();
     let store = StationStore::open(dir.join("outbox.sqlite3"), 10, "s1", "t", "terms", None, None).unwrap();
-    let (id, payload) = enroll(&store, &pki, "yamada");
+    let (id, payload) = enroll_json(&store, &pki, "yamada");
     let body = serde_json::to_vec(&payload).unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pki.sign_ca.cert.to_pem().unwrap()).unwrap();
@@ -606,7 +561,7 @@ fn a_database_url_with_a_password_is_refused_on_the_command_line() {
             "x.jsonl",
         ],
     ] {
-        let (code, out, err) = madoguchi(&args);
+        let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(err.contains("pgpass"), "{args:?}: {err}");
         assert!(!(out + &err).contains("s3cretPW"), "{args:?}: echoed");
@@ -672,15 +627,13 @@ fn the_operations_listener_serves_health_and_metrics_only() {
 #[test]
 fn the_operations_listener_stops_with_the_receiver() {
     let dir = tmp("ops-stop");
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
+    let rx = support::receiver::spawn(
         receiver::ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
+            db: dir.join("receiver.sqlite3").into(),
             ..Default::default()
         },
         None,
-    )
-    .unwrap();
+    );
     let ops = receiver::spawn_ops("127.0.0.1:0", &rx.control()).unwrap();
     let (status, _, text) = request(&format!("http://{ops}/metrics"), None, None);
     assert_eq!(status, 200, "{text}");

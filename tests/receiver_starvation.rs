@@ -4,16 +4,15 @@
 //! 99th percentile under 2 s. Before the admission gate the attackers held every slot for a
 //! 10 s handshake timeout each.
 
-mod common;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
+use madoguchi::backend::receiver;
 use madoguchi::card::vcard::pki::TestPki;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::records;
 
 const ATTACKERS: usize = 1000;
 const STATIONS: usize = 8;
@@ -53,25 +52,9 @@ async fn attacker(to: std::net::SocketAddr, half_hello: bool, stop: Arc<AtomicBo
 
 #[test]
 fn a_thousand_idle_sockets_from_one_address_do_not_starve_eight_stations() {
-    let dir = std::env::temp_dir().join(format!(
-        "madoguchi-starve-{}-{}",
-        std::process::id(),
-        common::rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let tls = LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
+    let dir = support::tmp("starve");
     let pki = TestPki::generate().unwrap();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("recv.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            allow_unsigned: true,
-            ..Default::default()
-        },
-        Some(tls.server()),
-    )
-    .unwrap();
+    let (tls, rx) = support::receiver::bound(&dir, "s1", dir.join("recv.sqlite3"), &pki.sign_ca.cert);
     let addr = rx.addr;
 
     // The attackers, on a runtime of their own.

@@ -3,36 +3,19 @@
 //! the client CRL is refused in the handshake — how a stolen laptop is retired — and the
 //! client CA and its CRL are read again on SIGHUP. Through the real `madoguchi receive`.
 
-mod common;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
 use madoguchi::backend::receiver::LoopbackTls;
 use madoguchi::card::vcard::pki::{crl_of, TestPki};
 use openssl::pkey::PKey;
 use openssl::x509::X509;
-use receiver_bin::ReceiverBin;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-const DAY: i64 = 86_400;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "madoguchi-stcert-{tag}-{}-{}",
-        std::process::id(),
-        common::rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn now() -> i64 {
-    madoguchi::time::unix_ms() / 1000
-}
+use support::receiver_bin::ReceiverBin;
+use support::records;
+use support::tmp;
+use support::DAY;
 
 /// Posts an unsigned record of `station` over mTLS as (cert, key), trusting `ca` for the
 /// server: what a station's delivery does.
@@ -92,7 +75,14 @@ fn write_crl(tls: &LoopbackTls, to: &Path, revoked: &[&Path]) {
         .map(|p| X509::from_pem(&std::fs::read(p).unwrap()).unwrap())
         .collect();
     let serials: Vec<_> = certs.iter().map(|c| c.serial_number()).collect();
-    let crl = crl_of(&ca, &ca_key, &serials, now() - DAY, now() + 7 * DAY).unwrap();
+    let crl = crl_of(
+        &ca,
+        &ca_key,
+        &serials,
+        support::unix_now() - DAY,
+        support::unix_now() + 7 * DAY,
+    )
+    .unwrap();
     // Written beside and renamed into place, as a download job does.
     let tmp = to.with_file_name(".station.crl.part");
     std::fs::write(&tmp, crl.to_der().unwrap()).unwrap();
@@ -105,7 +95,7 @@ fn refused(o: &Outcome) -> bool {
 
 #[test]
 fn only_client_auth_certificates_are_stations_and_revoked_ones_are_turned_away() {
-    let dir = temp_dir("door");
+    let dir = tmp("door");
     let tls = LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
     let other = LoopbackTls::create(&dir.join("tls2"), "s2").unwrap();
     let pki = TestPki::generate().unwrap();

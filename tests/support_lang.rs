@@ -2,17 +2,12 @@
 //! column titles and `diagnose`'s configuration problem are Japanese, under `--lang en`
 //! English; the values and the JSON documents stay as they are for scripts.
 
+mod support;
+
 use madoguchi::backend::station::StationStore;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
-
-fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-support-lang-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::tmp;
+use support::BIN;
 
 fn run(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)

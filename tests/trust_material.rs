@@ -3,30 +3,16 @@
 //! says at start what it trusts (subject, validity, SHA-256) and names a file that is not a
 //! certificate; the station's `ca_file` takes DER too.
 
-mod common;
-#[path = "support/receiver_bin.rs"]
-mod receiver_bin;
-#[path = "support/records.rs"]
-mod records;
+mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
+use madoguchi::backend::receiver::LoopbackTls;
 use madoguchi::card::vcard::pki::TestPki;
 use openssl::x509::X509;
-use receiver_bin::ReceiverBin;
-use records::{post_record, Signer};
-use std::path::PathBuf;
 use std::time::Duration;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "madoguchi-trust-{tag}-{}-{}",
-        std::process::id(),
-        common::rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::receiver_bin::ReceiverBin;
+use support::records::{post_record, Signer};
+use support::tmp;
 
 /// The signing certificate inside a record made by `Signer`.
 fn certificate_of(record: &[u8]) -> X509 {
@@ -49,7 +35,7 @@ fn fingerprint(x: &X509) -> String {
 
 #[test]
 fn a_directory_of_der_generations_verifies_each_and_applies_each_crl_to_its_own() {
-    let dir = temp_dir("gens");
+    let dir = tmp("gens");
     let (anchors, crls) = (dir.join("ca"), dir.join("crl"));
     std::fs::create_dir_all(&anchors).unwrap();
     std::fs::create_dir_all(&crls).unwrap();
@@ -135,7 +121,7 @@ fn a_directory_of_der_generations_verifies_each_and_applies_each_crl_to_its_own(
 
 #[test]
 fn anything_else_is_named_with_what_was_expected() {
-    let dir = temp_dir("bad");
+    let dir = tmp("bad");
     let not_cert = dir.join("signca01.cer");
     std::fs::write(&not_cert, b"<html>404 Not Found</html>").unwrap();
     let db = dir.join("recv.sqlite3");
@@ -169,7 +155,7 @@ fn anything_else_is_named_with_what_was_expected() {
 
 #[test]
 fn an_anchor_near_its_end_is_warned_about_at_start() {
-    let dir = temp_dir("expiring");
+    let dir = tmp("expiring");
     let now = madoguchi::time::unix_ms() / 1000;
     let ending = TestPki::generate_dated(now - 3650 * 86_400, now + 30 * 86_400).unwrap();
     let ended = TestPki::generate_dated(now - 3650 * 86_400, now - 86_400).unwrap();
@@ -207,7 +193,7 @@ fn an_anchor_near_its_end_is_warned_about_at_start() {
 
 #[test]
 fn the_station_takes_its_ca_file_in_der_and_the_receiver_its_client_ca() {
-    let dir = temp_dir("station");
+    let dir = tmp("station");
     let tls = LoopbackTls::create(&dir.join("tls"), "s1").unwrap();
     // Both CA inputs as DER files.
     let ca_der = dir.join("backend-ca.cer");
@@ -216,16 +202,10 @@ fn the_station_takes_its_ca_file_in_der_and_the_receiver_its_client_ca() {
     let pki = TestPki::generate().unwrap();
     let mut server = tls.server();
     server.client_ca = Some(ca_der.clone());
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("recv.sqlite3"),
-            trust_ca: vec![pki.sign_ca.cert.clone()],
-            ..Default::default()
-        },
+    let rx = support::receiver::spawn(
+        support::receiver::config(dir.join("recv.sqlite3"), &pki.sign_ca.cert),
         Some(server),
-    )
-    .unwrap();
+    );
     let cfg = DeliveryConfig {
         ca_file: Some(ca_der),
         client_cert: Some(tls.client_cert.clone()),
@@ -249,7 +229,7 @@ fn the_station_takes_its_ca_file_in_der_and_the_receiver_its_client_ca() {
 
 #[test]
 fn a_crl_that_fails_to_reload_at_run_time_is_said_on_stderr() {
-    let dir = temp_dir("reload");
+    let dir = tmp("reload");
     let pki = TestPki::generate().unwrap();
     let ca = dir.join("sign-ca.cer");
     std::fs::write(&ca, pki.sign_ca.cert.to_der().unwrap()).unwrap();

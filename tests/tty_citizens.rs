@@ -4,14 +4,16 @@
 //! 旧氏, an address not renewed). Each case checks the screen, the record's `card_check` and
 //! the receiver's verdict.
 
-mod common;
+mod support;
 
-use common::{rand_suffix, turn, Inserted, Tmux, BIN, READER};
 use madoguchi::backend::outbox::{Outbox, Status};
-use madoguchi::backend::receiver::{self, ReceiverConfig};
+use madoguchi::backend::receiver;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use support::pcscd::{turn, Inserted, READER};
+use support::tmux::Tmux;
+use support::BIN;
 
 struct Case {
     profile: &'static str,
@@ -28,50 +30,27 @@ struct Run {
 
 fn start(c: &Case, extra_config: &str) -> Option<Run> {
     let card = Inserted::new(c.profile, &[]);
-    let dir = std::env::temp_dir().join(format!(
-        "madoguchi-citizens-{}-{}-{}",
-        std::process::id(),
-        c.profile,
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp(c.profile);
     let ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
     // The station bound by its client certificate (mTLS), as a city runs it: the reference
     // receiver takes unsigned records (holders under 15) only from a bound station.
-    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "citizens").unwrap();
-    let rx = receiver::spawn(
-        "127.0.0.1:0",
-        ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
-            trust_ca: vec![ca],
-            crl: None,
-            seal_keys: vec![],
-            allow_unsigned: true,
-            ..Default::default()
-        },
-        Some(tls.server()),
-    )
-    .unwrap();
+    let (tls, rx) = support::receiver::bound(&dir, "citizens", dir.join("receiver.sqlite3"), &ca);
     // The card's test PKI is made per card process: its CRL comes from the running card.
     let crl = dir.join("crl.pem");
     std::fs::write(&crl, card.cert_pem("sign-crl.pem")).unwrap();
     let extra_config = extra_config.replace("{CRL}", &crl.display().to_string());
-    let terms = dir.join("terms.txt");
-    std::fs::write(&terms, "Short terms.\nAgree with Enter.").unwrap();
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "station_id = \"citizens\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n{extra_config}\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\nca_file = \"{}\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
-            terms.display(),
+    let cfg = support::station::on_reader(
+        &dir,
+        "citizens",
+        &format!(
+            "{extra_config}\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\nca_file = \"{}\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
             rx.url(true),
             dir.join("outbox.sqlite3").display(),
             tls.ca.display(),
             tls.client_cert.display(),
             tls.client_key.display()
         ),
-    )
-    .unwrap();
+    );
     // Its own runtime dir: the status socket of this station, for `madoguchi status`.
     let cmd = format!(
         "XDG_RUNTIME_DIR={} {BIN} --config {}; echo EXIT=$?; sleep 60",
@@ -392,8 +371,7 @@ fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
         pin: "1234",
         password: Some("abc123"),
     };
-    let dir = std::env::temp_dir().join(format!("madoguchi-privacy-{}-{}", std::process::id(), rand_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::tmp("privacy");
     let privacy = "Privacy notice.\nWe send the four items and your signature.";
     let path = dir.join("privacy.txt");
     std::fs::write(&path, privacy).unwrap();

@@ -4,24 +4,20 @@
 //! terminal; the citizen's language, for the terms and the privacy notice. And once through a
 //! real pcscd with the vpcd virtual card.
 //!
-//! Every step waits on what the screen shows (with `common::DEADLINE`), never on a fixed sleep:
+//! Every step waits on what the screen shows (with `support::DEADLINE`), never on a fixed sleep:
 //! keys sent to tmux reach the station in order, so a later key's visible effect proves an
 //! earlier key was handled.
 
-mod common;
+mod support;
 
-use common::*;
 use madoguchi::i18n::{msg, Msg};
 use madoguchi::lang::Lang;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn data_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("madoguchi-tty-{}-{name}-{}", std::process::id(), rand_suffix()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+use support::pcscd::*;
+use support::tmux::Tmux;
+use support::{BIN, DEADLINE};
 
 /// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen.
 fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
@@ -68,7 +64,7 @@ fn wait_received(dir: &Path) {
 
 #[test]
 fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
-    let dir = data_dir("happy");
+    let dir = support::temp_path("happy");
     let Some(t) = demo("--profile sato", &dir, "en") else {
         return;
     };
@@ -117,7 +113,7 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
 /// demo station is bound to it by its client certificate (mTLS on loopback).
 #[test]
 fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
-    let dir = data_dir("minor");
+    let dir = support::temp_path("minor");
     let Some(t) = demo("--profile yoshino", &dir, "en") else {
         return;
     };
@@ -147,7 +143,7 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
 
 #[test]
 fn demo_with_the_contact_email_step() {
-    let dir = data_dir("email");
+    let dir = support::temp_path("email");
     std::fs::create_dir_all(&dir).unwrap();
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, "station_id = \"demo-email\"\n[steps]\nemail = true\n").unwrap();
@@ -183,7 +179,7 @@ fn demo_with_the_contact_email_step() {
 
 #[test]
 fn wrong_pin_then_right() {
-    let dir = data_dir("wrong");
+    let dir = support::temp_path("wrong");
     let Some(t) = demo("--profile yamada", &dir, "en") else {
         return;
     };
@@ -206,7 +202,7 @@ fn wrong_pin_then_right() {
 
 #[test]
 fn locked_card_explains_the_municipal_office() {
-    let dir = data_dir("locked");
+    let dir = support::temp_path("locked");
     let Some(t) = demo("--profile locked", &dir, "ja") else {
         return;
     };
@@ -219,7 +215,7 @@ fn locked_card_explains_the_municipal_office() {
 
 #[test]
 fn card_pulled_during_reading_goes_back_to_the_card_step() {
-    let dir = data_dir("pulled");
+    let dir = support::temp_path("pulled");
     // Slow APDUs keep the read going for seconds: F8 lands in the middle of it even on a
     // loaded machine.
     let Some(t) = demo("--profile yamada --apdu-delay-ms 1000", &dir, "en") else {
@@ -242,7 +238,7 @@ fn card_pulled_during_reading_goes_back_to_the_card_step() {
 /// told by the card before any PIN (issue 25 item 6): no PIN is asked for at all.
 #[test]
 fn expired_and_revoked_certificates_show_code_21_and_23() {
-    let dir = data_dir("expired");
+    let dir = support::temp_path("expired");
     let Some(t) = demo("--profile expired", &dir, "ja") else {
         return;
     };
@@ -255,7 +251,7 @@ fn expired_and_revoked_certificates_show_code_21_and_23() {
     assert_eq!(received(&dir), 0, "expired: not accepted");
     let _ = std::fs::remove_dir_all(&dir);
 
-    let dir = data_dir("revoked");
+    let dir = support::temp_path("revoked");
     let Some(t) = demo("--profile revoked", &dir, "ja") else {
         return;
     };
@@ -276,7 +272,7 @@ fn expired_and_revoked_certificates_show_code_21_and_23() {
 
 #[test]
 fn resize_mid_flow_and_ctrl_c_restores_the_terminal() {
-    let dir = data_dir("resize");
+    let dir = support::temp_path("resize");
     let Some(t) = demo("", &dir, "en") else { return };
     through_consent(&t);
     t.wait_for("Tries left: 3");
@@ -307,7 +303,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 }
 
 fn signal_restores(signal: &str) {
-    let dir = data_dir("signal");
+    let dir = support::temp_path("signal");
     let Some(t) = demo("", &dir, "en") else { return };
     let pid = String::from_utf8(
         Command::new("tmux")
@@ -336,20 +332,15 @@ fn signal_restores(signal: &str) {
 fn station_through_a_real_pcscd() {
     let Some(_turn) = turn() else { return };
     let card = Inserted::new("yamada", &[]);
-    let dir = data_dir("pcscd");
-    std::fs::create_dir_all(&dir).unwrap();
-    let terms = dir.join("terms.txt");
-    std::fs::write(&terms, "Short terms.\nAgree with Enter.").unwrap();
-    let cfg = dir.join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "station_id = \"tty-test\"\nlang = \"en\"\nreader = \"{READER}\"\nterms_file = \"{}\"\n[steps]\nsignature = false\n[backend]\nseal = false\noutbox = \"{}\"\n",
-            terms.display(),
+    let dir = support::tmp("pcscd");
+    let cfg = support::station::on_reader(
+        &dir,
+        "tty-test",
+        &format!(
+            "[steps]\nsignature = false\n[backend]\nseal = false\noutbox = \"{}\"\n",
             dir.join("outbox.sqlite3").display()
         ),
-    )
-    .unwrap();
+    );
     let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
     let Some(t) = Tmux::start(&cmd) else { return };
     t.wait_for("Short terms");
@@ -390,7 +381,7 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
         assert!(Instant::now() < deadline, "card in the second reader");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let dir = data_dir("readers");
+    let dir = support::temp_path("readers");
     std::fs::create_dir_all(&dir).unwrap();
     let terms = dir.join("terms.txt");
     std::fs::write(&terms, "Short terms.").unwrap();
@@ -452,7 +443,7 @@ fn station_picks_the_reader_with_a_card_and_f3_switches() {
 /// lines stay Japanese, and the record signs `ko` with the hash of the Korean terms shown.
 #[test]
 fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
-    let dir = data_dir("korean");
+    let dir = support::temp_path("korean");
     let Some(t) = demo("--profile sato", &dir, "ja") else {
         return;
     };
@@ -528,7 +519,7 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
 #[test]
 fn demo_privacy_notice_in_the_citizens_language_or_the_japanese_one() {
     use madoguchi::i18n::tries_short;
-    let dir = data_dir("privacy-lang");
+    let dir = support::temp_path("privacy-lang");
     let Some(t) = demo("--profile sato --privacy", &dir, "en") else {
         return;
     };
@@ -599,7 +590,7 @@ fn demo_privacy_notice_in_the_citizens_language_or_the_japanese_one() {
 /// accept the terms unseen, digits and Enter send nothing. Esc closes them (and says so).
 #[test]
 fn the_diagnostics_overlay_holds_the_keyboard() {
-    let dir = data_dir("overlay");
+    let dir = support::temp_path("overlay");
     let Some(t) = demo("", &dir, "en") else { return };
     t.resize(80, 24);
     t.wait_for("Terms of use");
@@ -625,7 +616,7 @@ fn the_diagnostics_overlay_holds_the_keyboard() {
 /// selects the button drawn to its left.
 #[test]
 fn ctrl_c_asks_during_an_enrollment_and_arrows_follow_the_buttons() {
-    let dir = data_dir("ask");
+    let dir = support::temp_path("ask");
     let Some(t) = demo("--profile yamada", &dir, "en") else {
         return;
     };
@@ -652,7 +643,7 @@ fn ctrl_c_asks_during_an_enrollment_and_arrows_follow_the_buttons() {
 /// (here its runtime dir is a file) is said on screen.
 #[test]
 fn the_demo_shows_the_configured_terms_and_no_pcscd() {
-    let dir = data_dir("terms");
+    let dir = support::temp_path("terms");
     std::fs::create_dir_all(&dir).unwrap();
     let terms = dir.join("city-terms.txt");
     std::fs::write(&terms, "City of Example: terms of the counter.\nRead and agree.").unwrap();
@@ -685,7 +676,7 @@ fn the_demo_shows_the_configured_terms_and_no_pcscd() {
 /// Issue 25 item 9: `madoguchi status` without a running station has its own exit code.
 #[test]
 fn status_without_a_station_exits_with_its_own_code() {
-    let dir = data_dir("nostation");
+    let dir = support::temp_path("nostation");
     std::fs::create_dir_all(&dir).unwrap();
     let out = Command::new(BIN)
         .args(["status"])
@@ -702,7 +693,7 @@ fn status_without_a_station_exits_with_its_own_code() {
 /// Issue 25 item 6: a card without a signing certificate says so before the PIN.
 #[test]
 fn a_card_without_a_signing_certificate_says_so_before_the_pin() {
-    let dir = data_dir("nocert");
+    let dir = support::temp_path("nocert");
     let Some(t) = demo("--profile nocert-adult", &dir, "en") else {
         return;
     };

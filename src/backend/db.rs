@@ -116,6 +116,17 @@ fn private_by_path(p: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Whether `table` has the column `column` (a key column only, with `key`): how a migration
+/// made after the first release sees whether it already ran.
+pub fn has_column(db: &Connection, table: &str, column: &str, key: bool) -> rusqlite::Result<bool> {
+    db.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2 AND (?3 = 0 OR pk > 0)",
+        rusqlite::params![table, column, key],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

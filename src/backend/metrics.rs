@@ -90,8 +90,23 @@ impl Metrics {
     /// The Prometheus text exposition (format 0.0.4).
     pub fn render(&self, crls: &[CrlFigure], uptime: Duration) -> String {
         let mut o = String::new();
+        self.render_requests(&mut o);
+        self.render_verify(&mut o);
+        self.render_records(&mut o);
+        render_crls(&mut o, crls);
         head(
             &mut o,
+            "madoguchi_receiver_uptime_seconds",
+            "gauge",
+            "Seconds since this receiver started.",
+        );
+        let _ = writeln!(o, "madoguchi_receiver_uptime_seconds {}", uptime.as_secs());
+        o
+    }
+
+    fn render_requests(&self, o: &mut String) {
+        head(
+            o,
             "madoguchi_receiver_requests_total",
             "counter",
             "Enrollment requests answered, by HTTP status and result.",
@@ -105,8 +120,11 @@ impl Metrics {
                 );
             }
         }
+    }
+
+    fn render_verify(&self, o: &mut String) {
         head(
-            &mut o,
+            o,
             "madoguchi_receiver_verify_seconds",
             "histogram",
             "Time to verify one record: open, chain, validity, signature, CRL, card data.",
@@ -123,8 +141,12 @@ impl Metrics {
         let sum = self.verify_sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
         let _ = writeln!(o, "madoguchi_receiver_verify_seconds_sum {sum}");
         let _ = writeln!(o, "madoguchi_receiver_verify_seconds_count {cumulative}");
+    }
+
+    /// Rows stored, accepted by level, replayed, and requests in flight.
+    fn render_records(&self, o: &mut String) {
         head(
-            &mut o,
+            o,
             "madoguchi_receiver_records_stored_total",
             "counter",
             "Records this process stored as new rows, by status (a retry answered again is not counted).",
@@ -140,7 +162,7 @@ impl Metrics {
             self.stored_review.load(Ordering::Relaxed)
         );
         head(
-            &mut o,
+            o,
             "madoguchi_receiver_accepted_total",
             "counter",
             "Records this process accepted as new rows, by the assurance level proven.",
@@ -153,7 +175,7 @@ impl Metrics {
             );
         }
         head(
-            &mut o,
+            o,
             "madoguchi_receiver_replayed_total",
             "counter",
             "Retries answered with the answer stored before.",
@@ -164,7 +186,7 @@ impl Metrics {
             self.replayed.load(Ordering::Relaxed)
         );
         head(
-            &mut o,
+            o,
             "madoguchi_receiver_in_flight_requests",
             "gauge",
             "Enrollment requests being answered now.",
@@ -174,44 +196,40 @@ impl Metrics {
             "madoguchi_receiver_in_flight_requests {}",
             self.in_flight.load(Ordering::SeqCst)
         );
-        if !crls.is_empty() {
-            head(
-                &mut o,
-                "madoguchi_receiver_crl_age_seconds",
-                "gauge",
-                "Seconds since each CRL's thisUpdate.",
+    }
+}
+
+/// The age and freshness of each CRL (none without CRLs).
+fn render_crls(o: &mut String, crls: &[CrlFigure]) {
+    if !crls.is_empty() {
+        head(
+            o,
+            "madoguchi_receiver_crl_age_seconds",
+            "gauge",
+            "Seconds since each CRL's thisUpdate.",
+        );
+        for c in crls {
+            let _ = writeln!(
+                o,
+                "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\"}} {}",
+                label(&c.issuer),
+                c.age_secs
             );
-            for c in crls {
-                let _ = writeln!(
-                    o,
-                    "madoguchi_receiver_crl_age_seconds{{issuer=\"{}\"}} {}",
-                    label(&c.issuer),
-                    c.age_secs
-                );
-            }
-            head(
-                &mut o,
-                "madoguchi_receiver_crl_fresh",
-                "gauge",
-                "1 while a CRL is within nextUpdate plus the grace, else 0 (its issuer's records get CRL_STALE).",
-            );
-            for c in crls {
-                let _ = writeln!(
-                    o,
-                    "madoguchi_receiver_crl_fresh{{issuer=\"{}\"}} {}",
-                    label(&c.issuer),
-                    u8::from(c.fresh)
-                );
-            }
         }
         head(
-            &mut o,
-            "madoguchi_receiver_uptime_seconds",
+            o,
+            "madoguchi_receiver_crl_fresh",
             "gauge",
-            "Seconds since this receiver started.",
+            "1 while a CRL is within nextUpdate plus the grace, else 0 (its issuer's records get CRL_STALE).",
         );
-        let _ = writeln!(o, "madoguchi_receiver_uptime_seconds {}", uptime.as_secs());
-        o
+        for c in crls {
+            let _ = writeln!(
+                o,
+                "madoguchi_receiver_crl_fresh{{issuer=\"{}\"}} {}",
+                label(&c.issuer),
+                u8::from(c.fresh)
+            );
+        }
     }
 }
 

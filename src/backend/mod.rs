@@ -1,7 +1,6 @@
 //! Storing and delivering results: payload + statement, sealing, the durable outbox,
 //! delivery over HTTPS, and the reference receiver.
 
-pub mod admission;
 pub mod carry;
 pub mod crl;
 pub mod db;

@@ -111,23 +111,12 @@ impl Outbox {
     }
 
     fn with(db: Connection, limit: u64) -> Result<Outbox, OutboxError> {
-        // Added after the first release: outboxes made by it gain the column on open.
-        let has_carried: bool = db.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'carried_ms'",
-            [],
-            |r| r.get::<_, i64>(0).map(|n| n > 0),
-        )?;
-        if !has_carried {
-            db.execute_batch("ALTER TABLE outbox ADD COLUMN carried_ms INTEGER")?;
-        }
-        // Added with the assurance levels (#22), the same way.
-        let has_assurance: bool = db.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'assurance'",
-            [],
-            |r| r.get::<_, i64>(0).map(|n| n > 0),
-        )?;
-        if !has_assurance {
-            db.execute_batch("ALTER TABLE outbox ADD COLUMN assurance TEXT")?;
+        // Added after the first release (carried_ms) and with the assurance levels (#22,
+        // assurance): outboxes made before gain the column on open.
+        for (column, kind) in [("carried_ms", "INTEGER"), ("assurance", "TEXT")] {
+            if !super::db::has_column(&db, "outbox", column, false)? {
+                db.execute_batch(&format!("ALTER TABLE outbox ADD COLUMN {column} {kind}"))?;
+            }
         }
         Ok(Outbox { db, limit })
     }

@@ -429,14 +429,8 @@ mod tests {
     use super::*;
     use crate::card::basic4;
 
-    #[test]
-    fn the_signed_terms_hash_is_of_the_text_shown_in_the_citizens_language() {
-        let dir = std::env::temp_dir().join(format!("madoguchi-terms-lang-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "日本語の規約", None, None)
-            .unwrap()
-            .with_terms("ja", "日本語の規約")
-            .with_terms("ko", "한국어 약관");
+    /// A citizen's card data, for the statements below.
+    fn yamada() -> CardData {
         let p = basic4::decode(&basic4::encode(
             "山田\u{3000}太郎",
             "東京都千代田区",
@@ -445,12 +439,30 @@ mod tests {
             false,
         ))
         .unwrap();
-        let card = CardData::from_basic4(&p);
-        let sha = |t: &str| super::super::payload::sha256_hex(t.as_bytes());
-        let with = |lang: Option<&str>| Declared {
+        CardData::from_basic4(&p)
+    }
+
+    fn sha(t: &str) -> String {
+        crate::record::payload::sha256_hex(t.as_bytes())
+    }
+
+    /// What the citizen declared: only the language.
+    fn with(lang: Option<&str>) -> Declared {
+        Declared {
             lang: lang.map(str::to_string),
             ..Declared::default()
-        };
+        }
+    }
+
+    #[test]
+    fn the_signed_terms_hash_is_of_the_text_shown_in_the_citizens_language() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-terms-lang-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "日本語の規約", None, None)
+            .unwrap()
+            .with_terms("ja", "日本語の規約")
+            .with_terms("ko", "한국어 약관");
+        let card = yamada();
         let ko = store.statement(&card, &with(Some("ko")));
         assert_eq!(
             (ko.lang.as_deref(), ko.terms_sha256.as_str()),
@@ -554,20 +566,7 @@ mod tests {
             .with_privacy("privacy-1", "個人情報の取り扱い")
             .with_privacy_in("ja", "個人情報の取り扱い")
             .with_privacy_in("ko", "개인정보 처리 안내");
-        let p = basic4::decode(&basic4::encode(
-            "山田\u{3000}太郎",
-            "東京都千代田区",
-            "19800217",
-            b'1',
-            false,
-        ))
-        .unwrap();
-        let card = CardData::from_basic4(&p);
-        let sha = |t: &str| super::super::payload::sha256_hex(t.as_bytes());
-        let with = |lang: Option<&str>| Declared {
-            lang: lang.map(str::to_string),
-            ..Declared::default()
-        };
+        let card = yamada();
         let ko = store.statement(&card, &with(Some("ko")));
         assert_eq!(ko.privacy_id.as_deref(), Some("privacy-1"));
         assert_eq!(ko.privacy_sha256, Some(sha("개인정보 처리 안내")));

@@ -247,7 +247,7 @@ fn make_demo(
     let rx = receiver::spawn(
         "127.0.0.1:0",
         ReceiverConfig {
-            db: dir.join("receiver.sqlite3"),
+            db: dir.join("receiver.sqlite3").into(),
             trust_ca: vec![pki.sign_ca.cert.clone()],
             crl: Some(crl),
             seal_keys: vec![seal_private],

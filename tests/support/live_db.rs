@@ -1,7 +1,6 @@
 //! What a live process holds of its SQLite files, seen from outside: the descriptors in
 //! /proc/PID/fd. A `-wal` or `-shm` shown "(deleted)" is one another process unlinked under
 //! it (its commits from then on are lost when it dies).
-#![allow(dead_code)]
 
 /// The targets of `pid`'s descriptors whose path contains `name` and that are unlinked.
 pub fn deleted_files(pid: i32, name: &str) -> Vec<String> {

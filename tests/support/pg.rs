@@ -8,36 +8,36 @@
 //! prints `SKIPPED: …` to stderr and the test returns early. When `.ci/run` started a cluster
 //! (`MADOGUCHI_TEST_PG=host:port`), `for_test` makes a database of its own in that one
 //! instead, dropped at the end; `own_for_test` always starts a cluster (a test that stops it).
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A `sqlite` and a `postgres` test of a scenario `fn name(dir: &Path, db: &Path)` (`db` is
-/// the `--db` value: a SQLite file in `dir`, or a PostgreSQL URL). The test file has this
-/// module as `pg` (with `#[macro_use]`) and a `fn tmp(name: &str) -> PathBuf` at its root.
-#[allow(unused_macros)]
+/// A `sqlite` and a `postgres` test of a scenario `fn name(dir: &Path, db: &StoreLocation)`:
+/// `dir` a directory of its own, `db` a SQLite file in it or a PostgreSQL database
+/// (`PgCluster::for_test`). The test file has this scaffolding as `mod support;`.
 macro_rules! both_stores {
     ($name:ident) => {
         mod $name {
             #[test]
             fn sqlite() {
-                let dir = crate::tmp(stringify!($name));
-                super::$name(&dir, &dir.join("receiver.sqlite3"));
+                let dir = $crate::support::tmp(stringify!($name));
+                let db = madoguchi::backend::store::StoreLocation::Sqlite(dir.join("receiver.sqlite3"));
+                super::$name(&dir, &db);
                 let _ = std::fs::remove_dir_all(&dir);
             }
             #[test]
             fn postgres() {
-                let Some(pg) = crate::pg::PgCluster::for_test(stringify!($name)) else {
+                let Some(pg) = $crate::support::pg::PgCluster::for_test(stringify!($name)) else {
                     return;
                 };
-                let dir = crate::tmp(stringify!($name));
-                super::$name(&dir, std::path::Path::new(&pg.url));
+                let dir = $crate::support::tmp(stringify!($name));
+                super::$name(&dir, &pg.location());
                 let _ = std::fs::remove_dir_all(&dir);
             }
         }
     };
 }
+pub(crate) use both_stores;
 
 pub struct PgCluster {
     pub dir: PathBuf,
@@ -72,6 +72,11 @@ fn free_port() -> Result<u16, String> {
 }
 
 impl PgCluster {
+    /// Where a receiver finds this database (`--db`).
+    pub fn location(&self) -> madoguchi::backend::store::StoreLocation {
+        madoguchi::backend::store::StoreLocation::Postgres(self.url.clone())
+    }
+
     /// A cluster for a test: None (after `SKIPPED: …` on stderr) when PostgreSQL can't run
     /// here, except under CI=true, where that fails the test.
     pub fn for_test(name: &str) -> Option<PgCluster> {

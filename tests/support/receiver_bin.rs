@@ -1,7 +1,6 @@
 //! `madoguchi receive` as a process, for what only a process shows: signals (SIGHUP, SIGTERM,
 //! SIGKILL), the request log on stderr, the exit. Its stderr is collected line by line; the
 //! URL comes from its "listening on" line. Killed on drop.
-#![allow(dead_code)]
 
 use std::io::BufRead;
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -1,8 +1,8 @@
-//! Records and requests shared by the receiver tests and the store benchmark
-//! (`examples/bench_stores.rs` includes this file too).
-#![allow(dead_code)]
+//! Records and requests for the receiver tests and the store benchmark: unsigned, signed by a
+//! virtual card, or card-authenticated (the 利用者証明 challenge).
 
-use madoguchi::backend::payload::{sha256_hex, CardData, Payload, Statement};
+use super::card::SignedIn;
+use madoguchi::record::payload::{sha256_hex, CardData, Payload, Statement};
 use serde_json::Value;
 
 /// The terms text unsigned records say was shown.
@@ -48,44 +48,20 @@ pub fn post_record(url: &str, key: &str, body: &[u8]) -> (u16, Option<String>, V
 /// Signed records of one virtual card (the J-LIS way: `card::vcard`), as a station makes
 /// them: the statement signed by the card, its signing certificate attached. The receiver
 /// verifies chain, validity, signature and card data, the full cost of a real record.
-pub struct Signer {
-    card: madoguchi::card::MyNumberCard<madoguchi::card::vcard::VirtualCard>,
-    person: madoguchi::card::BasicFour,
-    cert: Vec<u8>,
-}
+pub struct Signer(SignedIn);
 
 impl Signer {
     pub fn new(pki: &madoguchi::card::vcard::pki::TestPki, profile: &str) -> Signer {
-        use madoguchi::secret::{Pin, SignPassword};
-        let p = madoguchi::card::vcard::profile::Profile::named(profile).unwrap();
-        let mut card = madoguchi::card::MyNumberCard::new(madoguchi::card::vcard::VirtualCard::new(&p, pki).unwrap());
-        card.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
-        let person = card.read_basic_four().unwrap();
-        card.verify(
-            SignPassword::new(p.sign_password.as_ref().unwrap().as_bytes())
-                .unwrap()
-                .secret(),
-        )
-        .unwrap();
-        let cert = card.read_certificate(madoguchi::card::files::Ef::SignCert).unwrap();
-        Signer {
-            card,
-            person,
-            cert: cert.to_vec(),
-        }
+        Signer(SignedIn::named(pki, profile))
     }
 
     /// A record of `station` with the given id, signed now.
     pub fn record(&mut self, station: &str, id: &str) -> Vec<u8> {
-        let card = CardData::from_basic4(&self.person);
+        let card = CardData::from_basic4(&self.0.person);
         let mut st = Statement::new(station, "terms-1", &sha256_hex(TERMS.as_bytes()), &card, None);
         st.enrollment_id = id.to_string();
-        let digest = openssl::sha::sha256(&st.canonical());
-        let sig = self
-            .card
-            .sign(&madoguchi::card::client::sha256_digest_info(&digest))
-            .unwrap();
-        serde_json::to_vec(&Payload::new(&st, card, None, Some(&sig), Some(&self.cert), None)).unwrap()
+        let sig = self.0.sign(&st.canonical());
+        serde_json::to_vec(&Payload::new(&st, card, None, Some(&sig), Some(&self.0.cert), None)).unwrap()
     }
 }
 
@@ -94,8 +70,8 @@ impl Signer {
 /// auth certificate, the auth PIN and the auth key's signature over a statement that binds
 /// EF 02's SHA-256. Works for a child's card (no signing certificate).
 pub struct Challenger {
-    card: madoguchi::card::MyNumberCard<madoguchi::card::vcard::VirtualCard>,
-    person: madoguchi::card::BasicFour,
+    card: madoguchi::card::client::MyNumberCard<madoguchi::card::vcard::VirtualCard>,
+    person: madoguchi::card::basic4::BasicFour,
     ef02: madoguchi::card::basic4::Ef02,
     auth_pin: String,
     /// The 利用者証明用 certificate (DER) as read.
@@ -110,7 +86,8 @@ impl Challenger {
 
     pub fn of(p: &madoguchi::card::vcard::profile::Profile, pki: &madoguchi::card::vcard::pki::TestPki) -> Challenger {
         use madoguchi::secret::Pin;
-        let mut card = madoguchi::card::MyNumberCard::new(madoguchi::card::vcard::VirtualCard::new(p, pki).unwrap());
+        let mut card =
+            madoguchi::card::client::MyNumberCard::new(madoguchi::card::vcard::VirtualCard::new(p, pki).unwrap());
         card.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
         let (person, ef02) = card.read_basic_four_with_bytes().unwrap();
         let start = card.auth_start().unwrap();
