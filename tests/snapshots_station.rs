@@ -8,8 +8,9 @@ use madoguchi::flow::{CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flo
 use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
+use madoguchi::record::card_data::CardData;
 use madoguchi::record::check::{CardCheck, FieldMatch};
-use madoguchi::record::payload::{CardData, Payload, Statement};
+use madoguchi::record::payload::{Payload, Statement};
 use madoguchi::seam::{CertificateProblem, QueueInfo, SignedPayload, Verdict};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};

@@ -166,7 +166,8 @@ impl T {
 }
 
 fn signed_checked(id: &str, check: Option<crate::record::check::CardCheck>) -> CardReply {
-    use crate::record::payload::{CardData, Payload, Statement};
+    use crate::record::card_data::CardData;
+    use crate::record::payload::{Payload, Statement};
     let card = CardData::from_basic4(&person());
     let mut st = Statement::new("s", "t", "h", &card, None);
     st.enrollment_id = id.into();
