@@ -174,8 +174,7 @@ fn main() -> ExitCode {
             last_try,
         }) => cli::cert::run(lang(), reader.as_deref(), which, last_try),
         Some(Command::Outbox(cmd)) => cli::outbox::run(lang(), cli.config.as_deref(), cmd),
-        // The receiver's commands still decide their exit status themselves.
-        Some(Command::Receive(args)) => return ExitCode::from(cli::receive::run(*args, cli.config.as_deref())),
+        Some(Command::Receive(args)) => cli::receive::run(*args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
     ExitCode::from(cli::exit_code(outcome))

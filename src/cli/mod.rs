@@ -21,21 +21,21 @@ use madoguchi::card::{CardError, TransportError};
 use madoguchi::lang::Lang;
 use std::path::Path;
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_INTERNAL: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_NO_SERVICE: u8 = 3;
+const EXIT_OK: u8 = 0;
+const EXIT_INTERNAL: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_NO_SERVICE: u8 = 3;
 /// `outbox flush`, `receive import`: the same number as [`EXIT_NO_SERVICE`], for commands
 /// that never talk to pcscd.
-pub const EXIT_UNFINISHED: u8 = 3;
-pub const EXIT_NO_CARD: u8 = 4;
-pub const EXIT_WRONG_PIN: u8 = 5;
-pub const EXIT_LOCKED: u8 = 6;
-pub const EXIT_CARD_GONE: u8 = 7;
-pub const EXIT_BAD_CARD: u8 = 8;
-pub const EXIT_REFUSED: u8 = 9;
+const EXIT_UNFINISHED: u8 = 3;
+const EXIT_NO_CARD: u8 = 4;
+const EXIT_WRONG_PIN: u8 = 5;
+const EXIT_LOCKED: u8 = 6;
+const EXIT_CARD_GONE: u8 = 7;
+const EXIT_BAD_CARD: u8 = 8;
+const EXIT_REFUSED: u8 = 9;
 /// `madoguchi status`: no running station answers on its socket.
-pub const EXIT_NO_STATION: u8 = 10;
+const EXIT_NO_STATION: u8 = 10;
 
 /// How a command failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
