@@ -5,7 +5,7 @@
 
 use crate::card::apdu::{Command, Response, INS_SELECT};
 use crate::card::files::{Ef, AID_TEXT};
-use crate::card::{basic4, cert, MyNumberCard, Transport, TransportError};
+use crate::card::{basic4, cert, client::MyNumberCard, Transport, TransportError};
 use crate::record::card_data::CardData;
 use crate::record::check;
 use crate::secret::{Pin, PinB, SignPassword};

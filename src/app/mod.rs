@@ -23,7 +23,7 @@ pub mod worker;
 
 pub use event_loop::run;
 
-use crate::card::transport::LinkStats;
+use crate::card::LinkStats;
 use crate::flow;
 use crate::lang::Lang;
 use crate::reader::monitor::ReaderEvent;

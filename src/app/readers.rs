@@ -297,7 +297,7 @@ mod tests {
             made.set(Mutex::new(card));
         });
         let tries = source.with_card(&mut |t| {
-            crate::card::MyNumberCard::new(t)
+            crate::card::client::MyNumberCard::new(t)
                 .pin_tries(crate::secret::PinKind::TextPin)
                 .map(CardReply::Tries)
         });

@@ -7,8 +7,8 @@
 use super::readers::Readers;
 use super::worker::WorkerMsg;
 use super::{status, troubles, AppEvent, StationOptions};
-use crate::card::transport::LinkStats;
 use crate::card::CardError;
+use crate::card::LinkStats;
 use crate::flow::{self, Effect, Flow, Screen};
 use crate::lang::Lang;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};

@@ -7,8 +7,8 @@
 use super::AppEvent;
 use crate::card::client::{sha256_digest_info, Session};
 use crate::card::files::Ef;
-use crate::card::transport::{LinkStats, Timed};
-use crate::card::{CardError, MyNumberCard, Transport};
+use crate::card::{client::MyNumberCard, CardError, Transport};
+use crate::card::{LinkStats, Timed};
 use crate::flow::{self, CardReply, CardRequest};
 use crate::seam::{FinishError, StationBackend};
 use std::sync::mpsc::{Receiver, Sender};

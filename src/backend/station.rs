@@ -489,7 +489,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "規約", None, None).unwrap();
         let p = Profile::named("yoshino").unwrap();
-        let mut c = crate::card::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
+        let mut c =
+            crate::card::client::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
         c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
         let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
         // EF 02 of another card is not what the confirmed items came from.

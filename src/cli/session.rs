@@ -5,7 +5,7 @@
 //! ([`PcscCard`]), so no PIN verified here stays verified for the next program.
 
 use super::Failure;
-use madoguchi::card::{CardError, MyNumberCard, TransportError};
+use madoguchi::card::{client::MyNumberCard, CardError, TransportError};
 use madoguchi::i18n;
 use madoguchi::lang::Lang;
 use madoguchi::reader::{self, PcscCard, PcscTransport};

@@ -4,7 +4,7 @@
 //! back. [`Monitor::stop`] cancels the blocking call and joins the thread.
 
 use super::map_error;
-use crate::card::transport::TransportError;
+use crate::card::TransportError;
 use pcsc::{Context, ReaderState, Scope, State, PNP_NOTIFICATION};
 use std::collections::BTreeMap;
 use std::ffi::CString;
