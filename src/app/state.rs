@@ -101,13 +101,16 @@ pub struct Support {
     pub socket_error: Option<String>,
 }
 
+/// The runtime's state: the flow, and around it what each part of the station owns.
 pub struct App {
+    /// The enrollment (pure: it decides, the rest carries out).
     pub flow: Flow,
     pub shown: Shown,
     pub cards: Cards,
     pub health: Health,
     pub backend: Backend,
     pub support: Support,
+    /// The station's clock starts here (the flow's `now_ms`).
     pub started: Instant,
     /// When the flow wants a tick (ms since `started`).
     pub wake_at: Option<u64>,
