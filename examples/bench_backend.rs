@@ -6,15 +6,15 @@
 //!
 //!     cargo run --release --example bench_backend -- [ENQUEUE_N=2000] [DRAIN_N=10000] [CONCURRENT_N=2000] [CLIENTS=8]
 
-use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::outbox::Outbox;
 use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::client::sha256_digest_info;
+use madoguchi::card::client::MyNumberCard;
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use madoguchi::card::MyNumberCard;
+use madoguchi::seam::StationBackend;
 use madoguchi::secret::{Pin, SignPassword};
 use openssl::pkey::PKey;
 use std::time::{Duration, Instant};

@@ -8,11 +8,11 @@
 //! With DIR/tls (receiver::LoopbackTls) it delivers over mTLS as station "crash": the records
 //! are unsigned, which the receiver takes only from a bound station.
 
-use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig};
 use madoguchi::backend::outbox::Outbox;
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::basic4;
+use madoguchi::seam::StationBackend;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;

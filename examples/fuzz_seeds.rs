@@ -7,7 +7,7 @@
 use madoguchi::card::apdu::{Command, Response};
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile, VirtualCard};
-use madoguchi::card::{MyNumberCard, Transport, TransportError};
+use madoguchi::card::{client::MyNumberCard, Transport, TransportError};
 use madoguchi::secret::{Pin, PinB, SignPassword};
 use std::path::Path;
 

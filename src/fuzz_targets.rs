@@ -5,9 +5,9 @@
 
 use crate::card::apdu::{Command, Response, INS_SELECT};
 use crate::card::files::{Ef, AID_TEXT};
-use crate::card::{basic4, cert, MyNumberCard, Transport, TransportError};
+use crate::card::{basic4, cert, client::MyNumberCard, Transport, TransportError};
+use crate::record::card_data::CardData;
 use crate::record::check;
-use crate::record::payload::CardData;
 use crate::secret::{Pin, PinB, SignPassword};
 
 /// EF 02 (basic four items) decoding, then the record's canonical form.

@@ -12,7 +12,7 @@ Exit codes:
   0  success
   1  unexpected internal error
   2  usage or configuration error (bad arguments, broken config file)
-  3  pcscd (the PC/SC service) is not running
+  3  pcscd (the PC/SC service) is not running; `outbox flush`, `receive import`: some records are not done (still queued, or in review)
   4  no reader, reader not found, or no card on the reader
   5  wrong PIN (the message says how many tries are left)
   6  PIN locked: reset at the municipal office
@@ -138,13 +138,16 @@ fn main() -> ExitCode {
     madoguchi::harden::once();
     if std::env::args_os().nth(1).is_some_and(|a| a == "generate") {
         let g = Generate::parse_from(std::env::args_os().skip(1));
-        return ExitCode::from(cli::generate::run(Cli::command(), g.what));
+        return ExitCode::from(cli::exit_code(cli::generate::run(Cli::command(), g.what)));
     }
     let cli = Cli::parse();
     if let Some(path) = &cli.log_file {
         if let Err(e) = cli::init_log(path) {
-            eprintln!("madoguchi: cannot open log file {}: {e}", path.display());
-            return ExitCode::from(1);
+            let failed = cli::fail(
+                cli::Failure::Internal,
+                format_args!("cannot open log file {}: {e}", path.display()),
+            );
+            return ExitCode::from(failed.code());
         }
     }
     // Support commands speak the clerk's language: --lang, else the config's clerk_lang
@@ -156,7 +159,7 @@ fn main() -> ExitCode {
                 .map_or_else(|_| Default::default(), |c| c.clerk_language())
         })
     };
-    let code = match cli.command {
+    let outcome = match cli.command {
         None => cli::station::run_station(cli.lang, cli.config.as_deref()),
         Some(Command::Demo(args)) => cli::station::run_demo(cli.lang, args),
         Some(Command::Readers { json }) => cli::readers::run(lang(), json),
@@ -174,5 +177,5 @@ fn main() -> ExitCode {
         Some(Command::Receive(args)) => cli::receive::run(*args, cli.config.as_deref()),
         Some(Command::Vcard(args)) => cli::vcard::run(args),
     };
-    ExitCode::from(code)
+    ExitCode::from(cli::exit_code(outcome))
 }

@@ -219,6 +219,9 @@ pub enum FinishError {
     /// What the card gave as its signing certificate is not a certificate.
     #[error("the signing certificate cannot be read")]
     CertificateUnreadable,
+    /// The backend itself failed (the demo's never started, say): nothing about the card.
+    #[error("{0}")]
+    Backend(BackendError),
 }
 
 /// What the station can tell about the signing certificate before signing.

@@ -8,11 +8,12 @@
 mod support;
 
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::payload::{Assurance, CardData};
 use madoguchi::backend::receiver::{self, LoopbackTls, Receipt, ReceiverConfig};
 use madoguchi::card::basic4::{self, Ef02};
 use madoguchi::card::vcard::pki::TestPki;
 use madoguchi::card::vcard::profile::Profile;
+use madoguchi::record::card_data::CardData;
+use madoguchi::record::payload::Assurance;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;

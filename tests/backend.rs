@@ -3,14 +3,15 @@
 
 mod support;
 
-use madoguchi::app::StationBackend;
 use madoguchi::backend::delivery::{self, DeliveryConfig, Outcome};
-use madoguchi::backend::outbox::{now_ms, Outbox, Status};
-use madoguchi::backend::payload::{b64, Payload};
+use madoguchi::backend::outbox::{Outbox, Status};
 use madoguchi::backend::receiver::{self, ReceiverConfig, TlsConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use madoguchi::flow::Verdict;
+use madoguchi::record::payload::{b64, Payload};
+use madoguchi::seam::StationBackend;
+use madoguchi::seam::Verdict;
+use madoguchi::time::unix_ms;
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
@@ -328,7 +329,7 @@ fn verdicts_land_in_review_with_their_codes() {
         send(&id, &payload)
     };
     let r = tamper(&|p| {
-        let mut sig = madoguchi::backend::payload::unb64(p.signature.as_ref().unwrap()).unwrap();
+        let mut sig = madoguchi::record::payload::unb64(p.signature.as_ref().unwrap()).unwrap();
         sig[10] ^= 0xFF;
         p.signature = Some(b64(&sig));
     });
@@ -413,7 +414,7 @@ fn faults_are_retried_on_schedule_and_nothing_is_lost() {
     let mut o = env.outbox();
     for round in 0..6 {
         o.make_all_due().unwrap();
-        let before = now_ms();
+        let before = unix_ms();
         assert_eq!(flush(&mut o, &cfg), (0, 0, 1), "round {round}");
         let e = o.list().unwrap().into_iter().find(|e| e.id == id).unwrap();
         assert_eq!(e.status, Status::Pending, "round {round}");
@@ -948,7 +949,7 @@ fn each_phase_of_a_connection_has_a_timeout() {
     let spawn = |l: receiver::Limits| {
         support::receiver::spawn(
             ReceiverConfig {
-                db: env.dir.join(format!("receiver-{}.sqlite3", now_ms())).into(),
+                db: env.dir.join(format!("receiver-{}.sqlite3", unix_ms())).into(),
                 limits: l,
                 ..Default::default()
             },

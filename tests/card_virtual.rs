@@ -3,11 +3,11 @@
 mod support;
 
 use madoguchi::card::client::sha256_digest_info;
-use madoguchi::card::error::CardError;
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::profile::Profile;
 use madoguchi::card::vcard::VirtualCard;
-use madoguchi::card::{MyNumberCard, TransportError};
+use madoguchi::card::CardError;
+use madoguchi::card::{client::MyNumberCard, TransportError};
 use madoguchi::secret::{Pin, PinKind, SignPassword};
 use openssl::hash::{hash, MessageDigest};
 use openssl::x509::X509;
@@ -309,7 +309,7 @@ fn aid_prefixes_and_get_data_reach_the_card_only_without_the_guard() {
     use madoguchi::card::apdu::Command;
     use madoguchi::card::files::AID_TEXT;
     use madoguchi::card::guard::Guard;
-    use madoguchi::card::transport::{Refusal, Transport};
+    use madoguchi::card::{Refusal, Transport};
     let prefix = &AID_TEXT[..8];
     let get_data = Command::new(0x00, 0xCA, 0x01, 0x01, &[], 256);
 

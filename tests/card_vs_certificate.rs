@@ -6,8 +6,8 @@
 mod support;
 
 use madoguchi::card::vcard::{pki::TestPki, profile, profile::CertState, VirtualCard};
+use madoguchi::record::card_data::CardData;
 use madoguchi::record::check::{self, FieldMatch, Item, NameForm, Outcome};
-use madoguchi::record::payload::CardData;
 use support::card::SignedIn;
 
 fn read(id: &str, pki: &TestPki) -> Option<(CardData, check::CardCheck)> {

@@ -10,15 +10,15 @@ use support::records::post_record;
 use support::DAY;
 
 use madoguchi::backend::crl::{CrlSource, Revocation};
-use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver::ReceiverConfig;
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+use madoguchi::time::unix_ms;
 use std::time::{Duration, Instant};
 
 #[test]
 fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-crl-{}-{}", std::process::id(), now_ms()));
+    let dir = std::env::temp_dir().join(format!("madoguchi-crl-{}-{}", std::process::id(), unix_ms()));
     std::fs::create_dir_all(&dir).unwrap();
     let pki = TestPki::generate().unwrap();
     let p = Profile::named("revoked").unwrap();
@@ -89,7 +89,7 @@ fn stale_crl_is_503_then_a_fresh_one_says_revoked() {
 
 #[test]
 fn without_a_crl_records_say_revocation_unchecked_and_the_cli_wants_it_said() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-nocrl-{}-{}", std::process::id(), now_ms()));
+    let dir = std::env::temp_dir().join(format!("madoguchi-nocrl-{}-{}", std::process::id(), unix_ms()));
     std::fs::create_dir_all(&dir).unwrap();
     let pki = TestPki::generate().unwrap();
     let p = Profile::named("yamada").unwrap();

@@ -1,6 +1,8 @@
 //! Dependencies point one way. Each top-level module of the library may `use crate::…` only
-//! the modules the README's layout table allows; the table itself must have no cycle. Test
-//! code (a `#[cfg(test)]` block at the end of a file, `tests.rs`) and comments don't count.
+//! the modules the README's layout table allows, and the table allows nothing that no import
+//! uses; the table itself must have no cycle, and neither may the files of one directory
+//! among themselves. Test code (a `#[cfg(test)]` block at the end of a file, `tests.rs`) and
+//! comments don't count.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -70,6 +72,7 @@ fn every_use_crate_follows_the_readme_table() {
     visit(&src, &mut files);
     let mut violations = Vec::new();
     let mut seen_modules = BTreeSet::new();
+    let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in files {
         let rel = f.strip_prefix(&src).unwrap();
         let first = rel
@@ -97,6 +100,7 @@ fn every_use_crate_follows_the_readme_table() {
             if u != module && !ok.contains(&u) {
                 violations.push(format!("{}: `{module}` uses `crate::{u}`, not allowed", rel.display()));
             }
+            used.entry(module.clone()).or_default().insert(u);
         }
     }
     assert!(
@@ -107,13 +111,81 @@ fn every_use_crate_follows_the_readme_table() {
     for m in table.keys() {
         assert!(seen_modules.contains(m), "the table lists `{m}`, which is not a module");
     }
+    let unused: Vec<String> = table
+        .iter()
+        .flat_map(|(m, allowed)| {
+            let used = used.get(m).cloned().unwrap_or_default();
+            allowed
+                .iter()
+                .filter(move |a| !used.contains(*a))
+                .map(move |a| format!("`{m}` may use `{a}`, but no import does"))
+        })
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "allowances in the README's table that nothing uses:\n{}",
+        unused.join("\n")
+    );
 }
 
-#[test]
-fn the_allowed_table_has_no_cycle() {
-    let table = allowed();
-    // Kahn's algorithm: repeatedly remove modules whose allowed uses are all removed.
-    let mut left: BTreeMap<String, BTreeSet<String>> = table.clone();
+/// The files (and directories) of `dir` that each file of `dir` imports: `super::x` from a
+/// file beside `x`, or `crate::…::x` by its full path. `super::*` and the parent's own items
+/// are not a sibling.
+fn sibling_uses(src: &Path, dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let name = |p: &Path| p.file_stem().unwrap().to_string_lossy().to_string();
+    let siblings: BTreeSet<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| name(&p))
+        .filter(|n| n != "mod" && n != "tests" && n != "lib" && n != "main")
+        .collect();
+    let module_path: Vec<String> = dir
+        .strip_prefix(src)
+        .unwrap()
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    let full = format!("crate::{}::", module_path.join("::"));
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for s in &siblings {
+        let file = dir.join(format!("{s}.rs"));
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue; // a directory: its files are checked in their own directory
+        };
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        let mut found = BTreeSet::new();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap_or("");
+            for prefix in ["super::", full.as_str()] {
+                let mut rest = line;
+                while let Some(i) = rest.find(prefix) {
+                    rest = &rest[i + prefix.len()..];
+                    let items: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(group) => group.split('}').next().unwrap_or("").split(',').collect(),
+                        None => vec![rest],
+                    };
+                    for item in items {
+                        let m: String = item
+                            .trim()
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if siblings.contains(&m) && m != *s {
+                            found.insert(m);
+                        }
+                    }
+                }
+            }
+        }
+        out.insert(s.clone(), found);
+    }
+    out
+}
+
+/// Kahn's algorithm: what is left once everything that depends on nothing left is taken away.
+fn in_a_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut left = graph.clone();
     loop {
         let ready: Vec<String> = left
             .iter()
@@ -121,17 +193,67 @@ fn the_allowed_table_has_no_cycle() {
             .map(|(m, _)| m.clone())
             .collect();
         if ready.is_empty() {
-            break;
+            return left.into_keys().collect();
         }
         for m in ready {
             left.remove(&m);
         }
     }
-    assert!(left.is_empty(), "cycle among {:?}", left.keys().collect::<Vec<_>>());
+}
+
+#[test]
+fn no_two_files_of_a_directory_import_each_other_round() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut dirs = vec![src.clone()];
+    let mut circles = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            }
+        }
+        if dir == src {
+            continue; // the top level is the README's table
+        }
+        let cycle = in_a_cycle(&sibling_uses(&src, &dir));
+        if !cycle.is_empty() {
+            circles.push(format!("{}: {cycle:?}", dir.strip_prefix(&src).unwrap().display()));
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "files importing each other round:\n{}",
+        circles.join("\n")
+    );
+}
+
+#[test]
+fn the_allowed_table_has_no_cycle() {
+    let left = in_a_cycle(&allowed());
+    assert!(left.is_empty(), "cycle among {left:?}");
 }
 
 #[test]
 fn the_scanner_sees_grouped_and_plain_uses_but_not_comments() {
     let u = uses("use crate::{card::x, seam};\nlet a = crate::time::now(); // crate::ui\n/// crate::app");
     assert_eq!(u, ["card", "seam", "time"].iter().map(|s| s.to_string()).collect());
+}
+
+#[test]
+fn the_sibling_scanner_sees_super_and_full_paths() {
+    let dir = std::env::temp_dir().join(format!("madoguchi-layering-{}", std::process::id()));
+    let d = dir.join("record");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("mod.rs"), "pub mod a;\npub mod b;\npub mod c;\n").unwrap();
+    std::fs::write(d.join("a.rs"), "use super::b::X;\nuse super::*;\n").unwrap();
+    std::fs::write(d.join("b.rs"), "use crate::record::{c::Y, a};\n// super::c\n").unwrap();
+    std::fs::write(d.join("c.rs"), "#[cfg(test)]\nmod tests { use super::super::a; }\n").unwrap();
+    let got = sibling_uses(&dir, &d);
+    let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(got["a"], set(&["b"]));
+    assert_eq!(got["b"], set(&["a", "c"]));
+    assert_eq!(got["c"], set(&[]));
+    assert_eq!(in_a_cycle(&got), ["a", "b"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

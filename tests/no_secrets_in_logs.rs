@@ -2,9 +2,9 @@
 //! EF 0002) leave no PIN, password or card data in the log.
 
 use madoguchi::card::client::sha256_digest_info;
+use madoguchi::card::client::MyNumberCard;
 use madoguchi::card::files::Ef;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
-use madoguchi::card::MyNumberCard;
 use madoguchi::secret::{Pin, PinB, PinKind, SignPassword};
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -12,7 +12,7 @@ use madoguchi::backend::receiver::{self, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::client::sha256_digest_info;
 use madoguchi::card::vcard::profile::Profile;
-use madoguchi::card::{CardError, MyNumberCard};
+use madoguchi::card::{client::MyNumberCard, CardError};
 use madoguchi::reader::{self, PcscCard};
 use madoguchi::seam::StationBackend;
 use madoguchi::secret::{AuthPin, Pin, PinKind};

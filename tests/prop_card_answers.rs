@@ -2,7 +2,7 @@
 
 use madoguchi::card::apdu::{Command, Response};
 use madoguchi::card::files::Ef;
-use madoguchi::card::{basic4, tlv, MyNumberCard, Transport, TransportError};
+use madoguchi::card::{basic4, client::MyNumberCard, tlv, Transport, TransportError};
 use madoguchi::secret::{Pin, PinKind, SignPassword};
 use proptest::prelude::*;
 

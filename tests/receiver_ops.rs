@@ -6,11 +6,11 @@
 
 mod support;
 
-use madoguchi::backend::outbox::now_ms;
 use madoguchi::backend::receiver;
 use madoguchi::backend::station::StationStore;
 use madoguchi::backend::store::StoreLocation;
 use madoguchi::card::vcard::{pki::TestPki, profile::Profile};
+use madoguchi::time::unix_ms;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -325,7 +325,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Stor
     let (revoked_id, revoked) = enroll_json(&loose, &pki, "revoked");
     let revoked_body = serde_json::to_vec(&revoked).unwrap();
     let revoked_cert = {
-        let der = madoguchi::backend::payload::unb64(revoked["signing_certificate"].as_str().unwrap()).unwrap();
+        let der = madoguchi::record::payload::unb64(revoked["signing_certificate"].as_str().unwrap()).unwrap();
         openssl::x509::X509::from_der(&der).unwrap()
     };
     let outbox_db = dir.join("outbox.sqlite3");
@@ -366,7 +366,7 @@ fn sighup_reloads_crls_and_cas_and_metrics_and_logs_follow(dir: &Path, db: &Stor
     );
 
     // The signing CA added, with a CRL past its nextUpdate + grace (24 h).
-    let now = now_ms() / 1000;
+    let now = unix_ms() / 1000;
     let mut cas = pki.auth_ca.cert.to_pem().unwrap();
     cas.extend(pki.sign_ca.cert.to_pem().unwrap());
     std::fs::write(&trust, cas).unwrap();

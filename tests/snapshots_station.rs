@@ -4,18 +4,17 @@
 use crossterm::event::{KeyCode as Key, KeyEvent, KeyModifiers};
 use madoguchi::card::basic4;
 use madoguchi::card::CardError;
-use madoguchi::flow::{
-    CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop, Verdict,
-};
+use madoguchi::flow::{CardFacts, CardReply, CardRequest, Doc, Effect, Event, Flow, FlowConfig, Signing, Stop};
 use madoguchi::lang::Lang;
 use madoguchi::reader::diagnostics::{Diagnostics, Facts, Probe};
 use madoguchi::reader::monitor::ReaderEvent;
+use madoguchi::record::card_data::CardData;
 use madoguchi::record::check::{CardCheck, FieldMatch};
-use madoguchi::record::payload::{CardData, Payload, Statement};
-use madoguchi::seam::{CertificateProblem, SignedPayload};
+use madoguchi::record::payload::{Payload, Statement};
+use madoguchi::seam::{CertificateProblem, QueueInfo, SignedPayload, Verdict};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};
-use madoguchi::ui::station::{consent_layout, draw, QueueInfo, View};
+use madoguchi::ui::station::{consent_layout, draw, View};
 use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;

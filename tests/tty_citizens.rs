@@ -323,7 +323,7 @@ fn code_23_offline_from_the_station_crl() {
 
 /// The statement inside a stored (unsealed) record.
 fn statement(body: &Value) -> Value {
-    let st = madoguchi::backend::payload::unb64(body["statement"].as_str().unwrap()).unwrap();
+    let st = madoguchi::record::payload::unb64(body["statement"].as_str().unwrap()).unwrap();
     serde_json::from_slice(&st).unwrap()
 }
 
@@ -391,11 +391,11 @@ fn the_privacy_notice_is_read_and_both_hashes_are_signed() {
     assert_eq!(st["privacy_id"], "privacy-2026-12");
     assert_eq!(
         st["privacy_sha256"],
-        madoguchi::backend::payload::sha256_hex(privacy.as_bytes())
+        madoguchi::record::canonical::sha256_hex(privacy.as_bytes())
     );
     assert_eq!(
         st["terms_sha256"],
-        madoguchi::backend::payload::sha256_hex(b"Short terms.\nAgree with Enter.")
+        madoguchi::record::canonical::sha256_hex(b"Short terms.\nAgree with Enter.")
     );
     finish(r);
     let _ = std::fs::remove_dir_all(&dir);

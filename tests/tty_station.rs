@@ -509,7 +509,7 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
     let ko = include_str!("../examples/terms-demo.ko.txt");
     assert_eq!(
         statement["terms_sha256"],
-        madoguchi::record::payload::sha256_hex(ko.as_bytes())
+        madoguchi::record::canonical::sha256_hex(ko.as_bytes())
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -559,7 +559,7 @@ fn demo_privacy_notice_in_the_citizens_language_or_the_japanese_one() {
     let payloads = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
     assert_eq!(payloads.len(), 2);
     use base64::Engine;
-    let sha = |s: &str| madoguchi::record::payload::sha256_hex(s.as_bytes());
+    let sha = |s: &str| madoguchi::record::canonical::sha256_hex(s.as_bytes());
     let mut seen = Vec::new();
     for p in &payloads {
         let statement = base64::engine::general_purpose::STANDARD

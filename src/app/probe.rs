@@ -10,7 +10,7 @@
 
 use crate::card::client::Session;
 use crate::card::files::Ef;
-use crate::card::{CardError, MyNumberCard, Transport};
+use crate::card::{client::MyNumberCard, CardError, Transport};
 use crate::flow::{CardFacts, CardReply, Signing};
 use crate::secret::PinKind;
 

@@ -73,7 +73,7 @@ pub struct Snapshot {
     pub transmit_errors: u32,
     /// Removals and transmit errors cluster now (the "card moved?" hint is on).
     pub placement_suspect: bool,
-    /// GET RESPONSE and re-sent READs (see `card::guard::resends`).
+    /// GET RESPONSE and re-sent READs since the station started (`card::LinkStats`).
     pub resends: u32,
     /// Round trips of the last APDUs (µs), oldest first.
     pub apdu_rtt_us: Vec<u32>,

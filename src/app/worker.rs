@@ -4,18 +4,15 @@
 //! reader switch, quitting) powers the card down, so no verified PIN outlives the session: a
 //! warm reset would keep it (docs/card.md, "Ending a card session").
 
-use super::{AppEvent, StationBackend};
+use super::AppEvent;
 use crate::card::client::{sha256_digest_info, Session};
 use crate::card::files::Ef;
-use crate::card::vcard::VirtualCard;
-use crate::card::{CardError, MyNumberCard, Transport, TransportError};
-use crate::flow::{CardReply, CardRequest};
-use crate::reader::{self, PcscCard};
-use crate::seam::FinishError;
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::card::{client::MyNumberCard, CardError, Transport};
+use crate::card::{LinkStats, Timed};
+use crate::flow::{self, CardReply, CardRequest};
+use crate::seam::{FinishError, StationBackend};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 pub enum WorkerMsg {
     Request { id: u64, request: CardRequest },
@@ -24,7 +21,7 @@ pub enum WorkerMsg {
     Shutdown,
 }
 
-/// Where the card is: a PC/SC reader, or the demo's in-process virtual card.
+/// Where the card is: a PC/SC reader, or the demo's in-process virtual card (`super::readers`).
 pub trait CardSource: Send {
     fn with_card(
         &mut self,
@@ -35,129 +32,54 @@ pub trait CardSource: Send {
     fn select(&mut self, _reader: Option<String>) {}
 }
 
-pub struct PcscSource {
-    reader: Option<String>,
-    conn: Option<PcscCard>,
+/// `source` with each APDU timed under the allowlist guard: what a request's exchanges cost
+/// comes back with its reply.
+struct Timing<'a> {
+    source: &'a mut dyn CardSource,
+    link: LinkStats,
 }
 
-impl PcscSource {
-    pub fn new(reader: Option<String>) -> PcscSource {
-        PcscSource { reader, conn: None }
-    }
-}
-
-impl CardSource for PcscSource {
+impl CardSource for Timing<'_> {
     fn with_card(
         &mut self,
         f: &mut dyn FnMut(&mut dyn Transport) -> Result<CardReply, CardError>,
     ) -> Result<CardReply, CardError> {
-        if self.conn.is_none() {
-            let ctx = reader::establish()?;
-            let name = match &self.reader {
-                Some(r) => r.clone(),
-                None => reader::choose_reader(&reader::list_readers(&ctx)?, None)?.name,
-            };
-            self.conn = Some(PcscCard::connect(&ctx, &name, true)?);
-        }
-        let conn = self.conn.as_mut().ok_or(CardError::Transport(TransportError::NoCard))?;
-        let result = match conn.transaction(|t| f(t)) {
-            Ok(r) => r,
-            Err(e) => Err(CardError::Transport(e)),
-        };
-        if matches!(&result, Err(e) if e.is_card_gone() || matches!(e, CardError::Transport(TransportError::CardReset | TransportError::NoService)))
-        {
-            self.conn = None;
-        }
-        result
+        let Timing { source, link } = self;
+        source.with_card(&mut |t| {
+            let mut timed = Timed::new(t);
+            let r = f(&mut timed);
+            link.extend(timed.into_stats());
+            r
+        })
     }
 
     fn release(&mut self) {
-        self.conn = None;
+        self.source.release();
     }
 
     fn select(&mut self, reader: Option<String>) {
-        if reader != self.reader {
-            self.conn = None;
-            self.reader = reader;
-        }
+        self.source.select(reader);
     }
 }
 
-/// The demo's card: on the "reader" while `present` is set; each APDU can be slowed down so
-/// pulling it mid-read can be tried by hand.
-pub struct VirtualSource {
-    /// None until the demo has made the card (its keys are generated after the first frame).
-    pub card: Arc<Mutex<Option<VirtualCard>>>,
-    pub present: Arc<AtomicBool>,
-    pub apdu_delay: Duration,
-}
-
-struct Slow<'a> {
-    card: &'a mut VirtualCard,
-    present: &'a AtomicBool,
-    delay: Duration,
-}
-
-impl Transport for Slow<'_> {
-    fn transmit(&mut self, cmd: &crate::card::apdu::Command) -> Result<crate::card::apdu::Response, TransportError> {
-        if !self.delay.is_zero() {
-            std::thread::sleep(self.delay);
-        }
-        if !self.present.load(Ordering::SeqCst) {
-            return Err(TransportError::CardRemoved);
-        }
-        self.card.transmit(cmd)
-    }
-}
-
-impl CardSource for VirtualSource {
-    fn with_card(
-        &mut self,
-        f: &mut dyn FnMut(&mut dyn Transport) -> Result<CardReply, CardError>,
-    ) -> Result<CardReply, CardError> {
-        if !self.present.load(Ordering::SeqCst) {
-            return Err(CardError::Transport(TransportError::NoCard));
-        }
-        // The demo draws before its card exists: the first request waits for it (the citizen
-        // reads the terms meanwhile; making the keys takes well under a second).
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        let mut card = loop {
-            let guard = self
-                .card
-                .lock()
-                .map_err(|_| CardError::Transport(TransportError::Other("card lock".into())))?;
-            if guard.is_some() {
-                break guard;
-            }
-            drop(guard);
-            if std::time::Instant::now() > deadline {
-                return Err(CardError::Transport(TransportError::NoCard));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let Some(card) = card.as_mut() else {
-            return Err(CardError::Transport(TransportError::NoCard));
-        };
-        let mut slow = Slow {
-            card,
-            present: &self.present,
-            delay: self.apdu_delay,
-        };
-        f(&mut slow)
-    }
-
-    fn release(&mut self) {
-        if let Ok(mut c) = self.card.lock() {
-            if let Some(c) = c.as_mut() {
-                c.power_down();
-            }
-        }
-    }
-}
-
-/// Runs one request against the card. `session` carries what is selected on the card held
-/// for this citizen from one request to the next; any error starts it afresh.
+/// Runs one request against the card; returns the reply and what its APDUs cost. `session`
+/// carries what is selected on the card held for this citizen from one request to the next;
+/// any error starts it afresh.
 fn execute(
+    source: &mut dyn CardSource,
+    backend: &dyn StationBackend,
+    session: &mut Session,
+    request: CardRequest,
+) -> (Result<CardReply, CardError>, LinkStats) {
+    let mut timing = Timing {
+        source,
+        link: LinkStats::default(),
+    };
+    let result = run_request(&mut timing, backend, session, request);
+    (result, timing.link)
+}
+
+fn run_request(
     source: &mut dyn CardSource,
     backend: &dyn StationBackend,
     session: &mut Session,
@@ -201,9 +123,10 @@ fn execute(
             if let Err(p) = backend.check_certificate(&cert) {
                 return Ok(CardReply::CertificateRefused(p));
             }
+            // The backend's own failure is the backend's: said as such, not as the card's.
             let prepared = match backend.prepare(&person, &declared) {
                 Ok(p) => p,
-                Err(e) => return Err(CardError::Transport(TransportError::Other(e.to_string()))),
+                Err(e) => return Ok(CardReply::BackendFailed(e)),
             };
             let digest = openssl::sha::sha256(&prepared.statement);
             let signature = c.sign(&sha256_digest_info(&digest))?;
@@ -211,6 +134,7 @@ fn execute(
             // A broken card answer must never reach the backend as "signed".
             match backend.finish(prepared, &cert, &signature, &person) {
                 Ok(record) => Ok(CardReply::Signed(Box::new(record))),
+                Err(FinishError::Backend(e)) => Ok(CardReply::BackendFailed(e)),
                 Err(e @ (FinishError::SignatureInvalid | FinishError::CertificateUnreadable)) => {
                     tracing::warn!(error = %e, "card signature failed local verification");
                     Ok(CardReply::SignatureInvalid)
@@ -232,8 +156,9 @@ pub fn run(
     for msg in rx.iter() {
         match msg {
             WorkerMsg::Request { id, request } => {
-                let result = execute(source.as_mut(), backend.as_ref(), &mut session, request);
-                if tx.send(AppEvent::Card { id, result }).is_err() {
+                let (result, link) = execute(source.as_mut(), backend.as_ref(), &mut session, request);
+                let reply = flow::Event::Card { id, result };
+                if tx.send(AppEvent::Card { reply, link }).is_err() {
                     break;
                 }
             }
@@ -254,9 +179,22 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::readers::VirtualSource;
+    use crate::app::ready::Ready;
     use crate::backend::station::StationStore;
-    use crate::card::vcard::{pki::TestPki, profile::Profile};
+    use crate::card::basic4::BasicFour;
+    use crate::card::vcard::{pki::TestPki, profile::Profile, VirtualCard};
+    use crate::card::Transport;
+    use crate::seam::{BackendError, Declared};
     use crate::secret::{PinKind, Secret};
+    use std::sync::Mutex;
+
+    /// The demo's card, made and on its reader.
+    fn placed(card: VirtualCard) -> (VirtualSource, Arc<Ready<Mutex<VirtualCard>>>) {
+        let made: Arc<Ready<Mutex<VirtualCard>>> = Arc::default();
+        made.set(Mutex::new(card));
+        (VirtualSource::placed(Arc::clone(&made)), made)
+    }
 
     #[test]
     fn the_held_card_is_not_reselected_between_requests() {
@@ -265,11 +203,7 @@ mod tests {
         let profile = Profile::named("yamada").unwrap();
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
-        let mut source = VirtualSource {
-            card: Arc::new(Mutex::new(Some(card))),
-            present: Arc::new(AtomicBool::new(true)),
-            apdu_delay: Duration::ZERO,
-        };
+        let (mut source, _made) = placed(card);
         let mut session = Session::default();
         let pin = |p: &[u8]| Secret::parse(PinKind::TextPin, p).unwrap();
         let apdus = || stats.lock().unwrap().apdus;
@@ -280,7 +214,8 @@ mod tests {
                 &backend,
                 &mut session,
                 CardRequest::QueryTries(PinKind::TextPin)
-            ),
+            )
+            .0,
             Ok(CardReply::Tries(3))
         ));
         assert_eq!(apdus(), 3, "SELECT AP, SELECT PIN, tries");
@@ -289,7 +224,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::VerifyAndRead(pin(b"1234")),
-        );
+        )
+        .0;
         assert!(matches!(r, Ok(CardReply::Read(_))));
         assert_eq!(apdus(), 6, "VERIFY, SELECT EF 02, READ: the minimum for the whole read");
 
@@ -302,6 +238,7 @@ mod tests {
             &mut session,
             CardRequest::QueryTries(PinKind::TextPin),
         )
+        .0
         .unwrap();
         assert_eq!(apdus(), 9);
         let r = execute(
@@ -309,7 +246,8 @@ mod tests {
             &backend,
             &mut session,
             CardRequest::VerifyAndRead(pin(b"9999")),
-        );
+        )
+        .0;
         assert!(matches!(r, Err(CardError::WrongPin { tries_left: 2, .. })));
         assert_eq!(session, Session::default());
         execute(
@@ -318,6 +256,7 @@ mod tests {
             &mut session,
             CardRequest::QueryTries(PinKind::TextPin),
         )
+        .0
         .unwrap();
         assert_eq!(apdus(), 10 + 3, "re-selected after the error");
         let _ = std::fs::remove_dir_all(&dir);
@@ -330,20 +269,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("madoguchi-worker-release-{}", std::process::id()));
         let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
         let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
-        let card = Arc::new(Mutex::new(Some(card)));
-        let mut source = VirtualSource {
-            card: Arc::clone(&card),
-            present: Arc::new(AtomicBool::new(true)),
-            apdu_delay: Duration::ZERO,
-        };
+        let (mut source, card) = placed(card);
         let mut session = Session::default();
         let pin = Secret::parse(PinKind::TextPin, b"1234").unwrap();
-        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin));
+        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin)).0;
         assert!(matches!(r, Ok(CardReply::Read(_))));
         source.release();
         // Another program on the card now: SELECT AP, SELECT EF 02, READ needs the PIN again.
-        let mut guard = card.lock().unwrap();
-        let c = guard.as_mut().unwrap();
+        let mut c = card.get().unwrap().lock().unwrap();
         c.transmit(&Command::select_df(Application::Text.aid())).unwrap();
         c.transmit(&Command::select_ef(Ef::Basic4.fid())).unwrap();
         let read = c.transmit(&Command::read_binary(0, 256)).unwrap();
@@ -361,12 +294,7 @@ mod tests {
         let profile = Profile::named("yamada").unwrap();
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
-        let card = Arc::new(Mutex::new(Some(card)));
-        let mut source = VirtualSource {
-            card: Arc::clone(&card),
-            present: Arc::new(AtomicBool::new(true)),
-            apdu_delay: Duration::ZERO,
-        };
+        let (mut source, card) = placed(card);
         let mut session = Session::default();
         execute(
             &mut source,
@@ -374,12 +302,13 @@ mod tests {
             &mut session,
             CardRequest::QueryTries(PinKind::SignPassword),
         )
+        .0
         .unwrap();
         // Between transactions something else selects the text AP on the card (a reset by
         // another program, a card swapped for one left in the text AP).
-        card.lock()
+        card.get()
             .unwrap()
-            .as_mut()
+            .lock()
             .unwrap()
             .transmit(&Command::select_df(Application::Text.aid()))
             .unwrap();
@@ -397,12 +326,133 @@ mod tests {
                 person,
                 declared: Default::default(),
             },
-        );
+        )
+        .0;
         assert!(matches!(r, Ok(CardReply::Signed(_))), "{r:?}");
         let s = stats.lock().unwrap();
         assert_eq!(s.my_number_selects, 0);
         assert_eq!(s.text_pin_tries, 3, "no VERIFY went to the text AP's PIN");
         assert_eq!(s.sign_password_tries, 5);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The figures come back with the reply: each APDU of this request timed (3: SELECT AP,
+    /// SELECT PIN, the counter query), nothing of any other.
+    #[test]
+    fn a_reply_brings_the_round_trips_of_its_own_apdus() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-worker-link-{}", std::process::id()));
+        let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+        let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
+        let (mut source, _made) = placed(card);
+        let mut session = Session::default();
+        let (r, link) = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::QueryTries(PinKind::TextPin),
+        );
+        assert!(matches!(r, Ok(CardReply::Tries(3))));
+        assert_eq!(link.round_trips_us.len(), 3);
+        assert_eq!(link.resends, 0);
+        // Held card, nothing re-selected: one APDU.
+        let (_, link) = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::QueryTries(PinKind::TextPin),
+        );
+        assert_eq!(link.round_trips_us.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A backend whose statement can't be built: it never started.
+    struct NotStarted;
+
+    impl StationBackend for NotStarted {
+        fn check_certificate(&self, _: &[u8]) -> Result<(), crate::seam::CertificateProblem> {
+            Ok(())
+        }
+        fn prepare(&self, _: &BasicFour, _: &Declared) -> Result<crate::seam::Prepared, BackendError> {
+            Err(BackendError::Storage("not started".into()))
+        }
+        fn finish(
+            &self,
+            _: crate::seam::Prepared,
+            _: &[u8],
+            _: &[u8],
+            _: &BasicFour,
+        ) -> Result<crate::seam::SignedPayload, FinishError> {
+            unreachable!()
+        }
+        fn prepare_challenge(
+            &self,
+            _: &BasicFour,
+            _: crate::card::basic4::Ef02,
+            _: &Declared,
+        ) -> Result<crate::seam::PreparedChallenge, BackendError> {
+            unreachable!()
+        }
+        fn finish_challenge(
+            &self,
+            _: crate::seam::PreparedChallenge,
+            _: &[u8],
+            _: &[u8],
+        ) -> Result<crate::seam::SignedPayload, FinishError> {
+            unreachable!()
+        }
+        fn store_signed(&self, _: crate::seam::SignedPayload) -> Result<String, BackendError> {
+            unreachable!()
+        }
+        fn store_unsigned(&self, _: &BasicFour, _: &Declared) -> Result<String, BackendError> {
+            unreachable!()
+        }
+        fn allow_unauthenticated(&self) -> bool {
+            false
+        }
+        fn store_unauthenticated(&self, _: &BasicFour, _: &Declared) -> Result<String, BackendError> {
+            unreachable!()
+        }
+        fn queue(&self) -> crate::seam::QueueInfo {
+            Default::default()
+        }
+        fn can_start_new(&self) -> bool {
+            true
+        }
+        fn sealed(&self) -> bool {
+            true
+        }
+        fn start_delivery(&self, _: Box<dyn Fn(String, crate::seam::Verdict) + Send + Sync>) {}
+    }
+
+    /// Issue 21: the backend's failure reaches the flow as the backend's, not as a card
+    /// communication error carrying its text.
+    #[test]
+    fn a_backend_failure_while_signing_is_the_backends_not_the_cards() {
+        let profile = Profile::named("yamada").unwrap();
+        let pki = TestPki::generate().unwrap();
+        let person = {
+            let mut c = MyNumberCard::new(VirtualCard::new(&profile, &pki).unwrap());
+            c.verify(&Secret::parse(PinKind::TextPin, b"1234").unwrap()).unwrap();
+            c.read_basic_four().unwrap()
+        };
+        let (mut source, _made) = placed(VirtualCard::new(&profile, &pki).unwrap());
+        let (r, _) = execute(
+            &mut source,
+            &NotStarted,
+            &mut Session::default(),
+            CardRequest::VerifyAndSign {
+                password: Secret::parse(PinKind::SignPassword, b"ABC123").unwrap(),
+                person,
+                declared: Default::default(),
+            },
+        );
+        assert!(
+            !matches!(r, Err(CardError::Transport(crate::card::TransportError::Other(_)))),
+            "{r:?}"
+        );
+        assert!(
+            matches!(r, Ok(CardReply::BackendFailed(BackendError::Storage(ref e))) if e == "not started"),
+            "{r:?}"
+        );
     }
 }

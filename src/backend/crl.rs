@@ -92,7 +92,7 @@ fn scan(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
 }
 
 fn unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
-    crate::backend::station::asn1_unix(t)
+    super::trust::asn1_unix(t)
 }
 
 impl CrlSource {

@@ -2,8 +2,9 @@
 //! with `Idempotency-Key: <enrollment id>`, exponential backoff with full jitter (capped,
 //! `Retry-After` honoured, persisted in the row), and permanent verdicts parked in review.
 
-use super::outbox::{now_ms, Outbox, OutboxError};
+use super::outbox::{Outbox, OutboxError};
 use crate::seam::Verdict;
+use crate::time::unix_ms;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -227,7 +228,7 @@ pub fn record(
             verdict.clone()
         }
         Outcome::Retry { after, detail } => {
-            let next = now_ms() + next_delay(cfg, attempts, *after).as_millis() as i64;
+            let next = unix_ms() + next_delay(cfg, attempts, *after).as_millis() as i64;
             outbox.mark_retry(id, next, &crate::text::escape_untrusted(detail))?;
             Verdict::Queued
         }
@@ -243,7 +244,7 @@ pub async fn flush(
 ) -> Result<(u32, u32, u32), OutboxError> {
     let mut counts = (0, 0, 0);
     loop {
-        let due = outbox.due(now_ms(), 32)?;
+        let due = outbox.due(unix_ms(), 32)?;
         if due.is_empty() {
             return Ok(counts);
         }
@@ -300,7 +301,7 @@ pub fn spawn(
                         tracing::warn!(error = %e, "delivery round failed");
                     }
                     let wait = match outbox.next_due() {
-                        Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, 60_000) as u64),
+                        Ok(Some(at)) => Duration::from_millis((at - unix_ms()).clamp(0, 60_000) as u64),
                         _ => Duration::from_secs(60),
                     };
                     tokio::select! {

@@ -10,7 +10,6 @@ pub mod jwe;
 pub mod metrics;
 pub mod outbox;
 pub mod pgconn;
-pub use crate::record::payload;
 pub mod receiver;
 pub mod seal;
 pub mod station;

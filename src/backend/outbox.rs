@@ -79,7 +79,7 @@ pub struct Outbox {
     limit: u64,
 }
 
-pub use crate::time::unix_ms as now_ms;
+use crate::time::unix_ms;
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS outbox (
     id TEXT PRIMARY KEY,
@@ -239,7 +239,7 @@ impl Outbox {
     pub fn mark_delivered(&mut self, id: &str) -> Result<(), OutboxError> {
         self.db.execute(
             "UPDATE outbox SET status = 'delivered', delivered_ms = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
-            params![id, now_ms()],
+            params![id, unix_ms()],
         )?;
         Ok(())
     }
@@ -266,7 +266,7 @@ impl Outbox {
     pub fn retry(&mut self, id: &str) -> Result<(), OutboxError> {
         let n = self.db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_ms = ?2 WHERE id = ?1 AND status = 'review'",
-            params![id, now_ms()],
+            params![id, unix_ms()],
         )?;
         if n == 0 {
             return Err(OutboxError::NotFound(id.to_string()));
@@ -281,7 +281,7 @@ impl Outbox {
         for id in ids {
             tx.execute(
                 "UPDATE outbox SET carried_ms = ?2 WHERE id = ?1 AND status != 'delivered'",
-                params![id, now_ms()],
+                params![id, unix_ms()],
             )?;
         }
         tx.commit()?;
@@ -292,7 +292,7 @@ impl Outbox {
     pub fn make_all_due(&mut self) -> Result<(), OutboxError> {
         self.db.execute(
             "UPDATE outbox SET next_attempt_ms = ?1 WHERE status = 'pending'",
-            params![now_ms()],
+            params![unix_ms()],
         )?;
         Ok(())
     }
@@ -324,7 +324,7 @@ mod tests {
     use super::*;
 
     fn tmp(name: &str) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!("madoguchi-outbox-{}-{name}-{}", std::process::id(), now_ms()));
+        let d = std::env::temp_dir().join(format!("madoguchi-outbox-{}-{name}-{}", std::process::id(), unix_ms()));
         std::fs::create_dir_all(&d).unwrap();
         d.join("outbox.sqlite3")
     }

@@ -6,7 +6,7 @@
 //! moved to another record. Chosen over CMS because every backend language reads it with its
 //! standard library, and openssl provides each part.
 
-use super::payload::{b64, unb64};
+use crate::record::payload::{b64, unb64};
 use openssl::encrypt::{Decrypter, Encrypter};
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};

@@ -3,14 +3,18 @@
 //! and runs delivery.
 
 use super::delivery::{self, DeliveryConfig, Waker};
-use super::outbox::{now_ms, Outbox};
-use super::payload::{verify_signature, CardData, Payload, Statement, SCHEMA};
+use super::outbox::Outbox;
+use super::trust::asn1_unix;
 use crate::card::basic4::{BasicFour, Ef02};
+use crate::record::canonical::{sha256_hex, to_json_exact};
+use crate::record::card_data::CardData;
 use crate::record::check;
+use crate::record::payload::{verify_signature, Payload, Statement, SCHEMA};
 use crate::seam::{
     BackendError, CertificateProblem, Declared, FinishError, Prepared, PreparedChallenge, QueueInfo, SignedPayload,
     StationBackend, Verdict,
 };
+use crate::time::unix_ms;
 use openssl::pkey::{PKey, Public};
 use openssl::x509::{X509Crl, X509};
 use std::path::PathBuf;
@@ -46,15 +50,14 @@ struct Shown {
 impl Shown {
     fn new(default_text: &str) -> Shown {
         Shown {
-            default: super::payload::sha256_hex(default_text.as_bytes()),
+            default: sha256_hex(default_text.as_bytes()),
             by_lang: Vec::new(),
         }
     }
 
     fn add(&mut self, lang: &str, text: &str) {
         self.by_lang.retain(|(l, _)| l != lang);
-        self.by_lang
-            .push((lang.to_string(), super::payload::sha256_hex(text.as_bytes())));
+        self.by_lang.push((lang.to_string(), sha256_hex(text.as_bytes())));
     }
 
     /// The hash of the text a citizen in `lang` read: theirs, else the default one.
@@ -101,19 +104,19 @@ impl StationCrl {
             .filter_map(|(c, _)| asn1_unix(c.last_update()))
             .max()
             .unwrap_or(0);
-        now_ms() / 1000 - newest
+        unix_ms() / 1000 - newest
     }
 
     /// Whether every CRL still speaks.
     pub fn fresh(&self) -> bool {
-        let now = now_ms() / 1000;
+        let now = unix_ms() / 1000;
         self.crls.iter().all(|(_, until)| now <= *until)
     }
 
     /// Whether a current CRL of the certificate's own CA generation (issuer name and key
     /// identifier) lists it. A CRL of another generation under the same DN is not applied.
     pub fn revokes(&self, cert: &X509) -> bool {
-        let now = now_ms() / 1000;
+        let now = unix_ms() / 1000;
         self.crls.iter().any(|(crl, until)| {
             now <= *until
                 && super::trust::crl_matches_certificate(crl, cert)
@@ -123,13 +126,6 @@ impl StationCrl {
                 )
         })
     }
-}
-
-/// Seconds since the epoch of an ASN.1 time.
-pub fn asn1_unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
-    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
-    let d = epoch.diff(t).ok()?;
-    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
 }
 
 /// Validity now, by the certificate's own dates.
@@ -208,7 +204,7 @@ impl StationStore {
     }
 
     fn store(&self, payload: &Payload) -> Result<String, BackendError> {
-        let plain = super::payload::to_json_exact(payload).map_err(|_| BackendError::Encode)?;
+        let plain = to_json_exact(payload).map_err(|_| BackendError::Encode)?;
         let body: Zeroizing<Vec<u8>> = match &self.seal_key {
             Some(k) => {
                 // A JWE (RFC 7516) any JOSE library opens; its kid names the key for rotation.
@@ -220,7 +216,7 @@ impl StationStore {
                     "station_id": payload.station_id,
                     "jwe": jwe,
                 });
-                super::payload::to_json_exact(&wire).map_err(|_| BackendError::Encode)?
+                to_json_exact(&wire).map_err(|_| BackendError::Encode)?
             }
             None => plain,
         };
@@ -231,7 +227,7 @@ impl StationStore {
         o.enqueue_record(
             &payload.enrollment_id,
             &payload.station_id,
-            now_ms(),
+            unix_ms(),
             &body,
             self.seal_key.is_some(),
             Some(payload.level().as_str()),
@@ -383,7 +379,7 @@ impl StationBackend for StationStore {
         let s = o.stats().unwrap_or_default();
         QueueInfo {
             pending: s.pending,
-            oldest_age_secs: s.oldest_pending_ms.map(|t| ((now_ms() - t).max(0) / 1000) as u64),
+            oldest_age_secs: s.oldest_pending_ms.map(|t| ((unix_ms() - t).max(0) / 1000) as u64),
             review: s.review,
         }
     }
@@ -443,7 +439,7 @@ mod tests {
     }
 
     fn sha(t: &str) -> String {
-        crate::record::payload::sha256_hex(t.as_bytes())
+        crate::record::canonical::sha256_hex(t.as_bytes())
     }
 
     /// What the citizen declared: only the language.
@@ -493,7 +489,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "terms-1", "規約", None, None).unwrap();
         let p = Profile::named("yoshino").unwrap();
-        let mut c = crate::card::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
+        let mut c =
+            crate::card::client::MyNumberCard::new(VirtualCard::new(&p, &TestPki::generate().unwrap()).unwrap());
         c.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
         let (person, ef02) = c.read_basic_four_with_bytes().unwrap();
         // EF 02 of another card is not what the confirmed items came from.

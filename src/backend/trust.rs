@@ -222,9 +222,9 @@ impl Anchor {
     pub fn of(x: &X509Ref) -> Anchor {
         let now = crate::time::unix_ms() / 1000;
         let date = |t: &openssl::asn1::Asn1TimeRef| {
-            crate::backend::station::asn1_unix(t).map_or_else(|| t.to_string(), |s| crate::time::rfc3339(s * 1000))
+            asn1_unix(t).map_or_else(|| t.to_string(), |s| crate::time::rfc3339(s * 1000))
         };
-        let not_after = crate::backend::station::asn1_unix(x.not_after()).unwrap_or(0);
+        let not_after = asn1_unix(x.not_after()).unwrap_or(0);
         Anchor {
             subject: name_text(x.subject_name()),
             not_before: date(x.not_before()),
@@ -274,6 +274,13 @@ pub fn name_text(name: &openssl::x509::X509NameRef) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Seconds since the epoch of an ASN.1 time.
+pub fn asn1_unix(t: &openssl::asn1::Asn1TimeRef) -> Option<i64> {
+    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
+    let d = epoch.diff(t).ok()?;
+    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
 }
 
 #[cfg(test)]

@@ -17,48 +17,12 @@ use super::apdu::{Command, Response, INS_GET_RESPONSE, INS_READ_BINARY, INS_SELE
 use super::files::{self, Access, Application, Ef};
 use super::transport::{Refusal, Transport, TransportError};
 
-/// Round trips of the last APDUs of this process (µs), for the reader-health figures
-/// (diagnostics pane sparkline, `madoguchi status`). Timings only: no command, no data.
-static ROUND_TRIPS: std::sync::Mutex<std::collections::VecDeque<u32>> =
-    std::sync::Mutex::new(std::collections::VecDeque::new());
-
-/// How many round trips are kept.
-pub const ROUND_TRIPS_KEPT: usize = 64;
-
-fn record_round_trip(d: std::time::Duration) {
-    if let Ok(mut r) = ROUND_TRIPS.lock() {
-        if r.len() == ROUND_TRIPS_KEPT {
-            r.pop_front();
-        }
-        r.push_back(d.as_micros().min(u32::MAX as u128) as u32);
-    }
-}
-
-/// APDUs that were a second exchange for the same thing (GET RESPONSE after `61xx`, the same
-/// READ re-sent after `6Cxx`, a READ repeated in short form after an extended one failed):
-/// a reader or a card placement that struggles shows here.
-static RESENDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-
-pub fn resends() -> u32 {
-    RESENDS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// The last round trips (µs), oldest first.
-pub fn recent_round_trips() -> Vec<u32> {
-    ROUND_TRIPS
-        .lock()
-        .map(|r| r.iter().copied().collect())
-        .unwrap_or_default()
-}
-
 pub struct Guard<T> {
     inner: T,
     app: Option<Application>,
     ef: Option<Ef>,
     /// The application was selected by this guard (this transaction), not restored.
     app_confirmed: bool,
-    /// INS, P1, P2 of the previous command (to count re-sends).
-    last_header: Option<(u8, u8, u8)>,
     sent: u32,
 }
 
@@ -83,7 +47,6 @@ impl<T: Transport> Guard<T> {
             app: None,
             ef: None,
             app_confirmed: false,
-            last_header: None,
             sent: 0,
         }
     }
@@ -196,14 +159,8 @@ impl<T: Transport> Transport for Guard<T> {
             Target::None => {}
         }
         self.sent += 1;
-        let header = (cmd.ins(), cmd.p1(), cmd.p2());
-        if cmd.ins() == INS_GET_RESPONSE || (cmd.ins() == INS_READ_BINARY && self.last_header == Some(header)) {
-            RESENDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.last_header = Some(header);
         let started = std::time::Instant::now();
         let result = self.inner.transmit(cmd);
-        record_round_trip(started.elapsed());
         match &result {
             Ok(resp) => {
                 tracing::debug!(apdu = %cmd, sw = %resp.sw, len = resp.data.len(), us = started.elapsed().as_micros() as u64, "APDU");

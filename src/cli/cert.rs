@@ -2,7 +2,7 @@
 //! signing password (same input rules as `read`); the others need no PIN.
 
 use super::session;
-use super::{EXIT_INTERNAL, EXIT_OK};
+use super::{Failure, Outcome};
 use madoguchi::card::files::Ef;
 use madoguchi::lang::Lang;
 use madoguchi::secret::PinKind;
@@ -20,7 +20,7 @@ pub enum Which {
     AuthCa,
 }
 
-pub fn run(lang: Lang, wanted: Option<&str>, which: Which, last_try: bool) -> u8 {
+pub fn run(lang: Lang, wanted: Option<&str>, which: Which, last_try: bool) -> Outcome {
     let ef = match which {
         Which::Sign => Ef::SignCert,
         Which::SignCa => Ef::SignCaCert,
@@ -33,17 +33,12 @@ pub fn run(lang: Lang, wanted: Option<&str>, which: Which, last_try: bool) -> u8
         }),
         _ => session::without_pin(lang, wanted, |c| c.read_certificate(ef)),
     };
-    let der = match der {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let pem = match openssl::x509::X509::from_der(&der).and_then(|c| c.to_pem()) {
-        Ok(p) => zeroize::Zeroizing::new(p),
-        Err(_) => return EXIT_INTERNAL,
-    };
+    let pem = openssl::x509::X509::from_der(&der?)
+        .and_then(|c| c.to_pem())
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| Failure::Internal)?;
     let mut out = std::io::stdout().lock();
-    if out.write_all(&pem).and_then(|_| out.flush()).is_err() {
-        return EXIT_INTERNAL;
-    }
-    EXIT_OK
+    out.write_all(&pem)
+        .and_then(|_| out.flush())
+        .map_err(|_| Failure::Internal)
 }

@@ -1,7 +1,7 @@
 //! `madoguchi diagnose [--json] [--watch]`: what pcscd, the readers and the card look like,
 //! for a support person (over SSH, as text or JSON). Never card data or PINs.
 
-use super::EXIT_OK;
+use super::Outcome;
 use madoguchi::card::{CardError, TransportError};
 use madoguchi::i18n::{self, msg, Msg};
 use madoguchi::lang::Lang;
@@ -118,7 +118,7 @@ fn station_facts(config: Option<&std::path::Path>) -> Option<StationFacts> {
     Some(f)
 }
 
-pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&std::path::Path>) -> u8 {
+pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&std::path::Path>) -> Outcome {
     if !watch {
         let d = Diagnostics::snapshot(!no_probe);
         let station = station_facts(config);
@@ -148,7 +148,7 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
                 print!("{}", printable(&(lines.join("\n") + "\n")));
             }
         }
-        return EXIT_OK;
+        return Ok(());
     }
     // Streams one line per change until interrupted (Ctrl-C ends the process; nothing to
     // restore). The monitor blocks in pcscd: an idle watch uses no CPU.
@@ -186,11 +186,11 @@ pub fn run(lang: Lang, json: bool, watch: bool, no_probe: bool, config: Option<&
         }
     }
     monitor.stop();
-    EXIT_OK
+    Ok(())
 }
 
 fn now() -> String {
-    madoguchi::backend::payload::rfc3339_now()
+    madoguchi::time::rfc3339_now()
 }
 
 /// The JSON document of `diagnose --json`: the model's codes and values, with the two
@@ -259,61 +259,70 @@ fn text(lang: Lang, d: &Diagnostics) -> String {
         ));
     }
     for r in &d.readers {
-        s.push_str(&format!("{}: {}\n", t(Msg::DiagReader), r.name));
-        s.push_str(&format!("  {}: {}", t(Msg::DiagCard), i18n::card_state(lang, r.card)));
-        if let Some(k) = &r.facts.card_kind {
-            s.push_str(&format!(" ({})", i18n::card_kind(lang, k)));
-        }
-        s.push('\n');
-        if let Some(atr) = &r.atr {
-            s.push_str(&format!("  ATR: {atr}\n"));
-        }
-        if let Some(a) = &r.atr_summary {
-            s.push_str(&format!(
-                "  {}: {} {} / {}: {}{}\n",
-                t(Msg::DiagAtrDecoded),
-                a.protocols.join(","),
-                a.interface,
-                t(Msg::DiagHistorical),
-                if a.historical_bytes.is_empty() {
-                    "—"
-                } else {
-                    &a.historical_bytes
-                },
-                if a.known_my_number_atr {
-                    format!(" / {}", t(Msg::DiagKnownAtr))
-                } else {
-                    String::new()
-                }
-            ));
-        }
-        s.push_str(&format!(
-            "  {}: {}   {}: {}   {}: {}\n",
-            t(Msg::DiagProtocol),
-            r.facts.protocol.as_ref().unwrap_or(&dash),
-            t(Msg::DiagExtended),
-            i18n::yes_no(lang, r.facts.extended_length, true),
-            t(Msg::DiagLastApdu),
-            r.facts
-                .last_rtt_ms
-                .map(|ms| format!("{ms:.1} ms"))
-                .unwrap_or_else(|| dash.clone()),
-        ));
-        s.push_str(&format!(
-            "  {}: {}   {}: {}   {}: {}\n",
-            t(Msg::DiagVendor),
-            r.facts.vendor.as_ref().unwrap_or(&dash),
-            t(Msg::DiagModel),
-            r.facts.model.as_ref().unwrap_or(&dash),
-            t(Msg::DiagFirmware),
-            r.facts.firmware.as_ref().unwrap_or(&dash),
-        ));
+        s.push_str(&reader_text(lang, r));
     }
     s.push_str(&format!("{}: {}\n", t(Msg::DiagRemovalsSession), d.card_removals));
     s.push_str(&format!(
         "{}: {}\n",
         t(Msg::DiagLastError),
         d.last_error.as_ref().map(|e| i18n::card_error(lang, e)).unwrap_or(dash)
+    ));
+    s
+}
+
+/// One reader's lines of [`text`].
+fn reader_text(lang: Lang, r: &ReaderDiag) -> String {
+    let t = |m: Msg| msg(lang, m);
+    let dash = "—".to_string();
+    let mut s = String::new();
+    s.push_str(&format!("{}: {}\n", t(Msg::DiagReader), r.name));
+    s.push_str(&format!("  {}: {}", t(Msg::DiagCard), i18n::card_state(lang, r.card)));
+    if let Some(k) = &r.facts.card_kind {
+        s.push_str(&format!(" ({})", i18n::card_kind(lang, k)));
+    }
+    s.push('\n');
+    if let Some(atr) = &r.atr {
+        s.push_str(&format!("  ATR: {atr}\n"));
+    }
+    if let Some(a) = &r.atr_summary {
+        s.push_str(&format!(
+            "  {}: {} {} / {}: {}{}\n",
+            t(Msg::DiagAtrDecoded),
+            a.protocols.join(","),
+            a.interface,
+            t(Msg::DiagHistorical),
+            if a.historical_bytes.is_empty() {
+                "—"
+            } else {
+                &a.historical_bytes
+            },
+            if a.known_my_number_atr {
+                format!(" / {}", t(Msg::DiagKnownAtr))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    s.push_str(&format!(
+        "  {}: {}   {}: {}   {}: {}\n",
+        t(Msg::DiagProtocol),
+        r.facts.protocol.as_ref().unwrap_or(&dash),
+        t(Msg::DiagExtended),
+        i18n::yes_no(lang, r.facts.extended_length, true),
+        t(Msg::DiagLastApdu),
+        r.facts
+            .last_rtt_ms
+            .map(|ms| format!("{ms:.1} ms"))
+            .unwrap_or_else(|| dash.clone()),
+    ));
+    s.push_str(&format!(
+        "  {}: {}   {}: {}   {}: {}\n",
+        t(Msg::DiagVendor),
+        r.facts.vendor.as_ref().unwrap_or(&dash),
+        t(Msg::DiagModel),
+        r.facts.model.as_ref().unwrap_or(&dash),
+        t(Msg::DiagFirmware),
+        r.facts.firmware.as_ref().unwrap_or(&dash),
     ));
     s
 }

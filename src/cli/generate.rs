@@ -7,7 +7,7 @@
 //! key table, `ui::keys`), ENVIRONMENT and FILES. An option without a description stops
 //! `generate man`: every option a page lists says what it does.
 
-use super::{EXIT_INTERNAL, EXIT_OK};
+use super::{Failure, Outcome};
 use madoguchi::ui::keys::{Action, KEYS};
 use std::path::{Path, PathBuf};
 
@@ -26,20 +26,20 @@ pub enum GenerateCmd {
     },
 }
 
-pub fn run(cmd: clap::Command, what: GenerateCmd) -> u8 {
+pub fn run(cmd: clap::Command, what: GenerateCmd) -> Outcome {
     match what {
         GenerateCmd::Man { dir } => match write_pages(cmd, &dir) {
-            Ok(()) => EXIT_OK,
+            Ok(()) => Ok(()),
             Err(e) => {
                 eprintln!("madoguchi generate man: {}: {e}", dir.display());
-                EXIT_INTERNAL
+                Err(Failure::Internal)
             }
         },
         GenerateCmd::Completions { shell } => {
             let mut cmd = cmd;
             let name = cmd.get_name().to_string();
             clap_complete::generate(shell, &mut cmd, name, &mut std::io::stdout());
-            EXIT_OK
+            Ok(())
         }
     }
 }

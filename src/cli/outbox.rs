@@ -1,9 +1,13 @@
 //! `madoguchi outbox list|flush|export|retry`: the queue without personal data (ids, status,
 //! ages), sending now, hand-carry export of sealed records, and putting a reviewed record back.
 
+use super::{fail, Failure, Outcome};
 use madoguchi::backend::delivery;
-use madoguchi::backend::outbox::{now_ms, Outbox};
+use madoguchi::backend::outbox::{Outbox, OutboxError, Status};
 use madoguchi::config::Config;
+use madoguchi::lang::Lang;
+use madoguchi::seam::Verdict;
+use madoguchi::time::unix_ms;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand)]
@@ -53,212 +57,170 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     }
 }
 
-pub fn run(lang: madoguchi::lang::Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> u8 {
-    let cfg = match Config::load(config_path) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("madoguchi: {e}");
-            return 2;
-        }
-    };
+pub fn run(lang: Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> Outcome {
+    let cfg = Config::load(config_path).map_err(|e| fail(Failure::Usage, e))?;
     let path = cfg.outbox_path();
     // Never created here: the station makes its outbox. An operator command beside a running
     // station opens it like the station does (backend::db), so the station keeps its locks.
     let mut outbox = match Outbox::open_existing(&path, cfg.backend.queue_limit) {
         Ok(o) => o,
-        Err(e @ madoguchi::backend::outbox::OutboxError::Missing(_)) => {
-            eprintln!("madoguchi: {e}");
-            return 1;
-        }
-        Err(e) => {
-            eprintln!("madoguchi: {}: {e}", path.display());
-            return 1;
-        }
+        Err(e @ OutboxError::Missing(_)) => return Err(fail(Failure::Internal, e)),
+        Err(e) => return Err(fail(Failure::Internal, format_args!("{}: {e}", path.display()))),
     };
     match cmd {
-        OutboxCmd::List { json } => {
-            let rows = match outbox.list() {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("madoguchi: {e}");
-                    return 1;
-                }
-            };
-            if json {
-                let rows: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|r| {
-                        let mut v = serde_json::to_value(r).unwrap_or_default();
-                        v["kid"] = outbox
-                            .body(&r.id)
-                            .ok()
-                            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                            .and_then(|b| b["jwe"].as_str().and_then(madoguchi::backend::jwe::peek_header))
-                            .map(|h| serde_json::Value::String(h.kid))
-                            .unwrap_or_default();
-                        v
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
-                return 0;
-            }
-            let now = now_ms();
-            // Titles in the clerk's language; the values stay codes (scripts use --json).
-            let [id, status, attempts, age, next, assurance, kid, last_error] = madoguchi::i18n::outbox_columns(lang);
-            println!(
-                "{} {} {} {} {}  {} {} {last_error}",
-                pad(id, 38, false),
-                pad(status, 15, false),
-                pad(attempts, 8, true),
-                pad(age, 9, true),
-                pad(next, 9, true),
-                pad(assurance, 18, false),
-                pad(kid, 12, false),
-            );
-            for r in rows {
-                let age = (now - r.created_ms).max(0) / 1000;
-                let next = if r.status == madoguchi::backend::outbox::Status::Pending {
-                    format!("{}s", ((r.next_attempt_ms - now).max(0) / 1000))
-                } else {
-                    "-".into()
-                };
-                // Which backend key the record is sealed to: what still needs an old key
-                // before the operator retires it.
-                let kid = outbox
-                    .body(&r.id)
-                    .ok()
-                    .map(|b| kid_of(&b))
-                    .unwrap_or_else(|| "-".into());
-                let status = match (r.status, r.carried) {
-                    (madoguchi::backend::outbox::Status::Delivered, _) | (_, false) => {
-                        format!("{:?}", r.status).to_lowercase()
-                    }
-                    (_, true) => format!("{}+carried", format!("{:?}", r.status).to_lowercase()),
-                };
-                println!(
-                    "{:<38} {:<15} {:>8} {:>8}s {:>9}  {:<18} {:<12} {}",
-                    r.id,
-                    status,
-                    r.attempts,
-                    age,
-                    next,
-                    // signed, card-authenticated or unauthenticated ("-": stored before the levels)
-                    r.assurance.as_deref().unwrap_or("-"),
-                    kid,
-                    madoguchi::text::escape_untrusted(&r.last_error.unwrap_or_default())
-                );
-            }
-            0
+        OutboxCmd::List { json: true } => list_json(&outbox),
+        OutboxCmd::List { json: false } => list(lang, &outbox),
+        OutboxCmd::Flush => flush(&cfg, &mut outbox),
+        OutboxCmd::Export { file } => export(&mut outbox, &file),
+        OutboxCmd::Retry { id } => {
+            outbox.retry(&id).map_err(|e| fail(Failure::Internal, e))?;
+            println!("{id} is queued again");
+            Ok(())
         }
-        OutboxCmd::Flush => {
-            let Some(dcfg) = cfg.backend.delivery() else {
-                eprintln!("madoguchi: no backend url in the configuration");
-                return 2;
-            };
-            let client = match delivery::client(&dcfg) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("madoguchi: {e}");
-                    return 2;
-                }
-            };
-            if let Err(e) = outbox.make_all_due() {
-                eprintln!("madoguchi: {e}");
-                return 1;
-            }
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-                return 1;
-            };
-            // One pass: rows that fail get their next attempt scheduled, not retried here.
-            let result = rt.block_on(async {
-                let due = outbox.due(now_ms(), usize::MAX >> 1)?;
-                let total = due.len();
-                let mut counts = (0u32, 0u32, 0u32);
-                let mut progress = super::progress::Progress::new(total);
-                for (entry, body) in due {
-                    let o = delivery::deliver(&client, &dcfg, &entry.id, &body).await;
-                    match delivery::record(&mut outbox, &dcfg, &entry.id, entry.attempts, &o)? {
-                        madoguchi::flow::Verdict::Accepted => counts.0 += 1,
-                        madoguchi::flow::Verdict::Queued => counts.2 += 1,
-                        _ => counts.1 += 1,
-                    }
-                    progress.step(
-                        &entry.id,
-                        &format!("{o:?}"),
-                        &format!("delivered {}  review {}  queued {}", counts.0, counts.1, counts.2),
-                    );
-                }
-                progress.done();
-                Ok::<_, madoguchi::backend::outbox::OutboxError>(counts)
-            });
-            match result {
-                Ok((d, r, q)) => {
-                    println!("delivered {d}, review {r}, still queued {q}");
-                    if q > 0 {
-                        3
-                    } else {
-                        0
-                    }
-                }
-                Err(e) => {
-                    eprintln!("madoguchi: {e}");
-                    1
-                }
-            }
-        }
-        OutboxCmd::Export { file } => {
-            let rows = match outbox.undelivered() {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("madoguchi: {e}");
-                    return 1;
-                }
-            };
-            let mut out = String::new();
-            for (e, body) in &rows {
-                out.push_str(&madoguchi::backend::carry::line(&e.id, e.sealed, body));
-                out.push('\n');
-            }
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let written = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&file)
-                .and_then(|mut f| f.write_all(out.as_bytes()).and_then(|_| f.sync_all()));
-            match written {
-                Ok(()) => {
-                    // Only once the file is on disk: the records stay queued, marked carried.
-                    let ids: Vec<String> = rows.iter().map(|(e, _)| e.id.clone()).collect();
-                    if let Err(e) = outbox.mark_carried(&ids) {
-                        eprintln!("madoguchi: the file is written, but marking the records carried failed: {e}");
-                    }
-                    println!(
-                        "exported {} record(s) to {} (they stay queued, marked carried: a later delivery is a duplicate)",
-                        rows.len(),
-                        file.display()
-                    );
-                    if rows.iter().any(|(e, _)| !e.sealed) {
-                        eprintln!("madoguchi: warning: some records are NOT sealed (seal = false): handle the file as personal data");
-                    }
-                    0
-                }
-                Err(e) => {
-                    eprintln!("madoguchi: {}: {e}", file.display());
-                    1
-                }
-            }
-        }
-        OutboxCmd::Retry { id } => match outbox.retry(&id) {
-            Ok(()) => {
-                println!("{id} is queued again");
-                0
-            }
-            Err(e) => {
-                eprintln!("madoguchi: {e}");
-                1
-            }
-        },
     }
+}
+
+/// Every field of every record, and the `kid` each is sealed to.
+fn list_json(outbox: &Outbox) -> Outcome {
+    let rows = outbox.list().map_err(|e| fail(Failure::Internal, e))?;
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["kid"] = outbox
+                .body(&r.id)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|b| b["jwe"].as_str().and_then(madoguchi::backend::jwe::peek_header))
+                .map(|h| serde_json::Value::String(h.kid))
+                .unwrap_or_default();
+            v
+        })
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+    Ok(())
+}
+
+/// One line per record under titles in the clerk's language; the values stay codes (scripts
+/// use --json).
+fn list(lang: Lang, outbox: &Outbox) -> Outcome {
+    let rows = outbox.list().map_err(|e| fail(Failure::Internal, e))?;
+    let now = unix_ms();
+    let [id, status, attempts, age, next, assurance, kid, last_error] = madoguchi::i18n::outbox_columns(lang);
+    println!(
+        "{} {} {} {} {}  {} {} {last_error}",
+        pad(id, 38, false),
+        pad(status, 15, false),
+        pad(attempts, 8, true),
+        pad(age, 9, true),
+        pad(next, 9, true),
+        pad(assurance, 18, false),
+        pad(kid, 12, false),
+    );
+    for r in rows {
+        let age = (now - r.created_ms).max(0) / 1000;
+        let next = if r.status == Status::Pending {
+            format!("{}s", ((r.next_attempt_ms - now).max(0) / 1000))
+        } else {
+            "-".into()
+        };
+        // Which backend key the record is sealed to: what still needs an old key before the
+        // operator retires it.
+        let kid = outbox
+            .body(&r.id)
+            .ok()
+            .map(|b| kid_of(&b))
+            .unwrap_or_else(|| "-".into());
+        let status = match (r.status, r.carried) {
+            (Status::Delivered, _) | (_, false) => format!("{:?}", r.status).to_lowercase(),
+            (_, true) => format!("{}+carried", format!("{:?}", r.status).to_lowercase()),
+        };
+        println!(
+            "{:<38} {:<15} {:>8} {:>8}s {:>9}  {:<18} {:<12} {}",
+            r.id,
+            status,
+            r.attempts,
+            age,
+            next,
+            // signed, card-authenticated or unauthenticated ("-": stored before the levels)
+            r.assurance.as_deref().unwrap_or("-"),
+            kid,
+            madoguchi::text::escape_untrusted(&r.last_error.unwrap_or_default())
+        );
+    }
+    Ok(())
+}
+
+/// One delivery pass over every record now; records still queued afterwards: unfinished.
+fn flush(cfg: &Config, outbox: &mut Outbox) -> Outcome {
+    let Some(dcfg) = cfg.backend.delivery() else {
+        return Err(fail(Failure::Usage, "no backend url in the configuration"));
+    };
+    let client = delivery::client(&dcfg).map_err(|e| fail(Failure::Usage, e))?;
+    outbox.make_all_due().map_err(|e| fail(Failure::Internal, e))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|_| Failure::Internal)?;
+    // One pass: rows that fail get their next attempt scheduled, not retried here.
+    let result = rt.block_on(async {
+        let due = outbox.due(unix_ms(), usize::MAX >> 1)?;
+        let total = due.len();
+        let mut counts = (0u32, 0u32, 0u32);
+        let mut progress = super::progress::Progress::new(total);
+        for (entry, body) in due {
+            let o = delivery::deliver(&client, &dcfg, &entry.id, &body).await;
+            match delivery::record(outbox, &dcfg, &entry.id, entry.attempts, &o)? {
+                Verdict::Accepted => counts.0 += 1,
+                Verdict::Queued => counts.2 += 1,
+                _ => counts.1 += 1,
+            }
+            progress.step(
+                &entry.id,
+                &format!("{o:?}"),
+                &format!("delivered {}  review {}  queued {}", counts.0, counts.1, counts.2),
+            );
+        }
+        progress.done();
+        Ok::<_, OutboxError>(counts)
+    });
+    let (d, r, q) = result.map_err(|e| fail(Failure::Internal, e))?;
+    println!("delivered {d}, review {r}, still queued {q}");
+    if q > 0 {
+        return Err(Failure::Unfinished);
+    }
+    Ok(())
+}
+
+/// The undelivered records, sealed as stored, as JSON lines in a new 0600 file; they stay
+/// queued, marked carried, once the file is on disk.
+fn export(outbox: &mut Outbox, file: &Path) -> Outcome {
+    let rows = outbox.undelivered().map_err(|e| fail(Failure::Internal, e))?;
+    let mut out = String::new();
+    for (e, body) in &rows {
+        out.push_str(&madoguchi::backend::carry::line(&e.id, e.sealed, body));
+        out.push('\n');
+    }
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+        .and_then(|mut f| f.write_all(out.as_bytes()).and_then(|_| f.sync_all()))
+        .map_err(|e| fail(Failure::Internal, format_args!("{}: {e}", file.display())))?;
+    let ids: Vec<String> = rows.iter().map(|(e, _)| e.id.clone()).collect();
+    if let Err(e) = outbox.mark_carried(&ids) {
+        eprintln!("madoguchi: the file is written, but marking the records carried failed: {e}");
+    }
+    println!(
+        "exported {} record(s) to {} (they stay queued, marked carried: a later delivery is a duplicate)",
+        rows.len(),
+        file.display()
+    );
+    if rows.iter().any(|(e, _)| !e.sealed) {
+        eprintln!("madoguchi: warning: some records are NOT sealed (seal = false): handle the file as personal data");
+    }
+    Ok(())
 }

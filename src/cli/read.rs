@@ -2,7 +2,7 @@
 //! unless the whole read succeeded (no partial JSON).
 
 use super::session;
-use super::{EXIT_INTERNAL, EXIT_OK};
+use super::{Failure, Outcome};
 use madoguchi::card::basic4::{BasicFour, Gender};
 use madoguchi::i18n::{self, msg, Msg};
 use madoguchi::lang::Lang;
@@ -10,27 +10,24 @@ use madoguchi::secret::PinKind;
 use std::io::Write;
 use zeroize::Zeroizing;
 
-pub fn run(lang: Lang, wanted: Option<&str>, json: bool, last_try: bool) -> u8 {
-    match session::with_pin(lang, wanted, PinKind::TextPin, last_try, |card| card.read_basic_four()) {
-        Ok(info) => print_info(lang, &info, json),
-        Err(code) => code,
-    }
+pub fn run(lang: Lang, wanted: Option<&str>, json: bool, last_try: bool) -> Outcome {
+    let info = session::with_pin(lang, wanted, PinKind::TextPin, last_try, |card| card.read_basic_four())?;
+    print_info(lang, &info, json)
 }
 
-fn print_info(lang: Lang, info: &BasicFour, json: bool) -> u8 {
+fn print_info(lang: Lang, info: &BasicFour, json: bool) -> Outcome {
     let text = if json {
         match serde_json::to_string_pretty(info) {
             Ok(s) => Zeroizing::new(s),
-            Err(_) => return EXIT_INTERNAL,
+            Err(_) => return Err(Failure::Internal),
         }
     } else {
         text(lang, info)
     };
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{}", text.as_str()).and_then(|_| out.flush()).is_err() {
-        return EXIT_INTERNAL;
-    }
-    EXIT_OK
+    writeln!(out, "{}", text.as_str())
+        .and_then(|_| out.flush())
+        .map_err(|_| Failure::Internal)
 }
 
 /// The four items, one "label: value" a line as the catalogue joins them (`labelled`), the

@@ -2,22 +2,21 @@
 
 use madoguchi::text::escape_untrusted;
 
-use super::{exit_code_transport, EXIT_OK};
+use super::Outcome;
 use madoguchi::i18n::{self, Msg};
 use madoguchi::lang::Lang;
 use madoguchi::reader::{self, hex};
 
-pub fn run(lang: Lang, json: bool) -> u8 {
+pub fn run(lang: Lang, json: bool) -> Outcome {
     let readers = match reader::establish().and_then(|ctx| reader::list_readers(&ctx)) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}", i18n::transport_error(lang, &e));
-            return exit_code_transport(&e);
+            return Err(super::session::fail_transport(lang, &e));
         }
     };
     if json {
         println!("{}", serde_json::json!({ "readers": readers }));
-        return EXIT_OK;
+        return Ok(());
     }
     if readers.is_empty() {
         println!(
@@ -40,5 +39,5 @@ pub fn run(lang: Lang, json: bool) -> u8 {
             None => println!("{}\t{}", escape_untrusted(&r.name), state),
         }
     }
-    EXIT_OK
+    Ok(())
 }

@@ -1,11 +1,11 @@
 //! One card session for a CLI command: pick the reader, connect, show the tries left, get the
 //! PIN (terminal without echo, or one stdin line for scripts), VERIFY once, run the operation.
-//! Nothing is printed to stdout here; errors are one sentence on stderr and an exit code.
+//! Nothing is printed to stdout here; errors are one sentence on stderr and a [`Failure`].
 //! However the command ends, the card is powered down as the connection drops
 //! ([`PcscCard`]), so no PIN verified here stays verified for the next program.
 
-use super::*;
-use madoguchi::card::{CardError, MyNumberCard, TransportError};
+use super::Failure;
+use madoguchi::card::{client::MyNumberCard, CardError, TransportError};
 use madoguchi::i18n;
 use madoguchi::lang::Lang;
 use madoguchi::reader::{self, PcscCard, PcscTransport};
@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 pub type Card<'a, 'b> = MyNumberCard<&'a mut PcscTransport<'b>>;
 
 /// Connects to the chosen reader's card.
-pub fn connect(lang: Lang, wanted: Option<&str>) -> Result<PcscCard, u8> {
+pub fn connect(lang: Lang, wanted: Option<&str>) -> Result<PcscCard, Failure> {
     let ctx = reader::establish().map_err(|e| fail_transport(lang, &e))?;
     let chosen = reader::list_readers(&ctx)
         .and_then(|r| reader::choose_reader(&r, wanted))
@@ -29,7 +29,7 @@ pub fn without_pin<R>(
     lang: Lang,
     wanted: Option<&str>,
     op: impl FnOnce(&mut Card) -> Result<R, CardError>,
-) -> Result<R, u8> {
+) -> Result<R, Failure> {
     let mut conn = connect(lang, wanted)?;
     match conn.transaction(|t| op(&mut MyNumberCard::new(t))) {
         Ok(Ok(r)) => Ok(r),
@@ -45,7 +45,7 @@ pub fn with_pin<R>(
     kind: PinKind,
     last_try: bool,
     op: impl FnOnce(&mut Card) -> Result<R, CardError>,
-) -> Result<R, u8> {
+) -> Result<R, Failure> {
     // A script's PIN is read and checked before the card is touched: a typo costs nothing.
     let piped = if std::io::stdin().is_terminal() {
         None
@@ -54,14 +54,14 @@ pub fn with_pin<R>(
             Ok(Some(l)) => l,
             _ => {
                 eprintln!("{}", msg_no_pin(lang));
-                return Err(EXIT_REFUSED);
+                return Err(Failure::Refused);
             }
         };
         match Secret::parse(kind, &line) {
             Ok(s) => Some(s),
             Err(e) => {
                 eprintln!("{}", i18n::pin_format(lang, kind, &e));
-                return Err(EXIT_REFUSED);
+                return Err(Failure::Refused);
             }
         }
     };
@@ -79,13 +79,13 @@ pub fn with_pin<R>(
             (prompt_until_well_formed(lang, kind)?, Some(tries))
         }
     };
-    let outcome = conn.transaction(|t| -> Result<Result<R, u8>, CardError> {
+    let outcome = conn.transaction(|t| -> Result<Result<R, Failure>, CardError> {
         let mut card = MyNumberCard::new(t);
         let tries = card.pin_tries(kind)?;
         // Shown already, unless another program spent tries while the citizen typed.
         if shown != Some(tries) {
-            if let Err(code) = gate(lang, kind, tries, last_try) {
-                return Ok(Err(code));
+            if let Err(f) = gate(lang, kind, tries, last_try) {
+                return Ok(Err(f));
             }
         }
         card.verify(&secret)?;
@@ -100,7 +100,7 @@ pub fn with_pin<R>(
 }
 
 /// Shows the tries left; refuses when locked, or at the last try without `--last-try`.
-fn gate(lang: Lang, kind: PinKind, tries: u8, last_try: bool) -> Result<(), u8> {
+fn gate(lang: Lang, kind: PinKind, tries: u8, last_try: bool) -> Result<(), Failure> {
     eprintln!("{}", i18n::tries_left(lang, kind, tries));
     if tries == 0 {
         return Err(fail_card(lang, &CardError::Locked { kind }));
@@ -108,16 +108,16 @@ fn gate(lang: Lang, kind: PinKind, tries: u8, last_try: bool) -> Result<(), u8> 
     if tries == 1 && !last_try {
         eprintln!("{}", i18n::last_try_warning(lang, kind));
         eprintln!("{}", i18n::msg(lang, i18n::Msg::CliLastTryHint));
-        return Err(EXIT_REFUSED);
+        return Err(Failure::Refused);
     }
     Ok(())
 }
 
-fn prompt_until_well_formed(lang: Lang, kind: PinKind) -> Result<Secret, u8> {
+fn prompt_until_well_formed(lang: Lang, kind: PinKind) -> Result<Secret, Failure> {
     loop {
         let Some(line) = prompt_hidden(&format!("{}: ", i18n::pin_name(lang, kind))) else {
             eprintln!("{}", msg_no_pin(lang));
-            return Err(EXIT_REFUSED);
+            return Err(Failure::Refused);
         };
         match Secret::parse(kind, &line) {
             Ok(s) => return Ok(s),
@@ -130,14 +130,16 @@ fn msg_no_pin(lang: Lang) -> &'static str {
     i18n::msg(lang, i18n::Msg::CliNoPin)
 }
 
-pub fn fail_transport(lang: Lang, e: &TransportError) -> u8 {
+/// Says `e` in the person's language; the failure it comes to.
+pub fn fail_transport(lang: Lang, e: &TransportError) -> Failure {
     eprintln!("{}", i18n::transport_error(lang, e));
-    exit_code_transport(e)
+    e.into()
 }
 
-pub fn fail_card(lang: Lang, e: &CardError) -> u8 {
+/// Says `e` in the person's language; the failure it comes to.
+pub fn fail_card(lang: Lang, e: &CardError) -> Failure {
     eprintln!("{}", i18n::card_error(lang, e));
-    exit_code(e)
+    e.into()
 }
 
 /// Reads a line from the terminal with echo off, restoring the terminal on every path.

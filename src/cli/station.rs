@@ -1,8 +1,9 @@
 //! `madoguchi` (the station on a PC/SC reader) and `madoguchi demo` (virtual card and an
 //! in-process receiver on loopback: no reader, no pcscd, no network).
 
-use madoguchi::app::worker::VirtualSource;
-use madoguchi::app::{self, CardSetup, StationOptions};
+use super::{fail, Failure, Outcome};
+use madoguchi::app::readers::{PcscReaders, VirtualReader};
+use madoguchi::app::{self, StationOptions};
 use madoguchi::backend::delivery::DeliveryConfig;
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
 use madoguchi::backend::station::{StationCrl, StationStore};
@@ -18,7 +19,6 @@ use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,11 +26,8 @@ pub const DEMO_TERMS: &str = include_str!("../../examples/terms-demo.txt");
 pub const DEMO_TERMS_EN: &str = include_str!("../../examples/terms-demo.en.txt");
 pub const DEMO_TERMS_KO: &str = include_str!("../../examples/terms-demo.ko.txt");
 
-fn load_config(path: Option<&Path>) -> Result<Config, u8> {
-    Config::load(path).map_err(|e| {
-        eprintln!("madoguchi: {e}");
-        2
-    })
+fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+    Config::load(path).map_err(|e| fail(Failure::Usage, e))
 }
 
 fn counter(cfg: &Config) -> CounterInfo {
@@ -41,102 +38,52 @@ fn counter(cfg: &Config) -> CounterInfo {
     }
 }
 
+/// A text (terms, privacy notice) in each language that has it.
+type Texts = Vec<(Lang, String)>;
+
 /// The texts of config key `key` (`terms_file`, `privacy_file`) by language, in the order of
 /// `paths` (the default, Japanese, text first).
-fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Vec<(Lang, String)>, u8> {
+fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Texts, Failure> {
     paths
         .iter()
         .map(|(lang, path)| {
-            std::fs::read_to_string(path).map(|t| (*lang, t)).map_err(|e| {
-                eprintln!("madoguchi: {key} {}: {e}", path.display());
-                2
-            })
+            std::fs::read_to_string(path)
+                .map(|t| (*lang, t))
+                .map_err(|e| fail(Failure::Usage, format_args!("{key} {}: {e}", path.display())))
         })
         .collect()
 }
 
-fn theme(cfg: &Config) -> Result<Theme, u8> {
-    Theme::resolve(&cfg.theme, Theme::no_color_env()).map_err(|e| {
-        eprintln!("madoguchi: {e}");
-        2
+fn theme(cfg: &Config) -> Result<Theme, Failure> {
+    Theme::resolve(&cfg.theme, Theme::no_color_env()).map_err(|e| fail(Failure::Usage, e))
+}
+
+/// What the station's run came to.
+fn station(run: Result<(), app::RunError>) -> Outcome {
+    run.map_err(|e| match e {
+        app::RunError::Terminal(_) => fail(Failure::Internal, e),
+        // Said in the log: the terminal that failed can't show it.
+        app::RunError::Draw(_) => Failure::Internal,
     })
 }
 
 /// The station on a real reader, configured by the config file.
-pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
-    let cfg = match load_config(config_path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let theme = match theme(&cfg) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> Outcome {
+    let cfg = load_config(config_path)?;
+    let theme = theme(&cfg)?;
     let paths = cfg.terms_paths();
     if paths.is_empty() {
-        eprintln!("madoguchi: terms_file is not set in the configuration (the citizen must read the terms). Try `madoguchi demo`.");
-        return 2;
+        return Err(fail(
+            Failure::Usage,
+            "terms_file is not set in the configuration (the citizen must read the terms). Try `madoguchi demo`.",
+        ));
     }
-    let terms = match read_texts("terms_file", &paths) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let seal_key = match &cfg.backend.public_key {
-        Some(p) => match std::fs::read(p)
-            .map_err(|e| e.to_string())
-            .and_then(|text| madoguchi::backend::jwe::public_keys(&text))
-            // The first key is the newest: records are sealed to it.
-            .map(|keys| keys.into_iter().next())
-        {
-            Ok(k) => k,
-            Err(e) => {
-                eprintln!("madoguchi: public_key {}: {e}", p.display());
-                return 2;
-            }
-        },
-        None => None,
-    };
-    let delivery = cfg.backend.delivery();
-    if let Some(d) = &delivery {
-        if let Err(e) = madoguchi::backend::delivery::client(d) {
-            eprintln!("madoguchi: backend TLS settings: {e}");
-            return 2;
-        }
-    }
-    let outbox = cfg.outbox_path();
-    let store = match StationStore::open(
-        outbox.clone(),
-        cfg.backend.queue_limit,
-        &cfg.station_id,
-        &cfg.terms_id,
-        &terms[0].1,
-        seal_key,
-        delivery,
-    ) {
-        Ok(s) => with_terms(s, &terms),
-        Err(e) => {
-            eprintln!("madoguchi: outbox {}: {e}", outbox.display());
-            return 2;
-        }
-    };
-    let store = match &cfg.checks.crl_file {
-        Some(path) => match StationCrl::load(path, cfg.checks.crl_max_age_hours as i64 * 3600) {
-            Ok(crl) => store.with_crl(crl),
-            Err(e) => {
-                eprintln!("madoguchi: [checks] crl_file {e}");
-                return 2;
-            }
-        },
-        None => store,
-    };
-    let store = store.with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
-    let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let terms = read_texts("terms_file", &paths)?;
+    let store = station_store(&cfg, &terms)?;
+    let privacy = read_texts("privacy_file", &cfg.privacy_paths())?;
     let store = with_privacy(store, &cfg.privacy_id, &privacy);
     let reader = (!cfg.reader.is_empty()).then(|| cfg.reader.clone());
-    app::run(StationOptions {
+    station(app::run(StationOptions {
         lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
         terms,
@@ -145,12 +92,51 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> u8 {
             lang: lang.unwrap_or(cfg.language()),
             ..cfg.flow()
         },
-        card: CardSetup::Pcsc { reader },
+        readers: Box::new(PcscReaders::new(reader)),
         backend: Arc::new(store),
         privacy,
         counter: counter(&cfg),
         demo_secrets: None,
-    })
+    }))
+}
+
+/// The station's outbox as the configuration has it: the backend key records are sealed to,
+/// delivery, the CRL, each language's terms.
+fn station_store(cfg: &Config, terms: &[(Lang, String)]) -> Result<StationStore, Failure> {
+    let seal_key = match &cfg.backend.public_key {
+        Some(p) => std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|text| madoguchi::backend::jwe::public_keys(&text))
+            // The first key is the newest: records are sealed to it.
+            .map(|keys| keys.into_iter().next())
+            .map_err(|e| fail(Failure::Usage, format_args!("public_key {}: {e}", p.display())))?,
+        None => None,
+    };
+    let delivery = cfg.backend.delivery();
+    if let Some(d) = &delivery {
+        madoguchi::backend::delivery::client(d)
+            .map_err(|e| fail(Failure::Usage, format_args!("backend TLS settings: {e}")))?;
+    }
+    let outbox = cfg.outbox_path();
+    let store = StationStore::open(
+        outbox.clone(),
+        cfg.backend.queue_limit,
+        &cfg.station_id,
+        &cfg.terms_id,
+        &terms[0].1,
+        seal_key,
+        delivery,
+    )
+    .map_err(|e| fail(Failure::Usage, format_args!("outbox {}: {e}", outbox.display())))?;
+    let store = with_terms(store, terms);
+    let store = match &cfg.checks.crl_file {
+        Some(path) => store.with_crl(
+            StationCrl::load(path, cfg.checks.crl_max_age_hours as i64 * 3600)
+                .map_err(|e| fail(Failure::Usage, format_args!("[checks] crl_file {e}")))?,
+        ),
+        None => store,
+    };
+    Ok(store.with_allow_unauthenticated(cfg.steps.allow_unauthenticated))
 }
 
 #[derive(clap::Args)]
@@ -235,63 +221,126 @@ fn with_privacy(store: StationStore, id: &str, texts: &[(Lang, String)]) -> Stat
     })
 }
 
-pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
-    let cfg = match args.config.as_deref().map(|p| load_config(Some(p))).transpose() {
-        Ok(c) => c.unwrap_or_else(|| Config {
+/// The demo's card, receiver and station store: the test PKI, the card's keys, the backend's
+/// seal key pair (the station only ever has the public half), a CRL naming a revoked
+/// profile's certificate, and the receiver on loopback with mutual TLS.
+fn make_demo(
+    profile: &Profile,
+    dir: &Path,
+    cfg: &Config,
+    terms: &[(Lang, String)],
+    privacy: &[(Lang, String)],
+) -> Result<super::deferred::Made, String> {
+    let pki = TestPki::generate().map_err(|e| e.to_string())?;
+    let card = VirtualCard::new(profile, &pki).map_err(|e| e.to_string())?;
+    let seal_private =
+        PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let seal_public = PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
+        (Some(der), CertState::Revoked) => vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?],
+        _ => Vec::new(),
+    };
+    let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
+    let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
+    let tls = LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
+    let rx = receiver::spawn(
+        "127.0.0.1:0",
+        ReceiverConfig {
+            db: dir.join("receiver.sqlite3").into(),
+            trust_ca: vec![pki.sign_ca.cert.clone()],
+            crl: Some(crl),
+            seal_keys: vec![seal_private],
+            // Holders under 15 sign nothing: their 利用者証明 challenge is checked against the
+            // auth CA; a record that proves no card (the flow before the challenge) is
+            // accepted because the station is bound (mTLS).
+            allow_unsigned: true,
+            auth_ca: vec![pki.auth_ca.cert.clone()],
+            auth_crl_source: None,
+            ..Default::default()
+        },
+        Some(tls.server()),
+    )?;
+    let delivery = DeliveryConfig {
+        backoff_base: Duration::from_millis(500),
+        backoff_cap: Duration::from_secs(10),
+        ca_file: Some(tls.ca),
+        client_cert: Some(tls.client_cert),
+        client_key: Some(tls.client_key),
+        ..DeliveryConfig::new(&rx.url(true))
+    };
+    let store = StationStore::open(
+        dir.join("outbox.sqlite3"),
+        cfg.backend.queue_limit,
+        &cfg.station_id,
+        &cfg.terms_id,
+        &terms[0].1,
+        Some(seal_public),
+        Some(delivery),
+    )?;
+    let store = with_terms(store, terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
+    Ok(super::deferred::Made {
+        card: Mutex::new(card),
+        store: with_privacy(store, &cfg.privacy_id, privacy),
+        receiver: Mutex::new(Some(rx)),
+    })
+}
+
+/// The demo's configuration: the file given, else a demo station's.
+fn demo_config(path: Option<&Path>) -> Result<Config, Failure> {
+    match path {
+        Some(p) => load_config(Some(p)),
+        None => Ok(Config {
             station_id: "demo-station".into(),
             terms_id: "demo-terms".into(),
             ..Config::default()
         }),
-        Err(code) => return code,
+    }
+}
+
+/// The configuration's own terms and privacy notice (a trainer previews the city's), else
+/// the demo's; the demo's privacy notice only when asked for.
+fn demo_texts(cfg: &mut Config, privacy: bool) -> Result<(Texts, Texts), Failure> {
+    let terms = match read_texts("terms_file", &cfg.terms_paths())? {
+        t if t.is_empty() => demo_terms(),
+        t => t,
     };
-    let theme = match theme(&cfg) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
-    let profile = match Profile::named(&args.profile) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("madoguchi demo: {e}");
-            return 2;
-        }
-    };
-    let made = match &args.data_dir {
-        Some(d) => std::fs::create_dir_all(d).map(|_| d.clone()),
-        None => private_temp_dir("madoguchi-demo"),
-    };
-    let dir = match made {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("madoguchi demo: data directory: {e}");
-            return 1;
-        }
-    };
-    let mut cfg = cfg;
-    // The configuration's own terms, as its privacy notice: a trainer previews the city's.
-    let terms = match read_texts("terms_file", &cfg.terms_paths()) {
-        Ok(t) if !t.is_empty() => t,
-        Ok(_) => demo_terms(),
-        Err(code) => return code,
-    };
-    let privacy = match read_texts("privacy_file", &cfg.privacy_paths()) {
-        Ok(p) if !p.is_empty() => p,
-        Ok(_) if args.privacy => {
+    let privacy = match read_texts("privacy_file", &cfg.privacy_paths())? {
+        p if !p.is_empty() => p,
+        _ if privacy => {
             cfg.privacy_id = "demo-privacy".into();
             demo_privacy()
         }
-        Ok(_) => Vec::new(),
-        Err(code) => return code,
+        _ => Vec::new(),
     };
+    Ok((terms, privacy))
+}
+
+pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
+    let mut cfg = demo_config(args.config.as_deref())?;
+    let theme = theme(&cfg)?;
+    let profile = Profile::named(&args.profile).map_err(|e| {
+        eprintln!("madoguchi demo: {e}");
+        Failure::Usage
+    })?;
+    let dir = match &args.data_dir {
+        Some(d) => std::fs::create_dir_all(d).map(|_| d.clone()),
+        None => private_temp_dir("madoguchi-demo"),
+    }
+    .map_err(|e| {
+        eprintln!("madoguchi demo: data directory: {e}");
+        Failure::Internal
+    })?;
+    let (terms, privacy) = demo_texts(&mut cfg, args.privacy)?;
     let mut flow_cfg = cfg.flow();
     flow_cfg.lang = lang.unwrap_or(cfg.language());
     flow_cfg.privacy = !privacy.is_empty();
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
-    let card_slot: Arc<Mutex<Option<VirtualCard>>> = Arc::new(Mutex::new(None));
-    let backend = Arc::new(super::deferred::Deferred::default());
-    let rx_slot: Arc<Mutex<Option<receiver::ReceiverHandle>>> = Arc::new(Mutex::new(None));
+    let kit = Arc::new(super::deferred::Kit::default());
+    let backend = Arc::new(super::deferred::Deferred::new(Arc::clone(&kit)));
     let setup_thread = {
-        let (card_slot, backend, rx_slot) = (Arc::clone(&card_slot), Arc::clone(&backend), Arc::clone(&rx_slot));
+        let backend = Arc::clone(&backend);
         let (profile, dir, cfg, privacy, terms) = (
             profile.clone(),
             dir.clone(),
@@ -299,97 +348,25 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
             privacy.clone(),
             terms.clone(),
         );
-        std::thread::spawn(move || {
-            let setup = || -> Result<(VirtualCard, TestPki, receiver::ReceiverHandle, StationStore), String> {
-                let pki = TestPki::generate().map_err(|e| e.to_string())?;
-                let card = VirtualCard::new(&profile, &pki).map_err(|e| e.to_string())?;
-                // The backend's sealing key pair: the station only ever has the public half.
-                let seal_private = PKey::from_rsa(openssl::rsa::Rsa::generate(2048).map_err(|e| e.to_string())?)
-                    .map_err(|e| e.to_string())?;
-                let seal_public =
-                    PKey::public_key_from_pem(&seal_private.public_key_to_pem().map_err(|e| e.to_string())?)
-                        .map_err(|e| e.to_string())?;
-                let revoked: Vec<openssl::x509::X509> = match (&card.sign_cert_der, profile.signing_certificate) {
-                    (Some(der), CertState::Revoked) => {
-                        vec![openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?]
-                    }
-                    _ => Vec::new(),
-                };
-                let serials: Vec<&openssl::asn1::Asn1IntegerRef> = revoked.iter().map(|c| c.serial_number()).collect();
-                let crl = pki.signing_crl(&serials).map_err(|e| e.to_string())?;
-                let tls =
-                    LoopbackTls::create(&dir.join("tls"), &cfg.station_id).map_err(|e| format!("demo TLS: {e}"))?;
-                let rx = receiver::spawn(
-                    "127.0.0.1:0",
-                    ReceiverConfig {
-                        db: dir.join("receiver.sqlite3").into(),
-                        trust_ca: vec![pki.sign_ca.cert.clone()],
-                        crl: Some(crl),
-                        seal_keys: vec![seal_private],
-                        // Holders under 15 sign nothing: their 利用者証明 challenge is checked
-                        // against the auth CA; a record that proves no card (the flow before the
-                        // challenge) is accepted because the station is bound (mTLS).
-                        allow_unsigned: true,
-                        auth_ca: vec![pki.auth_ca.cert.clone()],
-                        auth_crl_source: None,
-                        ..Default::default()
-                    },
-                    Some(tls.server()),
-                )?;
-                let delivery = DeliveryConfig {
-                    backoff_base: Duration::from_millis(500),
-                    backoff_cap: Duration::from_secs(10),
-                    ca_file: Some(tls.ca),
-                    client_cert: Some(tls.client_cert),
-                    client_key: Some(tls.client_key),
-                    ..DeliveryConfig::new(&rx.url(true))
-                };
-                let store = StationStore::open(
-                    dir.join("outbox.sqlite3"),
-                    cfg.backend.queue_limit,
-                    &cfg.station_id,
-                    &cfg.terms_id,
-                    &terms[0].1,
-                    Some(seal_public),
-                    Some(delivery),
-                )?;
-                let store = with_terms(store, &terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
-                Ok((card, pki, rx, store))
-            };
-            match setup() {
-                Ok((card, _pki, rx, store)) => {
-                    let store = with_privacy(store, &cfg.privacy_id, &privacy);
-                    if let Ok(mut c) = card_slot.lock() {
-                        *c = Some(card);
-                    }
-                    if let Ok(mut r) = rx_slot.lock() {
-                        *r = Some(rx);
-                    }
-                    backend.ready(Ok(store));
-                }
-                Err(e) => backend.ready(Err(e)),
-            }
-        })
+        std::thread::spawn(move || backend.ready(make_demo(&profile, &dir, &cfg, &terms, &privacy)))
     };
-    let present = Arc::new(AtomicBool::new(true));
-    let code = app::run(StationOptions {
+    let outcome = station(app::run(StationOptions {
         lang: lang.unwrap_or(cfg.clerk_language()),
         theme,
         terms,
         station_id: cfg.station_id.clone(),
         flow: flow_cfg,
-        card: CardSetup::Virtual(VirtualSource {
-            card: card_slot,
-            present,
-            apdu_delay: Duration::from_millis(args.apdu_delay_ms),
-        }),
+        readers: Box::new(VirtualReader::new(
+            kit.clone(),
+            Duration::from_millis(args.apdu_delay_ms),
+        )),
         backend,
         privacy,
         counter: counter(&cfg),
         demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
-    });
+    }));
     let _ = setup_thread.join();
-    if let Some(rx) = rx_slot.lock().ok().and_then(|mut r| r.take()) {
+    if let Some(rx) = kit.take_receiver() {
         rx.stop();
     }
     let received = receiver::accepted_count(&dir.join("receiver.sqlite3")).unwrap_or(0);
@@ -400,7 +377,7 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> u8 {
     if args.data_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    code
+    outcome
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use madoguchi::ui::wrap::str_width;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
-pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
+pub fn run(lang: Lang, json: bool, watch: bool) -> super::Outcome {
     let candidates = socket_candidates();
     let path = candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[0]).clone();
     // Only a socket in a directory of ours: in a shared temp dir another user could have
@@ -20,14 +20,14 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
                 "{}",
                 i18n::status_no_station(lang, &path.display().to_string(), &e.to_string())
             );
-            return super::EXIT_NO_STATION;
+            return Err(super::Failure::NoStation);
         }
     };
     // Not fatal: a busy station answers and closes before reading the request.
     let _ = writeln!(conn, "{}", if watch { "watch" } else { "once" });
     for line in BufReader::new(conn).lines() {
         let Ok(line) = line else {
-            return super::EXIT_INTERNAL;
+            return Err(super::Failure::Internal);
         };
         if line.trim().is_empty() {
             continue; // keep-alive
@@ -37,7 +37,7 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
             // The station serves a handful of support clients at once.
             let max = v["max_clients"].as_u64().unwrap_or(0).to_string();
             eprintln!("{}", i18n::status_too_many(lang, &max));
-            return super::EXIT_INTERNAL;
+            return Err(super::Failure::Internal);
         }
         if json {
             println!("{line}");
@@ -53,7 +53,7 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> u8 {
             break;
         }
     }
-    super::EXIT_OK
+    Ok(())
 }
 
 /// The line above each `--watch` snapshot.

@@ -1,6 +1,6 @@
 //! `madoguchi vcard`: the virtual card in a real pcscd, through vpcd.
 
-use super::{EXIT_INTERNAL, EXIT_NO_SERVICE, EXIT_OK};
+use super::{Failure, Outcome};
 use madoguchi::card::vcard::pki::TestPki;
 use madoguchi::card::vcard::profile::Profile;
 use madoguchi::card::vcard::vpcd::{self, BridgeEnd, BridgeOptions};
@@ -50,12 +50,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-pub fn run(args: VcardArgs) -> u8 {
+pub fn run(args: VcardArgs) -> Outcome {
     let profile = match Profile::named(&args.profile) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("madoguchi vcard: {e}");
-            return 2;
+            return Err(Failure::Usage);
         }
     };
     let pki = match &args.pki_dir {
@@ -66,14 +66,14 @@ pub fn run(args: VcardArgs) -> u8 {
         Ok(p) => p,
         Err(e) => {
             eprintln!("madoguchi vcard: test PKI: {e}");
-            return EXIT_INTERNAL;
+            return Err(Failure::Internal);
         }
     };
     let mut card = match VirtualCard::new(&profile, &pki) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("madoguchi vcard: issuing certificates: {e}");
-            return EXIT_INTERNAL;
+            return Err(Failure::Internal);
         }
     };
     if let Some(atr) = &args.atr {
@@ -81,7 +81,7 @@ pub fn run(args: VcardArgs) -> u8 {
             Some(a) if (2..=33).contains(&a.len()) => card.set_atr(a),
             _ => {
                 eprintln!("madoguchi vcard: --atr must be 2 to 33 bytes of hex");
-                return 2;
+                return Err(Failure::Usage);
             }
         }
     }
@@ -93,7 +93,7 @@ pub fn run(args: VcardArgs) -> u8 {
         );
         if let Err(e) = write_certs(&card, &pki, revoked, dir) {
             eprintln!("madoguchi vcard: writing certificates to {}: {e}", dir.display());
-            return EXIT_INTERNAL;
+            return Err(Failure::Internal);
         }
     }
     let opts = BridgeOptions {
@@ -111,19 +111,19 @@ pub fn run(args: VcardArgs) -> u8 {
     match vpcd::serve(&mut card, &opts) {
         Ok(BridgeEnd::ReaderClosed) => {
             eprintln!("madoguchi vcard: pcscd closed the virtual reader");
-            EXIT_OK
+            Ok(())
         }
         Ok(BridgeEnd::Dropped { after }) => {
             eprintln!("madoguchi vcard: card pulled after {after} APDUs");
-            EXIT_OK
+            Ok(())
         }
         Err(e @ vpcd::BridgeError::Connect { .. }) => {
             eprintln!("madoguchi vcard: {e}");
-            EXIT_NO_SERVICE
+            Err(Failure::NoService)
         }
         Err(e) => {
             eprintln!("madoguchi vcard: {e}");
-            EXIT_INTERNAL
+            Err(Failure::Internal)
         }
     }
 }

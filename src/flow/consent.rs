@@ -4,6 +4,22 @@
 use super::*;
 
 impl Flow {
+    /// The consent text is `total` lines at the terminal's width, `visible` of them fit: the
+    /// scroll stays within it, and a text that fits whole counts as read to its end.
+    pub(super) fn consent_layout_is(&mut self, total: u16, visible: u16) {
+        self.layout = (total, visible);
+        if let Screen::Consent {
+            scroll, reached_end, ..
+        } = &mut self.screen
+        {
+            let max = total.saturating_sub(visible);
+            *scroll = (*scroll).min(max);
+            if *scroll >= max {
+                *reached_end = true;
+            }
+        }
+    }
+
     pub(super) fn consent_action(&mut self, a: Action, out: &mut Vec<Effect>) {
         if a == Action::Decline {
             self.reset(Some(Notice::Declined), out);

@@ -166,7 +166,8 @@ impl T {
 }
 
 fn signed_checked(id: &str, check: Option<crate::record::check::CardCheck>) -> CardReply {
-    use crate::record::payload::{CardData, Payload, Statement};
+    use crate::record::card_data::CardData;
+    use crate::record::payload::{Payload, Statement};
     let card = CardData::from_basic4(&person());
     let mut st = Statement::new("s", "t", "h", &card, None);
     st.enrollment_id = id.into();
@@ -592,6 +593,32 @@ fn expired_certificate_stops_before_signing() {
         Screen::Stopped(Stop::Refused(Verdict::CertificateExpired))
     ));
     assert_eq!(t.f.step(), Step::Sign);
+    assert!(!t
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+}
+
+/// Issue 21: the station's backend failing while the card waited (the demo's never started)
+/// stops with the backend's words, not a card error, and nothing is stored.
+#[test]
+fn a_backend_failure_while_signing_is_said_as_the_backends() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.effects.clear();
+    t.reply(
+        id,
+        Ok(CardReply::BackendFailed(BackendError::Storage("not started".into()))),
+    );
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Stopped(Stop::StoreFailed(BackendError::Storage(_)))
+    ));
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
     assert!(!t
         .effects
         .iter()

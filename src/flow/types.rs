@@ -174,6 +174,9 @@ pub enum CardReply {
     CertificateRefused(CertificateProblem),
     /// The card's signature did not verify with its own certificate: nothing was stored.
     SignatureInvalid,
+    /// The station's backend failed while the card waited (building the statement, or it
+    /// never started): nothing was signed or stored. Not the card's fault, and not said as such.
+    BackendFailed(BackendError),
 }
 
 #[derive(Debug)]

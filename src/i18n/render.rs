@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 
 use super::catalogue::{format, msg, write_text};
 use super::msg::{Msg, Text};
-use crate::card::error::CardError;
-use crate::card::transport::{Refusal, TransportError};
+use crate::card::CardError;
+use crate::card::{Refusal, TransportError};
 use crate::lang::Lang;
 use crate::reader::diagnostics::CardState;
 use crate::secret::{PinFormatError, PinKind};

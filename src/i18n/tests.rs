@@ -1,8 +1,8 @@
 use super::catalogue::FTL;
 use super::msg::TextId;
 use super::*;
-use crate::card::error::CardError;
-use crate::card::transport::TransportError;
+use crate::card::CardError;
+use crate::card::TransportError;
 use crate::lang::Lang;
 use crate::secret::PinKind;
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};

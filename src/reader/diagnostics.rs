@@ -9,7 +9,7 @@ use super::atr::{self, AtrSummary};
 use super::monitor::ReaderEvent;
 use super::{hex, map_error, PcscCard, PcscTransport};
 use crate::card::client::CardKind;
-use crate::card::{CardError, MyNumberCard, TransportError};
+use crate::card::{client::MyNumberCard, CardError, TransportError};
 use pcsc::{Attribute, Context, Protocols, ShareMode};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ pub mod diagnostics;
 pub mod monitor;
 
 use crate::card::apdu::{Command, Response};
-use crate::card::transport::{Transport, TransportError};
+use crate::card::{Transport, TransportError};
 use pcsc::{Card, Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use std::ffi::CString;
 use std::time::{Duration, Instant};

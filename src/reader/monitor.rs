@@ -4,7 +4,7 @@
 //! back. [`Monitor::stop`] cancels the blocking call and joins the thread.
 
 use super::map_error;
-use crate::card::transport::TransportError;
+use crate::card::TransportError;
 use pcsc::{Context, ReaderState, Scope, State, PNP_NOTIFICATION};
 use std::collections::BTreeMap;
 use std::ffi::CString;
@@ -253,27 +253,7 @@ impl Worker {
                     continue;
                 }
             };
-            let current: Vec<String> = names.iter().map(|n| n.to_string_lossy().into_owned()).collect();
-            states.retain(|rs| {
-                let name = rs.name().to_string_lossy();
-                rs.name() == PNP_NOTIFICATION() || current.iter().any(|c| *c == name)
-            });
-            for (name, seen) in known.clone() {
-                if !current.contains(&name) {
-                    if seen.present {
-                        events.push(ReaderEvent::CardRemoved { reader: name.clone() });
-                    }
-                    events.push(ReaderEvent::ReaderRemoved { reader: name.clone() });
-                    known.remove(&name);
-                }
-            }
-            for (name, cname) in current.iter().zip(names.iter()) {
-                if !known.contains_key(name) {
-                    events.push(ReaderEvent::ReaderAdded { reader: name.clone() });
-                    known.insert(name.clone(), Seen::default());
-                    states.push(ReaderState::new(CString::from(cname.as_c_str()), State::UNAWARE));
-                }
-            }
+            relist(&names, &mut known, &mut states, &mut events);
             for ev in events.drain(..) {
                 (self.emit)(ev);
             }
@@ -301,25 +281,60 @@ impl Worker {
                     continue;
                 }
             }
-            for rs in states.iter() {
-                if rs.name() == PNP_NOTIFICATION() {
-                    continue;
-                }
-                let ev = rs.event_state();
-                if ev.intersects(State::UNKNOWN | State::IGNORE) {
-                    continue; // gone: the next listing reports it
-                }
-                let name = rs.name().to_string_lossy().into_owned();
-                let new = Seen::from_state(rs);
-                let old = known.get(&name).cloned().unwrap_or_default();
-                if new != old {
-                    diff(&name, &old, &new, &mut events);
-                    known.insert(name, new);
-                }
-            }
+            changed(&states, &mut known, &mut events);
             for ev in events.drain(..) {
                 (self.emit)(ev);
             }
+        }
+    }
+}
+
+/// Readers gone from the listing `names` and new in it, as events; the states to wait on
+/// follow the listing.
+fn relist(
+    names: &[CString],
+    known: &mut BTreeMap<String, Seen>,
+    states: &mut Vec<ReaderState>,
+    events: &mut Vec<ReaderEvent>,
+) {
+    let current: Vec<String> = names.iter().map(|n| n.to_string_lossy().into_owned()).collect();
+    states.retain(|rs| {
+        let name = rs.name().to_string_lossy();
+        rs.name() == PNP_NOTIFICATION() || current.iter().any(|c| *c == name)
+    });
+    for (name, seen) in known.clone() {
+        if !current.contains(&name) {
+            if seen.present {
+                events.push(ReaderEvent::CardRemoved { reader: name.clone() });
+            }
+            events.push(ReaderEvent::ReaderRemoved { reader: name.clone() });
+            known.remove(&name);
+        }
+    }
+    for (name, cname) in current.iter().zip(names.iter()) {
+        if !known.contains_key(name) {
+            events.push(ReaderEvent::ReaderAdded { reader: name.clone() });
+            known.insert(name.clone(), Seen::default());
+            states.push(ReaderState::new(CString::from(cname.as_c_str()), State::UNAWARE));
+        }
+    }
+}
+
+/// What changed on each reader since it was last seen, as events.
+fn changed(states: &[ReaderState], known: &mut BTreeMap<String, Seen>, events: &mut Vec<ReaderEvent>) {
+    for rs in states {
+        if rs.name() == PNP_NOTIFICATION() {
+            continue;
+        }
+        if rs.event_state().intersects(State::UNKNOWN | State::IGNORE) {
+            continue; // gone: the next listing reports it
+        }
+        let name = rs.name().to_string_lossy().into_owned();
+        let new = Seen::from_state(rs);
+        let old = known.get(&name).cloned().unwrap_or_default();
+        if new != old {
+            diff(&name, &old, &new, events);
+            known.insert(name, new);
         }
     }
 }

@@ -14,7 +14,7 @@
 //!
 //! The result says, per field, exact / through substitutes / differs, and never holds a value.
 
-use super::payload::CardData;
+use super::card_data::CardData;
 use crate::card::basic4::BirthDate;
 use crate::card::cert::SanFour;
 use serde::{Deserialize, Serialize};

@@ -7,16 +7,16 @@
 //! signs DigestInfo(SHA-256(statement)) with RSA-2048 PKCS#1 v1.5: with its signing key
 //! (`signed`) or its authentication key (`card-authenticated`); one canonical form for both.
 
+use super::canonical::sha256_hex;
+use super::card_data::CardData;
 use super::check::CardCheck;
-use crate::card::basic4::{BasicFour, Ef02};
+use crate::card::basic4::Ef02;
+use crate::time::rfc3339_now;
 use base64::Engine;
 use openssl::hash::MessageDigest;
 use openssl::x509::X509;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use zeroize::Zeroizing;
-
-pub use crate::time::{rfc3339, rfc3339_now};
 
 pub const SCHEMA: &str = "madoguchi.enrollment.v1";
 pub const HASH_ALG: &str = "SHA-256";
@@ -27,81 +27,6 @@ pub fn b64(b: &[u8]) -> String {
 
 pub fn unb64(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(s).ok()
-}
-
-/// JSON of personal data in a buffer of exactly its size: serialised once to count, then into
-/// a buffer that never grows (a growing `Vec` leaves copies in the memory it frees).
-pub fn to_json_exact<T: Serialize + ?Sized>(value: &T) -> Result<Zeroizing<Vec<u8>>, serde_json::Error> {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0 += b.len();
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut n = Count(0);
-    serde_json::to_writer(&mut n, value)?;
-    let mut out = Zeroizing::new(Vec::with_capacity(n.0));
-    serde_json::to_writer(&mut *out, value)?;
-    debug_assert_eq!(out.len(), out.capacity());
-    Ok(out)
-}
-
-pub fn sha256_hex(b: &[u8]) -> String {
-    openssl::sha::sha256(b).iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The four items as sent: personal data, hidden from `Debug`, zeroized on drop.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct CardData {
-    // Sorted keys: this struct's JSON is hashed.
-    pub address: String,
-    pub birth_date: String,
-    pub former_name: Option<String>,
-    pub gender: String,
-    pub name: String,
-}
-
-impl fmt::Debug for CardData {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CardData([personal data hidden])")
-    }
-}
-
-impl Drop for CardData {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.address.zeroize();
-        self.birth_date.zeroize();
-        self.former_name.zeroize();
-        self.gender.zeroize();
-        self.name.zeroize();
-    }
-}
-
-impl CardData {
-    pub fn from_basic4(b: &BasicFour) -> CardData {
-        CardData {
-            address: b.address.as_str().to_string(),
-            birth_date: b.birth_date.iso(),
-            former_name: b.former_name.as_ref().map(|f| f.as_str().to_string()),
-            gender: b.gender.as_key().to_string(),
-            name: b.name.as_str().to_string(),
-        }
-    }
-
-    /// Canonical bytes (sorted keys, no spaces).
-    pub fn canonical(&self) -> Zeroizing<Vec<u8>> {
-        to_json_exact(self).unwrap_or_default()
-    }
-
-    pub fn sha256(&self) -> String {
-        sha256_hex(&self.canonical())
-    }
 }
 
 /// Who applied for the holder, confirmed by the clerk (a 15歳未満 holder's, or a
@@ -367,6 +292,8 @@ pub fn verify_signature(cert_der: &[u8], data: &[u8], signature: &[u8]) -> Resul
 mod tests {
     use super::*;
     use crate::card::basic4;
+    use crate::record::canonical::to_json_exact;
+    use zeroize::Zeroizing;
 
     fn card() -> CardData {
         CardData::from_basic4(

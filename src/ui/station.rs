@@ -18,7 +18,7 @@ pub const MIN_HEIGHT: u16 = 24;
 /// Terminals at least this wide get the reader pane beside the step pane.
 pub const SIDE_PANE_WIDTH: u16 = 110;
 
-pub use crate::seam::QueueInfo;
+use crate::seam::QueueInfo;
 pub use screens::consent::{consent_layout, consent_layout_for};
 
 /// The counter's own lines: contact (name, phone, hours) and where a locked PIN is reset.

@@ -2,7 +2,9 @@
 //! virtual card, or card-authenticated (the 利用者証明 challenge).
 
 use super::card::SignedIn;
-use madoguchi::record::payload::{sha256_hex, CardData, Payload, Statement};
+use madoguchi::record::canonical::sha256_hex;
+use madoguchi::record::card_data::CardData;
+use madoguchi::record::payload::{Payload, Statement};
 use serde_json::Value;
 
 /// The terms text unsigned records say was shown.

@@ -5,7 +5,7 @@ use super::admission::Admission;
 use super::config::Limits;
 use super::http::router;
 use super::peer::{peer_of, Peer, Tls};
-use super::server::until_stopped;
+use super::state::until_stopped;
 use super::state::Shared;
 use axum::{Extension, Router};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -5,8 +5,9 @@
 
 use super::config::{BODY_LIMIT, HEADER_LIMIT, MAX_HEADERS};
 use super::peer::Peer;
+use super::receipt::Receipt;
 use super::state::Shared;
-use super::submit::{store_unavailable, submit, Receipt};
+use super::submit::{store_unavailable, submit};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -16,8 +16,9 @@
 //! - `admission`: who gets a connection slot at the door;
 //! - `peer`: the TLS acceptor (reloaded on SIGHUP) and the station a client certificate names;
 //! - `http`: routes, body reading and the JSON answer contract;
-//! - `submit`: one record verified then stored idempotently, the shared state, reload
-//!   (`Local` for hand-carried files);
+//! - `submit`: one record verified then stored idempotently (`Local` for hand-carried files);
+//! - `receipt`: what became of it (`Receipt`, `Disposition`);
+//! - `state`: what every connection shares, reload, and the shutdown watch;
 //! - `verify`: the checks of one record, each refusal a `Refusal`;
 //! - `loopback`: the throwaway CA of the demo and the tests (`LoopbackTls`).
 
@@ -27,6 +28,7 @@ mod connection;
 mod http;
 mod loopback;
 mod peer;
+mod receipt;
 mod server;
 mod state;
 mod submit;
@@ -34,7 +36,8 @@ mod verify;
 
 pub use config::{Limits, ReceiverConfig, RequestLog, TlsConfig, BODY_LIMIT, HEADER_LIMIT, MAX_HEADERS};
 pub use loopback::LoopbackTls;
+pub use receipt::{Disposition, Receipt};
 pub use server::{spawn, spawn_ops, Control, ReceiverHandle};
-pub use submit::{accepted_count, accepted_payloads, Disposition, Local, Receipt};
+pub use submit::{accepted_count, accepted_payloads, Local};
 #[doc(hidden)]
 pub use verify::fuzz_check;

@@ -7,7 +7,7 @@ use super::config::{Limits, ReceiverConfig, TlsConfig};
 use super::connection::{serve_connection, serve_http};
 use super::http::ops_router;
 use super::peer::Tls;
-use super::state::Shared;
+use super::state::{until_stopped, Shared};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -270,11 +270,6 @@ fn ops_limits(stations: &Limits) -> Limits {
         max_connections: OPS_CONNECTIONS,
         ..stations.clone()
     }
-}
-
-/// Resolves once shutdown was asked for (the watch's guard is not held past it).
-pub(super) async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
 }
 
 #[cfg(test)]

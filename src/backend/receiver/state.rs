@@ -4,8 +4,7 @@
 
 use super::config::ReceiverConfig;
 use super::peer::Tls;
-use super::server::until_stopped;
-use super::submit::{Disposition, Receipt};
+use super::receipt::{Disposition, Receipt};
 use crate::backend::crl::CrlSource;
 use crate::backend::jwe;
 use crate::backend::store::{Store, StoreError};
@@ -108,7 +107,7 @@ impl Shared {
         }
         let Some(log) = &self.cfg.request_log else { return };
         let line = json!({
-            "ts": crate::time::rfc3339(crate::backend::outbox::now_ms()),
+            "ts": crate::time::rfc3339(crate::time::unix_ms()),
             "id": key,
             "station": r.station,
             "bound": bound,
@@ -217,4 +216,9 @@ fn commit_crls(src: Option<&CrlSource>, staged: Option<crate::backend::crl::Stag
         skipped.push_str(&format!("; not read (not *.crl, *.pem, *.der): {}", f.display()));
     }
     n
+}
+
+/// Resolves once shutdown was asked for (the watch's guard is not held past it).
+pub(super) async fn until_stopped(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
 }

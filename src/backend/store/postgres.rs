@@ -231,7 +231,7 @@ impl PgStore {
                 tx.batch_execute(sql).await?;
                 tx.execute(
                     "INSERT INTO schema_version (version, applied_ms) VALUES ($1, $2)",
-                    &[version, &crate::backend::outbox::now_ms()],
+                    &[version, &crate::time::unix_ms()],
                 )
                 .await?;
             }

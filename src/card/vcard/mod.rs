@@ -153,6 +153,37 @@ pub struct VirtualCard {
     pub auth_ca_der: Vec<u8>,
 }
 
+/// The 券面事項入力補助AP's files as the card holds them: EF 01 (the My Number, which the
+/// station must never read), EF 02 (the four items), EF 03 and the PIN.
+fn text_ap(p: &Profile) -> [((Df, u16), Node); 4] {
+    let birth = p.birth().expect("validated profile").yyyymmdd();
+    let furigana: Vec<(u16, &[u8])> = p.furigana.iter().map(|f| (0xDF26, f.as_bytes())).collect();
+    let ef02 = basic4::encode_with(
+        &p.card_name(),
+        &p.address,
+        &birth,
+        p.gender.as_bytes()[0],
+        p.ef02_long_header,
+        &furigana,
+    );
+    let mut my_number = vec![0xFF, 0x10, 0x0C];
+    my_number.extend_from_slice(p.my_number().as_bytes());
+    my_number.extend_from_slice(&[0xFF, 0xFF]);
+    // EF 03: J-LIS signature over hashes incl. the My Number's. Content is opaque here.
+    let mut ef03 = vec![0xFF, 0x30, 0x82, 0x01, 0x4B, 0xDF, 0x31, 0x20];
+    ef03.resize(336, 0x5A);
+    let data = |bytes: Vec<u8>| Node::Data {
+        bytes,
+        needs: &[PinId::Text],
+    };
+    [
+        ((Df::Text, 0x0001), data(my_number)),
+        ((Df::Text, 0x0002), data(ef02)),
+        ((Df::Text, 0x0003), data(ef03)),
+        ((Df::Text, 0x0011), Node::Pin(PinId::Text)),
+    ]
+}
+
 impl VirtualCard {
     /// A card for `profile`, with certificates issued by `pki`.
     pub fn new(profile: &Profile, pki: &TestPki) -> Result<VirtualCard, openssl::error::ErrorStack> {
@@ -161,35 +192,14 @@ impl VirtualCard {
     }
 
     pub fn with_keys(p: &Profile, pki: &TestPki, keys: PersonKeys) -> VirtualCard {
-        let birth = p.birth().expect("validated profile").yyyymmdd();
-        let furigana: Vec<(u16, &[u8])> = p.furigana.iter().map(|f| (0xDF26, f.as_bytes())).collect();
-        let ef02 = basic4::encode_with(
-            &p.card_name(),
-            &p.address,
-            &birth,
-            p.gender.as_bytes()[0],
-            p.ef02_long_header,
-            &furigana,
-        );
-        let mut my_number = vec![0xFF, 0x10, 0x0C];
-        my_number.extend_from_slice(p.my_number().as_bytes());
-        my_number.extend_from_slice(&[0xFF, 0xFF]);
-        // EF 03: J-LIS signature over hashes incl. the My Number's. Content is opaque here.
-        let mut ef03 = vec![0xFF, 0x30, 0x82, 0x01, 0x4B, 0xDF, 0x31, 0x20];
-        ef03.resize(336, 0x5A);
-
         let der = |c: &openssl::x509::X509| c.to_der().expect("DER of a built certificate");
         let mut token = b"JPKIAPICCTOKEN2".to_vec();
         token.resize(32, b' ');
         let sign_ca_der = der(&pki.sign_ca.cert);
         let auth_ca_der = der(&pki.auth_ca.cert);
 
-        let mut files = HashMap::new();
+        let mut files: HashMap<(Df, u16), Node> = text_ap(p).into_iter().collect();
         let data = |bytes: Vec<u8>, needs| Node::Data { bytes, needs };
-        files.insert((Df::Text, 0x0001), data(my_number, &[PinId::Text]));
-        files.insert((Df::Text, 0x0002), data(ef02, &[PinId::Text]));
-        files.insert((Df::Text, 0x0003), data(ef03, &[PinId::Text]));
-        files.insert((Df::Text, 0x0011), Node::Pin(PinId::Text));
         files.insert((Df::Jpki, 0x0002), data(sign_ca_der.clone(), &[]));
         files.insert((Df::Jpki, 0x0006), data(token, &[]));
         let auth_cert_der = der(&keys.auth_cert);

@@ -4,6 +4,7 @@
 
 use super::verify::{verify_config, VerifyArgs};
 use crate::cli::progress::Progress;
+use crate::cli::{Failure, Outcome};
 use madoguchi::backend::carry::{self, Line, Lines};
 use madoguchi::backend::receiver::{self, Disposition};
 use madoguchi::text::escape_untrusted as esc;
@@ -13,31 +14,14 @@ use std::path::{Path, PathBuf};
 /// past `carry::LINE_LIMIT` is skipped unread, a record past the HTTP body limit refused):
 /// first to count the records and to stop on a file that can't be read before anything is
 /// stored, then to submit each record as it is read. Only regular files are read.
-pub(super) fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBuf]) -> u8 {
-    let cfg = match verify_config(verify, rc) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("madoguchi receive import: {e}");
-            return 2;
-        }
-    };
-    let total = match count(files) {
-        Ok(n) => n,
-        Err(e) => {
-            eprintln!("madoguchi receive import: {e}");
-            return 1;
-        }
-    };
-    let local = match receiver::Local::open(cfg) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("madoguchi receive import: {e}");
-            return 1;
-        }
-    };
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-        return 1;
-    };
+pub(super) fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBuf]) -> Outcome {
+    let cfg = verify_config(verify, rc).map_err(|e| failed(Failure::Usage, e))?;
+    let total = count(files).map_err(|e| failed(Failure::Internal, e))?;
+    let local = receiver::Local::open(cfg).map_err(|e| failed(Failure::Internal, e))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|_| Failure::Internal)?;
     let mut run = Run {
         local: &local,
         rt: &rt,
@@ -46,21 +30,9 @@ pub(super) fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, file
     };
     for f in files {
         let name = esc(&f.display().to_string()).into_owned();
-        let it = match lines(f) {
-            Ok(it) => it,
-            Err(e) => {
-                eprintln!("madoguchi receive import: {e}");
-                return 1;
-            }
-        };
-        for l in it {
-            match l {
-                Ok((number, line)) => run.line(&name, number, line),
-                Err(e) => {
-                    eprintln!("madoguchi receive import: {name}: {e}");
-                    return 1;
-                }
-            }
+        for l in lines(f).map_err(|e| failed(Failure::Internal, e))? {
+            let (number, line) = l.map_err(|e| failed(Failure::Internal, format_args!("{name}: {e}")))?;
+            run.line(&name, number, line);
         }
     }
     run.progress.done();
@@ -70,10 +42,15 @@ pub(super) fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, file
         n.records, n.accepted, n.duplicate, n.review, n.refused, n.retry
     );
     if n.review + n.refused + n.retry > 0 {
-        3
-    } else {
-        0
+        return Err(Failure::Unfinished);
     }
+    Ok(())
+}
+
+/// Says `e` as `receive import`'s; the failure it comes to.
+fn failed(f: Failure, e: impl std::fmt::Display) -> Failure {
+    eprintln!("madoguchi receive import: {e}");
+    f
 }
 
 /// The lines of a carried file (a regular file only).

@@ -7,6 +7,7 @@ mod import;
 mod list;
 mod verify;
 
+use super::{fail, Failure, Outcome};
 use madoguchi::backend::receiver::{self, Limits, ReceiverConfig, ReceiverHandle, TlsConfig};
 use madoguchi::backend::store::StoreLocation;
 use std::path::PathBuf;
@@ -119,14 +120,10 @@ pub enum ReceiveCmd {
     },
 }
 
-pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
-    let rc = match madoguchi::config::Config::load(config) {
-        Ok(c) => c.receiver,
-        Err(e) => {
-            eprintln!("madoguchi: {e}");
-            return 2;
-        }
-    };
+pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> Outcome {
+    let rc = madoguchi::config::Config::load(config)
+        .map_err(|e| fail(Failure::Usage, e))?
+        .receiver;
     match &args.cmd {
         Some(ReceiveCmd::List {
             db,
@@ -139,7 +136,7 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
                 .or_else(|| rc.database_url.as_ref().map(StoreLocation::parse))
             else {
                 eprintln!("madoguchi receive list: --db is required (or database_url in [receiver] of --config)");
-                return 2;
+                return Err(Failure::Usage);
             };
             list::list(&db, status == "review", *json, *show_data)
         }
@@ -149,26 +146,23 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> u8 {
 }
 
 /// The receiver, until SIGTERM or SIGINT.
-fn serve(args: &ReceiveArgs, rc: &madoguchi::config::Receiver) -> u8 {
+fn serve(args: &ReceiveArgs, rc: &madoguchi::config::Receiver) -> Outcome {
     let Some(listen) = args.listen.as_ref().or(rc.listen.as_ref()) else {
-        eprintln!("madoguchi receive: --listen, --db and --trust-ca are required (or listen, database_url and trust_ca in [receiver] of --config)");
-        return 2;
+        return Err(failed(
+            Failure::Usage,
+            "--listen, --db and --trust-ca are required (or listen, database_url and trust_ca in [receiver] of --config)",
+        ));
     };
-    let (cfg, tls) = match server_config(args, rc) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("madoguchi receive: {e}");
-            return 2;
-        }
-    };
+    let (cfg, tls) = server_config(args, rc).map_err(|e| failed(Failure::Usage, e))?;
     let https = tls.is_some();
-    match receiver::spawn(listen, cfg, tls) {
-        Ok(h) => serving(h, https, args.ops_listen.as_ref().or(rc.ops_listen.as_ref())),
-        Err(e) => {
-            eprintln!("madoguchi receive: {e}");
-            1
-        }
-    }
+    let h = receiver::spawn(listen, cfg, tls).map_err(|e| failed(Failure::Internal, e))?;
+    serving(h, https, args.ops_listen.as_ref().or(rc.ops_listen.as_ref()))
+}
+
+/// Says `e` as the receiver's; the failure it comes to.
+fn failed(f: Failure, e: impl std::fmt::Display) -> Failure {
+    eprintln!("madoguchi receive: {e}");
+    f
 }
 
 /// The server's whole configuration: the verifying half (`verify_config`), TLS, and the
@@ -239,7 +233,7 @@ fn server_config(
 
 /// A receiver started: the operations listener beside it when asked for, the signals, then
 /// waiting until it stops.
-fn serving(h: ReceiverHandle, https: bool, ops: Option<&String>) -> u8 {
+fn serving(h: ReceiverHandle, https: bool, ops: Option<&String>) -> Outcome {
     say(&h.control().trust_lines());
     eprintln!("madoguchi receive: listening on {}", h.url(https));
     if let Some(ops) = ops {
@@ -255,17 +249,17 @@ fn serving(h: ReceiverHandle, https: bool, ops: Option<&String>) -> u8 {
                 }
             }
             Err(e) => {
-                eprintln!("madoguchi receive: --ops-listen {e}");
+                let failure = failed(Failure::Internal, format_args!("--ops-listen {e}"));
                 h.control().shutdown();
                 h.wait();
-                return 1;
+                return Err(failure);
             }
         }
     }
     signals(h.control());
     h.wait();
     eprintln!("madoguchi receive: stopped");
-    0
+    Ok(())
 }
 
 fn secs(s: u64) -> std::time::Duration {

@@ -2,9 +2,10 @@
 //! (queued, review, unsigned), the counter's contact, and the key to the next citizen.
 
 use super::pane::{block, key_line, show, styled_lines};
-use crate::flow::{Action as F, Verdict};
+use crate::flow::Action as F;
 use crate::i18n::{self, msg, Msg};
 use crate::record::check::Item;
+use crate::seam::Verdict;
 use crate::ui::labelled;
 use crate::ui::station::View;
 use crate::ui::wrap::{truncate, wrap};

@@ -3,10 +3,11 @@
 
 use super::pane::{key_line, para, show, styled_lines};
 use crate::card::CardError;
-use crate::flow::{Action as F, Finding, Stop, Verdict};
+use crate::flow::{Action as F, Finding, Stop};
 use crate::i18n::{self, msg, Msg};
 use crate::lang::Lang;
 use crate::seam::BackendError;
+use crate::seam::Verdict;
 use crate::secret::PinKind;
 use crate::ui::station::View;
 use crate::ui::wrap::wrap;
