@@ -2,7 +2,7 @@
 //! Every field has a default except what only the operator can know (the backend). A broken
 //! file names the file, the line and what is wrong, and nothing starts half-way.
 
-use crate::flow::FlowConfig;
+use crate::flow::{FaceStep, FlowConfig};
 use crate::lang::Lang;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -19,6 +19,9 @@ pub struct Config {
     pub clerk_lang: Option<String>,
     /// Built-in theme name (default, high-contrast, monochrome) or a theme file.
     pub theme: String,
+    /// How the card face's photo is drawn: asked of the terminal once at start (`auto`), or
+    /// `sixel`, `kitty`, `halfblocks`, `off`.
+    pub graphics: Graphics,
     /// Reader to use: exact name or a substring. Empty: the first reader with a card.
     pub reader: String,
     /// Wipe and start over after this many seconds without activity.
@@ -42,6 +45,33 @@ pub struct Config {
     /// `madoguchi receive` (the reference receiver), for a host that runs one. Its flags
     /// override these.
     pub receiver: Receiver,
+}
+
+/// `graphics`: how the card face's pictures are drawn (docs/operations.md, "Pictures").
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Graphics {
+    /// Ask the terminal once at start (sixel, kitty; else grey half-blocks).
+    #[default]
+    Auto,
+    Sixel,
+    Kitty,
+    /// Grey half-blocks: an outline only, not enough to compare a face.
+    Halfblocks,
+    /// No pictures: the photo can't be compared at this station.
+    Off,
+}
+
+/// `[steps] card_face`: the clerk's card-face step (券面確認, the chip's photo).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CardFace {
+    #[default]
+    Off,
+    /// After the four items are read; the clerk may go on without it.
+    Offer,
+    /// No record without the photo compared.
+    Require,
 }
 
 /// The receiver's settings, the same names as its flags.
@@ -89,6 +119,10 @@ pub struct Checks {
     /// A CRL older than this (from its thisUpdate) is not used: the station says nothing
     /// rather than trust a stale list.
     pub crl_max_age_hours: u64,
+    /// The public key (PEM or DER, RSA ≥ 2048) of the card face's issuer: DF 28 is verified
+    /// with it. Without it the card face's signature is "not verified" (未検証): J-LIS does
+    /// not publish the key.
+    pub card_face_issuer_key: Option<PathBuf>,
 }
 
 impl Default for Checks {
@@ -96,6 +130,7 @@ impl Default for Checks {
         Checks {
             crl_file: None,
             crl_max_age_hours: 48,
+            card_face_issuer_key: None,
         }
     }
 }
@@ -145,6 +180,9 @@ pub struct Steps {
     /// challenge) may be stored; the clerk sees when one is. Off: every record is `signed` or
     /// `card-authenticated`.
     pub allow_unauthenticated: bool,
+    /// The clerk's card-face step (券面確認): after the four items are read, the clerk types
+    /// the card's expiry year and security code and compares the chip's photo with the person.
+    pub card_face: CardFace,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -214,6 +252,7 @@ impl Default for Config {
             lang: "ja".into(),
             clerk_lang: None,
             theme: "default".into(),
+            graphics: Graphics::Auto,
             reader: String::new(),
             idle_timeout_secs: 180,
             terms_file: None,
@@ -239,6 +278,7 @@ impl Default for Steps {
             email_optional: false,
             email_sender_domain: None,
             allow_unauthenticated: false,
+            card_face: CardFace::Off,
         }
     }
 }
@@ -451,6 +491,11 @@ impl Config {
             email_sender_domain: self.steps.email_sender_domain.clone(),
             privacy: self.privacy_file.is_some(),
             lang: self.language(),
+            card_face: match self.steps.card_face {
+                CardFace::Off => FaceStep::Off,
+                CardFace::Offer => FaceStep::Offer,
+                CardFace::Require => FaceStep::Require,
+            },
             ..FlowConfig::default()
         }
     }

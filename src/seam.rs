@@ -4,8 +4,9 @@
 //! results, `ui` shows them.
 
 use crate::card::basic4::{BasicFour, Ef02, PersonalText};
+use crate::card::face::{CardFace, FaceSignature};
 use crate::record::check::CardCheck;
-use crate::record::payload::{Payload, Representative, Statement};
+use crate::record::payload::{CardFaceCheck, Payload, Representative, Statement};
 use std::fmt;
 use thiserror::Error;
 use zeroize::Zeroizing;
@@ -74,6 +75,11 @@ pub trait StationBackend: Send + Sync {
     fn crl(&self) -> Option<CrlInfo> {
         None
     }
+    /// DF 28 of the card face checked with the issuer key the operator configured
+    /// (`[checks] card_face_issuer_key`): `NotVerified` without one, never a guess.
+    fn check_card_face(&self, face: &CardFace) -> FaceSignature {
+        face.check_signature(None)
+    }
 }
 
 /// The station's CRL as the status line shows it.
@@ -93,6 +99,8 @@ pub struct Declared {
     pub representative: Option<Representative>,
     /// The language the citizen read the terms in (BCP 47), signed with the terms' hash.
     pub lang: Option<String>,
+    /// What the clerk did with the card face (the chip's photo compared with the person).
+    pub card_face: Option<CardFaceCheck>,
 }
 
 impl Declared {

@@ -8,6 +8,7 @@ use super::state::{App, Support};
 use super::worker::{self, WorkerMsg};
 use super::{status, terminal, AppEvent, RunError, StationOptions};
 use crate::flow::{self, Screen};
+use crate::picture::{probe, Method, Palette};
 use crossterm::event::Event as TermEvent;
 use std::ops::ControlFlow;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -44,9 +45,12 @@ pub fn run(mut opts: StationOptions) -> Result<(), RunError> {
             return Err(RunError::Terminal(e));
         }
     };
+    // The one question the station asks the terminal, before anything reads keys from it.
+    let graphics = graphics(&opts);
+    opts.flow.pictures = graphics != Method::Nothing;
     terminal::spawn_key_reader(tx.clone());
     let size = term.size();
-    let mut app = App::new(opts, wtx.clone(), tx, size, support);
+    let mut app = App::new(opts, wtx.clone(), tx, size, support, graphics);
     app.choose_reader();
     // What the readers told at start (the demo's reader and card) goes in before the first
     // frame is drawn.
@@ -68,6 +72,23 @@ pub fn run(mut opts: StationOptions) -> Result<(), RunError> {
     let _ = worker.join();
     app.cards.readers.stop();
     result
+}
+
+/// How this terminal draws the card face's pictures: the setting, with the probe's answer
+/// where the setting needs one (a short deadline; keys typed meanwhile are dropped).
+fn graphics(opts: &StationOptions) -> Method {
+    let palette = if opts.theme.monochrome {
+        Palette::Mono
+    } else {
+        Palette::Grey256
+    };
+    let method = opts.graphics.method(
+        || probe::probe(libc::STDIN_FILENO, libc::STDOUT_FILENO, probe::DEADLINE),
+        palette,
+        1,
+    );
+    tracing::info!(setting = ?opts.graphics, ?method, "pictures");
+    method
 }
 
 /// Reader events go to the loop; the card side goes to the card thread.
@@ -104,6 +125,12 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
         // Whatever woke the loop, the placement hint may have timed out meanwhile.
         app.update_hint();
         if app.shown.dirty {
+            // Pictures that go leave before the frame (kitty's by their id), and those that
+            // come are drawn after it, in the cells it left alone.
+            let wanted = app.wanted_pictures();
+            if let Err(e) = app.shown.pictures.before(term.out(), &wanted) {
+                tracing::warn!(error = %e, "erasing a picture failed");
+            }
             if std::mem::take(&mut app.shown.wipe_frames) {
                 if let Err(e) = term.wipe() {
                     tracing::warn!(error = %e, "wiping the frames failed");
@@ -112,6 +139,10 @@ fn event_loop(app: &mut App, term: &mut terminal::Term, rx: &Receiver<AppEvent>)
             if let Err(e) = term.draw(&app.view()) {
                 tracing::warn!(error = %e, "draw failed");
                 return Err(e);
+            }
+            let shown = app.flow.face().map(|f| f.pictures());
+            if let Err(e) = app.shown.pictures.after(term.out(), &wanted, shown, app.shown.graphics) {
+                tracing::warn!(error = %e, "drawing a picture failed");
             }
             app.shown.dirty = false;
         }
@@ -185,6 +216,7 @@ fn dispatch(app: &mut App, term: &mut terminal::Term, ev: AppEvent) -> ControlFl
         AppEvent::Term(TermEvent::Resize(w, h)) => {
             app.shown.size = (w, h);
             app.shown.dirty = true;
+            app.shown.pictures.stale();
             term.autoresize();
         }
         AppEvent::Term(_) => {}

@@ -8,10 +8,12 @@
 //! - `readers`: where cards come from — pcscd's readers, or the demo's virtual one — told as
 //!   the same reader events;
 //! - `worker`: the card thread (PC/SC calls block); `probe`: what a card tells before a PIN;
+//! - `pictures`: the card face's pictures written to the terminal beside the frame;
 //! - `status`: support's socket; `terminal`: the terminal, keys and signals; `troubles`: the
 //!   placement hint; `ready`: a value made on another thread, waited for without polling.
 
 mod event_loop;
+mod pictures;
 mod probe;
 pub mod readers;
 pub mod ready;
@@ -78,6 +80,11 @@ pub struct StationOptions {
     pub counter: CounterInfo,
     /// The demo card's PIN and password, shown on screen (demo only).
     pub demo_secrets: Option<(String, Option<String>)>,
+    /// How to draw the card face's pictures (config `graphics`): the terminal is asked once at
+    /// start where the setting needs its answer.
+    pub graphics: crate::picture::Setting,
+    /// The demo card's expiry year and security code, shown on screen (demo only).
+    pub demo_face: Option<(String, String)>,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! show besides it. Nothing here blocks: the card, the backend and the terminal answer as
 //! events on the loop's channel.
 
+use super::pictures::OnScreen;
 use super::readers::Readers;
 use super::worker::WorkerMsg;
 use super::{status, troubles, AppEvent, StationOptions};
@@ -11,6 +12,7 @@ use crate::card::CardError;
 use crate::card::LinkStats;
 use crate::flow::{self, Effect, Flow, Screen};
 use crate::lang::Lang;
+use crate::picture::Method;
 use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::reader::monitor::ReaderEvent;
 use crate::seam::{QueueInfo, StationBackend};
@@ -43,6 +45,11 @@ pub struct Shown {
     pub dirty: bool,
     /// A citizen's data was wiped: the frames drawn of it go before the next one is drawn.
     pub wipe_frames: bool,
+    /// How this terminal draws pictures (decided once at start).
+    pub graphics: Method,
+    /// The card face's pictures on the terminal now.
+    pub pictures: OnScreen,
+    pub demo_face: Option<(String, String)>,
 }
 
 /// The readers, which one is the station's, and the card on it (held by the card thread).
@@ -127,6 +134,7 @@ impl App {
         events: Sender<AppEvent>,
         size: (u16, u16),
         support: Support,
+        graphics: Method,
     ) -> App {
         let mut diag = Diagnostics::new();
         if !opts.readers.uses_pcscd() {
@@ -147,6 +155,9 @@ impl App {
                 spinner: 0,
                 dirty: true,
                 wipe_frames: false,
+                graphics,
+                pictures: OnScreen::default(),
+                demo_face: opts.demo_face,
             },
             cards: Cards {
                 diag,
@@ -494,6 +505,13 @@ impl App {
         self.shown.dirty = true;
     }
 
+    /// Where the card face's pictures go on the screen as it is now (none under an overlay,
+    /// off the confirm screen, or where the terminal draws none).
+    pub fn wanted_pictures(&self) -> Vec<(station::FacePicture, crate::picture::Cells)> {
+        let (w, h) = self.shown.size;
+        station::pictures(&self.view(), ratatui::layout::Rect::new(0, 0, w, h))
+    }
+
     pub fn view(&self) -> View<'_> {
         let s = &self.shown;
         View {
@@ -521,6 +539,8 @@ impl App {
                 placement_suspect: self.health.troubles.hint(),
             },
             status_socket_error: self.support.socket_error.as_deref(),
+            graphics: s.graphics,
+            demo_face: s.demo_face.as_ref().map(|(y, c)| (y.as_str(), c.as_str())),
         }
     }
 }

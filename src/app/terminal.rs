@@ -120,6 +120,11 @@ impl Term {
         self.t.draw(|f| station::draw(f, v)).map(|_| ())
     }
 
+    /// Where pictures go beside the frames: the same output, zeroed after each flush.
+    pub fn out(&mut self) -> &mut dyn Write {
+        self.t.backend_mut()
+    }
+
     /// See [`wipe_frames`].
     pub fn wipe(&mut self) -> std::io::Result<()> {
         wipe_frames(&mut self.t)

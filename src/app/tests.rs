@@ -62,8 +62,17 @@ fn with_readers(
         privacy,
         counter: CounterInfo::default(),
         demo_secrets: None,
+        graphics: crate::picture::Setting::Off,
+        demo_face: None,
     };
-    let mut app = App::new(opts, worker, events, (80, 24), Support::default());
+    let mut app = App::new(
+        opts,
+        worker,
+        events,
+        (80, 24),
+        Support::default(),
+        crate::picture::Method::Nothing,
+    );
     app.shown.dirty = false;
     (app, dir)
 }

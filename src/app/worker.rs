@@ -9,7 +9,10 @@ use crate::card::client::{sha256_digest_info, Session};
 use crate::card::files::Ef;
 use crate::card::{client::MyNumberCard, CardError, Transport};
 use crate::card::{LinkStats, Timed};
-use crate::flow::{self, CardReply, CardRequest};
+use crate::card::face::{CardFace, FaceError};
+use crate::card::Malformed;
+use crate::flow::{self, CardReply, CardRequest, FacePictures, FaceRead};
+use crate::picture::decode;
 use crate::seam::{FinishError, StationBackend};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::Arc;
@@ -106,6 +109,27 @@ fn run_request(
             end = c.session();
             r
         }),
+        CardRequest::FaceTries => source.with_card(&mut |t| {
+            let mut c = MyNumberCard::resume(t, start);
+            let r = c.pin_b_tries().map(CardReply::FaceTries);
+            end = c.session();
+            face_reply(r)
+        }),
+        // In the card session of the EF 02 just read: 照合番号B once, then EF 0002.
+        CardRequest::VerifyFaceAndRead(pin) => source.with_card(&mut |t| {
+            let mut c = MyNumberCard::resume(t, start);
+            let r = c.verify_pin_b(&pin).and_then(|()| c.read_card_face());
+            end = c.session();
+            face_reply(r.map(|face| {
+                let signature = backend.check_card_face(&face);
+                let pictures = face_pictures(&face);
+                CardReply::Face(Box::new(FaceRead {
+                    face,
+                    signature,
+                    pictures,
+                }))
+            }))
+        }),
         CardRequest::VerifyAndSign {
             password,
             person,
@@ -144,6 +168,42 @@ fn run_request(
     };
     *session = if result.is_ok() { end } else { Session::default() };
     result
+}
+
+/// 照合番号B's own answers as replies (a wrong or locked number is the flow's to say, not an
+/// error of the card); a card face that does not parse as the card's malformed answer.
+fn face_reply(r: Result<CardReply, FaceError>) -> Result<CardReply, CardError> {
+    match r {
+        Ok(reply) => Ok(reply),
+        Err(FaceError::WrongPinB { tries_left }) => Ok(CardReply::FaceWrong(tries_left)),
+        Err(FaceError::PinBLocked) => Ok(CardReply::FaceLocked),
+        Err(FaceError::Card(e)) => Err(e),
+        Err(FaceError::Format(e)) => Err(Malformed::CardFace(e).into()),
+    }
+}
+
+/// The card face's pictures in zeroizing pixels, decoded here on the card thread (a JPEG 2000
+/// decode is not for the thread that draws). One that does not decode is left out: the
+/// confirm screen says so.
+fn face_pictures(face: &CardFace) -> FacePictures {
+    let text = |png: &[u8]| match decode::text_png(png) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            tracing::warn!(error = %e, "a card face image does not decode");
+            None
+        }
+    };
+    FacePictures {
+        photo: match decode::photo(face.photo_jp2()) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                tracing::warn!(error = %e, "the card face's photo does not decode");
+                None
+            }
+        },
+        name: text(face.name_png()),
+        address: text(face.address_png()),
+    }
 }
 
 pub fn run(

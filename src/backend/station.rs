@@ -6,6 +6,7 @@ use super::delivery::{self, DeliveryConfig, Waker};
 use super::outbox::Outbox;
 use super::trust::asn1_unix;
 use crate::card::basic4::{BasicFour, Ef02};
+use crate::card::face::{CardFace, FaceSignature};
 use crate::record::canonical::{sha256_hex, to_json_exact};
 use crate::record::card_data::CardData;
 use crate::record::check;
@@ -36,6 +37,8 @@ pub struct StationStore {
     crl: Option<StationCrl>,
     /// `[steps] allow_unauthenticated`: records that prove no card may be stored.
     allow_unauthenticated: bool,
+    /// `[checks] card_face_issuer_key`: DF 28 of the card face is verified with it.
+    face_issuer: Option<PKey<Public>>,
 }
 
 /// The SHA-256 of a text the citizen reads (the terms, the privacy notice): the default
@@ -160,6 +163,7 @@ impl StationStore {
             waker: Mutex::new(None),
             crl: None,
             allow_unauthenticated: false,
+            face_issuer: None,
         })
     }
 
@@ -200,6 +204,13 @@ impl StationStore {
     /// Allows records that prove no card (`[steps] allow_unauthenticated`; off by default).
     pub fn with_allow_unauthenticated(mut self, allow: bool) -> StationStore {
         self.allow_unauthenticated = allow;
+        self
+    }
+
+    /// The card face's issuer key (`[checks] card_face_issuer_key`): DF 28 is verified with
+    /// it; without it every card face is "not verified".
+    pub fn with_face_issuer(mut self, key: PKey<Public>) -> StationStore {
+        self.face_issuer = Some(key);
         self
     }
 
@@ -255,6 +266,7 @@ impl StationStore {
             st.privacy_sha256 = Some(shown.for_lang(lang).to_string());
         }
         st.representative = declared.representative;
+        st.card_face = declared.card_face;
         st
     }
 }
@@ -397,6 +409,10 @@ impl StationBackend for StationStore {
             age_secs: c.age_secs().max(0) as u64,
             fresh: c.fresh(),
         })
+    }
+
+    fn check_card_face(&self, face: &CardFace) -> FaceSignature {
+        face.check_signature(self.face_issuer.as_deref())
     }
 
     fn seal_kid(&self) -> Option<String> {

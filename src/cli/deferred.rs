@@ -10,6 +10,7 @@ use madoguchi::app::ready::Ready;
 use madoguchi::backend::receiver::ReceiverHandle;
 use madoguchi::backend::station::StationStore;
 use madoguchi::card::basic4::{BasicFour, Ef02};
+use madoguchi::card::face::{CardFace, FaceSignature};
 use madoguchi::card::vcard::VirtualCard;
 use madoguchi::seam::{
     BackendError, CertificateProblem, CrlInfo, Declared, FinishError, Prepared, PreparedChallenge, QueueInfo,
@@ -175,6 +176,12 @@ impl StationBackend for Deferred {
     }
     fn crl(&self) -> Option<CrlInfo> {
         self.now().and_then(<StationStore as StationBackend>::crl)
+    }
+    fn check_card_face(&self, face: &CardFace) -> FaceSignature {
+        match self.wait() {
+            Ok(s) => s.check_card_face(face),
+            Err(_) => face.check_signature(None),
+        }
     }
 }
 

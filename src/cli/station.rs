@@ -12,9 +12,10 @@ use madoguchi::card::vcard::{
     profile::{CertState, Profile},
     VirtualCard,
 };
-use madoguchi::config::Config;
+use madoguchi::config::{CardFace, Config, Graphics};
 use madoguchi::flow::FlowConfig;
 use madoguchi::lang::Lang;
+use madoguchi::picture::Setting;
 use madoguchi::ui::station::CounterInfo;
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
@@ -52,6 +53,17 @@ fn read_texts(key: &str, paths: &[(Lang, PathBuf)]) -> Result<Texts, Failure> {
                 .map_err(|e| fail(Failure::Usage, format_args!("{key} {}: {e}", path.display())))
         })
         .collect()
+}
+
+/// The configuration's `graphics` as the pictures' setting.
+fn graphics(cfg: &Config) -> Setting {
+    match cfg.graphics {
+        Graphics::Auto => Setting::Auto,
+        Graphics::Sixel => Setting::Sixel,
+        Graphics::Kitty => Setting::Kitty,
+        Graphics::Halfblocks => Setting::HalfBlocks,
+        Graphics::Off => Setting::Off,
+    }
 }
 
 fn theme(cfg: &Config) -> Result<Theme, Failure> {
@@ -97,6 +109,8 @@ pub fn run_station(lang: Option<Lang>, config_path: Option<&Path>) -> Outcome {
         privacy,
         counter: counter(&cfg),
         demo_secrets: None,
+        graphics: graphics(&cfg),
+        demo_face: None,
     }))
 }
 
@@ -133,6 +147,15 @@ fn station_store(cfg: &Config, terms: &[(Lang, String)]) -> Result<StationStore,
         Some(path) => store.with_crl(
             StationCrl::load(path, cfg.checks.crl_max_age_hours as i64 * 3600)
                 .map_err(|e| fail(Failure::Usage, format_args!("[checks] crl_file {e}")))?,
+        ),
+        None => store,
+    };
+    let store = match &cfg.checks.card_face_issuer_key {
+        Some(path) => store.with_face_issuer(
+            std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| madoguchi::card::face::issuer_key(&bytes))
+                .map_err(|e| fail(Failure::Usage, format_args!("[checks] card_face_issuer_key {}: {e}", path.display())))?,
         ),
         None => store,
     };
@@ -278,7 +301,12 @@ fn make_demo(
         Some(seal_public),
         Some(delivery),
     )?;
-    let store = with_terms(store, terms).with_allow_unauthenticated(cfg.steps.allow_unauthenticated);
+    // The virtual card's face is signed by the test PKI's issuer: the demo verifies DF 28 with
+    // it, as a station with `[checks] card_face_issuer_key` would.
+    let face_issuer = PKey::public_key_from_pem(&pki.face_issuer_pem()).map_err(|e| e.to_string())?;
+    let store = with_terms(store, terms)
+        .with_allow_unauthenticated(cfg.steps.allow_unauthenticated)
+        .with_face_issuer(face_issuer);
     Ok(super::deferred::Made {
         card: Mutex::new(card),
         store: with_privacy(store, &cfg.privacy_id, privacy),
@@ -290,11 +318,16 @@ fn make_demo(
 fn demo_config(path: Option<&Path>) -> Result<Config, Failure> {
     match path {
         Some(p) => load_config(Some(p)),
-        None => Ok(Config {
-            station_id: "demo-station".into(),
-            terms_id: "demo-terms".into(),
-            ..Config::default()
-        }),
+        // The demo offers the clerk's card-face step (the status line shows the code to type).
+        None => {
+            let mut cfg = Config {
+                station_id: "demo-station".into(),
+                terms_id: "demo-terms".into(),
+                ..Config::default()
+            };
+            cfg.steps.card_face = CardFace::Offer;
+            Ok(cfg)
+        }
     }
 }
 
@@ -364,6 +397,11 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
         privacy,
         counter: counter(&cfg),
         demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
+        graphics: graphics(&cfg),
+        demo_face: (cfg.steps.card_face != CardFace::Off).then(|| {
+            let year = profile.card_expiry().map(|d| d.year().to_string()).unwrap_or_default();
+            (year, profile.security_code())
+        }),
     }));
     let _ = setup_thread.join();
     if let Some(rx) = kit.take_receiver() {

@@ -27,7 +27,7 @@ impl Flow {
             self.recheck = true;
         }
         match &self.screen {
-            Screen::Pin(_) | Screen::Reading => {
+            Screen::Pin(_) | Screen::Reading | Screen::Face(_) => {
                 self.pending = None;
                 if !self.confirmed {
                     self.person = None;
@@ -53,10 +53,13 @@ impl Flow {
     /// The card thread's answer to the request the flow waited for.
     pub(super) fn card_reply(&mut self, result: Result<CardReply, CardError>, out: &mut Vec<Effect>) {
         let kind = match &self.screen {
-            Screen::Pin(_) | Screen::Reading => PinKind::TextPin,
+            Screen::Pin(_) | Screen::Reading | Screen::Face(_) => PinKind::TextPin,
             _ => PinKind::SignPassword,
         };
         match result {
+            Ok(
+                r @ (CardReply::FaceTries(_) | CardReply::FaceLocked | CardReply::FaceWrong(_) | CardReply::Face(_)),
+            ) => self.face_reply(r, out),
             Ok(CardReply::Probed(facts)) => self.probed(facts, out),
             Ok(CardReply::Tries(n)) => self.tries(n, out),
             Ok(CardReply::Read(person)) => self.read(person, out),
@@ -115,9 +118,14 @@ impl Flow {
         self.recheck = false;
         if !again {
             self.person = Some(person);
-            self.screen = Screen::Confirm {
-                choice: ConfirmChoice::Next,
-            };
+            if self.cfg.card_face == FaceStep::Off {
+                self.screen = Screen::Confirm {
+                    choice: ConfirmChoice::Next,
+                };
+            } else {
+                // In the same card session: the clerk's card-face step.
+                self.enter_face(out);
+            }
         } else if self.person.as_ref() == Some(&person) {
             self.enter_pin(PinKind::SignPassword, out);
         } else {

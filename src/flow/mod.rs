@@ -13,6 +13,7 @@
 mod card;
 mod consent;
 pub mod contact;
+mod face;
 pub mod input;
 mod pin;
 mod screen;
@@ -20,6 +21,9 @@ mod session;
 mod steps;
 mod types;
 
+pub use face::{
+    FaceFormatError, FaceInput, FaceMessage, FacePictures, FaceRead, FaceScreen, FaceState, FaceStep, FaceStop,
+};
 pub use screen::{ConfirmChoice, PinMessage, PinScreen, Screen};
 pub use types::*;
 
@@ -75,6 +79,9 @@ pub struct Flow {
     facts: Option<CardFacts>,
     /// The citizen went on without the optional e-mail address.
     email_skipped: bool,
+    /// The card face on the confirm screen (its pictures and the clerk's judgement), from
+    /// the clerk's step until the screen is left.
+    face: Option<FaceState>,
 }
 
 impl Flow {
@@ -108,6 +115,7 @@ impl Flow {
             lang: cfg_lang,
             facts: None,
             email_skipped: false,
+            face: None,
         }
     }
 
@@ -193,7 +201,9 @@ impl Flow {
     /// True while this citizen's personal data or PIN input is held.
     pub fn holds_personal_data(&self) -> bool {
         self.person.is_some()
+            || self.face.is_some()
             || self.declared.email.is_some()
+            || matches!(&self.screen, Screen::Face(s) if !s.input.is_empty())
             || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
             || matches!(&self.screen, Screen::Contact { input, .. } if !input.is_empty())
     }
@@ -210,13 +220,15 @@ impl Flow {
             Screen::Consent { .. } => Step::Consent,
             Screen::Card { .. } => Step::Card,
             Screen::Pin(_) => Step::Pin,
-            Screen::Reading => Step::Reading,
+            Screen::Reading | Screen::Face(_) => Step::Reading,
             Screen::Confirm { .. } | Screen::Representative { .. } => Step::Confirm,
             Screen::Contact { .. } => Step::Contact,
             Screen::SignPin(_) | Screen::Signing => Step::Sign,
             Screen::Storing | Screen::Sending { .. } => Step::Send,
             Screen::Done { .. } => Step::Done,
             Screen::Stopped(Stop::Finding(_)) => Step::Card,
+            Screen::Stopped(Stop::Face(FaceStop::PhotoMismatch)) => Step::Confirm,
+            Screen::Stopped(Stop::Face(_)) => Step::Reading,
             Screen::Stopped(Stop::Verdict(_) | Stop::StoreFailed(_)) => Step::Send,
             Screen::Stopped(
                 Stop::Locked(PinKind::SignPassword)
@@ -313,8 +325,8 @@ impl Flow {
     /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
     fn snapshot_key(&self) -> String {
         format!(
-            "{:?}|{}|{}|{:?}|{:?}|{:?}",
-            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning, self.lang
+            "{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning, self.lang, self.face
         )
     }
 }

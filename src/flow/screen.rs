@@ -49,6 +49,8 @@ pub enum Screen {
     },
     Pin(PinScreen),
     Reading,
+    /// 券面確認: the clerk types the card's expiry year and security code (照合番号B).
+    Face(super::face::FaceScreen),
     Confirm {
         choice: ConfirmChoice,
     },

@@ -8,6 +8,7 @@ impl Flow {
     /// Start over: wipe everything about this citizen, back to consent.
     pub(super) fn reset(&mut self, notice: Option<Notice>, out: &mut Vec<Effect>) {
         self.person = None;
+        self.face = None;
         self.declared = Declared::default();
         self.pending = None;
         self.confirmed = false;

@@ -14,6 +14,7 @@ impl Flow {
                 }
             }
             Screen::Pin(_) | Screen::SignPin(_) => self.pin_action(a, out),
+            Screen::Face(_) => self.face_action(a, out),
             Screen::Reading | Screen::Signing | Screen::Storing | Screen::Sending { .. } => self.working_action(a, out),
             Screen::Confirm { .. } => self.confirm_action(a, out),
             Screen::Representative { .. } => self.representative_action(a, out),
@@ -44,6 +45,9 @@ impl Flow {
     }
 
     fn confirm_action(&mut self, a: Action, out: &mut Vec<Effect>) {
+        if self.photo_action(a, out) {
+            return;
+        }
         let Screen::Confirm { choice } = &mut self.screen else {
             return;
         };
@@ -56,10 +60,17 @@ impl Flow {
             }
             Action::Submit => {
                 let c = *choice;
+                // Going on needs the clerk's word on the photo, when the card face is shown.
+                if c == ConfirmChoice::Next && !self.face_allows_next() {
+                    return;
+                }
                 self.after_confirm(c, out);
             }
             // Clerk key: a 法定代理人 applies for this holder (a 成年被後見人, say).
             Action::AskRepresentative => {
+                if !self.face_allows_next() {
+                    return;
+                }
                 self.representative_asked = true;
                 self.after_confirm(ConfirmChoice::Next, out);
             }
@@ -127,6 +138,7 @@ impl Flow {
         match choice {
             ConfirmChoice::Reread => {
                 self.person = None;
+                self.face = None;
                 if self.card_present {
                     self.enter_pin(PinKind::TextPin, out);
                 } else {

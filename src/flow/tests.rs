@@ -4,6 +4,9 @@ use crate::card::TransportError;
 use crate::seam::{BackendError, SignedPayload};
 use proptest::prelude::*;
 
+/// The clerk's card-face step (issue #24), with this file's helpers.
+mod face;
+
 /// Keys as a terminal sends them. The tests press keys and the key table (`ui::keys`) turns
 /// them into actions for the screen on view, as the app does: what a key does on each screen
 /// is tested with the table it is declared in.

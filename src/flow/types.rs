@@ -62,6 +62,12 @@ pub struct FlowConfig {
     /// The language each citizen starts in (config `lang`); they pick theirs on the consent
     /// screen, and the next citizen starts in this one again.
     pub lang: crate::lang::Lang,
+    /// The clerk's card-face step (券面確認, `[steps] card_face`): the chip's photo compared
+    /// with the person after the four items are read.
+    pub card_face: super::face::FaceStep,
+    /// The terminal draws pictures (the runtime sets it at start from the graphics probe and
+    /// `graphics`): the clerk can compare a photo only where one is drawn.
+    pub pictures: bool,
 }
 
 /// Which text the consent step shows.
@@ -84,6 +90,8 @@ impl Default for FlowConfig {
             email_sender_domain: None,
             privacy: false,
             lang: crate::lang::Lang::Ja,
+            card_face: super::face::FaceStep::Off,
+            pictures: true,
         }
     }
 }
@@ -117,8 +125,15 @@ pub enum Action {
     AskRepresentative,
     /// The clerk picks who applies for the holder.
     Representative(Representative),
-    /// Go on without the e-mail address, where the privacy notice makes it optional.
+    /// Go on without the e-mail address, where the privacy notice makes it optional; go on
+    /// without the card face, where the station offers it (the clerk).
     Skip,
+    /// The clerk: the card face prints the birth year in the other calendar (和暦 ⇔ 西暦).
+    SwitchCalendar,
+    /// The clerk: the chip's photo is the person at the counter (確認).
+    PhotoMatches,
+    /// The clerk: it is not; nothing is recorded.
+    PhotoDiffers,
     /// A character typed into the PIN or the e-mail field.
     Type(char),
     /// Backspace in the PIN or the e-mail field.
@@ -174,6 +189,14 @@ pub enum CardReply {
     CertificateRefused(CertificateProblem),
     /// The card's signature did not verify with its own certificate: nothing was stored.
     SignatureInvalid,
+    /// Tries left of 照合番号B (the card face step).
+    FaceTries(u8),
+    /// 照合番号B is locked: no VERIFY was sent.
+    FaceLocked,
+    /// A wrong 照合番号B: this many tries left.
+    FaceWrong(u8),
+    /// EF 0002 read after 照合番号B, its signature checked, its pictures decoded.
+    Face(Box<super::face::FaceRead>),
     /// The station's backend failed while the card waited (building the statement, or it
     /// never started): nothing was signed or stored. Not the card's fault, and not said as such.
     BackendFailed(BackendError),
@@ -219,6 +242,11 @@ pub enum CardRequest {
     QueryTries(PinKind),
     /// VERIFY the 4-digit PIN once, then read EF 02.
     VerifyAndRead(Secret),
+    /// Tries left of 照合番号B (券面事項確認AP), for the clerk to see before typing.
+    FaceTries,
+    /// VERIFY 照合番号B once, then read EF 0002 (the card face), check its signature and
+    /// decode its pictures.
+    VerifyFaceAndRead(crate::secret::PinB),
     /// VERIFY the signing password once, read the signing certificate, sign the statement
     /// built from `person`, verify the signature locally.
     VerifyAndSign {
@@ -277,6 +305,9 @@ pub enum Stop {
     DifferentCard,
     /// What the card told before any PIN rules it out (said at the card step).
     Finding(Finding),
+    /// The card face stopped it (its data disagree, a forged signature, the photo is not the
+    /// person's, 照合番号B locked where the step is required).
+    Face(super::face::FaceStop),
 }
 
 /// Why a card can't go on, known before any PIN ([`CardRequest::Probe`]).

@@ -12,12 +12,13 @@ use super::msg::{Msg, Text};
 use crate::lang::Lang;
 
 /// The Fluent sources of each language, in [`Lang::ALL`] order.
-pub const FTL: [(Lang, [&str; 2]); 7] = [
+pub const FTL: [(Lang, [&str; 3]); 7] = [
     (
         Lang::Ja,
         [
             include_str!("../../i18n/ja/ui.ftl"),
             include_str!("../../i18n/ja/card.ftl"),
+            include_str!("../../i18n/ja/face.ftl"),
         ],
     ),
     (
@@ -25,6 +26,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/en/ui.ftl"),
             include_str!("../../i18n/en/card.ftl"),
+            include_str!("../../i18n/en/face.ftl"),
         ],
     ),
     (
@@ -32,6 +34,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/zh-Hans/ui.ftl"),
             include_str!("../../i18n/zh-Hans/card.ftl"),
+            include_str!("../../i18n/zh-Hans/face.ftl"),
         ],
     ),
     (
@@ -39,6 +42,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/ko/ui.ftl"),
             include_str!("../../i18n/ko/card.ftl"),
+            include_str!("../../i18n/ko/face.ftl"),
         ],
     ),
     (
@@ -46,6 +50,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/es/ui.ftl"),
             include_str!("../../i18n/es/card.ftl"),
+            include_str!("../../i18n/es/face.ftl"),
         ],
     ),
     (
@@ -53,6 +58,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/pt-BR/ui.ftl"),
             include_str!("../../i18n/pt-BR/card.ftl"),
+            include_str!("../../i18n/pt-BR/face.ftl"),
         ],
     ),
     (
@@ -60,6 +66,7 @@ pub const FTL: [(Lang, [&str; 2]); 7] = [
         [
             include_str!("../../i18n/vi/ui.ftl"),
             include_str!("../../i18n/vi/card.ftl"),
+            include_str!("../../i18n/vi/face.ftl"),
         ],
     ),
 ];

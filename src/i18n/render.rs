@@ -232,6 +232,22 @@ pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
     format(lang, t)
 }
 
+/// A wrong 照合番号B on the card-face step, with the tries left.
+pub fn face_wrong(lang: Lang, tries_left: u8) -> String {
+    format(lang, Text::FaceWrong { n: num(tries_left) })
+}
+
+/// The demo card's expiry year and security code, for the status line.
+pub fn demo_face(lang: Lang, year: &str, code: &str) -> String {
+    format(
+        lang,
+        Text::DemoFace {
+            year: year.into(),
+            code: code.into(),
+        },
+    )
+}
+
 /// The warning of the e-mail step: carrier mail and domain filters, naming the sending domain.
 pub fn email_carrier_warning(lang: Lang, domain: Option<&str>) -> String {
     match domain {

@@ -159,6 +159,46 @@ impl Method {
     }
 }
 
+/// What the operator asked for (`graphics` in the station's config).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Setting {
+    /// Whatever the terminal answers to the probe at start.
+    #[default]
+    Auto,
+    /// Sixel (the probe still asks the cell size).
+    Sixel,
+    /// Kitty's graphics protocol, without asking.
+    Kitty,
+    /// Grey half-blocks, without asking.
+    HalfBlocks,
+    /// No pictures.
+    Off,
+}
+
+impl Setting {
+    /// The method for this setting on this terminal. `probe` is called only where the answer
+    /// matters (auto, and sixel for the cell size): the one query of the station's life.
+    /// Sixel without a known cell size falls back to half-blocks (a picture of unknown size
+    /// could run past its cells).
+    pub fn method(self, probe: impl FnOnce() -> Graphics, palette: Palette, kitty_id: u32) -> Method {
+        let halfblocks = if palette == Palette::Mono {
+            Method::Nothing
+        } else {
+            Method::HalfBlocks(palette)
+        };
+        match self {
+            Setting::Off => Method::Nothing,
+            Setting::HalfBlocks => halfblocks,
+            Setting::Kitty => Method::Kitty { id: kitty_id },
+            Setting::Sixel => match probe().cell_px {
+                Some(cell_px) if cell_px.0 > 0 && cell_px.1 > 0 => Method::Sixel { cell_px },
+                _ => halfblocks,
+            },
+            Setting::Auto => Method::choose(probe(), palette, kitty_id),
+        }
+    }
+}
+
 /// What [`draw`] put on the screen, for [`erase`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Placed {
@@ -313,6 +353,40 @@ mod tests {
             Method::HalfBlocks(Palette::Grey256)
         );
         assert_eq!(Method::choose(Graphics::NONE, Palette::Mono, 7), Method::Nothing);
+    }
+
+    #[test]
+    fn the_setting_asks_the_terminal_only_where_the_answer_matters() {
+        let sixel = Graphics {
+            protocol: Protocol::Sixel,
+            cell_px: Some((6, 13)),
+        };
+        let unasked = || -> Graphics { panic!("probed") };
+        assert_eq!(Setting::Off.method(unasked, Palette::Grey256, 1), Method::Nothing);
+        assert_eq!(
+            Setting::HalfBlocks.method(unasked, Palette::Ansi16, 1),
+            Method::HalfBlocks(Palette::Ansi16)
+        );
+        assert_eq!(Setting::HalfBlocks.method(unasked, Palette::Mono, 1), Method::Nothing);
+        assert_eq!(Setting::Kitty.method(unasked, Palette::Mono, 4), Method::Kitty { id: 4 });
+        assert_eq!(
+            Setting::Auto.method(|| sixel, Palette::Grey256, 1),
+            Method::Sixel { cell_px: (6, 13) }
+        );
+        assert_eq!(
+            Setting::Auto.method(|| Graphics::NONE, Palette::Grey256, 1),
+            Method::HalfBlocks(Palette::Grey256)
+        );
+        // Sixel forced on a terminal that says nothing of its cells: half-blocks, not a
+        // picture of unknown size.
+        assert_eq!(
+            Setting::Sixel.method(|| Graphics::NONE, Palette::Grey256, 1),
+            Method::HalfBlocks(Palette::Grey256)
+        );
+        assert_eq!(
+            Setting::Sixel.method(|| Graphics::NONE, Palette::Mono, 1),
+            Method::Nothing
+        );
     }
 
     #[test]

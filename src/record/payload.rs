@@ -77,6 +77,42 @@ impl Assurance {
     }
 }
 
+/// What the clerk did with the card face (券面事項確認AP, docs/card.md "The card face"): the
+/// record carries only this, never the photo, the images or 照合番号B. Absent when the step
+/// was off or skipped.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CardFaceCheck {
+    // Sorted keys: this sits in the signed statement.
+    /// How the chip's photo was compared with the person at the counter.
+    pub photo_check: PhotoCheck,
+    /// EF 0002 was read with 照合番号B in the same card session as EF 02, and its birth date
+    /// and sex equal EF 02's.
+    pub read: bool,
+    /// Whether DF 28 was verified with an issuer key the operator configured.
+    pub signature: FaceSignatureCheck,
+}
+
+/// The clerk's comparison of the chip's photo with the person.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhotoCheck {
+    /// The clerk saw the photo and said it is the person at the counter.
+    Matched,
+    /// The terminal could not show the photo (or it would not decode): nothing was compared.
+    NotShown,
+}
+
+/// DF 28, the issuer's signature over the card face, as the station checked it.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaceSignatureCheck {
+    /// Verified with the issuer key in `[checks] card_face_issuer_key`.
+    Verified,
+    /// No issuer key configured (J-LIS does not publish it): not checked, never assumed.
+    NotVerified,
+}
+
 impl fmt::Display for Assurance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -89,6 +125,9 @@ pub struct Statement {
     // Sorted keys: these are the signed bytes. Optional keys that are absent stay absent (a
     // statement signed before they existed re-serializes to the same bytes).
     pub card_data_sha256: String,
+    /// What the clerk did with the card face (the photo compared), when the step ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_face: Option<CardFaceCheck>,
     /// SHA-256 (hex) of the contact e-mail, when the station asked for one.
     pub contact_email_sha256: Option<String>,
     pub created_at: String,
@@ -125,6 +164,7 @@ impl Statement {
     ) -> Statement {
         Statement {
             card_data_sha256: card.sha256(),
+            card_face: None,
             contact_email_sha256: email.map(|e| sha256_hex(e.as_bytes())),
             created_at: rfc3339_now(),
             ef02_sha256: None,
@@ -197,6 +237,10 @@ pub struct Payload {
     /// binds: the four items and their offsets (never the My Number). Sealed with the rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ef02: Option<String>,
+    /// What the clerk did with the card face (also in the statement); absent when the step
+    /// was off or skipped. Never the photo, the images or 照合番号B.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_face: Option<CardFaceCheck>,
 }
 
 impl fmt::Debug for Payload {
@@ -236,6 +280,7 @@ impl Payload {
             auth_signature: None,
             auth_certificate: None,
             ef02: None,
+            card_face: st.card_face,
         }
     }
 

@@ -80,6 +80,19 @@ impl Facets {
     pub const DIAGNOSTICS: Facets = Facets(1 << 16);
     /// The quit question is open.
     pub const QUIT: Facets = Facets(1 << 17);
+    // The card face (券面確認), the clerk's: bits of their own, apart from the steps' above.
+    /// The card-face step before the card told the tries, or while the card works.
+    pub const FACE_WAIT: Facets = Facets(1 << 24);
+    /// The card-face step taking the eight digits, masked.
+    pub const FACE_MASKED: Facets = Facets(1 << 25);
+    /// … the digits shown.
+    pub const FACE_SHOWN: Facets = Facets(1 << 26);
+    /// The explicit yes at 照合番号B's last try.
+    pub const FACE_LAST: Facets = Facets(1 << 27);
+    /// The station offers the step: the clerk may go on without it.
+    pub const FACE_SKIP: Facets = Facets(1 << 28);
+    /// 確認 with the chip's photo shown, the clerk's word on it awaited.
+    pub const PHOTO: Facets = Facets(1 << 29);
 
     const NONE: Facets = Facets(0);
 
@@ -93,7 +106,7 @@ impl Facets {
 
     /// Each single facet, for tests that walk every screen.
     pub fn each() -> impl Iterator<Item = Facets> {
-        (0..18).map(|i| Facets(1 << i))
+        (0..32).map(|i| Facets(1 << i))
     }
 }
 
@@ -128,6 +141,10 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
         Screen::Reading | Screen::Signing => Facets::WORKING,
         Screen::Storing => Facets::NONE,
         Screen::Sending { .. } => Facets::SENDING,
+        Screen::Face(s) => face_facets(flow, s),
+        Screen::Confirm { .. } if flow.face().is_some_and(|f| f.photo_shown() && !f.matched()) => {
+            Facets::CONFIRM.or(Facets::PHOTO)
+        }
         Screen::Confirm { .. } => Facets::CONFIRM,
         Screen::Representative { .. } => Facets::REPRESENTATIVE,
         Screen::Contact { .. } if flow.config().email_optional => Facets::CONTACT.or(Facets::CONTACT_OPTIONAL),
@@ -136,6 +153,25 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
         Screen::Stopped(_) => Facets::STOPPED,
     };
     screen.or(Facets::STATION)
+}
+
+/// The card-face step's facets: what it takes now, and whether it may be skipped.
+fn face_facets(flow: &Flow, s: &flow::FaceScreen) -> Facets {
+    let skip = flow.config().card_face == flow::FaceStep::Offer && !s.busy;
+    let now = if s.confirming_last {
+        Facets::FACE_LAST
+    } else if !s.taking_input() {
+        Facets::FACE_WAIT
+    } else if s.reveal {
+        Facets::FACE_SHOWN
+    } else {
+        Facets::FACE_MASKED
+    };
+    if skip {
+        now.or(Facets::FACE_SKIP)
+    } else {
+        now
+    }
 }
 
 /// Which keys a binding answers.
@@ -189,6 +225,8 @@ use flow::Action as F;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const PIN_INPUT: Facets = Facets::PIN_MASKED.or(Facets::PIN_SHOWN);
+const FACE_INPUT: Facets = Facets::FACE_MASKED.or(Facets::FACE_SHOWN);
+const FACE: Facets = FACE_INPUT.or(Facets::FACE_WAIT);
 const TYPING: Facets = PIN_INPUT.or(Facets::CONTACT);
 const LEAVING: Facets = Facets::CARD
     .or(Facets::PIN_WAIT)
@@ -218,6 +256,61 @@ pub const KEYS: &[Binding] = &[
         &[KeyCode::Char('n'), Esc],
         step(F::No),
         Some(Msg::KeyNo),
+    ),
+    // The card face (the clerk's step): 照合番号B is a PIN here too.
+    row(FACE_INPUT, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
+    row(Facets::FACE_LAST, &[KeyCode::Char('y')], step(F::Yes), Some(Msg::KeyYes)),
+    row(
+        Facets::FACE_LAST,
+        &[KeyCode::Char('n'), Esc],
+        step(F::No),
+        Some(Msg::KeyNo),
+    ),
+    row(
+        Facets::FACE_MASKED,
+        &[Tab, KeyCode::F(2)],
+        step(F::Reveal),
+        Some(Msg::Reveal),
+    ),
+    row(
+        Facets::FACE_SHOWN,
+        &[Tab, KeyCode::F(2)],
+        step(F::Reveal),
+        Some(Msg::Hide),
+    ),
+    row(
+        FACE_INPUT,
+        &[KeyCode::F(6)],
+        step(F::SwitchCalendar),
+        Some(Msg::KeyFaceCalendar),
+    ),
+    row(
+        Facets::FACE_SKIP,
+        &[KeyCode::F(7)],
+        step(F::Skip),
+        Some(Msg::KeyFaceSkip),
+    ),
+    row(FACE_INPUT, &[Backspace], step(F::Erase), None),
+    Binding {
+        on: FACE_INPUT,
+        keys: Keys::AnyChar,
+        action: step(F::Type(' ')),
+        hint: None,
+        label: None,
+    },
+    row(FACE, &[Esc], step(F::Cancel), Some(Msg::KeyEsc)),
+    // 確認 with the chip's photo: the clerk's word on it.
+    row(
+        Facets::PHOTO,
+        &[KeyCode::F(6)],
+        step(F::PhotoMatches),
+        Some(Msg::KeyPhotoMatches),
+    ),
+    row(
+        Facets::PHOTO,
+        &[KeyCode::F(7)],
+        step(F::PhotoDiffers),
+        Some(Msg::KeyPhotoDiffers),
     ),
     // The consent text.
     labelled(

@@ -10,6 +10,8 @@ use crate::flow::Flow;
 use crate::i18n::{msg, Msg};
 use crate::lang::Lang;
 use crate::reader::diagnostics::Diagnostics;
+use crate::picture::{Cells, Method};
+use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
@@ -19,6 +21,7 @@ pub const MIN_HEIGHT: u16 = 24;
 pub const SIDE_PANE_WIDTH: u16 = 110;
 
 use crate::seam::QueueInfo;
+pub use screens::confirm::FacePicture;
 pub use screens::consent::{consent_layout, consent_layout_for};
 
 /// The counter's own lines: contact (name, phone, hours) and where a locked PIN is reset.
@@ -64,6 +67,11 @@ pub struct View<'a> {
     pub health: Health<'a>,
     /// Why the status socket (`madoguchi status`) could not be opened at start, if it could not.
     pub status_socket_error: Option<&'a str>,
+    /// How this terminal draws the card face's pictures (from the probe at start and the
+    /// `graphics` setting); `Method::Nothing` where it draws none.
+    pub graphics: Method,
+    /// The demo card's expiry year and security code, shown in the status line (demo only).
+    pub demo_face: Option<(&'a str, &'a str)>,
 }
 
 /// Reader health for the diagnostics: a sparkline of round trips, and counts.
@@ -74,6 +82,19 @@ pub struct Health<'a> {
     pub transmit_errors: u32,
     /// Removals and transmit errors cluster now: the card is probably moving or badly placed.
     pub placement_suspect: bool,
+}
+
+/// Where the card face's pictures go on a terminal of `area` now, and which: only on the
+/// confirm screen with the card face, nothing under an overlay or below 80x24. The runtime
+/// draws them after the frame; the frame leaves their cells alone.
+pub fn pictures(v: &View, area: Rect) -> Vec<(FacePicture, Cells)> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT || v.overlay != Overlay::None {
+        return Vec::new();
+    }
+    if !matches!(v.flow.screen(), crate::flow::Screen::Confirm { .. }) {
+        return Vec::new();
+    }
+    screens::confirm::pictures(v, Areas::of(area).main)
 }
 
 /// The whole station: the frame around the step on view, or what covers it.

@@ -76,7 +76,17 @@ pub(super) fn check(
         }
     }
     check_what_was_signed(&payload, &st)?;
+    check_card_face(&payload, &st)?;
     Ok(payload)
+}
+
+/// The clerk's card-face check sent is the one the statement names (issue #24): a record
+/// can't claim a photo comparison its statement does not carry, or drop one it does.
+fn check_card_face(payload: &Payload, st: &Statement) -> Result<(), Refusal> {
+    if payload.card_face != st.card_face {
+        return Err(invalid("card_face differs from the statement's"));
+    }
+    Ok(())
 }
 
 /// The payload a body carries: sealed in a JWE, in a first-release envelope, or in clear.

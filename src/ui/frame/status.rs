@@ -45,6 +45,13 @@ fn items<'a>(v: &View) -> Vec<(u8, Span<'a>)> {
             Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()),
         ));
     }
+    // The demo card's 照合番号B parts, beside its PIN (the clerk types them on 券面確認).
+    if let Some((year, code)) = v.demo_face {
+        rest.push((
+            0,
+            Span::styled(format!("  {}", i18n::demo_face(l, year, code)), th.warn()),
+        ));
+    }
     if !v.sealed {
         rest.push((0, Span::styled(format!("  {}", msg(l, Msg::Unsealed)), th.error())));
     }

@@ -1,6 +1,6 @@
 //! One file per screen, each drawing its step pane from the view: consent (同意), card
-//! (カード), pin (暗証番号 and the signing password), busy (reading, signing, storing,
-//! sending), confirm (確認), representative (法定代理人), contact (連絡先), done (完了),
+//! (カード), pin (暗証番号 and the signing password), face (券面確認, the clerk's), busy
+//! (reading, signing, storing, sending), confirm (確認, with the card face's pictures), representative (法定代理人), contact (連絡先), done (完了),
 //! stopped; and the overlays that cover the step, quit and diagnostics. `pane` holds what
 //! they share. Texts come from the catalogue; the screens only place and style them.
 
@@ -11,6 +11,7 @@ pub mod consent;
 pub mod contact;
 pub mod diagnostics;
 pub mod done;
+pub mod face;
 pub mod pane;
 pub mod pin;
 pub mod quit;
@@ -35,6 +36,7 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
         Screen::Card { notice } => card::draw(f, v, area, notice),
         Screen::Pin(p) | Screen::SignPin(p) => pin::draw(f, v, area, p),
         Screen::Reading => busy::draw(f, v, area, Msg::Reading),
+        Screen::Face(s) => face::draw(f, v, area, s),
         Screen::Signing => busy::draw(f, v, area, Msg::Signing),
         Screen::Storing => busy::draw(f, v, area, Msg::Storing),
         Screen::Sending { .. } => busy::draw(f, v, area, Msg::Sending),

@@ -3,7 +3,7 @@
 
 use super::pane::{key_line, para, show, styled_lines};
 use crate::card::CardError;
-use crate::flow::{Action as F, Finding, Stop};
+use crate::flow::{Action as F, FaceStop, Finding, Stop};
 use crate::i18n::{self, msg, Msg};
 use crate::lang::Lang;
 use crate::seam::BackendError;
@@ -56,6 +56,7 @@ fn needs_hotline(stop: &Stop) -> bool {
     matches!(
         stop,
         Stop::Locked(_)
+            | Stop::Face(FaceStop::Locked)
             | Stop::Finding(Finding::CertificateExpired | Finding::SignPasswordLocked)
             | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
             | Stop::Refused(Verdict::CertificateExpired | Verdict::CertificateRevoked)
@@ -101,5 +102,12 @@ fn texts(l: Lang, stop: &Stop) -> Vec<String> {
             kind: PinKind::SignPassword,
         }),
         Stop::Finding(Finding::NoSigningCertificate) => card(CardError::NoSigningCertificate),
+        Stop::Face(why) => m(match why {
+            FaceStop::Disagrees => Msg::StopFaceDisagrees,
+            FaceStop::NotGenuine => Msg::StopFaceNotGenuine,
+            FaceStop::PhotoMismatch => Msg::StopPhotoMismatch,
+            FaceStop::Locked => Msg::StopFaceLocked,
+            FaceStop::PhotoNotShown => Msg::StopPhotoNotShown,
+        }),
     }
 }
