@@ -16,6 +16,7 @@ use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};
 use madoguchi::ui::station::{consent_layout, draw, View};
 use madoguchi::ui::theme::Theme;
+use madoguchi::picture::Method;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -400,6 +401,9 @@ struct Opts<'a> {
     demo: Option<(&'a str, Option<&'a str>)>,
     diag: Option<Diagnostics>,
     socket_error: Option<&'a str>,
+    /// How the terminal draws pictures (none by default).
+    graphics: Option<Method>,
+    demo_face: Option<(&'a str, &'a str)>,
 }
 
 fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Terminal<TestBackend> {
@@ -446,6 +450,8 @@ fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Ter
                     placement_suspect: o.overlay == Overlay::Diagnostics,
                 },
                 status_socket_error: o.socket_error,
+                graphics: o.graphics.unwrap_or(Method::Nothing),
+                demo_face: o.demo_face,
             },
         )
     })
@@ -986,4 +992,134 @@ fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses(
     );
     assert!(screen.contains("2009"), "the old carrier form is warned of: {screen}");
     insta::assert_snapshot!("contact_optional_legacy_80x24_ja", t.backend());
+}
+
+/// The card face's EF 0002 for `person()` (1989-01-08, sex 2), and what the card thread makes
+/// of it: a photo decoded, no name or address image.
+fn face_read() -> CardReply {
+    use madoguchi::card::face::{encode, CardFace, FaceParts, FaceSignature};
+    use madoguchi::flow::{FacePictures, FaceRead};
+    use madoguchi::picture::Grey;
+    let parts = FaceParts {
+        birth_yyyymmdd: b"19890108",
+        sex: b'2',
+        card_key: &[0x90, 0x03, 0x01, 0x00, 0x01],
+        name_png: b"\x89PNG name",
+        address_png: b"\x89PNG address",
+        photo_jp2: b"photo",
+        expiry_yyyymmdd: b"20350108",
+        security_code_png: b"\x89PNG code",
+    };
+    CardReply::Face(Box::new(FaceRead {
+        face: CardFace::parse(encode(&parts, &[0xA5; 256])).unwrap(),
+        signature: FaceSignature::NotVerified,
+        pictures: FacePictures {
+            photo: Some(Grey::new(4, 5, zeroize::Zeroizing::new(vec![128; 20]))),
+            name: None,
+            address: None,
+        },
+    }))
+}
+
+/// The card-face screens (issue #24): the clerk's step and the confirm screen beside the photo's
+/// place, at 80x24 in Japanese and English. Graphics off (the pictures are the runtime's, never
+/// in the frame), and half-blocks for the clerk's keys on the photo.
+#[test]
+fn the_card_face_screens_at_80x24() {
+    use madoguchi::flow::FaceStep;
+    let mono = Theme::named("monochrome").unwrap();
+    let (w, h) = (80, 24);
+    for lang in [Lang::Ja, Lang::En] {
+        let tag = if lang == Lang::Ja { "ja" } else { "en" };
+        let offer = FlowConfig {
+            card_face: FaceStep::Offer,
+            ..FlowConfig::default()
+        };
+        let face = |tries: u8| {
+            let mut s = S::with(w, h, lang, offer.clone());
+            s.confirm().reply(Ok(CardReply::FaceTries(tries)));
+            s
+        };
+        let mut shots: Vec<(&str, S, Option<Method>)> = Vec::new();
+        let mut s = face(3);
+        for c in "2035".chars() {
+            s.key(Key::Char(c));
+        }
+        shots.push(("face", s, None));
+        let mut s = face(3);
+        s.key(Key::F(6));
+        for c in "20352285".chars() {
+            s.key(Key::Char(c));
+        }
+        s.key(Key::Enter).reply(Ok(CardReply::FaceWrong(1)));
+        shots.push(("face_wrong_seireki", s, None));
+        let mut s = face(1);
+        for c in "20352285".chars() {
+            s.key(Key::Char(c));
+        }
+        s.key(Key::Enter);
+        shots.push(("face_confirm_last", s, None));
+        let mut s = S::with(w, h, lang, offer.clone());
+        s.confirm().reply(Ok(CardReply::FaceLocked));
+        shots.push(("face_locked", s, None));
+        // Graphics off: the runtime tells the flow no picture is drawn here.
+        let mut s = S::with(
+            w,
+            h,
+            lang,
+            FlowConfig {
+                pictures: false,
+                ..offer.clone()
+            },
+        );
+        s.confirm().reply(Ok(CardReply::FaceTries(3)));
+        for c in "20352285".chars() {
+            s.key(Key::Char(c));
+        }
+        s.key(Key::Enter).reply(Ok(face_read()));
+        shots.push(("confirm_face_graphics_off", s, None));
+        let photo = || {
+            let mut s = S::with(
+                w,
+                h,
+                lang,
+                FlowConfig {
+                    card_face: FaceStep::Require,
+                    ..FlowConfig::default()
+                },
+            );
+            s.confirm().reply(Ok(CardReply::FaceTries(3)));
+            for c in "20352285".chars() {
+                s.key(Key::Char(c));
+            }
+            s.key(Key::Enter).reply(Ok(face_read()));
+            s
+        };
+        let halfblocks = Some(Method::HalfBlocks(madoguchi::picture::Palette::Grey256));
+        let mut s = photo();
+        s.key(Key::Enter);
+        shots.push(("confirm_face_awaiting", s, halfblocks));
+        let mut s = photo();
+        s.key(Key::F(6));
+        shots.push(("confirm_face_matched", s, halfblocks));
+        let mut s = photo();
+        s.key(Key::F(7));
+        shots.push(("face_photo_mismatch", s, None));
+        for (name, s, graphics) in shots {
+            let t = render_with(
+                &s,
+                w,
+                h,
+                lang,
+                &mono,
+                Opts {
+                    graphics,
+                    demo_face: Some(("2035", "2285")),
+                    demo: Some(("1234", Some("ABC123"))),
+                    ..Opts::default()
+                },
+            );
+            insta::assert_snapshot!(format!("{name}_{w}x{h}_{tag}"), t.backend());
+        }
+    }
 }

@@ -1,8 +1,8 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = Japanese/Western year
-key-face-skip = no photo check
-key-photo-matches = photo matches the person
-key-photo-differs = does not match
+key-face-calendar = era/AD
+key-face-skip = skip photo
+key-photo-matches = photo matches
+key-photo-differs = no match
 face-heading = Card face (clerk): shows the photo stored in the card.
 face-request = Type the expiry year printed on the card face (4 digits, Western) and the security code at its bottom right (4 digits), one after the other.
 face-label-year = expiry year
@@ -11,7 +11,7 @@ face-birth-wareki = Birth date: the one read from the card, in the Japanese era 
 face-birth-seireki = Birth date: the one read from the card, in the Western calendar (foreign residents' cards).
 face-format-length = Type 8 digits: the expiry year (4) and the security code (4).
 face-format-year = That expiry year is not possible: type the 4-digit year on the card face.
-face-wrong = Wrong 照合番号B (card-face PIN); { $n } tries left. Check the expiry year, the security code and the calendar.
+face-wrong = Wrong 照合番号B (card-face PIN); tries left: { $n }. Check the expiry year, the security code and the calendar.
 face-last-try = One try left on 照合番号B (card-face PIN), and a mistake locks it, and no photo can be shown then.
 face-full = 8 digits at most.
 face-birth-unprintable = The birth date can't be written in this calendar: switch between Japanese and Western year.

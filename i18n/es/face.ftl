@@ -1,7 +1,7 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = año japonés/occidental
+key-face-calendar = era/año
 key-face-skip = sin comprobar la foto
-key-photo-matches = la foto coincide con la persona
+key-photo-matches = foto coincide
 key-photo-differs = no coincide
 face-heading = Anverso de la tarjeta (personal): muestra la foto guardada en la tarjeta.
 face-request = Escriba el año de caducidad impreso en el anverso (4 cifras, occidental) y el código de seguridad de la esquina inferior derecha (4 cifras), uno tras otro.

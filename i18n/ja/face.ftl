@@ -1,6 +1,6 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = 和暦・西暦の切替
-key-face-skip = 写真確認をしない
+key-face-calendar = 和暦/西暦
+key-face-skip = 写真確認なし
 key-photo-matches = 写真と本人が一致
 key-photo-differs = 一致しない
 face-heading = 券面確認（職員の操作）: カードに記録された顔写真を表示します。

@@ -1,5 +1,5 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = 일본 연호/서기 전환
+key-face-calendar = 연호/서기
 key-face-skip = 사진 확인 안 함
 key-photo-matches = 사진과 본인 일치
 key-photo-differs = 일치하지 않음

@@ -1,7 +1,7 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = ano japonês/ocidental
+key-face-calendar = era/ano
 key-face-skip = sem conferir a foto
-key-photo-matches = a foto confere com a pessoa
+key-photo-matches = foto confere
 key-photo-differs = não confere
 face-heading = Frente do cartão (atendente): mostra a foto gravada no cartão.
 face-request = Digite o ano de validade impresso na frente do cartão (4 dígitos, ocidental) e o código de segurança no canto inferior direito (4 dígitos), um após o outro.

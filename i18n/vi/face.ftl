@@ -1,7 +1,7 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = năm Nhật/dương lịch
+key-face-calendar = niên hiệu/năm
 key-face-skip = không kiểm tra ảnh
-key-photo-matches = ảnh khớp với người
+key-photo-matches = ảnh khớp
 key-photo-differs = không khớp
 face-heading = Mặt thẻ (nhân viên): hiển thị ảnh lưu trong thẻ.
 face-request = Nhập năm hết hạn in trên mặt thẻ (4 chữ số, dương lịch) và mã bảo mật ở góc dưới bên phải (4 chữ số), liền nhau.

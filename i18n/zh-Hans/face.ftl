@@ -1,5 +1,5 @@
 # 券面確認 (issue #24): the clerk's card-face step, the photo on the confirm screen, its stops.
-key-face-calendar = 和历/公历切换
+key-face-calendar = 和历/公历
 key-face-skip = 不核对照片
 key-photo-matches = 照片与本人一致
 key-photo-differs = 不一致

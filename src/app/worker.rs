@@ -178,7 +178,10 @@ fn face_reply(r: Result<CardReply, FaceError>) -> Result<CardReply, CardError> {
         Err(FaceError::WrongPinB { tries_left }) => Ok(CardReply::FaceWrong(tries_left)),
         Err(FaceError::PinBLocked) => Ok(CardReply::FaceLocked),
         Err(FaceError::Card(e)) => Err(e),
-        Err(FaceError::Format(e)) => Err(Malformed::CardFace(e).into()),
+        Err(FaceError::Format(e)) => {
+            tracing::warn!(error = %e, "the card face does not parse");
+            Err(Malformed::CardFace.into())
+        }
     }
 }
 
@@ -422,6 +425,58 @@ mod tests {
             CardRequest::QueryTries(PinKind::TextPin),
         );
         assert_eq!(link.round_trips_us.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The card face in the session of EF 02: the tries (no VERIFY), one VERIFY per number
+    /// (a wrong one is the flow's reply, not an error), EF 0002 read, its pictures decoded and
+    /// its signature checked with the issuer key the backend holds; EF 0005 and EF 0013 never
+    /// selected.
+    #[test]
+    fn the_card_face_is_read_after_pin_b_and_its_pictures_decoded() {
+        use crate::card::face::FaceSignature;
+        use crate::secret::PinB;
+        let dir = std::env::temp_dir().join(format!("madoguchi-worker-face-{}", std::process::id()));
+        let pki = TestPki::generate().unwrap();
+        let issuer = openssl::pkey::PKey::public_key_from_pem(&pki.face_issuer_pem()).unwrap();
+        let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None)
+            .unwrap()
+            .with_face_issuer(issuer);
+        let profile = Profile::named("yamada").unwrap();
+        let card = VirtualCard::new(&profile, &pki).unwrap();
+        let stats = card.stats();
+        let (mut source, _made) = placed(card);
+        let mut session = Session::default();
+        let pin = Secret::parse(PinKind::TextPin, b"1234").unwrap();
+        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin)).0;
+        assert!(matches!(r, Ok(CardReply::Read(_))));
+        let r = execute(&mut source, &backend, &mut session, CardRequest::FaceTries).0;
+        assert!(matches!(r, Ok(CardReply::FaceTries(3))), "{r:?}");
+        assert_eq!(stats.lock().unwrap().pin_b_verifies, 0, "the tries cost no VERIFY");
+        let wrong = PinB::new(b"55021720359999").unwrap();
+        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyFaceAndRead(wrong)).0;
+        assert!(matches!(r, Ok(CardReply::FaceWrong(2))), "{r:?}");
+        let right = PinB::new(profile.pin_b().unwrap().as_bytes()).unwrap();
+        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyFaceAndRead(right)).0;
+        let Ok(CardReply::Face(read)) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(read.signature, FaceSignature::Valid);
+        let photo = read.pictures.photo.as_ref().expect("the photo decodes");
+        assert_eq!((photo.width(), photo.height()), (378, 472));
+        assert!(read.pictures.name.is_some() && read.pictures.address.is_some());
+        let s = stats.lock().unwrap();
+        assert_eq!((s.pin_b_verifies, s.pin_b_tries), (2, 3), "one VERIFY each, the right one resets");
+        assert_eq!((s.my_number_selects, s.pin_a_verifies), (0, 0));
+        assert!(
+            !s.apdu_log.iter().any(|a| a.contains("00 05") || a.contains("00 13")),
+            "{:?}",
+            s.apdu_log
+        );
+        drop(s);
+        // Without an issuer key: not verified, never "genuine".
+        let plain = StationStore::open(dir.join("p.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+        assert_eq!(plain.check_card_face(&read.face), FaceSignature::NotVerified);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

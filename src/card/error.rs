@@ -50,9 +50,10 @@ pub enum Malformed {
     Chaining,
     #[error("token information is not text")]
     Token,
-    /// EF 0002 of the 券面事項確認AP does not parse (names a tag, never a value).
-    #[error("card face: {0}")]
-    CardFace(#[from] super::face::CardFaceError),
+    /// EF 0002 of the 券面事項確認AP does not parse (`face::CardFaceError` says where; it
+    /// is logged where it is met).
+    #[error("the card face does not parse")]
+    CardFace,
 }
 
 impl From<Basic4Error> for CardError {

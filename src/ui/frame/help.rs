@@ -17,6 +17,8 @@ fn weight(a: Action) -> u8 {
     match a {
         Action::Quit => 0,
         Action::Flow(A::Submit | A::Cancel | A::Decline | A::Yes | A::No) | Action::Close | Action::QuitNow => 1,
+        // The clerk's keys of the card face (issue #24): the photo's verdict, the calendar.
+        Action::Flow(A::PhotoMatches | A::PhotoDiffers | A::SwitchCalendar) => 1,
         Action::Flow(A::AskRepresentative | A::Representative(_) | A::Skip | A::Reveal) => 2,
         Action::Flow(A::Previous | A::Following | A::Scroll(_)) => 3,
         Action::Flow(_) => 4,

@@ -172,7 +172,6 @@ fn draw_with_face(f: &mut Frame, v: &View, area: Rect, choice: ConfirmChoice, fa
         lines.extend(para(v, Msg::ConfirmNote, tw, th.muted()));
         lines.push(buttons(v, choice));
     }
-    lines.push(Line::raw(""));
     if face.matched() {
         lines.extend(styled_lines(wrap(msg(cl, Msg::PhotoMatched), tw as usize), th.ok()));
     } else if face.photo_shown() {

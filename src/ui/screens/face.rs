@@ -62,6 +62,7 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect, s: &FaceScreen) {
     }
     // Said before a try is spent: what this terminal will show of the photo.
     let note = match v.graphics {
+        _ if s.locked => None,
         Method::Nothing => Some(Msg::FaceNoPictures),
         Method::HalfBlocks(_) => Some(Msg::FaceHalfBlocks),
         _ => None,
