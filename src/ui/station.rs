@@ -97,6 +97,12 @@ pub fn pictures(v: &View, area: Rect) -> Vec<(FacePicture, Cells)> {
     screens::confirm::pictures(v, Areas::of(area).main)
 }
 
+/// Where the confirm screen puts the card face's pictures on a terminal of `area` drawing with
+/// `method` (every picture decoded): what a screenshot is compared with.
+pub fn picture_places(area: Rect, method: Method) -> Vec<(FacePicture, Cells)> {
+    screens::confirm::places(Areas::of(area).main, method)
+}
+
 /// The whole station: the frame around the step on view, or what covers it.
 pub fn draw(f: &mut Frame, v: &View) {
     let area = f.area();

@@ -123,23 +123,30 @@ pub fn pictures(v: &View, area: Rect) -> Vec<(FacePicture, Cells)> {
     let Some(face) = v.flow.face() else {
         return Vec::new();
     };
-    let pixels = matches!(v.graphics, Method::Sixel { .. } | Method::Kitty { .. });
-    if v.graphics == Method::Nothing {
+    let p = face.pictures();
+    places(area, v.graphics)
+        .into_iter()
+        .filter(|(which, _)| match which {
+            FacePicture::Photo => p.photo.is_some(),
+            FacePicture::Name => p.name.is_some(),
+            FacePicture::Address => p.address.is_some(),
+        })
+        .collect()
+}
+
+/// Where each picture goes in the step pane `area` when drawn with `method`.
+pub fn places(area: Rect, method: Method) -> Vec<(FacePicture, Cells)> {
+    if method == Method::Nothing {
         return Vec::new();
     }
-    let lay = face_layout(area, pixels);
-    let p = face.pictures();
+    let lay = face_layout(area, matches!(method, Method::Sixel { .. } | Method::Kitty { .. }));
     let mut out = Vec::new();
-    if p.photo.is_some() && lay.photo.height > 0 {
+    if lay.photo.height > 0 {
         out.push((FacePicture::Photo, cells(lay.photo)));
     }
     if let Some((_, name, address)) = lay.images {
-        if p.name.is_some() {
-            out.push((FacePicture::Name, cells(name)));
-        }
-        if p.address.is_some() {
-            out.push((FacePicture::Address, cells(address)));
-        }
+        out.push((FacePicture::Name, cells(name)));
+        out.push((FacePicture::Address, cells(address)));
     }
     out
 }
