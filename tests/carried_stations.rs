@@ -98,7 +98,10 @@ fn a_signed_carried_file_binds_its_records_to_the_station() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("accepted 1"), "{out}");
     let stored = receiver::accepted_payloads(&db).unwrap();
-    assert_eq!((stored.len(), stored[0]["assurance"].as_str()), (1, Some("card-authenticated")));
+    assert_eq!(
+        (stored.len(), stored[0]["assurance"].as_str()),
+        (1, Some("card-authenticated"))
+    );
     assert_eq!(stored[0]["enrollment_id"], id.as_str());
 
     // A line changed after the station signed it is refused, never taken as unbound.
@@ -168,7 +171,12 @@ fn a_rejection_from_an_unbound_sender_does_not_hold_the_id_even_with_a_genuine_c
     forged["card"]["address"] = Value::String("東京都千代田区霞が関１－１".into());
     let forged = serde_json::to_vec(&forged).unwrap();
     let r = rt.block_on(local.submit(victim_id, &forged));
-    assert_eq!((r.status, r.result.as_str()), (422, "CARD_DATA_MISMATCH"), "{}", r.answer);
+    assert_eq!(
+        (r.status, r.result.as_str()),
+        (422, "CARD_DATA_MISMATCH"),
+        "{}",
+        r.answer
+    );
     // The genuine record, from the bound station (a line it signed).
     let key = madoguchi::backend::carry::StationKey::load(&tls.client_cert, &tls.client_key).unwrap();
     let genuine = Signer::new(pki(), "yamada").record("s1", victim_id);
