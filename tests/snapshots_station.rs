@@ -1023,7 +1023,7 @@ fn face_read() -> CardReply {
 
 /// The card-face screens (issue #24): the clerk's step and the confirm screen beside the photo's
 /// place, at 80x24 in Japanese and English. Graphics off (the pictures are the runtime's, never
-/// in the frame), and half-blocks for the clerk's keys on the photo.
+/// in the frame), sixel for the clerk's keys on the photo, half-blocks for an outline only.
 #[test]
 fn the_card_face_screens_at_80x24() {
     use madoguchi::flow::FaceStep;
@@ -1095,13 +1095,34 @@ fn the_card_face_screens_at_80x24() {
             s.key(Key::Enter).reply(Ok(face_read()));
             s
         };
-        let halfblocks = Some(Method::HalfBlocks(madoguchi::picture::Palette::Grey256));
+        // Sixel: the photo in pixels, the clerk's keys on it, the name and address images.
+        let sixel = Some(Method::Sixel { cell_px: (8, 16) });
         let mut s = photo();
         s.key(Key::Enter);
-        shots.push(("confirm_face_awaiting", s, halfblocks));
+        shots.push(("confirm_face_awaiting", s, sixel));
         let mut s = photo();
         s.key(Key::F(6));
-        shots.push(("confirm_face_matched", s, halfblocks));
+        shots.push(("confirm_face_matched", s, sixel));
+        // Half-blocks (over SSH): an outline beside the items, too rough to say "matches" on.
+        let mut s = S::with(
+            w,
+            h,
+            lang,
+            FlowConfig {
+                pictures: false,
+                ..offer.clone()
+            },
+        );
+        s.confirm().reply(Ok(CardReply::FaceTries(3)));
+        for c in "20352285".chars() {
+            s.key(Key::Char(c));
+        }
+        s.key(Key::Enter).reply(Ok(face_read()));
+        shots.push((
+            "confirm_face_halfblocks",
+            s,
+            Some(Method::HalfBlocks(madoguchi::picture::Palette::Grey256)),
+        ));
         let mut s = photo();
         s.key(Key::F(7));
         shots.push(("face_photo_mismatch", s, None));

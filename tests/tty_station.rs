@@ -10,6 +10,7 @@
 
 mod support;
 
+use madoguchi::card::vcard::profile::Profile;
 use madoguchi::i18n::{msg, Msg};
 use madoguchi::lang::Lang;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,13 @@ fn through_consent(t: &Tmux) {
     t.send(&["End"]);
     t.wait_until("the offer to agree", agree_offered);
     t.send(&["Enter"]);
+}
+
+/// The demo offers the clerk's card-face step after the four items are read (in the clerk's
+/// language `clerk`): F7 goes on without it.
+fn skip_face(t: &Tmux, clerk: Lang) {
+    t.wait_for(msg(clerk, Msg::FaceLabelYear));
+    t.send(&["F7"]);
 }
 
 fn enter_pin(t: &Tmux, pin: &str) {
@@ -77,13 +85,23 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     t.send(&["Enter"]);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "2580");
-    t.wait_for_all(&[
+    // The clerk's card-face step the demo offers: the expiry year and security code the
+    // status line shows. tmux draws no sixel: the photo is an outline only, so the clerk can't
+    // say it matches, and Enter goes on with "not shown" in the record.
+    let sato = Profile::named("sato").unwrap();
+    let typed = format!("{}{}", sato.card_expiry().unwrap().year(), sato.security_code());
+    t.wait_for_all(&["expiry year", "Tries left: 3", "rough outline only"]);
+    enter_pin(&t, &typed);
+    let s = t.wait_for_all(&[
         "Please check what was read",
         "佐藤",
         "Former name",
         "鈴木",
         "1989-01-08 (Heisei 1)",
+        "rough outline only",
+        "Card face signature: verified",
     ]);
+    assert!(!s.contains("F6"), "no \"photo matches\" on an outline: {s}");
     t.send(&["Enter"]);
     t.wait_for("Tries left: 5");
     enter_pin(&t, "hanako2024");
@@ -98,6 +116,10 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     let payloads = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
     assert_eq!(payloads[0]["card"]["former_name"], "鈴木");
     assert!(payloads[0]["signature"].is_string());
+    assert_eq!(
+        payloads[0]["card_face"],
+        serde_json::json!({"photo_check": "not-shown", "read": true, "signature": "verified"})
+    );
     // The outbox on disk holds the record sealed: no personal data in clear.
     let raw = std::fs::read(dir.join("outbox.sqlite3")).unwrap();
     for needle in ["佐藤", "札幌", "1989-01-08"] {
@@ -120,6 +142,7 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "0000");
+    skip_face(&t, Lang::En);
     t.wait_for("Please check what was read");
     t.send(&["Enter"]);
     // A minor: the clerk confirms the 法定代理人 with a function key.
@@ -194,6 +217,12 @@ fn wrong_pin_then_right() {
         t.send(&["BSpace"]);
     }
     enter_pin(&t, "1234");
+    // At 80 columns the status line still shows what the clerk types on the card-face step
+    // (the demo card's expiry year and security code).
+    t.resize(80, 24);
+    let s = t.wait_for_all(&["expiry year", "card face 2035 / 2285"]);
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    skip_face(&t, Lang::En);
     t.wait_for("Please check what was read");
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
@@ -258,6 +287,7 @@ fn expired_and_revoked_certificates_show_code_21_and_23() {
     through_consent(&t);
     t.wait_for("残り入力回数: 3回");
     enter_pin(&t, "2222");
+    skip_face(&t, Lang::Ja);
     t.wait_for("ご確認ください");
     t.send(&["Enter"]);
     t.wait_for("残り入力回数: 5回");
@@ -483,6 +513,7 @@ fn citizen_picks_korean_while_the_clerk_keeps_japanese() {
     t.send(&["Enter"]);
     pane(&["남은 입력 횟수: 3회"], &[Msg::PinRuleText, Msg::StepConsent]);
     enter_pin(&t, "2580");
+    skip_face(&t, Lang::Ja);
     let s = pane(
         &["카드에서 읽은 내용을 확인해 주십시오", "佐藤", "[ 다음 ]"],
         // (「次へ」 is in the clerk's key line too: the button itself is 다음.)
@@ -536,6 +567,7 @@ fn demo_privacy_notice_in_the_citizens_language_or_the_japanese_one() {
         t.send(&["Enter"]);
         t.wait_for(&tries_short(lang, 3));
         enter_pin(&t, "2580");
+        skip_face(&t, Lang::En);
         t.wait_for("佐藤");
         t.send(&["Enter"]);
         t.wait_for(&tries_short(lang, 5));
@@ -623,6 +655,7 @@ fn ctrl_c_asks_during_an_enrollment_and_arrows_follow_the_buttons() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "1234");
+    skip_face(&t, Lang::En);
     t.wait_for("[ Next ]");
     t.send(&["Left"]);
     t.wait_for("[ Read again ]");

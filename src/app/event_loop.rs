@@ -47,7 +47,8 @@ pub fn run(mut opts: StationOptions) -> Result<(), RunError> {
     };
     // The one question the station asks the terminal, before anything reads keys from it.
     let graphics = graphics(&opts);
-    opts.flow.pictures = graphics != Method::Nothing;
+    // Half-blocks show an outline beside the items, but a face is compared in pixels only.
+    opts.flow.pictures = graphics.in_pixels();
     terminal::spawn_key_reader(tx.clone());
     let size = term.size();
     let mut app = App::new(opts, wtx.clone(), tx, size, support, graphics);

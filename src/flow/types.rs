@@ -65,8 +65,9 @@ pub struct FlowConfig {
     /// The clerk's card-face step (券面確認, `[steps] card_face`): the chip's photo compared
     /// with the person after the four items are read.
     pub card_face: super::face::FaceStep,
-    /// The terminal draws pictures (the runtime sets it at start from the graphics probe and
-    /// `graphics`): the clerk can compare a photo only where one is drawn.
+    /// The terminal draws pictures in pixels (sixel, kitty: the runtime sets it at start from
+    /// the graphics probe and `graphics`): the clerk can compare a photo only where one is
+    /// drawn fine enough for a face (half-blocks are an outline, not that).
     pub pictures: bool,
 }
 

@@ -147,6 +147,13 @@ pub enum Method {
 }
 
 impl Method {
+    /// Draws a picture in pixels, fine enough to compare a face with the person (sixel,
+    /// kitty). Half-blocks give a rough outline only: shown, but no clerk can say "matches"
+    /// on it.
+    pub fn in_pixels(self) -> bool {
+        matches!(self, Method::Sixel { .. } | Method::Kitty { .. })
+    }
+
     /// The best the terminal and the theme allow. Sixel needs the cell size (or the picture
     /// could run past its cells); half-blocks need colours.
     pub fn choose(g: Graphics, palette: Palette, kitty_id: u32) -> Method {
@@ -353,6 +360,9 @@ mod tests {
             Method::HalfBlocks(Palette::Grey256)
         );
         assert_eq!(Method::choose(Graphics::NONE, Palette::Mono, 7), Method::Nothing);
+        // Only pixels are fine enough to compare a face.
+        assert!(Method::Sixel { cell_px: (6, 13) }.in_pixels() && Method::Kitty { id: 1 }.in_pixels());
+        assert!(!Method::HalfBlocks(Palette::Grey256).in_pixels() && !Method::Nothing.in_pixels());
     }
 
     #[test]

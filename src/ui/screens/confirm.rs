@@ -139,7 +139,7 @@ pub fn places(area: Rect, method: Method) -> Vec<(FacePicture, Cells)> {
     if method == Method::Nothing {
         return Vec::new();
     }
-    let lay = face_layout(area, matches!(method, Method::Sixel { .. } | Method::Kitty { .. }));
+    let lay = face_layout(area, method.in_pixels());
     let mut out = Vec::new();
     if lay.photo.height > 0 {
         out.push((FacePicture::Photo, cells(lay.photo)));
@@ -158,7 +158,7 @@ fn draw_with_face(f: &mut Frame, v: &View, area: Rect, choice: ConfirmChoice, fa
     let l = v.flow.citizen_lang();
     let cl = v.lang;
     let th = v.theme;
-    let pixels = matches!(v.graphics, Method::Sixel { .. } | Method::Kitty { .. });
+    let pixels = v.graphics.in_pixels();
     let lay = face_layout(area, pixels);
     let tw = lay.text.width;
     let birth = match v.flow.person() {
