@@ -20,9 +20,13 @@ use madoguchi::card::{Refusal, Transport, TransportError};
 use madoguchi::picture::decode;
 use madoguchi::reader::{self, PcscCard};
 use madoguchi::secret::PinB;
+use madoguchi::i18n::{msg, Msg};
+use madoguchi::lang::Lang;
 use serde_json::Value;
 use support::pcscd::*;
-use support::wait_until;
+use support::receiver_bin::ReceiverBin;
+use support::tmux::Tmux;
+use support::{wait_until, BIN};
 
 /// Waits until the card's counters (written after each APDU it answers) satisfy `cond`.
 fn stats_until(card: &Inserted, what: &str, cond: impl Fn(&Value) -> bool) -> Value {
@@ -220,4 +224,129 @@ fn ef_0005_and_ef_0013_never_reach_the_card() {
             .any(|l| l.as_str().unwrap().ends_with("0005")),
         "{s}"
     );
+}
+
+/// Sends each character of `text`, then Enter.
+fn type_enter(t: &Tmux, text: &str) {
+    let keys: Vec<String> = text.chars().map(|c| c.to_string()).collect();
+    let refs: Vec<&str> = keys.iter().map(|s| s.as_str()).collect();
+    t.send(&refs);
+    t.send(&["Enter"]);
+}
+
+/// Whether `hay` holds `needle` anywhere.
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The whole station (the real binary, in tmux) on the vpcd reader with `[steps] card_face =
+/// "require"`, delivering to a real `madoguchi receive`. Counted by the card: each wrong
+/// 照合番号B costs exactly one try, the last try is sent only after the clerk's yes, and no APDU
+/// names EF 0005 or EF 0013. The clerk says the photo matches; the receiver's record carries
+/// `card_face` {read, matched, DF 28 verified with the configured issuer key}, in the signed
+/// statement too, and neither the record, the outbox nor the receiver's database holds the
+/// photo, an image or 照合番号B.
+///
+/// `graphics = "kitty"`: tmux draws no pictures, so the operator's word stands in for a
+/// terminal that does (tests/picture_xterm.rs shows a real one drawing the photo).
+#[test]
+fn the_station_records_the_clerks_word_on_the_photo_and_nothing_of_the_face() {
+    let Some(_turn) = turn() else { return };
+    let p = Profile::named("yamada").unwrap();
+    let card = Inserted::new("yamada", &[]);
+    let dir = support::tmp("face-station");
+    let sign_ca = dir.join("sign-ca.pem");
+    std::fs::write(&sign_ca, card.cert_pem("sign-ca.pem")).unwrap();
+    let ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
+    let issuer = dir.join("face-issuer.pem");
+    std::fs::write(&issuer, ca.public_key().unwrap().public_key_to_pem().unwrap()).unwrap();
+    let db = dir.join("receiver.sqlite3");
+    let rx = ReceiverBin::start(&[
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--trust-ca".as_ref(),
+        sign_ca.as_os_str(),
+        "--no-crl".as_ref(),
+    ]);
+    let outbox = dir.join("outbox.sqlite3");
+    let cfg = support::station::on_reader(
+        &dir,
+        "face-station",
+        &format!(
+            "graphics = \"kitty\"\n[steps]\ncard_face = \"require\"\n[checks]\ncard_face_issuer_key = \"{}\"\n[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\n",
+            issuer.display(),
+            rx.url,
+            outbox.display()
+        ),
+    );
+    let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
+    let Some(t) = Tmux::start(&cmd) else { return };
+    t.wait_for("Short terms");
+    t.send(&["End"]);
+    t.wait_for(msg(Lang::En, Msg::KeyAgree));
+    t.send(&["Enter"]);
+    t.wait_for("Tries left: 3");
+    type_enter(&t, &p.pin);
+
+    // The clerk's step: the tries first, then two wrong numbers, one try each.
+    let right = p.pin_b().unwrap();
+    let (year, code) = (&right[6..10], &right[10..]);
+    let wrong = if code == "0000" { "1111" } else { "0000" };
+    t.wait_for_all(&["expiry year", "Tries left: 3"]);
+    type_enter(&t, &format!("{year}{wrong}"));
+    t.wait_for("tries left: 2");
+    let s = stats_until(&card, "the first wrong number", |s| s["pin_b_verifies"] == 1);
+    assert_eq!(s["pin_b_tries"], 2, "exactly one try: {s}");
+    type_enter(&t, &format!("{year}{wrong}"));
+    t.wait_for("tries left: 1");
+    // The last try: Enter only asks; nothing reaches the card before the clerk's yes.
+    type_enter(&t, &format!("{year}{code}"));
+    t.wait_for(msg(Lang::En, Msg::ConfirmLastTry));
+    let s = stats_until(&card, "the second wrong number", |s| s["pin_b_verifies"] == 2);
+    assert_eq!(s["pin_b_tries"], 1, "{s}");
+    t.send(&["y"]);
+
+    // The confirm screen beside the photo: the clerk's word, then the signature.
+    t.wait_for_all(&["Please check what was read", "山田", "Card face signature: verified", "F6"]);
+    let s = card.stats();
+    assert_eq!((s["pin_b_verifies"].as_u64(), s["pin_b_tries"].as_u64()), (Some(3), Some(3)), "{s}");
+    assert_eq!(s["card_face_reads"], 1, "{s}");
+    t.send(&["F6"]);
+    t.wait_for("Clerk: the photo matches the person");
+    t.send(&["Enter"]);
+    t.wait_for("Tries left: 5");
+    type_enter(&t, p.sign_password.as_deref().unwrap());
+    t.wait_for("Enrollment complete.");
+    wait_until("the receiver's record", || {
+        madoguchi::backend::receiver::accepted_count(&db).unwrap_or(0) >= 1
+    });
+    let s = t.quit();
+    assert!(s.contains("EXIT=0"), "{s}");
+
+    let payloads = madoguchi::backend::receiver::accepted_payloads(&db).unwrap();
+    assert_eq!(payloads.len(), 1);
+    let want = serde_json::json!({"photo_check": "matched", "read": true, "signature": "verified"});
+    assert_eq!(payloads[0]["card_face"], want);
+    use base64::Engine;
+    let statement = base64::engine::general_purpose::STANDARD
+        .decode(payloads[0]["statement"].as_str().unwrap())
+        .unwrap();
+    let statement: Value = serde_json::from_slice(&statement).unwrap();
+    assert_eq!(statement["card_face"], want, "signed with the rest");
+    // Nothing of the card face but the clerk's word: not in the record, the outbox (unsealed
+    // here, so readable) or the receiver's database.
+    let record = payloads[0].to_string();
+    let photo = &PHOTO_JP2[PHOTO_JP2.len() - 64..];
+    for (what, bytes) in [
+        ("the record", record.into_bytes()),
+        ("the outbox", std::fs::read(&outbox).unwrap()),
+        ("the receiver's database", std::fs::read(&db).unwrap()),
+    ] {
+        assert!(!holds(&bytes, right.as_bytes()), "照合番号B in {what}");
+        assert!(!holds(&bytes, format!("{year}{code}").as_bytes()), "the typed digits in {what}");
+        assert!(!holds(&bytes, photo) && !holds(&bytes, b"\x89PNG"), "an image in {what}");
+    }
+    let s = card.stats();
+    never_near_the_my_number(&s);
+    let _ = std::fs::remove_dir_all(&dir);
 }
