@@ -69,32 +69,22 @@ impl Drop for Killed {
     }
 }
 
-/// Xvfb on the first free display from :140, its socket up.
+/// Xvfb on a display it picks itself (`-displayfd`: no race with another test or session
+/// starting one at the same time), ready once it has written the display's number.
 fn xvfb() -> (Killed, String) {
-    for n in 140..200 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists() || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-            continue;
-        }
-        let display = format!(":{n}");
-        let child = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut x = Killed(child);
-        let started = Instant::now();
-        while started.elapsed() < DEADLINE {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (x, display);
-            }
-            if x.0.try_wait().unwrap().is_some() {
-                break; // taken meanwhile: the next one
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("no free X display for Xvfb");
+    use std::io::BufRead;
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let out = child.stdout.take().unwrap();
+    let x = Killed(child);
+    std::io::BufReader::new(out).read_line(&mut line).unwrap();
+    let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb said no display: {line:?}"));
+    (x, format!(":{n}"))
 }
 
 fn wait_for(status: &Path, line: &str) -> String {
@@ -264,6 +254,185 @@ fn the_photo_is_drawn_in_xterm_and_gone_after_esc() {
     let started = Instant::now();
     while xterm.0.try_wait().unwrap().is_none() && started.elapsed() < DEADLINE {
         std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What the running station's status socket says (`madoguchi status --json`), if it answers.
+fn status_of(run: &Path) -> Option<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["status", "--json"])
+        .env("XDG_RUNTIME_DIR", run)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&out.stdout).ok()
+}
+
+/// Waits until the station is on `step` with no card request in flight: keys typed while the
+/// card works are not taken, so each key waits for the screen that takes it.
+fn wait_step(run: &Path, step: &str) {
+    let started = Instant::now();
+    loop {
+        let s = status_of(run);
+        if s.as_ref()
+            .is_some_and(|s| s["step"] == step && s["busy"] == false)
+        {
+            return;
+        }
+        assert!(started.elapsed() < DEADLINE, "timed out waiting for {step}: {s:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The size of xterm's cells in pixels, from its window's size (80×30 cells inside the inner
+/// border of 2 pixels on each side).
+fn cell_size(display: &str, win: &str) -> (u32, u32) {
+    let out = Command::new("xdotool")
+        .env("DISPLAY", display)
+        .args(["getwindowgeometry", "--shell", win])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let field = |k: &str| -> u32 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {k} in {text}"))
+    };
+    let (w, h) = (field("WIDTH") - 4, field("HEIGHT") - 4);
+    assert!(w % 80 == 0 && h % 30 == 0, "80x30 cells in {w}x{h} pixels?");
+    (w / 80, h / 30)
+}
+
+/// The whole station in xterm (sixel): `madoguchi demo` from 同意 through the PIN and the
+/// clerk's card-face step (the demo card's expiry year and security code) to the confirm
+/// screen. A screenshot must show the photo's pixels in the cells where the confirm screen
+/// puts it (`ui::station::picture_places`), and image pixels nowhere but in the pictures' cells;
+/// after Esc (start over) none anywhere. Steps are followed through the status socket.
+#[test]
+fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
+    use madoguchi::picture::Method;
+    use madoguchi::ui::station::{picture_places, FacePicture};
+    use ratatui::layout::Rect;
+    if std::env::var_os(CHILD).is_some() || !tools_present() {
+        return;
+    }
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "madoguchi-xterm-demo-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let (_x, display) = xvfb();
+    // Monochrome (NO_COLOR): text in xterm's two colours only, so any grey is a picture's.
+    let _xterm = Killed(
+        Command::new("xterm")
+            .env("DISPLAY", &display)
+            .env("XDG_RUNTIME_DIR", &run)
+            .env("NO_COLOR", "1")
+            .args([
+                "-ti", "vt340", "-geometry", "80x30+0+0", "-bg", "white", "-fg", "black", "-e",
+            ])
+            .arg(env!("CARGO_BIN_EXE_madoguchi"))
+            .args(["--lang", "en", "demo", "--profile", "yamada", "--data-dir"])
+            .arg(dir.join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_step(&run, "consent");
+    let win = Command::new("xdotool")
+        .env("DISPLAY", &display)
+        .args(["search", "--sync", "--class", "xterm"])
+        .output()
+        .unwrap();
+    let win = String::from_utf8_lossy(&win.stdout).lines().last().unwrap().to_string();
+    let xdo = |args: &[&str]| {
+        let mut all = vec!["windowfocus", "--sync", win.as_str()];
+        all.extend_from_slice(args);
+        let ok = Command::new("xdotool").env("DISPLAY", &display).args(&all).status().unwrap();
+        assert!(ok.success(), "xdotool {args:?}");
+    };
+    let (cw, ch) = cell_size(&display, &win);
+
+    xdo(&["key", "End", "Return"]);
+    wait_step(&run, "pin");
+    xdo(&["type", "1234"]);
+    xdo(&["key", "Return"]);
+    // The clerk's step (its screen belongs to 読み取り): what the status line shows.
+    wait_step(&run, "reading");
+    xdo(&["type", "20352285"]);
+    xdo(&["key", "Return"]);
+    wait_step(&run, "confirm");
+
+    let places = picture_places(Rect::new(0, 0, 80, 30), Method::Sixel { cell_px: (cw as u16, ch as u16) });
+    let px = |c: &madoguchi::picture::Cells| {
+        let (x0, y0) = (BORDER + c.col as u32 * cw, BORDER + c.row as u32 * ch);
+        (x0, y0, x0 + c.cols as u32 * cw, y0 + c.rows as u32 * ch)
+    };
+    let photo = px(&places
+        .iter()
+        .find(|(w, _)| *w == FacePicture::Photo)
+        .expect("the photo has a place")
+        .1);
+    let inside = |(x0, y0, x1, y1): (u32, u32, u32, u32), x: u32, y: u32| x >= x0 && x < x1 && y >= y0 && y < y1;
+    // Image pixels in the photo's cells (the terminal may take a moment to paint them).
+    let started = Instant::now();
+    let (w, luma) = loop {
+        let (w, _, luma) = screenshot(&display, &dir.join("confirm.png"));
+        let n = luma
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| (10..=245).contains(*v) && inside(photo, *i as u32 % w, *i as u32 / w))
+            .count();
+        if n > 2000 {
+            break (w, luma);
+        }
+        assert!(started.elapsed() < DEADLINE, "{n} image pixels where the photo belongs {photo:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mut levels = std::collections::BTreeSet::new();
+    for y in photo.1..photo.3 {
+        for x in photo.0..photo.2 {
+            levels.insert(luma[(y * w + x) as usize] / 8);
+        }
+    }
+    assert!(levels.len() >= 8, "a photo, not a flat patch: {} grey levels", levels.len());
+    // Nothing drawn outside the pictures' cells.
+    let cells: Vec<_> = places.iter().map(|(_, c)| px(c)).collect();
+    let stray = luma
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| {
+            let (x, y) = (*i as u32 % w, *i as u32 / w);
+            (10..=245).contains(*v) && !cells.iter().any(|c| inside(*c, x, y))
+        })
+        .count();
+    assert_eq!(stray, 0, "image pixels outside the pictures' cells {cells:?}");
+
+    // Esc: start over; the photo and the images are gone from the screen.
+    xdo(&["key", "Escape"]);
+    wait_step(&run, "consent");
+    let started = Instant::now();
+    loop {
+        let (w, _, luma) = screenshot(&display, &dir.join("after-esc.png"));
+        let (n, bbox) = greys(w, &luma);
+        if n == 0 {
+            break;
+        }
+        assert!(started.elapsed() < DEADLINE, "{n} image pixels left at {bbox:?}");
+        std::thread::sleep(Duration::from_millis(200));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
