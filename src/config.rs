@@ -363,12 +363,40 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// The key written on the line at `offset`, with its table (`steps.card_face`): what a value
+/// the parser refused belongs to (its message names only the value).
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let key = line.split_once('=')?.0.trim();
+    if key.is_empty() || key.starts_with('#') || key.starts_with('[') {
+        return None;
+    }
+    let table = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(['[', ']']).trim());
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 impl Config {
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            path: path.to_string(),
-            line: e.span().map(|s| line_of(text, s.start)).unwrap_or(0),
-            message: e.message().to_string(),
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| s.start);
+            let message = match at.and_then(|o| key_at(text, o)) {
+                Some(key) if !e.message().contains(&key) => format!("{key}: {}", e.message()),
+                _ => e.message().to_string(),
+            };
+            ConfigError::Invalid {
+                path: path.to_string(),
+                line: at.map(|o| line_of(text, o)).unwrap_or(0),
+                message,
+            }
         })?;
         cfg.validate(text, path)?;
         Ok(cfg)
