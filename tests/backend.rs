@@ -556,6 +556,12 @@ fn receiver_rejects_bad_input_clearly_and_stores_nothing() {
     let (s, v) = post(Some(&id), serde_json::to_vec(&notcert).unwrap());
     assert_eq!(s, 400);
     assert!(v["error"].as_str().unwrap().contains("certificate"));
+    // A photo comparison the signed statement does not carry (issue #24): refused by name.
+    let mut face = good_json.clone();
+    face["card_face"] = serde_json::json!({"photo_check": "matched", "read": true, "signature": "verified"});
+    let (s, v) = post(Some(&id), serde_json::to_vec(&face).unwrap());
+    assert_eq!((s, v["result"].as_str()), (400, Some("INVALID_REQUEST")), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("card_face"), "{v}");
     assert_eq!(env.accepted(), 0);
     // And the good one still goes through afterwards.
     assert_eq!(post(Some(&id), serde_json::to_vec(&good_json).unwrap()).0, 200);
