@@ -268,6 +268,10 @@ impl Flow {
     /// After the four items were read: the clerk's step, the tries asked first.
     pub(super) fn enter_face(&mut self, out: &mut Vec<Effect>) {
         self.face = None;
+        // Required, and this terminal can't draw a photo to compare: no 照合番号B for nothing.
+        if self.cfg.card_face == FaceStep::Require && !self.cfg.pictures {
+            return self.face_stop(FaceStop::PhotoNotShown, out);
+        }
         self.screen = Screen::Face(FaceScreen::new(PrintedYear::Wareki));
         self.request(CardRequest::FaceTries, out);
     }

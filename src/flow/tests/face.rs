@@ -355,15 +355,18 @@ fn a_terminal_without_pictures_can_not_say_matched() {
         declared.expect("stored").card_face.map(|c| c.photo_check),
         Some(PhotoCheck::NotShown)
     );
-    // Required: it stops once the face is read (no photo can be compared here).
+    // Required: it stops once the four items are read (no photo can be compared here), before
+    // anything is asked of 照合番号B; the card released, the items wiped.
     let mut t = T::new(FlowConfig {
         pictures: false,
         ..cfg(FaceStep::Require)
     });
-    t.face_entered(3, "20352285");
-    let (id, _) = t.take_card();
-    t.reply(id, Ok(read()));
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person())));
     assert_eq!(t.f.screen_stop(), Some(&Stop::Face(FaceStop::PhotoNotShown)));
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
+    t.no_card_effect();
+    assert!(!t.f.holds_personal_data());
 }
 
 #[test]
