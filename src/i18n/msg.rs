@@ -315,6 +315,8 @@ texts! {
     PinFormatCharacter { pin, position },
     PinFormatLettersDigits { pin },
     PinFull { pin, max },
+    /// Enter while the tries are asked: the keys that check the PIN once they show.
+    PinWaitForTries { keys },
     EnterPin { pin },
     TriesShort { n },
     TransportUnknownReader { name },

@@ -153,6 +153,11 @@ pub fn pin_full(lang: Lang, kind: PinKind) -> String {
     )
 }
 
+/// Enter before the card told the tries: nothing sent, press `keys` again once they show.
+pub fn pin_wait_for_tries(lang: Lang, keys: &str) -> String {
+    format(lang, Text::PinWaitForTries { keys: keys.into() })
+}
+
 /// The age of the oldest unsent record in the status line.
 pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
     format(lang, Text::OldestMinutes { minutes: num(minutes) })

@@ -55,7 +55,7 @@ impl Facets {
     pub const CONSENT_END: Facets = Facets(1 << 1);
     /// Waiting for the card.
     pub const CARD: Facets = Facets(1 << 2);
-    /// A PIN screen before the card told the tries: only leaving.
+    /// A PIN screen before the card told the tries: typing, but Enter waits for them.
     pub const PIN_WAIT: Facets = Facets(1 << 3);
     /// A PIN screen taking input, the PIN masked.
     pub const PIN_MASKED: Facets = Facets(1 << 4);
@@ -189,7 +189,10 @@ use flow::Action as F;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const PIN_INPUT: Facets = Facets::PIN_MASKED.or(Facets::PIN_SHOWN);
-const TYPING: Facets = PIN_INPUT.or(Facets::CONTACT);
+/// While the tries are asked the PIN can already be typed (a key is never dropped without a
+/// word); Enter there is refused with a message by the flow, never sent before the tries.
+const PIN_ANY: Facets = PIN_INPUT.or(Facets::PIN_WAIT);
+const TYPING: Facets = PIN_ANY.or(Facets::CONTACT);
 const LEAVING: Facets = Facets::CARD
     .or(Facets::PIN_WAIT)
     .or(PIN_INPUT)
@@ -203,7 +206,7 @@ const STATION_AND_DIAG: Facets = Facets::STATION.or(Facets::DIAGNOSTICS);
 pub const KEYS: &[Binding] = &[
     // Enter: what it does depends on the screen, and the help line says which.
     row(Facets::CONSENT_END, &[Enter], step(F::Submit), Some(Msg::KeyAgree)),
-    row(PIN_INPUT, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
+    row(PIN_ANY, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
     row(
         Facets::CONFIRM.or(Facets::REPRESENTATIVE).or(Facets::CONTACT),
         &[Enter],
