@@ -976,10 +976,10 @@ fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses(
         .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
         .collect();
     assert!(
-        screen.contains(&format!("F2: {}", msg(Lang::Ja, Msg::KeySkip))),
+        screen.contains(&format!("F6: {}", msg(Lang::Ja, Msg::KeySkip))),
         "{screen}"
     );
-    assert!(help_line(&t).contains(&format!("F2 {}", msg(Lang::Ja, Msg::KeySkip))));
+    assert!(help_line(&t).contains(&format!("F6 {}", msg(Lang::Ja, Msg::KeySkip))));
     assert!(
         screen.contains(msg(Lang::Ja, Msg::EmailAgain)),
         "the address was taken: {screen}"

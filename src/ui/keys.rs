@@ -294,9 +294,11 @@ pub const KEYS: &[Binding] = &[
         step(F::Reveal),
         Some(Msg::Hide),
     ),
+    // Not F2: the password screen that follows shows the password on F2 (a double press or a
+    // key repeat would have shown it in clear). F6 means nothing on the screens that follow.
     row(
         Facets::CONTACT_OPTIONAL,
-        &[KeyCode::F(2)],
+        &[KeyCode::F(6)],
         step(F::Skip),
         Some(Msg::KeySkip),
     ),
@@ -580,6 +582,44 @@ mod tests {
                     .filter(|b| b.on.meets(f) && b.take(&ev(code, KeyModifiers::NONE)).is_some())
                     .count();
                 assert!(takers <= 1, "{code:?} on {f:?}: {takers} rows");
+            }
+        }
+    }
+
+    /// A key pressed twice, or repeating, acts on the screen its first press led to: no key
+    /// that leaves a screen may show a PIN on the next (F2 skipped the e-mail address, then
+    /// showed the password in clear on 署名).
+    #[test]
+    fn no_key_that_leaves_a_screen_reveals_a_secret_on_the_next() {
+        let f = |x: Facets| x.or(Facets::STATION);
+        let pins = [Facets::PIN_WAIT, Facets::PIN_MASKED, Facets::PIN_SHOWN, Facets::PIN_LAST];
+        // Each screen, and the screens a key on it can lead to.
+        let before_pin = [
+            Facets::CARD,
+            Facets::CONFIRM,
+            Facets::REPRESENTATIVE,
+            Facets::CONTACT,
+            Facets::CONTACT.or(Facets::CONTACT_OPTIONAL),
+            Facets::WORKING,
+            Facets::PIN_WAIT,
+            Facets::PIN_LAST,
+        ];
+        let probe = [Enter, Esc, Tab, Backspace, Up, Down, Left, Right, PageUp, PageDown, Home, End]
+            .into_iter()
+            .chain((1..=12).map(KeyCode::F))
+            .chain("yYnNrRjk 1a".chars().map(KeyCode::Char));
+        for code in probe {
+            let e = ev(code, KeyModifiers::NONE);
+            for from in before_pin {
+                let Some(first) = resolve(f(from), &e) else { continue };
+                for to in pins {
+                    let second = resolve(f(to), &e);
+                    let reveals = second == Some(Action::Flow(F::Reveal));
+                    assert!(
+                        !reveals || first == Action::Flow(F::Reveal),
+                        "{code:?}: {first:?} on {from:?}, then shows the PIN on {to:?}"
+                    );
+                }
             }
         }
     }
