@@ -4,6 +4,7 @@
 
 use super::labelled;
 use super::theme::Theme;
+use super::wrap::wrap_line;
 use crate::card::{CardError, TransportError};
 use crate::i18n::{self, msg, Msg};
 use crate::lang::Lang;
@@ -12,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -227,9 +228,10 @@ impl Widget for DiagnosticsPane<'_> {
             Form::Compact => self.compact_lines(),
             Form::Full => self.full_lines(),
         };
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .render(area, buf);
+        // Wrapped by display width with the project's line-breaking rules, never past the
+        // border (ratatui's wrapping let a full-width bracket overwrite it).
+        let inner = block.inner(area).width as usize;
+        let lines: Vec<Line> = lines.iter().flat_map(|l| wrap_line(l, inner)).collect();
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }
