@@ -987,3 +987,53 @@ fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses(
     assert!(screen.contains("2009"), "the old carrier form is warned of: {screen}");
     insta::assert_snapshot!("contact_optional_legacy_80x24_ja", t.backend());
 }
+
+/// The review of issue #25: on 署名 at 80x24, Ctrl-C's question lost its `┌`, its left `│`
+/// and its padding where the box starts inside a full-width character of the step below.
+/// Read as a terminal shows it: a cell covered by the wide character before it is not drawn.
+#[test]
+fn an_overlay_over_wide_characters_keeps_its_left_edge() {
+    use unicode_width::UnicodeWidthStr;
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in [Lang::Ja, Lang::ZhHans, Lang::Ko] {
+        let mut s = S::new(80, 24, lang);
+        s.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+        let t = render_with(
+            &s,
+            80,
+            24,
+            Lang::Ja,
+            &mono,
+            Opts {
+                overlay: Overlay::Quit,
+                ..Opts::default()
+            },
+        );
+        let b = t.backend().buffer();
+        // What the terminal shows in each cell ("" where a wide character covers it).
+        let shown = |x: u16, y: u16| -> &str {
+            let covered = x > 0 && b[(x - 1, y)].symbol().width() > 1;
+            if covered {
+                ""
+            } else {
+                b[(x, y)].symbol()
+            }
+        };
+        // The question's box: 60 wide, centred in the 80 columns of the step pane.
+        let (left, right) = (10, 69);
+        let box_rows: Vec<u16> = (3..21).filter(|&y| ["┐", "│", "┘"].contains(&shown(right, y))).collect();
+        assert!(box_rows.len() >= 4, "{lang:?}\n{}", t.backend());
+        for &y in &box_rows {
+            let want = match shown(right, y) {
+                "┐" => "┌",
+                "┘" => "└",
+                _ => "│",
+            };
+            assert_eq!(shown(left, y), want, "{lang:?} row {y}\n{}", t.backend());
+            assert!(!shown(left + 1, y).is_empty(), "{lang:?} row {y}");
+        }
+        if lang == Lang::Ja {
+            insta::assert_snapshot!("quit_question_over_sign_80x24_ja", t.backend());
+        }
+    }
+}

@@ -8,7 +8,7 @@ use crate::ui::station::View;
 use crate::ui::wrap::{truncate, wrap};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 /// Drawn centred over `area` (the step pane).
@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
         width,
         height,
     };
-    f.render_widget(Clear, at);
+    super::overlay::clear(f, at);
     let frame = Block::default().borders(Borders::ALL).border_style(v.theme.warn());
     f.render_widget(Paragraph::new(lines).block(frame), at);
 }
