@@ -144,7 +144,7 @@ fn the_pane_wraps_by_display_width_inside_its_border() {
                         lang,
                         form,
                         selected: None,
-                        socket_error: Some(path),
+                        socket_error: Some(madoguchi::ui::station::SocketTrouble { path, reason: "in_use" }),
                     },
                     f.area(),
                 );

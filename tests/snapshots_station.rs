@@ -14,7 +14,7 @@ use madoguchi::record::payload::{Payload, Statement};
 use madoguchi::seam::{CertificateProblem, QueueInfo, SignedPayload, Verdict};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};
-use madoguchi::ui::station::{consent_layout, draw, View};
+use madoguchi::ui::station::{consent_layout, draw, SocketTrouble, View};
 use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -399,7 +399,7 @@ struct Opts<'a> {
     review: u64,
     demo: Option<(&'a str, Option<&'a str>)>,
     diag: Option<Diagnostics>,
-    socket_error: Option<&'a str>,
+    socket_error: Option<SocketTrouble<'a>>,
 }
 
 fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Terminal<TestBackend> {
@@ -918,7 +918,10 @@ fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnos
     use madoguchi::i18n::{msg, Msg};
     let mono = Theme::named("monochrome").unwrap();
     let s = S::new(80, 24, Lang::Ja);
-    let err = Some("/run/user/1000/madoguchi/station.sock: Permission denied (os error 13)");
+    let err = Some(SocketTrouble {
+        path: "/run/user/1000/madoguchi/station.sock",
+        reason: "permission",
+    });
     let status = rows(&render_with(
         &s,
         80,
@@ -948,9 +951,10 @@ fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnos
     .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
     .collect();
     assert!(
-        full.contains("Permission denied") && full.contains("madoguchi status"),
+        full.contains("権限がありません") && full.contains("madoguchi status"),
         "{full}"
     );
+    assert!(!full.contains("Permission denied"), "{full}");
 }
 
 /// Issue 25 item 5: where the privacy notice makes the address optional, the e-mail step

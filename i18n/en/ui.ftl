@@ -208,7 +208,17 @@ no-certificate-note-unsigned = This card holds no signing certificate (署名用
 finding-expired = The certificates on this card have expired (Code 21). Renew them at the municipal office (市区町村の窓口), then apply again. No PIN was typed: no try was used.
 health-title-short = APDU round trips
 diag-not-used = not used (demo card)
-status-socket-failed = The support status socket could not be opened ({ $error }): `madoguchi status` can't reach this station.
+status-socket-failed = The support status socket { $path } could not be opened ({ $reason }): `madoguchi status` can't reach this station.
+status-socket-reason =
+    { $reason ->
+        [in_use] another station answers on this socket
+        [not_private] its directory is not this user's own
+        [permission] permission denied
+        [read_only] read-only file system
+        [no_space] no space left on the disk
+        [not_found] the directory does not exist
+       *[other] an unexpected error; the log has the details
+    }
 status-socket-short = status ✕
 status-pcscd-state =
     { $state ->

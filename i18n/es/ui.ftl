@@ -208,7 +208,17 @@ no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署�
 finding-expired = Los certificados de esta tarjeta han caducado (Code 21). Renuévelos en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite. No se escribió ningún PIN: no se gastó ningún intento.
 health-title-short = Ida y vuelta APDU
 diag-not-used = no se usa (tarjeta de demostración)
-status-socket-failed = No se pudo abrir el socket de estado para soporte ({ $error }): `madoguchi status` no puede llegar a esta estación.
+status-socket-failed = No se pudo abrir el socket de estado para soporte { $path } ({ $reason }): `madoguchi status` no puede llegar a esta estación.
+status-socket-reason =
+    { $reason ->
+        [in_use] otra estación responde en este socket
+        [not_private] su directorio no es exclusivo de este usuario
+        [permission] permiso denegado
+        [read_only] sistema de archivos de solo lectura
+        [no_space] no queda espacio en el disco
+        [not_found] el directorio no existe
+       *[other] un error inesperado; el registro tiene los detalles
+    }
 status-socket-short = estado ✕
 status-pcscd-state =
     { $state ->

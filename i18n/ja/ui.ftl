@@ -209,7 +209,17 @@ no-certificate-note-unsigned = このカードには署名用電子証明書が�
 finding-expired = このカードの電子証明書は有効期限が切れています（エラーコード21）。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。暗証番号はまだ入力していないため、入力回数は減っていません。
 health-title-short = APDU 往復時間
 diag-not-used = 使用しない（デモのカード）
-status-socket-failed = サポート用の状態ソケットを開けませんでした（{ $error }）。`madoguchi status` はこの端末に接続できません。
+status-socket-failed = サポート用の状態ソケット { $path } を開けませんでした（{ $reason }）。`madoguchi status` はこの端末に接続できません。
+status-socket-reason =
+    { $reason ->
+        [in_use] 別の窓口端末がこのソケットで応答しています
+        [not_private] ソケットのディレクトリがこのユーザー専用のディレクトリではありません
+        [permission] 権限がありません
+        [read_only] 読み取り専用のファイルシステムです
+        [no_space] ディスクに空きがありません
+        [not_found] ディレクトリがありません
+       *[other] 予期しないエラーです。詳しくはログを確認してください
+    }
 status-socket-short = 状態照会 ✕
 status-pcscd-state =
     { $state ->

@@ -208,7 +208,17 @@ no-certificate-note-unsigned = 이 카드에는 서명용 전자증명서(署名
 finding-expired = 이 카드의 전자증명서는 유효기간이 지났습니다(Code 21). 시구정촌(市区町村) 창구에서 전자증명서를 갱신한 후 다시 신청해 주십시오. 아직 비밀번호를 입력하지 않았으므로 입력 횟수는 줄지 않았습니다.
 health-title-short = APDU 왕복 시간
 diag-not-used = 사용 안 함(데모 카드)
-status-socket-failed = 지원용 상태 소켓을 열 수 없습니다({ $error }). `madoguchi status` 로 이 단말기에 접속할 수 없습니다.
+status-socket-failed = 지원용 상태 소켓 { $path } 을(를) 열 수 없습니다({ $reason }). `madoguchi status` 로 이 단말기에 접속할 수 없습니다.
+status-socket-reason =
+    { $reason ->
+        [in_use] 다른 단말기가 이 소켓에서 응답하고 있습니다
+        [not_private] 소켓의 디렉터리가 이 사용자 전용이 아닙니다
+        [permission] 권한이 없습니다
+        [read_only] 읽기 전용 파일 시스템입니다
+        [no_space] 디스크 공간이 없습니다
+        [not_found] 디렉터리가 없습니다
+       *[other] 예기치 않은 오류입니다. 자세한 내용은 로그를 확인하십시오
+    }
 status-socket-short = 상태 조회 ✕
 status-pcscd-state =
     { $state ->

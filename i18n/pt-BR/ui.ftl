@@ -208,7 +208,17 @@ no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (
 finding-expired = Os certificados deste cartão expiraram (Code 21). Renove-os na prefeitura (市区町村の窓口) e faça o procedimento de novo. Nenhuma senha foi digitada: nenhuma tentativa foi usada.
 health-title-short = Ida e volta APDU
 diag-not-used = não usado (cartão de demonstração)
-status-socket-failed = Não foi possível abrir o socket de status para suporte ({ $error }): `madoguchi status` não alcança esta estação.
+status-socket-failed = Não foi possível abrir o socket de status para suporte { $path } ({ $reason }): `madoguchi status` não alcança esta estação.
+status-socket-reason =
+    { $reason ->
+        [in_use] outra estação responde neste socket
+        [not_private] o diretório não é exclusivo deste usuário
+        [permission] permissão negada
+        [read_only] sistema de arquivos somente leitura
+        [no_space] não há espaço no disco
+        [not_found] o diretório não existe
+       *[other] um erro inesperado; o log tem os detalhes
+    }
 status-socket-short = status ✕
 status-pcscd-state =
     { $state ->

@@ -208,7 +208,17 @@ no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用
 finding-expired = Chứng thư điện tử trên thẻ này đã hết hạn (Code 21). Vui lòng gia hạn tại quầy (市区町村の窓口) rồi làm lại thủ tục. Chưa nhập mã PIN nên số lần nhập không bị giảm.
 health-title-short = Thời gian APDU
 diag-not-used = không dùng (thẻ demo)
-status-socket-failed = Không mở được socket trạng thái cho hỗ trợ ({ $error }): `madoguchi status` không kết nối được với trạm này.
+status-socket-failed = Không mở được socket trạng thái cho hỗ trợ { $path } ({ $reason }): `madoguchi status` không kết nối được với trạm này.
+status-socket-reason =
+    { $reason ->
+        [in_use] một trạm khác đang trả lời trên socket này
+        [not_private] thư mục của nó không thuộc riêng người dùng này
+        [permission] không có quyền
+        [read_only] hệ thống tệp chỉ đọc
+        [no_space] đĩa hết dung lượng
+        [not_found] thư mục không tồn tại
+       *[other] lỗi không mong đợi; xem chi tiết trong nhật ký
+    }
 status-socket-short = trạng thái ✕
 status-pcscd-state =
     { $state ->

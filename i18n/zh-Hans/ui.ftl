@@ -208,7 +208,17 @@ no-certificate-note-unsigned = 此卡没有签名用电子证明书（署名用�
 finding-expired = 此卡的电子证明书已过有效期（Code 21）。请在市区町村窗口更新电子证明书后再来办理。尚未输入密码，输入次数没有减少。
 health-title-short = APDU 往返时间
 diag-not-used = 不使用（演示卡）
-status-socket-failed = 无法打开支持用状态套接字（{ $error }）。`madoguchi status` 无法连接此终端。
+status-socket-failed = 无法打开支持用状态套接字 { $path }（{ $reason }）。`madoguchi status` 无法连接此终端。
+status-socket-reason =
+    { $reason ->
+        [in_use] 另一台终端正在此套接字上应答
+        [not_private] 套接字所在目录不是此用户专用的目录
+        [permission] 没有权限
+        [read_only] 文件系统为只读
+        [no_space] 磁盘空间不足
+        [not_found] 目录不存在
+       *[other] 意外错误，详情请查看日志
+    }
 status-socket-short = 状态查询 ✕
 status-pcscd-state =
     { $state ->

@@ -87,8 +87,8 @@ fn open_support(tx: &Sender<AppEvent>) -> Support {
     });
     let socket = status::socket_path();
     let socket_error = status::serve(Arc::clone(&hub), &socket).err().map(|e| {
-        tracing::warn!(error = %e, "status socket not available");
-        format!("{}: {e}", socket.display())
+        tracing::warn!(error = %e.error, reason = e.reason, "status socket not available");
+        (socket.display().to_string(), e.reason)
     });
     Support {
         hub,

@@ -97,8 +97,9 @@ pub struct Backend {
 pub struct Support {
     pub hub: Arc<status::Hub>,
     pub recent: status::Recent,
-    /// Why the status socket could not be opened at start (said on screen, not only logged).
-    pub socket_error: Option<String>,
+    /// Where the status socket is and why it could not be opened at start (a code; said on
+    /// screen, not only logged).
+    pub socket_error: Option<(String, &'static str)>,
 }
 
 /// The runtime's state: the flow, and around it what each part of the station owns.
@@ -520,7 +521,11 @@ impl App {
                 transmit_errors: self.health.transmit_errors,
                 placement_suspect: self.health.troubles.hint(),
             },
-            status_socket_error: self.support.socket_error.as_deref(),
+            status_socket_error: self
+                .support
+                .socket_error
+                .as_ref()
+                .map(|(path, reason)| station::SocketTrouble { path, reason }),
         }
     }
 }

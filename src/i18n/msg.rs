@@ -343,7 +343,10 @@ texts! {
     PrivacyMissingOther { lang },
     StatusNoStation { path, error },
     StatusTooMany { max },
-    StatusSocketFailed { error },
+    /// Where the status socket is, and why it could not be opened (`StatusSocketReason`).
+    StatusSocketFailed { path, reason },
+    /// Why the status socket could not be opened, by code (`in_use`, `permission`, …).
+    StatusSocketReason { reason },
     StatusPcscdState { state },
     StatusUptime { secs },
     StatusQueue { pending, review },

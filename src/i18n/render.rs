@@ -279,9 +279,17 @@ pub fn status_too_many(lang: Lang, max: &str) -> String {
     format(lang, Text::StatusTooMany { max: max.into() })
 }
 
-/// The station could not bind its status socket (on screen and in the diagnostics).
-pub fn status_socket_failed(lang: Lang, error: &str) -> String {
-    format(lang, Text::StatusSocketFailed { error: error.into() })
+/// The station could not bind its status socket at `path`, for `reason` (a code the
+/// catalogue words: `in_use`, `not_private`, `permission`, …): on screen and in diagnostics.
+pub fn status_socket_failed(lang: Lang, path: &str, reason: &str) -> String {
+    let reason = format(lang, Text::StatusSocketReason { reason: reason.into() });
+    format(
+        lang,
+        Text::StatusSocketFailed {
+            path: path.into(),
+            reason: reason.into(),
+        },
+    )
 }
 
 /// `madoguchi status`: pcscd's state as the status document writes it (`running`,

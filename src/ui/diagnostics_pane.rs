@@ -3,6 +3,7 @@
 //! without colour (every state is also a word).
 
 use super::labelled;
+use super::station::SocketTrouble;
 use super::theme::Theme;
 use super::wrap::wrap_line;
 use crate::card::{CardError, TransportError};
@@ -29,7 +30,7 @@ pub struct DiagnosticsPane<'a> {
     /// The reader the station uses; defaults to the first with a card, else the first.
     pub selected: Option<&'a str>,
     /// Why the status socket (`madoguchi status`) could not be opened, when it could not.
-    pub socket_error: Option<&'a str>,
+    pub socket_error: Option<SocketTrouble<'a>>,
 }
 
 impl DiagnosticsPane<'_> {
@@ -140,7 +141,7 @@ impl DiagnosticsPane<'_> {
     /// The status socket could not be opened: support can't ask this station.
     fn socket_line(&self) -> Option<Line<'static>> {
         self.socket_error
-            .map(|e| Line::styled(i18n::status_socket_failed(self.lang, e), self.theme.warn()))
+            .map(|e| Line::styled(i18n::status_socket_failed(self.lang, e.path, e.reason), self.theme.warn()))
     }
 
     fn full_lines(&self) -> Vec<Line<'static>> {

@@ -63,7 +63,15 @@ pub struct View<'a> {
     /// Reader health: the last APDU round trips (µs) and this session's troubles.
     pub health: Health<'a>,
     /// Why the status socket (`madoguchi status`) could not be opened at start, if it could not.
-    pub status_socket_error: Option<&'a str>,
+    pub status_socket_error: Option<SocketTrouble<'a>>,
+}
+
+/// The status socket could not be opened: where it is, and why as a code the catalogue words
+/// (`status-socket-reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SocketTrouble<'a> {
+    pub path: &'a str,
+    pub reason: &'a str,
 }
 
 /// Reader health for the diagnostics: a sparkline of round trips, and counts.
