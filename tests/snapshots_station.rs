@@ -1041,3 +1041,53 @@ fn an_overlay_over_wide_characters_keeps_its_left_edge() {
         }
     }
 }
+
+/// The review of issue #25: at 80 columns the status line dropped `状態照会 ✕` whenever the
+/// demo's PIN and password were shown (a warning outranks the demo's secrets); it cut the
+/// reader's name mid-word (`Demo card reade: あり`) and left double gaps where a part went.
+#[test]
+fn the_status_line_keeps_warnings_and_gives_up_whole_parts() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let words: Vec<&str> = READER.split(' ').collect();
+    for clerk in Lang::ALL {
+        for pw in ["ABC123", "HANAKO2024", "ABCDEFGHIJKLMN16"] {
+            for (review, socket) in [(0, true), (3, true), (0, false), (3, false)] {
+                let s = S::new(80, 24, Lang::Ja);
+                let t = render_with(
+                    &s,
+                    80,
+                    24,
+                    clerk,
+                    &mono,
+                    Opts {
+                        review,
+                        demo: Some(("1234", Some(pw))),
+                        socket_error: socket.then_some(SocketTrouble {
+                            path: "/run/user/0/madoguchi/station.sock",
+                            reason: "in_use",
+                        }),
+                        ..Opts::default()
+                    },
+                );
+                let status = rows(&t)[22].clone();
+                let what = format!("{clerk:?} {pw} review {review} socket {socket}: {status:?}");
+                if socket {
+                    assert!(status.contains(msg(clerk, Msg::StatusSocketShort)), "{what}");
+                }
+                if review > 0 {
+                    assert!(status.contains(&madoguchi::i18n::review_count(clerk, review)), "{what}");
+                }
+                // No double gap: parts are joined by one gap, whichever were given up.
+                assert!(!status.trim().contains("   "), "{what}");
+                // The reader's name: whole, whole words and an ellipsis, or not at all.
+                let card = madoguchi::i18n::card_state(clerk, madoguchi::reader::diagnostics::CardState::Present);
+                if let Some(name) = status.trim_start().split(&format!(": {card}")).next().filter(|n| *n != status.trim_start()) {
+                    let shown = name.trim_end_matches('…');
+                    let whole_words = shown.split(' ').zip(&words).all(|(a, b)| a == *b);
+                    assert!(name == READER || (name.ends_with('…') && whole_words), "{what}");
+                }
+            }
+        }
+    }
+}
