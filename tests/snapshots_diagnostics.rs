@@ -162,3 +162,16 @@ fn the_pane_wraps_by_display_width_inside_its_border() {
         }
     }
 }
+
+/// The review of issue #25: F4 said `ATR解析: T=1 contact` (English in Japanese): how the card
+/// talks to the reader comes from the catalogue.
+#[test]
+fn the_decoded_atr_is_said_in_the_clerks_language() {
+    let mono = Theme::named("monochrome").unwrap();
+    let d = model();
+    let ja = render(&d, Lang::Ja, &mono, Form::Full, 80, 24).backend().to_string();
+    assert!(ja.contains("T=1 接触"), "{ja}");
+    assert!(!ja.contains("contact"), "{ja}");
+    let en = render(&d, Lang::En, &mono, Form::Full, 80, 24).backend().to_string();
+    assert!(en.contains("T=1 contact"), "{en}");
+}

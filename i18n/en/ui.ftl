@@ -117,6 +117,13 @@ diag-no-reader = No reader connected
 diag-card = Card
 diag-kind = Kind
 diag-atr-decoded = ATR decoded
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] contact
+        [contactless] contactless
+       *[unknown] unknown
+    }
 diag-historical = historical
 diag-known-atr = known My Number Card ATR
 diag-protocol = Protocol

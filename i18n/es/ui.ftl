@@ -117,6 +117,13 @@ diag-no-reader = No hay lector conectado
 diag-card = Tarjeta
 diag-kind = Tipo
 diag-atr-decoded = ATR decodificado
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] con contacto
+        [contactless] sin contacto
+       *[unknown] desconocida
+    }
 diag-historical = históricos
 diag-known-atr = ATR conocido de My Number Card
 diag-protocol = Protocolo

@@ -118,6 +118,13 @@ diag-no-reader = リーダーが接続されていません
 diag-card = カード
 diag-kind = 種類
 diag-atr-decoded = ATR解析
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 接触
+        [contactless] 非接触
+       *[unknown] 不明
+    }
 diag-historical = ヒストリカル
 diag-known-atr = マイナンバーカードの既知ATR
 diag-protocol = プロトコル

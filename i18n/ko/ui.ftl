@@ -117,6 +117,13 @@ diag-no-reader = 리더기가 연결되어 있지 않습니다
 diag-card = 카드
 diag-kind = 종류
 diag-atr-decoded = ATR 해석
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 접촉식
+        [contactless] 비접촉식
+       *[unknown] 알 수 없음
+    }
 diag-historical = 히스토리컬
 diag-known-atr = 마이넘버 카드의 알려진 ATR
 diag-protocol = 프로토콜

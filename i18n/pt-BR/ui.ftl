@@ -117,6 +117,13 @@ diag-no-reader = Nenhum leitor conectado
 diag-card = Cartão
 diag-kind = Tipo
 diag-atr-decoded = ATR decodificado
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] com contato
+        [contactless] sem contato
+       *[unknown] desconhecida
+    }
 diag-historical = históricos
 diag-known-atr = ATR conhecido do My Number Card
 diag-protocol = Protocolo

@@ -117,6 +117,13 @@ diag-no-reader = Chưa kết nối đầu đọc
 diag-card = Thẻ
 diag-kind = Loại
 diag-atr-decoded = Giải mã ATR
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] tiếp xúc
+        [contactless] không tiếp xúc
+       *[unknown] không rõ
+    }
 diag-historical = lịch sử
 diag-known-atr = ATR đã biết của thẻ My Number
 diag-protocol = Giao thức

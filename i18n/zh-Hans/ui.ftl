@@ -117,6 +117,13 @@ diag-no-reader = 未连接读卡器
 diag-card = 卡片
 diag-kind = 种类
 diag-atr-decoded = ATR解析
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 接触式
+        [contactless] 非接触式
+       *[unknown] 未知
+    }
 diag-historical = 历史字节
 diag-known-atr = 个人编号卡的已知ATR
 diag-protocol = 协议

@@ -317,6 +317,8 @@ texts! {
     PinFull { pin, max },
     /// Enter while the tries are asked: the keys that check the PIN once they show.
     PinWaitForTries { keys },
+    /// How the card talks to the reader, as its ATR says: `contact`, `contactless`, `unknown`.
+    DiagInterface { interface },
     EnterPin { pin },
     TriesShort { n },
     TransportUnknownReader { name },

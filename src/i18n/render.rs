@@ -158,6 +158,16 @@ pub fn pin_wait_for_tries(lang: Lang, keys: &str) -> String {
     format(lang, Text::PinWaitForTries { keys: keys.into() })
 }
 
+/// How the card talks to the reader (the ATR's `contact`, `contactless`, `unknown`), worded.
+pub fn atr_interface(lang: Lang, interface: &str) -> String {
+    format(
+        lang,
+        Text::DiagInterface {
+            interface: interface.into(),
+        },
+    )
+}
+
 /// The age of the oldest unsent record in the status line.
 pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
     format(lang, Text::OldestMinutes { minutes: num(minutes) })

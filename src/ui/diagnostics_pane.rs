@@ -175,7 +175,8 @@ impl DiagnosticsPane<'_> {
                 lines.push(field("ATR", atr.clone(), th.text()));
             }
             if let Some(a) = &r.atr_summary {
-                let mut v = format!("{} {}", a.protocols.join(","), a.interface);
+                let interface = i18n::atr_interface(self.lang, &a.interface);
+                let mut v = format!("{} {interface}", a.protocols.join(","));
                 if a.known_my_number_atr {
                     v.push_str(&format!(" / {}", self.t(Msg::DiagKnownAtr)));
                 }
