@@ -690,6 +690,60 @@ fn status_without_a_station_exits_with_its_own_code() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The review of issue #25: `madoguchi status --watch` exited 0, with nothing on stderr, when
+/// the station it watched quit. It says so and exits 10 ("no running station"); the time
+/// over each block is the local clock's, in RFC 3339 with the offset (not UTC `…Z`).
+#[test]
+fn status_watch_says_when_the_station_quits() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Stdio;
+    let dir = support::temp_path("watchquit");
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let cmd = format!(
+        "XDG_RUNTIME_DIR={} {BIN} --lang en demo --data-dir {} 2>{}/stderr; echo EXIT=$?; sleep 60",
+        run.display(),
+        dir.display(),
+        dir.display()
+    );
+    let Some(t) = Tmux::start(&cmd) else { return };
+    t.wait_for("Terms of use");
+    let mut watch = Command::new(BIN)
+        .args(["--lang", "ja", "status", "--watch"])
+        .env("XDG_RUNTIME_DIR", &run)
+        .env("TZ", "JST-9")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(DEADLINE).expect("a first snapshot");
+    assert!(first.starts_with("── ") && first.ends_with("+09:00 ──"), "{first}");
+    let s = t.quit();
+    assert!(s.contains("EXIT=0"), "{s}");
+    let deadline = Instant::now() + DEADLINE;
+    let code = loop {
+        if let Some(status) = watch.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "status --watch did not end with the station");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut watch.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(code, Some(10), "{stderr}");
+    assert!(stderr.contains("監視していた窓口端末が終了しました"), "{stderr:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue 25 item 6: a card without a signing certificate says so before the PIN.
 #[test]
 fn a_card_without_a_signing_certificate_says_so_before_the_pin() {

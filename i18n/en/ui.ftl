@@ -179,6 +179,7 @@ health-title = APDU round trips (last { $n }, max { $max } ms)
 health-counts = removals { $removals } · re-sends { $resends } · transmit errors { $errors }
 status-no-station = No running station answers ({ $path }: { $error }). Is the station running as this user?
 status-too-many = The station already answers { $max } support clients; try again when one of them ends.
+status-station-gone = The watched station has stopped ({ $path }).
 status-label-station = station
 status-label-uptime = uptime
 status-label-step = step

@@ -179,6 +179,7 @@ health-title = Tiempos de ida y vuelta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = retiradas { $removals } · reenvíos { $resends } · errores de transmisión { $errors }
 status-no-station = No responde ninguna estación en marcha ({ $path }: { $error }). ¿Se ejecuta la estación con este usuario?
 status-too-many = La estación ya atiende { $max } clientes de soporte; inténtelo de nuevo cuando termine uno.
+status-station-gone = La estación observada se ha detenido ({ $path }).
 status-label-station = estación
 status-label-uptime = tiempo activo
 status-label-step = paso

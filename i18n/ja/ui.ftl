@@ -180,6 +180,7 @@ health-title = APDU 往復時間（直近{ $n }件、最大 { $max } ms）
 health-counts = 取り外し { $removals }・再送 { $resends }・通信エラー { $errors }
 status-no-station = 動作中の窓口端末が見つかりません（{ $path }: { $error }）。同じユーザーで端末が起動しているか確認してください。
 status-too-many = この窓口端末はすでに { $max } 件のサポート接続に応答しています。どれかが終わってからもう一度試してください。
+status-station-gone = 監視していた窓口端末が終了しました（{ $path }）。
 status-label-station = 端末
 status-label-uptime = 稼働時間
 status-label-step = 手順

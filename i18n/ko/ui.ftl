@@ -179,6 +179,7 @@ health-title = APDU 왕복 시간(최근 { $n }건, 최대 { $max } ms)
 health-counts = 분리 { $removals } · 재전송 { $resends } · 통신 오류 { $errors }
 status-no-station = 실행 중인 창구 단말을 찾을 수 없습니다({ $path }: { $error }). 같은 사용자로 단말이 실행 중인지 확인해 주십시오.
 status-too-many = 이 창구 단말기는 이미 { $max }개의 지원 연결에 응답하고 있습니다. 하나가 끝난 뒤 다시 시도하십시오.
+status-station-gone = 지켜보던 창구 단말기가 종료되었습니다({ $path }).
 status-label-station = 단말
 status-label-uptime = 가동 시간
 status-label-step = 단계

@@ -179,6 +179,7 @@ health-title = Tempos de ida e volta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = remoções { $removals } · reenvios { $resends } · erros de transmissão { $errors }
 status-no-station = Nenhuma estação em execução responde ({ $path }: { $error }). A estação está rodando com este usuário?
 status-too-many = A estação já atende { $max } clientes de suporte; tente novamente quando um deles terminar.
+status-station-gone = A estação acompanhada parou ({ $path }).
 status-label-station = estação
 status-label-uptime = tempo ativo
 status-label-step = etapa

@@ -179,6 +179,7 @@ health-title = Thời gian khứ hồi APDU ({ $n } lần gần nhất, tối đ
 health-counts = rút thẻ { $removals } · gửi lại { $resends } · lỗi truyền { $errors }
 status-no-station = Không có trạm nào đang chạy trả lời ({ $path }: { $error }). Trạm có đang chạy dưới người dùng này không?
 status-too-many = Trạm đang phục vụ { $max } kết nối hỗ trợ; hãy thử lại khi một kết nối kết thúc.
+status-station-gone = Trạm đang theo dõi đã dừng ({ $path }).
 status-label-station = trạm
 status-label-uptime = thời gian chạy
 status-label-step = bước

@@ -179,6 +179,7 @@ health-title = APDU 往返时间（最近 { $n } 次，最长 { $max } ms）
 health-counts = 取下 { $removals } · 重发 { $resends } · 通信错误 { $errors }
 status-no-station = 找不到正在运行的窗口终端（{ $path }: { $error }）。请确认终端是否以同一用户运行。
 status-too-many = 该窗口终端已在响应 { $max } 个支持连接；请在其中一个结束后重试。
+status-station-gone = 正在监视的窗口终端已退出（{ $path }）。
 status-label-station = 终端
 status-label-uptime = 运行时间
 status-label-step = 步骤

@@ -22,7 +22,7 @@ pub use render::{
     status_errors, status_no_station, status_pcscd, status_queue, status_socket_failed, status_too_many, status_uptime,
     terms_missing, transport_error, tries_left, tries_short, write_labelled, yes_no,
 };
-pub use render::{atr_interface, pin_wait_for_tries};
+pub use render::{atr_interface, pin_wait_for_tries, status_station_gone};
 
 #[cfg(test)]
 mod tests;

@@ -345,6 +345,8 @@ texts! {
     PrivacyMissingOther { lang },
     StatusNoStation { path, error },
     StatusTooMany { max },
+    /// The station `madoguchi status --watch` watched closed its socket (it quit).
+    StatusStationGone { path },
     /// Where the status socket is, and why it could not be opened (`StatusSocketReason`).
     StatusSocketFailed { path, reason },
     /// Why the status socket could not be opened, by code (`in_use`, `permission`, …).

@@ -168,6 +168,11 @@ pub fn atr_interface(lang: Lang, interface: &str) -> String {
     )
 }
 
+/// `madoguchi status --watch`: the watched station went away.
+pub fn status_station_gone(lang: Lang, path: &str) -> String {
+    format(lang, Text::StatusStationGone { path: path.into() })
+}
+
 /// The age of the oldest unsent record in the status line.
 pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
     format(lang, Text::OldestMinutes { minutes: num(minutes) })
