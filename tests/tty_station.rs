@@ -326,6 +326,62 @@ fn signal_restores(signal: &str) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The review of issue #25: answering Y to the quit question, or SIGTERM, while the record was
+/// being saved ended the station at once, its store on a thread nobody waited for. The
+/// station says it is saving, waits, and the record is on disk after it exits.
+#[test]
+fn quitting_while_a_record_is_saved_waits_for_it() {
+    for how in ["quit", "-TERM"] {
+        let dir = support::temp_path("savequit");
+        let Some(t) = demo("--profile yamada --store-delay-ms 2500", &dir, "en") else {
+            return;
+        };
+        through_consent(&t);
+        t.wait_for("Tries left: 3");
+        enter_pin(&t, "1234");
+        t.wait_for_all(&["Please check what was read", "山田"]);
+        t.send(&["Enter"]);
+        t.wait_for("Tries left: 5");
+        enter_pin(&t, "abc123");
+        t.wait_for(msg(Lang::En, Msg::Storing));
+        if how == "quit" {
+            t.send(&["C-c"]);
+            t.wait_for("Quit the station?");
+            t.send(&["y"]);
+        } else {
+            assert!(Command::new("kill").args([how, &station_pid(&t)]).status().unwrap().success());
+        }
+        let s = t.wait_until("the saving notice or the exit", |s| {
+            s.contains(msg(Lang::En, Msg::QuitSaving)) || s.contains("EXIT=")
+        });
+        assert!(s.contains(msg(Lang::En, Msg::QuitSaving)), "{how}: {s}");
+        let s = t.wait_for("EXIT=");
+        assert!(s.contains("EXIT=0"), "{how}: {s}");
+        let o = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();
+        assert_eq!(o.list().unwrap().len(), 1, "{how}: the confirmed record is on disk");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The station's pid in the pane (which runs `sh -c "madoguchi …; echo …"`).
+fn station_pid(t: &Tmux) -> String {
+    let pid = String::from_utf8(
+        Command::new("tmux")
+            .args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let out = Command::new("pgrep")
+        .args(["-P", pid.trim(), "madoguchi"])
+        .output()
+        .unwrap();
+    let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!child.is_empty(), "madoguchi child of pane {pid}");
+    child
+}
+
 /// Once through the real PC/SC path: pcscd, the vpcd reader, the virtual card behind it, and
 /// the station binary configured for that reader (records kept locally, unsealed by config).
 #[test]

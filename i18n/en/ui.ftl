@@ -211,6 +211,7 @@ email-legacy = This address has consecutive dots or a dot before "@" (docomo and
 contact-optional = The e-mail address is optional: the enrollment can go on without it.
 notice-declined = Not agreed: the enrollment ended and nothing was recorded.
 quit-question = Quit the station? Everything entered is erased.
+quit-saving = Saving the record… the station quits once it is saved.
 no-certificate-note-minors = This card holds no signing certificate (署名用電子証明書). Holders under 15 are enrolled with the basic four items only, unsigned. Holders of 15 or over need a signing certificate from the municipal office (市区町村の窓口) first.
 no-certificate-note-unsigned = This card holds no signing certificate (署名用電子証明書): the enrollment takes the basic four items only, unsigned.
 finding-expired = The certificates on this card have expired (Code 21). Renew them at the municipal office (市区町村の窓口), then apply again. No PIN was typed: no try was used.

@@ -211,6 +211,7 @@ email-legacy = Esta dirección tiene puntos seguidos o un punto antes de «@» (
 contact-optional = La dirección de correo es opcional: el registro puede seguir sin ella.
 notice-declined = No aceptado: el registro terminó y no se guardó nada.
 quit-question = ¿Cerrar la estación? Se borra todo lo introducido.
+quit-saving = Guardando el registro… la estación se cerrará cuando esté guardado.
 no-certificate-note-minors = Esta tarjeta no tiene certificado de firma (署名用電子証明書). A los menores de 15 años se les registra solo con los cuatro datos básicos, sin firma. Desde los 15 años hace falta antes un certificado de firma de la oficina municipal (市区町村の窓口).
 no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署名用電子証明書): el registro toma solo los cuatro datos básicos, sin firma.
 finding-expired = Los certificados de esta tarjeta han caducado (Code 21). Renuévelos en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite. No se escribió ningún PIN: no se gastó ningún intento.

@@ -211,6 +211,7 @@ email-legacy = Este endereço tem pontos seguidos ou um ponto antes de "@" (ende
 contact-optional = O e-mail é opcional: o cadastro pode continuar sem ele.
 notice-declined = Não aceito: o cadastro terminou e nada foi registrado.
 quit-question = Fechar a estação? Tudo o que foi digitado é apagado.
+quit-saving = Salvando o registro… a estação fecha quando ele estiver salvo.
 no-certificate-note-minors = Este cartão não tem certificado de assinatura (署名用電子証明書). Menores de 15 anos são cadastrados só com os quatro dados básicos, sem assinatura. A partir dos 15 anos é preciso antes obter o certificado na prefeitura (市区町村の窓口).
 no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (署名用電子証明書): o cadastro usa só os quatro dados básicos, sem assinatura.
 finding-expired = Os certificados deste cartão expiraram (Code 21). Renove-os na prefeitura (市区町村の窓口) e faça o procedimento de novo. Nenhuma senha foi digitada: nenhuma tentativa foi usada.

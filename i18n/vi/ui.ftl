@@ -211,6 +211,7 @@ email-legacy = Địa chỉ này có các dấu chấm liền nhau hoặc dấu 
 contact-optional = Địa chỉ e-mail là tùy chọn: có thể tiếp tục mà không cần nhập.
 notice-declined = Không đồng ý: thủ tục đã kết thúc và không ghi lại gì.
 quit-question = Thoát trạm? Mọi nội dung đang nhập sẽ bị xóa.
+quit-saving = Đang lưu bản ghi… trạm sẽ thoát khi đã lưu xong.
 no-certificate-note-minors = Thẻ này không có chứng thư ký (署名用電子証明書). Người dưới 15 tuổi được tiếp nhận chỉ với 4 thông tin cơ bản, không ký. Người từ 15 tuổi cần xin cấp chứng thư ký tại quầy (市区町村の窓口) trước.
 no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用電子証明書): chỉ tiếp nhận 4 thông tin cơ bản, không ký.
 finding-expired = Chứng thư điện tử trên thẻ này đã hết hạn (Code 21). Vui lòng gia hạn tại quầy (市区町村の窓口) rồi làm lại thủ tục. Chưa nhập mã PIN nên số lần nhập không bị giảm.

@@ -253,6 +253,7 @@ messages! {
     ContactOptional,
     NoticeDeclined,
     QuitQuestion,
+    QuitSaving,
     NoCertificateNoteMinors,
     NoCertificateNoteUnsigned,
     FindingExpired,

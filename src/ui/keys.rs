@@ -42,6 +42,8 @@ pub enum Overlay {
     Diagnostics,
     /// "Quit the station?" (Ctrl-C during an enrollment).
     Quit,
+    /// Quitting, the station waits for the record being saved: no key acts.
+    Saving,
 }
 
 /// The set of facets a screen has: a binding acts where its facets meet the screen's.
@@ -102,6 +104,7 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
     match overlay {
         Overlay::Diagnostics => return Facets::DIAGNOSTICS,
         Overlay::Quit => return Facets::QUIT,
+        Overlay::Saving => return Facets::NONE,
         Overlay::None => {}
     }
     let screen = match flow.screen() {

@@ -107,6 +107,9 @@ pub fn draw(f: &mut Frame, v: &View) {
         if v.overlay == Overlay::Quit {
             screens::quit::draw(f, v, a.main);
         }
+        if v.overlay == Overlay::Saving {
+            screens::quit::draw_saving(f, v, a.main);
+        }
     }
     frame::status::draw(f, v, a.status);
     frame::help::draw(f, v, a.help);
