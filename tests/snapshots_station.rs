@@ -1091,3 +1091,46 @@ fn the_status_line_keeps_warnings_and_gives_up_whole_parts() {
         }
     }
 }
+
+/// The review of issue #25: at 80 columns the help line never showed the demo's F8 on 同意,
+/// 暗証番号 and 確認, and on 確認 it dropped F4 too. What a first-day clerk needs most stays:
+/// F8 on the card step (how the demo's card is placed) and beside the PIN (how it is pulled
+/// mid-step), the step's Enter and Esc, the clerk's F5 and F4 on 確認 (in Japanese), Ctrl-C.
+#[test]
+fn the_help_line_keeps_what_a_first_day_clerk_needs_at_80_columns() {
+    let mono = Theme::named("monochrome").unwrap();
+    for clerk in Lang::ALL {
+        let help = |s: &S| {
+            help_line(&render_with(
+                s,
+                80,
+                24,
+                clerk,
+                &mono,
+                Opts {
+                    demo: Some(("1234", Some("ABC123"))),
+                    ..Opts::default()
+                },
+            ))
+        };
+        let mut card = S::new(80, 24, Lang::Ja);
+        card.key(Key::End).key(Key::Enter);
+        let mut pin = S::new(80, 24, Lang::Ja);
+        pin.pin().reply(Ok(CardReply::Tries(3)));
+        let mut sign = S::new(80, 24, Lang::Ja);
+        sign.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+        let mut confirm = S::new(80, 24, Lang::Ja);
+        confirm.confirm();
+        for (name, s) in [("card", &card), ("pin", &pin), ("sign", &sign)] {
+            let h = help(s);
+            assert!(h.contains("F8 ") && h.contains("Esc ") && h.contains("Ctrl-C"), "{clerk:?} {name}: {h}");
+        }
+        let h = help(&confirm);
+        for k in ["Enter ", "Esc ", "F5 ", "Ctrl-C"] {
+            assert!(h.contains(k), "{clerk:?} confirm: {k} in {h}");
+        }
+        if clerk == Lang::Ja {
+            assert!(h.contains("F4 "), "{h}");
+        }
+    }
+}
