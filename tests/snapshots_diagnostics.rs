@@ -153,7 +153,11 @@ fn the_pane_wraps_by_display_width_inside_its_border() {
             let b = t.backend().buffer();
             for y in 0..h {
                 let right = b[(w - 1, y)].symbol();
-                assert!(["│", "┐", "┘"].contains(&right), "{form:?} {w} {lang:?} row {y}: {right:?}\n{}", t.backend());
+                assert!(
+                    ["│", "┐", "┘"].contains(&right),
+                    "{form:?} {w} {lang:?} row {y}: {right:?}\n{}",
+                    t.backend()
+                );
             }
             let text = t.backend().to_string();
             if form == Form::Full && w == 80 {

@@ -1025,7 +1025,9 @@ fn an_overlay_over_wide_characters_keeps_its_left_edge() {
         };
         // The question's box: 60 wide, centred in the 80 columns of the step pane.
         let (left, right) = (10, 69);
-        let box_rows: Vec<u16> = (3..21).filter(|&y| ["┐", "│", "┘"].contains(&shown(right, y))).collect();
+        let box_rows: Vec<u16> = (3..21)
+            .filter(|&y| ["┐", "│", "┘"].contains(&shown(right, y)))
+            .collect();
         assert!(box_rows.len() >= 4, "{lang:?}\n{}", t.backend());
         for &y in &box_rows {
             let want = match shown(right, y) {
@@ -1082,7 +1084,12 @@ fn the_status_line_keeps_warnings_and_gives_up_whole_parts() {
                 assert!(!status.trim().contains("   "), "{what}");
                 // The reader's name: whole, whole words and an ellipsis, or not at all.
                 let card = madoguchi::i18n::card_state(clerk, madoguchi::reader::diagnostics::CardState::Present);
-                if let Some(name) = status.trim_start().split(&format!(": {card}")).next().filter(|n| *n != status.trim_start()) {
+                if let Some(name) = status
+                    .trim_start()
+                    .split(&format!(": {card}"))
+                    .next()
+                    .filter(|n| *n != status.trim_start())
+                {
                     let shown = name.trim_end_matches('…');
                     let whole_words = shown.split(' ').zip(&words).all(|(a, b)| a == *b);
                     assert!(name == READER || (name.ends_with('…') && whole_words), "{what}");
@@ -1123,7 +1130,10 @@ fn the_help_line_keeps_what_a_first_day_clerk_needs_at_80_columns() {
         confirm.confirm();
         for (name, s) in [("card", &card), ("pin", &pin), ("sign", &sign)] {
             let h = help(s);
-            assert!(h.contains("F8 ") && h.contains("Esc ") && h.contains("Ctrl-C"), "{clerk:?} {name}: {h}");
+            assert!(
+                h.contains("F8 ") && h.contains("Esc ") && h.contains("Ctrl-C"),
+                "{clerk:?} {name}: {h}"
+            );
         }
         let h = help(&confirm);
         for k in ["Enter ", "Esc ", "F5 ", "Ctrl-C"] {

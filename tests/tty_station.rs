@@ -349,7 +349,11 @@ fn quitting_while_a_record_is_saved_waits_for_it() {
             t.wait_for("Quit the station?");
             t.send(&["y"]);
         } else {
-            assert!(Command::new("kill").args([how, &station_pid(&t)]).status().unwrap().success());
+            assert!(Command::new("kill")
+                .args([how, &station_pid(&t)])
+                .status()
+                .unwrap()
+                .success());
         }
         let s = t.wait_until("the saving notice or the exit", |s| {
             s.contains(msg(Lang::En, Msg::QuitSaving)) || s.contains("EXIT=")

@@ -526,7 +526,10 @@ mod tests {
         assert!(ja.contains("別の窓口端末") && ja.contains(&shown), "{ja}");
         for lang in Lang::ALL {
             let text = status_socket_failed(lang, &shown, second.reason);
-            assert!(!text.contains("another station") || lang == Lang::En, "{lang:?}: {text}");
+            assert!(
+                !text.contains("another station") || lang == Lang::En,
+                "{lang:?}: {text}"
+            );
             assert!(text.contains(&shown), "{text}");
         }
         // The socket's directory is a file: not a private directory.

@@ -147,7 +147,10 @@ fn text(lang: Lang, v: &serde_json::Value, time: impl Fn(&str) -> String) -> Str
     ));
     for e in &errors {
         let code = i18n::status_code(lang, e["code"].as_str().unwrap_or(""));
-        rows.push((String::new(), format!("{} {code}", time(e["at"].as_str().unwrap_or("")))));
+        rows.push((
+            String::new(),
+            format!("{} {code}", time(e["at"].as_str().unwrap_or(""))),
+        ));
     }
     let label_w = rows.iter().map(|(label, _)| str_width(label)).max().unwrap_or(0) + 2;
     let mut out = String::new();

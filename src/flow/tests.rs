@@ -322,7 +322,10 @@ fn typing_while_the_tries_are_asked_is_kept_and_enter_waits_for_them() {
     t.typed("ha").key(Key::Enter);
     t.no_card_effect();
     let Screen::SignPin(p) = t.f.screen() else { panic!() };
-    assert_eq!((p.input.revealed(), &p.message), ("HA", &Some(PinMessage::WaitForTries)));
+    assert_eq!(
+        (p.input.revealed(), &p.message),
+        ("HA", &Some(PinMessage::WaitForTries))
+    );
     t.reply(id, Ok(CardReply::Tries(5))).typed("nako2024");
     t.no_card_effect();
     t.key(Key::Enter);

@@ -140,8 +140,12 @@ impl DiagnosticsPane<'_> {
 
     /// The status socket could not be opened: support can't ask this station.
     fn socket_line(&self) -> Option<Line<'static>> {
-        self.socket_error
-            .map(|e| Line::styled(i18n::status_socket_failed(self.lang, e.path, e.reason), self.theme.warn()))
+        self.socket_error.map(|e| {
+            Line::styled(
+                i18n::status_socket_failed(self.lang, e.path, e.reason),
+                self.theme.warn(),
+            )
+        })
     }
 
     fn full_lines(&self) -> Vec<Line<'static>> {

@@ -595,7 +595,12 @@ mod tests {
     #[test]
     fn no_key_that_leaves_a_screen_reveals_a_secret_on_the_next() {
         let f = |x: Facets| x.or(Facets::STATION);
-        let pins = [Facets::PIN_WAIT, Facets::PIN_MASKED, Facets::PIN_SHOWN, Facets::PIN_LAST];
+        let pins = [
+            Facets::PIN_WAIT,
+            Facets::PIN_MASKED,
+            Facets::PIN_SHOWN,
+            Facets::PIN_LAST,
+        ];
         // Each screen, and the screens a key on it can lead to.
         let before_pin = [
             Facets::CARD,
@@ -607,10 +612,12 @@ mod tests {
             Facets::PIN_WAIT,
             Facets::PIN_LAST,
         ];
-        let probe = [Enter, Esc, Tab, Backspace, Up, Down, Left, Right, PageUp, PageDown, Home, End]
-            .into_iter()
-            .chain((1..=12).map(KeyCode::F))
-            .chain("yYnNrRjk 1a".chars().map(KeyCode::Char));
+        let probe = [
+            Enter, Esc, Tab, Backspace, Up, Down, Left, Right, PageUp, PageDown, Home, End,
+        ]
+        .into_iter()
+        .chain((1..=12).map(KeyCode::F))
+        .chain("yYnNrRjk 1a".chars().map(KeyCode::Char));
         for code in probe {
             let e = ev(code, KeyModifiers::NONE);
             for from in before_pin {

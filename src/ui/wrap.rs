@@ -249,7 +249,10 @@ mod tests {
     fn styled_lines_wrap_like_text_and_keep_their_styles() {
         use ratatui::style::{Color, Style};
         let (a, b) = (Style::default(), Style::default().fg(Color::Cyan));
-        let line = Line::from(vec![Span::styled("pcscd: ", a), Span::styled("使用しない（デモのカード）", b)]);
+        let line = Line::from(vec![
+            Span::styled("pcscd: ", a),
+            Span::styled("使用しない（デモのカード）", b),
+        ]);
         let lines = wrap_line(&line, 30);
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         assert_eq!(text, wrap("pcscd: 使用しない（デモのカード）", 30));

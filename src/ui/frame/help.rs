@@ -71,11 +71,7 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
     let mut dropped: Vec<&keys::Hint> = all.iter().filter(|h| !hints.contains(h)).collect();
     dropped.sort_by_key(|h| weight(h.action, facets));
     for h in dropped {
-        let with: Vec<keys::Hint> = all
-            .iter()
-            .filter(|x| hints.contains(x) || *x == h)
-            .cloned()
-            .collect();
+        let with: Vec<keys::Hint> = all.iter().filter(|x| hints.contains(x) || *x == h).cloned().collect();
         if total(&with, gap) <= area.width as usize {
             hints = with;
         }
