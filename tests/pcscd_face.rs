@@ -17,11 +17,11 @@ use madoguchi::card::vcard::printed::PHOTO_JP2;
 use madoguchi::card::vcard::profile::Profile;
 use madoguchi::card::{client::MyNumberCard, CardError};
 use madoguchi::card::{Refusal, Transport, TransportError};
+use madoguchi::i18n::{msg, Msg};
+use madoguchi::lang::Lang;
 use madoguchi::picture::decode;
 use madoguchi::reader::{self, PcscCard};
 use madoguchi::secret::PinB;
-use madoguchi::i18n::{msg, Msg};
-use madoguchi::lang::Lang;
 use serde_json::Value;
 use support::pcscd::*;
 use support::receiver_bin::ReceiverBin;
@@ -307,9 +307,18 @@ fn the_station_records_the_clerks_word_on_the_photo_and_nothing_of_the_face() {
     t.send(&["y"]);
 
     // The confirm screen beside the photo: the clerk's word, then the signature.
-    t.wait_for_all(&["Please check what was read", "山田", "Card face signature: verified", "F6"]);
+    t.wait_for_all(&[
+        "Please check what was read",
+        "山田",
+        "Card face signature: verified",
+        "F6",
+    ]);
     let s = card.stats();
-    assert_eq!((s["pin_b_verifies"].as_u64(), s["pin_b_tries"].as_u64()), (Some(3), Some(3)), "{s}");
+    assert_eq!(
+        (s["pin_b_verifies"].as_u64(), s["pin_b_tries"].as_u64()),
+        (Some(3), Some(3)),
+        "{s}"
+    );
     assert_eq!(s["card_face_reads"], 1, "{s}");
     t.send(&["F6"]);
     t.wait_for("Clerk: the photo matches the person");
@@ -343,8 +352,14 @@ fn the_station_records_the_clerks_word_on_the_photo_and_nothing_of_the_face() {
         ("the receiver's database", std::fs::read(&db).unwrap()),
     ] {
         assert!(!holds(&bytes, right.as_bytes()), "照合番号B in {what}");
-        assert!(!holds(&bytes, format!("{year}{code}").as_bytes()), "the typed digits in {what}");
-        assert!(!holds(&bytes, photo) && !holds(&bytes, b"\x89PNG"), "an image in {what}");
+        assert!(
+            !holds(&bytes, format!("{year}{code}").as_bytes()),
+            "the typed digits in {what}"
+        );
+        assert!(
+            !holds(&bytes, photo) && !holds(&bytes, b"\x89PNG"),
+            "an image in {what}"
+        );
     }
     let s = card.stats();
     never_near_the_my_number(&s);

@@ -83,7 +83,10 @@ fn xvfb() -> (Killed, String) {
     let out = child.stdout.take().unwrap();
     let x = Killed(child);
     std::io::BufReader::new(out).read_line(&mut line).unwrap();
-    let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb said no display: {line:?}"));
+    let n: u32 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("Xvfb said no display: {line:?}"));
     (x, format!(":{n}"))
 }
 
@@ -278,9 +281,7 @@ fn wait_step(run: &Path, step: &str) {
     let started = Instant::now();
     loop {
         let s = status_of(run);
-        if s.as_ref()
-            .is_some_and(|s| s["step"] == step && s["busy"] == false)
-        {
+        if s.as_ref().is_some_and(|s| s["step"] == step && s["busy"] == false) {
             return;
         }
         assert!(started.elapsed() < DEADLINE, "timed out waiting for {step}: {s:?}");
@@ -341,7 +342,15 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
             .env("XDG_RUNTIME_DIR", &run)
             .env("NO_COLOR", "1")
             .args([
-                "-ti", "vt340", "-geometry", "80x30+0+0", "-bg", "white", "-fg", "black", "-e",
+                "-ti",
+                "vt340",
+                "-geometry",
+                "80x30+0+0",
+                "-bg",
+                "white",
+                "-fg",
+                "black",
+                "-e",
             ])
             .arg(env!("CARGO_BIN_EXE_madoguchi"))
             .args(["--lang", "en", "demo", "--profile", "yamada", "--data-dir"])
@@ -361,7 +370,11 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
     let xdo = |args: &[&str]| {
         let mut all = vec!["windowfocus", "--sync", win.as_str()];
         all.extend_from_slice(args);
-        let ok = Command::new("xdotool").env("DISPLAY", &display).args(&all).status().unwrap();
+        let ok = Command::new("xdotool")
+            .env("DISPLAY", &display)
+            .args(&all)
+            .status()
+            .unwrap();
         assert!(ok.success(), "xdotool {args:?}");
     };
     let (cw, ch) = cell_size(&display, &win);
@@ -376,7 +389,12 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
     xdo(&["key", "Return"]);
     wait_step(&run, "confirm");
 
-    let places = picture_places(Rect::new(0, 0, 80, 30), Method::Sixel { cell_px: (cw as u16, ch as u16) });
+    let places = picture_places(
+        Rect::new(0, 0, 80, 30),
+        Method::Sixel {
+            cell_px: (cw as u16, ch as u16),
+        },
+    );
     let px = |c: &madoguchi::picture::Cells| {
         let (x0, y0) = (BORDER + c.col as u32 * cw, BORDER + c.row as u32 * ch);
         (x0, y0, x0 + c.cols as u32 * cw, y0 + c.rows as u32 * ch)
@@ -399,7 +417,10 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
         if n > 2000 {
             break (w, luma);
         }
-        assert!(started.elapsed() < DEADLINE, "{n} image pixels where the photo belongs {photo:?}");
+        assert!(
+            started.elapsed() < DEADLINE,
+            "{n} image pixels where the photo belongs {photo:?}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     };
     let mut levels = std::collections::BTreeSet::new();
@@ -408,7 +429,11 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
             levels.insert(luma[(y * w + x) as usize] / 8);
         }
     }
-    assert!(levels.len() >= 8, "a photo, not a flat patch: {} grey levels", levels.len());
+    assert!(
+        levels.len() >= 8,
+        "a photo, not a flat patch: {} grey levels",
+        levels.len()
+    );
     // Nothing drawn outside the pictures' cells.
     let cells: Vec<_> = places.iter().map(|(_, c)| px(c)).collect();
     let stray = luma

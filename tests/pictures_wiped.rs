@@ -10,7 +10,9 @@
 use madoguchi::card::basic4;
 use madoguchi::card::face::{encode, CardFace, FaceParts, FaceSignature};
 use madoguchi::card::vcard::printed::PHOTO_JP2;
-use madoguchi::flow::{Action, CardFacts, CardReply, Effect, Event, FacePictures, FaceRead, Flow, FlowConfig, FaceStep};
+use madoguchi::flow::{
+    Action, CardFacts, CardReply, Effect, Event, FacePictures, FaceRead, FaceStep, Flow, FlowConfig,
+};
 use madoguchi::picture::{self, decode, Cells, Grey, Method, Palette};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -163,7 +165,14 @@ fn on_the_confirm_screen(photo: Grey) -> Flow {
         ..FlowConfig::default()
     });
     f.set_today(20261203);
-    let person = basic4::decode(&basic4::encode("山田\u{3000}太郎", "東京都千代田区", "19800217", b'1', false)).unwrap();
+    let person = basic4::decode(&basic4::encode(
+        "山田\u{3000}太郎",
+        "東京都千代田区",
+        "19800217",
+        b'1',
+        false,
+    ))
+    .unwrap();
     let parts = FaceParts {
         birth_yyyymmdd: b"19800217",
         sex: b'1',
@@ -196,7 +205,10 @@ fn on_the_confirm_screen(photo: Grey) -> Flow {
         .reply(CardReply::FaceTries(3))
         .typed("20352285")
         .reply(CardReply::Face(Box::new(read)));
-    assert!(d.f.face().is_some_and(|s| s.photo_shown()), "on the confirm screen with the photo");
+    assert!(
+        d.f.face().is_some_and(|s| s.photo_shown()),
+        "on the confirm screen with the photo"
+    );
     d.f
 }
 

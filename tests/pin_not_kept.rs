@@ -53,6 +53,8 @@ fn render(t: &mut Terminal<TestBackend>, f: &Flow, theme: &Theme, diag: &Diagnos
         crl: None,
         health: Default::default(),
         status_socket_error: None,
+        graphics: madoguchi::picture::Method::Nothing,
+        demo_face: None,
     };
     t.draw(|fr| draw(fr, &v)).unwrap();
 }

@@ -141,11 +141,19 @@ mod tests {
         out.clear();
         s.before(&mut out, &[]).unwrap();
         let text = String::from_utf8_lossy(&out).to_string();
-        assert!(text.contains("a=d,d=I,i=1") && text.contains("\x1b[3;31H          "), "{text:?}");
+        assert!(
+            text.contains("a=d,d=I,i=1") && text.contains("\x1b[3;31H          "),
+            "{text:?}"
+        );
         assert!(s.placed.is_empty());
         // A resize: what was placed is erased and drawn again though wanted where it was.
-        s.after(&mut out, &moved, Some(&p), Method::HalfBlocks(picture::Palette::Grey256))
-            .unwrap();
+        s.after(
+            &mut out,
+            &moved,
+            Some(&p),
+            Method::HalfBlocks(picture::Palette::Grey256),
+        )
+        .unwrap();
         s.stale();
         out.clear();
         s.before(&mut out, &moved).unwrap();

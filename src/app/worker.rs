@@ -6,11 +6,11 @@
 
 use super::AppEvent;
 use crate::card::client::{sha256_digest_info, Session};
+use crate::card::face::{CardFace, FaceError};
 use crate::card::files::Ef;
+use crate::card::Malformed;
 use crate::card::{client::MyNumberCard, CardError, Transport};
 use crate::card::{LinkStats, Timed};
-use crate::card::face::{CardFace, FaceError};
-use crate::card::Malformed;
 use crate::flow::{self, CardReply, CardRequest, FacePictures, FaceRead};
 use crate::picture::decode;
 use crate::seam::{FinishError, StationBackend};
@@ -454,19 +454,33 @@ mod tests {
         assert!(matches!(r, Ok(CardReply::FaceTries(3))), "{r:?}");
         assert_eq!(stats.lock().unwrap().pin_b_verifies, 0, "the tries cost no VERIFY");
         let wrong = PinB::new(b"55021720359999").unwrap();
-        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyFaceAndRead(wrong)).0;
+        let r = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::VerifyFaceAndRead(wrong),
+        )
+        .0;
         assert!(matches!(r, Ok(CardReply::FaceWrong(2))), "{r:?}");
         let right = PinB::new(profile.pin_b().unwrap().as_bytes()).unwrap();
-        let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyFaceAndRead(right)).0;
-        let Ok(CardReply::Face(read)) = r else {
-            panic!("{r:?}")
-        };
+        let r = execute(
+            &mut source,
+            &backend,
+            &mut session,
+            CardRequest::VerifyFaceAndRead(right),
+        )
+        .0;
+        let Ok(CardReply::Face(read)) = r else { panic!("{r:?}") };
         assert_eq!(read.signature, FaceSignature::Valid);
         let photo = read.pictures.photo.as_ref().expect("the photo decodes");
         assert_eq!((photo.width(), photo.height()), (378, 472));
         assert!(read.pictures.name.is_some() && read.pictures.address.is_some());
         let s = stats.lock().unwrap();
-        assert_eq!((s.pin_b_verifies, s.pin_b_tries), (2, 3), "one VERIFY each, the right one resets");
+        assert_eq!(
+            (s.pin_b_verifies, s.pin_b_tries),
+            (2, 3),
+            "one VERIFY each, the right one resets"
+        );
         assert_eq!((s.my_number_selects, s.pin_a_verifies), (0, 0));
         assert!(
             !s.apdu_log.iter().any(|a| a.contains("00 05") || a.contains("00 13")),

@@ -155,7 +155,12 @@ fn station_store(cfg: &Config, terms: &[(Lang, String)]) -> Result<StationStore,
             std::fs::read(path)
                 .map_err(|e| e.to_string())
                 .and_then(|bytes| madoguchi::card::face::issuer_key(&bytes))
-                .map_err(|e| fail(Failure::Usage, format_args!("[checks] card_face_issuer_key {}: {e}", path.display())))?,
+                .map_err(|e| {
+                    fail(
+                        Failure::Usage,
+                        format_args!("[checks] card_face_issuer_key {}: {e}", path.display()),
+                    )
+                })?,
         ),
         None => store,
     };
@@ -175,6 +180,9 @@ pub struct DemoArgs {
     /// Slow each APDU down (ms), to try pulling the card (F8) mid-read.
     #[arg(long, default_value_t = 0)]
     apdu_delay_ms: u64,
+    /// Slow each store of a record down (ms), to try quitting while one is being saved.
+    #[arg(long, default_value_t = 0)]
+    store_delay_ms: u64,
     /// Keep the demo's outbox and receiver database here (default: a temporary directory).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -371,7 +379,9 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
     let kit = Arc::new(super::deferred::Kit::default());
-    let backend = Arc::new(super::deferred::Deferred::new(Arc::clone(&kit)));
+    let backend = Arc::new(
+        super::deferred::Deferred::new(Arc::clone(&kit)).with_store_delay(Duration::from_millis(args.store_delay_ms)),
+    );
     let setup_thread = {
         let backend = Arc::clone(&backend);
         let (profile, dir, cfg, privacy, terms) = (

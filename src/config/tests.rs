@@ -145,20 +145,39 @@ fn the_card_face_step_and_graphics_take_their_words_and_refuse_others() {
     let c = Config::parse("graphics = \"sixel\"\n[steps]\ncard_face = \"require\"\n", "s.toml").unwrap();
     assert_eq!((c.graphics, c.steps.card_face), (Graphics::Sixel, CardFace::Require));
     assert_eq!(c.flow().card_face, FaceStep::Require);
-    assert_eq!(Config::parse("[steps]\ncard_face = \"offer\"\n", "s.toml").unwrap().flow().card_face, FaceStep::Offer);
+    assert_eq!(
+        Config::parse("[steps]\ncard_face = \"offer\"\n", "s.toml")
+            .unwrap()
+            .flow()
+            .card_face,
+        FaceStep::Offer
+    );
     let none = Config::parse("", "s.toml").unwrap();
     assert_eq!((none.graphics, none.flow().card_face), (Graphics::Auto, FaceStep::Off));
     // A broken value names the file, the line, the key and the words it takes.
     for (text, line, key) in [
-        ("station_id = \"a\"\n[steps]\ncard_face = \"yes\"\n", 3, "steps.card_face"),
+        (
+            "station_id = \"a\"\n[steps]\ncard_face = \"yes\"\n",
+            3,
+            "steps.card_face",
+        ),
         ("[steps]\ncard_face = true\n", 2, "steps.card_face"),
         ("station_id = \"a\"\ngraphics = \"iterm2\"\n", 2, "graphics"),
     ] {
         let e = Config::parse(text, "s.toml").unwrap_err().to_string();
         assert!(e.starts_with(&format!("s.toml:{line}:")) && e.contains(key), "{e}");
     }
-    let e = Config::parse("[steps]\ncard_face = \"yes\"\n", "s.toml").unwrap_err().to_string();
+    let e = Config::parse("[steps]\ncard_face = \"yes\"\n", "s.toml")
+        .unwrap_err()
+        .to_string();
     assert!(["off", "offer", "require"].iter().all(|w| e.contains(w)), "{e}");
-    let e = Config::parse("graphics = \"iterm2\"\n", "s.toml").unwrap_err().to_string();
-    assert!(["auto", "sixel", "kitty", "halfblocks", "off"].iter().all(|w| e.contains(w)), "{e}");
+    let e = Config::parse("graphics = \"iterm2\"\n", "s.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        ["auto", "sixel", "kitty", "halfblocks", "off"]
+            .iter()
+            .all(|w| e.contains(w)),
+        "{e}"
+    );
 }

@@ -378,7 +378,10 @@ mod tests {
             Method::HalfBlocks(Palette::Ansi16)
         );
         assert_eq!(Setting::HalfBlocks.method(unasked, Palette::Mono, 1), Method::Nothing);
-        assert_eq!(Setting::Kitty.method(unasked, Palette::Mono, 4), Method::Kitty { id: 4 });
+        assert_eq!(
+            Setting::Kitty.method(unasked, Palette::Mono, 4),
+            Method::Kitty { id: 4 }
+        );
         assert_eq!(
             Setting::Auto.method(|| sixel, Palette::Grey256, 1),
             Method::Sixel { cell_px: (6, 13) }

@@ -9,8 +9,8 @@ use super::theme::Theme;
 use crate::flow::Flow;
 use crate::i18n::{msg, Msg};
 use crate::lang::Lang;
-use crate::reader::diagnostics::Diagnostics;
 use crate::picture::{Cells, Method};
+use crate::reader::diagnostics::Diagnostics;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
@@ -66,12 +66,20 @@ pub struct View<'a> {
     /// Reader health: the last APDU round trips (µs) and this session's troubles.
     pub health: Health<'a>,
     /// Why the status socket (`madoguchi status`) could not be opened at start, if it could not.
-    pub status_socket_error: Option<&'a str>,
+    pub status_socket_error: Option<SocketTrouble<'a>>,
     /// How this terminal draws the card face's pictures (from the probe at start and the
     /// `graphics` setting); `Method::Nothing` where it draws none.
     pub graphics: Method,
     /// The demo card's expiry year and security code, shown in the status line (demo only).
     pub demo_face: Option<(&'a str, &'a str)>,
+}
+
+/// The status socket could not be opened: where it is, and why as a code the catalogue words
+/// (`status-socket-reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SocketTrouble<'a> {
+    pub path: &'a str,
+    pub reason: &'a str,
 }
 
 /// Reader health for the diagnostics: a sparkline of round trips, and counts.
@@ -125,6 +133,9 @@ pub fn draw(f: &mut Frame, v: &View) {
         }
         if v.overlay == Overlay::Quit {
             screens::quit::draw(f, v, a.main);
+        }
+        if v.overlay == Overlay::Saving {
+            screens::quit::draw_saving(f, v, a.main);
         }
     }
     frame::status::draw(f, v, a.status);

@@ -140,7 +140,10 @@ fn the_tries_come_first_and_a_wrong_number_costs_exactly_one_try() {
     t.reply(id, Ok(CardReply::FaceWrong(2)));
     t.no_card_effect();
     let s = face_screen(&t);
-    assert_eq!((s.tries, s.message, s.busy), (Some(2), Some(FaceMessage::Wrong(2)), false));
+    assert_eq!(
+        (s.tries, s.message, s.busy),
+        (Some(2), Some(FaceMessage::Wrong(2)), false)
+    );
     assert!(s.input.is_empty());
     // Enter on an empty field spends nothing.
     t.key(Key::Enter);
@@ -248,9 +251,10 @@ fn photo_does_not_match_stops_and_records_nothing() {
     assert!(t.effects.iter().any(|e| matches!(e, Effect::Wipe)));
     assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
     assert!(
-        !t.effects
-            .iter()
-            .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. } | Effect::Card { .. })),
+        !t.effects.iter().any(|e| matches!(
+            e,
+            Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. } | Effect::Card { .. }
+        )),
         "{:?}",
         t.effects
     );

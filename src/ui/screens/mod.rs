@@ -2,7 +2,8 @@
 //! (カード), pin (暗証番号 and the signing password), face (券面確認, the clerk's), busy
 //! (reading, signing, storing, sending), confirm (確認, with the card face's pictures), representative (法定代理人), contact (連絡先), done (完了),
 //! stopped; and the overlays that cover the step, quit and diagnostics. `pane` holds what
-//! they share. Texts come from the catalogue; the screens only place and style them.
+//! they share, `overlay` what every box drawn over the step must do first. Texts come from
+//! the catalogue; the screens only place and style them.
 
 pub mod busy;
 pub mod card;
@@ -12,6 +13,7 @@ pub mod contact;
 pub mod diagnostics;
 pub mod done;
 pub mod face;
+pub mod overlay;
 pub mod pane;
 pub mod pin;
 pub mod quit;
