@@ -13,7 +13,7 @@ mod support;
 use madoguchi::card::vcard::profile::Profile;
 use madoguchi::i18n::{msg, Msg};
 use madoguchi::lang::Lang;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::pcscd::*;
@@ -23,7 +23,7 @@ use support::{BIN, DEADLINE};
 /// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen. Its
 /// status socket in a runtime dir of its own: demos running side by side don't share one (the
 /// second would say so on its status line).
-fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
+fn demo(args: &str, dir: &Path, lang: &str) -> Option<Tmux> {
     let run = dir.join("run");
     std::fs::create_dir_all(&run).unwrap();
     use std::os::unix::fs::PermissionsExt;

@@ -271,11 +271,11 @@ fn photo_does_not_match_stops_and_records_nothing() {
 
 #[test]
 fn a_matched_photo_goes_into_the_record_and_the_pictures_leave() {
-    let check = Some(CardFaceCheck {
+    let check = CardFaceCheck {
         photo_check: PhotoCheck::Matched,
         read: true,
         signature: FaceSignatureCheck::NotVerified,
-    });
+    };
     // Signed.
     let mut t = T::new(cfg(FaceStep::Require));
     t.face_confirm().key(Key::F(6));
@@ -286,7 +286,7 @@ fn a_matched_photo_goes_into_the_record_and_the_pictures_leave() {
     assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
     t.reply(id, Ok(CardReply::Tries(5))).typed("abc123").key(Key::Enter);
     match t.take_card().1 {
-        CardRequest::VerifyAndSign { declared, .. } => assert_eq!(declared.card_face, check),
+        CardRequest::VerifyAndSign { declared, .. } => assert_eq!(declared.card_face, Some(check)),
         other => panic!("{other:?}"),
     }
     // Unsigned, DF 28 verified.
@@ -306,7 +306,7 @@ fn a_matched_photo_goes_into_the_record_and_the_pictures_leave() {
         declared.expect("stored").card_face,
         Some(CardFaceCheck {
             signature: FaceSignatureCheck::Verified,
-            ..check.unwrap()
+            ..check
         })
     );
 }
