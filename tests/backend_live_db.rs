@@ -138,6 +138,9 @@ fn enroll_to_done(t: &support::tmux::Tmux) {
     t.send(&["Enter"]);
     t.wait_for("Tries left: 3");
     t.send(&["2", "5", "8", "0", "Enter"]);
+    // The demo offers the clerk's card-face step: F7 goes on without it.
+    t.wait_for(msg(Lang::En, Msg::FaceLabelYear));
+    t.send(&["F7"]);
     t.wait_for(msg(Lang::En, Msg::ConfirmHeading));
     t.send(&["Enter"]);
     t.wait_for("Tries left: 5");

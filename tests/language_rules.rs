@@ -26,6 +26,11 @@ const DATA: &[(&str, Option<&str>, &str)] = &[
         "the masked and empty PIN boxes, two columns wide",
     ),
     (
+        "src/ui/screens/face.rs",
+        Some("＊＿"),
+        "the masked and empty boxes of the card face's digits, like the PIN's",
+    ),
+    (
         "src/card/",
         None,
         "the card's own text: 旧氏 in the name field, J-LIS substitutions, profiles",

@@ -375,6 +375,7 @@ fn quitting_while_a_record_is_saved_waits_for_it() {
         through_consent(&t);
         t.wait_for("Tries left: 3");
         enter_pin(&t, "1234");
+        skip_face(&t, Lang::En);
         t.wait_for_all(&["Please check what was read", "山田"]);
         t.send(&["Enter"]);
         t.wait_for("Tries left: 5");

@@ -52,7 +52,7 @@ impl FaceInput {
     /// Takes a digit (full-width digits from an IME as ASCII), or says why not.
     pub fn push(&mut self, c: char) -> Result<(), input::Refused> {
         let c = match c {
-            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{FF10}'..='\u{FF19}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
         };
         if !c.is_ascii_digit() {

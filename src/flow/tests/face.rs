@@ -52,7 +52,7 @@ fn read() -> CardReply {
 fn digits(req: &CardRequest) -> String {
     match req {
         CardRequest::VerifyFaceAndRead(pin) => String::from_utf8(pin.expose().to_vec()).unwrap(),
-        other => panic!("not 照合番号B: {other:?}"),
+        other => panic!("not PIN B: {other:?}"),
     }
 }
 
@@ -390,7 +390,8 @@ fn the_card_pulled_on_the_step_goes_back_and_the_late_answer_is_ignored() {
 fn the_input_takes_eight_digits_only_and_prints_none() {
     let mut i = FaceInput::new();
     assert_eq!(i.push('a'), Err(input::Refused::Character));
-    for c in "２０35".chars() {
+    // Full-width digits (an IME) count as digits.
+    for c in "\u{FF12}\u{FF10}35".chars() {
         i.push(c).unwrap();
     }
     for c in "2285".chars() {
