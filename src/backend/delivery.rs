@@ -67,6 +67,8 @@ pub fn verdict_of(result: &str) -> Option<Verdict> {
         "SIGNATURE_MISMATCH" => Verdict::SignatureMismatch,
         "UNSUPPORTED_CERTIFICATE" => Verdict::UnsupportedCertificate,
         "CARD_DATA_MISMATCH" => Verdict::CardDataMismatch,
+        "ASSURANCE_NOT_PROVEN" => Verdict::AssuranceNotProven,
+        "RECORD_TIME" => Verdict::RecordTime,
         "INVALID_REQUEST" => Verdict::InvalidRequest,
         _ => return None,
     })

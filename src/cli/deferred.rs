@@ -135,9 +135,6 @@ impl StationBackend for Deferred {
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
         self.wait()?.store_signed(record)
     }
-    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
-        self.wait()?.store_unsigned(person, declared)
-    }
     fn allow_unauthenticated(&self) -> bool {
         self.wait().is_ok_and(|s| s.allow_unauthenticated())
     }

@@ -15,7 +15,7 @@ use madoguchi::card::vcard::{
 use madoguchi::config::Config;
 use madoguchi::flow::FlowConfig;
 use madoguchi::lang::Lang;
-use madoguchi::ui::station::CounterInfo;
+use madoguchi::ui::station::{CounterInfo, DemoSecrets};
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
 use std::path::{Path, PathBuf};
@@ -363,7 +363,11 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
         backend,
         privacy,
         counter: counter(&cfg),
-        demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
+        demo_secrets: Some(DemoSecrets {
+            pin: profile.pin.clone(),
+            password: profile.sign_password.clone(),
+            auth_pin: profile.auth_pin().to_string(),
+        }),
     }));
     let _ = setup_thread.join();
     if let Some(rx) = kit.take_receiver() {

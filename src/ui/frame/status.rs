@@ -1,6 +1,7 @@
 //! The status line, in the clerk's language: the reader and its card, the queue, and the
-//! warnings the clerk must see (review, CRL, status socket, unsealed records, the demo's
-//! PIN). A narrow line gives up the least needed items first.
+//! warnings the clerk must see (review, CRL, status socket, unsealed records, records that
+//! prove no card allowed, the demo's PINs). A narrow line gives up the least needed items
+//! first.
 
 use crate::i18n::{self, msg, Msg};
 use crate::reader::diagnostics::{CardState, Pcscd};
@@ -39,10 +40,15 @@ fn items<'a>(v: &View) -> Vec<(u8, Span<'a>)> {
             Span::styled(format!("  {}", msg(l, Msg::StatusSocketShort)), th.warn()),
         ));
     }
-    if let Some((pin, pw)) = v.demo_secrets {
+    if let Some(d) = v.demo_secrets {
+        let text = i18n::demo_secrets(l, &d.pin, d.password.as_deref(), &d.auth_pin);
+        rest.push((0, Span::styled(format!("  {text}"), th.warn())));
+    }
+    // Records that prove no card may be stored: the clerk sees it all the time.
+    if v.flow.config().allow_unauthenticated {
         rest.push((
             0,
-            Span::styled(format!("  {}", i18n::demo_secrets(l, pin, pw)), th.warn()),
+            Span::styled(format!("  {}", msg(l, Msg::UnauthenticatedAllowed)), th.warn()),
         ));
     }
     if !v.sealed {
