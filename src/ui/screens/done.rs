@@ -97,7 +97,7 @@ fn text_lines<'a>(v: &View, d: &Done, receipt: &str, tw: usize) -> Vec<Line<'a>>
         Assurance::Unauthenticated => lines.extend(para(Msg::DoneUnauthenticated, th.text())),
         _ => {}
     }
-    lines.push(level_line(v, d.level, tw));
+    lines.extend(level_lines(v, d.level, tw));
     for c in &v.counter.contact {
         lines.extend(styled_lines(wrap(c, tw), th.muted()));
     }
@@ -109,14 +109,14 @@ fn text_lines<'a>(v: &View, d: &Done, receipt: &str, tw: usize) -> Vec<Line<'a>>
 
 /// For the clerk, in the clerk's language: how the record proves the card. A record that
 /// proves none (the operator's `allow_unauthenticated`) is marked as an error.
-fn level_line<'a>(v: &View, level: Assurance, tw: usize) -> Line<'a> {
+fn level_lines<'a>(v: &View, level: Assurance, tw: usize) -> impl Iterator<Item = Line<'a>> {
     let (name, style) = match level {
         Assurance::Signed => (Msg::LevelSigned, v.theme.ok()),
         Assurance::CardAuthenticated => (Msg::LevelCardAuthenticated, v.theme.ok()),
         Assurance::Unauthenticated => (Msg::LevelUnauthenticated, v.theme.error()),
     };
     let text = i18n::done_level(v.lang, msg(v.lang, name), level.as_str());
-    Line::styled(truncate(&text, tw), style)
+    styled_lines(wrap(&text, tw), style)
 }
 
 fn item_label(i: Item) -> Msg {
