@@ -105,7 +105,7 @@ fn main() {
     write(&root.join("sealed"), "empty.json", b"{}");
     // Hand-carry files: this format, the first release's, a later one, and broken lines.
     let carry = [
-        madoguchi::backend::carry::line("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f", true, br#"{"jwe":"a.b.c.d.e","station_id":"s1","enrollment_id":"01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f","n":[1,2.5,-3e10]}"#),
+        madoguchi::backend::carry::line("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f", true, br#"{"jwe":"a.b.c.d.e","station_id":"s1","enrollment_id":"01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f","n":[1,2.5,-3e10]}"#, None).unwrap_or_default(),
         r#"{"enrollment_id":"x","sealed":false,"body":{"schema":"madoguchi.enrollment/v1","card":{"name":"山田"}}}"#.to_string(),
         r#"{"format":"madoguchi-carry-2","enrollment_id":"x","sealed":true,"body":{}}"#.to_string(),
         "{\"enrollment_id\":\"\",\"sealed\":1}\n\n{".to_string(),

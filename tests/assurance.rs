@@ -19,30 +19,52 @@ use std::path::PathBuf;
 use std::time::Duration;
 use support::card::pki;
 use support::receiver_bin::ReceiverBin;
-use support::records::{post_record, unsigned_record, Challenger};
+use support::records::{post_record_as, unsigned_record, Challenger};
 use support::tmp;
 
 fn id(n: u32) -> String {
     format!("0193f000-0000-7000-8000-{n:012}")
 }
 
-/// An in-process receiver (the same `check` as over HTTPS; the peer is unbound, as for a
-/// hand-carried file) trusting the test PKI's 利用者証明用 CA.
-fn local(tag: &str, cfg: ReceiverConfig) -> receiver::Local {
-    receiver::Local::open(ReceiverConfig {
-        db: tmp(tag).join("rx.sqlite3").into(),
+/// An in-process receiver (the same `check` as over HTTPS) trusting the test PKI's
+/// 利用者証明用 CA, fed carried lines that station `station-1` signed with its client
+/// certificate: bound to that station, as over mutual TLS.
+struct Rx {
+    local: receiver::Local,
+    key: madoguchi::backend::carry::StationKey,
+}
+
+fn local(tag: &str, cfg: ReceiverConfig) -> Rx {
+    local_db(tag, cfg).0
+}
+
+/// Like `local()`, with its database.
+fn local_db(tag: &str, cfg: ReceiverConfig) -> (Rx, PathBuf) {
+    let dir = tmp(tag);
+    let db = dir.join("rx.sqlite3");
+    let tls = LoopbackTls::create(&dir.join("tls"), "station-1").unwrap();
+    let local = receiver::Local::open(ReceiverConfig {
+        db: db.clone().into(),
         trust_ca: vec![pki().sign_ca.cert.clone()],
         ..cfg
     })
     .unwrap()
+    .with_station_ca(&tls.ca, Vec::new())
+    .unwrap();
+    let key = madoguchi::backend::carry::StationKey::load(&tls.client_cert, &tls.client_key).unwrap();
+    (Rx { local, key }, db)
 }
 
-fn submit(rx: &receiver::Local, key: &str, body: &[u8]) -> Receipt {
+/// The record as a line `station-1` signed, imported.
+fn submit(rx: &Rx, key: &str, body: &[u8]) -> Receipt {
+    use madoguchi::backend::carry;
+    let line = carry::line(key, false, body, Some(&rx.key)).unwrap();
+    let (carried, body) = carry::parse(1, &line).unwrap().unwrap();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
-        .block_on(rx.submit(key, body))
+        .block_on(rx.local.submit_carried(&carried, &body))
 }
 
 fn auth_trusting() -> ReceiverConfig {
@@ -82,18 +104,6 @@ fn a_childs_card_authenticated_record_is_accepted_without_any_allow_flag() {
     assert_eq!(stored["signature"], Value::Null);
     // The same record again: the same answer (idempotency absorbs a replayed challenge).
     assert_eq!(submit(&rx, &id(1), &body).status, 200);
-}
-
-/// Like `local()`, with its database.
-fn local_db(tag: &str, cfg: ReceiverConfig) -> (receiver::Local, PathBuf) {
-    let db = tmp(tag).join("rx.sqlite3");
-    let rx = receiver::Local::open(ReceiverConfig {
-        db: db.clone().into(),
-        trust_ca: vec![pki().sign_ca.cert.clone()],
-        ..cfg
-    })
-    .unwrap();
-    (rx, db)
 }
 
 #[test]
@@ -328,10 +338,16 @@ fn unauthenticated_needs_the_flag_and_a_bound_station() {
         assert_eq!(send(&plain, false, &key, body), "HTTP 403 FORBIDDEN", "unbound");
         assert_eq!(send(&allowing, true, &key, body), "OK", "flag and bound station");
     }
-    // A child's card-authenticated record needs neither the flag nor a bound station.
+    // A child's card-authenticated record needs no flag, but a bound station: the challenge
+    // proves the card, only the station's card session binds EF 02 to it, and anyone
+    // unbound could sign made-up EF 02 bytes with any genuine card.
     let mut c = Challenger::new(pki(), "yoshino");
     assert_eq!(send(&strict, true, &id(32), &c.record("station-1", &id(32))), "OK");
-    assert_eq!(send(&plain, false, &id(33), &c.record("station-1", &id(33))), "OK");
+    assert_eq!(
+        send(&plain, false, &id(33), &c.record("station-1", &id(33))),
+        "HTTP 403 FORBIDDEN",
+        "unbound"
+    );
     drop((strict, allowing, plain));
     let stored = receiver::accepted_payloads(&dir.join("allowing.sqlite3")).unwrap();
     assert_eq!(stored.len(), 2);
@@ -389,6 +405,8 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--no-auth-crl"));
+    // Stations bound by their certificates (mutual TLS): card-authenticated records need it.
+    let tls = LoopbackTls::create(&dir.join("tls"), "station-1").unwrap();
     let rx = ReceiverBin::start(&[
         "--db",
         db.to_str().unwrap(),
@@ -401,6 +419,12 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
         crls.to_str().unwrap(),
         "--crl-watch",
         "0",
+        "--tls-cert",
+        tls.server_cert.to_str().unwrap(),
+        "--tls-key",
+        tls.server_key.to_str().unwrap(),
+        "--client-ca",
+        tls.ca.to_str().unwrap(),
     ]);
     assert!(
         rx.lines()
@@ -415,7 +439,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     let mut post = |n: usize, k: u32| {
         let key = id(k);
         let body = cards[n].record("station-1", &key);
-        post_record(&rx.url, &key, &body)
+        post_record_as(&tls, &rx.url, &key, &body)
     };
     for (n, k) in [(0, 40), (1, 41)] {
         let (status, _, answer) = post(n, k);
@@ -456,7 +480,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     let mut post = |n: usize, k: u32| {
         let key = id(k);
         let body = cards[n].record("station-1", &key);
-        post_record(&rx.url, &key, &body)
+        post_record_as(&tls, &rx.url, &key, &body)
     };
     let (status, _, answer) = post(2, 43);
     assert_eq!(status, 200, "generation 3 after SIGHUP: {answer}");
@@ -469,18 +493,7 @@ fn the_receiver_binary_takes_three_auth_ca_generations_and_reloads_them() {
     let (status, _, _) = post(1, 45);
     assert_eq!(status, 200, "generation 2's card is not on generation 1's CRL");
     // The metrics count accepted records by level.
-    let metrics = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            reqwest::get(format!("{}/metrics", rx.url))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        });
+    let (_, _, metrics) = support::records::request_as(&tls, &format!("{}/metrics", rx.url), "", None);
     assert!(
         metrics
             .lines()

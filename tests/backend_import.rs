@@ -35,7 +35,7 @@ struct Ran {
 #[allow(clippy::zombie_processes)]
 fn import(dir: &Path, ca: &Path, file: &Path, within: Duration) -> Ran {
     let mut child = Command::new(BIN)
-        .args(["receive", "import", "--no-crl", "--db"])
+        .args(["receive", "import", "--create", "--no-crl", "--db"])
         .arg(dir.join("r.sqlite3"))
         .arg("--trust-ca")
         .arg(ca)
@@ -120,7 +120,7 @@ fn lines_are_read_one_at_a_time_within_the_body_limit() {
     let pki = TestPki::generate().unwrap();
     let ca = trust(&dir, &pki);
     let mut signer = records::Signer::new(&pki, "yamada");
-    let line = |id: &str, body: &[u8]| madoguchi::backend::carry::line(id, false, body) + "\n";
+    let line = |id: &str, body: &[u8]| madoguchi::backend::carry::line(id, false, body, None).unwrap() + "\n";
     let file = dir.join("big.jsonl");
     let mut f = std::fs::File::create(&file).unwrap();
     // Line 1: 64 MiB without a newline until its end (once read whole, by the old import).
@@ -174,7 +174,7 @@ fn every_id_printed_is_escaped() {
     let file = dir.join("forged.jsonl");
     let mut text = String::new();
     for id in ["\u{1b}]0;pwned\u{7}", "\u{1b}[2J\u{1b}[H", "ok\u{9b}31m"] {
-        text.push_str(&madoguchi::backend::carry::line(id, false, br#"{"station_id":"s1"}"#));
+        text.push_str(&madoguchi::backend::carry::line(id, false, br#"{"station_id":"s1"}"#, None).unwrap());
         text.push('\n');
     }
     std::fs::write(&file, text).unwrap();

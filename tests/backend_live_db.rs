@@ -79,7 +79,7 @@ fn operator_commands_beside_a_running_receiver_keep_its_wal_and_every_acknowledg
     let carried = dir.join("carried.jsonl");
     let mut file = String::new();
     for id in ["live-3", "live-4"] {
-        file.push_str(&madoguchi::backend::carry::line(id, false, &signer.record("s1", id)));
+        file.push_str(&madoguchi::backend::carry::line(id, false, &signer.record("s1", id), None).unwrap());
         file.push('\n');
     }
     std::fs::write(&carried, file).unwrap();

@@ -124,18 +124,26 @@ fn a_childs_challenge_costs_one_try_per_wrong_pin_and_signs_once() {
     assert_eq!(v["assurance"], "card-authenticated");
     let auth_ca = openssl::x509::X509::from_pem(&card.cert_pem("auth-ca.pem")).unwrap();
     let sign_ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
+    // Carried from station-1, which signs its lines: a bound station (card-authenticated
+    // records need one).
+    let tls = receiver::LoopbackTls::create(&dir.join("tls"), "station-1").unwrap();
     let rx = receiver::Local::open(ReceiverConfig {
         db: dir.join("rx.sqlite3").into(),
         trust_ca: vec![sign_ca],
         auth_ca: vec![auth_ca],
         ..Default::default()
     })
+    .unwrap()
+    .with_station_ca(&tls.ca, Vec::new())
     .unwrap();
+    let key = madoguchi::backend::carry::StationKey::load(&tls.client_cert, &tls.client_key).unwrap();
+    let line = madoguchi::backend::carry::line(&id, false, &body, Some(&key)).unwrap();
+    let (carried, body) = madoguchi::backend::carry::parse(1, &line).unwrap().unwrap();
     let r = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
-        .block_on(rx.submit(&id, &body));
+        .block_on(rx.submit_carried(&carried, &body));
     assert_eq!(
         (r.status, r.assurance.as_deref()),
         (200, Some("card-authenticated")),

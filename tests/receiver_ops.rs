@@ -94,6 +94,7 @@ fn a_carried_file_imported_twice_stores_once_and_the_later_delivery_is_a_duplica
         run(&[
             "receive".as_ref(),
             "import".as_ref(),
+            "--create".as_ref(),
             "--db".as_ref(),
             db.as_os_str(),
             "--trust-ca".as_ref(),
@@ -265,10 +266,10 @@ fn a_rejection_that_proves_nothing_does_not_hold_the_id(dir: &Path, db: &StoreLo
     let file = dir.join("forged.jsonl");
     std::fs::write(
         &file,
-        madoguchi::backend::carry::line(&carried_id, true, &forged(&carried_id)) + "\n",
+        madoguchi::backend::carry::line(&carried_id, true, &forged(&carried_id), None).unwrap() + "\n",
     )
     .unwrap();
-    let mut import: Vec<&std::ffi::OsStr> = vec!["receive".as_ref(), "import".as_ref()];
+    let mut import: Vec<&std::ffi::OsStr> = vec!["receive".as_ref(), "import".as_ref(), "--create".as_ref()];
     import.extend(&verify);
     import.push(file.as_os_str());
     let (code, out, err) = run(&import);
@@ -553,6 +554,7 @@ fn a_database_url_with_a_password_is_refused_on_the_command_line() {
         vec![
             "receive",
             "import",
+            "--create",
             "--db",
             url,
             "--trust-ca",

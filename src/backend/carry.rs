@@ -9,6 +9,17 @@ use serde_json::Value;
 /// Written in every line (a reader of a later format can tell).
 pub const FORMAT: &str = "madoguchi-carry-1";
 
+/// The station's proof that a carried line is its own: its client certificate (the one it
+/// delivers with over mutual TLS) and its signature over `signed_bytes`. With it, the receiver
+/// binds the line's record to that station as it binds a record sent over mutual TLS.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct StationProof {
+    /// The station's certificate, base64 DER.
+    pub cert: String,
+    /// Its key's signature (ECDSA or RSA PKCS#1 v1.5, SHA-256) over `signed_bytes`, base64.
+    pub sig: String,
+}
+
 /// No `Debug`: with `seal = false` the body is personal data.
 #[derive(Serialize, Deserialize)]
 pub struct Carried {
@@ -21,6 +32,73 @@ pub struct Carried {
     /// The request body (JSON). The receiver compares bodies by their canonical JSON, so
     /// the byte form here needn't match what the station later sends over the network.
     pub body: Value,
+    /// Absent when the station has no client certificate (or wrote the file before this).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<StationProof>,
+}
+
+/// What the station signs of a line: the format, the key, and the body's JSON as the receiver
+/// compares bodies (keys sorted, no spaces).
+pub fn signed_bytes(enrollment_id: &str, body: &Value) -> Vec<u8> {
+    let mut b = format!("{FORMAT}\n{enrollment_id}\n").into_bytes();
+    b.extend(serde_json::to_vec(body).unwrap_or_default());
+    b
+}
+
+/// A station's client certificate and key, to sign the lines it exports.
+pub struct StationKey {
+    key: openssl::pkey::PKey<openssl::pkey::Private>,
+    cert_der: Vec<u8>,
+}
+
+impl StationKey {
+    /// The `client_cert` and `client_key` (PEM) of the station's `[backend]` configuration.
+    pub fn load(cert: &std::path::Path, key: &std::path::Path) -> Result<StationKey, String> {
+        let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+        let x = openssl::x509::X509::from_pem(&read(cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+        let key =
+            openssl::pkey::PKey::private_key_from_pem(&read(key)?).map_err(|e| format!("{}: {e}", key.display()))?;
+        let cert_der = x.to_der().map_err(|e| e.to_string())?;
+        Ok(StationKey { key, cert_der })
+    }
+
+    fn prove(&self, enrollment_id: &str, body: &Value) -> Result<StationProof, String> {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut signer =
+            openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &self.key).map_err(|e| e.to_string())?;
+        let sig = signer
+            .sign_oneshot_to_vec(&signed_bytes(enrollment_id, body))
+            .map_err(|e| e.to_string())?;
+        Ok(StationProof {
+            cert: b64.encode(&self.cert_der),
+            sig: b64.encode(sig),
+        })
+    }
+}
+
+/// Whether `proof` is a signature over the line by the key of the certificate it carries: the
+/// certificate itself (its CA, clientAuth, revocation) is the receiver's to check. Returns it.
+pub fn verify_proof(enrollment_id: &str, body: &Value, proof: &StationProof) -> Result<openssl::x509::X509, String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let der = b64
+        .decode(&proof.cert)
+        .map_err(|_| "station certificate is not base64".to_string())?;
+    let sig = b64
+        .decode(&proof.sig)
+        .map_err(|_| "station signature is not base64".to_string())?;
+    let x = openssl::x509::X509::from_der(&der).map_err(|_| "station certificate is not a certificate".to_string())?;
+    let key = x.public_key().map_err(|e| e.to_string())?;
+    let mut v =
+        openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &key).map_err(|e| e.to_string())?;
+    if v.verify_oneshot(&sig, &signed_bytes(enrollment_id, body))
+        .unwrap_or(false)
+    {
+        Ok(x)
+    } else {
+        Err("the station's signature does not verify over the line".into())
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,16 +110,18 @@ pub enum CarryError {
     Format(usize),
 }
 
-/// One line of the file (without its newline).
-pub fn line(enrollment_id: &str, sealed: bool, body: &[u8]) -> String {
+/// One line of the file (without its newline), signed by the station when it has a key.
+pub fn line(enrollment_id: &str, sealed: bool, body: &[u8], station: Option<&StationKey>) -> Result<String, String> {
     let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    serde_json::to_string(&Carried {
+    let station = station.map(|k| k.prove(enrollment_id, &body)).transpose()?;
+    Ok(serde_json::to_string(&Carried {
         format: Some(FORMAT.into()),
         enrollment_id: enrollment_id.into(),
         sealed,
         body,
+        station,
     })
-    .unwrap_or_default()
+    .unwrap_or_default())
 }
 
 /// Reads line `n` (1-based, for the message) of a carried file; blank lines give `None`.
@@ -205,8 +285,11 @@ mod tests {
             "id-1",
             true,
             br#"{"jwe":"a.b.c.d.e","station_id":"s1","enrollment_id":"id-1"}"#,
-        );
+            None,
+        )
+        .unwrap();
         let (c, body) = parse(1, &l).ok().flatten().unwrap();
+        assert!(c.station.is_none(), "unsigned without a station key");
         assert_eq!(
             (c.enrollment_id.as_str(), c.sealed, c.format.as_deref()),
             ("id-1", true, Some(FORMAT))
@@ -227,5 +310,30 @@ mod tests {
                 .to_string()
                 .contains("山田")
         );
+    }
+
+    #[test]
+    fn a_signed_line_verifies_and_any_change_breaks_it() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-carry-sig-{}", std::process::id()));
+        let tls = crate::backend::receiver::LoopbackTls::create(&dir, "field-7").unwrap();
+        let key = StationKey::load(&tls.client_cert, &tls.client_key).unwrap();
+        let body = br#"{"jwe":"a.b.c.d.e","station_id":"field-7","enrollment_id":"id-1"}"#;
+        let l = line("id-1", true, body, Some(&key)).unwrap();
+        let (c, _) = parse(1, &l).ok().flatten().unwrap();
+        let proof = c.station.clone().expect("signed");
+        let cert = verify_proof("id-1", &c.body, &proof).unwrap();
+        assert_eq!(
+            cert.to_der().unwrap(),
+            openssl::x509::X509::from_pem(&std::fs::read(&tls.client_cert).unwrap())
+                .unwrap()
+                .to_der()
+                .unwrap()
+        );
+        // Another id, another body: the signature no longer holds.
+        assert!(verify_proof("id-2", &c.body, &proof).is_err());
+        let mut other = c.body.clone();
+        other["station_id"] = Value::String("counter-01".into());
+        assert!(verify_proof("id-1", &other, &proof).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

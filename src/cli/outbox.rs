@@ -71,7 +71,7 @@ pub fn run(lang: Lang, config_path: Option<&Path>, cmd: OutboxCmd) -> Outcome {
         OutboxCmd::List { json: true } => list_json(&outbox),
         OutboxCmd::List { json: false } => list(lang, &outbox),
         OutboxCmd::Flush => flush(&cfg, &mut outbox),
-        OutboxCmd::Export { file } => export(&mut outbox, &file),
+        OutboxCmd::Export { file } => export(&cfg, &mut outbox, &file),
         OutboxCmd::Retry { id } => {
             outbox.retry(&id).map_err(|e| fail(Failure::Internal, e))?;
             println!("{id} is queued again");
@@ -194,11 +194,22 @@ fn flush(cfg: &Config, outbox: &mut Outbox) -> Outcome {
 
 /// The undelivered records, sealed as stored, as JSON lines in a new 0600 file; they stay
 /// queued, marked carried, once the file is on disk.
-fn export(outbox: &mut Outbox, file: &Path) -> Outcome {
+fn export(cfg: &madoguchi::config::Config, outbox: &mut Outbox, file: &Path) -> Outcome {
+    // Signed with the station's client certificate when it has one: the receiver then binds
+    // the records to this station as it does over mutual TLS (what card-authenticated records
+    // need).
+    let key = match (&cfg.backend.client_cert, &cfg.backend.client_key) {
+        (Some(c), Some(k)) => {
+            Some(madoguchi::backend::carry::StationKey::load(c, k).map_err(|e| fail(Failure::Usage, e))?)
+        }
+        _ => None,
+    };
     let rows = outbox.undelivered().map_err(|e| fail(Failure::Internal, e))?;
     let mut out = String::new();
     for (e, body) in &rows {
-        out.push_str(&madoguchi::backend::carry::line(&e.id, e.sealed, body));
+        let line = madoguchi::backend::carry::line(&e.id, e.sealed, body, key.as_ref())
+            .map_err(|err| fail(Failure::Internal, err))?;
+        out.push_str(&line);
         out.push('\n');
     }
     use std::io::Write;
@@ -219,6 +230,11 @@ fn export(outbox: &mut Outbox, file: &Path) -> Outcome {
         rows.len(),
         file.display()
     );
+    if key.is_none() && !rows.is_empty() {
+        eprintln!(
+            "madoguchi: note: the lines are not signed (no client_cert/client_key in [backend]): the receiver takes only signed records from them, not card-authenticated ones"
+        );
+    }
     if rows.iter().any(|(e, _)| !e.sealed) {
         eprintln!("madoguchi: warning: some records are NOT sealed (seal = false): handle the file as personal data");
     }

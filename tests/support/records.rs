@@ -47,6 +47,50 @@ pub fn post_record(url: &str, key: &str, body: &[u8]) -> (u16, Option<String>, V
     })
 }
 
+/// The same over mutual TLS as the station of `tls` (its CA for the server, its client
+/// certificate): `GET` when `body` is `None`. A client of its own each time.
+pub fn request_as(
+    tls: &madoguchi::backend::receiver::LoopbackTls,
+    url: &str,
+    key: &str,
+    body: Option<&[u8]>,
+) -> (u16, Option<String>, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let pem = |p: &std::path::Path| std::fs::read(p).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem(&tls.ca)).unwrap()])
+        .identity(reqwest::Identity::from_pkcs8_pem(&pem(&tls.client_cert), &pem(&tls.client_key)).unwrap())
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let req = match body {
+            Some(b) => client
+                .post(format!("{url}/v1/enrollments"))
+                .header("Idempotency-Key", key)
+                .header("Content-Type", "application/json")
+                .body(b.to_vec()),
+            None => client.get(url),
+        };
+        let r = req.send().await.unwrap();
+        let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), retry, r.text().await.unwrap_or_default())
+    })
+}
+
+/// `post_record` over mutual TLS as the station of `tls`.
+pub fn post_record_as(
+    tls: &madoguchi::backend::receiver::LoopbackTls,
+    url: &str,
+    key: &str,
+    body: &[u8],
+) -> (u16, Option<String>, Value) {
+    let (status, retry, text) = request_as(tls, url, key, Some(body));
+    (status, retry, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 /// Signed records of one virtual card (the J-LIS way: `card::vcard`), as a station makes
 /// them: the statement signed by the card, its signing certificate attached. The receiver
 /// verifies chain, validity, signature and card data, the full cost of a real record.

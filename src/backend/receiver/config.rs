@@ -89,7 +89,7 @@ pub struct ReceiverConfig {
     pub auth_ca_file: Option<PathBuf>,
     /// CRLs of the 利用者証明用 CAs (reloaded like `crl_source`). None: not checked
     /// (`--no-auth-crl`), and accepted `card-authenticated` records say
-    /// `auth_revocation: unchecked`.
+    /// `revocation: unchecked` (the answer speaks of the certificate that proves the record).
     pub auth_crl_source: Option<Arc<crate::backend::crl::CrlSource>>,
     pub limits: Limits,
     /// How old a record's signed time may be when it arrives (`None`: `MAX_RECORD_AGE`): a

@@ -109,9 +109,14 @@ pub(super) enum Peer {
 
 /// The station a verified client certificate names: exactly one CN, UTF-8, 1–64 bytes.
 pub(super) fn peer_of(ssl: &openssl::ssl::SslRef) -> Peer {
-    let Some(cert) = ssl.peer_certificate() else {
-        return Peer::NoStation;
-    };
+    match ssl.peer_certificate() {
+        Some(cert) => peer_of_certificate(&cert),
+        None => Peer::NoStation,
+    }
+}
+
+/// The station a station certificate names: exactly one CN, UTF-8, 1–64 bytes.
+fn peer_of_certificate(cert: &openssl::x509::X509Ref) -> Peer {
     let cns: Vec<_> = cert
         .subject_name()
         .entries_by_nid(openssl::nid::Nid::COMMONNAME)
@@ -122,6 +127,37 @@ pub(super) fn peer_of(ssl: &openssl::ssl::SslRef) -> Peer {
             _ => Peer::NoStation,
         },
         _ => Peer::NoStation,
+    }
+}
+
+/// The station a carried line's certificate names, checked as the handshake checks a client
+/// certificate: it chains to the station CAs (issuer by key identifier and signature; valid
+/// now), carries clientAuth, is not on the station CRL, and names one station.
+pub(super) fn carried_station(cert: &X509, cas: &[X509], crl: Option<&CrlSource>) -> Result<String, String> {
+    use openssl::x509::store::X509StoreBuilder;
+    let path = crate::backend::trust::chain_of(cas, cert)
+        .ok_or_else(|| "the station certificate does not chain to a station CA (--client-ca)".to_string())?;
+    let mut sb = X509StoreBuilder::new().map_err(|e| e.to_string())?;
+    for ca in path {
+        sb.add_cert(ca).map_err(|e| e.to_string())?;
+    }
+    let store = sb.build();
+    let chain = openssl::stack::Stack::new().map_err(|e| e.to_string())?;
+    let mut ctx = openssl::x509::X509StoreContext::new().map_err(|e| e.to_string())?;
+    let ok = ctx
+        .init(&store, cert, &chain, |c| {
+            c.verify_cert().map(|ok| ok.then_some(()).ok_or(c.error()))
+        })
+        .map_err(|e| e.to_string())?;
+    if let Err(e) = ok {
+        return Err(format!("the station certificate: {}", e.error_string()));
+    }
+    if let Some(why) = station_refusal(cert, crl) {
+        return Err(format!("the station certificate: {why}"));
+    }
+    match peer_of_certificate(cert) {
+        Peer::Bound(cn) => Ok(cn),
+        _ => Err("the station certificate names no station (exactly one CN)".into()),
     }
 }
 

@@ -84,7 +84,10 @@ pub(super) async fn submit(shared: &Arc<Shared>, peer: Peer, key: String, body: 
     //    body; never over a success. When a concurrent request's success got there first (this receiver or
     //    another on the same database), its answer is the answer.
     let row = Row {
-        proven: status == 200 || bound || card_signed(&answer),
+        // Only a bound station's rejection holds its key: an unbound sender (no client
+        // certificate, an unsigned carried file) proves nothing of the station it names, not
+        // even with a genuine card's signature — any card holder could make one for any id.
+        proven: status == 200 || bound,
         station_id: station.clone(),
         idempotency_key: key,
         station_bound: bound,
@@ -165,16 +168,6 @@ fn answer_of(shared: &Shared, verdict: Result<Payload, Refusal>) -> (u16, String
     (status, answer.to_string(), stored)
 }
 
-/// Whether a rejection was reached only after the card's signature over the statement
-/// verified (`check` runs chain, validity, signature, CRL, card data, in this order): the
-/// statement names the enrollment id and the station, so the record is the card's own.
-/// UNKNOWN_KEY, UNSUPPORTED_CERTIFICATE, CERTIFICATE_EXPIRED and SIGNATURE_MISMATCH come before
-/// or from the signature check: anyone can produce them for any id.
-fn card_signed(answer: &str) -> bool {
-    let v: Value = serde_json::from_str(answer).unwrap_or(Value::Null);
-    matches!(v["result"].as_str(), Some("CERTIFICATE_REVOKED" | "CARD_DATA_MISMATCH"))
-}
-
 /// A store that can't be reached is a 503 the station retries; other store errors are 500.
 fn store_failed(e: StoreError) -> Receipt {
     match e {
@@ -216,19 +209,69 @@ fn replay(prior: Remembered, hashes: &[String]) -> Receipt {
 /// binds no station, so records are taken as from an unbound peer.
 pub struct Local {
     shared: Arc<Shared>,
+    /// The station CAs and their CRL, to check the certificates of signed carried lines.
+    stations: Option<(Vec<openssl::x509::X509>, Option<Arc<crate::backend::crl::CrlSource>>)>,
 }
 
 impl Local {
     pub fn open(cfg: ReceiverConfig) -> Result<Local, String> {
         Ok(Local {
             shared: Shared::open(cfg, None)?,
+            stations: None,
         })
     }
 
+    /// Checks the stations' signatures on carried lines against `ca` (file or directory, as
+    /// `--client-ca`) and its CRLs: a line a station signed is bound to that station.
+    pub fn with_station_ca(mut self, ca: &std::path::Path, crls: Vec<std::path::PathBuf>) -> Result<Local, String> {
+        let cas = crate::backend::trust::load_certificates(ca)?;
+        let crl = if crls.is_empty() {
+            None
+        } else {
+            Some(crate::backend::crl::CrlSource::load(
+                crls,
+                cas.clone(),
+                std::time::Duration::from_secs(0),
+            )?)
+        };
+        self.stations = Some((cas, crl));
+        Ok(self)
+    }
+
+    /// A record from no station in particular (an unsigned carried line).
     pub async fn submit(&self, key: &str, body: &[u8]) -> Receipt {
+        self.submit_as(Peer::Unbound, key, body).await
+    }
+
+    /// A carried line: bound to its station when the station signed it and its certificate
+    /// is a station's; refused when a signature is there but does not hold (never taken as
+    /// unbound instead).
+    pub async fn submit_carried(&self, c: &crate::backend::carry::Carried, body: &[u8]) -> Receipt {
+        let key = c.enrollment_id.as_str();
+        let Some(proof) = &c.station else {
+            return self.submit(key, body).await;
+        };
+        let station = crate::backend::carry::verify_proof(key, &c.body, proof).and_then(|cert| match &self.stations {
+            Some((cas, crl)) => super::peer::carried_station(&cert, cas, crl.as_deref()),
+            None => {
+                Err("the line is signed by a station, but no --client-ca was given to check its certificate".into())
+            }
+        });
+        match station {
+            Ok(cn) => self.submit_as(Peer::Bound(cn), key, body).await,
+            Err(e) => {
+                let r = Receipt::of(StatusCode::FORBIDDEN, "FORBIDDEN", &e);
+                self.shared.account(&r, Some(key), false, std::time::Duration::ZERO);
+                r
+            }
+        }
+    }
+
+    async fn submit_as(&self, peer: Peer, key: &str, body: &[u8]) -> Receipt {
         let started = Instant::now();
-        let r = submit(&self.shared, Peer::Unbound, key.to_string(), body).await;
-        self.shared.account(&r, Some(key), false, started.elapsed());
+        let bound = matches!(peer, Peer::Bound(_));
+        let r = submit(&self.shared, peer, key.to_string(), body).await;
+        self.shared.account(&r, Some(key), bound, started.elapsed());
         r
     }
 }

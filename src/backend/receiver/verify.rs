@@ -70,6 +70,7 @@ pub(super) fn check(
         Assurance::Unauthenticated => check_unauthenticated(cfg, peer)?,
         Assurance::Signed => check_signed(cfg, trust, &mut payload, &st, &st_bytes)?,
         Assurance::CardAuthenticated => {
+            check_bound(peer, "card-authenticated")?;
             check_card_authenticated(cfg, auth_trust, &payload, &st, &st_bytes)?;
             // No signing certificate: nothing to compare the items with but EF 02 itself.
             payload.card_check = None;
@@ -237,12 +238,21 @@ fn check_unauthenticated(cfg: &ReceiverConfig, peer: &Peer) -> Result<(), Refusa
             "this receiver does not accept unauthenticated records (nothing proves the card)",
         ));
     }
-    if !matches!(peer, Peer::Bound(_)) {
-        return Err(forbidden(
-            "unauthenticated records are accepted only from a station bound by its client certificate (mTLS)",
-        ));
+    check_bound(peer, "unauthenticated")
+}
+
+/// Levels whose four items rest on the station's word — `card-authenticated` (the challenge
+/// proves a genuine card and a known PIN; only the same card session binds EF 02 to it) and
+/// `unauthenticated` — are taken only from a station that proved who it is: its client
+/// certificate (mTLS), or its signature on a carried file. Anyone else could sign made-up EF
+/// 02 bytes with any genuine card.
+fn check_bound(peer: &Peer, level: &str) -> Result<(), Refusal> {
+    if matches!(peer, Peer::Bound(_)) {
+        return Ok(());
     }
-    Ok(())
+    Err(forbidden(format!(
+        "{level} records are accepted only from a station bound by its certificate (mutual TLS, or a carried file the station signed)"
+    )))
 }
 
 /// `signed`: the signing certificate's chain, validity, signature over the statement and CRL,

@@ -14,10 +14,34 @@ use std::path::{Path, PathBuf};
 /// past `carry::LINE_LIMIT` is skipped unread, a record past the HTTP body limit refused):
 /// first to count the records and to stop on a file that can't be read before anything is
 /// stored, then to submit each record as it is read. Only regular files are read.
-pub(super) fn import(verify: &VerifyArgs, rc: &madoguchi::config::Receiver, files: &[PathBuf]) -> Outcome {
+pub(super) fn import(
+    verify: &VerifyArgs,
+    rc: &madoguchi::config::Receiver,
+    client_ca: Option<&Path>,
+    client_crl: Vec<PathBuf>,
+    create: bool,
+    files: &[PathBuf],
+) -> Outcome {
     let cfg = verify_config(verify, rc).map_err(|e| failed(Failure::Usage, e))?;
+    // Into the receiver's database, never a new one a typo would make.
+    if let madoguchi::backend::store::StoreLocation::Sqlite(p) = &cfg.db {
+        if !create && !p.is_file() {
+            return Err(failed(
+                Failure::Usage,
+                format_args!(
+                    "{}: no receiver database here (import adds to an existing one; --create makes a new one)",
+                    esc(&p.display().to_string())
+                ),
+            ));
+        }
+    }
     let total = count(files).map_err(|e| failed(Failure::Internal, e))?;
-    let local = receiver::Local::open(cfg).map_err(|e| failed(Failure::Internal, e))?;
+    let mut local = receiver::Local::open(cfg).map_err(|e| failed(Failure::Internal, e))?;
+    if let Some(ca) = client_ca {
+        local = local
+            .with_station_ca(ca, client_crl)
+            .map_err(|e| failed(Failure::Usage, e))?;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -114,9 +138,9 @@ impl Run<'_> {
             )),
             Line::NotUtf8 => Err(carry::CarryError::Malformed(number).to_string()),
         };
-        let (id, body) = match parsed {
+        let (carried, body) = match parsed {
             Ok(None) => return,
-            Ok(Some((c, body))) if body.len() <= receiver::BODY_LIMIT => (c.enrollment_id, body),
+            Ok(Some((c, body))) if body.len() <= receiver::BODY_LIMIT => (c, body),
             Ok(Some(_)) => {
                 n.records += 1;
                 n.refused += 1;
@@ -134,7 +158,8 @@ impl Run<'_> {
             }
         };
         n.records += 1;
-        let r = self.rt.block_on(self.local.submit(&id, &body));
+        let id = carried.enrollment_id.clone();
+        let r = self.rt.block_on(self.local.submit_carried(&carried, &body));
         let (word, counter) = match (r.disposition, r.status) {
             (Disposition::Stored, 200) => ("accepted", &mut n.accepted),
             (Disposition::Replayed, 200) => ("duplicate", &mut n.duplicate),

@@ -114,6 +114,19 @@ pub enum ReceiveCmd {
     Import {
         #[command(flatten)]
         verify: VerifyArgs,
+        /// The station CA (as `receive --client-ca`): lines a station signed with its client
+        /// certificate are bound to that station, as over mutual TLS (card-authenticated
+        /// records need that). Default: client_ca of [receiver].
+        #[arg(long, value_name = "FILE|DIR")]
+        client_ca: Option<PathBuf>,
+        /// CRLs of the station CA (as `receive --client-crl`): a retired station's signed
+        /// lines are refused. Default: client_crl of [receiver].
+        #[arg(long, requires = "client_ca", value_name = "FILE|DIR")]
+        client_crl: Vec<PathBuf>,
+        /// Make the SQLite database when it is not there (without it, a mistyped --db is an
+        /// error, not a new empty database).
+        #[arg(long)]
+        create: bool,
         /// Files written by `madoguchi outbox export`.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -140,7 +153,21 @@ pub fn run(args: ReceiveArgs, config: Option<&std::path::Path>) -> Outcome {
             };
             list::list(&db, status == "review", *json, *show_data)
         }
-        Some(ReceiveCmd::Import { verify, files }) => import::import(verify, &rc, files),
+        Some(ReceiveCmd::Import {
+            verify,
+            client_ca,
+            client_crl,
+            create,
+            files,
+        }) => {
+            let ca = client_ca.clone().or_else(|| rc.client_ca.clone());
+            let crl = if client_crl.is_empty() {
+                rc.client_crl.clone()
+            } else {
+                client_crl.clone()
+            };
+            import::import(verify, &rc, ca.as_deref(), crl, *create, files)
+        }
         None => serve(&args, &rc),
     }
 }
