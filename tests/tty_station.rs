@@ -1,5 +1,5 @@
 //! The whole station in a real terminal (tmux), with the real binary: the demo from 同意 to
-//! 完了 with the record verified by the receiver; wrong PIN then right; locked card; card
+//! 完了 with the record verified by the receiver (a child's through the 利用者証明 PIN); wrong PIN then right; locked card; card
 //! pulled during 読み取り; Code 21/23 verdicts; resize mid-flow; Ctrl-C and SIGTERM restore the
 //! terminal; the citizen's language, for the terms and the privacy notice. And once through a
 //! real pcscd with the vpcd virtual card.
@@ -109,10 +109,13 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A holder under 15 signs nothing: the demo receiver accepts the unsigned record because the
-/// demo station is bound to it by its client certificate (mTLS on loopback).
+/// A holder under 15 signs nothing: the card proves itself with the 利用者証明 challenge. The
+/// demo child's auth PIN is not its 4-digit PIN: typing that one costs one try and says so;
+/// the right one reaches 完了, which tells the clerk the level. The demo receiver accepts the
+/// `card-authenticated` record from the demo station, bound to it by its client certificate
+/// (mTLS on loopback).
 #[test]
-fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
+fn demo_child_goes_through_the_auth_pin_to_done_and_done_shows_the_level() {
     let dir = support::temp_path("minor");
     let Some(t) = demo("--profile yoshino", &dir, "en") else {
         return;
@@ -127,7 +130,18 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
     t.send(&["F5"]);
     t.wait_for("(●) F5: parent");
     t.send(&["Enter"]);
-    t.wait_for("Enrollment complete.");
+    // The 利用者証明 step in the bar, its PIN screen with the tries before anything is typed.
+    let s = t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    assert!(s.contains("[Authenticate]") && !s.contains("Sign >"), "{s}");
+    // The 4-digit PIN's digits are another PIN here: one try, said.
+    enter_pin(&t, "0000");
+    t.wait_for("Tries left: 2");
+    enter_pin(&t, "4649");
+    let s = t.wait_for("Enrollment complete.");
+    assert!(
+        s.contains("Card proof (clerk)") && s.contains("(card-authenticated)"),
+        "完了 names the level for the clerk:\n{s}"
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while received(&dir) < 1 {
         assert!(Instant::now() < deadline, "the receiver never got the record");
@@ -135,8 +149,10 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
     }
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
+    assert!(!s.contains("4649"), "the auth PIN never reaches the scrollback:\n{s}");
     let p = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
     assert!(p[0]["signature"].is_null() && p[0]["signing_certificate"].is_null());
+    assert_eq!(p[0]["assurance"], "card-authenticated");
     assert_eq!(p[0]["station_id"], "demo-station");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -349,9 +365,13 @@ fn station_through_a_real_pcscd() {
     enter_pin(&t, "1234");
     t.wait_for_all(&["Please check what was read", "山田"]);
     t.send(&["Enter"]);
-    t.wait_for("Enrollment complete.");
-    assert_eq!(card.stats()["verify_with_data"], 1);
-    assert_eq!(card.stats()["my_number_selects"], 0);
+    // No signature step: the 利用者証明 challenge, after its own PIN.
+    t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    enter_pin(&t, "1234");
+    t.wait_for_all(&["Enrollment complete.", "(card-authenticated)"]);
+    let st = card.stats();
+    assert_eq!((st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()), (Some(2), Some(1)), "{st}");
+    assert_eq!(st["my_number_selects"], 0);
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let o = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();

@@ -380,3 +380,106 @@ fn no_auth_certificate_stops_unless_the_operator_allows_unauthenticated_records(
         }
     ));
 }
+
+/// Every try of the 利用者証明用暗証番号 through to the lock: exactly one request that
+/// VERIFYs per Enter on four typed digits (the last one per yes), none for an Enter on
+/// nothing, on three digits or after a refused letter or fifth digit; once locked, nothing
+/// more is sent, and the stop says where the PIN is reset.
+#[test]
+fn one_auth_verify_per_enter_on_four_digits_none_on_malformed_input() {
+    let mut t = T::child_up_to_challenge(FlowConfig::default());
+    t.auth_tries(3);
+    // Malformed: nothing, three digits, a letter (refused as typed, the two digits stay).
+    t.key(Key::Enter).typed("123").key(Key::Enter).typed("12x").key(Key::Enter);
+    t.no_card_effect();
+    // A fifth digit is refused: the four typed before are what is sent, once.
+    t.typed("11112").key(Key::Enter);
+    assert_eq!((t.auth_signs(), t.auth_pin_sent().as_deref()), (1, Some(&b"1111"[..])));
+    let (id, _) = t.take_card();
+    t.reply(
+        id,
+        Err(CardError::WrongPin {
+            kind: PinKind::AuthPin,
+            tries_left: 2,
+        }),
+    );
+    t.no_card_effect();
+    t.typed("2222").key(Key::Enter);
+    assert_eq!((t.auth_signs(), t.auth_pin_sent().as_deref()), (1, Some(&b"2222"[..])));
+    let (id, _) = t.take_card();
+    t.reply(
+        id,
+        Err(CardError::WrongPin {
+            kind: PinKind::AuthPin,
+            tries_left: 1,
+        }),
+    );
+    // The last try: Enter asks, the yes sends.
+    t.typed("3333").key(Key::Enter);
+    t.no_card_effect();
+    t.key(Key::Char('y'));
+    assert_eq!((t.auth_signs(), t.auth_pin_sent().as_deref()), (1, Some(&b"3333"[..])));
+    let (id, _) = t.take_card();
+    t.reply(id, Err(CardError::Locked { kind: PinKind::AuthPin }));
+    assert_eq!(t.f.screen_stop(), Some(&Stop::Locked(PinKind::AuthPin)));
+    assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
+    t.effects.clear();
+    t.typed("4444").key(Key::Enter).key(Key::Char('y'));
+    assert_eq!(t.auth_signs(), 0, "nothing after the lock");
+    assert!(t.unauthenticated_store().is_none() && t.signed_store().is_none());
+}
+
+/// The tries are on screen before anything can be sent: the auth PIN screen comes up
+/// waiting for the card's count (nothing typed is taken, Enter is not "on a well-formed PIN"),
+/// and the count the card told is what the screen holds when the first try goes.
+#[test]
+fn the_auth_tries_are_shown_before_any_try() {
+    let mut t = T::child_up_to_challenge(FlowConfig::default());
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::AuthStart));
+    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries.is_none() && p.busy));
+    assert!(!t.f.pin_ready());
+    t.typed("4649").key(Key::Enter).key(Key::Char('y'));
+    t.no_card_effect();
+    t.reply(id, Ok(CardReply::Tries(2)));
+    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries == Some(2) && !p.busy && p.input.is_empty()));
+    assert!(!t.f.pin_ready(), "nothing typed yet");
+    t.typed("4649");
+    assert!(t.f.pin_ready());
+    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries == Some(2)));
+    t.key(Key::Enter);
+    assert_eq!(t.auth_signs(), 1);
+}
+
+/// There is no "the same as before" key: the PIN typed for EF 02 (here the very digits of the
+/// auth PIN) is never sent for the challenge. Every key the auth PIN screen could be offered
+/// sends nothing while its field is empty; only digits typed on it are sent.
+#[test]
+fn the_text_pin_is_never_reused_for_the_auth_pin() {
+    let mut t = T::new(FlowConfig::default());
+    t.f.set_today(20261201);
+    t.through_consent().card_with(NO_SIGNING);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("4649").key(Key::Enter);
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Read(child())))
+        .key(Key::Enter)
+        .key(Key::F(5))
+        .key(Key::Enter);
+    t.auth_tries(3);
+    let keys = [Key::Enter, Key::Tab, Key::Up, Key::Down, Key::Left, Key::Right, Key::PageDown, Key::End]
+        .into_iter()
+        .chain((1..=12).map(Key::F))
+        .chain([Key::Char('y'), Key::Enter]);
+    for k in keys {
+        t.key(k);
+        assert_eq!(t.auth_signs(), 0, "{k:?} sent a PIN");
+        assert!(
+            matches!(t.f.screen(), Screen::AuthPin(p) if p.input.is_empty()),
+            "{k:?}: {:?}",
+            t.f.screen()
+        );
+    }
+    t.typed("4649").key(Key::Enter);
+    assert_eq!(t.auth_signs(), 1);
+}
