@@ -1046,3 +1046,61 @@ fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses(
     assert!(screen.contains("2009"), "the old carrier form is warned of: {screen}");
     insta::assert_snapshot!("contact_optional_legacy_80x24_ja", t.backend());
 }
+
+/// `[steps] allow_unauthenticated = true` (off by default): the clerk's status line says that
+/// records proving no card are allowed — at 80 columns, in every clerk language, and only
+/// then. A record stored so (the card holds no 利用者証明用 certificate, so there is no
+/// challenge) is marked on 完了 for the clerk as not checked, with its level.
+#[test]
+fn the_clerk_sees_when_records_proving_no_card_are_allowed_and_when_one_is_stored() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let allowing = FlowConfig {
+        allow_unauthenticated: true,
+        ..FlowConfig::default()
+    };
+    for clerk in Lang::ALL {
+        for cfg in [FlowConfig::default(), allowing.clone()] {
+            let s = S::with(80, 24, Lang::Ja, cfg.clone());
+            let t = render_with(&s, 80, 24, clerk, &mono, Opts::default());
+            let status = rows(&t)[22].clone();
+            assert_eq!(
+                status.contains(msg(clerk, Msg::UnauthenticatedAllowed)),
+                cfg.allow_unauthenticated,
+                "{clerk:?}: {status}"
+            );
+        }
+    }
+    let mut s = S::with(80, 24, Lang::En, allowing);
+    s.facts = CardFacts {
+        signing: Signing::Missing,
+        certificate_expired: false,
+    };
+    s.f.set_today(20261201);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "2580".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter)
+        .reply(Ok(CardReply::Read(minor())))
+        .key(Key::Enter)
+        .key(Key::F(5))
+        .key(Key::Enter)
+        .reply(Err(CardError::FileNotFound(madoguchi::card::files::Ef::AuthCert)));
+    let id = s.last_store.expect("stored as the operator allows");
+    s.ev(Event::Stored {
+        id,
+        result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+    })
+    .ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::Accepted,
+    });
+    let t = render_with(&s, 80, 24, Lang::En, &mono, Opts::default());
+    let screen = rows(&t).join("\n");
+    assert!(
+        screen.contains("Enrollment complete.") && screen.contains("NOT") && screen.contains("(unauthenticated)"),
+        "{screen}"
+    );
+    assert!(rows(&t)[22].contains(msg(Lang::En, Msg::UnauthenticatedAllowed)), "{screen}");
+}

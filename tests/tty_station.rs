@@ -724,3 +724,24 @@ fn a_card_without_a_signing_certificate_says_so_before_the_pin() {
     assert!(s.contains("EXIT=0"), "{s}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `[steps] allow_unauthenticated = true` in the station's configuration: the clerk's status
+/// line says that records proving no card are allowed, from the first screen on.
+#[test]
+fn the_station_says_when_records_proving_no_card_are_allowed() {
+    let dir = support::tmp("unauth");
+    let cfg = support::station::on_reader(
+        &dir,
+        "unauth-test",
+        &format!(
+            "[steps]\nallow_unauthenticated = true\n[backend]\nseal = false\noutbox = \"{}\"\n",
+            dir.join("outbox.sqlite3").display()
+        ),
+    );
+    let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
+    let Some(t) = Tmux::start(&cmd) else { return };
+    t.wait_for_all(&["Short terms", msg(Lang::En, Msg::UnauthenticatedAllowed)]);
+    let s = t.quit();
+    assert!(s.contains("EXIT=0"), "{s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
