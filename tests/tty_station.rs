@@ -372,6 +372,23 @@ fn station_through_a_real_pcscd() {
     let st = card.stats();
     assert_eq!((st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()), (Some(2), Some(1)), "{st}");
     assert_eq!(st["my_number_selects"], 0);
+    // Without the signature step there is no probe: the challenge reads the auth certificate
+    // itself, right after EF 02 (docs/card.md: 5, then 3).
+    let log: Vec<&str> = st["apdu_log"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert_eq!(
+        log[6..],
+        [
+            "SELECT 00 A4 04 0C D392F000260100000001",
+            "SELECT 00 A4 02 0C 000A",
+            "READ BINARY 00 B0 00 00 Ne=65536",
+            "SELECT 00 A4 02 0C 0018",
+            "VERIFY 00 20 00 80",
+            "VERIFY 00 20 00 80 [hidden]",
+            "SELECT 00 A4 02 0C 0017",
+            "COMPUTE DIGITAL SIGNATURE 80 2A 00 80 Lc=51 Ne=256",
+        ],
+        "{log:#?}"
+    );
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let o = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();

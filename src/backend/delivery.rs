@@ -338,4 +338,12 @@ mod tests {
         assert_eq!(verdict_of("CERTIFICATE_REVOKED"), Some(Verdict::CertificateRevoked));
         assert_eq!(verdict_of("nope"), None);
     }
+
+    /// The receiver's answers of the assurance levels (#22) are verdicts the station names in
+    /// words of their own, not "invalid request" (docs/backend-api.md, station answers).
+    #[test]
+    fn the_assurance_answers_are_verdicts_of_their_own() {
+        assert_eq!(verdict_of("ASSURANCE_NOT_PROVEN"), Some(Verdict::AssuranceNotProven));
+        assert_eq!(verdict_of("RECORD_TIME"), Some(Verdict::RecordTime));
+    }
 }
