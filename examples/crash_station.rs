@@ -42,7 +42,9 @@ fn main() {
                 basic4::decode(&basic4::encode("試験\u{3000}太郎", "東京都", "19800217", b'1', false)).unwrap();
             let mut out = std::io::stdout();
             loop {
-                let id = store.store_unauthenticated(&person, &Default::default()).expect("store");
+                let id = store
+                    .store_unauthenticated(&person, &Default::default())
+                    .expect("store");
                 let _ = writeln!(out, "CONFIRMED {id}");
                 let _ = out.flush();
                 std::thread::sleep(Duration::from_millis(3));

@@ -19,7 +19,7 @@ Exit codes:
   7  card removed or not responding during the operation
   8  not a My Number Card, or the card gave an invalid or unexpected answer
   9  refused before any try was spent: PIN format, no PIN given, or last try without --last-try
- 10  no running station answers (`madoguchi status`)";
+ 10  no running station answers (`madoguchi status`), or the watched one quit (`--watch`)";
 
 #[derive(Parser)]
 #[command(name = "madoguchi", version, about = "窓口 — My Number Card enrollment station. Without a command: the station on a PC/SC reader.", after_help = EXIT_CODES)]

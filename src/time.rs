@@ -1,5 +1,6 @@
 //! Wall-clock time as the records and certificates need it: RFC 3339 in UTC, and the civil
-//! date in Japan (ages are counted on the Japanese calendar day, whatever the machine's zone).
+//! date in Japan (ages are counted on the Japanese calendar day, whatever the machine's zone);
+//! and, for people reading times, RFC 3339 in the machine's local zone with its offset.
 
 /// Milliseconds since the Unix epoch, from the system clock (0 if the clock is before 1970).
 pub fn unix_ms() -> i64 {
@@ -25,6 +26,48 @@ pub fn civil(days: i64) -> (i64, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(m <= 2), m as u32, d as u32)
+}
+
+/// The local zone's offset from UTC in seconds (east positive) at `secs` since the epoch, as
+/// the C library reads it (`TZ`, `/etc/localtime`); 0 when it can't tell.
+pub fn local_offset(secs: i64) -> i64 {
+    let t = secs as libc::time_t;
+    // SAFETY: a zeroed `tm` is a valid value; localtime_r only writes into it.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call; localtime_r is the thread-safe form.
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if ok {
+        tm.tm_gmtoff as i64
+    } else {
+        0
+    }
+}
+
+/// RFC 3339 at `secs` since the epoch, in the zone `offset` seconds east of UTC, to the
+/// second: `2026-12-01T10:00:00+09:00`.
+pub fn rfc3339_in(secs: i64, offset: i64) -> String {
+    let local = secs + offset;
+    let (days, rem) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let (y, m, d) = civil(days);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let o = offset.abs();
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        o / 3600,
+        o % 3600 / 60
+    )
+}
+
+/// An RFC 3339 time as the local clock reads it, with its offset (what a person at this
+/// machine compares with their clock); anything else as it is.
+pub fn rfc3339_local(s: &str) -> String {
+    match parse_rfc3339(s) {
+        Some(secs) => rfc3339_in(secs, local_offset(secs)),
+        None => s.to_string(),
+    }
 }
 
 /// RFC 3339 UTC for milliseconds since the epoch.
@@ -123,6 +166,20 @@ pub fn age_on(birth: u32, today: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_is_written_in_a_zone_with_its_offset() {
+        let secs = parse_rfc3339("2026-12-01T01:00:00.250Z").unwrap();
+        assert_eq!(rfc3339_in(secs, 9 * 3600), "2026-12-01T10:00:00+09:00");
+        assert_eq!(rfc3339_in(secs, -(3 * 3600 + 1800)), "2026-11-30T21:30:00-03:30");
+        assert_eq!(rfc3339_in(secs, 0), "2026-12-01T01:00:00+00:00");
+        for offset in [9 * 3600, -(3 * 3600 + 1800), 0] {
+            assert_eq!(parse_rfc3339(&rfc3339_in(secs, offset)), Some(secs));
+        }
+        // The local form is the same instant, whatever the zone of the machine.
+        assert_eq!(parse_rfc3339(&rfc3339_local("2026-12-01T01:00:00Z")), Some(secs));
+        assert_eq!(rfc3339_local("-"), "-");
+    }
 
     #[test]
     fn rfc3339_parses_back_what_it_writes_and_offsets() {

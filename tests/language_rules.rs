@@ -86,7 +86,12 @@ fn code() -> Vec<(String, Vec<(usize, String)>)> {
     files
         .into_iter()
         .filter(|f| !f.ends_with("tests.rs"))
-        .filter(|f| !f.strip_prefix(root).unwrap().components().any(|c| c.as_os_str() == "tests"))
+        .filter(|f| {
+            !f.strip_prefix(root)
+                .unwrap()
+                .components()
+                .any(|c| c.as_os_str() == "tests")
+        })
         .map(|f| {
             let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             let text = std::fs::read_to_string(&f).unwrap();

@@ -263,7 +263,11 @@ fn the_station_enrols_a_child_card_authenticated_to_a_bound_receiver_process() {
     keys("0000");
     t.wait_for("Tries left: 2");
     let s = stats_until(&card, "the wrong auth VERIFY", |s| s["auth_verifies"] == 1);
-    assert_eq!((s["auth_pin_tries"].as_u64(), s["text_pin_tries"].as_u64()), (Some(2), Some(3)), "{s}");
+    assert_eq!(
+        (s["auth_pin_tries"].as_u64(), s["text_pin_tries"].as_u64()),
+        (Some(2), Some(3)),
+        "{s}"
+    );
     keys("4649");
     let done = t.wait_for_all(&["Enrollment complete.", "Receipt number"]);
     assert!(
@@ -272,7 +276,11 @@ fn the_station_enrols_a_child_card_authenticated_to_a_bound_receiver_process() {
     );
     let s = stats_until(&card, "the auth signature", |s| s["auth_signatures"] == 1);
     assert_eq!(
-        (s["auth_verifies"].as_u64(), s["auth_pin_tries"].as_u64(), s["signatures"].as_u64()),
+        (
+            s["auth_verifies"].as_u64(),
+            s["auth_pin_tries"].as_u64(),
+            s["signatures"].as_u64()
+        ),
         (Some(2), Some(3), Some(1)),
         "{s}"
     );
@@ -312,7 +320,11 @@ fn the_station_enrols_a_child_card_authenticated_to_a_bound_receiver_process() {
         (p[0]["assurance"].as_str(), p[0]["station_id"].as_str()),
         (Some("card-authenticated"), Some("auth-station"))
     );
-    assert!(p[0]["signature"].is_null() && p[0]["auth_signature"].is_string(), "{}", p[0]);
+    assert!(
+        p[0]["signature"].is_null() && p[0]["auth_signature"].is_string(),
+        "{}",
+        p[0]
+    );
     let screen = t.quit();
     assert!(screen.contains("EXIT=0"), "{screen}");
     let (code, out, err) = support::cli::outbox(&cfg, &["list"]);

@@ -79,7 +79,11 @@ fn auth_signs_without_pin() -> [u8; 2] {
     let mut select_ap = vec![0x00, 0xA4, 0x04, 0x0C, AID_JPKI.len() as u8];
     select_ap.extend_from_slice(&AID_JPKI);
     assert_eq!(sw(&card, &select_ap), [0x90, 0x00], "SELECT JPKI");
-    assert_eq!(sw(&card, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17]), [0x90, 0x00], "SELECT 0017");
+    assert_eq!(
+        sw(&card, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17]),
+        [0x90, 0x00],
+        "SELECT 0017"
+    );
     let digest_info = madoguchi::card::client::sha256_digest_info(&[0x5A; 32]);
     let mut sign = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
     sign.extend_from_slice(&digest_info);
@@ -174,11 +178,19 @@ fn station_done_leaves_nothing_verified() {
     // (that waits for the delivery a while): look at once, as another program could. Neither
     // PIN verified in the session is left: EF 02 is closed, the auth key does not sign.
     assert_ef02_closed("storing the record");
-    assert_eq!(auth_signs_without_pin(), [0x69, 0x82], "the auth key signed without its PIN");
+    assert_eq!(
+        auth_signs_without_pin(),
+        [0x69, 0x82],
+        "the auth key signed without its PIN"
+    );
     s.tmux.wait_for("Enrollment complete.");
     assert_eq!(outbox_len(&s.dir), 1);
     let st = card.stats();
-    assert_eq!((st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()), (Some(2), Some(1)), "{st}");
+    assert_eq!(
+        (st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()),
+        (Some(2), Some(1)),
+        "{st}"
+    );
     assert_eq!(st["auth_signatures"], 1, "{st}");
 }
 

@@ -122,3 +122,60 @@ fn colour_and_monochrome_styles() {
         insta::assert_debug_snapshot!(format!("compact_styles_{name}"), t.backend().buffer());
     }
 }
+
+/// The review of issue #25: at 120x40 in Japanese, `pcscd: 使用しない（デモのカード）` is 33
+/// columns in a pane of 32 and its `）` overwrote the right border; at 80x24 the socket path
+/// was split mid-word. The pane wraps by display width with the project's rules.
+#[test]
+fn the_pane_wraps_by_display_width_inside_its_border() {
+    use madoguchi::reader::diagnostics::Pcscd;
+    let mono = Theme::named("monochrome").unwrap();
+    let mut d = model();
+    d.pcscd = Pcscd::NotUsed;
+    let path = "/run/user/1000/madoguchi/station.sock";
+    for (form, w, h) in [(Form::Compact, 34, 14), (Form::Full, 80, 24), (Form::Full, 60, 30)] {
+        for lang in [Lang::Ja, Lang::En, Lang::Vi] {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| {
+                f.render_widget(
+                    DiagnosticsPane {
+                        model: &d,
+                        theme: &mono,
+                        lang,
+                        form,
+                        selected: None,
+                        socket_error: Some(madoguchi::ui::station::SocketTrouble { path, reason: "in_use" }),
+                    },
+                    f.area(),
+                );
+            })
+            .unwrap();
+            let b = t.backend().buffer();
+            for y in 0..h {
+                let right = b[(w - 1, y)].symbol();
+                assert!(
+                    ["│", "┐", "┘"].contains(&right),
+                    "{form:?} {w} {lang:?} row {y}: {right:?}\n{}",
+                    t.backend()
+                );
+            }
+            let text = t.backend().to_string();
+            if form == Form::Full && w == 80 {
+                assert!(text.contains(path), "{lang:?}: the path is split\n{text}");
+            }
+        }
+    }
+}
+
+/// The review of issue #25: F4 said `ATR解析: T=1 contact` (English in Japanese): how the card
+/// talks to the reader comes from the catalogue.
+#[test]
+fn the_decoded_atr_is_said_in_the_clerks_language() {
+    let mono = Theme::named("monochrome").unwrap();
+    let d = model();
+    let ja = render(&d, Lang::Ja, &mono, Form::Full, 80, 24).backend().to_string();
+    assert!(ja.contains("T=1 接触"), "{ja}");
+    assert!(!ja.contains("contact"), "{ja}");
+    let en = render(&d, Lang::En, &mono, Form::Full, 80, 24).backend().to_string();
+    assert!(en.contains("T=1 contact"), "{en}");
+}

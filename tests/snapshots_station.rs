@@ -14,7 +14,7 @@ use madoguchi::record::payload::{Payload, Statement};
 use madoguchi::seam::{CertificateProblem, QueueInfo, SignedPayload, Verdict};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};
-use madoguchi::ui::station::{consent_layout, draw, DemoSecrets, View};
+use madoguchi::ui::station::{consent_layout, draw, DemoSecrets, SocketTrouble, View};
 use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -463,7 +463,7 @@ struct Opts<'a> {
     review: u64,
     demo: Option<DemoSecrets>,
     diag: Option<Diagnostics>,
-    socket_error: Option<&'a str>,
+    socket_error: Option<SocketTrouble<'a>>,
 }
 
 fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Terminal<TestBackend> {
@@ -932,7 +932,10 @@ fn what_the_card_tells_first_is_said_at_the_card_step() {
     s.pin().reply(Ok(CardReply::Tries(3)));
     let screen = rows(&render(&s, 80, 24, Lang::Ja, &mono, false)).join("");
     assert!(screen.contains("署名用電子証明書がありません"), "{screen}");
-    assert!(screen.contains("証明用電子証明書の暗証番号（数字4桁）でカードを確認"), "{screen}");
+    assert!(
+        screen.contains("証明用電子証明書の暗証番号（数字4桁）でカードを確認"),
+        "{screen}"
+    );
     let mut s = S::new(80, 24, Lang::Ja);
     s.card_authenticated();
     let bar = rows(&render(&s, 80, 24, Lang::Ja, &mono, false))[1].clone();
@@ -977,7 +980,10 @@ fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnos
     use madoguchi::i18n::{msg, Msg};
     let mono = Theme::named("monochrome").unwrap();
     let s = S::new(80, 24, Lang::Ja);
-    let err = Some("/run/user/1000/madoguchi/station.sock: Permission denied (os error 13)");
+    let err = Some(SocketTrouble {
+        path: "/run/user/1000/madoguchi/station.sock",
+        reason: "permission",
+    });
     let status = rows(&render_with(
         &s,
         80,
@@ -1007,9 +1013,10 @@ fn a_status_socket_that_could_not_be_opened_is_said_on_screen_and_in_the_diagnos
     .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
     .collect();
     assert!(
-        full.contains("Permission denied") && full.contains("madoguchi status"),
+        full.contains("権限がありません") && full.contains("madoguchi status"),
         "{full}"
     );
+    assert!(!full.contains("Permission denied"), "{full}");
 }
 
 /// Issue 25 item 5: where the privacy notice makes the address optional, the e-mail step
@@ -1035,10 +1042,10 @@ fn an_optional_email_step_names_its_skip_key_and_warns_of_old_carrier_addresses(
         .map(|r| r.trim_matches(|c| c == '│' || c == ' '))
         .collect();
     assert!(
-        screen.contains(&format!("F2: {}", msg(Lang::Ja, Msg::KeySkip))),
+        screen.contains(&format!("F6: {}", msg(Lang::Ja, Msg::KeySkip))),
         "{screen}"
     );
-    assert!(help_line(&t).contains(&format!("F2 {}", msg(Lang::Ja, Msg::KeySkip))));
+    assert!(help_line(&t).contains(&format!("F6 {}", msg(Lang::Ja, Msg::KeySkip))));
     assert!(
         screen.contains(msg(Lang::Ja, Msg::EmailAgain)),
         "the address was taken: {screen}"
@@ -1102,5 +1109,169 @@ fn the_clerk_sees_when_records_proving_no_card_are_allowed_and_when_one_is_store
         screen.contains("Enrollment complete.") && screen.contains("NOT") && screen.contains("(unauthenticated)"),
         "{screen}"
     );
-    assert!(rows(&t)[22].contains(msg(Lang::En, Msg::UnauthenticatedAllowed)), "{screen}");
+    assert!(
+        rows(&t)[22].contains(msg(Lang::En, Msg::UnauthenticatedAllowed)),
+        "{screen}"
+    );
+}
+
+/// The review of issue #25: on 署名 at 80x24, Ctrl-C's question lost its `┌`, its left `│`
+/// and its padding where the box starts inside a full-width character of the step below.
+/// Read as a terminal shows it: a cell covered by the wide character before it is not drawn.
+#[test]
+fn an_overlay_over_wide_characters_keeps_its_left_edge() {
+    use unicode_width::UnicodeWidthStr;
+    let mono = Theme::named("monochrome").unwrap();
+    for lang in [Lang::Ja, Lang::ZhHans, Lang::Ko] {
+        let mut s = S::new(80, 24, lang);
+        s.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+        let t = render_with(
+            &s,
+            80,
+            24,
+            Lang::Ja,
+            &mono,
+            Opts {
+                overlay: Overlay::Quit,
+                ..Opts::default()
+            },
+        );
+        let b = t.backend().buffer();
+        // What the terminal shows in each cell ("" where a wide character covers it).
+        let shown = |x: u16, y: u16| -> &str {
+            let covered = x > 0 && b[(x - 1, y)].symbol().width() > 1;
+            if covered {
+                ""
+            } else {
+                b[(x, y)].symbol()
+            }
+        };
+        // The question's box: 60 wide, centred in the 80 columns of the step pane.
+        let (left, right) = (10, 69);
+        let box_rows: Vec<u16> = (3..21)
+            .filter(|&y| ["┐", "│", "┘"].contains(&shown(right, y)))
+            .collect();
+        assert!(box_rows.len() >= 4, "{lang:?}\n{}", t.backend());
+        for &y in &box_rows {
+            let want = match shown(right, y) {
+                "┐" => "┌",
+                "┘" => "└",
+                _ => "│",
+            };
+            assert_eq!(shown(left, y), want, "{lang:?} row {y}\n{}", t.backend());
+            assert!(!shown(left + 1, y).is_empty(), "{lang:?} row {y}");
+        }
+        if lang == Lang::Ja {
+            insta::assert_snapshot!("quit_question_over_sign_80x24_ja", t.backend());
+        }
+    }
+}
+
+/// The review of issue #25: at 80 columns the status line dropped `状態照会 ✕` whenever the
+/// demo's PIN and password were shown (a warning outranks the demo's secrets); it cut the
+/// reader's name mid-word (`Demo card reade: あり`) and left double gaps where a part went.
+#[test]
+fn the_status_line_keeps_warnings_and_gives_up_whole_parts() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let words: Vec<&str> = READER.split(' ').collect();
+    for clerk in Lang::ALL {
+        for pw in ["ABC123", "HANAKO2024", "ABCDEFGHIJKLMN16"] {
+            for (review, socket) in [(0, true), (3, true), (0, false), (3, false)] {
+                let s = S::new(80, 24, Lang::Ja);
+                let t = render_with(
+                    &s,
+                    80,
+                    24,
+                    clerk,
+                    &mono,
+                    Opts {
+                        review,
+                        demo: Some(DemoSecrets {
+                            pin: "1234".into(),
+                            password: Some(pw.into()),
+                            auth_pin: "5678".into(),
+                        }),
+                        socket_error: socket.then_some(SocketTrouble {
+                            path: "/run/user/0/madoguchi/station.sock",
+                            reason: "in_use",
+                        }),
+                        ..Opts::default()
+                    },
+                );
+                let status = rows(&t)[22].clone();
+                let what = format!("{clerk:?} {pw} review {review} socket {socket}: {status:?}");
+                if socket {
+                    assert!(status.contains(msg(clerk, Msg::StatusSocketShort)), "{what}");
+                }
+                if review > 0 {
+                    assert!(status.contains(&madoguchi::i18n::review_count(clerk, review)), "{what}");
+                }
+                // No double gap: parts are joined by one gap, whichever were given up.
+                assert!(!status.trim().contains("   "), "{what}");
+                // The reader's name: whole, whole words and an ellipsis, or not at all.
+                let card = madoguchi::i18n::card_state(clerk, madoguchi::reader::diagnostics::CardState::Present);
+                if let Some(name) = status
+                    .trim_start()
+                    .split(&format!(": {card}"))
+                    .next()
+                    .filter(|n| *n != status.trim_start())
+                {
+                    let shown = name.trim_end_matches('…');
+                    let whole_words = shown.split(' ').zip(&words).all(|(a, b)| a == *b);
+                    assert!(name == READER || (name.ends_with('…') && whole_words), "{what}");
+                }
+            }
+        }
+    }
+}
+
+/// The review of issue #25: at 80 columns the help line never showed the demo's F8 on 同意,
+/// 暗証番号 and 確認, and on 確認 it dropped F4 too. What a first-day clerk needs most stays:
+/// F8 on the card step (how the demo's card is placed) and beside the PIN (how it is pulled
+/// mid-step), the step's Enter and Esc, the clerk's F5 and F4 on 確認 (in Japanese), Ctrl-C.
+#[test]
+fn the_help_line_keeps_what_a_first_day_clerk_needs_at_80_columns() {
+    let mono = Theme::named("monochrome").unwrap();
+    for clerk in Lang::ALL {
+        let help = |s: &S| {
+            help_line(&render_with(
+                s,
+                80,
+                24,
+                clerk,
+                &mono,
+                Opts {
+                    demo: Some(DemoSecrets {
+                        pin: "1234".into(),
+                        password: Some("ABC123".into()),
+                        auth_pin: "5678".into(),
+                    }),
+                    ..Opts::default()
+                },
+            ))
+        };
+        let mut card = S::new(80, 24, Lang::Ja);
+        card.key(Key::End).key(Key::Enter);
+        let mut pin = S::new(80, 24, Lang::Ja);
+        pin.pin().reply(Ok(CardReply::Tries(3)));
+        let mut sign = S::new(80, 24, Lang::Ja);
+        sign.confirm().key(Key::Enter).reply(Ok(CardReply::Tries(5)));
+        let mut confirm = S::new(80, 24, Lang::Ja);
+        confirm.confirm();
+        for (name, s) in [("card", &card), ("pin", &pin), ("sign", &sign)] {
+            let h = help(s);
+            assert!(
+                h.contains("F8 ") && h.contains("Esc ") && h.contains("Ctrl-C"),
+                "{clerk:?} {name}: {h}"
+            );
+        }
+        let h = help(&confirm);
+        for k in ["Enter ", "Esc ", "F5 ", "Ctrl-C"] {
+            assert!(h.contains(k), "{clerk:?} confirm: {k} in {h}");
+        }
+        if clerk == Lang::Ja {
+            assert!(h.contains("F4 "), "{h}");
+        }
+    }
 }

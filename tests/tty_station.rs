@@ -342,6 +342,66 @@ fn signal_restores(signal: &str) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The review of issue #25: answering Y to the quit question, or SIGTERM, while the record was
+/// being saved ended the station at once, its store on a thread nobody waited for. The
+/// station says it is saving, waits, and the record is on disk after it exits.
+#[test]
+fn quitting_while_a_record_is_saved_waits_for_it() {
+    for how in ["quit", "-TERM"] {
+        let dir = support::temp_path("savequit");
+        let Some(t) = demo("--profile yamada --store-delay-ms 2500", &dir, "en") else {
+            return;
+        };
+        through_consent(&t);
+        t.wait_for("Tries left: 3");
+        enter_pin(&t, "1234");
+        t.wait_for_all(&["Please check what was read", "山田"]);
+        t.send(&["Enter"]);
+        t.wait_for("Tries left: 5");
+        enter_pin(&t, "abc123");
+        t.wait_for(msg(Lang::En, Msg::Storing));
+        if how == "quit" {
+            t.send(&["C-c"]);
+            t.wait_for("Quit the station?");
+            t.send(&["y"]);
+        } else {
+            assert!(Command::new("kill")
+                .args([how, &station_pid(&t)])
+                .status()
+                .unwrap()
+                .success());
+        }
+        let s = t.wait_until("the saving notice or the exit", |s| {
+            s.contains(msg(Lang::En, Msg::QuitSaving)) || s.contains("EXIT=")
+        });
+        assert!(s.contains(msg(Lang::En, Msg::QuitSaving)), "{how}: {s}");
+        let s = t.wait_for("EXIT=");
+        assert!(s.contains("EXIT=0"), "{how}: {s}");
+        let o = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();
+        assert_eq!(o.list().unwrap().len(), 1, "{how}: the confirmed record is on disk");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The station's pid in the pane (which runs `sh -c "madoguchi …; echo …"`).
+fn station_pid(t: &Tmux) -> String {
+    let pid = String::from_utf8(
+        Command::new("tmux")
+            .args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let out = Command::new("pgrep")
+        .args(["-P", pid.trim(), "madoguchi"])
+        .output()
+        .unwrap();
+    let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!child.is_empty(), "madoguchi child of pane {pid}");
+    child
+}
+
 /// Once through the real PC/SC path: pcscd, the vpcd reader, the virtual card behind it, and
 /// the station binary configured for that reader (records kept locally, unsealed by config).
 #[test]
@@ -370,11 +430,20 @@ fn station_through_a_real_pcscd() {
     enter_pin(&t, "1234");
     t.wait_for_all(&["Enrollment complete.", "(card-authenticated)"]);
     let st = card.stats();
-    assert_eq!((st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()), (Some(2), Some(1)), "{st}");
+    assert_eq!(
+        (st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()),
+        (Some(2), Some(1)),
+        "{st}"
+    );
     assert_eq!(st["my_number_selects"], 0);
     // Without the signature step there is no probe: the challenge reads the auth certificate
     // itself, right after EF 02 (docs/card.md: 5, then 3).
-    let log: Vec<&str> = st["apdu_log"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    let log: Vec<&str> = st["apdu_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
     assert_eq!(
         log[6..],
         [
@@ -724,6 +793,60 @@ fn status_without_a_station_exits_with_its_own_code() {
     assert_eq!(out.status.code(), Some(10), "{}", String::from_utf8_lossy(&out.stderr));
     let help = Command::new(BIN).args(["status", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("10  no running station"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The review of issue #25: `madoguchi status --watch` exited 0, with nothing on stderr, when
+/// the station it watched quit. It says so and exits 10 ("no running station"); the time
+/// over each block is the local clock's, in RFC 3339 with the offset (not UTC `…Z`).
+#[test]
+fn status_watch_says_when_the_station_quits() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Stdio;
+    let dir = support::temp_path("watchquit");
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let cmd = format!(
+        "XDG_RUNTIME_DIR={} {BIN} --lang en demo --data-dir {} 2>{}/stderr; echo EXIT=$?; sleep 60",
+        run.display(),
+        dir.display(),
+        dir.display()
+    );
+    let Some(t) = Tmux::start(&cmd) else { return };
+    t.wait_for("Terms of use");
+    let mut watch = Command::new(BIN)
+        .args(["--lang", "ja", "status", "--watch"])
+        .env("XDG_RUNTIME_DIR", &run)
+        .env("TZ", "JST-9")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(DEADLINE).expect("a first snapshot");
+    assert!(first.starts_with("── ") && first.ends_with("+09:00 ──"), "{first}");
+    let s = t.quit();
+    assert!(s.contains("EXIT=0"), "{s}");
+    let deadline = Instant::now() + DEADLINE;
+    let code = loop {
+        if let Some(status) = watch.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "status --watch did not end with the station");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut watch.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(code, Some(10), "{stderr}");
+    assert!(stderr.contains("監視していた窓口端末が終了しました"), "{stderr:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -17,9 +17,10 @@ notice-timed-out = No activity for a while: everything entered was erased.
 notice-cancelled = Everything entered was erased.
 notice-queue-full = The queue of unsent records is full: no new enrollment can start. Check the network and wait for sending to finish.
 pin-rule-text = 4 digits. Up to 3 tries; 3 wrong entries lock it.
-pin-rule-sign = 6-16 capital letters and digits, at least one of each (lower case counts as capitals). 5 tries.
+pin-rule-sign = 6-16 capital letters and digits, at least one of each (lower case counts as capitals). Up to 5 tries; 5 wrong entries lock it.
 checking-tries = Checking the tries left...
 char-not-allowed = That character can't be entered here.
+pin-wait-for-tries = Not checked yet: the tries left are still being read. What you typed stays; press { $keys } again once they show.
 confirm-last-try = This is the last try: a mistake locks it. Check this one?
 reading = Reading the card. Keep it still.
 confirm-heading = Please check what was read from the card.
@@ -116,6 +117,13 @@ diag-no-reader = No reader connected
 diag-card = Card
 diag-kind = Kind
 diag-atr-decoded = ATR decoded
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] contact
+        [contactless] contactless
+       *[unknown] unknown
+    }
 diag-historical = historical
 diag-known-atr = known My Number Card ATR
 diag-protocol = Protocol
@@ -171,6 +179,7 @@ health-title = APDU round trips (last { $n }, max { $max } ms)
 health-counts = removals { $removals } · re-sends { $resends } · transmit errors { $errors }
 status-no-station = No running station answers ({ $path }: { $error }). Is the station running as this user?
 status-too-many = The station already answers { $max } support clients; try again when one of them ends.
+status-station-gone = The watched station has stopped ({ $path }).
 status-label-station = station
 status-label-uptime = uptime
 status-label-step = step
@@ -202,12 +211,23 @@ email-legacy = This address has consecutive dots or a dot before "@" (docomo and
 contact-optional = The e-mail address is optional: the enrollment can go on without it.
 notice-declined = Not agreed: the enrollment ended and nothing was recorded.
 quit-question = Quit the station? Everything entered is erased.
+quit-saving = Saving the record… the station quits once it is saved.
 no-certificate-note-minors = This card holds no signing certificate (署名用電子証明書). Holders under 15 are enrolled without a signature: the card is checked with the PIN of its user certificate (利用者証明用電子証明書, 4 digits) instead. Holders of 15 or over need a signing certificate from the municipal office (市区町村の窓口) first.
 no-certificate-note-unsigned = This card holds no signing certificate (署名用電子証明書): the card is checked with the PIN of its user certificate (利用者証明用電子証明書, 4 digits) instead of a signature.
 finding-expired = The certificates on this card have expired (Code 21). Renew them at the municipal office (市区町村の窓口), then apply again. No PIN was typed: no try was used.
 health-title-short = APDU round trips
 diag-not-used = not used (demo card)
-status-socket-failed = The support status socket could not be opened ({ $error }): `madoguchi status` can't reach this station.
+status-socket-failed = The support status socket { $path } could not be opened ({ $reason }): `madoguchi status` can't reach this station.
+status-socket-reason =
+    { $reason ->
+        [in_use] another station answers on this socket
+        [not_private] its directory is not this user's own
+        [permission] permission denied
+        [read_only] read-only file system
+        [no_space] no space left on the disk
+        [not_found] the directory does not exist
+       *[other] an unexpected error; the log has the details
+    }
 status-socket-short = status ✕
 status-pcscd-state =
     { $state ->

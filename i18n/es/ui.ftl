@@ -17,9 +17,10 @@ notice-timed-out = Como no hubo actividad durante un tiempo, se borró todo lo i
 notice-cancelled = Se borró todo lo introducido y se volvió al inicio.
 notice-queue-full = Hay demasiados registros sin enviar: no se puede iniciar un nuevo registro. Compruebe la red y espere a que termine el envío.
 pin-rule-text = 4 dígitos. Hay 3 intentos; tras 3 errores, el PIN se bloquea.
-pin-rule-sign = De 6 a 16 caracteres con letras (mayúsculas) y dígitos, al menos uno de cada. Las minúsculas cuentan como mayúsculas. Hay 5 intentos.
+pin-rule-sign = De 6 a 16 caracteres con letras (mayúsculas) y dígitos, al menos uno de cada. Las minúsculas cuentan como mayúsculas. Hay 5 intentos; tras 5 errores, la contraseña se bloquea.
 checking-tries = Comprobando los intentos restantes...
 char-not-allowed = Ese carácter no se puede introducir aquí.
+pin-wait-for-tries = Aún no se ha comprobado: se están leyendo los intentos restantes. Lo que ha escrito se mantiene; pulse { $keys } de nuevo cuando aparezcan.
 confirm-last-try = Es el último intento: un error lo bloquea. ¿Comprobar este?
 reading = Leyendo la tarjeta. No la mueva.
 confirm-heading = Compruebe los datos leídos de la tarjeta.
@@ -116,6 +117,13 @@ diag-no-reader = No hay lector conectado
 diag-card = Tarjeta
 diag-kind = Tipo
 diag-atr-decoded = ATR decodificado
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] con contacto
+        [contactless] sin contacto
+       *[unknown] desconocida
+    }
 diag-historical = históricos
 diag-known-atr = ATR conocido de My Number Card
 diag-protocol = Protocolo
@@ -171,6 +179,7 @@ health-title = Tiempos de ida y vuelta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = retiradas { $removals } · reenvíos { $resends } · errores de transmisión { $errors }
 status-no-station = No responde ninguna estación en marcha ({ $path }: { $error }). ¿Se ejecuta la estación con este usuario?
 status-too-many = La estación ya atiende { $max } clientes de soporte; inténtelo de nuevo cuando termine uno.
+status-station-gone = La estación observada se ha detenido ({ $path }).
 status-label-station = estación
 status-label-uptime = tiempo activo
 status-label-step = paso
@@ -202,12 +211,23 @@ email-legacy = Esta dirección tiene puntos seguidos o un punto antes de «@» (
 contact-optional = La dirección de correo es opcional: el registro puede seguir sin ella.
 notice-declined = No aceptado: el registro terminó y no se guardó nada.
 quit-question = ¿Cerrar la estación? Se borra todo lo introducido.
+quit-saving = Guardando el registro… la estación se cerrará cuando esté guardado.
 no-certificate-note-minors = Esta tarjeta no tiene certificado de firma (署名用電子証明書). A los menores de 15 años se les registra sin firma: la tarjeta se comprueba con el PIN de su certificado de usuario (利用者証明用電子証明書, 4 dígitos). Desde los 15 años hace falta antes un certificado de firma de la oficina municipal (市区町村の窓口).
 no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署名用電子証明書): en lugar de una firma, la tarjeta se comprueba con el PIN de su certificado de usuario (利用者証明用電子証明書, 4 dígitos).
 finding-expired = Los certificados de esta tarjeta han caducado (Code 21). Renuévelos en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite. No se escribió ningún PIN: no se gastó ningún intento.
 health-title-short = Ida y vuelta APDU
 diag-not-used = no se usa (tarjeta de demostración)
-status-socket-failed = No se pudo abrir el socket de estado para soporte ({ $error }): `madoguchi status` no puede llegar a esta estación.
+status-socket-failed = No se pudo abrir el socket de estado para soporte { $path } ({ $reason }): `madoguchi status` no puede llegar a esta estación.
+status-socket-reason =
+    { $reason ->
+        [in_use] otra estación responde en este socket
+        [not_private] su directorio no es exclusivo de este usuario
+        [permission] permiso denegado
+        [read_only] sistema de archivos de solo lectura
+        [no_space] no queda espacio en el disco
+        [not_found] el directorio no existe
+       *[other] un error inesperado; el registro tiene los detalles
+    }
 status-socket-short = estado ✕
 status-pcscd-state =
     { $state ->

@@ -17,9 +17,10 @@ notice-timed-out = 一定時間操作がなかったため、入力内容を消�
 notice-cancelled = 入力内容を消去して最初に戻りました。
 notice-queue-full = 未送信の記録が上限に達しているため、新しい受付を開始できません。ネットワークを確認し、送信が終わるまでお待ちください。
 pin-rule-text = 数字4桁です。3回続けて間違えるとロックされます。
-pin-rule-sign = 英字（大文字）と数字を両方含む6～16桁です。小文字は大文字として扱います。入力回数は5回までです。
+pin-rule-sign = 英字（大文字）と数字を両方含む6～16桁です。小文字は大文字として扱います。5回続けて間違えるとロックされます。
 checking-tries = 残り入力回数を確認しています…
 char-not-allowed = この文字は入力できません。
+pin-wait-for-tries = まだ照合していません（残り入力回数を確認しています）。入力した文字はそのままです。残り回数が表示されてから、もう一度 { $keys } を押してください。
 confirm-last-try = 残り1回です。間違えるとロックされます。このまま照合しますか？
 reading = カードを読み取っています。カードを動かさないでください。
 confirm-heading = カードから読み取った内容をご確認ください。
@@ -117,6 +118,13 @@ diag-no-reader = リーダーが接続されていません
 diag-card = カード
 diag-kind = 種類
 diag-atr-decoded = ATR解析
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 接触
+        [contactless] 非接触
+       *[unknown] 不明
+    }
 diag-historical = ヒストリカル
 diag-known-atr = マイナンバーカードの既知ATR
 diag-protocol = プロトコル
@@ -172,6 +180,7 @@ health-title = APDU 往復時間（直近{ $n }件、最大 { $max } ms）
 health-counts = 取り外し { $removals }・再送 { $resends }・通信エラー { $errors }
 status-no-station = 動作中の窓口端末が見つかりません（{ $path }: { $error }）。同じユーザーで端末が起動しているか確認してください。
 status-too-many = この窓口端末はすでに { $max } 件のサポート接続に応答しています。どれかが終わってからもう一度試してください。
+status-station-gone = 監視していた窓口端末が終了しました（{ $path }）。
 status-label-station = 端末
 status-label-uptime = 稼働時間
 status-label-step = 手順
@@ -203,12 +212,23 @@ email-legacy = ドットが続く、または「@」の直前にドットがあ�
 contact-optional = メールアドレスの入力は任意です。入力しなくても受付を続けられます。
 notice-declined = 同意されなかったため、受付を終了しました。何も記録していません。
 quit-question = 窓口端末を終了しますか？入力中の内容は消去されます。
+quit-saving = 記録を保存しています…保存が終わってから終了します。
 no-certificate-note-minors = このカードには署名用電子証明書がありません。15歳未満の方は、署名の代わりに利用者証明用電子証明書の暗証番号（数字4桁）でカードを確認して受け付けます。15歳以上の方は、市区町村の窓口で署名用電子証明書の発行を受けてからお手続きください。
 no-certificate-note-unsigned = このカードには署名用電子証明書がないため、署名の代わりに利用者証明用電子証明書の暗証番号（数字4桁）でカードを確認して受け付けます。
 finding-expired = このカードの電子証明書は有効期限が切れています（エラーコード21）。市区町村の窓口で電子証明書を更新してから、もう一度お手続きください。暗証番号はまだ入力していないため、入力回数は減っていません。
 health-title-short = APDU 往復時間
 diag-not-used = 使用しない（デモのカード）
-status-socket-failed = サポート用の状態ソケットを開けませんでした（{ $error }）。`madoguchi status` はこの端末に接続できません。
+status-socket-failed = サポート用の状態ソケット { $path } を開けませんでした（{ $reason }）。`madoguchi status` はこの端末に接続できません。
+status-socket-reason =
+    { $reason ->
+        [in_use] 別の窓口端末がこのソケットで応答しています
+        [not_private] ソケットのディレクトリがこのユーザー専用のディレクトリではありません
+        [permission] 権限がありません
+        [read_only] 読み取り専用のファイルシステムです
+        [no_space] ディスクに空きがありません
+        [not_found] ディレクトリがありません
+       *[other] 予期しないエラーです。詳しくはログを確認してください
+    }
 status-socket-short = 状態照会 ✕
 status-pcscd-state =
     { $state ->

@@ -17,9 +17,10 @@ notice-timed-out = 일정 시간 조작이 없어 입력 내용을 지우고 처
 notice-cancelled = 입력 내용을 지우고 처음으로 돌아갔습니다.
 notice-queue-full = 전송되지 않은 기록이 한도에 도달하여 새 접수를 시작할 수 없습니다. 네트워크를 확인하고 전송이 끝날 때까지 기다려 주십시오.
 pin-rule-text = 숫자 4자리입니다. 입력은 3회까지이며, 모두 틀리면 잠깁니다.
-pin-rule-sign = 영문자(대문자)와 숫자를 모두 포함한 6~16자리입니다. 소문자는 대문자로 처리합니다. 입력은 5회까지입니다.
+pin-rule-sign = 영문자(대문자)와 숫자를 모두 포함한 6~16자리입니다. 소문자는 대문자로 처리합니다. 입력은 5회까지이며, 5회 모두 틀리면 잠깁니다.
 checking-tries = 남은 입력 횟수를 확인하고 있습니다…
 char-not-allowed = 이 문자는 입력할 수 없습니다.
+pin-wait-for-tries = 아직 확인하지 않았습니다(남은 입력 횟수를 읽는 중입니다). 입력한 문자는 그대로 있습니다. 남은 횟수가 표시되면 { $keys }을(를) 다시 눌러 주세요.
 confirm-last-try = 마지막 1회입니다. 틀리면 잠깁니다. 이대로 확인하시겠습니까?
 reading = 카드를 읽고 있습니다. 카드를 움직이지 마십시오.
 confirm-heading = 카드에서 읽은 내용을 확인해 주십시오.
@@ -116,6 +117,13 @@ diag-no-reader = 리더기가 연결되어 있지 않습니다
 diag-card = 카드
 diag-kind = 종류
 diag-atr-decoded = ATR 해석
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 접촉식
+        [contactless] 비접촉식
+       *[unknown] 알 수 없음
+    }
 diag-historical = 히스토리컬
 diag-known-atr = 마이넘버 카드의 알려진 ATR
 diag-protocol = 프로토콜
@@ -171,6 +179,7 @@ health-title = APDU 왕복 시간(최근 { $n }건, 최대 { $max } ms)
 health-counts = 분리 { $removals } · 재전송 { $resends } · 통신 오류 { $errors }
 status-no-station = 실행 중인 창구 단말을 찾을 수 없습니다({ $path }: { $error }). 같은 사용자로 단말이 실행 중인지 확인해 주십시오.
 status-too-many = 이 창구 단말기는 이미 { $max }개의 지원 연결에 응답하고 있습니다. 하나가 끝난 뒤 다시 시도하십시오.
+status-station-gone = 지켜보던 창구 단말기가 종료되었습니다({ $path }).
 status-label-station = 단말
 status-label-uptime = 가동 시간
 status-label-step = 단계
@@ -202,12 +211,23 @@ email-legacy = 점이 연속되거나 「@」 바로 앞에 점이 있는 주소
 contact-optional = 메일 주소 입력은 선택 사항입니다. 입력하지 않아도 계속할 수 있습니다.
 notice-declined = 동의하지 않으셔서 접수를 종료했습니다. 아무것도 기록하지 않았습니다.
 quit-question = 창구 단말기를 종료하시겠습니까? 입력 중인 내용은 삭제됩니다.
+quit-saving = 기록을 저장하고 있습니다… 저장이 끝나면 종료합니다.
 no-certificate-note-minors = 이 카드에는 서명용 전자증명서(署名用電子証明書)가 없습니다. 15세 미만은 서명 대신 이용자증명용 전자증명서(利用者証明用電子証明書)의 비밀번호(숫자 4자리)로 카드를 확인하고 접수합니다. 15세 이상은 먼저 시구정촌(市区町村) 창구에서 서명용 전자증명서를 발급받아 주십시오.
 no-certificate-note-unsigned = 이 카드에는 서명용 전자증명서(署名用電子証明書)가 없으므로, 서명 대신 이용자증명용 전자증명서(利用者証明用電子証明書)의 비밀번호(숫자 4자리)로 카드를 확인하고 접수합니다.
 finding-expired = 이 카드의 전자증명서는 유효기간이 지났습니다(Code 21). 시구정촌(市区町村) 창구에서 전자증명서를 갱신한 후 다시 신청해 주십시오. 아직 비밀번호를 입력하지 않았으므로 입력 횟수는 줄지 않았습니다.
 health-title-short = APDU 왕복 시간
 diag-not-used = 사용 안 함(데모 카드)
-status-socket-failed = 지원용 상태 소켓을 열 수 없습니다({ $error }). `madoguchi status` 로 이 단말기에 접속할 수 없습니다.
+status-socket-failed = 지원용 상태 소켓 { $path } 을(를) 열 수 없습니다({ $reason }). `madoguchi status` 로 이 단말기에 접속할 수 없습니다.
+status-socket-reason =
+    { $reason ->
+        [in_use] 다른 단말기가 이 소켓에서 응답하고 있습니다
+        [not_private] 소켓의 디렉터리가 이 사용자 전용이 아닙니다
+        [permission] 권한이 없습니다
+        [read_only] 읽기 전용 파일 시스템입니다
+        [no_space] 디스크 공간이 없습니다
+        [not_found] 디렉터리가 없습니다
+       *[other] 예기치 않은 오류입니다. 자세한 내용은 로그를 확인하십시오
+    }
 status-socket-short = 상태 조회 ✕
 status-pcscd-state =
     { $state ->

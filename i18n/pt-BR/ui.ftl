@@ -17,9 +17,10 @@ notice-timed-out = Como não houve atividade por algum tempo, tudo o que foi dig
 notice-cancelled = Tudo o que foi digitado foi apagado e voltou-se ao início.
 notice-queue-full = Há registros demais não enviados: não é possível iniciar um novo cadastro. Verifique a rede e aguarde o fim do envio.
 pin-rule-text = 4 dígitos. São 3 tentativas; após 3 erros, a senha é bloqueada.
-pin-rule-sign = De 6 a 16 caracteres com letras (maiúsculas) e dígitos, pelo menos um de cada. Minúsculas contam como maiúsculas. São 5 tentativas.
+pin-rule-sign = De 6 a 16 caracteres com letras (maiúsculas) e dígitos, pelo menos um de cada. Minúsculas contam como maiúsculas. São 5 tentativas; após 5 erros, a senha é bloqueada.
 checking-tries = Verificando as tentativas restantes...
 char-not-allowed = Esse caractere não pode ser digitado aqui.
+pin-wait-for-tries = Ainda não conferido: as tentativas restantes estão sendo lidas. O que você digitou continua; pressione { $keys } de novo quando aparecerem.
 confirm-last-try = Esta é a última tentativa: um erro a bloqueia. Conferir esta?
 reading = Lendo o cartão. Não o mova.
 confirm-heading = Confira os dados lidos do cartão.
@@ -116,6 +117,13 @@ diag-no-reader = Nenhum leitor conectado
 diag-card = Cartão
 diag-kind = Tipo
 diag-atr-decoded = ATR decodificado
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] com contato
+        [contactless] sem contato
+       *[unknown] desconhecida
+    }
 diag-historical = históricos
 diag-known-atr = ATR conhecido do My Number Card
 diag-protocol = Protocolo
@@ -171,6 +179,7 @@ health-title = Tempos de ida e volta APDU (últimos { $n }, máx. { $max } ms)
 health-counts = remoções { $removals } · reenvios { $resends } · erros de transmissão { $errors }
 status-no-station = Nenhuma estação em execução responde ({ $path }: { $error }). A estação está rodando com este usuário?
 status-too-many = A estação já atende { $max } clientes de suporte; tente novamente quando um deles terminar.
+status-station-gone = A estação acompanhada parou ({ $path }).
 status-label-station = estação
 status-label-uptime = tempo ativo
 status-label-step = etapa
@@ -202,12 +211,23 @@ email-legacy = Este endereço tem pontos seguidos ou um ponto antes de "@" (ende
 contact-optional = O e-mail é opcional: o cadastro pode continuar sem ele.
 notice-declined = Não aceito: o cadastro terminou e nada foi registrado.
 quit-question = Fechar a estação? Tudo o que foi digitado é apagado.
+quit-saving = Salvando o registro… a estação fecha quando ele estiver salvo.
 no-certificate-note-minors = Este cartão não tem certificado de assinatura (署名用電子証明書). Menores de 15 anos são cadastrados sem assinatura: o cartão é verificado com a senha do certificado de usuário (利用者証明用電子証明書, 4 dígitos). A partir dos 15 anos é preciso antes obter o certificado na prefeitura (市区町村の窓口).
 no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (署名用電子証明書): em vez de uma assinatura, o cartão é verificado com a senha do certificado de usuário (利用者証明用電子証明書, 4 dígitos).
 finding-expired = Os certificados deste cartão expiraram (Code 21). Renove-os na prefeitura (市区町村の窓口) e faça o procedimento de novo. Nenhuma senha foi digitada: nenhuma tentativa foi usada.
 health-title-short = Ida e volta APDU
 diag-not-used = não usado (cartão de demonstração)
-status-socket-failed = Não foi possível abrir o socket de status para suporte ({ $error }): `madoguchi status` não alcança esta estação.
+status-socket-failed = Não foi possível abrir o socket de status para suporte { $path } ({ $reason }): `madoguchi status` não alcança esta estação.
+status-socket-reason =
+    { $reason ->
+        [in_use] outra estação responde neste socket
+        [not_private] o diretório não é exclusivo deste usuário
+        [permission] permissão negada
+        [read_only] sistema de arquivos somente leitura
+        [no_space] não há espaço no disco
+        [not_found] o diretório não existe
+       *[other] um erro inesperado; o log tem os detalhes
+    }
 status-socket-short = status ✕
 status-pcscd-state =
     { $state ->

@@ -17,9 +17,10 @@ notice-timed-out = Vì không có thao tác trong một thời gian, mọi nội
 notice-cancelled = Mọi nội dung đã nhập đã bị xóa và quay về màn hình đầu.
 notice-queue-full = Số hồ sơ chưa gửi đã đạt giới hạn: không thể bắt đầu tiếp nhận mới. Vui lòng kiểm tra mạng và chờ gửi xong.
 pin-rule-text = 4 chữ số. Được nhập 3 lần; sai hết thì mã bị khóa.
-pin-rule-sign = Từ 6 đến 16 ký tự, gồm cả chữ cái (in hoa) và chữ số, mỗi loại ít nhất một. Chữ thường được coi là chữ in hoa. Được nhập 5 lần.
+pin-rule-sign = Từ 6 đến 16 ký tự, gồm cả chữ cái (in hoa) và chữ số, mỗi loại ít nhất một. Chữ thường được coi là chữ in hoa. Được nhập 5 lần; sai cả 5 lần thì mật khẩu bị khóa.
 checking-tries = Đang kiểm tra số lần nhập còn lại...
 char-not-allowed = Không thể nhập ký tự này.
+pin-wait-for-tries = Chưa kiểm tra: đang đọc số lần nhập còn lại. Các ký tự đã nhập vẫn được giữ; khi số lần hiện ra, hãy nhấn { $keys } lại.
 confirm-last-try = Đây là lần cuối: sai sẽ bị khóa. Kiểm tra mã này?
 reading = Đang đọc thẻ. Không di chuyển thẻ.
 confirm-heading = Vui lòng kiểm tra nội dung đọc được từ thẻ.
@@ -116,6 +117,13 @@ diag-no-reader = Chưa kết nối đầu đọc
 diag-card = Thẻ
 diag-kind = Loại
 diag-atr-decoded = Giải mã ATR
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] tiếp xúc
+        [contactless] không tiếp xúc
+       *[unknown] không rõ
+    }
 diag-historical = lịch sử
 diag-known-atr = ATR đã biết của thẻ My Number
 diag-protocol = Giao thức
@@ -171,6 +179,7 @@ health-title = Thời gian khứ hồi APDU ({ $n } lần gần nhất, tối đ
 health-counts = rút thẻ { $removals } · gửi lại { $resends } · lỗi truyền { $errors }
 status-no-station = Không có trạm nào đang chạy trả lời ({ $path }: { $error }). Trạm có đang chạy dưới người dùng này không?
 status-too-many = Trạm đang phục vụ { $max } kết nối hỗ trợ; hãy thử lại khi một kết nối kết thúc.
+status-station-gone = Trạm đang theo dõi đã dừng ({ $path }).
 status-label-station = trạm
 status-label-uptime = thời gian chạy
 status-label-step = bước
@@ -202,12 +211,23 @@ email-legacy = Địa chỉ này có các dấu chấm liền nhau hoặc dấu 
 contact-optional = Địa chỉ e-mail là tùy chọn: có thể tiếp tục mà không cần nhập.
 notice-declined = Không đồng ý: thủ tục đã kết thúc và không ghi lại gì.
 quit-question = Thoát trạm? Mọi nội dung đang nhập sẽ bị xóa.
+quit-saving = Đang lưu bản ghi… trạm sẽ thoát khi đã lưu xong.
 no-certificate-note-minors = Thẻ này không có chứng thư ký (署名用電子証明書). Người dưới 15 tuổi được tiếp nhận không cần ký: thẻ được kiểm tra bằng mã PIN của chứng thư người dùng (利用者証明用電子証明書, 4 chữ số). Người từ 15 tuổi cần xin cấp chứng thư ký tại quầy (市区町村の窓口) trước.
 no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用電子証明書): thay cho chữ ký, thẻ được kiểm tra bằng mã PIN của chứng thư người dùng (利用者証明用電子証明書, 4 chữ số).
 finding-expired = Chứng thư điện tử trên thẻ này đã hết hạn (Code 21). Vui lòng gia hạn tại quầy (市区町村の窓口) rồi làm lại thủ tục. Chưa nhập mã PIN nên số lần nhập không bị giảm.
 health-title-short = Thời gian APDU
 diag-not-used = không dùng (thẻ demo)
-status-socket-failed = Không mở được socket trạng thái cho hỗ trợ ({ $error }): `madoguchi status` không kết nối được với trạm này.
+status-socket-failed = Không mở được socket trạng thái cho hỗ trợ { $path } ({ $reason }): `madoguchi status` không kết nối được với trạm này.
+status-socket-reason =
+    { $reason ->
+        [in_use] một trạm khác đang trả lời trên socket này
+        [not_private] thư mục của nó không thuộc riêng người dùng này
+        [permission] không có quyền
+        [read_only] hệ thống tệp chỉ đọc
+        [no_space] đĩa hết dung lượng
+        [not_found] thư mục không tồn tại
+       *[other] lỗi không mong đợi; xem chi tiết trong nhật ký
+    }
 status-socket-short = trạng thái ✕
 status-pcscd-state =
     { $state ->

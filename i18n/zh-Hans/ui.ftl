@@ -17,9 +17,10 @@ notice-timed-out = 由于一段时间没有操作，已清除输入内容并返�
 notice-cancelled = 已清除输入内容并返回开始画面。
 notice-queue-full = 未发送的记录已达上限，无法开始新的受理。请检查网络，并等待发送完成。
 pin-rule-text = 4位数字。最多可输入3次，输错3次将被锁定。
-pin-rule-sign = 6～16位，须同时包含英文字母（大写）和数字。小写字母按大写处理。最多可输入5次。
+pin-rule-sign = 6～16位，须同时包含英文字母（大写）和数字。小写字母按大写处理。最多可输入5次，输错5次将被锁定。
 checking-tries = 正在确认剩余输入次数…
 char-not-allowed = 不能输入此字符。
+pin-wait-for-tries = 尚未验证（正在读取剩余输入次数）。已输入的字符会保留。显示剩余次数后，请再按一次 { $keys }。
 confirm-last-try = 这是最后1次，输错将被锁定。确定用它验证吗？
 reading = 正在读取卡片。请不要移动卡片。
 confirm-heading = 请确认从卡片读取的内容。
@@ -116,6 +117,13 @@ diag-no-reader = 未连接读卡器
 diag-card = 卡片
 diag-kind = 种类
 diag-atr-decoded = ATR解析
+# How the card talks to the reader, as the ATR says (`contact`, `contactless`, `unknown`).
+diag-interface =
+    { $interface ->
+        [contact] 接触式
+        [contactless] 非接触式
+       *[unknown] 未知
+    }
 diag-historical = 历史字节
 diag-known-atr = 个人编号卡的已知ATR
 diag-protocol = 协议
@@ -171,6 +179,7 @@ health-title = APDU 往返时间（最近 { $n } 次，最长 { $max } ms）
 health-counts = 取下 { $removals } · 重发 { $resends } · 通信错误 { $errors }
 status-no-station = 找不到正在运行的窗口终端（{ $path }: { $error }）。请确认终端是否以同一用户运行。
 status-too-many = 该窗口终端已在响应 { $max } 个支持连接；请在其中一个结束后重试。
+status-station-gone = 正在监视的窗口终端已退出（{ $path }）。
 status-label-station = 终端
 status-label-uptime = 运行时间
 status-label-step = 步骤
@@ -202,12 +211,23 @@ email-legacy = 该地址含有连续的点或“@”前的点（2009年以前的
 contact-optional = 电子邮件地址为选填，不填写也可以继续办理。
 notice-declined = 因未同意，已结束办理。未做任何记录。
 quit-question = 要退出窗口终端吗？正在输入的内容将被清除。
+quit-saving = 正在保存记录…保存完成后退出。
 no-certificate-note-minors = 此卡没有签名用电子证明书（署名用電子証明書）。未满15岁者不签名，改用用户证明用电子证明书（利用者証明用電子証明書）的密码（4位数字）确认卡片后受理。15岁以上者请先到市区町村窗口申请发行签名用电子证明书后再办理。
 no-certificate-note-unsigned = 此卡没有签名用电子证明书（署名用電子証明書），将不签名，改用用户证明用电子证明书（利用者証明用電子証明書）的密码（4位数字）确认卡片后受理。
 finding-expired = 此卡的电子证明书已过有效期（Code 21）。请在市区町村窗口更新电子证明书后再来办理。尚未输入密码，输入次数没有减少。
 health-title-short = APDU 往返时间
 diag-not-used = 不使用（演示卡）
-status-socket-failed = 无法打开支持用状态套接字（{ $error }）。`madoguchi status` 无法连接此终端。
+status-socket-failed = 无法打开支持用状态套接字 { $path }（{ $reason }）。`madoguchi status` 无法连接此终端。
+status-socket-reason =
+    { $reason ->
+        [in_use] 另一台终端正在此套接字上应答
+        [not_private] 套接字所在目录不是此用户专用的目录
+        [permission] 没有权限
+        [read_only] 文件系统为只读
+        [no_space] 磁盘空间不足
+        [not_found] 目录不存在
+       *[other] 意外错误，详情请查看日志
+    }
 status-socket-short = 状态查询 ✕
 status-pcscd-state =
     { $state ->

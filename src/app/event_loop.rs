@@ -8,6 +8,7 @@ use super::state::{App, Support};
 use super::worker::{self, WorkerMsg};
 use super::{status, terminal, AppEvent, RunError, StationOptions};
 use crate::flow::{self, Screen};
+use crate::ui::keys::Overlay;
 use crossterm::event::Event as TermEvent;
 use std::ops::ControlFlow;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -63,6 +64,7 @@ pub fn run(mut opts: StationOptions) -> Result<(), RunError> {
             event_loop(&mut app, &mut term, &rx).map_err(RunError::Draw)
         }
     };
+    finish_saving(&mut app, &mut term);
     drop(term); // restores the terminal
     let _ = wtx.send(WorkerMsg::Shutdown);
     let _ = worker.join();
@@ -87,14 +89,28 @@ fn open_support(tx: &Sender<AppEvent>) -> Support {
     });
     let socket = status::socket_path();
     let socket_error = status::serve(Arc::clone(&hub), &socket).err().map(|e| {
-        tracing::warn!(error = %e, "status socket not available");
-        format!("{}: {e}", socket.display())
+        tracing::warn!(error = %e.error, reason = e.reason, "status socket not available");
+        (socket.display().to_string(), e.reason)
     });
     Support {
         hub,
         recent: status::Recent::default(),
         socket_error,
     }
+}
+
+/// Quitting (the clerk's yes, SIGTERM, SIGHUP) while a record is being saved: the screen says
+/// so and the station waits for the store to end — a confirmed enrollment is never dropped.
+fn finish_saving(app: &mut App, term: &mut terminal::Term) {
+    if !app.is_saving() {
+        return;
+    }
+    app.shown.overlay = Overlay::Saving;
+    if let Err(e) = term.draw(&app.view()) {
+        tracing::warn!(error = %e, "draw failed");
+    }
+    tracing::info!("quitting: waiting for the record being saved");
+    app.finish_saving();
 }
 
 /// Until a quit: Ok; Err when the terminal can't be drawn on.

@@ -90,6 +90,8 @@ pub struct Backend {
     pub store: Arc<dyn StationBackend>,
     pub queue: QueueInfo,
     pub sealed: bool,
+    /// The stores under way, each on its thread: waited for before the station exits.
+    pub saving: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// What support sees (`madoguchi status`), and the last errors and delivery for it.
@@ -97,8 +99,9 @@ pub struct Backend {
 pub struct Support {
     pub hub: Arc<status::Hub>,
     pub recent: status::Recent,
-    /// Why the status socket could not be opened at start (said on screen, not only logged).
-    pub socket_error: Option<String>,
+    /// Where the status socket is and why it could not be opened at start (a code; said on
+    /// screen, not only logged).
+    pub socket_error: Option<(String, &'static str)>,
 }
 
 /// The runtime's state: the flow, and around it what each part of the station owns.
@@ -162,6 +165,7 @@ impl App {
                 sealed: opts.backend.sealed(),
                 store: opts.backend,
                 queue: QueueInfo::default(),
+                saving: Vec::new(),
             },
             support,
             started: Instant::now(),
@@ -281,20 +285,20 @@ impl App {
             Effect::StoreSigned { id, record } => {
                 let backend = Arc::clone(&self.backend.store);
                 let tx = self.events.clone();
-                std::thread::spawn(move || {
+                self.saving(std::thread::spawn(move || {
                     let result = backend.store_signed(*record);
                     let _ = tx.send(AppEvent::Flow(flow::Event::Stored { id, result }));
-                });
+                }));
             }
             Effect::StoreUnauthenticated { id, person, declared } => {
                 let backend = Arc::clone(&self.backend.store);
                 let tx = self.events.clone();
-                std::thread::spawn(move || {
+                self.saving(std::thread::spawn(move || {
                     let result = backend.store_unauthenticated(&person, &declared);
                     drop(person);
                     drop(declared);
                     let _ = tx.send(AppEvent::Flow(flow::Event::Stored { id, result }));
-                });
+                }));
             }
             Effect::ReleaseCard => {
                 self.cards.holding = false;
@@ -307,6 +311,25 @@ impl App {
                 self.shown.dirty = true;
             }
             Effect::WakeAt(at) => self.wake_at = Some(self.wake_at.map_or(at, |w| w.min(at))),
+        }
+    }
+
+    /// A store started: kept until it ends, so that quitting waits for it.
+    fn saving(&mut self, store: std::thread::JoinHandle<()>) {
+        self.backend.saving.retain(|h| !h.is_finished());
+        self.backend.saving.push(store);
+    }
+
+    /// A record is being saved now.
+    pub fn is_saving(&self) -> bool {
+        self.backend.saving.iter().any(|h| !h.is_finished())
+    }
+
+    /// Waits for every store under way: a confirmed record is never dropped at exit (a quit
+    /// or SIGTERM while one was being saved).
+    pub fn finish_saving(&mut self) {
+        for store in self.backend.saving.drain(..) {
+            let _ = store.join();
         }
     }
 
@@ -520,7 +543,11 @@ impl App {
                 transmit_errors: self.health.transmit_errors,
                 placement_suspect: self.health.troubles.hint(),
             },
-            status_socket_error: self.support.socket_error.as_deref(),
+            status_socket_error: self
+                .support
+                .socket_error
+                .as_ref()
+                .map(|(path, reason)| station::SocketTrouble { path, reason }),
         }
     }
 }

@@ -298,22 +298,50 @@ pub fn check_private_dir(dir: &Path) -> std::io::Result<()> {
 /// a thread.
 pub const MAX_CLIENTS: usize = 8;
 
+/// Why the status socket could not be opened: a code the catalogue words on screen
+/// (`status-socket-reason`: `in_use`, `not_private`, `permission`, `read_only`, `no_space`,
+/// `not_found`, `other`) and the system's error for the log.
+#[derive(Debug)]
+pub struct SocketError {
+    pub reason: &'static str,
+    pub error: std::io::Error,
+}
+
+impl From<std::io::Error> for SocketError {
+    fn from(error: std::io::Error) -> SocketError {
+        use std::io::ErrorKind as K;
+        let reason = match error.kind() {
+            K::AddrInUse => "in_use",
+            K::PermissionDenied => "permission",
+            K::ReadOnlyFilesystem => "read_only",
+            K::StorageFull => "no_space",
+            K::NotFound => "not_found",
+            _ => "other",
+        };
+        SocketError { reason, error }
+    }
+}
+
 /// Binds the socket (0600 in a 0700 directory; a stale socket is replaced) and serves it on
-/// its own threads. An error here never stops the station: it is logged and support gets none.
-pub fn serve(hub: Arc<Hub>, path: &Path) -> std::io::Result<()> {
+/// its own threads. An error here never stops the station: it is logged, said on screen, and
+/// support gets none.
+pub fn serve(hub: Arc<Hub>, path: &Path) -> Result<(), SocketError> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if let Some(dir) = path.parent() {
         if std::fs::symlink_metadata(dir).is_err() {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
         }
-        check_private_dir(dir)?;
+        check_private_dir(dir).map_err(|error| SocketError {
+            reason: "not_private",
+            error,
+        })?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
     if UnixStream::connect(path).is_ok() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::AddrInUse,
-            "another station answers on this socket",
-        ));
+        return Err(SocketError {
+            reason: "in_use",
+            error: std::io::Error::new(std::io::ErrorKind::AddrInUse, "another station answers on this socket"),
+        });
     }
     let _ = std::fs::remove_file(path);
     let listener = UnixListener::bind(path)?;
@@ -479,6 +507,38 @@ mod tests {
             std::thread::sleep(Duration::from_millis(50));
         }
         drop(watchers);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Why the socket could not be opened travels as a code the catalogue words in every
+    /// language (it once reached the Japanese screen as English: "another station answers
+    /// on this socket").
+    #[test]
+    fn a_socket_that_cannot_be_opened_says_why_as_a_code() {
+        use crate::i18n::status_socket_failed;
+        use crate::lang::Lang;
+        let dir = std::env::temp_dir().join(format!("madoguchi-status-why-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("station.sock");
+        serve(Arc::new(Hub::default()), &path).unwrap();
+        let second = serve(Arc::new(Hub::default()), &path).unwrap_err();
+        assert_eq!(second.reason, "in_use");
+        let shown = path.display().to_string();
+        let ja = status_socket_failed(Lang::Ja, &shown, second.reason);
+        assert!(ja.contains("別の窓口端末") && ja.contains(&shown), "{ja}");
+        for lang in Lang::ALL {
+            let text = status_socket_failed(lang, &shown, second.reason);
+            assert!(
+                !text.contains("another station") || lang == Lang::En,
+                "{lang:?}: {text}"
+            );
+            assert!(text.contains(&shown), "{text}");
+        }
+        // The socket's directory is a file: not a private directory.
+        let file = dir.join("plain");
+        std::fs::write(&file, b"").unwrap();
+        let e = serve(Arc::new(Hub::default()), &file.join("station.sock")).unwrap_err();
+        assert_eq!(e.reason, "not_private", "{:?}", e.error);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -60,6 +60,9 @@ impl CardSlot for Kit {
 pub struct Deferred {
     kit: Arc<Kit>,
     verdicts: Mutex<Option<Verdicts>>,
+    /// Each store waits this long first (`demo --store-delay-ms`): a quit or SIGTERM while a
+    /// record is being saved can be tried.
+    store_delay: Duration,
 }
 
 impl Deferred {
@@ -67,6 +70,15 @@ impl Deferred {
         Deferred {
             kit,
             verdicts: Mutex::new(None),
+            store_delay: Duration::ZERO,
+        }
+    }
+
+    /// Slows each store down by `delay` (fault injection, as `--apdu-delay-ms` for the card).
+    pub fn with_store_delay(self, delay: Duration) -> Deferred {
+        Deferred {
+            store_delay: delay,
+            ..self
         }
     }
 
@@ -133,12 +145,14 @@ impl StationBackend for Deferred {
             .finish_challenge(prepared, auth_cert_der, auth_signature)
     }
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError> {
+        std::thread::sleep(self.store_delay);
         self.wait()?.store_signed(record)
     }
     fn allow_unauthenticated(&self) -> bool {
         self.wait().is_ok_and(|s| s.allow_unauthenticated())
     }
     fn store_unauthenticated(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
+        std::thread::sleep(self.store_delay);
         self.wait()?.store_unauthenticated(person, declared)
     }
     fn queue(&self) -> QueueInfo {

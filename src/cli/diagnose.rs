@@ -289,7 +289,7 @@ fn reader_text(lang: Lang, r: &ReaderDiag) -> String {
             "  {}: {} {} / {}: {}{}\n",
             t(Msg::DiagAtrDecoded),
             a.protocols.join(","),
-            a.interface,
+            i18n::atr_interface(lang, &a.interface),
             t(Msg::DiagHistorical),
             if a.historical_bytes.is_empty() {
                 "—"

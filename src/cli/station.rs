@@ -152,6 +152,9 @@ pub struct DemoArgs {
     /// Slow each APDU down (ms), to try pulling the card (F8) mid-read.
     #[arg(long, default_value_t = 0)]
     apdu_delay_ms: u64,
+    /// Slow each store of a record down (ms), to try quitting while one is being saved.
+    #[arg(long, default_value_t = 0)]
+    store_delay_ms: u64,
     /// Keep the demo's outbox and receiver database here (default: a temporary directory).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -338,7 +341,9 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
     // Draw first, make keys after: the setup runs beside the first frame (the citizen reads
     // the terms meanwhile), and the card and the backend wait for it when first used.
     let kit = Arc::new(super::deferred::Kit::default());
-    let backend = Arc::new(super::deferred::Deferred::new(Arc::clone(&kit)));
+    let backend = Arc::new(
+        super::deferred::Deferred::new(Arc::clone(&kit)).with_store_delay(Duration::from_millis(args.store_delay_ms)),
+    );
     let setup_thread = {
         let backend = Arc::clone(&backend);
         let (profile, dir, cfg, privacy, terms) = (

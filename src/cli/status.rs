@@ -3,6 +3,7 @@
 use madoguchi::app::status::socket_candidates;
 use madoguchi::i18n::{self, msg, Msg};
 use madoguchi::lang::Lang;
+use madoguchi::time::rfc3339_local;
 use madoguchi::ui::wrap::str_width;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -26,9 +27,8 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> super::Outcome {
     // Not fatal: a busy station answers and closes before reading the request.
     let _ = writeln!(conn, "{}", if watch { "watch" } else { "once" });
     for line in BufReader::new(conn).lines() {
-        let Ok(line) = line else {
-            return Err(super::Failure::Internal);
-        };
+        // A station that quits closes the socket (or resets it): said below, as its end.
+        let Ok(line) = line else { break };
         if line.trim().is_empty() {
             continue; // keep-alive
         }
@@ -43,17 +43,20 @@ pub fn run(lang: Lang, json: bool, watch: bool) -> super::Outcome {
             println!("{line}");
         } else {
             if watch {
-                // Each snapshot under the time it came: blocks in a scrolling terminal or a
-                // saved log tell apart.
-                println!("{}", watch_rule(&madoguchi::time::rfc3339_now()));
+                // Each snapshot under the time it came (the local clock's): blocks in a
+                // scrolling terminal or a saved log tell apart.
+                println!("{}", watch_rule(&rfc3339_local(&madoguchi::time::rfc3339_now())));
             }
-            print!("{}", text(lang, &v));
+            print!("{}", text(lang, &v, rfc3339_local));
         }
         if !watch {
-            break;
+            return Ok(());
         }
     }
-    Ok(())
+    // The station went away (it quit, or closed before its first snapshot): said, with the
+    // code for "no running station", so a script watching it knows.
+    eprintln!("{}", i18n::status_station_gone(lang, &path.display().to_string()));
+    Err(super::Failure::NoStation)
 }
 
 /// The line above each `--watch` snapshot.
@@ -79,8 +82,9 @@ fn step(lang: Lang, code: &str) -> String {
 }
 
 /// A readable report in `lang`, labels padded by display width (a Japanese label is two
-/// columns a character); names from devices are escaped (they come from drivers).
-fn text(lang: Lang, v: &serde_json::Value) -> String {
+/// columns a character); names from devices are escaped (they come from drivers). The
+/// station's times (UTC) are written by `time` (the local clock's, with its offset).
+fn text(lang: Lang, v: &serde_json::Value, time: impl Fn(&str) -> String) -> String {
     let s = |k: &str| v[k].as_str().unwrap_or("-").to_string();
     let n = |x: &serde_json::Value| x.as_u64().unwrap_or(0);
     let l = |m: Msg| msg(lang, m).to_string();
@@ -114,7 +118,7 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
         let result = i18n::status_code(lang, d["result"].as_str().unwrap_or(""));
         rows.push((
             l(Msg::StatusLabelDelivery),
-            format!("{} {result}", d["at"].as_str().unwrap_or("")),
+            format!("{} {result}", time(d["at"].as_str().unwrap_or(""))),
         ));
     }
     if let Some(c) = v["crl"].as_object() {
@@ -143,7 +147,10 @@ fn text(lang: Lang, v: &serde_json::Value) -> String {
     ));
     for e in &errors {
         let code = i18n::status_code(lang, e["code"].as_str().unwrap_or(""));
-        rows.push((String::new(), format!("{} {code}", e["at"].as_str().unwrap_or(""))));
+        rows.push((
+            String::new(),
+            format!("{} {code}", time(e["at"].as_str().unwrap_or(""))),
+        ));
     }
     let label_w = rows.iter().map(|(label, _)| str_width(label)).max().unwrap_or(0) + 2;
     let mut out = String::new();
@@ -164,9 +171,9 @@ mod tests {
             "step": "done", "busy": false, "reader": "Virtual PCD 00 00", "pcscd_running": true,
             "pcscd": "running", "readers": [], "card_removals": 2, "transmit_errors": 1,
             "placement_suspect": false, "resends": 0, "apdu_rtt_us": [1200, 900, 30000],
-            "errors": [{"at": "2026-12-01T10:00:00+09:00", "code": "wrong_pin"}],
+            "errors": [{"at": "2026-12-01T01:00:00.000Z", "code": "wrong_pin"}],
             "queue": {"pending": 1, "review": 2, "oldest_age_secs": 60},
-            "last_delivery": {"at": "2026-12-01T10:01:00+09:00", "result": "accepted"},
+            "last_delivery": {"at": "2026-12-01T01:01:00.000Z", "result": "accepted"},
             "crl": {"age_hours": 3, "fresh": true}
         })
     }
@@ -174,7 +181,7 @@ mod tests {
     /// Issue 25 item 9: values line up by display width, and read in the clerk's language.
     #[test]
     fn japanese_values_line_up_and_are_in_japanese() {
-        let out = text(Lang::Ja, &snapshot());
+        let out = text(Lang::Ja, &snapshot(), jst);
         let columns: Vec<usize> = out
             .lines()
             .map(|line| {
@@ -194,13 +201,29 @@ mod tests {
         }
     }
 
+    /// The clerk's clock in these tests: Japan's.
+    fn jst(s: &str) -> String {
+        let secs = madoguchi::time::parse_rfc3339(s).unwrap();
+        madoguchi::time::rfc3339_in(secs, 9 * 3600)
+    }
+
+    /// The review of issue #25: the times and 最後の送信 came in UTC (`…Z`); they are the
+    /// local clock's, in RFC 3339 with the offset.
+    #[test]
+    fn times_are_the_local_clocks_with_the_offset() {
+        let out = text(Lang::Ja, &snapshot(), jst);
+        assert!(out.contains("2026-12-01T10:01:00+09:00 受理"), "{out}");
+        assert!(out.contains("2026-12-01T10:00:00+09:00 暗証番号の誤り"), "{out}");
+        assert!(!out.contains("Z "), "{out}");
+    }
+
     #[test]
     fn each_watched_snapshot_comes_under_its_time() {
         assert_eq!(
             watch_rule("2026-12-01T10:00:00+09:00"),
             "── 2026-12-01T10:00:00+09:00 ──"
         );
-        let en = text(Lang::En, &snapshot());
+        let en = text(Lang::En, &snapshot(), jst);
         assert!(en.contains("Done") || en.contains("done"), "{en}");
     }
 }

@@ -102,7 +102,10 @@ impl Flow {
         if let Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p) = &mut self.screen {
             p.busy = false;
             p.tries = Some(n);
-            p.message = (n == 1).then_some(PinMessage::LastTryWarning);
+            // What was said about keys typed while waiting stays; the last try outranks it.
+            if n == 1 {
+                p.message = Some(PinMessage::LastTryWarning);
+            }
             if n == 0 {
                 let k = p.kind;
                 self.screen = Screen::Stopped(Stop::Locked(k));

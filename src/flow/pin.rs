@@ -43,8 +43,14 @@ impl Flow {
             self.reset(Some(Notice::Cancelled), out);
             return;
         }
-        // Tries must be on screen before anything can be typed.
+        // While the card is asked for the tries, typing goes into the field (a key is never
+        // dropped without a word) but Enter waits: no VERIFY before the tries are on screen.
         if p.busy || p.tries.is_none_or(|t| t == 0) {
+            match a {
+                Action::Type(_) | Action::Erase => type_into(p, a),
+                Action::Submit => p.message = Some(PinMessage::WaitForTries),
+                _ => {}
+            }
             return;
         }
         if p.confirming_last {
@@ -59,17 +65,7 @@ impl Flow {
             return;
         }
         match a {
-            Action::Type(c) => {
-                p.message = match p.input.push(c) {
-                    Ok(()) => None,
-                    Err(input::Refused::Character) => Some(PinMessage::CharNotAllowed),
-                    Err(input::Refused::Full) => Some(PinMessage::Full),
-                };
-            }
-            Action::Erase => {
-                p.input.pop();
-                p.message = None;
-            }
+            Action::Type(_) | Action::Erase => type_into(p, a),
             Action::Reveal => p.reveal = !p.reveal,
             // A refused format empties the field: what is typed next, as the message asks, is
             // the whole PIN, never appended to what was refused.
@@ -122,5 +118,23 @@ impl Flow {
             }
             PinKind::AuthPin => self.send_auth_pin(secret, out),
         }
+    }
+}
+
+/// A character typed or erased: taken, or refused with the word that says why.
+fn type_into(p: &mut PinScreen, a: Action) {
+    match a {
+        Action::Type(c) => {
+            p.message = match p.input.push(c) {
+                Ok(()) => None,
+                Err(input::Refused::Character) => Some(PinMessage::CharNotAllowed),
+                Err(input::Refused::Full) => Some(PinMessage::Full),
+            };
+        }
+        Action::Erase => {
+            p.input.pop();
+            p.message = None;
+        }
+        _ => {}
     }
 }

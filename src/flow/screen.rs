@@ -13,7 +13,7 @@ use crate::secret::PinKind;
 #[derive(Debug)]
 pub struct PinScreen {
     pub kind: PinKind,
-    /// None until the card told us (input is ignored until then).
+    /// None until the card told us (typing is taken meanwhile, Enter is not).
     pub tries: Option<u8>,
     pub input: SecretInput,
     pub reveal: bool,
@@ -21,7 +21,7 @@ pub struct PinScreen {
     pub confirming_last: bool,
     /// The last message for the citizen (wrong PIN, format).
     pub message: Option<PinMessage>,
-    /// A request is in flight: keys are ignored.
+    /// The tries are being asked: typing is taken, Enter waits for them.
     pub busy: bool,
 }
 
@@ -34,6 +34,8 @@ pub enum PinMessage {
     CharNotAllowed,
     /// The field is full: the key was refused (never dropped without a word).
     Full,
+    /// Enter before the card told the tries: nothing was sent, what was typed stays.
+    WaitForTries,
 }
 
 #[derive(Debug)]

@@ -343,16 +343,44 @@ fn consent_accepts_only_after_reaching_the_end() {
     assert_eq!(t.f.step(), Step::Card, "reached once is enough");
 }
 
+/// Issue #25 (review): keys typed while the tries are asked go into the field, none dropped;
+/// Enter then sends nothing and says so; once the tries show, the field holds all that was
+/// typed and Enter sends exactly that.
 #[test]
-fn typing_before_tries_are_known_is_ignored() {
+fn typing_while_the_tries_are_asked_is_kept_and_enter_waits_for_them() {
+    let mut t = T::new(FlowConfig::default());
+    let id = t.up_to_reading();
+    t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
+    let (id, req) = t.take_card();
+    assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
+    t.typed("ha").key(Key::Enter);
+    t.no_card_effect();
+    let Screen::SignPin(p) = t.f.screen() else { panic!() };
+    assert_eq!(
+        (p.input.revealed(), &p.message),
+        ("HA", &Some(PinMessage::WaitForTries))
+    );
+    t.reply(id, Ok(CardReply::Tries(5))).typed("nako2024");
+    t.no_card_effect();
+    t.key(Key::Enter);
+    let (_, req) = t.take_card();
+    let CardRequest::VerifyAndSign { password, .. } = req else {
+        panic!("{req:?}")
+    };
+    assert_eq!(password.expose(), b"HANAKO2024");
+    // The text PIN the same, and the last try still asks for its yes.
     let mut t = T::new(FlowConfig::default());
     t.through_consent().card();
     let (id, _) = t.take_card();
-    t.typed("1234").key(Key::Enter);
+    t.typed("12").key(Key::Backspace).typed("234").key(Key::Enter);
     t.no_card_effect();
-    t.reply(id, Ok(CardReply::Tries(3)));
+    t.reply(id, Ok(CardReply::Tries(1))).key(Key::Enter);
+    t.no_card_effect();
     let Screen::Pin(p) = t.f.screen() else { panic!() };
-    assert!(p.input.is_empty());
+    assert!(p.confirming_last && p.input.revealed() == "1234");
+    t.key(Key::Char('y'));
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::VerifyAndRead(_)));
 }
 
 #[test]
@@ -1399,7 +1427,7 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Contact { .. }));
-    t.key(Key::F(2));
+    t.key(Key::F(6));
     let (_, req) = t.take_card();
     assert!(
         matches!(req, CardRequest::AuthStart),
@@ -1414,7 +1442,7 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person())))
         .key(Key::Enter)
-        .key(Key::F(2));
+        .key(Key::F(6));
     assert!(matches!(t.f.screen(), Screen::Contact { .. }));
     for _ in 0..2 {
         t.typed("hanako..mama.@docomo.ne.jp").key(Key::Enter);

@@ -14,6 +14,7 @@ mod render;
 
 pub use catalogue::msg;
 pub use msg::Msg;
+pub use render::{atr_interface, pin_wait_for_tries, status_station_gone};
 pub use render::{
     birth_date, card_error, card_kind, card_state, crl_age, demo_secrets, diag_config_file_problem,
     diag_config_invalid, diag_config_unreadable, done_level, done_review_items, email_carrier_warning, enter_pin,

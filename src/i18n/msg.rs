@@ -253,6 +253,7 @@ messages! {
     ContactOptional,
     NoticeDeclined,
     QuitQuestion,
+    QuitSaving,
     NoCertificateNoteMinors,
     NoCertificateNoteUnsigned,
     FindingExpired,
@@ -332,6 +333,10 @@ texts! {
     PinFormatCharacter { pin, position },
     PinFormatLettersDigits { pin },
     PinFull { pin, max },
+    /// Enter while the tries are asked: the keys that check the PIN once they show.
+    PinWaitForTries { keys },
+    /// How the card talks to the reader, as its ATR says: `contact`, `contactless`, `unknown`.
+    DiagInterface { interface },
     EnterPin { pin },
     TriesShort { n },
     TransportUnknownReader { name },
@@ -359,7 +364,12 @@ texts! {
     PrivacyMissingOther { lang },
     StatusNoStation { path, error },
     StatusTooMany { max },
-    StatusSocketFailed { error },
+    /// The station `madoguchi status --watch` watched closed its socket (it quit).
+    StatusStationGone { path },
+    /// Where the status socket is, and why it could not be opened (`StatusSocketReason`).
+    StatusSocketFailed { path, reason },
+    /// Why the status socket could not be opened, by code (`in_use`, `permission`, …).
+    StatusSocketReason { reason },
     StatusPcscdState { state },
     StatusUptime { secs },
     StatusQueue { pending, review },

@@ -153,6 +153,26 @@ pub fn pin_full(lang: Lang, kind: PinKind) -> String {
     )
 }
 
+/// Enter before the card told the tries: nothing sent, press `keys` again once they show.
+pub fn pin_wait_for_tries(lang: Lang, keys: &str) -> String {
+    format(lang, Text::PinWaitForTries { keys: keys.into() })
+}
+
+/// How the card talks to the reader (the ATR's `contact`, `contactless`, `unknown`), worded.
+pub fn atr_interface(lang: Lang, interface: &str) -> String {
+    format(
+        lang,
+        Text::DiagInterface {
+            interface: interface.into(),
+        },
+    )
+}
+
+/// `madoguchi status --watch`: the watched station went away.
+pub fn status_station_gone(lang: Lang, path: &str) -> String {
+    format(lang, Text::StatusStationGone { path: path.into() })
+}
+
 /// The age of the oldest unsent record in the status line.
 pub fn oldest_minutes(lang: Lang, minutes: u64) -> String {
     format(lang, Text::OldestMinutes { minutes: num(minutes) })
@@ -291,9 +311,17 @@ pub fn status_too_many(lang: Lang, max: &str) -> String {
     format(lang, Text::StatusTooMany { max: max.into() })
 }
 
-/// The station could not bind its status socket (on screen and in the diagnostics).
-pub fn status_socket_failed(lang: Lang, error: &str) -> String {
-    format(lang, Text::StatusSocketFailed { error: error.into() })
+/// The station could not bind its status socket at `path`, for `reason` (a code the
+/// catalogue words: `in_use`, `not_private`, `permission`, …): on screen and in diagnostics.
+pub fn status_socket_failed(lang: Lang, path: &str, reason: &str) -> String {
+    let reason = format(lang, Text::StatusSocketReason { reason: reason.into() });
+    format(
+        lang,
+        Text::StatusSocketFailed {
+            path: path.into(),
+            reason: reason.into(),
+        },
+    )
 }
 
 /// `madoguchi status`: pcscd's state as the status document writes it (`running`,

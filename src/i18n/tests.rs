@@ -202,6 +202,28 @@ fn japanese_says_error_codes_in_japanese() {
     assert!(!msg(Lang::Ja, Msg::ConfirmLastTry).contains("送信"));
 }
 
+/// Both PIN rules say what locks the PIN, in every language: the password's once said only
+/// "5 tries" (入力回数は5回まで), which does not tell that five wrong entries lock it.
+#[test]
+fn both_pin_rules_say_that_wrong_entries_lock_the_pin() {
+    let lock = |lang: Lang| match lang {
+        Lang::Ja => "回続けて間違えるとロック",
+        Lang::En => "wrong entries lock it",
+        Lang::Es => "se bloquea",
+        Lang::PtBr => "é bloqueada",
+        Lang::Ko => "틀리면 잠깁니다",
+        Lang::ZhHans => "将被锁定",
+        Lang::Vi => "bị khóa",
+    };
+    for lang in Lang::ALL {
+        for (m, n) in [(Msg::PinRuleText, '3'), (Msg::PinRuleSign, '5')] {
+            let t = msg(lang, m);
+            assert!(t.contains(lock(lang)), "{lang:?} {m:?}: {t}");
+            assert!(t.contains(n), "{lang:?} {m:?}: {t}");
+        }
+    }
+}
+
 #[test]
 fn every_era_has_its_name_in_every_language() {
     use crate::wareki::Era;

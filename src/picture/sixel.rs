@@ -55,38 +55,7 @@ pub fn draw(img: &Grey, at: Cells, cell_px: (u16, u16), greys: usize) -> Zeroizi
     }
     let mut used = vec![false; greys];
     for band in (0..h).step_by(6) {
-        let rows = band..(band + 6).min(h);
-        used.iter_mut().for_each(|u| *u = false);
-        for y in rows.clone() {
-            for &v in &q[y * w..(y + 1) * w] {
-                used[v as usize] = true;
-            }
-        }
-        let mut first = true;
-        for c in (0..greys).filter(|&c| used[c]) {
-            if !first {
-                s.push(b"$");
-            }
-            first = false;
-            s.push(b"#");
-            s.num(c);
-            let mut run = (0u8, 0usize);
-            for x in 0..w {
-                let mut bits = 0u8;
-                for (dy, y) in rows.clone().enumerate() {
-                    if q[y * w + x] as usize == c {
-                        bits |= 1 << dy;
-                    }
-                }
-                if bits == run.0 {
-                    run.1 += 1;
-                } else {
-                    flush(&mut s, run);
-                    run = (bits, 1);
-                }
-            }
-            flush(&mut s, run);
-        }
+        write_band(&mut s, &q, w, band..(band + 6).min(h), &mut used);
         // Down to the next band; not after the last (the cursor would move past the picture).
         if band + 6 < h {
             s.push(b"-");
@@ -94,6 +63,42 @@ pub fn draw(img: &Grey, at: Cells, cell_px: (u16, u16), greys: usize) -> Zeroizi
     }
     s.push(b"\x1b\\\x1b8");
     s.into_inner()
+}
+
+/// One 6-row band of the quantized picture `q` (`w` wide): each grey the band uses, as a line
+/// of sixels with run-length encoding, the lines joined by `$` (back to the band's start).
+fn write_band(s: &mut Bounded, q: &[u8], w: usize, rows: std::ops::Range<usize>, used: &mut [bool]) {
+    used.iter_mut().for_each(|u| *u = false);
+    for y in rows.clone() {
+        for &v in &q[y * w..(y + 1) * w] {
+            used[v as usize] = true;
+        }
+    }
+    let mut first = true;
+    for c in (0..used.len()).filter(|&c| used[c]) {
+        if !first {
+            s.push(b"$");
+        }
+        first = false;
+        s.push(b"#");
+        s.num(c);
+        let mut run = (0u8, 0usize);
+        for x in 0..w {
+            let mut bits = 0u8;
+            for (dy, y) in rows.clone().enumerate() {
+                if q[y * w + x] as usize == c {
+                    bits |= 1 << dy;
+                }
+            }
+            if bits == run.0 {
+                run.1 += 1;
+            } else {
+                flush(s, run);
+                run = (bits, 1);
+            }
+        }
+        flush(s, run);
+    }
 }
 
 fn flush(s: &mut Bounded, (bits, n): (u8, usize)) {

@@ -3,7 +3,9 @@
 //! without colour (every state is also a word).
 
 use super::labelled;
+use super::station::SocketTrouble;
 use super::theme::Theme;
+use super::wrap::wrap_line;
 use crate::card::{CardError, TransportError};
 use crate::i18n::{self, msg, Msg};
 use crate::lang::Lang;
@@ -12,7 +14,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -28,7 +30,7 @@ pub struct DiagnosticsPane<'a> {
     /// The reader the station uses; defaults to the first with a card, else the first.
     pub selected: Option<&'a str>,
     /// Why the status socket (`madoguchi status`) could not be opened, when it could not.
-    pub socket_error: Option<&'a str>,
+    pub socket_error: Option<SocketTrouble<'a>>,
 }
 
 impl DiagnosticsPane<'_> {
@@ -138,8 +140,12 @@ impl DiagnosticsPane<'_> {
 
     /// The status socket could not be opened: support can't ask this station.
     fn socket_line(&self) -> Option<Line<'static>> {
-        self.socket_error
-            .map(|e| Line::styled(i18n::status_socket_failed(self.lang, e), self.theme.warn()))
+        self.socket_error.map(|e| {
+            Line::styled(
+                i18n::status_socket_failed(self.lang, e.path, e.reason),
+                self.theme.warn(),
+            )
+        })
     }
 
     fn full_lines(&self) -> Vec<Line<'static>> {
@@ -173,7 +179,8 @@ impl DiagnosticsPane<'_> {
                 lines.push(field("ATR", atr.clone(), th.text()));
             }
             if let Some(a) = &r.atr_summary {
-                let mut v = format!("{} {}", a.protocols.join(","), a.interface);
+                let interface = i18n::atr_interface(self.lang, &a.interface);
+                let mut v = format!("{} {interface}", a.protocols.join(","));
                 if a.known_my_number_atr {
                     v.push_str(&format!(" / {}", self.t(Msg::DiagKnownAtr)));
                 }
@@ -227,9 +234,10 @@ impl Widget for DiagnosticsPane<'_> {
             Form::Compact => self.compact_lines(),
             Form::Full => self.full_lines(),
         };
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .render(area, buf);
+        // Wrapped by display width with the project's line-breaking rules, never past the
+        // border (ratatui's wrapping let a full-width bracket overwrite it).
+        let inner = block.inner(area).width as usize;
+        let lines: Vec<Line> = lines.iter().flat_map(|l| wrap_line(l, inner)).collect();
+        Paragraph::new(lines).block(block).render(area, buf);
     }
 }

@@ -42,6 +42,8 @@ pub enum Overlay {
     Diagnostics,
     /// "Quit the station?" (Ctrl-C during an enrollment).
     Quit,
+    /// Quitting, the station waits for the record being saved: no key acts.
+    Saving,
 }
 
 /// The set of facets a screen has: a binding acts where its facets meet the screen's.
@@ -55,7 +57,7 @@ impl Facets {
     pub const CONSENT_END: Facets = Facets(1 << 1);
     /// Waiting for the card.
     pub const CARD: Facets = Facets(1 << 2);
-    /// A PIN screen before the card told the tries: only leaving.
+    /// A PIN screen before the card told the tries: typing, but Enter waits for them.
     pub const PIN_WAIT: Facets = Facets(1 << 3);
     /// A PIN screen taking input, the PIN masked.
     pub const PIN_MASKED: Facets = Facets(1 << 4);
@@ -102,6 +104,7 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
     match overlay {
         Overlay::Diagnostics => return Facets::DIAGNOSTICS,
         Overlay::Quit => return Facets::QUIT,
+        Overlay::Saving => return Facets::NONE,
         Overlay::None => {}
     }
     let screen = match flow.screen() {
@@ -189,7 +192,10 @@ use flow::Action as F;
 use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 const PIN_INPUT: Facets = Facets::PIN_MASKED.or(Facets::PIN_SHOWN);
-const TYPING: Facets = PIN_INPUT.or(Facets::CONTACT);
+/// While the tries are asked the PIN can already be typed (a key is never dropped without a
+/// word); Enter there is refused with a message by the flow, never sent before the tries.
+const PIN_ANY: Facets = PIN_INPUT.or(Facets::PIN_WAIT);
+const TYPING: Facets = PIN_ANY.or(Facets::CONTACT);
 const LEAVING: Facets = Facets::CARD
     .or(Facets::PIN_WAIT)
     .or(PIN_INPUT)
@@ -203,7 +209,7 @@ const STATION_AND_DIAG: Facets = Facets::STATION.or(Facets::DIAGNOSTICS);
 pub const KEYS: &[Binding] = &[
     // Enter: what it does depends on the screen, and the help line says which.
     row(Facets::CONSENT_END, &[Enter], step(F::Submit), Some(Msg::KeyAgree)),
-    row(PIN_INPUT, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
+    row(PIN_ANY, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
     row(
         Facets::CONFIRM.or(Facets::REPRESENTATIVE).or(Facets::CONTACT),
         &[Enter],
@@ -291,9 +297,11 @@ pub const KEYS: &[Binding] = &[
         step(F::Reveal),
         Some(Msg::Hide),
     ),
+    // Not F2: the password screen that follows shows the password on F2 (a double press or a
+    // key repeat would have shown it in clear). F6 means nothing on the screens that follow.
     row(
         Facets::CONTACT_OPTIONAL,
-        &[KeyCode::F(2)],
+        &[KeyCode::F(6)],
         step(F::Skip),
         Some(Msg::KeySkip),
     ),
@@ -577,6 +585,51 @@ mod tests {
                     .filter(|b| b.on.meets(f) && b.take(&ev(code, KeyModifiers::NONE)).is_some())
                     .count();
                 assert!(takers <= 1, "{code:?} on {f:?}: {takers} rows");
+            }
+        }
+    }
+
+    /// A key pressed twice, or repeating, acts on the screen its first press led to: no key
+    /// that leaves a screen may show a PIN on the next (F2 skipped the e-mail address, then
+    /// showed the password in clear on 署名).
+    #[test]
+    fn no_key_that_leaves_a_screen_reveals_a_secret_on_the_next() {
+        let f = |x: Facets| x.or(Facets::STATION);
+        let pins = [
+            Facets::PIN_WAIT,
+            Facets::PIN_MASKED,
+            Facets::PIN_SHOWN,
+            Facets::PIN_LAST,
+        ];
+        // Each screen, and the screens a key on it can lead to.
+        let before_pin = [
+            Facets::CARD,
+            Facets::CONFIRM,
+            Facets::REPRESENTATIVE,
+            Facets::CONTACT,
+            Facets::CONTACT.or(Facets::CONTACT_OPTIONAL),
+            Facets::WORKING,
+            Facets::PIN_WAIT,
+            Facets::PIN_LAST,
+        ];
+        let probe = [
+            Enter, Esc, Tab, Backspace, Up, Down, Left, Right, PageUp, PageDown, Home, End,
+        ]
+        .into_iter()
+        .chain((1..=12).map(KeyCode::F))
+        .chain("yYnNrRjk 1a".chars().map(KeyCode::Char));
+        for code in probe {
+            let e = ev(code, KeyModifiers::NONE);
+            for from in before_pin {
+                let Some(first) = resolve(f(from), &e) else { continue };
+                for to in pins {
+                    let second = resolve(f(to), &e);
+                    let reveals = second == Some(Action::Flow(F::Reveal));
+                    assert!(
+                        !reveals || first == Action::Flow(F::Reveal),
+                        "{code:?}: {first:?} on {from:?}, then shows the PIN on {to:?}"
+                    );
+                }
             }
         }
     }

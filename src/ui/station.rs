@@ -73,7 +73,15 @@ pub struct View<'a> {
     /// Reader health: the last APDU round trips (µs) and this session's troubles.
     pub health: Health<'a>,
     /// Why the status socket (`madoguchi status`) could not be opened at start, if it could not.
-    pub status_socket_error: Option<&'a str>,
+    pub status_socket_error: Option<SocketTrouble<'a>>,
+}
+
+/// The status socket could not be opened: where it is, and why as a code the catalogue words
+/// (`status-socket-reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SocketTrouble<'a> {
+    pub path: &'a str,
+    pub reason: &'a str,
 }
 
 /// Reader health for the diagnostics: a sparkline of round trips, and counts.
@@ -108,6 +116,9 @@ pub fn draw(f: &mut Frame, v: &View) {
         }
         if v.overlay == Overlay::Quit {
             screens::quit::draw(f, v, a.main);
+        }
+        if v.overlay == Overlay::Saving {
+            screens::quit::draw_saving(f, v, a.main);
         }
     }
     frame::status::draw(f, v, a.status);

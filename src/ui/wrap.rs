@@ -5,6 +5,7 @@
 //! digits (`J-LIS`, `PgDn`): Japanese and Chinese break between their characters, other
 //! scripts (Latin with or without diacritics, Hangul) at spaces.
 
+use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
 /// Never at a line start (JIS X 4051 cl-02 closing brackets, cl-03 hyphens, cl-04 dividing
@@ -103,6 +104,32 @@ fn line_range(line: &[(usize, char)], at: usize) -> std::ops::Range<usize> {
         .rposition(|(_, c)| !c.is_whitespace())
         .map_or(start, |i| line[i].0 + line[i].1.len_utf8());
     start..end
+}
+
+/// [`wrap`] for a line of styled spans: the same breaks, each piece keeping its span's style
+/// (a label muted, its value coloured), for widgets that would otherwise leave wrapping to
+/// ratatui, which breaks by its own rules and can draw a wide character over a border.
+pub fn wrap_line(line: &Line<'_>, max: usize) -> Vec<Line<'static>> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let mut parts = Vec::with_capacity(line.spans.len());
+    let mut at = 0;
+    for s in &line.spans {
+        parts.push((at, at + s.content.len(), s.style));
+        at += s.content.len();
+    }
+    wrap_ranges(&text, max)
+        .into_iter()
+        .map(|r| {
+            let spans: Vec<Span<'static>> = parts
+                .iter()
+                .filter_map(|&(a, b, style)| {
+                    let (s, e) = (a.max(r.start), b.min(r.end));
+                    (s < e).then(|| Span::styled(text[s..e].to_string(), style))
+                })
+                .collect();
+            Line::from(spans).style(line.style)
+        })
+        .collect()
 }
 
 /// Cuts `s` to at most `max` columns.
@@ -216,6 +243,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn styled_lines_wrap_like_text_and_keep_their_styles() {
+        use ratatui::style::{Color, Style};
+        let (a, b) = (Style::default(), Style::default().fg(Color::Cyan));
+        let line = Line::from(vec![
+            Span::styled("pcscd: ", a),
+            Span::styled("使用しない（デモのカード）", b),
+        ]);
+        let lines = wrap_line(&line, 30);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(text, wrap("pcscd: 使用しない（デモのカード）", 30));
+        assert!(lines.iter().all(|l| l.width() <= 30));
+        assert_eq!(lines[0].spans[0].style, a);
+        assert!(lines[1].spans.iter().all(|s| s.style == b), "{lines:?}");
     }
 
     proptest! {

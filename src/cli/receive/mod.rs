@@ -87,6 +87,8 @@ pub struct ReceiveArgs {
     request_log: String,
 }
 
+// Parsed once at start-up: the size of a variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(clap::Subcommand)]
 pub enum ReceiveCmd {
     /// Received requests, oldest first: station, Idempotency-Key, time, assurance level

@@ -310,8 +310,8 @@ fn a_card_removed_between_the_read_and_the_challenge_is_read_again_first() {
 }
 
 /// The 利用者証明用暗証番号 is another PIN: the 4-digit PIN typed before is not kept for it,
-/// keys typed before its tries are shown or on other screens are not taken, and Enter on an
-/// empty field sends nothing. The one request carries exactly the digits typed on its screen.
+/// keys typed on other screens are not taken, and Enter on an empty or short field sends
+/// nothing. The one request carries exactly the digits typed on its screen.
 #[test]
 fn no_auth_try_is_spent_on_digits_the_citizen_did_not_type_for_it() {
     let mut t = T::new(FlowConfig::default());
@@ -329,16 +329,17 @@ fn no_auth_try_is_spent_on_digits_the_citizen_did_not_type_for_it() {
         .key(Key::Enter);
     let (id, req) = t.take_card();
     assert!(matches!(req, CardRequest::AuthStart));
-    // Before the tries are shown: typed and Enter, nothing taken.
-    t.typed("0000").key(Key::Enter);
+    // While its tries are asked, what is typed on this screen is kept for this PIN (and only
+    // that); Enter waits for the tries.
+    t.typed("46").key(Key::Enter);
     t.no_card_effect();
     t.reply(id, Ok(CardReply::Tries(3)));
     match t.f.screen() {
-        Screen::AuthPin(p) => assert!(p.input.is_empty(), "nothing carried over"),
+        Screen::AuthPin(p) => assert_eq!(p.input.revealed(), "46", "nothing of the other PIN"),
         s => panic!("{s:?}"),
     }
-    // Enter on nothing, or on three digits: no try.
-    t.key(Key::Enter).typed("000").key(Key::Enter);
+    // Enter on two digits (the field is emptied), on nothing, or on three digits: no try.
+    t.key(Key::Enter).key(Key::Enter).typed("000").key(Key::Enter);
     t.no_card_effect();
     t.typed("4649").key(Key::Enter);
     assert_eq!(t.auth_signs(), 1);
@@ -390,7 +391,11 @@ fn one_auth_verify_per_enter_on_four_digits_none_on_malformed_input() {
     let mut t = T::child_up_to_challenge(FlowConfig::default());
     t.auth_tries(3);
     // Malformed: nothing, three digits, a letter (refused as typed, the two digits stay).
-    t.key(Key::Enter).typed("123").key(Key::Enter).typed("12x").key(Key::Enter);
+    t.key(Key::Enter)
+        .typed("123")
+        .key(Key::Enter)
+        .typed("12x")
+        .key(Key::Enter);
     t.no_card_effect();
     // A fifth digit is refused: the four typed before are what is sent, once.
     t.typed("11112").key(Key::Enter);
@@ -430,8 +435,9 @@ fn one_auth_verify_per_enter_on_four_digits_none_on_malformed_input() {
 }
 
 /// The tries are on screen before anything can be sent: the auth PIN screen comes up
-/// waiting for the card's count (nothing typed is taken, Enter is not "on a well-formed PIN"),
-/// and the count the card told is what the screen holds when the first try goes.
+/// waiting for the card's count (what is typed meanwhile is kept, but Enter is not "on a
+/// well-formed PIN" and sends nothing), and the count the card told is on screen when the
+/// first try goes.
 #[test]
 fn the_auth_tries_are_shown_before_any_try() {
     let mut t = T::child_up_to_challenge(FlowConfig::default());
@@ -439,16 +445,17 @@ fn the_auth_tries_are_shown_before_any_try() {
     assert!(matches!(req, CardRequest::AuthStart));
     assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries.is_none() && p.busy));
     assert!(!t.f.pin_ready());
-    t.typed("4649").key(Key::Enter).key(Key::Char('y'));
+    // Typed meanwhile: kept, but Enter sends nothing and says it waits for the tries.
+    t.typed("4649").key(Key::Enter);
     t.no_card_effect();
+    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.message == Some(PinMessage::WaitForTries)));
     t.reply(id, Ok(CardReply::Tries(2)));
-    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries == Some(2) && !p.busy && p.input.is_empty()));
-    assert!(!t.f.pin_ready(), "nothing typed yet");
-    t.typed("4649");
+    t.no_card_effect();
+    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries == Some(2) && !p.busy));
     assert!(t.f.pin_ready());
-    assert!(matches!(t.f.screen(), Screen::AuthPin(p) if p.tries == Some(2)));
+    // The first try goes on the Enter pressed once the count is on screen.
     t.key(Key::Enter);
-    assert_eq!(t.auth_signs(), 1);
+    assert_eq!((t.auth_signs(), t.auth_pin_sent().as_deref()), (1, Some(&b"4649"[..])));
 }
 
 /// There is no "the same as before" key: the PIN typed for EF 02 (here the very digits of the
@@ -467,10 +474,19 @@ fn the_text_pin_is_never_reused_for_the_auth_pin() {
         .key(Key::F(5))
         .key(Key::Enter);
     t.auth_tries(3);
-    let keys = [Key::Enter, Key::Tab, Key::Up, Key::Down, Key::Left, Key::Right, Key::PageDown, Key::End]
-        .into_iter()
-        .chain((1..=12).map(Key::F))
-        .chain([Key::Char('y'), Key::Enter]);
+    let keys = [
+        Key::Enter,
+        Key::Tab,
+        Key::Up,
+        Key::Down,
+        Key::Left,
+        Key::Right,
+        Key::PageDown,
+        Key::End,
+    ]
+    .into_iter()
+    .chain((1..=12).map(Key::F))
+    .chain([Key::Char('y'), Key::Enter]);
     for k in keys {
         t.key(k);
         assert_eq!(t.auth_signs(), 0, "{k:?} sent a PIN");

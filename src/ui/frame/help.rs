@@ -2,7 +2,7 @@
 //! (`ui/keys.rs`), the step's (or the overlay's) first, then the station's.
 
 use crate::i18n::msg;
-use crate::ui::keys::{self, Action};
+use crate::ui::keys::{self, Action, Facets};
 use crate::ui::station::View;
 use crate::ui::wrap::str_width;
 use ratatui::layout::Rect;
@@ -10,23 +10,32 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-/// How readily a narrow help line gives up a key (0: never): the station's extras first,
-/// then shortcuts, then the step's own keys; Enter and Esc and the way to quit stay.
-fn weight(a: Action) -> u8 {
+/// How readily a narrow help line gives up a key (0: never), as a first-day clerk needs them:
+/// the step's own keys stay (Enter, Esc, the answers), and in the demo F8 on the card step
+/// (it is how the demo's card is placed); then the clerk's keys (法定代理人), F4's
+/// diagnostics, the arrows over choices drawn on screen, F8 elsewhere; keys the pane names
+/// itself (Tab/F2 in the PIN box, the skip key) and shortcuts to buttons drawn (R) go before
+/// those; the clerk's language and the next reader first of all.
+fn weight(a: Action, facets: Facets) -> u8 {
     use crate::flow::Action as A;
     match a {
         Action::Quit => 0,
         Action::Flow(A::Submit | A::Cancel | A::Decline | A::Yes | A::No) | Action::Close | Action::QuitNow => 1,
-        Action::Flow(A::AskRepresentative | A::Representative(_) | A::Skip | A::Reveal) => 2,
-        Action::Flow(A::Previous | A::Following | A::Scroll(_)) => 3,
-        Action::Flow(_) => 4,
-        Action::Diagnostics => 5,
-        Action::Language | Action::NextReader | Action::DemoCard => 6,
+        Action::DemoCard if facets.meets(Facets::CARD) => 1,
+        Action::Flow(A::AskRepresentative | A::Representative(_)) => 2,
+        Action::Diagnostics => 3,
+        Action::Flow(A::Previous | A::Following | A::Scroll(_)) => 4,
+        Action::DemoCard => 5,
+        Action::Flow(_) => 6,
+        Action::Language | Action::NextReader => EXTRA,
     }
 }
 
-/// A narrow line drops the station's extras, closes the gaps, then drops keys by [`weight`];
-/// the way to quit always stays.
+/// The weight of the station's extras, given up before the gaps between keys are narrowed.
+const EXTRA: u8 = 7;
+
+/// A narrow line drops the station's extras, closes the gaps, then drops keys by [`weight`]
+/// and takes back those that fit after all; the way to quit always stays.
 pub fn draw(f: &mut Frame, v: &View, area: Rect) {
     let l = v.lang;
     let th = v.theme;
@@ -39,18 +48,32 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
     });
     let item = |h: &keys::Hint| str_width(&h.keys) + 1 + str_width(msg(l, h.word));
     let total = |h: &[keys::Hint], gap: usize| 1 + h.iter().map(item).sum::<usize>() + gap * h.len().saturating_sub(1);
+    let all = hints.clone();
     let mut gap = 2;
     while total(&hints, gap) > area.width as usize {
-        let heaviest = hints.iter().map(|h| weight(h.action)).max().unwrap_or(0);
-        if gap == 2 && heaviest < 6 {
+        let heaviest = hints.iter().map(|h| weight(h.action, facets)).max().unwrap_or(0);
+        if gap == 2 && heaviest < EXTRA {
             gap = 1;
             continue;
         }
-        match hints.iter().rposition(|h| weight(h.action) == heaviest && heaviest > 0) {
+        match hints
+            .iter()
+            .rposition(|h| weight(h.action, facets) == heaviest && heaviest > 0)
+        {
             Some(i) => {
                 hints.remove(i);
             }
             None => break,
+        }
+    }
+    // A key given up for a wider one that did not fit either comes back where there is room
+    // (the most needed first), in its place in the table's order.
+    let mut dropped: Vec<&keys::Hint> = all.iter().filter(|h| !hints.contains(h)).collect();
+    dropped.sort_by_key(|h| weight(h.action, facets));
+    for h in dropped {
+        let with: Vec<keys::Hint> = all.iter().filter(|x| hints.contains(x) || *x == h).cloned().collect();
+        if total(&with, gap) <= area.width as usize {
+            hints = with;
         }
     }
     let mut spans = vec![Span::raw(" ")];

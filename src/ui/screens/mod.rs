@@ -3,7 +3,8 @@
 //! challenge), busy (reading, signing, proving, storing, sending), confirm (確認),
 //! representative (法定代理人), contact (連絡先), done (完了),
 //! stopped; and the overlays that cover the step, quit and diagnostics. `pane` holds what
-//! they share. Texts come from the catalogue; the screens only place and style them.
+//! they share, `overlay` what every box drawn over the step must do first. Texts come from
+//! the catalogue; the screens only place and style them.
 
 pub mod auth;
 pub mod busy;
@@ -13,6 +14,7 @@ pub mod consent;
 pub mod contact;
 pub mod diagnostics;
 pub mod done;
+pub mod overlay;
 pub mod pane;
 pub mod pin;
 pub mod quit;

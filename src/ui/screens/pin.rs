@@ -8,6 +8,7 @@ use crate::card::CardError;
 use crate::flow::{Action as F, PinMessage, PinScreen, Signing};
 use crate::i18n::{self, msg, Msg};
 use crate::secret::PinKind;
+use crate::ui::keys::{self, Action, Overlay};
 use crate::ui::station::View;
 use crate::ui::wrap::wrap;
 use ratatui::layout::Rect;
@@ -102,6 +103,11 @@ pub(super) fn message(v: &View, p: &PinScreen) -> Option<(String, Style)> {
         PinMessage::CharNotAllowed => (msg(l, Msg::CharNotAllowed).to_string(), th.warn()),
         PinMessage::Full => (i18n::pin_full(l, p.kind), th.warn()),
         PinMessage::LastTryWarning => (i18n::last_try_warning(l, p.kind), th.warn()),
+        PinMessage::WaitForTries => {
+            let facets = keys::facets(v.flow, Overlay::None);
+            let enter = keys::keys_for(facets, Action::Flow(F::Submit)).unwrap_or_default();
+            (i18n::pin_wait_for_tries(l, &enter), th.warn())
+        }
     })
 }
 
