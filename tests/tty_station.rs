@@ -20,13 +20,20 @@ use support::tmux::Tmux;
 use support::{BIN, DEADLINE};
 
 /// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen.
+/// Each demo has a runtime directory of its own (0700): its status socket never meets another
+/// test's station (a socket in use is a warning on the status line, which would push other
+/// parts off it).
 fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
+    use std::os::unix::fs::PermissionsExt;
+    let run = dir.join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
     let cmd = format!(
-        "{BIN} --lang {lang} demo --data-dir {} {args} 2>{}/stderr; echo EXIT=$?; sleep 60",
+        "XDG_RUNTIME_DIR={} {BIN} --lang {lang} demo --data-dir {} {args} 2>{}/stderr; echo EXIT=$?; sleep 60",
+        run.display(),
         dir.display(),
         dir.display()
     );
-    std::fs::create_dir_all(dir).unwrap();
     let t = Tmux::start(&cmd)?;
     t.wait_for(if lang == "ja" { "利用規約" } else { "Terms of use" });
     Some(t)
