@@ -12,7 +12,7 @@ mod support;
 
 use madoguchi::i18n::{msg, Msg};
 use madoguchi::lang::Lang;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 use support::pcscd::*;
@@ -23,7 +23,7 @@ use support::{BIN, DEADLINE};
 /// Each demo has a runtime directory of its own (0700): its status socket never meets another
 /// test's station (a socket in use is a warning on the status line, which would push other
 /// parts off it).
-fn demo(args: &str, dir: &PathBuf, lang: &str) -> Option<Tmux> {
+fn demo(args: &str, dir: &Path, lang: &str) -> Option<Tmux> {
     use std::os::unix::fs::PermissionsExt;
     let run = dir.join("run");
     std::fs::create_dir_all(&run).unwrap();

@@ -23,7 +23,12 @@ struct Rig {
 
 impl Rig {
     fn new(profile: &Profile, name: &str) -> Rig {
-        let dir = std::env::temp_dir().join(format!("madoguchi-challenge-{name}-{}", std::process::id()));
+        // One directory per rig: tests of the same profile run at once, and two stores opening
+        // one outbox race on its migration.
+        static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("madoguchi-challenge-{name}-{}-{seq}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
         let card = VirtualCard::new(profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
