@@ -142,7 +142,9 @@ fn main() {
             sealed.then(|| public.clone()),
             None,
         )
-        .unwrap();
+        .unwrap()
+        // The seed of a record that proves no card (the operator's switch on).
+        .with_allow_unauthenticated(true);
         let p = profile::Profile::named("yamada").unwrap();
         let mut c = MyNumberCard::new(VirtualCard::new(&p, &pki).unwrap());
         c.verify(Pin::new(b"1234").unwrap().secret()).unwrap();
@@ -163,7 +165,7 @@ fn main() {
         // The first byte selects the key (0: the id the body names) and the binding (2: mTLS).
         body.insert(0, 0);
         write(&root.join("receiver"), &format!("{name}.json"), &body);
-        let unsigned = store.store_unsigned(&person, &Default::default()).unwrap();
+        let unsigned = store.store_unauthenticated(&person, &Default::default()).unwrap();
         let mut ub = o.body(&unsigned).unwrap();
         ub.insert(0, 3);
         write(&root.join("receiver"), &format!("{name}-unsigned.json"), &ub);

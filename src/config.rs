@@ -513,6 +513,7 @@ impl Config {
             signature: self.steps.signature,
             allow_unsigned_minors: self.steps.allow_unsigned_minors,
             allow_unsigned_adults: self.steps.allow_unsigned_adults,
+            allow_unauthenticated: self.steps.allow_unauthenticated,
             idle_timeout_ms: self.idle_timeout_secs * 1000,
             email: self.steps.email,
             email_optional: self.steps.email_optional,

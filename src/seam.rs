@@ -50,11 +50,6 @@ pub trait StationBackend: Send + Sync {
     /// Stores durably (committed and synced) and returns the enrollment id: a `signed` or a
     /// `card-authenticated` record, each verified locally before.
     fn store_signed(&self, record: SignedPayload) -> Result<String, BackendError>;
-    /// Stores a record that proves no card (`unauthenticated`): what the flow did for cards
-    /// without a signing certificate before the 利用者証明 challenge (#22). Kept while the flow
-    /// still calls it; [`StationBackend::store_unauthenticated`] is the call with the
-    /// operator's switch.
-    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError>;
     /// Whether the operator allows records that prove no card (`allow_unauthenticated`, off by
     /// default): the flow offers the way only then, and the clerk sees that it is taken.
     fn allow_unauthenticated(&self) -> bool;
@@ -256,6 +251,11 @@ pub enum Verdict {
     SignatureMismatch,
     UnsupportedCertificate,
     CardDataMismatch,
+    /// The record does not prove the card the way its level claims (`ASSURANCE_NOT_PROVEN`).
+    AssuranceNotProven,
+    /// The receiver refused the record's signed time (`RECORD_TIME`): the station's clock is
+    /// far off, or the record is older than the receiver accepts.
+    RecordTime,
     InvalidRequest,
 }
 

@@ -463,7 +463,7 @@ fn tls_certificate_that_does_not_match_is_a_retry_not_a_loss() {
 #[test]
 fn queue_full_refuses_new_and_touches_nothing() {
     let env = Env::new("full");
-    let store = env.store(None, None, 2);
+    let store = env.store(None, None, 2).with_allow_unauthenticated(true);
     for _ in 0..2 {
         let (card, p) = env.card("yamada");
         enroll(&store, card, &p);
@@ -475,7 +475,7 @@ fn queue_full_refuses_new_and_touches_nothing() {
     ))
     .unwrap();
     assert_eq!(
-        store.store_unsigned(&person, &Default::default()).unwrap_err(),
+        store.store_unauthenticated(&person, &Default::default()).unwrap_err(),
         madoguchi::seam::BackendError::QueueFull
     );
     assert_eq!(env.outbox().list().unwrap(), before);

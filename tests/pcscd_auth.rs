@@ -172,3 +172,177 @@ fn a_locked_auth_pin_is_reported_locked_and_gets_no_verify() {
     );
     assert_eq!(s["auth_pin_tries"], 0, "{s}");
 }
+
+/// The whole station, not only the card operations: the `madoguchi` binary on the vpcd reader
+/// (in tmux) enrols a child, whose card proves itself with the 利用者証明 challenge, and
+/// delivers by mutual TLS to `madoguchi receive` running as a process with the card's
+/// 利用者証明用 CA and CRL. The card's own counters and APDU log: the tries before any try, one
+/// try for a wrong auth PIN, one signature, the challenge's APDUs as docs/card.md counts them
+/// (the probe's certificate read serves the challenge). The level is `card-authenticated` on
+/// 完了, in `outbox list`, in the receiver's database, `receive list` and its metrics.
+#[test]
+fn the_station_enrols_a_child_card_authenticated_to_a_bound_receiver_process() {
+    use madoguchi::backend::receiver::LoopbackTls;
+    use support::receiver_bin::ReceiverBin;
+    use support::tmux::Tmux;
+
+    let Some(_turn) = turn() else { return };
+    let card = Inserted::new("yoshino", &[]);
+    let dir = support::tmp("station-auth");
+    let certs = card.dir.join("certs");
+    let path = |name: &str| certs.join(name).display().to_string();
+    let tls = LoopbackTls::create(&dir.join("tls"), "auth-station").unwrap();
+    let db = dir.join("rx.sqlite3");
+    let rx = ReceiverBin::start(&[
+        "--db",
+        db.to_str().unwrap(),
+        "--trust-ca",
+        &path("sign-ca.pem"),
+        "--crl",
+        &path("sign-crl.pem"),
+        "--auth-ca",
+        &path("auth-ca.pem"),
+        "--auth-crl",
+        &path("auth-crl.pem"),
+        "--tls-cert",
+        tls.server_cert.to_str().unwrap(),
+        "--tls-key",
+        tls.server_key.to_str().unwrap(),
+        "--client-ca",
+        tls.ca.to_str().unwrap(),
+    ]);
+    let outbox = dir.join("outbox.sqlite3");
+    let cfg = support::station::on_reader(
+        &dir,
+        "auth-station",
+        &format!(
+            "[backend]\nurl = \"{}\"\nseal = false\noutbox = \"{}\"\nca_file = \"{}\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
+            rx.url,
+            outbox.display(),
+            tls.ca.display(),
+            tls.client_cert.display(),
+            tls.client_key.display()
+        ),
+    );
+    let Some(t) = Tmux::start(&format!(
+        "{} --config {}; echo EXIT=$?; sleep 60",
+        support::BIN,
+        cfg.display()
+    )) else {
+        return;
+    };
+    let keys = |s: &str| {
+        let k: Vec<String> = s.chars().map(|c| c.to_string()).collect();
+        t.send(&k.iter().map(String::as_str).collect::<Vec<_>>());
+        t.send(&["Enter"]);
+    };
+    t.wait_for("Short terms");
+    t.send(&["End"]);
+    t.wait_until("the offer to agree", |s| {
+        s.contains(madoguchi::i18n::msg(
+            madoguchi::lang::Lang::En,
+            madoguchi::i18n::Msg::KeyAgree,
+        ))
+    });
+    t.send(&["Enter"]);
+    t.wait_for("Tries left: 3");
+    keys("0000");
+    t.wait_for("Please check what was read");
+    t.send(&["Enter"]);
+    t.wait_for("Legal representative");
+    t.send(&["F5"]);
+    t.wait_for("(●) F5: parent");
+    let before = card.stats()["apdus"].as_u64().unwrap() as usize;
+    t.send(&["Enter"]);
+
+    // The challenge's first half: the tries shown before anything can be typed.
+    t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    let s = stats_until(&card, "the auth PIN's tries query", |s| s["verify_queries"] == 2);
+    assert_eq!(s["auth_verifies"], 0, "{s}");
+    // The 4-digit PIN's digits: another PIN here, one try.
+    keys("0000");
+    t.wait_for("Tries left: 2");
+    let s = stats_until(&card, "the wrong auth VERIFY", |s| s["auth_verifies"] == 1);
+    assert_eq!(
+        (s["auth_pin_tries"].as_u64(), s["text_pin_tries"].as_u64()),
+        (Some(2), Some(3)),
+        "{s}"
+    );
+    keys("4649");
+    let done = t.wait_for_all(&["Enrollment complete.", "Receipt number"]);
+    assert!(
+        done.contains("Card proof (clerk)") && done.contains("(card-authenticated)"),
+        "{done}"
+    );
+    let s = stats_until(&card, "the auth signature", |s| s["auth_signatures"] == 1);
+    assert_eq!(
+        (
+            s["auth_verifies"].as_u64(),
+            s["auth_pin_tries"].as_u64(),
+            s["signatures"].as_u64()
+        ),
+        (Some(2), Some(3), Some(1)),
+        "{s}"
+    );
+    assert_eq!(s["my_number_selects"], 0, "{s}");
+    // What the challenge sent, as the card logged it: the certificate read by the probe before
+    // the first PIN serves (no second read of EF 000A), the tries query, the wrong VERIFY,
+    // and after it (an error starts the selection afresh) the try that signs.
+    let log: Vec<String> = s["apdu_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let select_jpki = "SELECT 00 A4 04 0C D392F000260100000001";
+    assert_eq!(
+        log[before..],
+        [
+            select_jpki,
+            "SELECT 00 A4 02 0C 0018",
+            "VERIFY 00 20 00 80",
+            "VERIFY 00 20 00 80 [hidden]",
+            select_jpki,
+            "SELECT 00 A4 02 0C 0018",
+            "VERIFY 00 20 00 80 [hidden]",
+            "SELECT 00 A4 02 0C 0017",
+            "COMPUTE DIGITAL SIGNATURE 80 2A 00 80 Lc=51 Ne=256",
+        ],
+        "{log:#?}"
+    );
+
+    // Delivered by mTLS and accepted as card-authenticated; said by every list.
+    support::wait_until("the record accepted", || {
+        madoguchi::backend::receiver::accepted_count(&db).unwrap_or(0) == 1
+    });
+    let p = madoguchi::backend::receiver::accepted_payloads(&db).unwrap();
+    assert_eq!(
+        (p[0]["assurance"].as_str(), p[0]["station_id"].as_str()),
+        (Some("card-authenticated"), Some("auth-station"))
+    );
+    assert!(
+        p[0]["signature"].is_null() && p[0]["auth_signature"].is_string(),
+        "{}",
+        p[0]
+    );
+    let screen = t.quit();
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let (code, out, err) = support::cli::outbox(&cfg, &["list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("card-authenticated") && out.contains("delivered"), "{out}");
+    let (_, out, _) = support::cli::outbox(&cfg, &["list", "--json"]);
+    let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["assurance"], "card-authenticated", "{out}");
+    let list = support::cli::madoguchi(&["receive", "list", "--db", db.to_str().unwrap()], "");
+    let text = String::from_utf8(list.stdout).unwrap();
+    assert!(text.contains("\tcard-authenticated\t200\tOK\t"), "{text}");
+    let (_, _, metrics) = support::records::request_as(&tls, &format!("{}/metrics", rx.url), "", None);
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "madoguchi_receiver_accepted_total{assurance=\"card-authenticated\"} 1"),
+        "{metrics}"
+    );
+    drop(rx);
+    let _ = std::fs::remove_dir_all(&dir);
+}

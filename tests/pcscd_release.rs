@@ -1,7 +1,7 @@
 //! What a citizen's card session leaves on the card, through a real pcscd and the vpcd virtual
 //! card. A verified PIN is reported to survive a warm reset and a reconnect on real cards (the
 //! virtual card behaves so); only a power-down clears it (docs/card.md, "Ending a card
-//! session"). After each way a session ends — 完了, Esc, the idle wipe, a removal, quitting the
+//! session"). After each way a session ends — 完了 (after the 利用者証明 challenge too), Esc, the idle wipe, a removal, quitting the
 //! station, and the CLI's `read` and `cert sign` — another PC/SC program that connects at once
 //! (this test) reads nothing that needed the PIN.
 //!
@@ -70,6 +70,27 @@ fn assert_ef02_closed(after: &str) {
         [0x69, 0x82],
         "after {after}: SELECT AP, SELECT EF 02, READ must answer 69 82"
     );
+}
+
+/// The 利用者証明 key (JPKI EF 0017) does not sign without its PIN: SELECT JPKI, SELECT
+/// 0017, COMPUTE DIGITAL SIGNATURE over a SHA-256 DigestInfo. Returns its status word.
+fn auth_signs_without_pin() -> [u8; 2] {
+    let (_ctx, card) = connect_when_free();
+    let mut select_ap = vec![0x00, 0xA4, 0x04, 0x0C, AID_JPKI.len() as u8];
+    select_ap.extend_from_slice(&AID_JPKI);
+    assert_eq!(sw(&card, &select_ap), [0x90, 0x00], "SELECT JPKI");
+    assert_eq!(
+        sw(&card, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17]),
+        [0x90, 0x00],
+        "SELECT 0017"
+    );
+    let digest_info = madoguchi::card::client::sha256_digest_info(&[0x5A; 32]);
+    let mut sign = vec![0x80, 0x2A, 0x00, 0x80, digest_info.len() as u8];
+    sign.extend_from_slice(&digest_info);
+    sign.push(0x00);
+    let answer = sw(&card, &sign);
+    let _ = card.disconnect(Disposition::LeaveCard);
+    answer
 }
 
 #[test]
@@ -149,12 +170,28 @@ fn station_done_leaves_nothing_verified() {
     let Some(s) = Station::start("done", "") else { return };
     s.to_confirm();
     s.tmux.send(&["Enter"]);
+    // No signature step: the card proves itself with the 利用者証明 challenge, after its own
+    // PIN (yamada chose the same digits for both).
+    s.tmux.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    s.tmux.send(&["1", "2", "3", "4", "Enter"]);
     // The station lets go of the card once the record is stored, before 完了 is on screen
-    // (that waits for the delivery a while): look at once, as another program could.
+    // (that waits for the delivery a while): look at once, as another program could. Neither
+    // PIN verified in the session is left: EF 02 is closed, the auth key does not sign.
     assert_ef02_closed("storing the record");
+    assert_eq!(
+        auth_signs_without_pin(),
+        [0x69, 0x82],
+        "the auth key signed without its PIN"
+    );
     s.tmux.wait_for("Enrollment complete.");
     assert_eq!(outbox_len(&s.dir), 1);
-    assert_eq!(card.stats()["verify_with_data"], 1);
+    let st = card.stats();
+    assert_eq!(
+        (st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()),
+        (Some(2), Some(1)),
+        "{st}"
+    );
+    assert_eq!(st["auth_signatures"], 1, "{st}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use madoguchi::record::payload::{Payload, Statement};
 use madoguchi::seam::{CertificateProblem, QueueInfo, SignedPayload, Verdict};
 use madoguchi::secret::PinKind;
 use madoguchi::ui::keys::{self, Overlay};
-use madoguchi::ui::station::{consent_layout, draw, SocketTrouble, View};
+use madoguchi::ui::station::{consent_layout, draw, DemoSecrets, SocketTrouble, View};
 use madoguchi::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -89,7 +89,7 @@ impl S {
                     request: CardRequest::Probe,
                 } => probe = Some(id),
                 Effect::Card { id, .. } => self.last_card = Some(id),
-                Effect::StoreSigned { id, .. } | Effect::StoreUnsigned { id, .. } => self.last_store = Some(id),
+                Effect::StoreSigned { id, .. } | Effect::StoreUnauthenticated { id, .. } => self.last_store = Some(id),
                 _ => {}
             }
         }
@@ -146,6 +146,62 @@ impl S {
         self.ev(Event::Stored {
             id,
             result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+        })
+    }
+}
+
+fn minor() -> basic4::BasicFour {
+    basic4::decode(&basic4::encode(
+        "吉野　はな",
+        "福岡県福岡市中央区天神１丁目８番１号",
+        "20190501",
+        b'2',
+        false,
+    ))
+    .unwrap()
+}
+
+impl S {
+    /// A child's card (no signing certificate): read, confirmed, the 法定代理人 chosen; the
+    /// 利用者証明 challenge's PIN screen with the card's tries shown.
+    fn challenge(&mut self) -> &mut S {
+        self.facts = CardFacts {
+            signing: Signing::Missing,
+            certificate_expired: false,
+        };
+        self.f.set_today(20261201);
+        self.pin().reply(Ok(CardReply::Tries(3)));
+        for c in "2580".chars() {
+            self.key(Key::Char(c));
+        }
+        self.key(Key::Enter)
+            .reply(Ok(CardReply::Read(minor())))
+            .key(Key::Enter)
+            .key(Key::F(5))
+            .key(Key::Enter)
+            .reply(Ok(CardReply::Tries(3)))
+    }
+    /// The challenge signed and its `card-authenticated` record stored and accepted.
+    fn card_authenticated(&mut self) -> &mut S {
+        self.challenge();
+        for c in "4649".chars() {
+            self.key(Key::Char(c));
+        }
+        let card = CardData::from_basic4(&minor());
+        let ef02 = basic4::Ef02::new(zeroize::Zeroizing::new(b"ef02".to_vec()));
+        let mut st = Statement::new("counter-01", "terms", "00", &card, None).with_ef02(&ef02);
+        st.enrollment_id = "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into();
+        let p = Payload::card_authenticated(&st, card, None, b"sig", b"cert", &ef02);
+        self.key(Key::Enter)
+            .reply(Ok(CardReply::Signed(Box::new(SignedPayload::new(p)))));
+        let id = self.last_store.unwrap();
+        self.ev(Event::Stored {
+            id,
+            result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+        })
+        .ev(Event::Delivered {
+            enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+            verdict: Verdict::Accepted,
         })
     }
 }
@@ -358,6 +414,14 @@ fn screens(w: u16, h: u16, lang: Lang) -> Vec<(&'static str, S, bool)> {
     }
     s.key(Key::Enter);
     v.push(("contact_again", s, false));
+    let mut s = S::new(w, h, lang);
+    s.challenge().key(Key::Char('4')).key(Key::Char('6'));
+    assert!(matches!(s.f.screen(), madoguchi::flow::Screen::AuthPin(_)));
+    v.push(("auth_pin", s, false));
+    let mut s = S::new(w, h, lang);
+    s.card_authenticated();
+    assert!(matches!(s.f.screen(), madoguchi::flow::Screen::Done { .. }));
+    v.push(("done_card_authenticated", s, false));
     v.push(("diagnostics_full", S::new(w, h, lang), true));
     v
 }
@@ -398,7 +462,7 @@ struct Opts<'a> {
     overlay: Overlay,
     missing: bool,
     review: u64,
-    demo: Option<(&'a str, Option<&'a str>)>,
+    demo: Option<DemoSecrets>,
     diag: Option<Diagnostics>,
     socket_error: Option<SocketTrouble<'a>>,
     /// How the terminal draws pictures (none by default).
@@ -440,7 +504,7 @@ fn render_with(s: &S, w: u16, h: u16, lang: Lang, theme: &Theme, o: Opts) -> Ter
                 privacy: Some(PRIVACY),
                 privacy_missing: o.missing.then_some(Lang::Ja),
                 counter: &counter,
-                demo_secrets: o.demo,
+                demo_secrets: o.demo.as_ref(),
                 crl: None,
                 health: madoguchi::ui::station::Health {
                     round_trips: &RTTS,
@@ -793,7 +857,8 @@ fn the_full_diagnostics_show_the_last_error_at_80x24() {
     assert!(screen.contains(&text), "the whole error: {text}\n{screen}");
 }
 
-/// Issue 25 item 8: the status line lost the demo password when 要確認 showed.
+/// Issue 25 item 8: the status line lost the demo password when 要確認 showed. The
+/// 利用者証明用暗証番号 (issue 22) stays beside them at 80 columns, in every clerk language.
 #[test]
 fn the_status_line_keeps_the_demo_secrets_and_the_review_count() {
     let mono = Theme::named("monochrome").unwrap();
@@ -807,13 +872,17 @@ fn the_status_line_keeps_the_demo_secrets_and_the_review_count() {
             &mono,
             Opts {
                 review: 3,
-                demo: Some(("1234", Some("ABC123"))),
+                demo: Some(DemoSecrets {
+                    pin: "1234".into(),
+                    password: Some("ABC123".into()),
+                    auth_pin: "5678".into(),
+                }),
                 ..Opts::default()
             },
         );
         let status = rows(&t)[22].clone();
         assert!(
-            status.contains("ABC123") && status.contains("1234"),
+            status.contains("ABC123") && status.contains("1234") && status.contains("5678"),
             "{clerk:?}: {status}"
         );
         assert!(
@@ -861,31 +930,24 @@ fn what_the_card_tells_first_is_said_at_the_card_step() {
     assert!(screen.contains("エラーコード21"), "{screen}");
     assert!(!screen.contains("✓暗証番号") && screen.contains("[カード]"), "{screen}");
     insta::assert_snapshot!("finding_expired_80x24_ja", t.backend());
-    // A minor's card without a signing certificate: said before the PIN, and 完了 without ✓署名.
+    // A minor's card without a signing certificate: said before the PIN, with the challenge
+    // that replaces the signature; 完了 with ✓利用者証明 and no 署名 in the bar.
     let mut s = S::new(80, 24, Lang::Ja);
     s.f.set_today(20261201);
     s.facts.signing = Signing::Missing;
     s.pin().reply(Ok(CardReply::Tries(3)));
     let screen = rows(&render(&s, 80, 24, Lang::Ja, &mono, false)).join("");
     assert!(screen.contains("署名用電子証明書がありません"), "{screen}");
-    for c in "0000".chars() {
-        s.key(Key::Char(c));
-    }
-    let minor = basic4::decode(&basic4::encode("吉野　はな", "福岡県", "20190501", b'2', false)).unwrap();
-    s.key(Key::Enter).reply(Ok(CardReply::Read(minor)));
-    s.key(Key::Enter).key(Key::F(5)).key(Key::Enter);
-    let id = s.last_store.unwrap();
-    s.ev(Event::Stored {
-        id,
-        result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
-    })
-    .ev(Event::Delivered {
-        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
-        verdict: Verdict::Accepted,
-    });
+    assert!(
+        screen.contains("証明用電子証明書の暗証番号（数字4桁）でカードを確認"),
+        "{screen}"
+    );
+    let mut s = S::new(80, 24, Lang::Ja);
+    s.card_authenticated();
     let bar = rows(&render(&s, 80, 24, Lang::Ja, &mono, false))[1].clone();
-    assert!(bar.contains("[完了]") && !bar.contains("✓署名"), "{bar}");
-    assert!(bar.contains(&format!("-{}", msg(Lang::Ja, Msg::StepSign))), "{bar}");
+    let (sign, prove) = (msg(Lang::Ja, Msg::StepSign), msg(Lang::Ja, Msg::StepProve));
+    assert!(bar.contains("[完了]") && bar.contains(&format!("✓{prove}")), "{bar}");
+    assert!(!bar.contains(sign), "{bar}");
 }
 
 /// Issue 25 item 4: Ctrl-C during an enrollment asks first; the question holds the keyboard.
@@ -1140,13 +1202,78 @@ fn the_card_face_screens_at_80x24() {
                 Opts {
                     graphics,
                     demo_face: Some(("2035", "2285")),
-                    demo: Some(("1234", Some("ABC123"))),
+                    demo: Some(DemoSecrets {
+                        pin: "1234".into(),
+                        password: Some("ABC123".into()),
+                        auth_pin: "1234".into(),
+                    }),
                     ..Opts::default()
                 },
             );
             insta::assert_snapshot!(format!("{name}_{w}x{h}_{tag}"), t.backend());
         }
     }
+}
+
+/// `[steps] allow_unauthenticated = true` (off by default): the clerk's status line says that
+/// records proving no card are allowed — at 80 columns, in every clerk language, and only
+/// then. A record stored so (the card holds no 利用者証明用 certificate, so there is no
+/// challenge) is marked on 完了 for the clerk as not checked, with its level.
+#[test]
+fn the_clerk_sees_when_records_proving_no_card_are_allowed_and_when_one_is_stored() {
+    use madoguchi::i18n::{msg, Msg};
+    let mono = Theme::named("monochrome").unwrap();
+    let allowing = FlowConfig {
+        allow_unauthenticated: true,
+        ..FlowConfig::default()
+    };
+    for clerk in Lang::ALL {
+        for cfg in [FlowConfig::default(), allowing.clone()] {
+            let s = S::with(80, 24, Lang::Ja, cfg.clone());
+            let t = render_with(&s, 80, 24, clerk, &mono, Opts::default());
+            let status = rows(&t)[22].clone();
+            assert_eq!(
+                status.contains(msg(clerk, Msg::UnauthenticatedAllowed)),
+                cfg.allow_unauthenticated,
+                "{clerk:?}: {status}"
+            );
+        }
+    }
+    let mut s = S::with(80, 24, Lang::En, allowing);
+    s.facts = CardFacts {
+        signing: Signing::Missing,
+        certificate_expired: false,
+    };
+    s.f.set_today(20261201);
+    s.pin().reply(Ok(CardReply::Tries(3)));
+    for c in "2580".chars() {
+        s.key(Key::Char(c));
+    }
+    s.key(Key::Enter)
+        .reply(Ok(CardReply::Read(minor())))
+        .key(Key::Enter)
+        .key(Key::F(5))
+        .key(Key::Enter)
+        .reply(Err(CardError::FileNotFound(madoguchi::card::files::Ef::AuthCert)));
+    let id = s.last_store.expect("stored as the operator allows");
+    s.ev(Event::Stored {
+        id,
+        result: Ok("01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into()),
+    })
+    .ev(Event::Delivered {
+        enrollment_id: "01936f1e-7c2a-7d3b-9c1e-5a6b7c8d9e0f".into(),
+        verdict: Verdict::Accepted,
+    });
+    let t = render_with(&s, 80, 24, Lang::En, &mono, Opts::default());
+    let screen = rows(&t).join("\n");
+    assert!(
+        screen.contains("Enrollment complete.") && screen.contains("NOT") && screen.contains("(unauthenticated)"),
+        "{screen}"
+    );
+    assert!(
+        rows(&t)[22].contains(msg(Lang::En, Msg::UnauthenticatedAllowed)),
+        "{screen}"
+    );
 }
 
 /// The review of issue #25: on 署名 at 80x24, Ctrl-C's question lost its `┌`, its left `│`
@@ -1221,7 +1348,11 @@ fn the_status_line_keeps_warnings_and_gives_up_whole_parts() {
                     &mono,
                     Opts {
                         review,
-                        demo: Some(("1234", Some(pw))),
+                        demo: Some(DemoSecrets {
+                            pin: "1234".into(),
+                            password: Some(pw.into()),
+                            auth_pin: "5678".into(),
+                        }),
                         socket_error: socket.then_some(SocketTrouble {
                             path: "/run/user/0/madoguchi/station.sock",
                             reason: "in_use",
@@ -1272,7 +1403,11 @@ fn the_help_line_keeps_what_a_first_day_clerk_needs_at_80_columns() {
                 clerk,
                 &mono,
                 Opts {
-                    demo: Some(("1234", Some("ABC123"))),
+                    demo: Some(DemoSecrets {
+                        pin: "1234".into(),
+                        password: Some("ABC123".into()),
+                        auth_pin: "5678".into(),
+                    }),
                     ..Opts::default()
                 },
             ))

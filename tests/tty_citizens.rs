@@ -34,7 +34,8 @@ fn start(c: &Case, extra_config: &str) -> Option<Run> {
     let ca = openssl::x509::X509::from_pem(&card.cert_pem("sign-ca.pem")).unwrap();
     // The station bound by its client certificate (mTLS), as a city runs it: the reference
     // receiver takes unsigned records (holders under 15) only from a bound station.
-    let (tls, rx) = support::receiver::bound(&dir, "citizens", dir.join("receiver.sqlite3"), &ca);
+    let auth_ca = openssl::x509::X509::from_pem(&card.cert_pem("auth-ca.pem")).unwrap();
+    let (tls, rx) = support::receiver::bound_with_auth(&dir, "citizens", dir.join("receiver.sqlite3"), &ca, &auth_ca);
     // The card's test PKI is made per card process: its CRL comes from the running card.
     let crl = dir.join("crl.pem");
     std::fs::write(&crl, card.cert_pem("sign-crl.pem")).unwrap();
@@ -345,6 +346,9 @@ fn a_minor_with_a_representative_the_clerk_chose() {
     r.t.send(&["F5"]);
     r.t.wait_for("(●) F5: parent");
     r.t.send(&["Enter"]);
+    // No signing certificate: the card proves itself with the 利用者証明 challenge.
+    r.t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    keys(&r.t, "4649");
     let s = r.t.wait_for("Receipt number");
     assert!(s.contains("No signing certificate on this card"), "{s}");
     let o = Outbox::open(&r.dir.join("outbox.sqlite3"), 10).unwrap();
@@ -354,11 +358,12 @@ fn a_minor_with_a_representative_the_clerk_chose() {
     assert_eq!(body["representative"], "parent");
     assert_eq!(statement(&body)["representative"], "parent");
     assert!(body["signature"].is_null());
+    assert_eq!(body["assurance"], "card-authenticated");
     let (status, err, _) = settled(&r.dir);
     assert_eq!(
         status,
         Status::Delivered,
-        "an unsigned minor's record from the bound station: {err:?}"
+        "a minor's card-authenticated record from the bound station: {err:?}"
     );
     finish(r);
 }

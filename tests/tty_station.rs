@@ -1,5 +1,5 @@
 //! The whole station in a real terminal (tmux), with the real binary: the demo from 同意 to
-//! 完了 with the record verified by the receiver; wrong PIN then right; locked card; card
+//! 完了 with the record verified by the receiver (a child's through the 利用者証明 PIN); wrong PIN then right; locked card; card
 //! pulled during 読み取り; Code 21/23 verdicts; resize mid-flow; Ctrl-C and SIGTERM restore the
 //! terminal; the citizen's language, for the terms and the privacy notice. And once through a
 //! real pcscd with the vpcd virtual card.
@@ -20,13 +20,14 @@ use support::pcscd::*;
 use support::tmux::Tmux;
 use support::{BIN, DEADLINE};
 
-/// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen. Its
-/// status socket in a runtime dir of its own: demos running side by side don't share one (the
-/// second would say so on its status line).
+/// Starts `madoguchi demo` in tmux (80x24, or as given) and waits for the consent screen.
+/// Each demo has a runtime directory of its own (0700): its status socket never meets another
+/// test's station (a socket in use is a warning on the status line, which would push other
+/// parts off it).
 fn demo(args: &str, dir: &Path, lang: &str) -> Option<Tmux> {
+    use std::os::unix::fs::PermissionsExt;
     let run = dir.join("run");
     std::fs::create_dir_all(&run).unwrap();
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
     let cmd = format!(
         "XDG_RUNTIME_DIR={} {BIN} --lang {lang} demo --data-dir {} {args} 2>{}/stderr; echo EXIT=$?; sleep 60",
@@ -137,10 +138,13 @@ fn demo_from_consent_to_done_and_the_receiver_has_the_record() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A holder under 15 signs nothing: the demo receiver accepts the unsigned record because the
-/// demo station is bound to it by its client certificate (mTLS on loopback).
+/// A holder under 15 signs nothing: the card proves itself with the 利用者証明 challenge. The
+/// demo child's auth PIN is not its 4-digit PIN: typing that one costs one try and says so;
+/// the right one reaches 完了, which tells the clerk the level. The demo receiver accepts the
+/// `card-authenticated` record from the demo station, bound to it by its client certificate
+/// (mTLS on loopback).
 #[test]
-fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
+fn demo_child_goes_through_the_auth_pin_to_done_and_done_shows_the_level() {
     let dir = support::temp_path("minor");
     let Some(t) = demo("--profile yoshino", &dir, "en") else {
         return;
@@ -148,15 +152,31 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
     through_consent(&t);
     t.wait_for("Tries left: 3");
     enter_pin(&t, "0000");
-    skip_face(&t, Lang::En);
-    t.wait_for("Please check what was read");
+    // The card face read in the card session the challenge binds later (the clerk types the
+    // child's card's expiry year and code; tmux shows the photo as an outline only).
+    let child = Profile::named("yoshino").unwrap();
+    let typed = format!("{}{}", child.card_expiry().unwrap().year(), child.security_code());
+    t.wait_for_all(&["expiry year", "Tries left: 3"]);
+    enter_pin(&t, &typed);
+    t.wait_for_all(&["Please check what was read", "rough outline only"]);
     t.send(&["Enter"]);
     // A minor: the clerk confirms the 法定代理人 with a function key.
     t.wait_for("Legal representative");
     t.send(&["F5"]);
     t.wait_for("(●) F5: parent");
     t.send(&["Enter"]);
-    t.wait_for("Enrollment complete.");
+    // The 利用者証明 step in the bar, its PIN screen with the tries before anything is typed.
+    let s = t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    assert!(s.contains("[Authenticate]") && !s.contains("Sign >"), "{s}");
+    // The 4-digit PIN's digits are another PIN here: one try, said.
+    enter_pin(&t, "0000");
+    t.wait_for("Tries left: 2");
+    enter_pin(&t, "4649");
+    let s = t.wait_for("Enrollment complete.");
+    assert!(
+        s.contains("Card proof (clerk)") && s.contains("(card-authenticated)"),
+        "完了 names the level for the clerk:\n{s}"
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     while received(&dir) < 1 {
         assert!(Instant::now() < deadline, "the receiver never got the record");
@@ -164,8 +184,14 @@ fn demo_under_15_unsigned_record_is_accepted_from_the_bound_station() {
     }
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
+    assert!(!s.contains("4649"), "the auth PIN never reaches the scrollback:\n{s}");
     let p = madoguchi::backend::receiver::accepted_payloads(&dir.join("receiver.sqlite3")).unwrap();
     assert!(p[0]["signature"].is_null() && p[0]["signing_certificate"].is_null());
+    assert_eq!(p[0]["assurance"], "card-authenticated");
+    assert_eq!(
+        p[0]["card_face"],
+        serde_json::json!({"photo_check": "not-shown", "read": true, "signature": "verified"})
+    );
     assert_eq!(p[0]["station_id"], "demo-station");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -446,9 +472,39 @@ fn station_through_a_real_pcscd() {
     enter_pin(&t, "1234");
     t.wait_for_all(&["Please check what was read", "山田"]);
     t.send(&["Enter"]);
-    t.wait_for("Enrollment complete.");
-    assert_eq!(card.stats()["verify_with_data"], 1);
-    assert_eq!(card.stats()["my_number_selects"], 0);
+    // No signature step: the 利用者証明 challenge, after its own PIN.
+    t.wait_for_all(&["user certificate PIN", "Tries left: 3"]);
+    enter_pin(&t, "1234");
+    t.wait_for_all(&["Enrollment complete.", "(card-authenticated)"]);
+    let st = card.stats();
+    assert_eq!(
+        (st["verify_with_data"].as_u64(), st["auth_verifies"].as_u64()),
+        (Some(2), Some(1)),
+        "{st}"
+    );
+    assert_eq!(st["my_number_selects"], 0);
+    // Without the signature step there is no probe: the challenge reads the auth certificate
+    // itself, right after EF 02 (docs/card.md: 5, then 3).
+    let log: Vec<&str> = st["apdu_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        log[6..],
+        [
+            "SELECT 00 A4 04 0C D392F000260100000001",
+            "SELECT 00 A4 02 0C 000A",
+            "READ BINARY 00 B0 00 00 Ne=65536",
+            "SELECT 00 A4 02 0C 0018",
+            "VERIFY 00 20 00 80",
+            "VERIFY 00 20 00 80 [hidden]",
+            "SELECT 00 A4 02 0C 0017",
+            "COMPUTE DIGITAL SIGNATURE 80 2A 00 80 Lc=51 Ne=256",
+        ],
+        "{log:#?}"
+    );
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let o = madoguchi::backend::outbox::Outbox::open(&dir.join("outbox.sqlite3"), 10).unwrap();
@@ -854,6 +910,27 @@ fn a_card_without_a_signing_certificate_says_so_before_the_pin() {
     through_consent(&t);
     let s = t.wait_for_all(&["Tries left: 3", "no signing certificate"]);
     assert!(!s.contains("Please check what was read"), "{s}");
+    let s = t.quit();
+    assert!(s.contains("EXIT=0"), "{s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `[steps] allow_unauthenticated = true` in the station's configuration: the clerk's status
+/// line says that records proving no card are allowed, from the first screen on.
+#[test]
+fn the_station_says_when_records_proving_no_card_are_allowed() {
+    let dir = support::tmp("unauth");
+    let cfg = support::station::on_reader(
+        &dir,
+        "unauth-test",
+        &format!(
+            "[steps]\nallow_unauthenticated = true\n[backend]\nseal = false\noutbox = \"{}\"\n",
+            dir.join("outbox.sqlite3").display()
+        ),
+    );
+    let cmd = format!("{BIN} --config {}; echo EXIT=$?; sleep 60", cfg.display());
+    let Some(t) = Tmux::start(&cmd) else { return };
+    t.wait_for_all(&["Short terms", msg(Lang::En, Msg::UnauthenticatedAllowed)]);
     let s = t.quit();
     assert!(s.contains("EXIT=0"), "{s}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -33,4 +33,4 @@ stop-face-not-genuine = The card face's signature could not be verified. This ca
 stop-photo-mismatch = The photo in the card does not match the person: stopped, and nothing was recorded.
 stop-face-locked = 照合番号B (card-face PIN) is locked, so the photo can't be checked. The municipal office of the holder's residence unlocks it.
 stop-photo-not-shown = This terminal can't show the photo, so the enrollment can't go on.
-demo-face = card face { $year } / { $code }
+demo-face = demo: card face { $year } / { $code }

@@ -56,7 +56,7 @@ storing = Saving the record...
 sending = Sending...
 done-heading = Enrollment complete.
 done-queued = The record is saved and will be sent automatically when the network is available.
-done-unsigned = No signing certificate on this card: accepted with the basic four items only.
+done-unsigned = No signing certificate on this card: the card was checked with its user certificate instead, and the basic four items accepted.
 stopped-heading = Cannot continue
 store-failed = The record could not be saved. Enrollment is not complete. Please try again.
 different-card = A different card was placed than the one checked. Please start over.
@@ -212,8 +212,8 @@ contact-optional = The e-mail address is optional: the enrollment can go on with
 notice-declined = Not agreed: the enrollment ended and nothing was recorded.
 quit-question = Quit the station? Everything entered is erased.
 quit-saving = Saving the record… the station quits once it is saved.
-no-certificate-note-minors = This card holds no signing certificate (署名用電子証明書). Holders under 15 are enrolled with the basic four items only, unsigned. Holders of 15 or over need a signing certificate from the municipal office (市区町村の窓口) first.
-no-certificate-note-unsigned = This card holds no signing certificate (署名用電子証明書): the enrollment takes the basic four items only, unsigned.
+no-certificate-note-minors = This card holds no signing certificate (署名用電子証明書). Holders under 15 are enrolled without a signature: the card is checked with the PIN of its user certificate (利用者証明用電子証明書, 4 digits) instead. Holders of 15 or over need a signing certificate from the municipal office (市区町村の窓口) first.
+no-certificate-note-unsigned = This card holds no signing certificate (署名用電子証明書): the card is checked with the PIN of its user certificate (利用者証明用電子証明書, 4 digits) instead of a signature.
 finding-expired = The certificates on this card have expired (Code 21). Renew them at the municipal office (市区町村の窓口), then apply again. No PIN was typed: no try was used.
 health-title-short = APDU round trips
 diag-not-used = not used (demo card)
@@ -306,3 +306,19 @@ birth-date =
         [none] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) }
        *[other] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) } ({ era-name } { $era_year })
     }
+# The 利用者証明 challenge: its step, PIN screen, stops and verdicts; how a record proves the card.
+step-prove = Authenticate
+auth-pin-why = To make sure the card is genuine, the card proves itself with its user certificate (利用者証明用電子証明書), instead of a signature.
+auth-pin-other = This is another PIN than the one entered before (some holders chose the same digits). For a child under 15, it is the PIN the legal representative set when the card was issued.
+proving = Checking the card with its user certificate. Keep it still.
+no-auth-certificate = This card holds no user certificate (利用者証明用電子証明書), for instance when none was requested with the card. The municipal office (市区町村の窓口) where the holder lives issues one.
+verdict-auth-expired = Code 21: the user certificate (利用者証明用電子証明書) has expired. Renew it at the municipal office (市区町村の窓口), then apply again.
+verdict-auth-revoked = Code 23: the user certificate (利用者証明用電子証明書) has been revoked. Renew it at the municipal office (市区町村の窓口), then apply again.
+verdict-assurance = The backend could not confirm that the card proved this record (a signature or the user certificate). Place the card and start again; if it happens again, contact the administrator.
+verdict-record-time = The backend refused the record's date and time: this station's clock is far off, or the record is too old. Check the station's clock and contact the administrator.
+done-unauthenticated = Accepted with the basic four items only, without a check of the card's certificates.
+done-level = Card proof (clerk): { $level } ({ $code })
+level-signed = signed with the signing certificate
+level-card-authenticated = checked with the user certificate
+level-unauthenticated = card NOT checked
+unauthenticated-allowed = unchecked records ALLOWED

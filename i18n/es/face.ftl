@@ -33,4 +33,4 @@ stop-face-not-genuine = No se pudo verificar la firma del anverso de la tarjeta.
 stop-photo-mismatch = La foto de la tarjeta no coincide con la persona: trámite detenido, no se ha registrado nada.
 stop-face-locked = 照合番号B (PIN del anverso) está bloqueado, así que no se puede comprobar la foto. Lo desbloquea la oficina municipal del domicilio del titular.
 stop-photo-not-shown = Este terminal no puede mostrar la foto, así que el trámite no puede continuar.
-demo-face = anverso { $year } / { $code }
+demo-face = demo: anverso { $year } / { $code }

@@ -56,7 +56,7 @@ storing = Guardando el registro...
 sending = Enviando...
 done-heading = Registro completado.
 done-queued = El registro está guardado y se enviará automáticamente cuando haya red.
-done-unsigned = Esta tarjeta no tiene certificado de firma: se aceptó solo con los cuatro datos básicos.
+done-unsigned = Esta tarjeta no tiene certificado de firma: se comprobó con su certificado de usuario y se aceptaron los cuatro datos básicos.
 stopped-heading = No se puede continuar
 store-failed = No se pudo guardar el registro. El registro no está completo. Inténtelo de nuevo.
 different-card = Se colocó una tarjeta distinta de la comprobada. Empiece de nuevo.
@@ -212,8 +212,8 @@ contact-optional = La dirección de correo es opcional: el registro puede seguir
 notice-declined = No aceptado: el registro terminó y no se guardó nada.
 quit-question = ¿Cerrar la estación? Se borra todo lo introducido.
 quit-saving = Guardando el registro… la estación se cerrará cuando esté guardado.
-no-certificate-note-minors = Esta tarjeta no tiene certificado de firma (署名用電子証明書). A los menores de 15 años se les registra solo con los cuatro datos básicos, sin firma. Desde los 15 años hace falta antes un certificado de firma de la oficina municipal (市区町村の窓口).
-no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署名用電子証明書): el registro toma solo los cuatro datos básicos, sin firma.
+no-certificate-note-minors = Esta tarjeta no tiene certificado de firma (署名用電子証明書). A los menores de 15 años se les registra sin firma: la tarjeta se comprueba con el PIN de su certificado de usuario (利用者証明用電子証明書, 4 dígitos). Desde los 15 años hace falta antes un certificado de firma de la oficina municipal (市区町村の窓口).
+no-certificate-note-unsigned = Esta tarjeta no tiene certificado de firma (署名用電子証明書): en lugar de una firma, la tarjeta se comprueba con el PIN de su certificado de usuario (利用者証明用電子証明書, 4 dígitos).
 finding-expired = Los certificados de esta tarjeta han caducado (Code 21). Renuévelos en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite. No se escribió ningún PIN: no se gastó ningún intento.
 health-title-short = Ida y vuelta APDU
 diag-not-used = no se usa (tarjeta de demostración)
@@ -305,3 +305,19 @@ birth-date =
         [none] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) }
        *[other] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) } ({ era-name } { $era_year })
     }
+# The 利用者証明 challenge: its step, PIN screen, stops and verdicts; how a record proves the card.
+step-prove = Autenticar
+auth-pin-why = Para comprobar que la tarjeta es auténtica, la tarjeta se identifica con su certificado de usuario (利用者証明用電子証明書), en lugar de una firma.
+auth-pin-other = Es otro PIN distinto del que introdujo antes (hay quien eligió los mismos dígitos). Para menores de 15 años, es el PIN que fijó el representante legal al recibir la tarjeta.
+proving = Comprobando la tarjeta con su certificado de usuario. No la mueva.
+no-auth-certificate = Esta tarjeta no tiene certificado de usuario (利用者証明用電子証明書), por ejemplo si no se pidió con la tarjeta. Lo emite la oficina municipal (市区町村の窓口) del lugar donde vive el titular.
+verdict-auth-expired = Code 21: el certificado de usuario (利用者証明用電子証明書) ha caducado. Renuévelo en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite.
+verdict-auth-revoked = Code 23: el certificado de usuario (利用者証明用電子証明書) ha sido revocado. Renuévelo en la oficina municipal (市区町村の窓口) y vuelva a hacer el trámite.
+verdict-assurance = El servidor no pudo confirmar que la tarjeta probó este registro (firma o certificado de usuario). Coloque la tarjeta y empiece de nuevo; si se repite, contacte con el administrador.
+verdict-record-time = El servidor rechazó la fecha y hora del registro: el reloj de este puesto está muy desajustado o el registro es demasiado antiguo. Revise el reloj del puesto y contacte con el administrador.
+done-unauthenticated = Aceptado solo con los cuatro datos básicos, sin comprobar los certificados de la tarjeta.
+done-level = Prueba de la tarjeta (personal): { $level } ({ $code })
+level-signed = firmado con el certificado de firma
+level-card-authenticated = comprobada con el certificado de usuario
+level-unauthenticated = tarjeta NO comprobada
+unauthenticated-allowed = registros sin comprobar PERMITIDOS

@@ -33,4 +33,4 @@ stop-face-not-genuine = カードの券面事項の署名を確認できませ�
 stop-photo-mismatch = カードの写真とご本人が一致しないため、手続きを中止しました。何も記録していません。
 stop-face-locked = 照合番号Bがロックされているため、写真を確認できません。ロックの解除は住民票のある市区町村の窓口で行います。
 stop-photo-not-shown = この端末では写真を表示できないため、受付を続けられません。
-demo-face = 券面 { $year }・{ $code }
+demo-face = デモ: 券面 { $year }・{ $code }

@@ -33,4 +33,4 @@ stop-face-not-genuine = 카드 표면 정보의 서명을 확인할 수 없었�
 stop-photo-mismatch = 카드의 사진과 본인이 일치하지 않아 절차를 중지했습니다. 아무것도 기록하지 않았습니다.
 stop-face-locked = 照合番号B가 잠겨 있어 사진을 확인할 수 없습니다. 잠금 해제는 주민표가 있는 시구정촌 창구에서 합니다.
 stop-photo-not-shown = 이 단말기에서는 사진을 표시할 수 없어 접수를 계속할 수 없습니다.
-demo-face = 카드 표면 { $year } / { $code }
+demo-face = 데모: 카드 표면 { $year } / { $code }

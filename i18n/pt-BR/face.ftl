@@ -33,4 +33,4 @@ stop-face-not-genuine = Não foi possível verificar a assinatura da frente do c
 stop-photo-mismatch = A foto do cartão não confere com a pessoa: procedimento interrompido, nada foi registrado.
 stop-face-locked = O 照合番号B (PIN da frente) está bloqueado, então a foto não pode ser conferida. A prefeitura do domicílio do titular o desbloqueia.
 stop-photo-not-shown = Este terminal não pode mostrar a foto, então o cadastro não pode continuar.
-demo-face = frente { $year } / { $code }
+demo-face = demo: frente { $year } / { $code }

@@ -56,7 +56,7 @@ storing = Salvando o registro...
 sending = Enviando...
 done-heading = Cadastro concluído.
 done-queued = O registro foi salvo e será enviado automaticamente quando houver rede.
-done-unsigned = Este cartão não tem certificado de assinatura: aceito apenas com os quatro dados básicos.
+done-unsigned = Este cartão não tem certificado de assinatura: ele foi verificado com o certificado de usuário e os quatro dados básicos foram aceitos.
 stopped-heading = Não é possível continuar
 store-failed = Não foi possível salvar o registro. O cadastro não foi concluído. Tente de novo.
 different-card = Foi colocado um cartão diferente do conferido. Comece de novo.
@@ -212,8 +212,8 @@ contact-optional = O e-mail é opcional: o cadastro pode continuar sem ele.
 notice-declined = Não aceito: o cadastro terminou e nada foi registrado.
 quit-question = Fechar a estação? Tudo o que foi digitado é apagado.
 quit-saving = Salvando o registro… a estação fecha quando ele estiver salvo.
-no-certificate-note-minors = Este cartão não tem certificado de assinatura (署名用電子証明書). Menores de 15 anos são cadastrados só com os quatro dados básicos, sem assinatura. A partir dos 15 anos é preciso antes obter o certificado na prefeitura (市区町村の窓口).
-no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (署名用電子証明書): o cadastro usa só os quatro dados básicos, sem assinatura.
+no-certificate-note-minors = Este cartão não tem certificado de assinatura (署名用電子証明書). Menores de 15 anos são cadastrados sem assinatura: o cartão é verificado com a senha do certificado de usuário (利用者証明用電子証明書, 4 dígitos). A partir dos 15 anos é preciso antes obter o certificado na prefeitura (市区町村の窓口).
+no-certificate-note-unsigned = Este cartão não tem certificado de assinatura (署名用電子証明書): em vez de uma assinatura, o cartão é verificado com a senha do certificado de usuário (利用者証明用電子証明書, 4 dígitos).
 finding-expired = Os certificados deste cartão expiraram (Code 21). Renove-os na prefeitura (市区町村の窓口) e faça o procedimento de novo. Nenhuma senha foi digitada: nenhuma tentativa foi usada.
 health-title-short = Ida e volta APDU
 diag-not-used = não usado (cartão de demonstração)
@@ -305,3 +305,19 @@ birth-date =
         [none] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) }
        *[other] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) } ({ era-name } { $era_year })
     }
+# The 利用者証明 challenge: its step, PIN screen, stops and verdicts; how a record proves the card.
+step-prove = Autenticar
+auth-pin-why = Para confirmar que o cartão é autêntico, o cartão se identifica com o certificado de usuário (利用者証明用電子証明書), em vez de uma assinatura.
+auth-pin-other = É outra senha, diferente da digitada antes (há quem tenha escolhido os mesmos dígitos). Para menores de 15 anos, é a senha definida pelo representante legal ao receber o cartão.
+proving = Verificando o cartão com o certificado de usuário. Não o mova.
+no-auth-certificate = Este cartão não tem certificado de usuário (利用者証明用電子証明書), por exemplo quando não foi pedido com o cartão. A prefeitura (市区町村の窓口) onde o titular mora emite o certificado.
+verdict-auth-expired = Code 21: o certificado de usuário (利用者証明用電子証明書) expirou. Renove-o na prefeitura (市区町村の窓口) e faça o procedimento de novo.
+verdict-auth-revoked = Code 23: o certificado de usuário (利用者証明用電子証明書) foi revogado. Renove-o na prefeitura (市区町村の窓口) e faça o procedimento de novo.
+verdict-assurance = O servidor não pôde confirmar que o cartão comprovou este registro (assinatura ou certificado de usuário). Coloque o cartão e comece de novo; se acontecer de novo, contate o administrador.
+verdict-record-time = O servidor recusou a data e hora do registro: o relógio deste posto está muito errado ou o registro é antigo demais. Verifique o relógio do posto e contate o administrador.
+done-unauthenticated = Aceito apenas com os quatro dados básicos, sem verificar os certificados do cartão.
+done-level = Prova do cartão (atendente): { $level } ({ $code })
+level-signed = assinado com o certificado de assinatura
+level-card-authenticated = verificado com o certificado de usuário
+level-unauthenticated = cartão NÃO verificado
+unauthenticated-allowed = registros sem verificação PERMITIDOS

@@ -33,4 +33,4 @@ stop-face-not-genuine = Không thể xác minh chữ ký của mặt thẻ. Khô
 stop-photo-mismatch = Ảnh trong thẻ không khớp với người: đã dừng thủ tục, không ghi lại gì.
 stop-face-locked = 照合番号B (PIN mặt thẻ) đã bị khóa nên không thể kiểm tra ảnh. Văn phòng thành phố nơi cư trú của chủ thẻ sẽ mở khóa.
 stop-photo-not-shown = Thiết bị đầu cuối này không thể hiển thị ảnh nên không thể tiếp tục thủ tục.
-demo-face = mặt thẻ { $year } / { $code }
+demo-face = demo: mặt thẻ { $year } / { $code }

@@ -56,7 +56,7 @@ storing = Đang lưu hồ sơ...
 sending = Đang gửi...
 done-heading = Đã tiếp nhận xong.
 done-queued = Hồ sơ đã được lưu và sẽ tự động gửi khi có mạng.
-done-unsigned = Thẻ này không có chứng thư chữ ký: đã tiếp nhận chỉ với bốn thông tin cơ bản.
+done-unsigned = Thẻ này không có chứng thư chữ ký: thẻ đã được kiểm tra bằng chứng thư người dùng và bốn thông tin cơ bản đã được tiếp nhận.
 stopped-heading = Không thể tiếp tục
 store-failed = Không lưu được hồ sơ. Việc tiếp nhận chưa hoàn tất. Vui lòng thử lại.
 different-card = Một thẻ khác với thẻ đã kiểm tra đã được đặt lên. Vui lòng làm lại từ đầu.
@@ -212,8 +212,8 @@ contact-optional = Địa chỉ e-mail là tùy chọn: có thể tiếp tục m
 notice-declined = Không đồng ý: thủ tục đã kết thúc và không ghi lại gì.
 quit-question = Thoát trạm? Mọi nội dung đang nhập sẽ bị xóa.
 quit-saving = Đang lưu bản ghi… trạm sẽ thoát khi đã lưu xong.
-no-certificate-note-minors = Thẻ này không có chứng thư ký (署名用電子証明書). Người dưới 15 tuổi được tiếp nhận chỉ với 4 thông tin cơ bản, không ký. Người từ 15 tuổi cần xin cấp chứng thư ký tại quầy (市区町村の窓口) trước.
-no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用電子証明書): chỉ tiếp nhận 4 thông tin cơ bản, không ký.
+no-certificate-note-minors = Thẻ này không có chứng thư ký (署名用電子証明書). Người dưới 15 tuổi được tiếp nhận không cần ký: thẻ được kiểm tra bằng mã PIN của chứng thư người dùng (利用者証明用電子証明書, 4 chữ số). Người từ 15 tuổi cần xin cấp chứng thư ký tại quầy (市区町村の窓口) trước.
+no-certificate-note-unsigned = Thẻ này không có chứng thư ký (署名用電子証明書): thay cho chữ ký, thẻ được kiểm tra bằng mã PIN của chứng thư người dùng (利用者証明用電子証明書, 4 chữ số).
 finding-expired = Chứng thư điện tử trên thẻ này đã hết hạn (Code 21). Vui lòng gia hạn tại quầy (市区町村の窓口) rồi làm lại thủ tục. Chưa nhập mã PIN nên số lần nhập không bị giảm.
 health-title-short = Thời gian APDU
 diag-not-used = không dùng (thẻ demo)
@@ -306,3 +306,19 @@ birth-date =
         [none] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) }
        *[other] { $year }-{ NUMBER($month, minimumIntegerDigits: 2) }-{ NUMBER($day, minimumIntegerDigits: 2) } ({ era-name } { $era_year })
     }
+# The 利用者証明 challenge: its step, PIN screen, stops and verdicts; how a record proves the card.
+step-prove = Xác thực
+auth-pin-why = Để xác nhận thẻ là thật, thẻ được kiểm tra bằng chứng thư người dùng (利用者証明用電子証明書) thay cho chữ ký.
+auth-pin-other = Đây là một mã PIN khác với mã vừa nhập (có người đặt cùng các chữ số). Với người dưới 15 tuổi, đây là mã PIN do người đại diện hợp pháp đặt khi nhận thẻ.
+proving = Đang kiểm tra thẻ bằng chứng thư người dùng. Không di chuyển thẻ.
+no-auth-certificate = Thẻ này không có chứng thư người dùng (利用者証明用電子証明書), ví dụ khi không đăng ký cấp cùng thẻ. Quầy (市区町村の窓口) nơi chủ thẻ sinh sống cấp chứng thư này.
+verdict-auth-expired = Code 21: chứng thư người dùng (利用者証明用電子証明書) đã hết hạn. Vui lòng gia hạn tại quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) rồi làm lại thủ tục.
+verdict-auth-revoked = Code 23: chứng thư người dùng (利用者証明用電子証明書) đã bị thu hồi. Vui lòng gia hạn tại quầy của thành phố/quận/thị trấn/làng (市区町村の窓口) rồi làm lại thủ tục.
+verdict-assurance = Máy chủ không xác nhận được rằng thẻ đã chứng minh hồ sơ này (chữ ký hoặc chứng thư người dùng). Hãy đặt thẻ và làm lại từ đầu; nếu lặp lại, hãy liên hệ quản trị viên.
+verdict-record-time = Máy chủ từ chối ngày giờ của hồ sơ: đồng hồ của máy này lệch nhiều hoặc hồ sơ quá cũ. Hãy kiểm tra đồng hồ của máy và liên hệ quản trị viên.
+done-unauthenticated = Đã tiếp nhận chỉ với bốn thông tin cơ bản, không kiểm tra chứng thư của thẻ.
+done-level = Cách xác minh thẻ (nhân viên): { $level } ({ $code })
+level-signed = đã ký bằng chứng thư chữ ký
+level-card-authenticated = đã kiểm tra bằng chứng thư người dùng
+level-unauthenticated = thẻ CHƯA được kiểm tra
+unauthenticated-allowed = CHO PHÉP hồ sơ không kiểm tra

@@ -33,4 +33,4 @@ stop-face-not-genuine = 无法确认卡面信息的签名。无法受理此卡�
 stop-photo-mismatch = 卡内照片与本人不一致，手续已中止。未记录任何内容。
 stop-face-locked = 照合番号B已被锁定，无法核对照片。请到住民票所在地的市区町村窗口解除锁定。
 stop-photo-not-shown = 此终端无法显示照片，无法继续受理。
-demo-face = 卡面 { $year }・{ $code }
+demo-face = 演示：卡面 { $year }・{ $code }

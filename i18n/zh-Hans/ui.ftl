@@ -56,7 +56,7 @@ storing = 正在保存记录…
 sending = 正在发送…
 done-heading = 受理已完成。
 done-queued = 记录已保存。网络可用时将自动发送。
-done-unsigned = 此卡没有签名用电子证明书，因此仅以基本4项信息受理。
+done-unsigned = 此卡没有签名用电子证明书，因此改用用户证明用电子证明书确认卡片后，以基本4项信息受理。
 stopped-heading = 无法继续受理
 store-failed = 无法保存记录。受理尚未完成。请重试。
 different-card = 放上了与已确认的卡片不同的卡片。请从头开始。
@@ -212,8 +212,8 @@ contact-optional = 电子邮件地址为选填，不填写也可以继续办理�
 notice-declined = 因未同意，已结束办理。未做任何记录。
 quit-question = 要退出窗口终端吗？正在输入的内容将被清除。
 quit-saving = 正在保存记录…保存完成后退出。
-no-certificate-note-minors = 此卡没有签名用电子证明书（署名用電子証明書）。未满15岁者只以基本4项信息受理，不签名。15岁以上者请先到市区町村窗口申请发行签名用电子证明书后再办理。
-no-certificate-note-unsigned = 此卡没有签名用电子证明书（署名用電子証明書），将不签名，只以基本4项信息受理。
+no-certificate-note-minors = 此卡没有签名用电子证明书（署名用電子証明書）。未满15岁者不签名，改用用户证明用电子证明书（利用者証明用電子証明書）的密码（4位数字）确认卡片后受理。15岁以上者请先到市区町村窗口申请发行签名用电子证明书后再办理。
+no-certificate-note-unsigned = 此卡没有签名用电子证明书（署名用電子証明書），将不签名，改用用户证明用电子证明书（利用者証明用電子証明書）的密码（4位数字）确认卡片后受理。
 finding-expired = 此卡的电子证明书已过有效期（Code 21）。请在市区町村窗口更新电子证明书后再来办理。尚未输入密码，输入次数没有减少。
 health-title-short = APDU 往返时间
 diag-not-used = 不使用（演示卡）
@@ -309,3 +309,19 @@ birth-date =
            *[other] { $era_year }
         }年）
     }
+# The 利用者証明 challenge: its step, PIN screen, stops and verdicts; how a record proves the card.
+step-prove = 用户证明
+auth-pin-why = 为确认卡片是真的，将不签名，改用卡片的用户证明用电子证明书（利用者証明用電子証明書）进行确认。
+auth-pin-other = 这是与刚才输入的密码不同的另一个密码（也有人设置了相同的数字）。未满15岁者，是领取卡片时法定代理人设定的密码。
+proving = 正在用用户证明用电子证明书确认卡片。请不要移动卡片。
+no-auth-certificate = 此卡没有用户证明用电子证明书（利用者証明用電子証明書），例如申请卡片时未申请发行。可在您所居住的市区町村窗口申请发行。
+verdict-auth-expired = Code 21：用户证明用电子证明书（利用者証明用電子証明書）已过有效期。请在市区町村窗口更新电子证明书后，再来办理。
+verdict-auth-revoked = Code 23：用户证明用电子证明书（利用者証明用電子証明書）已失效。请在市区町村窗口更新电子证明书后，再来办理。
+verdict-assurance = 接收方无法确认此记录已由卡片证明（签名或用户证明）。请放置卡片并从头重新办理。如再次发生，请联系管理员。
+verdict-record-time = 接收方不接受记录的日期时间：本终端的时钟偏差过大，或记录过旧。请检查终端的时钟并联系管理员。
+done-unauthenticated = 未通过卡片的电子证明书进行确认，仅以基本4项信息受理。
+done-level = 卡片确认方式（职员用）：{ $level }（{ $code }）
+level-signed = 用签名用电子证明书签名
+level-card-authenticated = 用用户证明用电子证明书确认
+level-unauthenticated = 未确认卡片
+unauthenticated-allowed = 允许未确认的记录

@@ -8,10 +8,12 @@
 //! - `readers`: where cards come from — pcscd's readers, or the demo's virtual one — told as
 //!   the same reader events;
 //! - `worker`: the card thread (PC/SC calls block); `probe`: what a card tells before a PIN;
+//!   `challenge`: the 利用者証明 challenge and the EF 02 it binds, kept per card session;
 //! - `pictures`: the card face's pictures written to the terminal beside the frame;
 //! - `status`: support's socket; `terminal`: the terminal, keys and signals; `troubles`: the
 //!   placement hint; `ready`: a value made on another thread, waited for without polling.
 
+mod challenge;
 mod event_loop;
 mod pictures;
 mod probe;
@@ -30,7 +32,7 @@ use crate::flow;
 use crate::lang::Lang;
 use crate::reader::monitor::ReaderEvent;
 use crate::seam::StationBackend;
-use crate::ui::station::CounterInfo;
+use crate::ui::station::{CounterInfo, DemoSecrets};
 use crate::ui::theme::Theme;
 use crossterm::event::Event as TermEvent;
 use std::sync::Arc;
@@ -78,8 +80,8 @@ pub struct StationOptions {
     pub privacy: Vec<(Lang, String)>,
     /// The operator's lines (config `[operator]`).
     pub counter: CounterInfo,
-    /// The demo card's PIN and password, shown on screen (demo only).
-    pub demo_secrets: Option<(String, Option<String>)>,
+    /// The demo card's PINs and password, shown on screen (demo only).
+    pub demo_secrets: Option<DemoSecrets>,
     /// How to draw the card face's pictures (config `graphics`): the terminal is asked once at
     /// start where the setting needs its answer.
     pub graphics: crate::picture::Setting,

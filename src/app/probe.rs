@@ -13,11 +13,18 @@ use crate::card::files::Ef;
 use crate::card::{client::MyNumberCard, CardError, Transport};
 use crate::flow::{CardFacts, CardReply, Signing};
 use crate::secret::PinKind;
+use zeroize::Zeroizing;
 
 /// Probes the card on `t` (continuing `start`); returns the reply and the session after it.
 /// Only a card that left (or was reset) is an error: anything else the card answers oddly is
-/// "not known", and the steps after the PIN find it as they always did.
-pub(super) fn probe(t: &mut dyn Transport, start: Session) -> (Result<CardReply, CardError>, Session) {
+/// "not known", and the steps after the PIN find it as they always did. The authentication
+/// certificate read goes to `auth_cert`: a 利用者証明 challenge later in this card session
+/// needs no second read of it (docs/card.md, "APDU counts").
+pub(super) fn probe(
+    t: &mut dyn Transport,
+    start: Session,
+    auth_cert: &mut Option<Zeroizing<Vec<u8>>>,
+) -> (Result<CardReply, CardError>, Session) {
     let mut c = MyNumberCard::resume(t, start);
     let gone =
         |e: &CardError| e.is_card_gone() || matches!(e, CardError::Transport(crate::card::TransportError::CardReset));
@@ -28,7 +35,11 @@ pub(super) fn probe(t: &mut dyn Transport, start: Session) -> (Result<CardReply,
         Err(_) => Signing::Unknown,
     };
     let certificate_expired = match c.read_certificate(Ef::AuthCert) {
-        Ok(der) => expired(&der),
+        Ok(der) => {
+            let e = expired(&der);
+            *auth_cert = Some(der);
+            e
+        }
         Err(e) if gone(&e) => return (Err(e), Session::default()),
         Err(_) => false,
     };
@@ -59,7 +70,7 @@ mod tests {
         let card = VirtualCard::new(&Profile::named(profile).unwrap(), &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
         let mut card = card;
-        let (r, _) = probe(&mut card, Session::default());
+        let (r, _) = probe(&mut card, Session::default(), &mut None);
         let Ok(CardReply::Probed(f)) = r else { panic!("{r:?}") };
         let s = stats.lock().unwrap();
         (f, u32::from(s.text_pin_tries) + u32::from(s.sign_password_tries))

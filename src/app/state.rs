@@ -17,7 +17,7 @@ use crate::reader::diagnostics::{CardState, Diagnostics, Pcscd};
 use crate::reader::monitor::ReaderEvent;
 use crate::seam::{QueueInfo, StationBackend};
 use crate::ui::keys::{self, Action, Overlay};
-use crate::ui::station::{self, CounterInfo, View};
+use crate::ui::station::{self, CounterInfo, DemoSecrets, View};
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::sync::mpsc::Sender;
@@ -35,7 +35,7 @@ pub struct Shown {
     pub terms: Vec<(Lang, String)>,
     pub privacy: Vec<(Lang, String)>,
     pub counter: CounterInfo,
-    pub demo_secrets: Option<(String, Option<String>)>,
+    pub demo_secrets: Option<DemoSecrets>,
     pub station_id: String,
     pub size: (u16, u16),
     /// What covers the step and holds the keyboard (F4's diagnostics, the quit question).
@@ -301,11 +301,11 @@ impl App {
                     let _ = tx.send(AppEvent::Flow(flow::Event::Stored { id, result }));
                 }));
             }
-            Effect::StoreUnsigned { id, person, declared } => {
+            Effect::StoreUnauthenticated { id, person, declared } => {
                 let backend = Arc::clone(&self.backend.store);
                 let tx = self.events.clone();
                 self.saving(std::thread::spawn(move || {
-                    let result = backend.store_unsigned(&person, &declared);
+                    let result = backend.store_unauthenticated(&person, &declared);
                     drop(person);
                     drop(declared);
                     let _ = tx.send(AppEvent::Flow(flow::Event::Stored { id, result }));
@@ -553,7 +553,7 @@ impl App {
             privacy: (!s.privacy.is_empty()).then(|| self.privacy().0),
             privacy_missing: self.privacy().1,
             counter: &s.counter,
-            demo_secrets: s.demo_secrets.as_ref().map(|(p, w)| (p.as_str(), w.as_deref())),
+            demo_secrets: s.demo_secrets.as_ref(),
             crl: self.backend.store.crl(),
             health: station::Health {
                 round_trips: &self.health.round_trips,

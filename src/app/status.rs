@@ -115,6 +115,8 @@ pub fn verdict_code(v: &Verdict) -> &'static str {
         Verdict::SignatureMismatch => "signature_mismatch",
         Verdict::UnsupportedCertificate => "unsupported_certificate",
         Verdict::CardDataMismatch => "card_data_mismatch",
+        Verdict::AssuranceNotProven => "assurance_not_proven",
+        Verdict::RecordTime => "record_time",
         Verdict::InvalidRequest => "invalid_request",
     }
 }

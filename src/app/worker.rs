@@ -4,6 +4,7 @@
 //! reader switch, quitting) powers the card down, so no verified PIN outlives the session: a
 //! warm reset would keep it (docs/card.md, "Ending a card session").
 
+use super::challenge::{self, Bound};
 use super::AppEvent;
 use crate::card::client::{sha256_digest_info, Session};
 use crate::card::face::{CardFace, FaceError};
@@ -65,34 +66,50 @@ impl CardSource for Timing<'_> {
     }
 }
 
-/// Runs one request against the card; returns the reply and what its APDUs cost. `session`
-/// carries what is selected on the card held for this citizen from one request to the next;
-/// any error starts it afresh.
-fn execute(
+/// What the card thread keeps of the card held for a citizen, from one request to the next:
+/// what is selected (any error starts it afresh), and what the 利用者証明 challenge binds
+/// (until the card session ends).
+#[derive(Default)]
+pub(super) struct Held {
+    session: Session,
+    bound: Bound,
+}
+
+impl Held {
+    /// The card session is over (released, another reader): nothing of it is kept.
+    pub(super) fn end(&mut self) {
+        *self = Held::default();
+    }
+}
+
+/// Runs one request against the card; returns the reply and what its APDUs cost.
+pub(super) fn execute(
     source: &mut dyn CardSource,
     backend: &dyn StationBackend,
-    session: &mut Session,
+    held: &mut Held,
     request: CardRequest,
 ) -> (Result<CardReply, CardError>, LinkStats) {
     let mut timing = Timing {
         source,
         link: LinkStats::default(),
     };
-    let result = run_request(&mut timing, backend, session, request);
+    let result = run_request(&mut timing, backend, held, request);
+    held.bound.end_on(&result);
     (result, timing.link)
 }
 
 fn run_request(
     source: &mut dyn CardSource,
     backend: &dyn StationBackend,
-    session: &mut Session,
+    held: &mut Held,
     request: CardRequest,
 ) -> Result<CardReply, CardError> {
-    let start = *session;
+    let start = held.session;
+    let bound = &mut held.bound;
     let mut end = Session::default();
     let result = match request {
         CardRequest::Probe => source.with_card(&mut |t| {
-            let (r, s) = super::probe::probe(t, start);
+            let (r, s) = super::probe::probe(t, start, &mut bound.auth_cert);
             end = s;
             r
         }),
@@ -103,11 +120,14 @@ fn run_request(
             r
         }),
         CardRequest::VerifyAndRead(pin) => source.with_card(&mut |t| {
+            bound.ef02 = None;
             let mut c = MyNumberCard::resume(t, start);
             c.verify(&pin)?;
-            let r = c.read_basic_four().map(CardReply::Read);
+            // EF 02 as read is kept for a 利用者証明 challenge in this card session.
+            let (person, ef02) = c.read_basic_four_with_bytes()?;
+            bound.ef02 = Some(ef02);
             end = c.session();
-            r
+            Ok(CardReply::Read(person))
         }),
         CardRequest::FaceTries => source.with_card(&mut |t| {
             let mut c = MyNumberCard::resume(t, start);
@@ -165,8 +185,21 @@ fn run_request(
                 }
             }
         }),
+        // Nothing is sent when the session that read EF 02 is over: the flow reads again.
+        CardRequest::AuthStart if bound.ef02.is_none() => Ok(CardReply::Unbound),
+        CardRequest::AuthStart => source.with_card(&mut |t| {
+            let (r, s) = challenge::start(t, start, bound, backend);
+            end = s;
+            r
+        }),
+        CardRequest::AuthSign { .. } if bound.ef02.is_none() || bound.auth_cert.is_none() => Ok(CardReply::Unbound),
+        CardRequest::AuthSign { pin, person, declared } => source.with_card(&mut |t| {
+            let (r, s) = challenge::sign(t, start, bound, backend, &pin, &person, &declared);
+            end = s;
+            r
+        }),
     };
-    *session = if result.is_ok() { end } else { Session::default() };
+    held.session = if result.is_ok() { end } else { Session::default() };
     result
 }
 
@@ -215,22 +248,22 @@ pub fn run(
     rx: Receiver<WorkerMsg>,
     tx: Sender<AppEvent>,
 ) {
-    let mut session = Session::default();
+    let mut held = Held::default();
     for msg in rx.iter() {
         match msg {
             WorkerMsg::Request { id, request } => {
-                let (result, link) = execute(source.as_mut(), backend.as_ref(), &mut session, request);
+                let (result, link) = execute(source.as_mut(), backend.as_ref(), &mut held, request);
                 let reply = flow::Event::Card { id, result };
                 if tx.send(AppEvent::Card { reply, link }).is_err() {
                     break;
                 }
             }
             WorkerMsg::Release => {
-                session = Session::default();
+                held.end();
                 source.release();
             }
             WorkerMsg::SelectReader(r) => {
-                session = Session::default();
+                held.end();
                 source.select(r);
             }
             WorkerMsg::Shutdown => break,
@@ -267,7 +300,7 @@ mod tests {
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
         let (mut source, _made) = placed(card);
-        let mut session = Session::default();
+        let mut session = Held::default();
         let pin = |p: &[u8]| Secret::parse(PinKind::TextPin, p).unwrap();
         let apdus = || stats.lock().unwrap().apdus;
 
@@ -294,7 +327,7 @@ mod tests {
 
         // A failed request starts the next one from scratch.
         source.release();
-        session = Session::default();
+        session = Held::default();
         execute(
             &mut source,
             &backend,
@@ -312,7 +345,7 @@ mod tests {
         )
         .0;
         assert!(matches!(r, Err(CardError::WrongPin { tries_left: 2, .. })));
-        assert_eq!(session, Session::default());
+        assert_eq!(session.session, Session::default());
         execute(
             &mut source,
             &backend,
@@ -333,7 +366,7 @@ mod tests {
         let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
         let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
         let (mut source, card) = placed(card);
-        let mut session = Session::default();
+        let mut session = Held::default();
         let pin = Secret::parse(PinKind::TextPin, b"1234").unwrap();
         let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin)).0;
         assert!(matches!(r, Ok(CardReply::Read(_))));
@@ -358,7 +391,7 @@ mod tests {
         let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
         let stats = card.stats();
         let (mut source, card) = placed(card);
-        let mut session = Session::default();
+        let mut session = Held::default();
         execute(
             &mut source,
             &backend,
@@ -407,7 +440,7 @@ mod tests {
         let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
         let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
         let (mut source, _made) = placed(card);
-        let mut session = Session::default();
+        let mut session = Held::default();
         let (r, link) = execute(
             &mut source,
             &backend,
@@ -446,7 +479,7 @@ mod tests {
         let card = VirtualCard::new(&profile, &pki).unwrap();
         let stats = card.stats();
         let (mut source, _made) = placed(card);
-        let mut session = Session::default();
+        let mut session = Held::default();
         let pin = Secret::parse(PinKind::TextPin, b"1234").unwrap();
         let r = execute(&mut source, &backend, &mut session, CardRequest::VerifyAndRead(pin)).0;
         assert!(matches!(r, Ok(CardReply::Read(_))));
@@ -532,9 +565,6 @@ mod tests {
         fn store_signed(&self, _: crate::seam::SignedPayload) -> Result<String, BackendError> {
             unreachable!()
         }
-        fn store_unsigned(&self, _: &BasicFour, _: &Declared) -> Result<String, BackendError> {
-            unreachable!()
-        }
         fn allow_unauthenticated(&self) -> bool {
             false
         }
@@ -568,7 +598,7 @@ mod tests {
         let (r, _) = execute(
             &mut source,
             &NotStarted,
-            &mut Session::default(),
+            &mut Held::default(),
             CardRequest::VerifyAndSign {
                 password: Secret::parse(PinKind::SignPassword, b"ABC123").unwrap(),
                 person,

@@ -67,6 +67,8 @@ pub fn verdict_of(result: &str) -> Option<Verdict> {
         "SIGNATURE_MISMATCH" => Verdict::SignatureMismatch,
         "UNSUPPORTED_CERTIFICATE" => Verdict::UnsupportedCertificate,
         "CARD_DATA_MISMATCH" => Verdict::CardDataMismatch,
+        "ASSURANCE_NOT_PROVEN" => Verdict::AssuranceNotProven,
+        "RECORD_TIME" => Verdict::RecordTime,
         "INVALID_REQUEST" => Verdict::InvalidRequest,
         _ => return None,
     })
@@ -335,5 +337,13 @@ mod tests {
         assert!(next_delay(&cfg, 0, Some(Duration::from_secs(120))) >= Duration::from_secs(120));
         assert_eq!(verdict_of("CERTIFICATE_REVOKED"), Some(Verdict::CertificateRevoked));
         assert_eq!(verdict_of("nope"), None);
+    }
+
+    /// The receiver's answers of the assurance levels (#22) are verdicts the station names in
+    /// words of their own, not "invalid request" (docs/backend-api.md, station answers).
+    #[test]
+    fn the_assurance_answers_are_verdicts_of_their_own() {
+        assert_eq!(verdict_of("ASSURANCE_NOT_PROVEN"), Some(Verdict::AssuranceNotProven));
+        assert_eq!(verdict_of("RECORD_TIME"), Some(Verdict::RecordTime));
     }
 }

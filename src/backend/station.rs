@@ -365,12 +365,6 @@ impl StationBackend for StationStore {
         self.store(record.payload())
     }
 
-    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
-        let card = CardData::from_basic4(person);
-        let st = self.statement(&card, declared);
-        self.store(&Payload::new(&st, card, declared.email(), None, None, None))
-    }
-
     fn allow_unauthenticated(&self) -> bool {
         self.allow_unauthenticated
     }
@@ -381,7 +375,9 @@ impl StationBackend for StationStore {
                 "unauthenticated records are not allowed here ([steps] allow_unauthenticated = false)".into(),
             ));
         }
-        self.store_unsigned(person, declared)
+        let card = CardData::from_basic4(person);
+        let st = self.statement(&card, declared);
+        self.store(&Payload::new(&st, card, declared.email(), None, None, None))
     }
 
     fn queue(&self) -> QueueInfo {

@@ -149,10 +149,6 @@ impl StationBackend for Deferred {
         std::thread::sleep(self.store_delay);
         self.wait()?.store_signed(record)
     }
-    fn store_unsigned(&self, person: &BasicFour, declared: &Declared) -> Result<String, BackendError> {
-        std::thread::sleep(self.store_delay);
-        self.wait()?.store_unsigned(person, declared)
-    }
     fn allow_unauthenticated(&self) -> bool {
         self.wait().is_ok_and(|s| s.allow_unauthenticated())
     }

@@ -16,7 +16,7 @@ use madoguchi::config::{CardFace, Config, Graphics};
 use madoguchi::flow::FlowConfig;
 use madoguchi::lang::Lang;
 use madoguchi::picture::Setting;
-use madoguchi::ui::station::CounterInfo;
+use madoguchi::ui::station::{CounterInfo, DemoSecrets};
 use madoguchi::ui::theme::Theme;
 use openssl::pkey::PKey;
 use std::path::{Path, PathBuf};
@@ -406,7 +406,11 @@ pub fn run_demo(lang: Option<Lang>, args: DemoArgs) -> Outcome {
         backend,
         privacy,
         counter: counter(&cfg),
-        demo_secrets: Some((profile.pin.clone(), profile.sign_password.clone())),
+        demo_secrets: Some(DemoSecrets {
+            pin: profile.pin.clone(),
+            password: profile.sign_password.clone(),
+            auth_pin: profile.auth_pin().to_string(),
+        }),
         graphics: graphics(&cfg),
         demo_face: (cfg.steps.card_face != CardFace::Off).then(|| {
             let year = profile.card_expiry().map(|d| d.year().to_string()).unwrap_or_default();

@@ -62,8 +62,12 @@ fn terms_file_is_one_path_or_one_per_language() {
 #[test]
 fn unauthenticated_records_are_off_unless_the_operator_says_so() {
     assert!(!Config::default().steps.allow_unauthenticated);
+    assert!(!Config::default().flow().allow_unauthenticated);
     let c = Config::parse("[steps]\nallow_unauthenticated = true\n", "s.toml").unwrap();
     assert!(c.steps.allow_unauthenticated);
+    // The flow has it too: it takes such a record only then, and the clerk's status line
+    // says so all the time.
+    assert!(c.flow().allow_unauthenticated);
     let r = Config::parse(
         "[receiver]\nauth_ca = \"/etc/a\"\nauth_crl = [\"/etc/a.crl\"]\nallow_unauthenticated = true\n",
         "r.toml",

@@ -9,12 +9,11 @@ impl Flow {
     pub(super) fn card_placed(&mut self, out: &mut Vec<Effect>) {
         self.card_present = true;
         if let Screen::Card { .. } = self.screen {
-            let kind = if self.confirmed && !self.recheck {
-                PinKind::SignPassword
+            if self.confirmed && !self.recheck {
+                self.toward_signature(out);
             } else {
-                PinKind::TextPin
-            };
-            self.enter_pin(kind, out);
+                self.enter_pin(PinKind::TextPin, out);
+            }
         }
     }
 
@@ -37,7 +36,7 @@ impl Flow {
                 };
                 out.push(Effect::ReleaseCard);
             }
-            Screen::SignPin(_) | Screen::Signing => {
+            Screen::SignPin(_) | Screen::Signing | Screen::AuthPin(_) | Screen::Proving => {
                 // The confirmed data stays: the card that comes back is read again and compared
                 // before anything is signed, so another card can't slip in.
                 self.pending = None;
@@ -54,6 +53,7 @@ impl Flow {
     pub(super) fn card_reply(&mut self, result: Result<CardReply, CardError>, out: &mut Vec<Effect>) {
         let kind = match &self.screen {
             Screen::Pin(_) | Screen::Reading | Screen::Face(_) => PinKind::TextPin,
+            Screen::AuthPin(_) | Screen::Proving => PinKind::AuthPin,
             _ => PinKind::SignPassword,
         };
         match result {
@@ -65,7 +65,7 @@ impl Flow {
             Ok(CardReply::Read(person)) => self.read(person, out),
             Ok(CardReply::Signed(record)) => {
                 let id = self.new_id();
-                self.signed_flag = true;
+                self.level = record.payload().level();
                 self.review = match record.check() {
                     Some(c) if c.outcome() == Outcome::Differs => c.differing(),
                     _ => Vec::new(),
@@ -90,7 +90,11 @@ impl Flow {
                 self.screen = Screen::Stopped(Stop::StoreFailed(e));
                 out.push(Effect::ReleaseCard);
             }
+            Ok(CardReply::Unbound) => self.unbound(out),
             Err(CardError::WrongPin { kind, tries_left }) => self.wrong_pin(kind, tries_left),
+            Err(CardError::FileNotFound(crate::card::files::Ef::AuthCert)) if kind == PinKind::AuthPin => {
+                self.no_auth_certificate(out)
+            }
             Err(CardError::NoSigningCertificate) if self.person.is_some() => self.without_signature(out),
             Err(e) => self.stop_for(e, kind, out),
         }
@@ -98,7 +102,7 @@ impl Flow {
 
     /// The tries left on the PIN on screen: input is taken from now on; none left: locked.
     fn tries(&mut self, n: u8, out: &mut Vec<Effect>) {
-        if let Screen::Pin(p) | Screen::SignPin(p) = &mut self.screen {
+        if let Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p) = &mut self.screen {
             p.busy = false;
             p.tries = Some(n);
             // What was said about keys typed while waiting stays; the last try outranks it.
@@ -130,7 +134,8 @@ impl Flow {
                 self.enter_face(out);
             }
         } else if self.person.as_ref() == Some(&person) {
-            self.enter_pin(PinKind::SignPassword, out);
+            // The same card, read again in this card session: on to its proof.
+            self.toward_signature(out);
         } else {
             self.person = None;
             self.declared = Declared::default();
@@ -150,8 +155,7 @@ impl Flow {
         self.screen = match kind {
             PinKind::TextPin => Screen::Pin(p),
             PinKind::SignPassword => Screen::SignPin(p),
-            // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
-            PinKind::AuthPin => Screen::Pin(p),
+            PinKind::AuthPin => Screen::AuthPin(p),
         };
     }
 
@@ -178,8 +182,8 @@ impl Flow {
         }
     }
 
-    /// The card holds no signing certificate: the four items alone where the holder's age
-    /// allows it, else the stop that says where to get one.
+    /// The card holds no signing certificate: the 利用者証明 challenge where the holder's age
+    /// allows a record without a signature, else the stop that says where to get one.
     pub(super) fn without_signature(&mut self, out: &mut Vec<Effect>) {
         let allowed = if self.holder_is_adult() {
             self.cfg.allow_unsigned_adults
@@ -187,7 +191,7 @@ impl Flow {
             self.cfg.allow_unsigned_minors
         };
         if allowed {
-            self.store_unsigned(out);
+            self.toward_challenge(out);
         } else {
             self.stop_for(CardError::NoSigningCertificate, PinKind::SignPassword, out);
         }

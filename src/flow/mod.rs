@@ -11,6 +11,7 @@
 //! - 完了 is shown only after the outbox confirmed the record is on disk.
 
 mod card;
+mod challenge;
 mod consent;
 pub mod contact;
 mod face;
@@ -31,6 +32,7 @@ use crate::card::basic4::{BasicFour, PersonalText};
 use crate::card::CardError;
 use crate::lang::Lang;
 use crate::record::check::{Item, Outcome};
+use crate::record::payload::Assurance;
 use crate::seam::{CertificateProblem, Declared};
 use crate::secret::PinKind;
 use input::SecretInput;
@@ -57,8 +59,10 @@ pub struct Flow {
     version: u64,
     /// The citizen confirmed the data: after a card removal, resume at the signature.
     confirmed: bool,
-    /// The record being sent was signed by the card.
-    signed_flag: bool,
+    /// How the record being stored and sent proves the card.
+    level: Assurance,
+    /// This citizen does not sign: the record rests on the 利用者証明 challenge.
+    challenge: bool,
     /// Items of the record being sent that differ from the certificate.
     review: Vec<Item>,
     /// The card left the reader after its data was read: before signing, read it again and
@@ -105,7 +109,8 @@ impl Flow {
             layout: (0, 0),
             version: 1,
             confirmed: false,
-            signed_flag: false,
+            level: Assurance::Unauthenticated,
+            challenge: false,
             review: Vec::new(),
             recheck: false,
             representative_asked: false,
@@ -124,15 +129,21 @@ impl Flow {
         self.facts
     }
 
-    /// The 署名 step was passed by without a signature: the record on its way is unsigned
-    /// (the progress bar must not tick it as done).
+    /// The step that proves the card (署名, or 利用者証明) was passed by without a proof: the
+    /// record on its way is `unauthenticated` (the progress bar must not tick it as done).
     pub fn sign_skipped(&self) -> bool {
-        self.cfg.signature
-            && match &self.screen {
-                Screen::Storing | Screen::Sending { .. } => !self.signed_flag,
-                Screen::Done { signed, .. } => !signed,
-                _ => false,
-            }
+        match &self.screen {
+            Screen::Storing | Screen::Sending { .. } => self.level == Assurance::Unauthenticated,
+            Screen::Done { level, .. } => *level == Assurance::Unauthenticated,
+            _ => false,
+        }
+    }
+
+    /// This citizen's record rests on the 利用者証明 challenge rather than a signature: the
+    /// signature step is off, or the card holds no signing certificate (known from the
+    /// probe, or found when the password was asked for).
+    pub fn proves(&self) -> bool {
+        !self.cfg.signature || self.challenge || self.facts.is_some_and(|f| f.signing == Signing::Missing)
     }
 
     /// A citizen is somewhere in an enrollment (past the consent screen): quitting the
@@ -204,13 +215,13 @@ impl Flow {
             || self.face.is_some()
             || self.declared.email.is_some()
             || matches!(&self.screen, Screen::Face(s) if !s.input.is_empty())
-            || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) if !p.input.is_empty())
+            || matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p) if !p.input.is_empty())
             || matches!(&self.screen, Screen::Contact { input, .. } if !input.is_empty())
     }
 
     /// Whether Enter now would be an Enter "on a well-formed PIN" (for tests and the UI hint).
     pub fn pin_ready(&self) -> bool {
-        matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p)
+        matches!(&self.screen, Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p)
             if !p.busy && p.tries.is_some_and(|t| t > 0) && p.input.validate().is_ok())
     }
 
@@ -224,12 +235,15 @@ impl Flow {
             Screen::Confirm { .. } | Screen::Representative { .. } => Step::Confirm,
             Screen::Contact { .. } => Step::Contact,
             Screen::SignPin(_) | Screen::Signing => Step::Sign,
+            Screen::AuthPin(_) | Screen::Proving => Step::Prove,
             Screen::Storing | Screen::Sending { .. } => Step::Send,
             Screen::Done { .. } => Step::Done,
             Screen::Stopped(Stop::Finding(_)) => Step::Card,
             Screen::Stopped(Stop::Face(FaceStop::PhotoMismatch)) => Step::Confirm,
             Screen::Stopped(Stop::Face(_)) => Step::Reading,
             Screen::Stopped(Stop::Verdict(_) | Stop::StoreFailed(_)) => Step::Send,
+            Screen::Stopped(Stop::Locked(PinKind::AuthPin) | Stop::NoAuthCertificate) => Step::Prove,
+            Screen::Stopped(Stop::SignatureInvalid | Stop::Refused(_)) if self.challenge => Step::Prove,
             Screen::Stopped(
                 Stop::Locked(PinKind::SignPassword)
                 | Stop::NoSigningCertificate
@@ -242,11 +256,18 @@ impl Flow {
         }
     }
 
-    /// Steps shown in the progress bar (署名 only when signing is on).
+    /// Steps shown in the progress bar: 署名 for a citizen who signs, 利用者証明 in its place
+    /// for one who does not (known from the card step on, or once found).
     pub fn steps(&self) -> Vec<Step> {
+        let proves = self.proves();
         Step::ALL
             .into_iter()
-            .filter(|s| (*s != Step::Sign || self.cfg.signature) && (*s != Step::Contact || self.cfg.email))
+            .filter(|s| match s {
+                Step::Sign => !proves,
+                Step::Prove => proves,
+                Step::Contact => self.cfg.email,
+                _ => true,
+            })
             .collect()
     }
 
@@ -325,8 +346,15 @@ impl Flow {
     /// A cheap fingerprint of what the UI shows, to bump `version` only on visible change.
     fn snapshot_key(&self) -> String {
         format!(
-            "{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-            self.screen, self.card_present, self.queue_full, self.layout, self.idle_warning, self.lang, self.face
+            "{:?}|{}|{}|{:?}|{:?}|{:?}|{}|{:?}",
+            self.screen,
+            self.card_present,
+            self.queue_full,
+            self.layout,
+            self.idle_warning,
+            self.lang,
+            self.proves(),
+            self.face
         )
     }
 }

@@ -23,18 +23,20 @@ impl Flow {
         self.screen = match kind {
             PinKind::TextPin => Screen::Pin(screen),
             PinKind::SignPassword => Screen::SignPin(screen),
-            // The 利用者証明 step (#22) is not in the flow yet: nothing asks for it.
-            PinKind::AuthPin => Screen::Pin(screen),
+            PinKind::AuthPin => Screen::AuthPin(screen),
         };
         if kind == PinKind::TextPin && self.cfg.signature && self.facts.is_none() {
             self.request(CardRequest::Probe, out);
+        } else if kind == PinKind::AuthPin {
+            // The certificate is checked before the tries are shown (docs/card.md).
+            self.request(CardRequest::AuthStart, out);
         } else {
             self.request(CardRequest::QueryTries(kind), out);
         }
     }
 
     pub(super) fn pin_action(&mut self, a: Action, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
+        let (Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p)) = &mut self.screen else {
             return;
         };
         if a == Action::Cancel {
@@ -87,7 +89,7 @@ impl Flow {
 
     /// Sends the typed PIN: exactly one VERIFY-carrying request, input wiped.
     pub(super) fn send_pin(&mut self, out: &mut Vec<Effect>) {
-        let (Screen::Pin(p) | Screen::SignPin(p)) = &mut self.screen else {
+        let (Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p)) = &mut self.screen else {
             return;
         };
         let Ok(secret) = p.input.validate() else { return };
@@ -114,8 +116,7 @@ impl Flow {
                     out,
                 );
             }
-            // Not asked for yet (#22): the typed PIN is dropped (wiped), nothing is sent.
-            PinKind::AuthPin => drop(secret),
+            PinKind::AuthPin => self.send_auth_pin(secret, out),
         }
     }
 }

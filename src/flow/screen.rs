@@ -5,6 +5,7 @@ use super::contact;
 use super::input::SecretInput;
 use super::types::{Doc, Notice, Stop};
 use crate::record::check::Item;
+use crate::record::payload::Assurance;
 use crate::record::payload::Representative;
 use crate::seam::Verdict;
 use crate::secret::PinKind;
@@ -69,6 +70,10 @@ pub enum Screen {
     },
     SignPin(PinScreen),
     Signing,
+    /// The 利用者証明用暗証番号, for the challenge of a citizen who does not sign.
+    AuthPin(PinScreen),
+    /// The card's authentication key signs the challenge (VERIFY, signature, local check).
+    Proving,
     Storing,
     Sending {
         enrollment_id: String,
@@ -77,7 +82,8 @@ pub enum Screen {
     Done {
         enrollment_id: String,
         verdict: Verdict,
-        signed: bool,
+        /// How the record proves the card: the clerk sees it on 完了.
+        level: Assurance,
         /// The items whose certificate text differs from the card (the record is in review).
         review: Vec<Item>,
     },

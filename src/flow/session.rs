@@ -17,6 +17,7 @@ impl Flow {
         self.review.clear();
         self.facts = None;
         self.email_skipped = false;
+        self.challenge = false;
         if self.lang != self.cfg.lang {
             // The next citizen starts in the default language; the terms wrap anew.
             self.lang = self.cfg.lang;
@@ -57,8 +58,7 @@ impl Flow {
     }
 
     pub(super) fn delivered(&mut self, enrollment_id: String, verdict: Verdict) {
-        let signed = self.signed_flag;
-        self.signed_flag = false;
+        let level = self.level;
         let review = std::mem::take(&mut self.review);
         // A record whose certificate text differs was stored to be reviewed: the backend's
         // "data mismatch" is the expected answer, and 完了 says what happens next.
@@ -68,7 +68,7 @@ impl Flow {
             verdict if done => Screen::Done {
                 enrollment_id,
                 verdict,
-                signed,
+                level,
                 review,
             },
             v => Screen::Stopped(Stop::Verdict(v)),

@@ -1,6 +1,7 @@
 //! From step to step: what each screen's actions do (the consent and PIN screens have files
 //! of their own), and where the flow goes once the data is confirmed — the representative,
-//! the e-mail address, the signature, or a record without one where the holder's age allows.
+//! the e-mail address, the signature, or the 利用者証明 challenge where the holder's age
+//! allows a record without one.
 
 use super::*;
 
@@ -13,9 +14,11 @@ impl Flow {
                     self.reset(Some(Notice::Cancelled), out);
                 }
             }
-            Screen::Pin(_) | Screen::SignPin(_) => self.pin_action(a, out),
+            Screen::Pin(_) | Screen::SignPin(_) | Screen::AuthPin(_) => self.pin_action(a, out),
             Screen::Face(_) => self.face_action(a, out),
-            Screen::Reading | Screen::Signing | Screen::Storing | Screen::Sending { .. } => self.working_action(a, out),
+            Screen::Reading | Screen::Signing | Screen::Proving | Screen::Storing | Screen::Sending { .. } => {
+                self.working_action(a, out)
+            }
             Screen::Confirm { .. } => self.confirm_action(a, out),
             Screen::Representative { .. } => self.representative_action(a, out),
             Screen::Contact { .. } => self.contact_action(a, out),
@@ -35,7 +38,7 @@ impl Flow {
             return;
         }
         match &self.screen {
-            Screen::Reading | Screen::Signing => self.reset(Some(Notice::Cancelled), out),
+            Screen::Reading | Screen::Signing | Screen::Proving => self.reset(Some(Notice::Cancelled), out),
             Screen::Sending { enrollment_id, .. } => {
                 let id = enrollment_id.clone();
                 self.delivered(id, Verdict::Queued);
@@ -171,11 +174,12 @@ impl Flow {
         self.toward_signature(out);
     }
 
-    /// After the data (and contact) are confirmed: sign, or store without a signature.
-    fn toward_signature(&mut self, out: &mut Vec<Effect>) {
+    /// After the data (and contact) are confirmed: sign, or, for a citizen who does not, the
+    /// 利用者証明 challenge.
+    pub(super) fn toward_signature(&mut self, out: &mut Vec<Effect>) {
         let no_certificate = self.facts.is_some_and(|f| f.signing == Signing::Missing);
-        if !self.cfg.signature {
-            self.store_unsigned(out);
+        if !self.cfg.signature || self.challenge {
+            self.toward_challenge(out);
         } else if no_certificate && !self.recheck {
             // Known since the card step: no password is asked for a certificate that isn't there.
             self.without_signature(out);
@@ -191,12 +195,14 @@ impl Flow {
         }
     }
 
-    pub(super) fn store_unsigned(&mut self, out: &mut Vec<Effect>) {
+    /// Stores the four items with nothing that proves the card: only where the operator
+    /// allows it (the backend refuses otherwise, too).
+    pub(super) fn store_unauthenticated(&mut self, out: &mut Vec<Effect>) {
         if let Some(person) = self.person.clone() {
             let id = self.new_id();
-            self.signed_flag = false;
+            self.level = Assurance::Unauthenticated;
             self.screen = Screen::Storing;
-            out.push(Effect::StoreUnsigned {
+            out.push(Effect::StoreUnauthenticated {
                 id,
                 person,
                 declared: self.declared.clone(),

@@ -1,6 +1,7 @@
 use super::*;
 use crate::card::basic4;
 use crate::card::TransportError;
+use crate::record::payload::Assurance;
 use crate::seam::{BackendError, SignedPayload};
 use proptest::prelude::*;
 
@@ -104,10 +105,6 @@ impl T {
         }
         found.expect("a card request")
     }
-    fn no_card_effect_but_store(&mut self) {
-        assert!(self.unsigned_store().is_some(), "{:?}", self.effects);
-        self.no_card_effect();
-    }
     fn no_card_effect(&mut self) {
         assert!(
             !self.effects.iter().any(|e| matches!(e, Effect::Card { .. })),
@@ -119,12 +116,37 @@ impl T {
     fn reply(&mut self, id: u64, r: Result<CardReply, CardError>) -> &mut T {
         self.ev(Event::Card { id, result: r })
     }
-    /// The id of the pending unsigned store, if the last events asked for one.
-    fn unsigned_store(&self) -> Option<u64> {
+    /// The id of the pending store of a record that proves no card, if the last events
+    /// asked for one.
+    fn unauthenticated_store(&self) -> Option<u64> {
         self.effects.iter().find_map(|e| match e {
-            Effect::StoreUnsigned { id, .. } => Some(*id),
+            Effect::StoreUnauthenticated { id, .. } => Some(*id),
             _ => None,
         })
+    }
+    /// The id of the pending store of a signed (or card-authenticated) record.
+    fn signed_store(&self) -> Option<u64> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::StoreSigned { id, .. } => Some(*id),
+            _ => None,
+        })
+    }
+    /// The 利用者証明 challenge asked for (its first half): answered with `tries`, the auth
+    /// PIN typed and sent. Returns the `AuthSign` request's id.
+    fn challenge_with(&mut self, tries: u8, pin: &str) -> u64 {
+        let (id, req) = self.take_card();
+        assert!(matches!(req, CardRequest::AuthStart), "{req:?}");
+        assert!(matches!(self.f.screen(), Screen::AuthPin(_)));
+        self.reply(id, Ok(CardReply::Tries(tries))).typed(pin).key(Key::Enter);
+        let (id, req) = self.take_card();
+        assert!(matches!(req, CardRequest::AuthSign { .. }), "{req:?}");
+        id
+    }
+    /// The whole challenge, the card signing: returns the store's id.
+    fn through_challenge(&mut self, enrollment_id: &str) -> u64 {
+        let id = self.challenge_with(3, "5678");
+        self.reply(id, Ok(authenticated(enrollment_id)));
+        self.signed_store().expect("the card-authenticated record stored")
     }
     fn through_consent(&mut self) -> &mut T {
         self.key(Key::End).key(Key::Enter)
@@ -180,6 +202,18 @@ fn signed_checked(id: &str, check: Option<crate::record::check::CardCheck>) -> C
 
 fn signed(id: &str) -> CardReply {
     signed_checked(id, None)
+}
+
+/// What the card thread answers a challenge that verified: a `card-authenticated` record.
+fn authenticated(id: &str) -> CardReply {
+    use crate::record::card_data::CardData;
+    use crate::record::payload::{Payload, Statement};
+    let card = CardData::from_basic4(&person());
+    let ef02 = basic4::Ef02::new(zeroize::Zeroizing::new(b"ef02".to_vec()));
+    let mut st = Statement::new("s", "t", "h", &card, None).with_ef02(&ef02);
+    st.enrollment_id = id.into();
+    let p = Payload::card_authenticated(&st, card, None, b"sig", b"cert", &ef02);
+    CardReply::Signed(Box::new(SignedPayload::new(p)))
 }
 
 #[test]
@@ -239,7 +273,7 @@ fn full_enrollment_with_signature() {
         t.f.screen(),
         Screen::Done {
             verdict: Verdict::Accepted,
-            signed: true,
+            level: Assurance::Signed,
             ..
         }
     ));
@@ -416,7 +450,13 @@ fn retyping_after_a_refused_format_sends_what_was_retyped() {
         enrollment_id: "e-1".into(),
         verdict: Verdict::Accepted,
     });
-    assert!(matches!(t.f.screen(), Screen::Done { signed: true, .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Done {
+            level: Assurance::Signed,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -602,9 +642,9 @@ fn a_record_that_differs_from_its_certificate_is_stored_and_done_says_review() {
         verdict: Verdict::CardDataMismatch,
     });
     match t.f.screen() {
-        Screen::Done { review, signed, .. } => {
+        Screen::Done { review, level, .. } => {
             assert_eq!(review, &vec![crate::record::check::Item::Address]);
-            assert!(*signed);
+            assert_eq!(*level, Assurance::Signed);
         }
         s => panic!("{s:?}"),
     }
@@ -627,7 +667,7 @@ fn expired_certificate_stops_before_signing() {
     assert!(!t
         .effects
         .iter()
-        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnauthenticated { .. })));
 }
 
 /// Issue 21: the station's backend failing while the card waited (the demo's never started)
@@ -653,12 +693,12 @@ fn a_backend_failure_while_signing_is_said_as_the_backends() {
     assert!(!t
         .effects
         .iter()
-        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnauthenticated { .. })));
 }
 
 #[test]
 fn adult_without_signing_certificate_is_not_called_a_minor() {
-    for (allow, today, expect_store) in [(false, 20261201, false), (true, 20261201, true)] {
+    for (allow, today, expect_challenge) in [(false, 20261201, false), (true, 20261201, true)] {
         let mut t = T::new(FlowConfig {
             allow_unsigned_adults: allow,
             ..FlowConfig::default()
@@ -668,8 +708,18 @@ fn adult_without_signing_certificate_is_not_called_a_minor() {
         t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
         let (id, _) = t.take_card();
         t.reply(id, Err(CardError::NoSigningCertificate));
-        assert_eq!(t.unsigned_store().is_some(), expect_store);
-        if !expect_store {
+        let challenge = t.effects.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Card {
+                    request: CardRequest::AuthStart,
+                    ..
+                }
+            )
+        });
+        assert_eq!(challenge, expect_challenge);
+        assert!(t.unauthenticated_store().is_none());
+        if !expect_challenge {
             assert!(matches!(t.f.screen(), Screen::Stopped(Stop::NoSigningCertificateAdult)));
         }
     }
@@ -718,8 +768,8 @@ fn minor_without_signing_certificate() {
     t.key(Key::F(5)).key(Key::Enter);
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::NoSigningCertificate));
-    let store = t.unsigned_store();
-    let store = store.expect("finishes with the four items");
+    // No signature: the card proves itself with the 利用者証明 challenge.
+    let store = t.through_challenge("e-2");
     t.ev(Event::Stored {
         id: store,
         result: Ok("e-2".into()),
@@ -728,7 +778,13 @@ fn minor_without_signing_certificate() {
         enrollment_id: "e-2".into(),
         verdict: Verdict::Accepted,
     });
-    assert!(matches!(t.f.screen(), Screen::Done { signed: false, .. }));
+    assert!(matches!(
+        t.f.screen(),
+        Screen::Done {
+            level: Assurance::CardAuthenticated,
+            ..
+        }
+    ));
 
     let mut t = T::new(FlowConfig {
         allow_unsigned_minors: false,
@@ -746,15 +802,17 @@ fn minor_without_signing_certificate() {
 }
 
 #[test]
-fn without_signature_step_confirm_stores_directly() {
+fn without_signature_step_the_card_proves_itself_with_the_challenge() {
     let mut t = T::new(FlowConfig {
         signature: false,
         ..FlowConfig::default()
     });
     assert!(!t.f.steps().contains(&Step::Sign));
+    assert!(t.f.steps().contains(&Step::Prove));
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    assert!(t.effects.iter().any(|e| matches!(e, Effect::StoreUnsigned { .. })));
+    assert!(t.unauthenticated_store().is_none());
+    assert!(t.through_challenge("e-1") > 0);
 }
 
 #[test]
@@ -788,9 +846,9 @@ fn store_failure_is_not_completion() {
     });
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.unsigned_store();
+    let store = t.through_challenge("e-1");
     t.ev(Event::Stored {
-        id: store.unwrap(),
+        id: store,
         result: Err(BackendError::Storage("disk full".into())),
     });
     assert!(matches!(t.f.screen(), Screen::Stopped(Stop::StoreFailed(_))));
@@ -806,9 +864,9 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     let mut t = T::new(cfg.clone());
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.unsigned_store();
+    let store = t.through_challenge("e-3");
     t.ev(Event::Stored {
-        id: store.unwrap(),
+        id: store,
         result: Ok("e-3".into()),
     });
     t.now += 600;
@@ -824,9 +882,9 @@ fn send_wait_ends_in_done_queued_and_verdicts_stop() {
     let mut t = T::new(cfg);
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.unsigned_store();
+    let store = t.through_challenge("e-4");
     t.ev(Event::Stored {
-        id: store.unwrap(),
+        id: store,
         result: Ok("e-4".into()),
     });
     t.ev(Event::Delivered {
@@ -901,6 +959,10 @@ enum Step_ {
     ReplyRemoved,
     ReplySigned,
     ReplyNoSign,
+    /// The challenge verified: a `card-authenticated` record.
+    ReplyAuthenticated,
+    /// The card session that read EF 02 has ended.
+    ReplyUnbound,
     Stored(bool),
     Delivered,
     Tick(u64),
@@ -919,10 +981,28 @@ fn any_step() -> impl Strategy<Value = Step_> {
         1 => Just(Step_::ReplyRemoved),
         1 => Just(Step_::ReplySigned),
         1 => Just(Step_::ReplyNoSign),
+        1 => Just(Step_::ReplyAuthenticated),
+        1 => Just(Step_::ReplyUnbound),
         1 => any::<bool>().prop_map(Step_::Stored),
         1 => Just(Step_::Delivered),
         1 => (0u64..300_000).prop_map(Step_::Tick),
     ]
+}
+
+/// What the card thread answers, for a reply step (`kind`: the PIN its wrong-PIN and lock
+/// answers name).
+fn reply_for(reply: &Step_, kind: PinKind) -> Result<CardReply, CardError> {
+    match reply {
+        Step_::ReplyTries(n) => Ok(CardReply::Tries(*n)),
+        Step_::ReplyWrong(n) => Err(CardError::WrongPin { kind, tries_left: *n }),
+        Step_::ReplyRead => Ok(CardReply::Read(person())),
+        Step_::ReplyLocked => Err(CardError::Locked { kind }),
+        Step_::ReplyRemoved => Err(CardError::Transport(TransportError::CardRemoved)),
+        Step_::ReplySigned => Ok(signed("e")),
+        Step_::ReplyAuthenticated => Ok(authenticated("e")),
+        Step_::ReplyUnbound => Ok(CardReply::Unbound),
+        _ => Err(CardError::NoSigningCertificate),
+    }
 }
 
 proptest! {
@@ -942,7 +1022,8 @@ proptest! {
         let mut last_store: Option<u64> = None;
         for s in steps {
             now += 100;
-            let ready = f.pin_ready() || matches!(f.screen(), Screen::Pin(p) | Screen::SignPin(p) if p.confirming_last);
+            let ready = f.pin_ready()
+                || matches!(f.screen(), Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p) if p.confirming_last);
             let ev = match s {
                 Step_::Key(k) => {
                     if ready && matches!(k, Key::Enter | Key::Char('y')) {
@@ -969,16 +1050,7 @@ proptest! {
                 Step_::Delivered => Event::Delivered { enrollment_id: "e".into(), verdict: Verdict::Accepted },
                 reply => {
                     let Some(id) = in_flight else { continue };
-                    let result = match reply {
-                        Step_::ReplyTries(n) => Ok(CardReply::Tries(n)),
-                        Step_::ReplyWrong(n) => Err(CardError::WrongPin { kind: PinKind::TextPin, tries_left: n }),
-                        Step_::ReplyRead => Ok(CardReply::Read(person())),
-                        Step_::ReplyLocked => Err(CardError::Locked { kind: PinKind::TextPin }),
-                        Step_::ReplyRemoved => Err(CardError::Transport(TransportError::CardRemoved)),
-                        Step_::ReplySigned => Ok(signed("e")),
-                        _ => Err(CardError::NoSigningCertificate),
-                    };
-                    Event::Card { id, result }
+                    Event::Card { id, result: reply_for(&reply, PinKind::TextPin) }
                 }
             };
             let effects = f.handle(now, ev);
@@ -987,12 +1059,15 @@ proptest! {
             for e in effects {
                 match e {
                     Effect::Card { id, request } => {
-                        if matches!(request, CardRequest::VerifyAndRead(_) | CardRequest::VerifyAndSign { .. }) {
+                        if matches!(
+                            request,
+                            CardRequest::VerifyAndRead(_) | CardRequest::VerifyAndSign { .. } | CardRequest::AuthSign { .. }
+                        ) {
                             verifies += 1;
                         }
                         in_flight = Some(id);
                     }
-                    Effect::StoreSigned { id, .. } | Effect::StoreUnsigned { id, .. } => last_store = Some(id),
+                    Effect::StoreSigned { id, .. } | Effect::StoreUnauthenticated { id, .. } => last_store = Some(id),
                     _ => {}
                 }
             }
@@ -1023,16 +1098,21 @@ fn a_minor_cannot_finish_without_the_representative_the_clerk_chose() {
     t.key(Key::F(6)).key(Key::Enter);
     let (id, req) = t.take_card();
     assert!(matches!(req, CardRequest::QueryTries(PinKind::SignPassword)));
-    // The minor's card has no signing certificate: stored unsigned, with the representative.
+    // The minor's card has no signing certificate: the challenge covers the representative.
     t.reply(id, Err(CardError::NoSigningCertificate));
+    let (id, _) = t.take_card();
+    t.reply(id, Ok(CardReply::Tries(3))).typed("5678").key(Key::Enter);
     let declared = t
         .effects
         .iter()
         .find_map(|e| match e {
-            Effect::StoreUnsigned { declared, .. } => Some(declared.clone()),
+            Effect::Card {
+                request: CardRequest::AuthSign { declared, .. },
+                ..
+            } => Some(declared.clone()),
             _ => None,
         })
-        .expect("stored");
+        .expect("the challenge signs");
     assert_eq!(
         declared.representative,
         Some(crate::record::payload::Representative::Guardian)
@@ -1125,7 +1205,7 @@ fn esc_while_sending_shows_done_the_record_being_stored() {
     let mut t = T::new(cfg);
     let id = t.up_to_reading();
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
-    let store = t.unsigned_store().unwrap();
+    let store = t.through_challenge("e-5");
     t.ev(Event::Stored {
         id: store,
         result: Ok("e-5".into()),
@@ -1159,7 +1239,7 @@ fn confirm_offers_a_stop_that_records_nothing() {
     assert!(!t
         .effects
         .iter()
-        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnauthenticated { .. })));
 }
 
 #[test]
@@ -1295,9 +1375,10 @@ fn a_card_without_a_signing_certificate_never_asks_for_the_password() {
         .key(Key::Enter)
         .key(Key::F(5))
         .key(Key::Enter);
-    t.no_card_effect_but_store();
-    assert!(matches!(t.f.screen(), Screen::Storing));
-    assert!(t.f.sign_skipped(), "the bar must not tick 署名 for an unsigned record");
+    // The challenge instead of the password, 利用者証明 instead of 署名 in the bar.
+    let (_, req) = t.take_card();
+    assert!(matches!(req, CardRequest::AuthStart), "{req:?}");
+    assert!(t.f.steps().contains(&Step::Prove) && !t.f.steps().contains(&Step::Sign));
     // An adult's card without one stops after the read, having been told at the card step.
     let mut t = T::new(FlowConfig::default());
     t.f.set_today(20261201);
@@ -1350,7 +1431,11 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
     t.reply(id, Ok(CardReply::Read(person()))).key(Key::Enter);
     assert!(matches!(t.f.screen(), Screen::Contact { .. }));
     t.key(Key::F(6));
-    assert!(t.unsigned_store().is_some(), "skipped: stored without an address");
+    let (_, req) = t.take_card();
+    assert!(
+        matches!(req, CardRequest::AuthStart),
+        "skipped: on to the card's proof without an address"
+    );
     assert!(t.f.email().is_none());
     // Not optional: the same key does nothing.
     let mut t = T::new(FlowConfig {
@@ -1367,3 +1452,5 @@ fn an_optional_email_can_be_skipped_and_an_old_carrier_address_is_taken() {
     }
     assert_eq!(t.f.email().map(|e| e.as_str()), Some("hanako..mama.@docomo.ne.jp"));
 }
+
+mod challenge;

@@ -5,7 +5,7 @@ use crate::card::basic4::BasicFour;
 use crate::card::CardError;
 use crate::record::payload::Representative;
 use crate::seam::{BackendError, CertificateProblem, Declared, SignedPayload, Verdict};
-use crate::secret::{PinKind, Secret};
+use crate::secret::{AuthPin, PinKind, Secret};
 
 /// The steps of the progress bar, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,12 +18,15 @@ pub enum Step {
     /// 連絡先: an e-mail address, when the config asks for one (like the seeds' services).
     Contact,
     Sign,
+    /// 利用者証明: the card's authentication key signs the enrollment, for a citizen who does
+    /// not sign (shown in the bar instead of 署名).
+    Prove,
     Send,
     Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 9] = [
+    pub const ALL: [Step; 10] = [
         Step::Consent,
         Step::Card,
         Step::Pin,
@@ -31,6 +34,7 @@ impl Step {
         Step::Confirm,
         Step::Contact,
         Step::Sign,
+        Step::Prove,
         Step::Send,
         Step::Done,
     ];
@@ -38,14 +42,19 @@ impl Step {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlowConfig {
-    /// Have the citizen sign with the signing key (署名 step).
+    /// Have the citizen sign with the signing key (署名 step). Off: every citizen goes
+    /// through the 利用者証明 challenge instead.
     pub signature: bool,
-    /// When the card has no signing certificate and its holder is under 15, finish with the
-    /// four items only.
+    /// When the card has no signing certificate and its holder is under 15, finish without a
+    /// signature: through the 利用者証明 challenge (`card-authenticated`).
     pub allow_unsigned_minors: bool,
     /// The same for holders of 15 or over (a certificate not requested, or a card without
     /// one). Off by default: they are told where to get a certificate.
     pub allow_unsigned_adults: bool,
+    /// Records that prove no card (`unauthenticated`) may be stored: only for a card that
+    /// holds no 利用者証明用 certificate, so the challenge can't be made. Off by default; the
+    /// clerk sees that it is on.
+    pub allow_unauthenticated: bool,
     /// Wipe and start over after this long without a key or card event (ms).
     pub idle_timeout_ms: u64,
     /// How long the 送信 step waits for the backend before showing 完了 with "sent later".
@@ -84,6 +93,7 @@ impl Default for FlowConfig {
             signature: true,
             allow_unsigned_minors: true,
             allow_unsigned_adults: false,
+            allow_unauthenticated: false,
             idle_timeout_ms: 180_000,
             send_wait_ms: 8_000,
             email: false,
@@ -201,6 +211,9 @@ pub enum CardReply {
     /// The station's backend failed while the card waited (building the statement, or it
     /// never started): nothing was signed or stored. Not the card's fault, and not said as such.
     BackendFailed(BackendError),
+    /// The card session that read EF 02 has ended (a reset, a reconnect): the challenge can't
+    /// bind that read. Nothing was sent to the card; it is read again and compared.
+    Unbound,
 }
 
 #[derive(Debug)]
@@ -255,6 +268,19 @@ pub enum CardRequest {
         person: BasicFour,
         declared: Declared,
     },
+    /// The 利用者証明 challenge, first half (no PIN), in the card session that read EF 02:
+    /// the authentication certificate (read, or kept from the probe) checked, then the tries
+    /// of the 利用者証明用暗証番号. Answers `Tries`, `CertificateRefused`, `Unbound`, or
+    /// `Locked`/`FileNotFound` (no 利用者証明用 certificate).
+    AuthStart,
+    /// The challenge, second half: the statement binding EF 02 of this card session is
+    /// prepared, the auth PIN VERIFYed once, the statement signed by the authentication key
+    /// and the signature verified with the certificate read.
+    AuthSign {
+        pin: AuthPin,
+        person: BasicFour,
+        declared: Declared,
+    },
 }
 
 #[derive(Debug)]
@@ -268,8 +294,9 @@ pub enum Effect {
         id: u64,
         record: Box<SignedPayload>,
     },
-    /// Store the four items without a signature (signature step off, or a minor's card).
-    StoreUnsigned {
+    /// Store the four items with nothing that proves the card (`unauthenticated`): only where
+    /// the operator allows it and the card holds no 利用者証明用 certificate.
+    StoreUnauthenticated {
         id: u64,
         person: BasicFour,
         declared: Declared,
@@ -309,6 +336,9 @@ pub enum Stop {
     /// The card face stopped it (its data disagree, a forged signature, the photo is not the
     /// person's, 照合番号B locked where the step is required).
     Face(super::face::FaceStop),
+    /// The card holds no 利用者証明用 certificate (not requested at issuance): the challenge
+    /// can't be made, and the station takes no record that proves no card.
+    NoAuthCertificate,
 }
 
 /// Why a card can't go on, known before any PIN ([`CardRequest::Probe`]).

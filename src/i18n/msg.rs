@@ -341,6 +341,23 @@ messages! {
     ListSeparator,
     // The label of the enrollment id on the done screen.
     EnrollmentId,
+    // The 利用者証明 challenge (its step, its PIN screen, its stops and verdicts).
+    StepProve,
+    AuthPinWhy,
+    AuthPinOther,
+    Proving,
+    NoAuthCertificate,
+    VerdictAuthExpired,
+    VerdictAuthRevoked,
+    VerdictAssurance,
+    VerdictRecordTime,
+    DoneUnauthenticated,
+    // How a record proves the card, for the clerk on 完了; and the status line's mark when
+    // records that prove no card are allowed.
+    LevelSigned,
+    LevelCardAuthenticated,
+    LevelUnauthenticated,
+    UnauthenticatedAllowed,
 }
 
 texts! {
@@ -371,8 +388,9 @@ texts! {
     DiagConfigInvalid { path, line, message },
     DiagConfigUnreadable { path, error },
     DiagConfigFileProblem { key, error },
-    DemoSecrets { pin, password },
-    DemoSecretsPin { pin },
+    /// The demo card's PIN, signing password and 利用者証明用暗証番号.
+    DemoSecrets { pin, password, auth },
+    DemoSecretsPin { pin, auth },
     /// A wrong 照合番号B, and the tries the card has left.
     FaceWrong { n },
     /// The demo card's face: its expiry year and security code (照合番号B's typed part).
@@ -409,4 +427,7 @@ texts! {
     ReviewCount { n },
     /// The items that differ, after the done screen's sentence that says so.
     DoneReviewItems { items },
+    /// For the clerk on 完了: how the record proves the card, in words and as the payload
+    /// spells it (`outbox list` and the receiver show the latter).
+    DoneLevel { level, code },
 }

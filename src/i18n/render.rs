@@ -240,14 +240,31 @@ pub fn outbox_columns(lang: Lang) -> [&'static str; 8] {
     .map(|m| msg(lang, m))
 }
 
-/// The demo's card secrets, on screen so a new user can try every profile (demo only).
-pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>) -> String {
+/// The clerk's line on 完了: the level in words (`level`, a catalogue text) and as the
+/// payload spells it.
+pub fn done_level(lang: Lang, level: &str, code: &str) -> String {
+    format(
+        lang,
+        Text::DoneLevel {
+            level: level.into(),
+            code: code.into(),
+        },
+    )
+}
+
+/// The demo's card secrets, on screen so a new user can try every profile (demo only): the
+/// 4-digit PIN, the signing password (a child's card has none) and the 利用者証明用暗証番号.
+pub fn demo_secrets(lang: Lang, pin: &str, password: Option<&str>, auth: &str) -> String {
     let t = match password {
         Some(pw) => Text::DemoSecrets {
             pin: pin.into(),
             password: pw.into(),
+            auth: auth.into(),
         },
-        None => Text::DemoSecretsPin { pin: pin.into() },
+        None => Text::DemoSecretsPin {
+            pin: pin.into(),
+            auth: auth.into(),
+        },
     };
     format(lang, t)
 }

@@ -130,7 +130,7 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
             }
         }
         Screen::Card { .. } => Facets::CARD,
-        Screen::Pin(p) | Screen::SignPin(p) => {
+        Screen::Pin(p) | Screen::SignPin(p) | Screen::AuthPin(p) => {
             if p.confirming_last {
                 Facets::PIN_LAST
             } else if p.busy || p.tries.is_none_or(|t| t == 0) {
@@ -141,7 +141,7 @@ pub fn facets(flow: &Flow, overlay: Overlay) -> Facets {
                 Facets::PIN_MASKED
             }
         }
-        Screen::Reading | Screen::Signing => Facets::WORKING,
+        Screen::Reading | Screen::Signing | Screen::Proving => Facets::WORKING,
         Screen::Storing => Facets::NONE,
         Screen::Sending { .. } => Facets::SENDING,
         Screen::Face(s) => face_facets(flow, s),

@@ -34,6 +34,16 @@ pub struct CounterInfo {
     pub reset_here: bool,
 }
 
+/// The demo card's secrets, shown in the status line (demo only: a profile's test values,
+/// never a citizen's): its 4-digit PIN, its signing password (none on a child's card) and its
+/// 利用者証明用暗証番号.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct DemoSecrets {
+    pub pin: String,
+    pub password: Option<String>,
+    pub auth_pin: String,
+}
+
 pub struct View<'a> {
     pub flow: &'a Flow,
     pub lang: Lang,
@@ -59,8 +69,8 @@ pub struct View<'a> {
     pub privacy_missing: Option<Lang>,
     /// Who runs this counter and what it can do (config `[operator]`).
     pub counter: &'a CounterInfo,
-    /// The demo card's PIN and password, shown in the status line (demo only).
-    pub demo_secrets: Option<(&'a str, Option<&'a str>)>,
+    /// The demo card's PINs and password, shown in the status line (demo only).
+    pub demo_secrets: Option<&'a DemoSecrets>,
     /// The station's CRL (`[checks] crl_file`), when configured.
     pub crl: Option<crate::seam::CrlInfo>,
     /// Reader health: the last APDU round trips (µs) and this session's troubles.

@@ -33,3 +33,24 @@ pub fn bound(dir: &Path, station: &str, db: impl Into<StoreLocation>, ca: &X509)
     );
     (tls, rx)
 }
+
+/// [`bound`], and `card-authenticated` records (a child's 利用者証明 challenge) verified
+/// against the 利用者証明用 CA `auth_ca` (no auth CRL).
+pub fn bound_with_auth(
+    dir: &Path,
+    station: &str,
+    db: impl Into<StoreLocation>,
+    ca: &X509,
+    auth_ca: &X509,
+) -> (LoopbackTls, ReceiverHandle) {
+    let tls = LoopbackTls::create(&dir.join("tls"), station).unwrap();
+    let rx = spawn(
+        ReceiverConfig {
+            allow_unsigned: true,
+            auth_ca: vec![auth_ca.clone()],
+            ..config(db, ca)
+        },
+        Some(tls.server()),
+    );
+    (tls, rx)
+}

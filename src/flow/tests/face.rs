@@ -91,6 +91,18 @@ impl T {
         self
     }
 
+    /// Without the signature step the 利用者証明 challenge makes the record: what it was asked
+    /// to sign (the auth PIN's tries answered, a PIN typed).
+    fn declared_at_the_challenge(&mut self) -> Declared {
+        let (id, req) = self.take_card();
+        assert!(matches!(req, CardRequest::AuthStart), "{req:?}");
+        self.reply(id, Ok(CardReply::Tries(3))).typed("5678").key(Key::Enter);
+        match self.take_card().1 {
+            CardRequest::AuthSign { declared, .. } => declared,
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn card_requests(&mut self) -> Vec<CardRequest> {
         self.effects
             .drain(..)
@@ -253,7 +265,7 @@ fn photo_does_not_match_stops_and_records_nothing() {
     assert!(
         !t.effects.iter().any(|e| matches!(
             e,
-            Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. } | Effect::Card { .. }
+            Effect::StoreSigned { .. } | Effect::StoreUnauthenticated { .. } | Effect::Card { .. }
         )),
         "{:?}",
         t.effects
@@ -266,7 +278,7 @@ fn photo_does_not_match_stops_and_records_nothing() {
     assert!(!t
         .effects
         .iter()
-        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnsigned { .. })));
+        .any(|e| matches!(e, Effect::StoreSigned { .. } | Effect::StoreUnauthenticated { .. })));
 }
 
 #[test]
@@ -298,12 +310,9 @@ fn a_matched_photo_goes_into_the_record_and_the_pictures_leave() {
     let (id, _) = t.take_card();
     t.reply(id, Ok(read_with(b"19800217", b'1', FaceSignature::Valid)));
     t.key(Key::F(6)).key(Key::Enter);
-    let declared = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { declared, .. } => Some(declared.clone()),
-        _ => None,
-    });
+    let declared = t.declared_at_the_challenge();
     assert_eq!(
-        declared.expect("stored").card_face,
+        declared.card_face,
         Some(CardFaceCheck {
             signature: FaceSignatureCheck::Verified,
             ..check
@@ -322,11 +331,8 @@ fn skipping_is_only_where_offered_and_records_no_card_face() {
     assert!(matches!(t.f.screen(), Screen::Confirm { .. }));
     t.no_card_effect();
     t.key(Key::Enter);
-    let declared = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { declared, .. } => Some(declared.clone()),
-        _ => None,
-    });
-    assert_eq!(declared.expect("stored").card_face, None);
+    let declared = t.declared_at_the_challenge();
+    assert_eq!(declared.card_face, None);
     // Required: F7 is no key of this step.
     let mut t = T::new(cfg(FaceStep::Require));
     let id = t.up_to_face();
@@ -351,14 +357,8 @@ fn a_terminal_without_pictures_can_not_say_matched() {
     t.face_confirm().key(Key::F(6));
     assert!(t.f.face().is_some_and(|f| !f.matched() && !f.photo_shown()));
     t.key(Key::Enter);
-    let declared = t.effects.iter().find_map(|e| match e {
-        Effect::StoreUnsigned { declared, .. } => Some(declared.clone()),
-        _ => None,
-    });
-    assert_eq!(
-        declared.expect("stored").card_face.map(|c| c.photo_check),
-        Some(PhotoCheck::NotShown)
-    );
+    let declared = t.declared_at_the_challenge();
+    assert_eq!(declared.card_face.map(|c| c.photo_check), Some(PhotoCheck::NotShown));
     // Required: it stops once the four items are read (no photo can be compared here), before
     // anything is asked of 照合番号B; the card released, the items wiped.
     let mut t = T::new(FlowConfig {

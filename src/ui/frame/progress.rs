@@ -22,6 +22,7 @@ pub fn step_name(lang: Lang, s: Step) -> &'static str {
             Step::Confirm => Msg::StepConfirm,
             Step::Contact => Msg::StepContact,
             Step::Sign => Msg::StepSign,
+            Step::Prove => Msg::StepProve,
             Step::Send => Msg::StepSend,
             Step::Done => Msg::StepDone,
         },
@@ -60,8 +61,8 @@ fn spans(v: &View, sep: &'static str) -> Vec<Span<'static>> {
         let name = step_name(v.flow.citizen_lang(), s);
         if s == current {
             spans.push(Span::styled(format!("[{name}]"), v.theme.highlight()));
-        } else if s == Step::Sign && v.flow.sign_skipped() {
-            // Passed by without a signature: not ticked as done.
+        } else if matches!(s, Step::Sign | Step::Prove) && v.flow.sign_skipped() {
+            // Passed by without a proof of the card: not ticked as done.
             spans.push(Span::styled(format!("-{name}"), v.theme.muted()));
         } else if s < current {
             spans.push(Span::styled(format!("✓{name}"), v.theme.ok()));

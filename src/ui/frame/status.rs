@@ -1,8 +1,10 @@
 //! The status line, in the clerk's language: the reader and its card, the queue, and the
-//! warnings the clerk must see (review, CRL, status socket, unsealed records, the demo's
-//! PIN). A narrow line gives up the least needed items first, whole: the reader's name is
-//! shortened by whole words or with an ellipsis, never cut mid-word.
+//! warnings the clerk must see (review, CRL, status socket, unsealed records, records that
+//! prove no card allowed, the demo's PINs). A narrow line gives up the least needed items
+//! first, whole: the reader's name is shortened by whole words or with an ellipsis, never cut
+//! mid-word.
 
+use crate::flow::Screen;
 use crate::i18n::{self, msg, Msg};
 use crate::reader::diagnostics::{CardState, Pcscd};
 use crate::ui::station::View;
@@ -68,12 +70,22 @@ fn parts<'a>(v: &View) -> Vec<Part<'a>> {
     if v.status_socket_error.is_some() {
         rest.push(part(NEVER, msg(l, Msg::StatusSocketShort).to_string(), th.warn()));
     }
-    if let Some((pin, pw)) = v.demo_secrets {
-        rest.push(part(AFTER_NAME, i18n::demo_secrets(l, pin, pw), th.warn()));
+    // The demo's secrets: on the clerk's card-face step its expiry year and security code
+    // (what is typed there), elsewhere the PINs and the password (both do not fit 80 columns).
+    let face_step = matches!(v.flow.screen(), Screen::Face(_));
+    match (v.demo_secrets.as_ref(), v.demo_face) {
+        (_, Some((year, code))) if face_step => {
+            rest.push(part(AFTER_NAME, i18n::demo_face(l, year, code), th.warn()));
+        }
+        (Some(d), _) => {
+            let text = i18n::demo_secrets(l, &d.pin, d.password.as_deref(), &d.auth_pin);
+            rest.push(part(AFTER_NAME, text, th.warn()));
+        }
+        _ => {}
     }
-    // The demo card's 照合番号B parts, beside its PIN (the clerk types them on 券面確認).
-    if let Some((year, code)) = v.demo_face {
-        rest.push(part(AFTER_NAME, i18n::demo_face(l, year, code), th.warn()));
+    // Records that prove no card may be stored: the clerk sees it all the time.
+    if v.flow.config().allow_unauthenticated {
+        rest.push(part(NEVER, msg(l, Msg::UnauthenticatedAllowed).to_string(), th.warn()));
     }
     if !v.sealed {
         rest.push(part(NEVER, msg(l, Msg::Unsealed).to_string(), th.error()));

@@ -1,10 +1,12 @@
 //! 完了: the receipt number (and its QR code where the pane has room), what happens next
-//! (queued, review, unsigned), the counter's contact, and the key to the next citizen.
+//! (queued, review, without a signature), how the record proves the card (for the clerk, in
+//! the clerk's language), the counter's contact, and the key to the next citizen.
 
 use super::pane::{block, key_line, show, styled_lines};
 use crate::flow::Action as F;
 use crate::i18n::{self, msg, Msg};
 use crate::record::check::Item;
+use crate::record::payload::Assurance;
 use crate::seam::Verdict;
 use crate::ui::labelled;
 use crate::ui::station::View;
@@ -19,7 +21,8 @@ use ratatui::Frame;
 pub struct Done<'a> {
     pub enrollment_id: &'a str,
     pub verdict: &'a Verdict,
-    pub signed: bool,
+    /// How the record proves the card (the clerk's line).
+    pub level: Assurance,
     /// The items whose certificate text differs from the card (the record is in review).
     pub review: &'a [Item],
 }
@@ -89,9 +92,12 @@ fn text_lines<'a>(v: &View, d: &Done, receipt: &str, tw: usize) -> Vec<Line<'a>>
         lines.extend(para(Msg::DoneQueued, th.text()));
         lines.extend(para(Msg::DoneVerdictLater, th.text()));
     }
-    if !d.signed && v.flow.config().signature {
-        lines.extend(para(Msg::DoneUnsigned, th.text()));
+    match d.level {
+        Assurance::CardAuthenticated if v.flow.config().signature => lines.extend(para(Msg::DoneUnsigned, th.text())),
+        Assurance::Unauthenticated => lines.extend(para(Msg::DoneUnauthenticated, th.text())),
+        _ => {}
     }
+    lines.extend(level_lines(v, d.level, tw));
     for c in &v.counter.contact {
         lines.extend(styled_lines(wrap(c, tw), th.muted()));
     }
@@ -99,6 +105,18 @@ fn text_lines<'a>(v: &View, d: &Done, receipt: &str, tw: usize) -> Vec<Line<'a>>
     lines.push(Line::styled(truncate(&id, tw), th.muted()));
     lines.push(Line::styled(key_line(v, F::Submit).unwrap_or_default(), th.highlight()));
     lines
+}
+
+/// For the clerk, in the clerk's language: how the record proves the card. A record that
+/// proves none (the operator's `allow_unauthenticated`) is marked as an error.
+fn level_lines<'a>(v: &View, level: Assurance, tw: usize) -> impl Iterator<Item = Line<'a>> {
+    let (name, style) = match level {
+        Assurance::Signed => (Msg::LevelSigned, v.theme.ok()),
+        Assurance::CardAuthenticated => (Msg::LevelCardAuthenticated, v.theme.ok()),
+        Assurance::Unauthenticated => (Msg::LevelUnauthenticated, v.theme.error()),
+    };
+    let text = i18n::done_level(v.lang, msg(v.lang, name), level.as_str());
+    styled_lines(wrap(&text, tw), style)
 }
 
 fn item_label(i: Item) -> Msg {

@@ -1,10 +1,13 @@
 //! One file per screen, each drawing its step pane from the view: consent (同意), card
-//! (カード), pin (暗証番号 and the signing password), face (券面確認, the clerk's), busy
-//! (reading, signing, storing, sending), confirm (確認, with the card face's pictures), representative (法定代理人), contact (連絡先), done (完了),
+//! (カード), pin (暗証番号 and the signing password), face (券面確認, the clerk's), auth (the
+//! 利用者証明用暗証番号 of the challenge), busy (reading, signing, proving, storing, sending),
+//! confirm (確認, with the card face's pictures), representative (法定代理人), contact (連絡先),
+//! done (完了),
 //! stopped; and the overlays that cover the step, quit and diagnostics. `pane` holds what
 //! they share, `overlay` what every box drawn over the step must do first. Texts come from
 //! the catalogue; the screens only place and style them.
 
+pub mod auth;
 pub mod busy;
 pub mod card;
 pub mod confirm;
@@ -37,6 +40,8 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
         } => consent::draw(f, v, area, *doc, *scroll, *reached_end, notice),
         Screen::Card { notice } => card::draw(f, v, area, notice),
         Screen::Pin(p) | Screen::SignPin(p) => pin::draw(f, v, area, p),
+        Screen::AuthPin(p) => auth::draw(f, v, area, p),
+        Screen::Proving => busy::draw(f, v, area, Msg::Proving),
         Screen::Reading => busy::draw(f, v, area, Msg::Reading),
         Screen::Face(s) => face::draw(f, v, area, s),
         Screen::Signing => busy::draw(f, v, area, Msg::Signing),
@@ -48,13 +53,13 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect) {
         Screen::Done {
             enrollment_id,
             verdict,
-            signed,
+            level,
             review,
         } => {
             let d = done::Done {
                 enrollment_id,
                 verdict,
-                signed: *signed,
+                level: *level,
                 review,
             };
             done::draw(f, v, area, d)

@@ -64,7 +64,7 @@ fn request_lines<'a>(v: &View, p: &PinScreen, iw: u16) -> Vec<Line<'a>> {
 /// One box per character; the 4-digit PIN shows its four boxes up front. Masked boxes come
 /// from the length alone. Revealed characters are borrowed from the zeroizing input (ASCII,
 /// one byte each): no copy of the PIN is made to draw it.
-fn boxes<'a>(v: &View, p: &'a PinScreen) -> Line<'a> {
+pub(super) fn boxes<'a>(v: &View, p: &'a PinScreen) -> Line<'a> {
     let th = v.theme;
     let (_, max) = p.kind.length_range();
     let slots = if p.kind == PinKind::TextPin {
@@ -88,7 +88,7 @@ fn boxes<'a>(v: &View, p: &'a PinScreen) -> Line<'a> {
 }
 
 /// What was wrong with the last entry, or what the key pressed could not do.
-fn message(v: &View, p: &PinScreen) -> Option<(String, Style)> {
+pub(super) fn message(v: &View, p: &PinScreen) -> Option<(String, Style)> {
     let l = v.flow.citizen_lang();
     let th = v.theme;
     Some(match p.message.as_ref()? {

@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect, stop: &Stop) {
         Line::styled(msg(l, Msg::StoppedHeading), th.error()),
         Line::raw(""),
     ];
-    for text in texts(l, stop) {
+    for text in texts(l, stop, v.flow.proves()) {
         lines.extend(styled_lines(wrap(&text, iw as usize), th.text()));
     }
     let locked = match stop {
@@ -57,16 +57,23 @@ fn needs_hotline(stop: &Stop) -> bool {
         stop,
         Stop::Locked(_)
             | Stop::Face(FaceStop::Locked)
+            | Stop::NoAuthCertificate
             | Stop::Finding(Finding::CertificateExpired | Finding::SignPasswordLocked)
             | Stop::Verdict(Verdict::CertificateExpired | Verdict::CertificateRevoked)
             | Stop::Refused(Verdict::CertificateExpired | Verdict::CertificateRevoked)
     )
 }
 
-fn verdict_msg(v: &Verdict) -> Msg {
+/// The words for a verdict. `proves`: the record rests on the 利用者証明 challenge, so the
+/// certificate in question is the 利用者証明用 one, not the signing one.
+fn verdict_msg(v: &Verdict, proves: bool) -> Msg {
     match v {
+        Verdict::CertificateExpired if proves => Msg::VerdictAuthExpired,
+        Verdict::CertificateRevoked if proves => Msg::VerdictAuthRevoked,
         Verdict::CertificateExpired => Msg::VerdictExpired,
         Verdict::CertificateRevoked => Msg::VerdictRevoked,
+        Verdict::AssuranceNotProven => Msg::VerdictAssurance,
+        Verdict::RecordTime => Msg::VerdictRecordTime,
         Verdict::SignatureMismatch => Msg::VerdictSignature,
         Verdict::UnsupportedCertificate => Msg::VerdictUnsupported,
         Verdict::CardDataMismatch => Msg::VerdictDataMismatch,
@@ -75,7 +82,7 @@ fn verdict_msg(v: &Verdict) -> Msg {
 }
 
 /// Why it stopped, a sentence or two. (An exhaustive match over `Stop`: one arm a reason.)
-fn texts(l: Lang, stop: &Stop) -> Vec<String> {
+fn texts(l: Lang, stop: &Stop, proves: bool) -> Vec<String> {
     let m = |m: Msg| vec![msg(l, m).to_string()];
     let card = |e: CardError| vec![i18n::card_error(l, &e)];
     match stop {
@@ -93,10 +100,11 @@ fn texts(l: Lang, stop: &Stop) -> Vec<String> {
         Stop::Card(e) => vec![i18n::card_error(l, e)],
         Stop::DifferentCard => m(Msg::DifferentCard),
         Stop::Verdict(v) => vec![
-            msg(l, verdict_msg(v)).to_string(),
+            msg(l, verdict_msg(v, proves)).to_string(),
             msg(l, Msg::VerdictReview).to_string(),
         ],
-        Stop::Refused(v) => m(verdict_msg(v)),
+        Stop::Refused(v) => m(verdict_msg(v, proves)),
+        Stop::NoAuthCertificate => m(Msg::NoAuthCertificate),
         Stop::Finding(Finding::CertificateExpired) => m(Msg::FindingExpired),
         Stop::Finding(Finding::SignPasswordLocked) => card(CardError::Locked {
             kind: PinKind::SignPassword,
