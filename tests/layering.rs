@@ -257,3 +257,81 @@ fn the_sibling_scanner_sees_super_and_full_paths() {
     assert_eq!(in_a_cycle(&got), ["a", "b"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The longest function of `code` over `limit` lines that no comment just above names as a
+/// table or an exhaustive match: (first line, name, length). A function ends at the first
+/// line that closes it at its own indentation.
+fn long_functions(code: &str, limit: usize) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let indent = &line[..line.len() - t.len()];
+        let decl = [
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "fn ",
+            "async fn ",
+            "pub async fn ",
+            "const fn ",
+            "pub const fn ",
+        ];
+        let Some(rest) = decl.iter().find_map(|d| t.strip_prefix(d)) else {
+            continue;
+        };
+        if t.ends_with(';') {
+            continue;
+        }
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let close = format!("{indent}}}");
+        let Some(len) = lines[i..].iter().position(|l| l.starts_with(&close) && l.trim() == "}") else {
+            continue;
+        };
+        let named = lines[..i]
+            .iter()
+            .rev()
+            .take_while(|l| {
+                let l = l.trim_start();
+                l.starts_with("//") || l.starts_with("#[")
+            })
+            .any(|l| l.contains("a table") || l.contains("an exhaustive match"));
+        if len + 1 > limit && !named {
+            out.push((i + 1, name, len + 1));
+        }
+    }
+    out
+}
+
+/// Rooms a newcomer reads in one sitting (#21): no source file over 600 lines (tests
+/// included), no function over 80 lines unless a comment names it as a table or an
+/// exhaustive match.
+#[test]
+fn no_room_and_no_function_grows_past_a_sitting() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    visit(&src, &mut files);
+    let mut over = Vec::new();
+    for f in files {
+        let code = std::fs::read_to_string(&f).unwrap();
+        let shown = f.strip_prefix(&src).unwrap().display().to_string();
+        let n = code.lines().count();
+        if n > 600 {
+            over.push(format!("{shown}: {n} lines"));
+        }
+        for (line, name, len) in long_functions(&code, 80) {
+            over.push(format!("{shown}:{line}: fn {name} is {len} lines"));
+        }
+    }
+    assert!(over.is_empty(), "split these at their seams:\n{}", over.join("\n"));
+}
+
+#[test]
+fn the_length_scanner_counts_to_the_closing_brace_and_honours_the_named_exceptions() {
+    let body = "    x();\n".repeat(81);
+    let long = format!("fn long() {{\n{body}}}\n");
+    assert_eq!(long_functions(&long, 80), vec![(1, "long".to_string(), 83)]);
+    assert!(long_functions(&format!("/// Keys: a table.\n{long}"), 80).is_empty());
+    let nested = format!("impl X {{\n    pub fn short() {{\n        y();\n    }}\n}}\n{long}");
+    assert_eq!(long_functions(&nested, 80), vec![(6, "long".to_string(), 83)]);
+}

@@ -1,6 +1,7 @@
 //! The 利用者証明 challenge in the flow: a citizen who does not sign reaches 完了 only through
 //! it, and its PIN keeps every PIN rule (issue #22).
 
+use super::random::{any_step, reply_for, Step_};
 use super::*;
 
 /// A child (under 15 on 2026-12-01) whose card holds no signing certificate.

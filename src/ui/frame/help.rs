@@ -1,5 +1,5 @@
 //! The help line, in the clerk's language: the keys of what is on view, from the key table
-//! (`ui/keys.rs`), the step's (or the overlay's) first, then the station's.
+//! (`ui/keys/`), the step's (or the overlay's) first, then the station's.
 
 use crate::i18n::msg;
 use crate::ui::keys::{self, Action, Facets};

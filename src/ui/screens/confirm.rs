@@ -200,7 +200,14 @@ fn draw_with_face(f: &mut Frame, v: &View, area: Rect, choice: ConfirmChoice, fa
     lines.push(Line::styled(msg(cl, signature), th.muted()));
     f.render_widget(block(v), area);
     f.render_widget(Paragraph::new(lines), lay.text);
-    // The column: its label, the photo's cells (or why there is no photo), the images.
+    draw_column(f, v, area, &lay, face);
+}
+
+/// The pictures' column: its label, the photo's cells (or why there is no photo), the images;
+/// the cells of the pictures left for the runtime to draw into.
+fn draw_column(f: &mut Frame, v: &View, area: Rect, lay: &FaceLayout, face: &FaceState) {
+    let cl = v.lang;
+    let th = v.theme;
     f.render_widget(
         Paragraph::new(Line::styled(msg(cl, Msg::PhotoLabel), th.muted())),
         lay.label,
