@@ -20,12 +20,12 @@ const NAME_MAX: usize = 28;
 /// What joins the parts after the reader.
 const GAP: &str = "  ";
 
-/// When a narrow line gives a part up: ranks 4 to 1 go first (4 first), then the reader's
-/// name, then the demo's secrets — the ones the step on screen does not need before the one it
-/// does; warnings never (a warning outranks the demo's secrets: the clerk must see it).
+/// When a narrow line gives a part up: the demo's secrets the step on screen does not need
+/// first, then ranks 4 to 1 (4 first), then the reader's name, then the demo's secrets the step
+/// needs; warnings never (a warning outranks the demo's secrets: the clerk must see it).
 const NEVER: u8 = 0;
 const AFTER_NAME: u8 = 5;
-const NEEDED_NOW: u8 = 6;
+const NOT_NOW: u8 = 6;
 
 /// How readily a part of `rank` is given up, higher first; the reader's name is
 /// [`NAME_READINESS`]; 0 never.
@@ -33,8 +33,8 @@ fn readiness(rank: u8) -> u8 {
     match rank {
         NEVER => 0,
         1..=4 => 10 + rank,
-        AFTER_NAME => 9,
-        _ => 8,
+        NOT_NOW => 15,
+        _ => 9,
     }
 }
 const NAME_READINESS: u8 = 10;
@@ -83,12 +83,12 @@ fn parts<'a>(v: &View) -> Vec<Part<'a>> {
         rest.push(part(NEVER, msg(l, Msg::StatusSocketShort).to_string(), th.warn()));
     }
     // The demo card's secrets: on 券面確認 the clerk types its face's numbers, elsewhere the
-    // citizen its PINs — what the step needs goes last.
+    // citizen its PINs — what the step needs goes last, the rest first.
     let on_face = matches!(v.flow.screen(), crate::flow::Screen::Face(_));
     let (pins, face) = if on_face {
-        (AFTER_NAME, NEEDED_NOW)
+        (NOT_NOW, AFTER_NAME)
     } else {
-        (NEEDED_NOW, AFTER_NAME)
+        (AFTER_NAME, NOT_NOW)
     };
     if let Some(d) = v.demo_secrets {
         let text = i18n::demo_secrets(l, &d.pin, d.password.as_deref(), &d.auth_pin);
@@ -244,9 +244,9 @@ mod tests {
         part(rank, text.to_string(), ratatui::style::Style::default())
     }
 
-    /// Given up by readiness (the demo part the step does not need before the one it does),
-    /// then taken back where it fits: the queue count returns beside the kept demo part, its
-    /// attached age only with it; a warning never goes.
+    /// Given up by readiness (the demo part the step does not need first of all, the one it
+    /// does after the name), then taken back where it fits: the queue count returns beside the
+    /// kept demo part, its attached age only with it; a warning never goes.
     #[test]
     fn parts_go_by_readiness_and_come_back_where_they_fit() {
         let parts = vec![
@@ -256,11 +256,14 @@ mod tests {
                 ..p(4, " (oldest 10 min)")
             },
             p(NEVER, "CRL old"),
-            p(NEEDED_NOW, "demo: PIN 1234 / password ABC123"),
-            p(AFTER_NAME, "card face 2035 / 2285"),
+            p(AFTER_NAME, "demo: PIN 1234 / password ABC123"),
+            p(NOT_NOW, "card face 2035 / 2285"),
         ];
         let all = vec![true; 5];
         assert_eq!(choose(&parts, true, width(&parts, &all) + NAME_MIN + 2), (all, true));
+        // The demo part the step does not need goes first, before the queue count.
+        let room = width(&parts, &[true, true, true, true, false]) + NAME_MIN + 2;
+        assert_eq!(choose(&parts, true, room), (vec![true, true, true, true, false], true));
         // Room for the warning, the needed demo part, the name and the queue count.
         let room = width(&parts, &[true, false, true, true, false]) + NAME_MIN + 2;
         assert_eq!(choose(&parts, true, room), (vec![true, false, true, true, false], true));
