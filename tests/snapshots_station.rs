@@ -1128,38 +1128,27 @@ fn the_card_face_screens_at_80x24() {
         let mut s = S::with(w, h, lang, offer.clone());
         s.confirm().reply(Ok(CardReply::FaceLocked));
         shots.push(("face_locked", s, None));
-        // Graphics off: the runtime tells the flow no picture is drawn here.
-        let mut s = S::with(
-            w,
-            h,
-            lang,
-            FlowConfig {
-                pictures: false,
-                ..offer.clone()
-            },
-        );
-        s.confirm().reply(Ok(CardReply::FaceTries(3)));
-        for c in "20352285".chars() {
-            s.key(Key::Char(c));
-        }
-        s.key(Key::Enter).reply(Ok(face_read()));
-        shots.push(("confirm_face_graphics_off", s, None));
-        let photo = || {
-            let mut s = S::with(
-                w,
-                h,
-                lang,
-                FlowConfig {
-                    card_face: FaceStep::Require,
-                    ..FlowConfig::default()
-                },
-            );
+        // The card face read with the right number, on the confirm screen.
+        let read = |cfg: FlowConfig| {
+            let mut s = S::with(w, h, lang, cfg);
             s.confirm().reply(Ok(CardReply::FaceTries(3)));
             for c in "20352285".chars() {
                 s.key(Key::Char(c));
             }
             s.key(Key::Enter).reply(Ok(face_read()));
             s
+        };
+        // Graphics off: the runtime tells the flow no picture is drawn here.
+        let no_pixels = FlowConfig {
+            pictures: false,
+            ..offer.clone()
+        };
+        shots.push(("confirm_face_graphics_off", read(no_pixels.clone()), None));
+        let photo = || {
+            read(FlowConfig {
+                card_face: FaceStep::Require,
+                ..FlowConfig::default()
+            })
         };
         // Sixel: the photo in pixels, the clerk's keys on it, the name and address images.
         let sixel = Some(Method::Sixel { cell_px: (8, 16) });
@@ -1170,20 +1159,7 @@ fn the_card_face_screens_at_80x24() {
         s.key(Key::F(6));
         shots.push(("confirm_face_matched", s, sixel));
         // Half-blocks (over SSH): an outline beside the items, too rough to say "matches" on.
-        let mut s = S::with(
-            w,
-            h,
-            lang,
-            FlowConfig {
-                pictures: false,
-                ..offer.clone()
-            },
-        );
-        s.confirm().reply(Ok(CardReply::FaceTries(3)));
-        for c in "20352285".chars() {
-            s.key(Key::Char(c));
-        }
-        s.key(Key::Enter).reply(Ok(face_read()));
+        let s = read(no_pixels);
         shots.push((
             "confirm_face_halfblocks",
             s,

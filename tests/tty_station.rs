@@ -367,21 +367,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 fn signal_restores(signal: &str) {
     let dir = support::temp_path("signal");
     let Some(t) = demo("", &dir, "en") else { return };
-    let pid = String::from_utf8(
-        Command::new("tmux")
-            .args(["-L", &t.0, "list-panes", "-F", "#{pane_pid}"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    // The pane runs `sh -c "madoguchi …; echo …"`: signal its madoguchi child.
-    let out = Command::new("pgrep")
-        .args(["-P", pid.trim(), "madoguchi"])
-        .output()
-        .unwrap();
-    let child = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!child.is_empty(), "madoguchi child of pane {pid}");
+    let child = station_pid(&t);
     assert!(Command::new("kill").args([signal, &child]).status().unwrap().success());
     let s = t.wait_for("EXIT=");
     assert!(s.contains("EXIT=0") && !s.contains("Terms of use"), "{s}");
