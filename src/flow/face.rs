@@ -133,6 +133,8 @@ pub enum FaceMessage {
     Format(FaceFormatError),
     /// A wrong 照合番号B: this many tries left.
     Wrong(u8),
+    /// Enter before the card told the tries: nothing sent.
+    WaitForTries,
     LastTryWarning,
     CharNotAllowed,
     Full,
@@ -294,6 +296,20 @@ impl Flow {
             }
             _ => {}
         }
+        // While the card is asked for the tries, typing goes into the field (a key is never
+        // dropped without a word) but Enter waits, as on the PIN screens.
+        if s.busy && s.tries.is_none() {
+            match a {
+                Action::Type(c) => s.message = typed_message(s.input.push(c)),
+                Action::Erase => {
+                    s.input.pop();
+                    s.message = None;
+                }
+                Action::Submit => s.message = Some(FaceMessage::WaitForTries),
+                _ => {}
+            }
+            return;
+        }
         if !s.taking_input() {
             return;
         }
@@ -309,13 +325,7 @@ impl Flow {
             return;
         }
         match a {
-            Action::Type(c) => {
-                s.message = match s.input.push(c) {
-                    Ok(()) => None,
-                    Err(input::Refused::Character) => Some(FaceMessage::CharNotAllowed),
-                    Err(input::Refused::Full) => Some(FaceMessage::Full),
-                }
-            }
+            Action::Type(c) => s.message = typed_message(s.input.push(c)),
             Action::Erase => {
                 s.input.pop();
                 s.message = None;
@@ -492,5 +502,14 @@ impl Flow {
         self.declared.card_face = Some(face.check());
         self.face = None;
         true
+    }
+}
+
+/// What the field says of a key typed into it.
+fn typed_message(r: Result<(), input::Refused>) -> Option<FaceMessage> {
+    match r {
+        Ok(()) => None,
+        Err(input::Refused::Character) => Some(FaceMessage::CharNotAllowed),
+        Err(input::Refused::Full) => Some(FaceMessage::Full),
     }
 }

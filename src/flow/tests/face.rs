@@ -118,11 +118,15 @@ impl T {
 fn the_tries_come_first_and_a_wrong_number_costs_exactly_one_try() {
     let mut t = T::new(cfg(FaceStep::Offer));
     t.up_to_face();
-    // Nothing is taken before the card told the tries.
-    t.typed("2035");
-    assert!(face_screen(&t).input.is_empty() && face_screen(&t).busy);
+    // Nothing is sent before the card told the tries (what is typed waits in the field).
+    t.typed("2035").key(Key::Enter);
+    t.no_card_effect();
+    assert!(face_screen(&t).input.len() == 4 && face_screen(&t).busy);
     let id = face_screen_tries_id(&mut t);
     t.reply(id, Ok(CardReply::FaceTries(3)));
+    for _ in 0..4 {
+        t.key(Key::Backspace);
+    }
     // Seven digits: refused here, nothing sent, the field emptied.
     t.typed("2035228").key(Key::Enter);
     t.no_card_effect();
@@ -406,4 +410,22 @@ fn the_input_takes_eight_digits_only_and_prints_none() {
     assert_eq!(i.validate(0), Err(FaceFormatError::Length));
     i.clear();
     assert!(i.is_empty());
+}
+
+/// As on the PIN screens (issue #25): what the clerk types while the card is asked for the
+/// tries goes into the field, none of it dropped; Enter then sends nothing and says so; once
+/// the tries show, Enter sends exactly what was typed, once.
+#[test]
+fn typing_while_the_face_tries_are_asked_is_kept_and_enter_waits_for_them() {
+    let mut t = T::new(cfg(FaceStep::Require));
+    let id = t.up_to_face();
+    t.typed("20352285").key(Key::Enter);
+    t.no_card_effect();
+    let s = face_screen(&t);
+    assert_eq!(s.input.revealed(), "20352285");
+    assert_eq!(s.message, Some(FaceMessage::WaitForTries));
+    t.reply(id, Ok(CardReply::FaceTries(3))).key(Key::Enter);
+    let (_, req) = t.take_card();
+    assert_eq!(digits(&req)[6..], *"20352285");
+    t.no_card_effect();
 }

@@ -36,7 +36,10 @@ fn weight(a: Action, facets: Facets) -> u8 {
 }
 
 /// The card-face step, whatever it shows.
-const FACE_STEP: Facets = Facets::FACE_MASKED.or(Facets::FACE_SHOWN).or(Facets::FACE_WAIT);
+const FACE_STEP: Facets = Facets::FACE_MASKED
+    .or(Facets::FACE_SHOWN)
+    .or(Facets::FACE_WAIT)
+    .or(Facets::FACE_ASKED);
 
 /// The weight of the station's extras, given up before the gaps between keys are narrowed.
 const EXTRA: u8 = 7;

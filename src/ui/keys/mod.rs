@@ -83,8 +83,10 @@ impl Facets {
     /// The quit question is open.
     pub const QUIT: Facets = Facets(1 << 17);
     // The card face (券面確認), the clerk's: bits of their own, apart from the steps' above.
-    /// The card-face step before the card told the tries, or while the card works.
+    /// The card-face step while the card works, or 照合番号B locked.
     pub const FACE_WAIT: Facets = Facets(1 << 24);
+    /// The card-face step before the card told the tries: typing is kept, Enter waits.
+    pub const FACE_ASKED: Facets = Facets(1 << 30);
     /// The card-face step taking the eight digits, masked.
     pub const FACE_MASKED: Facets = Facets(1 << 25);
     /// … the digits shown.
@@ -163,6 +165,8 @@ fn face_facets(flow: &Flow, s: &flow::FaceScreen) -> Facets {
     let skip = flow.config().card_face == flow::FaceStep::Offer && !s.busy;
     let now = if s.confirming_last {
         Facets::FACE_LAST
+    } else if s.busy && s.tries.is_none() {
+        Facets::FACE_ASKED
     } else if !s.taking_input() {
         Facets::FACE_WAIT
     } else if s.reveal {
@@ -229,7 +233,8 @@ use KeyCode::{Backspace, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Ri
 
 const PIN_INPUT: Facets = Facets::PIN_MASKED.or(Facets::PIN_SHOWN);
 const FACE_INPUT: Facets = Facets::FACE_MASKED.or(Facets::FACE_SHOWN);
-const FACE: Facets = FACE_INPUT.or(Facets::FACE_WAIT);
+const FACE_TYPING: Facets = FACE_INPUT.or(Facets::FACE_ASKED);
+const FACE: Facets = FACE_TYPING.or(Facets::FACE_WAIT);
 /// While the tries are asked the PIN can already be typed (a key is never dropped without a
 /// word); Enter there is refused with a message by the flow, never sent before the tries.
 const PIN_ANY: Facets = PIN_INPUT.or(Facets::PIN_WAIT);
@@ -264,7 +269,7 @@ pub const KEYS: &[Binding] = &[
         Some(Msg::KeyNo),
     ),
     // The card face (the clerk's step): 照合番号B is a PIN here too.
-    row(FACE_INPUT, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
+    row(FACE_TYPING, &[Enter], step(F::Submit), Some(Msg::KeyVerify)),
     row(
         Facets::FACE_LAST,
         &[KeyCode::Char('y')],
@@ -301,9 +306,10 @@ pub const KEYS: &[Binding] = &[
         step(F::Skip),
         Some(Msg::KeyFaceSkip),
     ),
-    row(FACE_INPUT, &[Backspace], step(F::Erase), None),
+    // Typing while the tries are asked goes into the field; Enter then says it waits.
+    row(FACE_TYPING, &[Backspace], step(F::Erase), None),
     Binding {
-        on: FACE_INPUT,
+        on: FACE_TYPING,
         keys: Keys::AnyChar,
         action: step(F::Type(' ')),
         hint: None,

@@ -113,6 +113,11 @@ fn message(v: &View, m: FaceMessage) -> (String, ratatui::style::Style) {
         FaceMessage::Format(FaceFormatError::Length) => (fixed(Msg::FaceFormatLength), th.error()),
         FaceMessage::Format(FaceFormatError::Year) => (fixed(Msg::FaceFormatYear), th.error()),
         FaceMessage::Wrong(n) => (i18n::face_wrong(l, n), th.error()),
+        FaceMessage::WaitForTries => {
+            let facets = keys::facets(v.flow, Overlay::None);
+            let enter = keys::keys_for(facets, Action::Flow(F::Submit)).unwrap_or_default();
+            (i18n::pin_wait_for_tries(l, &enter), th.warn())
+        }
         FaceMessage::LastTryWarning => (fixed(Msg::FaceLastTry), th.warn()),
         FaceMessage::CharNotAllowed => (fixed(Msg::CharNotAllowed), th.warn()),
         FaceMessage::Full => (fixed(Msg::FaceFull), th.warn()),
