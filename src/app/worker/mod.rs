@@ -172,7 +172,12 @@ fn run_request(
             r
         }),
     };
-    held.session = if result.is_ok() { end } else { Session::default() };
+    // A wrong PIN (`63 Cx`) leaves the card's selection as it was: kept, so the next try sends
+    // only its VERIFY and what follows. After any other error nothing is assumed.
+    held.session = match &result {
+        Ok(_) | Err(CardError::WrongPin { .. }) => end,
+        Err(_) => Session::default(),
+    };
     result
 }
 
