@@ -5,7 +5,7 @@
 //! are the PIN screen's.
 
 use super::pane::{key_line, para, show, styled_lines};
-use super::pin::{boxes, message};
+use super::pin::{answer_lines, boxes};
 use crate::flow::{Action as F, PinScreen};
 use crate::i18n::{self, msg, Msg};
 use crate::secret::PinKind;
@@ -33,12 +33,6 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect, p: &PinScreen) {
     });
     lines.push(boxes(v, p));
     lines.push(Line::styled(key_line(v, F::Reveal).unwrap_or_default(), th.muted()));
-    if p.confirming_last {
-        lines.extend(para(v, Msg::ConfirmLastTry, iw, th.error()));
-        let answers: Vec<String> = [F::Yes, F::No].into_iter().filter_map(|a| key_line(v, a)).collect();
-        lines.push(Line::styled(answers.join("   "), th.highlight()));
-    } else if let Some((text, style)) = message(v, p) {
-        lines.extend(styled_lines(wrap(&text, iw as usize), style));
-    }
+    answer_lines(v, p, iw, &mut lines);
     show(f, v, area, lines);
 }

@@ -27,6 +27,14 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect, p: &PinScreen) {
     lines.push(boxes(v, p));
     lines.push(Line::styled(key_line(v, F::Reveal).unwrap_or_default(), th.muted()));
     lines.push(Line::raw(""));
+    answer_lines(v, p, iw, &mut lines);
+    lines.extend(styled_lines(no_certificate_note(v, p.kind, iw), th.warn()));
+    show(f, v, area, lines);
+}
+
+/// Under the boxes: the last try's question with its answers, or what the field says.
+pub(super) fn answer_lines(v: &View, p: &PinScreen, iw: u16, lines: &mut Vec<Line>) {
+    let th = v.theme;
     if p.confirming_last {
         lines.extend(para(v, Msg::ConfirmLastTry, iw, th.error()));
         let answers: Vec<String> = [F::Yes, F::No].into_iter().filter_map(|a| key_line(v, a)).collect();
@@ -34,8 +42,6 @@ pub fn draw(f: &mut Frame, v: &View, area: Rect, p: &PinScreen) {
     } else if let Some((text, style)) = message(v, p) {
         lines.extend(styled_lines(wrap(&text, iw as usize), style));
     }
-    lines.extend(styled_lines(no_certificate_note(v, p.kind, iw), th.warn()));
-    show(f, v, area, lines);
 }
 
 /// What to type, its rule, and the tries left (once the card said).
