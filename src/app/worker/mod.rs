@@ -172,13 +172,18 @@ fn run_request(
             r
         }),
     };
-    // A wrong PIN (`63 Cx`) leaves the card's selection as it was: kept, so the next try sends
-    // only its VERIFY and what follows. After any other error nothing is assumed.
-    held.session = match &result {
+    held.session = session_after(&result, end);
+    result
+}
+
+/// The card session a request leaves: a wrong PIN (`63 Cx`) leaves the card's selection as it
+/// was, so the next try sends only its VERIFY and what follows; after any other error nothing
+/// is assumed.
+fn session_after(result: &Result<CardReply, CardError>, end: Session) -> Session {
+    match result {
         Ok(_) | Err(CardError::WrongPin { .. }) => end,
         Err(_) => Session::default(),
-    };
-    result
+    }
 }
 
 pub fn run(
