@@ -9,34 +9,11 @@ mod support;
 
 use madoguchi::backend::receiver::{self, LoopbackTls, ReceiverConfig};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::client::MyNumberCard;
-use madoguchi::card::vcard::profile::Profile;
-use madoguchi::card::vcard::VirtualCard;
-use madoguchi::seam::StationBackend;
 use serde_json::Value;
-use support::card::pki;
+use support::card::{enroll_child, pki};
 use support::cli::run;
 use support::records::Signer;
 use support::tmp;
-
-/// A child's card-authenticated record through the station's backend, as the flow makes it:
-/// EF 02 read with the text PIN, the challenge signed by the auth key in the same session.
-fn store_child(store: &StationStore) -> String {
-    let p = Profile::named("yoshino").unwrap();
-    let mut card = MyNumberCard::new(VirtualCard::new(&p, pki()).unwrap());
-    card.verify(madoguchi::secret::Pin::new(p.pin.as_bytes()).unwrap().secret())
-        .unwrap();
-    let (person, ef02) = card.read_basic_four_with_bytes().unwrap();
-    let start = card.auth_start().unwrap();
-    let prepared = store.prepare_challenge(&person, ef02, &Default::default()).unwrap();
-    let digest = openssl::sha::sha256(prepared.statement());
-    let pin = madoguchi::secret::AuthPin::new(p.auth_pin().as_bytes()).unwrap();
-    let sig = card
-        .auth_sign(&pin, &madoguchi::card::client::sha256_digest_info(&digest))
-        .unwrap();
-    let record = store.finish_challenge(prepared, &start.certificate, &sig).unwrap();
-    store.store_signed(record).unwrap()
-}
 
 #[test]
 fn a_signed_carried_file_binds_its_records_to_the_station() {
@@ -45,7 +22,7 @@ fn a_signed_carried_file_binds_its_records_to_the_station() {
     // The laptop: a child enrolled offline, its outbox exported with the station's key.
     let outbox = dir.join("outbox.sqlite3");
     let store = StationStore::open(outbox.clone(), 100, "field-7", "terms-1", "terms", None, None).unwrap();
-    let id = store_child(&store);
+    let id = enroll_child(&store);
     drop(store);
     let cfg = dir.join("station.toml");
     std::fs::write(

@@ -8,13 +8,9 @@ mod support;
 
 use madoguchi::backend::receiver::{self, LoopbackTls};
 use madoguchi::backend::station::StationStore;
-use madoguchi::card::client::MyNumberCard;
-use madoguchi::card::vcard::profile::Profile;
-use madoguchi::card::vcard::VirtualCard;
-use madoguchi::seam::StationBackend;
 use std::collections::HashMap;
 use std::path::Path;
-use support::card::pki;
+use support::card::{enroll_child, pki};
 use support::receiver_bin::ReceiverBin;
 use support::records::{post_record_as, unsigned_record, Challenger};
 use support::tmp;
@@ -57,24 +53,6 @@ fn exec_start(env: &HashMap<String, String>) -> Vec<String> {
         }
     }
     args
-}
-
-/// A child's card-authenticated record through a station store (what the flow stores).
-fn child_record(store: &StationStore) -> String {
-    let p = Profile::named("yoshino").unwrap();
-    let mut card = MyNumberCard::new(VirtualCard::new(&p, pki()).unwrap());
-    card.verify(madoguchi::secret::Pin::new(p.pin.as_bytes()).unwrap().secret())
-        .unwrap();
-    let (person, ef02) = card.read_basic_four_with_bytes().unwrap();
-    let start = card.auth_start().unwrap();
-    let prepared = store.prepare_challenge(&person, ef02, &Default::default()).unwrap();
-    let digest = openssl::sha::sha256(prepared.statement());
-    let pin = madoguchi::secret::AuthPin::new(p.auth_pin().as_bytes()).unwrap();
-    let sig = card
-        .auth_sign(&pin, &madoguchi::card::client::sha256_digest_info(&digest))
-        .unwrap();
-    let record = store.finish_challenge(prepared, &start.certificate, &sig).unwrap();
-    store.store_signed(record).unwrap()
 }
 
 #[test]
@@ -148,7 +126,7 @@ fn a_childs_record_passes_the_packaged_defaults_by_https_and_by_import() {
     std::fs::create_dir_all(&station).unwrap();
     let outbox = station.join("outbox.sqlite3");
     let store = StationStore::open(outbox.clone(), 100, "counter-01", "terms-1", "terms", None, None).unwrap();
-    let id3 = child_record(&store);
+    let id3 = enroll_child(&store);
     drop(store);
     let cfg = station.join("station.toml");
     std::fs::write(

@@ -13,9 +13,12 @@
 //! black nor white) can only be a picture's, even with anti-aliased glyphs. Needs `cage foot
 //! grim python3` (`.ci/run` installs them): SKIPPED without them, except under CI.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::status::{runtime_dir, Killed};
 
 /// How long to wait for a step (generous: a loaded machine).
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -45,16 +48,6 @@ fn tools_present() -> bool {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
     false
-}
-
-/// A process killed (by its own pid) when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn root() -> bool {
@@ -106,33 +99,6 @@ fn unit_command() -> Vec<String> {
         words.push(word);
     }
     words
-}
-
-/// What the running station's status socket says (`madoguchi status --json`), if it answers.
-fn status_of(run: &Path) -> Option<serde_json::Value> {
-    let out = as_kiosk_user(env!("CARGO_BIN_EXE_madoguchi"))
-        .args(["status", "--json"])
-        .env("XDG_RUNTIME_DIR", run)
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
-}
-
-/// Waits until the station is on `step` with no card request in flight.
-fn wait_step(run: &Path, step: &str) {
-    let started = Instant::now();
-    loop {
-        let s = status_of(run);
-        if s.as_ref().is_some_and(|s| s["step"] == step && s["busy"] == false) {
-            return;
-        }
-        assert!(started.elapsed() < DEADLINE, "timed out waiting for {step}: {s:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Waits for a file the kiosk writes and returns its contents.
@@ -192,21 +158,11 @@ fn the_kiosk_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
     use madoguchi::picture::Method;
     use madoguchi::ui::station::{picture_places, FacePicture};
     use ratatui::layout::Rect;
-    use std::os::unix::fs::PermissionsExt;
     if !tools_present() {
         return;
     }
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "madoguchi-kiosk-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let run = dir.join("run");
-    std::fs::create_dir_all(&run).unwrap();
-    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let dir: PathBuf = support::tmp("kiosk");
+    let run = runtime_dir(&dir);
     let relay = dir.join("kiosk_relay.py");
     std::fs::write(&relay, include_str!("support/kiosk_relay.py")).unwrap();
     let (keys, size) = (dir.join("keys"), dir.join("size"));
@@ -363,4 +319,9 @@ fn the_kiosk_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
         std::thread::sleep(Duration::from_millis(200));
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits until the station of `run` is on `step`, nothing in flight (`support::status`).
+fn wait_step(run: &Path, step: &str) {
+    support::status::wait_step(run, step, DEADLINE, || as_kiosk_user(env!("CARGO_BIN_EXE_madoguchi")));
 }

@@ -10,9 +10,12 @@
 #[path = "../examples/show_photo.rs"]
 mod show_photo;
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::status::{runtime_dir, Killed};
 
 /// Set in the environment of the copy of this binary that xterm runs.
 const CHILD: &str = "MADOGUCHI_SHOW_PHOTO_STATUS";
@@ -57,16 +60,6 @@ fn tools_present() -> bool {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
     false
-}
-
-/// A process killed (by its own pid) when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Xvfb on a display it picks itself (`-displayfd`: no race with another test or session
@@ -152,15 +145,7 @@ fn the_photo_is_drawn_in_xterm_and_gone_after_esc() {
     if std::env::var_os(CHILD).is_some() || !tools_present() {
         return;
     }
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "madoguchi-xterm-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir: PathBuf = support::tmp("xterm");
     let status = dir.join("status");
     let (_x, display) = xvfb();
     let me = std::env::current_exe().unwrap();
@@ -261,34 +246,6 @@ fn the_photo_is_drawn_in_xterm_and_gone_after_esc() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// What the running station's status socket says (`madoguchi status --json`), if it answers.
-fn status_of(run: &Path) -> Option<serde_json::Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args(["status", "--json"])
-        .env("XDG_RUNTIME_DIR", run)
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
-}
-
-/// Waits until the station is on `step` with no card request in flight: keys typed while the
-/// card works are not taken, so each key waits for the screen that takes it.
-fn wait_step(run: &Path, step: &str) {
-    let started = Instant::now();
-    loop {
-        let s = status_of(run);
-        if s.as_ref().is_some_and(|s| s["step"] == step && s["busy"] == false) {
-            return;
-        }
-        assert!(started.elapsed() < DEADLINE, "timed out waiting for {step}: {s:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// The size of xterm's cells in pixels, from its window's size (80×30 cells inside the inner
 /// border of 2 pixels on each side).
 fn cell_size(display: &str, win: &str) -> (u32, u32) {
@@ -322,18 +279,8 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
     if std::env::var_os(CHILD).is_some() || !tools_present() {
         return;
     }
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "madoguchi-xterm-demo-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let run = dir.join("run");
-    std::fs::create_dir_all(&run).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let dir: PathBuf = support::tmp("xterm-demo");
+    let run = runtime_dir(&dir);
     let (_x, display) = xvfb();
     // Monochrome (NO_COLOR): text in xterm's two colours only, so any grey is a picture's.
     let _xterm = Killed(
@@ -460,4 +407,9 @@ fn the_demo_draws_the_chips_photo_on_the_confirm_screen_and_esc_removes_it() {
         std::thread::sleep(Duration::from_millis(200));
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits until the station of `run` is on `step`, nothing in flight (`support::status`).
+fn wait_step(run: &Path, step: &str) {
+    support::status::wait_step(run, step, DEADLINE, || Command::new(env!("CARGO_BIN_EXE_madoguchi")));
 }

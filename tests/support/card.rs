@@ -83,3 +83,22 @@ pub fn enroll_json(store: &StationStore, pki: &TestPki, name: &str) -> (String, 
     let (id, payload) = SignedIn::named(pki, name).enroll(store);
     (id, serde_json::to_value(&payload).unwrap())
 }
+
+/// A child's `card-authenticated` record through `store`, as the flow makes it: EF 02 read with
+/// the text PIN, the 利用者証明 challenge signed by the auth key in the same card session.
+/// Returns the enrollment id.
+pub fn enroll_child(store: &StationStore) -> String {
+    let p = Profile::named("yoshino").unwrap();
+    let mut card = MyNumberCard::new(VirtualCard::new(&p, pki()).unwrap());
+    card.verify(Pin::new(p.pin.as_bytes()).unwrap().secret()).unwrap();
+    let (person, ef02) = card.read_basic_four_with_bytes().unwrap();
+    let start = card.auth_start().unwrap();
+    let prepared = store.prepare_challenge(&person, ef02, &Default::default()).unwrap();
+    let digest = openssl::sha::sha256(prepared.statement());
+    let pin = madoguchi::secret::AuthPin::new(p.auth_pin().as_bytes()).unwrap();
+    let sig = card
+        .auth_sign(&pin, &madoguchi::card::client::sha256_digest_info(&digest))
+        .unwrap();
+    let record = store.finish_challenge(prepared, &start.certificate, &sig).unwrap();
+    store.store_signed(record).unwrap()
+}

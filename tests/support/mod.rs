@@ -12,7 +12,8 @@
 //! - `cli`: the `madoguchi` binary run to its end;
 //! - `pcscd`: turns on the vpcd reader, a virtual card inserted in it;
 //! - `tmux`: the station on a terminal;
-//! - `live_db`: what a live process holds of its SQLite files.
+//! - `live_db`: what a live process holds of its SQLite files;
+//! - `status`: a running station's status socket, and the programs a screenshot test starts.
 //!
 //! The parts that run the binary are for tests only (`CARGO_BIN_EXE_madoguchi` is set for
 //! tests, not for examples).
@@ -31,6 +32,8 @@ pub mod receiver_bin;
 pub mod records;
 #[cfg(test)]
 pub mod station;
+#[cfg(test)]
+pub mod status;
 #[cfg(test)]
 pub mod tmux;
 
