@@ -43,6 +43,17 @@ impl T {
         })
     }
 
+    /// Stopped on the locked auth PIN with the card released; keys and a yes afterwards send
+    /// no VERIFY and store nothing.
+    fn locked_and_nothing_after(&mut self) {
+        assert_eq!(self.f.screen_stop(), Some(&Stop::Locked(PinKind::AuthPin)));
+        assert!(self.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
+        self.effects.clear();
+        self.typed("4649").key(Key::Enter).key(Key::Char('y'));
+        assert_eq!(self.auth_signs(), 0, "no VERIFY for a locked PIN");
+        assert!(self.unauthenticated_store().is_none() && self.signed_store().is_none());
+    }
+
     fn auth_signs(&self) -> usize {
         self.effects
             .iter()
@@ -241,13 +252,8 @@ fn a_locked_auth_pin_sends_no_verify_and_says_where_it_is_reset() {
         let (id, req) = t.take_card();
         assert!(matches!(req, CardRequest::AuthStart));
         t.reply(id, reply);
-        assert_eq!(t.f.screen_stop(), Some(&Stop::Locked(PinKind::AuthPin)));
         assert_eq!(t.f.step(), Step::Prove);
-        assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
-        t.effects.clear();
-        t.typed("4649").key(Key::Enter).key(Key::Char('y'));
-        assert_eq!(t.auth_signs(), 0, "no VERIFY for a locked PIN");
-        assert!(t.unauthenticated_store().is_none() && t.signed_store().is_none());
+        t.locked_and_nothing_after();
     }
 }
 
@@ -427,12 +433,7 @@ fn one_auth_verify_per_enter_on_four_digits_none_on_malformed_input() {
     assert_eq!((t.auth_signs(), t.auth_pin_sent().as_deref()), (1, Some(&b"3333"[..])));
     let (id, _) = t.take_card();
     t.reply(id, Err(CardError::Locked { kind: PinKind::AuthPin }));
-    assert_eq!(t.f.screen_stop(), Some(&Stop::Locked(PinKind::AuthPin)));
-    assert!(t.effects.iter().any(|e| matches!(e, Effect::ReleaseCard)));
-    t.effects.clear();
-    t.typed("4444").key(Key::Enter).key(Key::Char('y'));
-    assert_eq!(t.auth_signs(), 0, "nothing after the lock");
-    assert!(t.unauthenticated_store().is_none() && t.signed_store().is_none());
+    t.locked_and_nothing_after();
 }
 
 /// The tries are on screen before anything can be sent: the auth PIN screen comes up
