@@ -10,6 +10,13 @@ use crate::seam::{BackendError, Declared};
 use crate::secret::{PinKind, Secret};
 use std::sync::Mutex;
 
+/// A station store of the test's own, in a fresh directory under the temp dir.
+fn station_store(name: &str) -> (std::path::PathBuf, StationStore) {
+    let dir = std::env::temp_dir().join(format!("madoguchi-worker-{name}-{}", std::process::id()));
+    let store = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+    (dir, store)
+}
+
 /// The demo's card, made and on its reader.
 fn placed(card: VirtualCard) -> (VirtualSource, Arc<Ready<Mutex<VirtualCard>>>) {
     let made: Arc<Ready<Mutex<VirtualCard>>> = Arc::default();
@@ -19,8 +26,7 @@ fn placed(card: VirtualCard) -> (VirtualSource, Arc<Ready<Mutex<VirtualCard>>>) 
 
 #[test]
 fn the_held_card_is_not_reselected_between_requests() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-worker-{}", std::process::id()));
-    let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+    let (dir, backend) = station_store("main");
     let profile = Profile::named("yamada").unwrap();
     let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
     let stats = card.stats();
@@ -87,8 +93,7 @@ fn the_held_card_is_not_reselected_between_requests() {
 fn a_released_demo_card_keeps_nothing_verified() {
     use crate::card::apdu::{Command, StatusWord};
     use crate::card::files::{Application, Ef};
-    let dir = std::env::temp_dir().join(format!("madoguchi-worker-release-{}", std::process::id()));
-    let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+    let (dir, backend) = station_store("release");
     let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
     let (mut source, card) = placed(card);
     let mut session = Held::default();
@@ -110,8 +115,7 @@ fn a_released_demo_card_keeps_nothing_verified() {
 fn a_card_switched_between_transactions_never_reaches_the_my_number() {
     use crate::card::apdu::Command;
     use crate::card::files::Application;
-    let dir = std::env::temp_dir().join(format!("madoguchi-worker-swap-{}", std::process::id()));
-    let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+    let (dir, backend) = station_store("swap");
     let profile = Profile::named("yamada").unwrap();
     let card = VirtualCard::new(&profile, &TestPki::generate().unwrap()).unwrap();
     let stats = card.stats();
@@ -161,8 +165,7 @@ fn a_card_switched_between_transactions_never_reaches_the_my_number() {
 /// SELECT PIN, the counter query), nothing of any other.
 #[test]
 fn a_reply_brings_the_round_trips_of_its_own_apdus() {
-    let dir = std::env::temp_dir().join(format!("madoguchi-worker-link-{}", std::process::id()));
-    let backend = StationStore::open(dir.join("o.sqlite3"), 10, "s", "t", "terms", None, None).unwrap();
+    let (dir, backend) = station_store("link");
     let card = VirtualCard::new(&Profile::named("yamada").unwrap(), &TestPki::generate().unwrap()).unwrap();
     let (mut source, _made) = placed(card);
     let mut session = Held::default();
